@@ -1,0 +1,266 @@
+"""The ``ecograph`` command line: thin Typer commands over the library.
+
+Every command opens the workspace (``--store``, ``$ECOGRAPH_STORE`` or ``./ecograph-data``),
+calls one library function and prints its result; no logic lives here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ecograph import __version__
+from ecograph.namespaces import graph_iri
+from ecograph.store import EmbeddedStore, StoreError, open_store
+
+app = typer.Typer(
+    help="ecograph: map and analyse a social innovation ecosystem as a knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+class _State:
+    store: Path | None = None
+
+
+state = _State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"ecograph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    store: Annotated[Path | None, typer.Option(
+        "--store", envvar="ECOGRAPH_STORE",
+        help="Workspace folder holding the store (default: ./ecograph-data).")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Global options."""
+    state.store = store
+
+
+@contextlib.contextmanager
+def _opened(*, read_only: bool = False, create: bool = True,
+            base_iri: str | None = None) -> Iterator[EmbeddedStore]:
+    """Open the workspace, turning store errors into one readable line and exit code 1."""
+    try:
+        with open_store(state.store, read_only=read_only, create=create,
+                        base_iri=base_iri) as store:
+            yield store
+    except StoreError as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+# ------------------------------------------------------------------------------ commands
+@app.command()
+def init(
+    base_iri: Annotated[str | None, typer.Option(
+        help="Base IRI for the instances this workspace mints (fixed at creation).")] = None,
+) -> None:
+    """Create a workspace (if needed) and load the ontology into it."""
+    from ecograph.ontology import load_ontology
+
+    with _opened(base_iri=base_iri) as store:
+        loaded = load_ontology(store)
+        console.print(f"Workspace {store.folder} ready (base {store.base_iri}); ontology "
+                      f"{'loaded' if loaded else 'already current'}.")
+
+
+@app.command()
+def territories(
+    force: Annotated[bool, typer.Option(help="Reload even if already loaded.")] = False,
+) -> None:
+    """Load the 2026 French territories (régions, départements, EPCI, communes)."""
+    from ecograph.ingest.territories import load_territories
+
+    with _opened() as store:
+        result = load_territories(store, force=force)
+    if result.skipped:
+        console.print("Territories already loaded (this version); use --force to reload.")
+    else:
+        console.print(f"Loaded {result.triples:,} triples of territories into {result.graph} "
+                      f"in {result.seconds:.1f} s.")
+
+
+@app.command()
+def generate(
+    actors: Annotated[int, typer.Option(min=1, help="Number of fictional actors.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same ecosystem.")] = 1,
+    territory: Annotated[str, typer.Option(
+        help="Département code (e.g. 44) or région code (e.g. 52) to place actors in.")] = "44",
+    out: Annotated[Path | None, typer.Option(
+        help="Write N-Triples to this file instead of loading into the store.")] = None,
+) -> None:
+    """Generate a synthetic ecosystem of any size (deterministic for a seed)."""
+    from ecograph.namespaces import DEFAULT_BASE_IRI
+    from ecograph.sample import ecosystem_lines, load_generated
+    from ecograph.sample.generate import EcosystemSpec
+
+    spec = EcosystemSpec(actors=actors, seed=seed, territory=territory,
+                         id_prefix=f"g{seed}-")
+    started = time.perf_counter()
+    try:
+        if out is not None:
+            with console.status(f"Generating {actors:,} actors…"):
+                lines = ecosystem_lines(spec, DEFAULT_BASE_IRI)
+            with out.open("w", encoding="utf-8") as handle:
+                handle.write("\n".join(lines) + "\n")
+            console.print(f"Wrote {len(lines):,} triples to {out} "
+                          f"in {time.perf_counter() - started:.1f} s.")
+            return
+        with _opened() as store, console.status(f"Generating and loading {actors:,} actors…"):
+            name = f"generated/{territory}-{actors}-{seed}"
+            result = load_generated(store, spec, graph_name=name,
+                                    title=f"Generated ecosystem: {actors} actors, seed {seed}")
+    except ValueError as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    verb = "Already loaded" if result.skipped else f"Loaded {result.triples:,} triples into"
+    console.print(f"{verb} {result.graph} ({time.perf_counter() - started:.1f} s).")
+
+
+class Lang(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+@app.command()
+def validate(
+    graph: Annotated[str | None, typer.Option(
+        help="Validate one graph (name such as 'sample', or full IRI); default: all data.")
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the messages.")] = Lang.en,
+    limit: Annotated[int, typer.Option(help="Show at most this many problems.")] = 50,
+) -> None:
+    """Check the data against the SHACL shapes and identifier rules; report in words."""
+    from ecograph.validate import validate_store
+
+    with _opened(read_only=True, create=False) as store:
+        report = validate_store(store, graph=_graph_arg(store, graph), lang=lang.value)
+    if report.conforms:
+        console.print("[green]Valid:[/green] the data conforms to ecograph's shapes.")
+        return
+    errors.print(f"[red]{len(report.findings)} problem(s):[/red]")
+    for line in report.to_text().splitlines()[:limit]:
+        errors.print(line, highlight=False, markup=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def stats(
+    lang: Annotated[Lang, typer.Option(help="Language of labels.")] = Lang.en,
+) -> None:
+    """Counts by actor type, sector, domain, partnership type and EPCI."""
+    with _opened(read_only=True, create=False) as store:
+        _print_stats(store, lang.value)
+
+
+class ExportFormat(StrEnum):
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    trig = "trig"
+    jsonld = "jsonld"
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="RDF syntax; quad formats keep the named graphs.")
+    ] = ExportFormat.turtle,
+    graph: Annotated[str | None, typer.Option(
+        help="Export one graph (name such as 'sample', or full IRI).")] = None,
+    out: Annotated[Path | None, typer.Option(help="File to write; default: standard output.")
+                   ] = None,
+) -> None:
+    """Export the store (or one graph) as Turtle, N-Triples, N-Quads, TriG or JSON-LD."""
+    from ecograph.export import export as export_store
+
+    with _opened(read_only=True, create=False) as store:
+        target = _graph_arg(store, graph)
+        try:
+            if out is None:
+                export_store(store, sys.stdout.buffer, format=format.value, graph=target)
+            else:
+                with out.open("wb") as handle:
+                    export_store(store, handle, format=format.value, graph=target)
+        except ValueError as err:
+            errors.print(f"[red]error:[/red] {err}", highlight=False)
+            raise typer.Exit(1) from None
+    if out is not None:
+        errors.print(f"Wrote {out}.")
+
+
+@app.command()
+def demo() -> None:
+    """The main job: create a workspace, load territories and the sample, validate, summarise."""
+    from ecograph.ingest.territories import load_territories
+    from ecograph.ontology import load_ontology
+    from ecograph.sample import SAMPLE, load_sample
+    from ecograph.validate import validate_store
+
+    with _opened() as store:
+        console.rule("ecograph demo")
+        console.print(f"Workspace: {store.folder.resolve()}")
+        steps = [
+            ("Ontology", lambda: load_ontology(store)),
+            ("French territories 2026", lambda: not load_territories(store).skipped),
+            (f"Sample ecosystem (Loire-Atlantique, {SAMPLE.actors} fictional actors)",
+             lambda: not load_sample(store).skipped),
+        ]
+        for title, step in steps:
+            started = time.perf_counter()
+            with console.status(f"{title}…"):
+                loaded = step()
+            console.print(f"  {title}: {'loaded' if loaded else 'already loaded'} "
+                          f"({time.perf_counter() - started:.1f} s)")
+        sample_graph = graph_iri(store.base_iri, "sample")
+        report = validate_store(store, graph=sample_graph)
+        verdict = ("[green]conforms[/green]" if report.conforms
+                   else f"[red]{len(report.findings)} problem(s)[/red]")
+        console.print(f"  Validation of the sample against the SHACL shapes: {verdict}")
+        _print_stats(store, "en")
+        console.print("Next: `ecograph stats --lang fr`, `ecograph export --graph sample`, "
+                      "`ecograph validate`.")
+
+
+# ------------------------------------------------------------------------------ helpers
+def _graph_arg(store: EmbeddedStore, graph: str | None) -> str | None:
+    """A graph given by short name ('sample') or IRI → its IRI."""
+    if graph is None or "://" in graph:
+        return graph
+    return graph_iri(store.base_iri, graph)
+
+
+def _print_stats(store: EmbeddedStore, lang: str) -> None:
+    from ecograph.stats import count_tables, totals
+
+    summary = Table(title="Ecosystem", show_header=False)
+    for key, value in totals(store).items():
+        summary.add_row(key, f"{value:,.0f}")
+    console.print(summary)
+    for count_table in count_tables(store, lang):
+        table = Table(title=count_table.title)
+        table.add_column(count_table.key)
+        table.add_column("count", justify="right")
+        for label, count in count_table.rows:
+            table.add_row(label, str(count))
+        console.print(table)

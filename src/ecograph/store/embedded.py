@@ -1,0 +1,329 @@
+"""The embedded store: pyoxigraph (RocksDB) in a workspace folder on disk.
+
+A workspace is a plain folder::
+
+    ecograph-data/
+      ecograph.json   versions that created and last wrote the store, the instance base IRI
+      oxigraph/       the RocksDB database
+      writer.lock     held (flock) by the process that writes; readers hold it shared
+
+Every write goes through one pyoxigraph call that is all-or-nothing (``bulk_load``, ``extend``,
+``update``), so a failed or killed load leaves the store as it was. Queries see the union of all
+named graphs as their default graph, which is how ecograph keeps one graph per source.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from ecograph import __version__
+from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from ecograph.rdfterms import nt_iri
+from ecograph.store.lock import LockHeldError, WorkspaceLock
+
+DEFAULT_STORE_DIR = "ecograph-data"
+METADATA_FILE = "ecograph.json"
+DATABASE_DIR = "oxigraph"
+LOCK_FILE = "writer.lock"
+WORKSPACE_FORMAT = 1
+SCRATCH_SUFFIX = "#ecograph-loading"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+RdfInput = Path | bytes | IO[bytes]
+
+
+class StoreError(Exception):
+    """A store problem a user can act on; the message says what and where."""
+
+
+class StoreLockedError(StoreError):
+    """Another process is using the store."""
+
+
+def resolve_store_dir(store: str | os.PathLike[str] | None) -> Path:
+    """The workspace folder: the argument, else ``$ECOGRAPH_STORE``, else ``./ecograph-data``."""
+    chosen = store or os.environ.get("ECOGRAPH_STORE") or DEFAULT_STORE_DIR
+    return Path(chosen).expanduser()
+
+
+def open_store(
+    store: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    create: bool = True,
+    base_iri: str | None = None,
+) -> EmbeddedStore:
+    """Open (and by default create) the workspace at ``store`` — see ``resolve_store_dir``."""
+    return EmbeddedStore(resolve_store_dir(store), read_only=read_only, create=create,
+                         base_iri=base_iri)
+
+
+class EmbeddedStore:
+    """One workspace folder holding one pyoxigraph store.
+
+    Use it as a context manager (or call ``close``) so the lock is released promptly; the
+    kernel releases it anyway when the process ends.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        base_iri: str | None = None,
+    ) -> None:
+        self.folder = folder
+        self.read_only = read_only
+        metadata_path = folder / METADATA_FILE
+        if not metadata_path.exists():
+            if read_only or not create:
+                raise StoreError(
+                    f"No ecograph store at {folder} (no {METADATA_FILE} there). "
+                    "Create one with `ecograph init`, or point --store / ECOGRAPH_STORE at it."
+                )
+            if folder.exists() and any(folder.iterdir()):
+                raise StoreError(
+                    f"{folder} exists and is not an ecograph store (no {METADATA_FILE}); "
+                    "choose an empty or new folder with --store."
+                )
+            folder.mkdir(parents=True, exist_ok=True)
+        self._lock = WorkspaceLock(folder / LOCK_FILE, exclusive=not read_only)
+        try:
+            self._lock.acquire()
+        except LockHeldError as held:
+            raise StoreLockedError(_locked_message(folder, held, read_only)) from None
+        try:
+            self.metadata = self._read_or_create_metadata(metadata_path, base_iri)
+            database = folder / DATABASE_DIR
+            self._store = ox.Store.read_only(str(database)) if read_only else ox.Store(
+                str(database))
+            if not read_only:
+                self._drop_leftover_scratch_graphs()
+        except Exception:
+            self._lock.release()
+            raise
+
+    # ----------------------------------------------------------------- lifecycle
+    def close(self) -> None:
+        """Flush and release the store and its lock."""
+        store = getattr(self, "_store", None)
+        if store is not None:
+            if not self.read_only:
+                store.flush()
+            del self._store
+        self._lock.release()
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def base_iri(self) -> str:
+        """The base under which this workspace mints instance IRIs."""
+        return str(self.metadata["base_iri"])
+
+    def _read_or_create_metadata(self, path: Path, base_iri: str | None) -> dict[str, Any]:
+        versions = {"ecograph": __version__, "pyoxigraph": ox.__version__}
+        if path.exists():
+            try:
+                metadata = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError as err:
+                raise StoreError(f"{path} is not valid JSON ({err}); it describes the store "
+                                 "and must be restored or removed with the store.") from None
+            if metadata.get("format") != WORKSPACE_FORMAT:
+                raise StoreError(f"{path}: workspace format {metadata.get('format')!r}, "
+                                 f"this ecograph reads format {WORKSPACE_FORMAT}.")
+            if base_iri and base_iri != metadata["base_iri"]:
+                raise StoreError(f"This store mints IRIs under {metadata['base_iri']}; "
+                                 f"it cannot switch to {base_iri}. Use a new --store.")
+            if not self.read_only and metadata.get("last_written_with") != versions:
+                metadata["last_written_with"] = versions
+                _write_json_atomically(path, metadata)
+            return metadata
+        metadata = {
+            "format": WORKSPACE_FORMAT,
+            "base_iri": base_iri or DEFAULT_BASE_IRI,
+            "created_with": versions,
+            "last_written_with": versions,
+        }
+        _write_json_atomically(path, metadata)
+        return metadata
+
+    # ----------------------------------------------------------------- reading
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
+        """Run a SPARQL query over the union of all graphs.
+
+        ``bindings`` are RDF terms substituted for variables before evaluation (never
+        spliced into text), so a value full of quotes matches itself and nothing else.
+        """
+        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        try:
+            return self._store.query(
+                sparql,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+                substitutions=substitutions or None,
+            )
+        except SyntaxError as err:
+            raise StoreError(f"SPARQL syntax error: {err}") from None
+
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None
+    ) -> list[dict[str, Term | None]]:
+        """A SELECT query's rows as dicts keyed by variable name (unbound → None)."""
+        solutions = self.query(sparql, bindings)
+        names = [v.value for v in solutions.variables]
+        return [{name: row[name] for name in names} for row in solutions]
+
+    def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        """An ASK query's answer."""
+        return bool(self.query(sparql, bindings))
+
+    def named_graphs(self) -> list[str]:
+        """Every named graph's IRI, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def has_graph(self, graph: str) -> bool:
+        """Whether the named graph exists."""
+        return self._store.contains_named_graph(ox.NamedNode(graph))
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad, or those of one graph."""
+        graph_node = ox.NamedNode(graph) if graph else None
+        return self._store.quads_for_pattern(None, None, None, graph_node)
+
+    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
+        """Serialise the whole dataset (quad formats) or one graph (any format)."""
+        if graph is not None:
+            self._store.dump(output, format, from_graph=ox.NamedNode(graph), prefixes=PREFIXES)
+        elif format.supports_datasets:
+            self._store.dump(output, format)
+        else:
+            raise StoreError(f"{format.name} holds one graph: name one, or choose N-Quads/TriG.")
+
+    # ----------------------------------------------------------------- writing
+    def load(
+        self,
+        source: RdfInput,
+        *,
+        format: ox.RdfFormat,
+        graph: str,
+        extra_ntriples: str = "",
+        replace: bool = False,
+    ) -> None:
+        """Load RDF into ``graph`` in one all-or-nothing step.
+
+        ``extra_ntriples`` (N-Triples text, e.g. the graph's own provenance) is appended to the
+        same load, so data and its description land together or not at all. It is supported
+        for the line-based and Turtle-family formats, where appending N-Triples is valid.
+
+        With ``replace``, an existing graph is swapped for the new content: the data first
+        lands in a scratch graph, then one ``MOVE`` update (a single transaction) replaces the
+        old graph. Killed in between, only the scratch graph is left; the next writer drops it.
+        """
+        self._require_writable()
+        if replace and self.has_graph(graph):
+            scratch = graph + SCRATCH_SUFFIX
+            self.drop_graph(scratch)
+            self.load(source, format=format, graph=scratch, extra_ntriples=extra_ntriples)
+            # Update requests take no bindings; both IRIs are ecograph's own, checked here.
+            self._store.update(f"MOVE {nt_iri(scratch)} TO {nt_iri(graph)}")
+            return
+        if extra_ntriples and format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
+            raise StoreError(f"Provenance can only be appended to N-Triples or Turtle input, "
+                             f"not {format.name}; convert the input first.")
+        stream: IO[bytes] | bytes
+        if isinstance(source, Path):
+            stream = _ConcatenatedReader(source.open("rb"), extra_ntriples.encode())
+        elif isinstance(source, bytes):
+            stream = source + b"\n" + extra_ntriples.encode() if extra_ntriples else source
+        else:
+            stream = _ConcatenatedReader(source, extra_ntriples.encode())
+        try:
+            self._store.bulk_load(stream, format, to_graph=ox.NamedNode(graph))
+        except SyntaxError as err:
+            where = f"{source}: " if isinstance(source, Path) else ""
+            raise StoreError(f"{where}{err}; nothing was loaded.") from None
+        finally:
+            if isinstance(stream, _ConcatenatedReader):
+                stream.close()
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction (for small writes; use ``load`` for big ones)."""
+        self._require_writable()
+        self._store.extend(quads)
+
+    def update(self, sparql_update: str) -> None:
+        """Run a SPARQL update in one transaction. Only for ecograph's own fixed updates."""
+        self._require_writable()
+        self._store.update(sparql_update, prefixes=PREFIXES)
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove one named graph, in one transaction."""
+        self._require_writable()
+        if self.has_graph(graph):
+            self._store.remove_graph(ox.NamedNode(graph))
+
+    def _drop_leftover_scratch_graphs(self) -> None:
+        """Scratch graphs only outlive a replacing load that was killed: remove them."""
+        for graph in self.named_graphs():
+            if graph.endswith(SCRATCH_SUFFIX):
+                self._store.remove_graph(ox.NamedNode(graph))
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"The store at {self.folder} was opened read-only.")
+
+
+class _ConcatenatedReader(io.RawIOBase):
+    """A binary stream of a file followed by a few extra bytes, for one ``bulk_load``."""
+
+    def __init__(self, first: IO[bytes], tail: bytes) -> None:
+        super().__init__()
+        self._first = first
+        self._tail = io.BytesIO(b"\n" + tail if tail else b"")
+        self._first_done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        if not self._first_done:
+            n = self._first.readinto(view)  # type: ignore[attr-defined]
+            if n:
+                return n
+            self._first_done = True
+        return self._tail.readinto(view)
+
+    def close(self) -> None:
+        self._first.close()
+        super().close()
+
+
+def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _locked_message(folder: Path, held: LockHeldError, read_only: bool) -> str:
+    holder = held.holder
+    who = (f"process {holder.get('pid')} (`{holder.get('command')}`, since {holder.get('since')})"
+           if holder else "another process (a reader such as `ecograph serve`, or a writer)")
+    action = "read" if read_only else "write to"
+    return (f"Cannot {action} the store at {folder}: it is in use by {who}. "
+            "Wait for it to finish, stop it, or use --store to work on another folder.")

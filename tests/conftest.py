@@ -1,0 +1,42 @@
+"""Shared fixtures: temporary workspaces, and one loaded workspace per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecograph.store import EmbeddedStore, open_store
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """An empty writable workspace, closed after the test."""
+    with open_store(tmp_path / "ws") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with the ontology, the territories and the sample (built once)."""
+    from ecograph.ingest.territories import load_territories
+    from ecograph.ontology import load_ontology
+    from ecograph.sample import load_sample
+
+    folder = tmp_path_factory.mktemp("sample") / "ws"
+    with open_store(folder) as opened:
+        load_ontology(opened)
+        load_territories(opened)
+        load_sample(opened)
+    return folder
+
+
+@pytest.fixture
+def sample_store(sample_workspace: Path) -> Iterator[EmbeddedStore]:
+    """The session's sample workspace, opened read-only for one test."""
+    with open_store(sample_workspace, read_only=True) as opened:
+        yield opened

@@ -1,0 +1,173 @@
+"""The embedded store: persistence, locking, metadata and all-or-nothing loads."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from ecograph import __version__
+from ecograph.rdfterms import nt_literal
+from ecograph.store import StoreError, StoreLockedError, open_store
+
+G = "https://example.org/graph/g"
+NT = b'<https://example.org/a> <https://example.org/p> "x" .\n'
+
+
+def _snapshot(folder: Path) -> list[str]:
+    """Every quad of the store as sorted text: equal snapshots mean an unchanged store."""
+    with open_store(folder, read_only=True) as store:
+        return sorted(str(q) for q in store.quads())
+
+
+def test_data_survives_a_restart(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder) as store:
+        store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
+    with open_store(folder) as store:
+        assert store.named_graphs() == [G]
+        assert len(store) == 1
+        assert store.ask("ASK { <https://example.org/a> <https://example.org/p> 'x' }")
+
+
+def test_metadata_records_versions_and_base(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder, base_iri="https://example.org/data/") as store:
+        assert store.base_iri == "https://example.org/data/"
+    metadata = json.loads((folder / "ecograph.json").read_text())
+    assert metadata["created_with"] == {"ecograph": __version__, "pyoxigraph": ox.__version__}
+    with pytest.raises(StoreError, match="cannot switch"):
+        open_store(folder, base_iri="https://other.example/")
+
+
+def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder):
+        with pytest.raises(StoreLockedError, match=r"in use by process \d+"):
+            open_store(folder)
+        with pytest.raises(StoreLockedError):
+            open_store(folder, read_only=True)
+    with open_store(folder):  # released on close
+        pass
+
+
+def test_writer_in_another_process_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    open_store(folder).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import time
+            from ecograph.store import open_store
+            store = open_store({str(folder)!r})
+            print("ready", flush=True)
+            time.sleep(30)
+        """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreLockedError) as caught:
+            open_store(folder)
+        assert f"process {holder.pid}" in str(caught.value)
+        assert "--store" in str(caught.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    with open_store(folder):  # the kernel released the dead holder's lock
+        pass
+
+
+def test_missing_store_is_explained(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="ecograph init"):
+        open_store(tmp_path / "nowhere", read_only=True)
+
+
+def test_refuses_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
+    (tmp_path / "other.txt").write_text("not mine")
+    with pytest.raises(StoreError, match="not an ecograph store"):
+        open_store(tmp_path)
+
+
+def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    open_store(folder).close()
+    with open_store(folder, read_only=True) as store, pytest.raises(StoreError,
+                                                                     match="read-only"):
+        store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
+
+
+def test_a_bad_file_changes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder) as store:
+        store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
+    before = _snapshot(folder)
+    bad = tmp_path / "bad.nt"
+    bad.write_bytes(NT.replace(b"/a>", b"/b>") * 1000 + b"<oops> not rdf .\n")
+    with open_store(folder) as store, pytest.raises(StoreError, match=r"bad\.nt.*line 1001"):
+        store.load(bad, format=ox.RdfFormat.N_TRIPLES, graph=G + "2")
+    assert _snapshot(folder) == before
+
+
+def test_provenance_lands_with_the_data(store) -> None:
+    store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G,
+               extra_ntriples=f'<{G}> <http://purl.org/dc/terms/title> "g" .')
+    assert store.ask(f"ASK {{ GRAPH <{G}> {{ <{G}> dcterms:title 'g' }} }}")
+
+
+def test_replace_swaps_a_graph(store) -> None:
+    store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
+    new = b'<https://example.org/b> <https://example.org/p> "y" .\n'
+    store.load(new, format=ox.RdfFormat.N_TRIPLES, graph=G, replace=True)
+    assert [str(q.subject) for q in store.quads(G)] == ["<https://example.org/b>"]
+    assert store.named_graphs() == [G]
+
+
+def test_bindings_are_terms_not_text(store) -> None:
+    tricky = 'a "quoted" } UNION { ?s ?p ?o } #\n'
+    line = f"<https://example.org/a> <https://example.org/p> {nt_literal(tricky)} ."
+    store.load(line.encode() + b"\n" + NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
+    rows = store.select("SELECT ?value ?s WHERE { ?s <https://example.org/p> ?value }",
+                        {"value": ox.Literal(tricky)})
+    assert [r["s"].value for r in rows] == ["https://example.org/a"]
+
+
+KILL_SCRIPT = """
+import sys
+from pathlib import Path
+import pyoxigraph as ox
+from ecograph.store import open_store
+store = open_store(sys.argv[1])
+print("loading", flush=True)
+store.load(Path(sys.argv[2]), format=ox.RdfFormat.N_TRIPLES, graph="https://example.org/big")
+print("done", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_load_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder) as store:
+        store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
+    before = _snapshot(folder)
+    big = tmp_path / "big.nt"
+    with big.open("w") as handle:
+        for i in range(3_000_000):
+            handle.write(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n')
+    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big)],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "loading"
+    time.sleep(1.5)
+    assert child.poll() is None, "the load finished before it could be killed; use more data"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert _snapshot(folder) == before
+    with open_store(folder) as store:  # writable again, and still loadable
+        store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G + "/after")
+        assert store.named_graphs() == [G, G + "/after"]
