@@ -8,14 +8,14 @@ from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
 __all__ = [
-    "EG",
-    "DOMAIN",
-    "SECTOR",
     "ACTOR_TYPE",
-    "PARTNERSHIP_TYPE",
     "CRITERION",
-    "PROJECT_STATUS",
+    "DOMAIN",
+    "EG",
     "IGEO",
+    "PARTNERSHIP_TYPE",
+    "PROJECT_STATUS",
+    "SECTOR",
 ]
 
 

@@ -80,7 +80,7 @@ def render_vocab(graph: Graph | None = None) -> str:
         "from rdflib.term import URIRef",
         "",
         "__all__ = [",
-        *(f'    "{name}",' for name in NAMESPACES),
+        *(f'    "{name}",' for name in sorted(NAMESPACES)),
         "]",
     ]
     for name, (namespace, doc) in NAMESPACES.items():
