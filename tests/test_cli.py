@@ -1,0 +1,96 @@
+"""The command line, end to end on real workspaces (Typer's runner, same process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+from typer.testing import CliRunner
+
+from ecograph.cli import app
+
+runner = CliRunner()
+
+
+def _run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_version() -> None:
+    result = _run("--version")
+    assert result.exit_code == 0 and "ecograph" in result.stdout
+
+
+def test_init_then_generate_into_the_store(tmp_path: Path) -> None:
+    store = str(tmp_path / "ws")
+    assert _run("--store", store, "init").exit_code == 0
+    assert json.loads((tmp_path / "ws" / "ecograph.json").read_text())["format"] == 1
+    result = _run("--store", store, "generate", "--actors", "50", "--seed", "3")
+    assert result.exit_code == 0, result.stdout
+    assert "generated/44-50-3" in result.stdout
+    again = _run("--store", store, "generate", "--actors", "50", "--seed", "3")
+    assert "Already loaded" in again.stdout
+
+
+def test_generate_to_a_file_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    for out in (first, second):
+        assert _run("generate", "--actors", "120", "--seed", "9", "--out", str(out)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert len(list(ox.parse(path=str(first), format=ox.RdfFormat.N_TRIPLES))) > 1000
+
+
+def test_generate_refuses_an_unknown_territory(tmp_path: Path) -> None:
+    result = _run("generate", "--actors", "5", "--territory", "XX", "--out",
+                  str(tmp_path / "x.nt"))
+    assert result.exit_code == 2
+    assert "unknown territory" in result.stderr
+
+
+def test_commands_on_a_missing_store_say_what_to_do(tmp_path: Path) -> None:
+    result = _run("--store", str(tmp_path / "none"), "stats")
+    assert result.exit_code == 1
+    assert "ecograph init" in result.stderr
+
+
+def test_stats_validate_export_on_the_sample(sample_workspace: Path, tmp_path: Path) -> None:
+    store = str(sample_workspace)
+    stats = _run("--store", store, "stats", "--lang", "fr")
+    assert stats.exit_code == 0
+    assert "Nantes Métropole" in stats.stdout and "Association" in stats.stdout
+    valid = _run("--store", store, "validate", "--graph", "sample")
+    assert valid.exit_code == 0 and "Valid" in valid.stdout
+    out = tmp_path / "sample.ttl"
+    exported = _run("--store", store, "export", "--graph", "sample", "--out", str(out))
+    assert exported.exit_code == 0
+    triples = list(ox.parse(path=str(out), format=ox.RdfFormat.TURTLE))
+    assert len(triples) > 10_000
+
+
+def test_export_formats_round_trip(sample_workspace: Path, tmp_path: Path) -> None:
+    """Every export format parses back to the same triples as N-Triples."""
+    store = str(sample_workspace)
+    parsed = {}
+    for name, fmt in (("turtle", ox.RdfFormat.TURTLE), ("ntriples", ox.RdfFormat.N_TRIPLES),
+                      ("jsonld", ox.RdfFormat.JSON_LD)):
+        out = tmp_path / f"sample.{name}"
+        assert _run("--store", store, "export", "-f", name, "--graph", "sample",
+                    "--out", str(out)).exit_code == 0
+        parsed[name] = {str(t) for t in ox.parse(path=str(out), format=fmt)}
+    assert parsed["turtle"] == parsed["ntriples"] == parsed["jsonld"]
+
+
+def test_validate_reports_problems_in_words(tmp_path: Path) -> None:
+    from ecograph.store import open_store
+
+    folder = tmp_path / "ws"
+    bad = (b'<https://e.org/a> a <https://w3id.org/ecograph/ontology#Actor> ;\n'
+           b'  <https://w3id.org/ecograph/ontology#siren> "123456789"^^'
+           b'<https://w3id.org/ecograph/ontology#SIREN> .\n')
+    with open_store(folder) as store:
+        store.load(bad, format=ox.RdfFormat.TURTLE, graph="https://e.org/graph/bad")
+    result = _run("--store", str(folder), "validate")
+    assert result.exit_code == 1
+    assert "SIREN" in result.stderr and "123456789" in result.stderr
+    assert "Luhn" in result.stderr or "check digit" in result.stderr
