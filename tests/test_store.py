@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from ecograph import __version__
+from ecograph.binding import BindingError
 from ecograph.rdfterms import nt_literal
 from ecograph.store import StoreError, StoreLockedError, open_store
 
@@ -132,9 +133,12 @@ def test_bindings_are_terms_not_text(store) -> None:
     tricky = 'a "quoted" } UNION { ?s ?p ?o } #\n'
     line = f"<https://example.org/a> <https://example.org/p> {nt_literal(tricky)} ."
     store.load(line.encode() + b"\n" + NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
-    rows = store.select("SELECT ?value ?s WHERE { ?s <https://example.org/p> ?value }",
-                        {"value": ox.Literal(tricky)})
+    query = "SELECT ?s WHERE { VALUES ?value { UNDEF } ?s <https://example.org/p> ?value }"
+    rows = store.select(query, {"value": ox.Literal(tricky)})
     assert [r["s"].value for r in rows] == ["https://example.org/a"]
+    assert store.select(query, {"value": ox.Literal(tricky[:-1])}) == []
+    with pytest.raises(BindingError, match=r"no 'VALUES \?other"):
+        store.select(query, {"other": ox.Literal("x")})
 
 
 KILL_SCRIPT = """

@@ -209,6 +209,65 @@ def export(
         errors.print(f"Wrote {out}.")
 
 
+@app.command("queries")
+def list_queries() -> None:
+    """List the query library: name, title and parameters."""
+    from ecograph.queries import load_catalogue
+
+    table = Table(title="Query library (ecograph query NAME -p PARAM VALUE ...)")
+    for column in ("name", "title", "parameters"):
+        table.add_column(column, overflow="fold")
+    for name, query in load_catalogue().items():
+        params = ", ".join(f"{p.name} ({p.type}, e.g. {p.example})" for p in query.parameters)
+        table.add_row(name, query.title, params or "-")
+    console.print(table)
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    md = "md"
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def query(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A library query name, or a path to a .rq file.")],
+    format: Annotated[QueryFormat, typer.Option(
+        "--format", "-f", help="Output: a terminal table, SPARQL CSV/TSV/JSON, or Markdown.")
+    ] = QueryFormat.table,
+) -> None:
+    """Run a library query (or a .rq file): -p NAME VALUE binds a parameter (repeatable).
+
+    Each value is bound as an RDF term typed from the query's header, never pasted into the
+    query text: a value full of quotes or braces matches itself and nothing else.
+    """
+    from ecograph.queries import QueryError, find_query, format_result, run_query
+
+    try:
+        library_query = find_query(name)
+        values = _parameter_pairs(ctx.args)
+        with _opened(read_only=True, create=False) as store:
+            result = run_query(store, library_query, values)
+    except QueryError as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    if format is not QueryFormat.table:
+        sys.stdout.write(format_result(result, format.value))
+        return
+    if result.boolean is not None:
+        console.print("true" if result.boolean else "false")
+        return
+    table = Table(title=f"{library_query.title} ({len(result.rows)} rows)")
+    for variable in result.variables:
+        table.add_column(variable, overflow="fold")
+    for row in result.rows:
+        table.add_row(*("" if term is None else str(term.value) for term in row))
+    console.print(table)
+
+
 @app.command()
 def demo() -> None:
     """The main job: create a workspace, load territories and the sample, validate, summarise."""
@@ -243,6 +302,21 @@ def demo() -> None:
 
 
 # ------------------------------------------------------------------------------ helpers
+def _parameter_pairs(args: list[str]) -> dict[str, str]:
+    """``-p NAME VALUE`` pairs from the words Typer left over (it has no pair options)."""
+    from ecograph.queries import QueryError
+
+    values: dict[str, str] = {}
+    words = list(args)
+    while words:
+        flag = words.pop(0)
+        if flag not in ("-p", "--param") or len(words) < 2:
+            raise QueryError(f"unexpected {flag!r}: parameters are given as -p NAME VALUE")
+        name, value = words.pop(0), words.pop(0)
+        values[name] = value
+    return values
+
+
 def _graph_arg(store: EmbeddedStore, graph: str | None) -> str | None:
     """A graph given by short name ('sample') or IRI → its IRI."""
     if graph is None or "://" in graph:

@@ -10,7 +10,9 @@ from ecograph.namespaces import graph_iri
 
 # Only the ontology graph: territories alone hold ~70,000 labels that are not wanted here.
 LABELS_QUERY = """
-SELECT ?graph ?lang ?term ?label WHERE {
+SELECT ?term ?label WHERE {
+  VALUES ?graph { UNDEF }
+  VALUES ?lang { UNDEF }
   GRAPH ?graph { { ?term skos:prefLabel ?label } UNION { ?term rdfs:label ?label } }
   FILTER(LANG(?label) = ?lang)
 }

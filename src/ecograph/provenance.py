@@ -50,7 +50,10 @@ def graph_description(
 
 
 _VERSION_QUERY = """
-SELECT ?graph ?version WHERE { GRAPH ?graph { ?graph dcterms:hasVersion ?version } } LIMIT 1
+SELECT ?version WHERE {
+  VALUES ?graph { UNDEF }
+  GRAPH ?graph { ?graph dcterms:hasVersion ?version }
+} LIMIT 1
 """
 
 

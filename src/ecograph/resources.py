@@ -1,7 +1,8 @@
 """Where the files that ship with ecograph live.
 
-The ontology sits at the top of the repository (``ontology/``) so that people find it; the
-wheel copies it into the package as ``ecograph/_ontology``. Both layouts are looked up here, in
+The ontology and the query library sit at the top of the repository (``ontology/``,
+``queries/``) so that people find them; the wheel copies them into the package as
+``ecograph/_ontology`` and ``ecograph/_queries``. Both layouts are looked up here, in
 one place, so no other module guesses paths.
 """
 
@@ -12,18 +13,29 @@ from pathlib import Path
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def ontology_dir() -> Path:
-    """The folder holding ``ecograph.ttl``, ``shapes.ttl`` and ``schemes/``.
+def _shipped_dir(name: str, marker: str) -> Path:
+    """A top-level folder of the repository, as installed (``ecograph/_{name}``) or in a
+    checkout (``{name}/``); ``marker`` is a file that must be in it.
 
     Raises ``FileNotFoundError`` naming both places looked at when neither exists, which only
     happens with a broken installation.
     """
-    candidates = (_PACKAGE_DIR / "_ontology", _PACKAGE_DIR.parents[1] / "ontology")
+    candidates = (_PACKAGE_DIR / f"_{name}", _PACKAGE_DIR.parents[1] / name)
     for candidate in candidates:
-        if (candidate / "ecograph.ttl").is_file():
+        if (candidate / marker).is_file():
             return candidate
     looked = ", ".join(str(c) for c in candidates)
-    raise FileNotFoundError(f"ecograph's ontology was not found (looked in {looked})")
+    raise FileNotFoundError(f"ecograph's {name} folder was not found (looked in {looked})")
+
+
+def ontology_dir() -> Path:
+    """The folder holding ``ecograph.ttl``, ``shapes.ttl`` and ``schemes/``."""
+    return _shipped_dir("ontology", "ecograph.ttl")
+
+
+def queries_dir() -> Path:
+    """The folder holding the query library (``*.rq``)."""
+    return _shipped_dir("queries", "README.md")
 
 
 def ontology_path(name: str) -> Path:

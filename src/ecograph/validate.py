@@ -488,7 +488,8 @@ def _local_name(term: Node) -> str:
 _REFERENCE_GRAPHS = ("ontology", "territories")
 
 _AUTHORITY_DESCRIPTIONS = """
-SELECT DISTINCT ?territories ?s ?p ?o WHERE {
+SELECT DISTINCT ?s ?p ?o WHERE {
+  VALUES ?territories { UNDEF }
   ?s a eg:Actor .
   GRAPH ?territories { ?s a eg:LocalAuthority ; ?p ?o }
 }

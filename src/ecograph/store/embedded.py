@@ -24,6 +24,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from ecograph import __version__
+from ecograph.binding import bind
 from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from ecograph.rdfterms import nt_iri
 from ecograph.store.lock import LockHeldError, WorkspaceLock
@@ -163,17 +164,12 @@ class EmbeddedStore:
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
         """Run a SPARQL query over the union of all graphs.
 
-        ``bindings`` are RDF terms substituted for variables before evaluation (never
-        spliced into text), so a value full of quotes matches itself and nothing else.
+        ``bindings`` fill the query's ``VALUES ?name { UNDEF }`` places with RDF terms (see
+        ``ecograph.binding``), so a value full of quotes matches itself and nothing else.
         """
-        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        text = bind(sparql, bindings) if bindings else sparql
         try:
-            return self._store.query(
-                sparql,
-                prefixes=PREFIXES,
-                use_default_graph_as_union=True,
-                substitutions=substitutions or None,
-            )
+            return self._store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
         except SyntaxError as err:
             raise StoreError(f"SPARQL syntax error: {err}") from None
 

@@ -1,0 +1,298 @@
+"""The query library: loading ``queries/*.rq``, binding parameters as RDF terms, formatting.
+
+Each library query starts with a header of comment lines::
+
+    # title: Actors of a territory by type and sector
+    # description: Counts the actors based in a territory at any level, rolling up from
+    #   communes through eg:within, by actor type and sector.
+    # param: territory | iri | https://w3id.org/ecograph/territory/epci/244400404 | any level
+
+and marks where each parameter goes with ``VALUES ?territory { UNDEF }`` — valid SPARQL on its
+own (UNDEF leaves the variable free); ``ecograph.binding`` explains why and how binding fills
+it with an RDF term. The same bound text runs on the embedded store and on any remote server.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ecograph.binding import bind, has_placeholder
+from ecograph.resources import queries_dir
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: Parameter types, the XSD datatype their literal gets, and an example for error messages.
+PARAMETER_TYPES: dict[str, tuple[str | None, str]] = {
+    "iri": (None, "https://w3id.org/ecograph/territory/epci/244400404"),
+    "string": (XSD + "string", "Nantes"),
+    "lang": (XSD + "string", "fr"),
+    "integer": (XSD + "integer", "10"),
+    "decimal": (XSD + "decimal", "1500.50"),
+    "date": (XSD + "date", "2024-01-31"),
+    "boolean": (XSD + "boolean", "true"),
+}
+
+
+class QueryError(Exception):
+    """A query or parameter problem, worded for the person who ran the query."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared parameter of a library query."""
+
+    name: str
+    type: str
+    example: str
+    description: str
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    """A query of the library (or a user's file) with its header."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    text: str
+
+    def parameter(self, name: str) -> Parameter:
+        """The declared parameter ``name``; QueryError naming the known ones otherwise."""
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise QueryError(f"query {self.name!r} has no parameter {name!r} (it has: {known})")
+
+    def bind(self, raw_values: Mapping[str, str]) -> str:
+        """The query text with every parameter's ``VALUES ?p { UNDEF }`` filled.
+
+        Every declared parameter must be given (the header's example shows the form).
+        """
+        for name in raw_values:
+            self.parameter(name)
+        terms = {}
+        for parameter in self.parameters:
+            if parameter.name not in raw_values:
+                raise QueryError(
+                    f"query {self.name!r} needs -p {parameter.name} VALUE "
+                    f"({parameter.type}, e.g. {parameter.example})")
+            terms[parameter.name] = parameter_term(parameter, raw_values[parameter.name])
+        return bind(self.text, terms)
+
+
+@dataclass
+class QueryResult:
+    """A SELECT's variables and rows (terms; None when unbound), or an ASK's boolean."""
+
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+
+
+# ----------------------------------------------------------------------------- catalogue
+_HEADER_LINE = re.compile(r"^#\s?(.*)$")
+
+
+def parse_query_file(path: Path) -> LibraryQuery:
+    """Read one ``.rq`` file and its header; QueryError names the file and line at fault."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    parameters: list[Parameter] = []
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER_LINE.match(line)
+        if not match:
+            break
+        content = match.group(1)
+        if current and content.startswith("  ") and content.strip():
+            fields[current] += " " + content.strip()
+            continue
+        key, sep, value = content.partition(":")
+        if not sep:
+            current = None
+            continue
+        key, value = key.strip().lower(), value.strip()
+        if key == "param":
+            parts = [part.strip() for part in value.split("|")]
+            if len(parts) != 4 or parts[1] not in PARAMETER_TYPES:
+                raise QueryError(
+                    f"{path}:{number}: expected '# param: name | type | example | description' "
+                    f"with type one of {', '.join(PARAMETER_TYPES)}")
+            parameters.append(Parameter(*parts))
+            current = None
+        elif key in ("title", "description"):
+            fields[key] = value
+            current = key
+    for required in ("title", "description"):
+        if required not in fields:
+            raise QueryError(f"{path}: the header has no '# {required}:' line")
+    for parameter in parameters:
+        if not has_placeholder(text, parameter.name):
+            raise QueryError(f"{path}: parameter {parameter.name!r} is declared but the query "
+                             f"has no 'VALUES ?{parameter.name} {{ UNDEF }}' to bind it")
+    return LibraryQuery(path.stem, path, fields["title"], fields["description"],
+                        tuple(parameters), text)
+
+
+def load_catalogue(folder: Path | None = None) -> dict[str, LibraryQuery]:
+    """Every library query by name (file stem), sorted by name."""
+    folder = folder or queries_dir()
+    return {path.stem: parse_query_file(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def find_query(name_or_path: str) -> LibraryQuery:
+    """A library query by name, or any ``.rq`` file by path."""
+    path = Path(name_or_path)
+    if path.suffix == ".rq" and path.is_file():
+        return parse_query_file(path)
+    catalogue = load_catalogue()
+    if name_or_path in catalogue:
+        return catalogue[name_or_path]
+    raise QueryError(f"no library query named {name_or_path!r} and no such .rq file; "
+                     "`ecograph queries` lists the library")
+
+
+# ----------------------------------------------------------------------------- binding
+def parameter_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
+    """The RDF term for a raw command-line value, checked against the declared type."""
+    expected = (f"parameter {parameter.name!r} expects {parameter.type} "
+                f"(e.g. {parameter.example}), got {raw!r}")
+    if parameter.type == "iri":
+        try:
+            return ox.NamedNode(raw)
+        except ValueError:
+            raise QueryError(expected) from None
+    datatype, _ = PARAMETER_TYPES[parameter.type]
+    checks = {
+        "integer": lambda v: int(v),
+        "decimal": lambda v: decimal.Decimal(v),
+        "date": lambda v: dt.date.fromisoformat(v),
+        "boolean": lambda v: {"true": True, "false": False}[v],
+        "lang": lambda v: re.fullmatch(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*", v).group(0),
+    }
+    if parameter.type in checks:
+        try:
+            checks[parameter.type](raw)
+        except (ValueError, KeyError, AttributeError, decimal.InvalidOperation):
+            raise QueryError(expected) from None
+    return ox.Literal(raw, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(raw)
+
+
+# ----------------------------------------------------------------------------- running
+def run_query(store: Any, query: LibraryQuery | str, raw_values: Mapping[str, str] | None = None
+              ) -> QueryResult:
+    """Run a library query (bound) or plain SPARQL text on a store (embedded or remote)."""
+    text = query.bind(raw_values or {}) if isinstance(query, LibraryQuery) else query
+    result = store.query(text)
+    if isinstance(result, bool):
+        return QueryResult(boolean=result)
+    if not hasattr(result, "variables"):
+        raise QueryError("only SELECT and ASK queries give tables; "
+                         "use `ecograph export` or the endpoint for CONSTRUCT/DESCRIBE")
+    variables = [v.value for v in result.variables]
+    rows = [tuple(solution[name] for name in variables) for solution in result]
+    return QueryResult(variables=variables, rows=rows)
+
+
+def to_dataframe(result: QueryResult) -> Any:
+    """A pandas DataFrame: numbers and dates as Python values, IRIs and text as strings."""
+    import pandas as pd
+
+    return pd.DataFrame([[python_value(term) for term in row] for row in result.rows],
+                        columns=result.variables)
+
+
+_NUMERIC = {XSD + "integer": int, XSD + "decimal": float, XSD + "double": float,
+            XSD + "float": float, XSD + "int": int, XSD + "long": int}
+
+
+def python_value(term: Any) -> Any:
+    """A term as the Python value an analyst expects in a table cell."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in _NUMERIC:
+            try:
+                return _NUMERIC[datatype](term.value)
+            except ValueError:
+                return term.value
+        if datatype == XSD + "date":
+            try:
+                return dt.date.fromisoformat(term.value)
+            except ValueError:
+                return term.value
+        if datatype == XSD + "boolean":
+            return term.value == "true"
+    return term.value
+
+
+# ----------------------------------------------------------------------------- formats
+FORMATS = ("table", "csv", "tsv", "json", "md")
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    """Text of a result in ``csv`` / ``tsv`` / ``json`` (SPARQL 1.1 results formats) or ``md``."""
+    if fmt == "json":
+        return json.dumps(_sparql_json(result), ensure_ascii=False, indent=1)
+    if result.boolean is not None:
+        return "true\n" if result.boolean else "false\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        writer.writerows([["" if t is None else t.value for t in row] for row in result.rows])
+        return buffer.getvalue()
+    if fmt == "tsv":
+        lines = ["\t".join("?" + v for v in result.variables)]
+        lines += ["\t".join("" if t is None else str(t) for t in row) for row in result.rows]
+        return "\n".join(lines) + "\n"
+    if fmt == "md":
+        def cell(term: Any) -> str:
+            text = "" if term is None else str(term.value)
+            return text.replace("|", "\\|").replace("\n", " ")
+        lines = ["| " + " | ".join(result.variables) + " |",
+                 "|" + "---|" * len(result.variables)]
+        lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in result.rows]
+        return "\n".join(lines) + "\n"
+    raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _sparql_json(result: QueryResult) -> dict[str, Any]:
+    if result.boolean is not None:
+        return {"head": {}, "boolean": result.boolean}
+    return {"head": {"vars": result.variables},
+            "results": {"bindings": [_json_row(result.variables, row) for row in result.rows]}}
+
+
+def _json_row(variables: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    binding: dict[str, Any] = {}
+    for name, term in zip(variables, row, strict=True):
+        if term is None:
+            continue
+        if isinstance(term, ox.NamedNode):
+            binding[name] = {"type": "uri", "value": term.value}
+        elif isinstance(term, ox.BlankNode):
+            binding[name] = {"type": "bnode", "value": term.value}
+        else:
+            entry: dict[str, str] = {"type": "literal", "value": term.value}
+            if term.language:
+                entry["xml:lang"] = term.language
+            elif term.datatype.value != XSD + "string":
+                entry["datatype"] = term.datatype.value
+            binding[name] = entry
+    return binding
