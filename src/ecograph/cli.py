@@ -20,7 +20,7 @@ from rich.table import Table
 
 from ecograph import __version__
 from ecograph.namespaces import graph_iri
-from ecograph.store import EmbeddedStore, StoreError, open_store
+from ecograph.store import RemoteStore, Store, StoreError, open_store
 
 app = typer.Typer(
     help="ecograph: map and analyse a social innovation ecosystem as a knowledge graph.",
@@ -33,6 +33,9 @@ errors = Console(stderr=True)
 
 class _State:
     store: Path | None = None
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    gsp_endpoint: str | None = None
 
 
 state = _State()
@@ -49,18 +52,39 @@ def main(
     store: Annotated[Path | None, typer.Option(
         "--store", envvar="ECOGRAPH_STORE",
         help="Workspace folder holding the store (default: ./ecograph-data).")] = None,
+    endpoint: Annotated[str | None, typer.Option(
+        envvar="ECOGRAPH_ENDPOINT",
+        help="Work on a remote SPARQL 1.1 query endpoint instead of the embedded store.")
+    ] = None,
+    update_endpoint: Annotated[str | None, typer.Option(
+        envvar="ECOGRAPH_UPDATE_ENDPOINT",
+        help="The remote SPARQL 1.1 update endpoint (needed to change remote data).")] = None,
+    gsp_endpoint: Annotated[str | None, typer.Option(
+        envvar="ECOGRAPH_GSP_ENDPOINT",
+        help="The remote Graph Store Protocol endpoint (needed to load into remote data).")
+    ] = None,
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version.")] = False,
 ) -> None:
     """Global options."""
     state.store = store
+    state.endpoint = endpoint
+    state.update_endpoint = update_endpoint
+    state.gsp_endpoint = gsp_endpoint
 
 
 @contextlib.contextmanager
 def _opened(*, read_only: bool = False, create: bool = True,
-            base_iri: str | None = None) -> Iterator[EmbeddedStore]:
-    """Open the workspace, turning store errors into one readable line and exit code 1."""
+            base_iri: str | None = None) -> Iterator[Store]:
+    """Open the workspace (or the remote endpoint given by --endpoint), turning store errors
+    into one readable line and exit code 1."""
     try:
+        if state.endpoint:
+            remote = RemoteStore(state.endpoint, update_endpoint=state.update_endpoint,
+                                 gsp_endpoint=state.gsp_endpoint, base_iri=base_iri)
+            remote.check_union_default_graph()
+            yield remote
+            return
         with open_store(state.store, read_only=read_only, create=create,
                         base_iri=base_iri) as store:
             yield store
@@ -80,7 +104,7 @@ def init(
 
     with _opened(base_iri=base_iri) as store:
         loaded = load_ontology(store)
-        console.print(f"Workspace {store.folder} ready (base {store.base_iri}); ontology "
+        console.print(f"Store {store.location} ready (base {store.base_iri}); ontology "
                       f"{'loaded' if loaded else 'already current'}.")
 
 
@@ -278,7 +302,7 @@ def demo() -> None:
 
     with _opened() as store:
         console.rule("ecograph demo")
-        console.print(f"Workspace: {store.folder.resolve()}")
+        console.print(f"Store: {store.location}")
         steps = [
             ("Ontology", lambda: load_ontology(store)),
             ("French territories 2026", lambda: not load_territories(store).skipped),
@@ -317,14 +341,14 @@ def _parameter_pairs(args: list[str]) -> dict[str, str]:
     return values
 
 
-def _graph_arg(store: EmbeddedStore, graph: str | None) -> str | None:
+def _graph_arg(store: Store, graph: str | None) -> str | None:
     """A graph given by short name ('sample') or IRI → its IRI."""
     if graph is None or "://" in graph:
         return graph
     return graph_iri(store.base_iri, graph)
 
 
-def _print_stats(store: EmbeddedStore, lang: str) -> None:
+def _print_stats(store: Store, lang: str) -> None:
     from ecograph.stats import count_tables, totals
 
     summary = Table(title="Ecosystem", show_header=False)

@@ -1,5 +1,14 @@
-"""Stores: the embedded on-disk Oxigraph store (default) and, later, remote SPARQL endpoints."""
+"""Stores: the embedded on-disk Oxigraph store (default) and remote SPARQL 1.1 servers."""
 
-from ecograph.store.embedded import EmbeddedStore, StoreError, StoreLockedError, open_store
+from ecograph.store.base import Store, StoreError, StoreLockedError
+from ecograph.store.embedded import EmbeddedStore, open_store
+from ecograph.store.remote import RemoteStore
 
-__all__ = ["EmbeddedStore", "StoreError", "StoreLockedError", "open_store"]
+__all__ = [
+    "EmbeddedStore",
+    "RemoteStore",
+    "Store",
+    "StoreError",
+    "StoreLockedError",
+    "open_store",
+]

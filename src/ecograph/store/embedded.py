@@ -27,6 +27,7 @@ from ecograph import __version__
 from ecograph.binding import bind
 from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from ecograph.rdfterms import nt_iri
+from ecograph.store.base import StoreError, StoreLockedError, Term, select_rows
 from ecograph.store.lock import LockHeldError, WorkspaceLock
 
 DEFAULT_STORE_DIR = "ecograph-data"
@@ -36,16 +37,7 @@ LOCK_FILE = "writer.lock"
 WORKSPACE_FORMAT = 1
 SCRATCH_SUFFIX = "#ecograph-loading"
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 RdfInput = Path | bytes | IO[bytes]
-
-
-class StoreError(Exception):
-    """A store problem a user can act on; the message says what and where."""
-
-
-class StoreLockedError(StoreError):
-    """Another process is using the store."""
 
 
 def resolve_store_dir(store: str | os.PathLike[str] | None) -> Path:
@@ -129,6 +121,11 @@ class EmbeddedStore:
         self.close()
 
     @property
+    def location(self) -> str:
+        """The workspace folder, for messages."""
+        return str(self.folder.resolve())
+
+    @property
     def base_iri(self) -> str:
         """The base under which this workspace mints instance IRIs."""
         return str(self.metadata["base_iri"])
@@ -177,9 +174,7 @@ class EmbeddedStore:
         self, sparql: str, bindings: Mapping[str, Term] | None = None
     ) -> list[dict[str, Term | None]]:
         """A SELECT query's rows as dicts keyed by variable name (unbound → None)."""
-        solutions = self.query(sparql, bindings)
-        names = [v.value for v in solutions.variables]
-        return [{name: row[name] for name in names} for row in solutions]
+        return select_rows(self.query(sparql, bindings))
 
     def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
         """An ASK query's answer."""

@@ -1,0 +1,81 @@
+"""What every ecograph store offers, embedded or remote.
+
+The rest of ecograph talks to this interface only. Capabilities are explicit: a store that
+cannot do something raises ``StoreError`` saying so; nothing silently falls back to another
+engine (the rdflib store interface's habit that DESIGN §5 rules out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any, Protocol
+
+import pyoxigraph as ox
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+RdfInput = Any  # pathlib.Path | bytes | IO[bytes]
+
+
+class StoreError(Exception):
+    """A store problem a user can act on; the message says what and where."""
+
+
+class StoreLockedError(StoreError):
+    """Another process is using the store."""
+
+
+class Store(Protocol):
+    """The operations ecograph needs from a triple store."""
+
+    @property
+    def base_iri(self) -> str:
+        """The base under which instance IRIs are minted."""
+
+    @property
+    def location(self) -> str:
+        """Where the data lives (a folder, or an endpoint URL), for messages."""
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
+        """SELECT → rows with ``.variables``; ASK → bool; CONSTRUCT/DESCRIBE → triples."""
+
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None
+               ) -> list[dict[str, Term | None]]:
+        """A SELECT's rows as dicts keyed by variable name (unbound → None)."""
+
+    def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        """An ASK query's answer."""
+
+    def named_graphs(self) -> list[str]:
+        """Every named graph's IRI, sorted."""
+
+    def has_graph(self, graph: str) -> bool:
+        """Whether the named graph exists."""
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad, or those of one graph."""
+
+    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None
+             ) -> None:
+        """Serialise the dataset (quad formats) or one graph."""
+
+    def load(self, source: RdfInput, *, format: ox.RdfFormat, graph: str,
+             extra_ntriples: str = "", replace: bool = False) -> None:
+        """Load RDF into a graph as one all-or-nothing step (see each store for the limits)."""
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add a few quads in one step."""
+
+    def update(self, sparql_update: str) -> None:
+        """Run one of ecograph's own SPARQL updates."""
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove one named graph."""
+
+    def close(self) -> None:
+        """Release the store."""
+
+
+def select_rows(result: Any) -> list[dict[str, Term | None]]:
+    """Rows of a SELECT result (pyoxigraph's or ``SelectResult``) as plain dicts."""
+    names = [v.value for v in result.variables]
+    return [{name: row[name] for name in names} for row in result]
