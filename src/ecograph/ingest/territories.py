@@ -10,8 +10,9 @@ commune → département → région; overseas collectivities' communes → the 
 are not put inside a département because a few straddle two: roll-ups go through communes.
 
 Every commune, EPCI, département, région and overseas collectivity is also described as an
-``eg:LocalAuthority`` (with its SIREN when the data has one) that governs its territory. It is
-not an ``eg:Actor`` until a source names it as taking part in something.
+``eg:LocalAuthority`` (with its SIREN when the data has one) that governs its territory and is
+based in it (so roll-ups treat authorities like every other actor). It is not an ``eg:Actor``
+until a source names it as taking part in something.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from ecograph.resources import data_path
 from ecograph.vocab import ACTOR_TYPE, EG, IGEO, SECTOR
 
 TABLE_FILE = "territories-2026.json.gz"
-DATASET_VERSION = "COG 2026 (decoupage-administratif 6.0.0)"
+# Bump the suffix when the RDF made from the same table changes, so stores reload it.
+DATASET_VERSION = "COG 2026 (decoupage-administratif 6.0.0), ecograph territories v2"
 ATTRIBUTION = (
     "Source: INSEE, DGCL, La Poste, via Etalab découpage administratif 6.0.0 "
     "(Licence Ouverte / Open Licence)."
@@ -53,6 +55,7 @@ CODE = nt_iri(str(IGEO.codeINSEE))
 WITHIN = nt_iri(str(EG.within))
 POPULATION = nt_iri(str(EG.population))
 GOVERNS = nt_iri(str(EG.governs))
+BASED_IN = nt_iri(str(EG.basedIn))
 ACTOR_TYPE_P = nt_iri(str(EG.actorType))
 SECTOR_P = nt_iri(str(EG.sector))
 SIREN_P = nt_iri(str(EG.siren))
@@ -165,6 +168,7 @@ def territory_ntriples(table: TerritoryTable, base: str) -> Iterator[str]:
         yield f"{iri} {ACTOR_TYPE_P} {nt_iri(str(getattr(ACTOR_TYPE, _AUTHORITY_TYPE[level])))} ."
         yield f"{iri} {SECTOR_P} {PUBLIC_SECTOR} ."
         yield f"{iri} {GOVERNS} {nt_iri(territory_iri(level, code))} ."
+        yield f"{iri} {BASED_IN} {nt_iri(territory_iri(level, code))} ."
         if siren:
             yield f"{iri} {SIREN_P} {nt_literal(siren, datatype=SIREN_DATATYPE)} ."
 

@@ -1,0 +1,1 @@
+"""Network analysis: the graph projected into networkx, cross-sector metrics, gaps."""

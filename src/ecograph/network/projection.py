@@ -1,0 +1,313 @@
+"""Project the knowledge graph into networkx graphs for analysis.
+
+Three SELECTs stream what the analysis needs and nothing else (never ``rdf:type`` or label
+edges as ties): the actors with their attributes, who takes part in each partnership or project
+(the "contexts" that tie actors), and the domains of each context. Territory codes at every
+level come from the shipped geography table, not from the store, so a projection costs three
+scans whatever the size of the territories graph.
+
+The actor–actor collaboration graph has an edge between two actors when they share at least
+one partnership or project; the edge keeps which ones (``partnerships``, ``projects``) and its
+``weight`` is how many. Funding ties also go into a directed graph (funder → beneficiary) for
+brokerage roles. Node and edge order is sorted, so the same store gives the same graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.namespaces import TERRITORY_BASE
+
+ACTORS_QUERY = """
+PREFIX eg: <https://w3id.org/ecograph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?actor (SAMPLE(?n) AS ?name) (SAMPLE(?t) AS ?type) (SAMPLE(?s) AS ?sector)
+       (SAMPLE(?b) AS ?place) (GROUP_CONCAT(DISTINCT STR(?d); separator=" ") AS ?domains)
+WHERE {
+  ?actor a eg:Actor .
+  OPTIONAL { ?actor skos:prefLabel ?n }
+  OPTIONAL { ?actor eg:actorType ?t }
+  OPTIONAL { ?actor eg:sector ?s }
+  OPTIONAL { ?actor eg:basedIn ?b }
+  OPTIONAL { ?actor eg:worksOn ?d }
+} GROUP BY ?actor
+"""
+
+MEMBERSHIP_QUERY = """
+PREFIX eg: <https://w3id.org/ecograph/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT DISTINCT ?context ?kind ?ptype ?actor ?role ?start ?amount WHERE {
+  {
+    ?context eg:partner ?actor ; eg:partnershipType ?ptype .
+    BIND("partnership" AS ?kind)
+    OPTIONAL { ?context eg:funder ?actor . BIND("funder" AS ?funderRole) }
+    OPTIONAL { ?context eg:beneficiary ?actor . BIND("beneficiary" AS ?beneficiaryRole) }
+    BIND(COALESCE(?funderRole, ?beneficiaryRole, "partner") AS ?role)
+    OPTIONAL { ?context eg:amount ?amount }
+  } UNION {
+    ?context eg:hasParticipant ?actor .
+    BIND("project" AS ?kind)
+    BIND("participant" AS ?role)
+  }
+  OPTIONAL { ?context schema:startDate ?start }
+}
+"""
+
+DOMAINS_QUERY = """
+PREFIX eg: <https://w3id.org/ecograph/ontology#>
+SELECT DISTINCT ?context ?domain WHERE { ?context eg:domain ?domain }
+"""
+
+LEVELS = ("commune", "epci", "departement", "region")
+
+
+@dataclass(frozen=True)
+class ProjectionFilter:
+    """Which part of the ecosystem to project. Empty fields mean no restriction.
+
+    ``territory`` is a territory IRI at any level; ``domain`` a domain concept IRI;
+    ``partnership_type`` a partnership-type concept IRI (projects are then left out);
+    ``start``/``end`` keep contexts that started within the period (undated ones are kept
+    only without a period).
+    """
+
+    territory: str | None = None
+    domain: str | None = None
+    partnership_type: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass
+class Context:
+    """A partnership or project: what ties actors together."""
+
+    iri: str
+    kind: str  # "partnership" | "project"
+    partnership_type: str | None = None
+    start: dt.date | None = None
+    amount: float | None = None
+    domains: set[str] = field(default_factory=set)
+    members: dict[str, str] = field(default_factory=dict)  # actor IRI → role
+
+
+@dataclass
+class Projection:
+    """The networkx views of one (filtered) ecosystem."""
+
+    collaboration: nx.Graph
+    bipartite: nx.Graph
+    funding: nx.DiGraph
+    contexts: dict[str, Context]
+
+    def sector_ties(self) -> nx.Graph:
+        """Sector-level aggregate: an edge per sector pair with the number of ties between them
+        (self-loops count ties inside a sector); nodes carry their actor count."""
+        return _aggregate(self.collaboration, "sector")
+
+    def territory_ties(self, level: str = "epci") -> nx.Graph:
+        """Territory-level aggregate at ``level`` (commune, epci, departement, region)."""
+        return _aggregate(self.collaboration, level)
+
+
+def project(store: Any, filters: ProjectionFilter | None = None,
+            table: TerritoryTable | None = None) -> Projection:
+    """Run the three SELECTs on ``store`` (embedded or remote) and build the graphs."""
+    filters = filters or ProjectionFilter()
+    table = table or read_table()
+    actors = {row["actor"].value: _actor_attributes(row, table)
+              for row in store.select(ACTORS_QUERY)}
+    contexts = _contexts(store.select(MEMBERSHIP_QUERY), store.select(DOMAINS_QUERY))
+    kept_actors = {iri for iri, attrs in actors.items()
+                   if _in_territory(attrs, filters.territory)}
+    kept_contexts = [c for c in contexts.values() if _context_kept(c, filters)]
+    return _build(actors, kept_actors, kept_contexts, filters)
+
+
+# ----------------------------------------------------------------------------- reading rows
+def _actor_attributes(row: dict[str, Any], table: TerritoryTable) -> dict[str, Any]:
+    def value(name: str) -> str:
+        term = row.get(name)
+        return term.value if term is not None else ""
+
+    place = value("place")
+    attributes: dict[str, Any] = {
+        "name": value("name"),
+        "actor_type": _local(value("type")),
+        "sector": _local(value("sector")),
+        "domains": " ".join(sorted(_local(d) for d in value("domains").split() if d)),
+        "place": place,
+    }
+    attributes.update(territory_codes(place, table))
+    return attributes
+
+
+def territory_codes(place: str, table: TerritoryTable) -> dict[str, str]:
+    """Codes of the commune, EPCI, département and région a place lies in ("" if none).
+
+    Actors are based in a commune; authorities are placed at the territory they govern, so a
+    département authority has a département and région but no commune or EPCI.
+    """
+    codes = dict.fromkeys(LEVELS, "")
+    if not place.startswith(TERRITORY_BASE):
+        return codes
+    level, _, code = place[len(TERRITORY_BASE):].partition("/")
+    if level == "arrondissement-municipal" and code in table.arrondissements:
+        level, code = "commune", table.arrondissements[code].parent or ""
+    if level == "commune" and code in table.communes:
+        commune = table.communes[code]
+        codes.update(commune=code, epci=commune.epci or "", departement=commune.departement,
+                     region=commune.region)
+    elif level == "epci" and code in table.epcis:
+        members = table.communes_by_epci.get(code, [])
+        codes["epci"] = code
+        departements = {c.departement for c in members}
+        regions = {c.region for c in members}
+        codes["departement"] = departements.pop() if len(departements) == 1 else ""
+        codes["region"] = regions.pop() if len(regions) == 1 else ""
+    elif level == "departement" and code in table.departements:
+        codes.update(departement=code, region=table.departements[code][1])
+    elif level in ("region", "com"):
+        codes["region"] = code
+    return codes
+
+
+def _contexts(membership: Iterable[dict[str, Any]], domains: Iterable[dict[str, Any]]
+              ) -> dict[str, Context]:
+    contexts: dict[str, Context] = {}
+    for row in membership:
+        iri = row["context"].value
+        context = contexts.get(iri)
+        if context is None:
+            start = row.get("start")
+            amount = row.get("amount")
+            context = contexts[iri] = Context(
+                iri=iri,
+                kind=row["kind"].value,
+                partnership_type=row["ptype"].value if row.get("ptype") is not None else None,
+                start=_date(start.value) if start is not None else None,
+                amount=_float(amount.value) if amount is not None else None,
+            )
+        role = row["role"].value
+        actor = row["actor"].value
+        if context.members.get(actor) in (None, "partner", "participant"):
+            context.members[actor] = role
+    for row in domains:
+        context = contexts.get(row["context"].value)
+        if context is not None:
+            context.domains.add(row["domain"].value)
+    return contexts
+
+
+def _in_territory(attributes: dict[str, Any], territory: str | None) -> bool:
+    if territory is None:
+        return True
+    if not territory.startswith(TERRITORY_BASE):
+        raise ValueError(f"not a territory IRI: {territory!r} (expected {TERRITORY_BASE}…)")
+    level, _, code = territory[len(TERRITORY_BASE):].partition("/")
+    level = "region" if level == "com" else level
+    if level not in LEVELS:
+        raise ValueError(f"cannot filter by {level!r}; use one of {', '.join(LEVELS)}")
+    return attributes.get(level) == code or attributes.get("place") == territory
+
+
+def _context_kept(context: Context, filters: ProjectionFilter) -> bool:
+    if filters.domain and filters.domain not in context.domains:
+        return False
+    if filters.partnership_type and context.partnership_type != filters.partnership_type:
+        return False
+    if filters.start or filters.end:
+        if context.start is None:
+            return False
+        if filters.start and context.start < filters.start:
+            return False
+        if filters.end and context.start > filters.end:
+            return False
+    return True
+
+
+# ----------------------------------------------------------------------------- building
+def _build(actors: dict[str, dict[str, Any]], kept_actors: set[str],
+           contexts: list[Context], filters: ProjectionFilter) -> Projection:
+    collaboration = nx.Graph()
+    bipartite = nx.Graph()
+    funding = nx.DiGraph()
+    for iri in sorted(kept_actors):
+        collaboration.add_node(iri, **actors[iri])
+        bipartite.add_node(iri, bipartite=0, **actors[iri])
+        funding.add_node(iri, **actors[iri])
+    ties: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(
+        lambda: {"partnerships": [], "projects": []})
+    kept: dict[str, Context] = {}
+    for context in sorted(contexts, key=lambda c: c.iri):
+        members = sorted(a for a in context.members if a in kept_actors)
+        if not members:
+            continue
+        kept[context.iri] = context
+        if context.kind == "project":
+            bipartite.add_node(context.iri, bipartite=1,
+                               domains=" ".join(sorted(_local(d) for d in context.domains)))
+            for actor in members:
+                bipartite.add_edge(actor, context.iri)
+        bucket = "projects" if context.kind == "project" else "partnerships"
+        for a, b in itertools.combinations(members, 2):
+            ties[(a, b)][bucket].append(context.iri)
+        funders = [a for a in members if context.members[a] == "funder"]
+        beneficiaries = [a for a in members if context.members[a] == "beneficiary"]
+        for funder in funders:
+            for beneficiary in beneficiaries:
+                if funding.has_edge(funder, beneficiary):
+                    funding[funder][beneficiary]["weight"] += 1
+                    funding[funder][beneficiary]["amount"] += context.amount or 0.0
+                else:
+                    funding.add_edge(funder, beneficiary, weight=1,
+                                     amount=context.amount or 0.0)
+    for (a, b), made_of in sorted(ties.items()):
+        collaboration.add_edge(
+            a, b, weight=len(made_of["partnerships"]) + len(made_of["projects"]),
+            partnerships=made_of["partnerships"], projects=made_of["projects"])
+    collaboration.graph["filters"] = filters
+    return Projection(collaboration, bipartite, funding, kept)
+
+
+def _aggregate(graph: nx.Graph, attribute: str) -> nx.Graph:
+    aggregate = nx.Graph()
+    for _, value in sorted(graph.nodes(data=attribute, default="")):
+        if aggregate.has_node(value):
+            aggregate.nodes[value]["actors"] += 1
+        else:
+            aggregate.add_node(value, actors=1)
+    for a, b in sorted(graph.edges()):
+        x, y = sorted((graph.nodes[a].get(attribute, ""), graph.nodes[b].get(attribute, "")))
+        if aggregate.has_edge(x, y):
+            aggregate[x][y]["ties"] += 1
+        else:
+            aggregate.add_edge(x, y, ties=1)
+    return aggregate
+
+
+def _local(iri: str) -> str:
+    """The last segment of a concept IRI (``…/sector/ess`` → ``ess``)."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] if iri else ""
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
