@@ -41,8 +41,9 @@ from ecograph.resources import data_path
 from ecograph.vocab import ACTOR_TYPE, EG, IGEO, SECTOR
 
 TABLE_FILE = "territories-2026.json.gz"
+SOURCE_DATASET = "COG 2026 (decoupage-administratif 6.0.0)"
 # Bump the suffix when the RDF made from the same table changes, so stores reload it.
-DATASET_VERSION = "COG 2026 (decoupage-administratif 6.0.0), ecograph territories v2"
+DATASET_VERSION = f"{SOURCE_DATASET}, ecograph territories v2"
 ATTRIBUTION = (
     "Source: INSEE, DGCL, La Poste, via Etalab découpage administratif 6.0.0 "
     "(Licence Ouverte / Open Licence)."
@@ -261,7 +262,7 @@ def derive_table(etalab_dir: Path) -> dict[str, Any]:
                     if d["zone"] != "com"]
     regions = [[r["code"], r["nom"], r["zone"]] for r in read("regions")]
     return {
-        "dataset": DATASET_VERSION,
+        "dataset": SOURCE_DATASET,
         "attribution": ATTRIBUTION,
         "regions": sorted(regions),
         "departements": sorted(departements),

@@ -96,7 +96,8 @@ class RemoteStore:
     # ------------------------------------------------------------------ reading
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
         """Run a query on the endpoint. ecograph's prefixes are declared for the server."""
-        text = _PREFIX_HEADER + (bind(sparql, bindings) if bindings else sparql)
+        text = _PREFIX_HEADER + _without_header_comments(
+            bind(sparql, bindings) if bindings else sparql)
         client = self._client(self.endpoint)
         client.setQuery(text)
         kind = client.queryType
@@ -238,6 +239,21 @@ class RemoteStore:
             raise StoreError(f"{url} answered {err.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as err:
             raise StoreError(f"cannot reach {url}: {err}") from None
+
+
+def _without_header_comments(text: str) -> str:
+    """The query without its leading comment lines (a library query's header).
+
+    SPARQLWrapper guesses the query form from the text and takes the "describe" of a
+    ``# description:`` line for a DESCRIBE query, then asks for the wrong result format.
+    Only the leading block goes: a later ``#`` line could be inside a long string literal.
+    """
+    lines = text.splitlines(keepends=True)
+    start = 0
+    while start < len(lines) and (not lines[start].strip()
+                                  or lines[start].lstrip().startswith("#")):
+        start += 1
+    return "".join(lines[start:])
 
 
 def _term(value: dict[str, str] | None) -> Term | None:

@@ -1,0 +1,325 @@
+"""Partnership gaps: what is missing in a territory, and who should meet.
+
+Structural gaps read the projected graph directly:
+
+* sector pairs that never collaborate in a territory although both sectors are present;
+* territory × domain cells where no actor works on the domain, or where no partnership of
+  that domain involves a public (or private) partner — weighed by the territory's population,
+  the need indicator every territory has;
+* isolated actors (no tie) and peripheral ones (a single tie);
+* communities (found by the metrics) that have no tie to any other community of their
+  département.
+
+Suggested partnerships rank untied pairs with ecograph's fitted link score
+(:mod:`ecograph.network.linkpred`) and explain each in a sentence built from the features that
+made the score: shared domains, shared partners, same EPCI, and a sector pair that has no tie
+in that territory yet.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from ecograph.ingest.territories import TerritoryTable
+from ecograph.network.linkpred import FEATURES, GraphIndex, candidate_pairs, fit
+
+MAIN_SECTORS = ("public", "privateForProfit")
+
+
+@dataclass(frozen=True)
+class SectorPairGap:
+    """Two sectors present in a territory that share no tie there."""
+
+    level: str
+    territory: str
+    sector_a: str
+    sector_b: str
+    actors_a: int
+    actors_b: int
+
+
+@dataclass(frozen=True)
+class DomainGap:
+    """A domain a territory lacks: no actor at all, or no partner of one sector."""
+
+    level: str
+    territory: str
+    domain: str
+    missing: str  # "actor" or a sector ("public", "privateForProfit")
+    actors_on_domain: int
+    population: int
+
+
+@dataclass(frozen=True)
+class ActorGap:
+    """An actor at the edge of the network."""
+
+    actor: Hashable
+    name: str
+    kind: str  # "isolated" | "peripheral"
+    degree: int
+    epci: str
+
+
+@dataclass(frozen=True)
+class CommunityGap:
+    """Two communities of the same département with no tie between them."""
+
+    departement: str
+    community_a: int
+    community_b: int
+    size_a: int
+    size_b: int
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Two actors who should meet, with the reasons."""
+
+    actor_a: Hashable
+    actor_b: Hashable
+    score: float
+    shared_domains: tuple[str, ...]
+    common_partners: int
+    same_epci: bool
+    sector_pair_untied_here: bool
+    explanation: str
+
+
+# ----------------------------------------------------------------------------- structural
+def sector_pair_gaps(G: nx.Graph, level: str = "epci") -> list[SectorPairGap]:
+    """Per territory at ``level``: pairs of present sectors with no tie between them.
+
+    A tie counts for a territory when both actors are in it. Largest pairs (by the product of
+    their actor counts) first.
+    """
+    present: dict[str, Counter[str]] = defaultdict(Counter)
+    for _, data in G.nodes(data=True):
+        if data.get(level):
+            present[data[level]][data.get("sector", "")] += 1
+    tied: dict[str, set[frozenset[str]]] = defaultdict(set)
+    for a, b in G.edges():
+        territory = G.nodes[a].get(level)
+        if territory and territory == G.nodes[b].get(level):
+            tied[territory].add(frozenset((G.nodes[a].get("sector", ""),
+                                           G.nodes[b].get("sector", ""))))
+    gaps = []
+    for territory, counts in present.items():
+        for x, y in itertools.combinations(sorted(s for s in counts if s), 2):
+            if frozenset((x, y)) not in tied[territory]:
+                gaps.append(SectorPairGap(level, territory, x, y, counts[x], counts[y]))
+    return sorted(gaps, key=lambda g: (-g.actors_a * g.actors_b, g.territory, g.sector_a,
+                                       g.sector_b))
+
+
+def domain_gaps(G: nx.Graph, contexts: Mapping[str, object], table: TerritoryTable,
+                domains: Iterable[str], level: str = "epci",
+                sectors: Iterable[str] = MAIN_SECTORS) -> list[DomainGap]:
+    """Territory × domain cells with no actor, or no partnership with a partner of a sector.
+
+    ``contexts`` maps partnership/project IRIs to objects with ``domains`` (concept IRIs) and
+    ``members`` (actor IRIs), as :class:`~ecograph.network.projection.Context` has. Weighed by
+    population: the same gap matters more where more people live.
+    """
+    domains = sorted(domains)
+    sectors = tuple(sectors)
+    working: dict[tuple[str, str], int] = Counter()
+    territories: set[str] = set()
+    for _, data in G.nodes(data=True):
+        territory = data.get(level)
+        if not territory:
+            continue
+        territories.add(territory)
+        for domain in (data.get("domains") or "").split():
+            working[(territory, domain)] += 1
+    partnered: set[tuple[str, str, str]] = set()
+    for context in contexts.values():
+        members = [m for m in getattr(context, "members", {}) if m in G]
+        for concept in getattr(context, "domains", ()):
+            domain = concept.rsplit("/", 1)[-1]
+            for member in members:
+                data = G.nodes[member]
+                if data.get(level):
+                    partnered.add((data[level], domain, data.get("sector", "")))
+    gaps = []
+    for territory in sorted(territories):
+        population = _population(table, level, territory)
+        for domain in domains:
+            count = working[(territory, domain)]
+            if count == 0:
+                gaps.append(DomainGap(level, territory, domain, "actor", 0, population))
+                continue
+            for sector in sectors:
+                if (territory, domain, sector) not in partnered:
+                    gaps.append(DomainGap(level, territory, domain, sector, count, population))
+    return sorted(gaps, key=lambda g: (g.missing != "actor", -g.population, g.territory,
+                                       g.domain, g.missing))
+
+
+def _population(table: TerritoryTable, level: str, code: str) -> int:
+    if level == "epci" and code in table.epcis:
+        return int(table.epcis[code][2] or 0)
+    if level == "commune" and code in table.communes:
+        return int(table.communes[code].population or 0)
+    if level in ("departement", "region"):
+        return sum(c.population or 0 for c in table.communes.values()
+                   if getattr(c, level) == code)
+    return 0
+
+
+def actor_gaps(G: nx.Graph) -> list[ActorGap]:
+    """Isolated actors (no tie) and peripheral ones (one tie), by name."""
+    gaps = []
+    for node, degree in G.degree():
+        if degree <= 1:
+            data = G.nodes[node]
+            gaps.append(ActorGap(node, data.get("name", ""), "isolated" if degree == 0
+                                 else "peripheral", degree, data.get("epci", "")))
+    return sorted(gaps, key=lambda g: (g.degree, g.epci, g.name, str(g.actor)))
+
+
+def community_gaps(G: nx.Graph, communities: list[set[Hashable]]) -> list[CommunityGap]:
+    """Pairs of communities based mostly in the same département with no tie between them."""
+    membership = {node: i for i, members in enumerate(communities) for node in members}
+    linked = {frozenset((membership[a], membership[b])) for a, b in G.edges()
+              if a in membership and b in membership and membership[a] != membership[b]}
+    home = {}
+    for i, members in enumerate(communities):
+        departements = Counter(G.nodes[m].get("departement", "") for m in members)
+        home[i] = departements.most_common(1)[0][0] if departements else ""
+    gaps = []
+    for i, j in itertools.combinations(range(len(communities)), 2):
+        if (home[i] and home[i] == home[j] and frozenset((i, j)) not in linked
+                and len(communities[i]) > 1 and len(communities[j]) > 1):
+            gaps.append(CommunityGap(home[i], i, j, len(communities[i]), len(communities[j])))
+    return sorted(gaps, key=lambda g: (-g.size_a * g.size_b, g.community_a, g.community_b))
+
+
+# ----------------------------------------------------------------------------- suggestions
+@dataclass(frozen=True)
+class Vocabulary:
+    """Labels for explanations: sectors, domains and territories in the user's language."""
+
+    sectors: Mapping[str, str]
+    domains: Mapping[str, str]
+    epcis: Mapping[str, str]
+    lang: str = "en"
+
+
+def suggest(G: nx.Graph, vocabulary: Vocabulary, *, actor: Hashable | None = None,
+            top: int = 20, seed: int = 0) -> list[Suggestion]:
+    """The ``top`` untied pairs with the highest fitted score, each explained.
+
+    With ``actor``, only pairs that involve it: "who should this actor meet?" — scored against
+    every actor of its département, not only the usual candidates.
+    """
+    if G.number_of_nodes() < 3:
+        return []
+    index = GraphIndex(G)
+    model = fit(index, seed=seed)
+    if actor is not None:
+        if actor not in index.index:
+            raise KeyError(f"{actor} is not in the projected graph")
+        u, v = _pairs_for(index, index.index[actor])
+    else:
+        u, v = candidate_pairs(index, seed=seed)
+    if u.size == 0:
+        return []
+    features = index.features(u, v)
+    scores = model.score(features)
+    order = np.lexsort((v, u, -scores))[:top]
+    untied_pairs = _untied_sector_pairs(G)
+    suggestions = []
+    for i in order.tolist():
+        a, b = index.nodes[int(u[i])], index.nodes[int(v[i])]
+        suggestions.append(_explain(G, a, b, float(scores[i]), int(features.common[i]),
+                                    untied_pairs, vocabulary))
+    return suggestions
+
+
+def _pairs_for(index: GraphIndex, actor: int) -> tuple[np.ndarray, np.ndarray]:
+    departement = index.departement[actor]
+    same = np.flatnonzero(index.departement == departement)
+    if np.asarray(index.dept_labels)[departement] == "":
+        same = np.arange(len(index.nodes))
+    others = same[same != actor]
+    tied = np.asarray(index.adjacency[np.full(others.size, actor), others]).ravel() > 0
+    others = others[~tied]
+    return np.minimum(actor, others), np.maximum(actor, others)
+
+
+def _untied_sector_pairs(G: nx.Graph) -> set[tuple[str, frozenset[str]]]:
+    """(EPCI, sector pair) combinations with no tie inside that EPCI."""
+    gaps = sector_pair_gaps(G, "epci")
+    return {(g.territory, frozenset((g.sector_a, g.sector_b))) for g in gaps}
+
+
+_TEXT = {
+    "en": {"subject": "Both", "work": "work on {domains}", "be": "are based",
+           "place": "in {place}", "partners": "share {n} partner{s}",
+           "none": "have no partner in common", "gap": "no {a}–{b} tie exists there yet",
+           "and": " and ", "list": ", ", "then": ", and "},
+    "fr": {"subject": "Les deux", "work": "travaillent sur {domains}", "be": "sont établis",
+           "place": "sur le territoire de {place}", "partners": "ont {n} partenaire{s} en commun",
+           "none": "n'ont aucun partenaire commun", "gap": "aucun lien {a}–{b} n'y existe encore",
+           "and": " et ", "list": ", ", "then": " ; "},
+}
+
+
+def _explain(G: nx.Graph, a: Hashable, b: Hashable, score: float, common: int,
+             untied_pairs: set[tuple[str, frozenset[str]]], vocabulary: Vocabulary
+             ) -> Suggestion:
+    """One sentence from the facts behind the score, e.g. "Both work on housing in Nantes
+    Métropole and share 3 partners, and no association–local authority tie exists there"."""
+    text = _TEXT["fr" if vocabulary.lang == "fr" else "en"]
+    da, db = G.nodes[a], G.nodes[b]
+    shared = tuple(sorted(set((da.get("domains") or "").split())
+                          & set((db.get("domains") or "").split())))
+    same_epci = bool(da.get("epci")) and da.get("epci") == db.get("epci")
+    sectors = frozenset((da.get("sector", ""), db.get("sector", "")))
+    gap_here = same_epci and len(sectors) == 2 and (da["epci"], sectors) in untied_pairs
+    place = (" " + text["place"].format(place=vocabulary.epcis.get(da["epci"], da["epci"]))
+             if same_epci else "")
+    clauses = []
+    if shared:
+        names = [vocabulary.domains.get(d, d).lower() for d in shared]
+        clauses.append(text["work"].format(domains=_join(names, text)) + place)
+    elif same_epci:
+        clauses.append(text["be"] + place)
+    clauses.append(text["partners"].format(n=common, s="s" if common > 1 else "")
+                   if common else text["none"])
+    sentence = f"{text['subject']} {_join(clauses, text)}"
+    if gap_here:
+        x, y = sorted(sectors)
+        sentence += text["then"] + text["gap"].format(a=vocabulary.sectors.get(x, x).lower(),
+                                                      b=vocabulary.sectors.get(y, y).lower())
+    return Suggestion(a, b, round(score, 6), shared, common, same_epci, gap_here,
+                      sentence + ".")
+
+
+def _join(items: list[str], text: Mapping[str, str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return text["list"].join(items[:-1]) + text["and"] + items[-1]
+
+
+__all__ = [
+    "FEATURES",
+    "ActorGap",
+    "CommunityGap",
+    "DomainGap",
+    "SectorPairGap",
+    "Suggestion",
+    "Vocabulary",
+    "actor_gaps",
+    "community_gaps",
+    "domain_gaps",
+    "sector_pair_gaps",
+    "suggest",
+]
