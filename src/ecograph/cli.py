@@ -20,6 +20,7 @@ from rich.table import Table
 
 from ecograph import __version__
 from ecograph.namespaces import graph_iri
+from ecograph.server.settings import setting_default, setting_help
 from ecograph.store import RemoteStore, Store, StoreError, open_store
 
 app = typer.Typer(
@@ -323,6 +324,62 @@ def demo() -> None:
         _print_stats(store, "en")
         console.print("Next: `ecograph stats --lang fr`, `ecograph export --graph sample`, "
                       "`ecograph validate`.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help=setting_help("host"))
+                    ] = setting_default("host"),
+    port: Annotated[int, typer.Option(help=setting_help("port"))] = setting_default("port"),
+    enable_update: Annotated[bool, typer.Option(
+        "--enable-update", help=setting_help("enable_update"))
+    ] = setting_default("enable_update"),
+    update_token: Annotated[str | None, typer.Option(
+        envvar="ECOGRAPH_UPDATE_TOKEN", show_envvar=True, show_default=False,
+        help=setting_help("update_token"))] = setting_default("update_token"),
+    cors: Annotated[bool, typer.Option("--cors", help=setting_help("cors"))
+                    ] = setting_default("cors"),
+    query_timeout: Annotated[float, typer.Option(help=setting_help("query_timeout"))
+                             ] = setting_default("query_timeout"),
+    max_rows: Annotated[int, typer.Option(help=setting_help("max_rows"))
+                        ] = setting_default("max_rows"),
+    max_body_bytes: Annotated[int, typer.Option(help=setting_help("max_body_bytes"))
+                              ] = setting_default("max_body_bytes"),
+    workers: Annotated[int, typer.Option(help=setting_help("workers"))
+                       ] = setting_default("workers"),
+) -> None:
+    """Serve the store as a SPARQL 1.1 endpoint with a query page (read-only by default)."""
+    from ecograph.queries import QueryError
+    from ecograph.server import ServerSettings, SettingsError
+    from ecograph.server.app import serve as run_server
+    from ecograph.store.embedded import resolve_store_dir
+
+    if state.endpoint:
+        errors.print("[red]error:[/red] `ecograph serve` serves a workspace folder; --endpoint "
+                     "already names a SPARQL server.", highlight=False)
+        raise typer.Exit(2)
+    try:
+        settings = ServerSettings(
+            store=resolve_store_dir(state.store), host=host, port=port,
+            enable_update=enable_update, update_token=update_token, cors=cors,
+            query_timeout=query_timeout, max_rows=max_rows, max_body_bytes=max_body_bytes,
+            workers=workers)
+    except SettingsError as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    mode = "updates ENABLED (token required)" if settings.enable_update else "read-only"
+    errors.print(f"Serving {settings.store} at http://{settings.host}:{settings.port}/ "
+                 f"({mode}; SPARQL endpoint /sparql; time limit {settings.query_timeout:g} s, "
+                 f"row cap {settings.max_rows:,}, {settings.worker_count} worker(s)"
+                 f"{'; CORS on' if settings.cors else ''}).", highlight=False)
+    if not settings.is_loopback:
+        errors.print(f"[yellow]warning:[/yellow] listening on {settings.host}: anyone who can "
+                     "reach this machine can query the store.", highlight=False)
+    try:
+        run_server(settings)
+    except (StoreError, QueryError) as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 # ------------------------------------------------------------------------------ helpers
