@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -290,6 +290,335 @@ def query(
         table.add_column(variable, overflow="fold")
     for row in result.rows:
         table.add_row(*("" if term is None else str(term.value) for term in row))
+    console.print(table)
+
+
+# ------------------------------------------------------------------------------ analysis
+TerritoryOption = Annotated[str | None, typer.Option(
+    help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
+         "commune/44109, region/52.")]
+DomainOption = Annotated[str | None, typer.Option(
+    help="Limit to partnerships and projects of a domain (e.g. housing).")]
+TypeOption = Annotated[str | None, typer.Option(
+    "--partnership-type", help="Limit to one partnership type (e.g. funding); drops projects.")]
+SinceOption = Annotated[str | None, typer.Option(
+    help="Keep ties that started on or after this date (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(
+    help="Keep ties that started on or before this date (YYYY-MM-DD).")]
+SeedOption = Annotated[int, typer.Option(help="Seed of every random step (same seed, same "
+                                              "output).")]
+
+
+def _scope(territory: str | None, domain: str | None, partnership_type: str | None,
+           since: str | None, until: str | None) -> Any:
+    import datetime as dt
+
+    from ecograph.analysis import Scope
+
+    try:
+        return Scope(territory, domain, partnership_type,
+                     dt.date.fromisoformat(since) if since else None,
+                     dt.date.fromisoformat(until) if until else None)
+    except ValueError as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _projection(store: Store, scope: Any) -> Any:
+    from ecograph.analysis import project_scope
+
+    try:
+        with console.status("Projecting the graph…"):
+            return project_scope(store, scope)
+    except ValueError as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+class GraphFormat(StrEnum):
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+
+
+@app.command()
+def network(
+    out: Annotated[Path, typer.Option(help="File to write (CSV: NAME-nodes.csv and "
+                                           "NAME-edges.csv beside it).")],
+    format: Annotated[GraphFormat, typer.Option(
+        "--format", "-f", help="GraphML or GEXF for Gephi, CSV for spreadsheets.")
+    ] = GraphFormat.graphml,
+    with_metrics: Annotated[bool, typer.Option(
+        "--metrics/--no-metrics", help="Add each actor's metrics to its attributes.")] = True,
+    territory: TerritoryOption = None, domain: DomainOption = None,
+    partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Export the actor collaboration graph, with attributes and metrics, for Gephi or CSV."""
+    from ecograph.network.export import write_graph
+
+    scope = _scope(territory, domain, partnership_type, since, until)
+    with _opened(read_only=True, create=False) as store:
+        projection = _projection(store, scope)
+    node_metrics = None
+    if with_metrics:
+        from dataclasses import asdict
+
+        from ecograph.network.metrics import compute_metrics
+
+        with console.status("Computing metrics…"):
+            result = compute_metrics(projection, seed=seed)
+        node_metrics = {row.actor: {k: v for k, v in asdict(row).items()
+                                    if k not in ("actor", "name", "sector")}
+                        for row in result.actors}
+    written = write_graph(projection.collaboration, out, format.value, node_metrics)
+    graph = projection.collaboration
+    console.print(f"Wrote {graph.number_of_nodes():,} actors and {graph.number_of_edges():,} "
+                  f"ties to {', '.join(str(p) for p in written)}.")
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def metrics(
+    format: Annotated[TableFormat, typer.Option(
+        "--format", "-f", help="Terminal tables, or CSV/JSON (with --out, one file per table).")
+    ] = TableFormat.table,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for CSV/JSON files (one per table); default: standard output.")] = None,
+    write: Annotated[bool, typer.Option(
+        "--write/--no-write",
+        help="Write the metrics into the store's metrics graph, for SPARQL.")] = True,
+    top: Annotated[int, typer.Option(help="Rows of the actor table shown in the terminal.")
+                   ] = 15,
+    territory: TerritoryOption = None, domain: DomainOption = None,
+    partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Cross-sector metrics: mixing, E-I index, diversity, brokerage, communities."""
+    from ecograph.network.metrics import compute_metrics
+    from ecograph.network.metrics_rdf import write_metrics
+
+    scope = _scope(territory, domain, partnership_type, since, until)
+    with _opened(read_only=not write, create=False) as store:
+        projection = _projection(store, scope)
+        with console.status("Computing metrics…"):
+            result = compute_metrics(projection, seed=seed)
+        graph = write_metrics(store, result) if write else None
+    tables = result.tables()
+    if format is TableFormat.table:
+        _print_metrics(tables, top)
+    else:
+        _write_tables(tables, format.value, out)
+    if graph:
+        errors.print(f"Metrics written to {graph}.")
+
+
+def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
+    overall = tables["global"][0]
+    summary = Table(title="Cross-sector collaboration", show_header=False)
+    for key, value in overall.items():
+        summary.add_row(key.replace("_", " "), _cell(value))
+    console.print(summary)
+    _rows_table("By sector", tables["sectors"], ["key", "actors", "ties", "cross_sector_share",
+                                                 "ei_index"])
+    matrix = Table(title="Sector mixing matrix (ties; row share)")
+    sectors = sorted({row["sector"] for row in tables["mixing"]})
+    matrix.add_column("sector")
+    for sector in sectors:
+        matrix.add_column(sector, justify="right")
+    cells = {(r["sector"], r["other"]): r for r in tables["mixing"]}
+    for sector in sectors:
+        matrix.add_row(sector, *(
+            f"{cells[(sector, o)]['ties']} ({cells[(sector, o)]['share']:.0%})"
+            if (sector, o) in cells else "0" for o in sectors))
+    console.print(matrix)
+    brokers = sorted(tables["actors"], key=lambda r: (-(r["betweenness"] or 0), r["actor"]))
+    _rows_table(f"Top {top} brokers (betweenness)", brokers[:top],
+                ["name", "sector", "degree", "betweenness", "constraint", "blau", "brokerage"])
+    _rows_table("Communities", tables["communities"][:top],
+                ["community", "size", "blau", "top_domains", "epci", "epci_share"])
+
+
+def _rows_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column.replace("_", " "), overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(column)) for column in columns))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path | None) -> None:
+    import csv
+    import json
+
+    if fmt == "json":
+        text = json.dumps(tables, ensure_ascii=False, indent=1, default=str)
+        if out is None:
+            sys.stdout.write(text + "\n")
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "metrics.json").write_text(text + "\n", encoding="utf-8")
+            errors.print(f"Wrote {out / 'metrics.json'}.")
+        return
+    if out is None:
+        errors.print("[red]error:[/red] CSV needs --out FOLDER (one file per table).")
+        raise typer.Exit(2)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        path = out / f"{name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["empty"])
+            writer.writeheader()
+            writer.writerows(rows)
+    errors.print(f"Wrote {len(tables)} CSV files to {out}.")
+
+
+gaps_app = typer.Typer(help="Partnership gaps and suggested partnerships, explained.",
+                       no_args_is_help=False)
+app.add_typer(gaps_app, name="gaps")
+
+
+@gaps_app.callback(invoke_without_command=True)
+def gaps(
+    ctx: typer.Context,
+    actor: Annotated[str | None, typer.Option(
+        help="Answer 'who should this actor meet?' for one actor IRI.")] = None,
+    level: Annotated[str, typer.Option(
+        help="Territory level of the structural gaps: epci, departement or commune.")
+    ] = "epci",
+    top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
+    lang: Annotated[Lang, typer.Option(help="Language of explanations.")] = Lang.en,
+    format: Annotated[TableFormat, typer.Option(
+        "--format", "-f", help="Terminal tables, or JSON of every table.")
+    ] = TableFormat.table,
+    territory: TerritoryOption = None, domain: DomainOption = None,
+    partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Structural gaps (sectors that never meet, domains without a public or private partner,
+    isolated actors) and suggested partnerships, each with its explanation."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ecograph.analysis import domain_names, vocabulary
+    from ecograph.ingest.territories import read_table
+    from ecograph.network import gaps as gap_finder
+
+    scope = _scope(territory, domain, partnership_type, since, until)
+    table = read_table()
+    with _opened(read_only=True, create=False) as store:
+        projection = _projection(store, scope)
+        words = vocabulary(store, lang.value, table)
+        domains = domain_names(store)
+    graph = projection.collaboration
+    try:
+        with console.status("Looking for gaps…"):
+            report = {
+                "sector_pairs": gap_finder.sector_pair_gaps(graph, level),
+                "domains": gap_finder.domain_gaps(graph, projection.contexts, table, domains,
+                                                  level),
+                "actors": gap_finder.actor_gaps(graph),
+                "suggestions": gap_finder.suggest(graph, words, actor=actor, top=top,
+                                                  seed=seed),
+            }
+    except KeyError as err:
+        errors.print(f"[red]error:[/red] {err.args[0]}", highlight=False)
+        raise typer.Exit(2) from None
+    if format is not TableFormat.table:
+        import json
+        from dataclasses import asdict
+
+        sys.stdout.write(json.dumps({k: [asdict(r) for r in v] for k, v in report.items()},
+                                    ensure_ascii=False, indent=1, default=str) + "\n")
+        return
+    _print_gaps(report, words, top, table, graph)
+
+
+def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any,
+                graph: Any) -> None:
+    def place(code: str) -> str:
+        if code in table.epcis:
+            return table.epcis[code][0]
+        if code in table.departements:
+            return table.departements[code][0]
+        return table.communes[code].name if code in table.communes else code
+
+    sector = words.sectors.get
+    pairs = Table(title="Sectors present that never work together here")
+    for column in ("territory", "sectors", "actors"):
+        pairs.add_column(column)
+    for gap in report["sector_pairs"][:top]:
+        pairs.add_row(place(gap.territory), f"{sector(gap.sector_a, gap.sector_a)} – "
+                      f"{sector(gap.sector_b, gap.sector_b)}", f"{gap.actors_a} / {gap.actors_b}")
+    console.print(pairs)
+    cells = Table(title="Domains without an actor, or without a public/private partner")
+    for column in ("territory", "domain", "missing", "actors on it", "population"):
+        cells.add_column(column)
+    for gap in report["domains"][:top]:
+        missing = "any actor" if gap.missing == "actor" else f"{sector(gap.missing)} partner"
+        cells.add_row(place(gap.territory), words.domains.get(gap.domain, gap.domain), missing,
+                      str(gap.actors_on_domain), f"{gap.population:,}")
+    console.print(cells)
+    actors = report["actors"]
+    console.print(f"{sum(a.kind == 'isolated' for a in actors)} isolated actors (no tie), "
+                  f"{sum(a.kind == 'peripheral' for a in actors)} peripheral (one tie).")
+    suggestions = Table(title="Suggested partnerships")
+    for column in ("actor", "should meet", "score", "why"):
+        suggestions.add_column(column, overflow="fold")
+    for s in report["suggestions"]:
+        suggestions.add_row(graph.nodes[s.actor_a].get("name") or s.actor_a,
+                            graph.nodes[s.actor_b].get("name") or s.actor_b,
+                            f"{s.score:.2f}", s.explanation)
+    console.print(suggestions)
+
+
+@gaps_app.command("evaluate")
+def gaps_evaluate(
+    hidden: Annotated[float, typer.Option(help="Share of known ties hidden (0–1).")] = 0.1,
+    repeats: Annotated[int, typer.Option(help="Splits to average over (seeds seed…).")] = 5,
+    territory: TerritoryOption = None, domain: DomainOption = None,
+    partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Hide known ties, rank, and compare ecograph's ranking with networkx's RA, Adamic–Adar
+    and Jaccard (AUC and precision@k, same splits)."""
+    from ecograph.network.evaluate import evaluate
+
+    scope = _scope(territory, domain, partnership_type, since, until)
+    with _opened(read_only=True, create=False) as store:
+        projection = _projection(store, scope)
+    runs = []
+    with console.status(f"Evaluating on {repeats} split(s)…"):
+        for offset in range(repeats):
+            runs.append(evaluate(projection.collaboration, hidden_share=hidden,
+                                 seed=seed + offset))
+    table = Table(title=f"Link prediction, {runs[0].hidden} hidden ties per split, "
+                        f"{repeats} split(s), mean")
+    ks = sorted(runs[0].scores[0].precision_at)
+    table.add_column("method")
+    table.add_column("AUC", justify="right")
+    for k in ks:
+        table.add_column(f"precision@{k}", justify="right")
+    for i, method in enumerate(runs[0].scores):
+        aucs = [run.scores[i].auc for run in runs]
+        row = [method.method, f"{sum(aucs) / len(aucs):.3f}"]
+        for k in ks:
+            values = [run.scores[i].precision_at[k] for run in runs]
+            row.append(f"{sum(values) / len(values):.3f}")
+        table.add_row(*row)
     console.print(table)
 
 

@@ -1,0 +1,82 @@
+"""The analysis steps behind ``ecograph network``, ``metrics`` and ``gaps``, in one place.
+
+Turns what a user types (a territory as ``epci/244400404``, a domain as ``housing``) into the
+IRIs the projection needs, and gathers the labels explanations are written with. Keeping this
+here leaves the CLI without logic and lets notebooks call the same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.labels import concept_labels
+from ecograph.namespaces import PREFIXES, TERRITORY_BASE
+from ecograph.network.gaps import Vocabulary
+from ecograph.network.projection import Projection, ProjectionFilter, project
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the user asked to look at, in their words (any field may be None)."""
+
+    territory: str | None = None
+    domain: str | None = None
+    partnership_type: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def to_filter(self) -> ProjectionFilter:
+        """The projection filter, with names turned into IRIs."""
+        return ProjectionFilter(
+            territory=territory_iri_from_user(self.territory) if self.territory else None,
+            domain=_concept("egdom", self.domain),
+            partnership_type=_concept("egpt", self.partnership_type),
+            start=self.since,
+            end=self.until,
+        )
+
+
+def territory_iri_from_user(text: str) -> str:
+    """``epci/244400404``, ``departement/44``, ``commune/44109`` or a full territory IRI."""
+    if text.startswith(TERRITORY_BASE):
+        return text
+    if "://" in text or "/" not in text:
+        raise ValueError(f"territory {text!r}: write LEVEL/CODE such as epci/244400404, "
+                         "departement/44, commune/44109 or region/52")
+    return TERRITORY_BASE + text
+
+
+def _concept(prefix: str, name: str | None) -> str | None:
+    if not name:
+        return None
+    return name if "://" in name else PREFIXES[prefix] + name
+
+
+def project_scope(store: Any, scope: Scope, table: TerritoryTable | None = None) -> Projection:
+    """Project the part of the store the scope names."""
+    return project(store, scope.to_filter(), table or read_table())
+
+
+def vocabulary(store: Any, lang: str, table: TerritoryTable | None = None) -> Vocabulary:
+    """Labels of sectors, domains and EPCIs for explanations, in ``lang``."""
+    labels = concept_labels(store, lang)
+    table = table or read_table()
+
+    def of(prefix: str) -> dict[str, str]:
+        namespace = PREFIXES[prefix]
+        return {iri[len(namespace):]: label for iri, label in labels.items()
+                if iri.startswith(namespace)}
+
+    return Vocabulary(sectors=of("egsec"), domains=of("egdom"),
+                      epcis={code: name for code, (name, _, _) in table.epcis.items()},
+                      lang=lang)
+
+
+def domain_names(store: Any) -> list[str]:
+    """Local names of every domain of the scheme loaded in the store."""
+    namespace = PREFIXES["egdom"]
+    return sorted(iri[len(namespace):] for iri in concept_labels(store, "en")
+                  if iri.startswith(namespace))
