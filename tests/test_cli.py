@@ -94,3 +94,35 @@ def test_validate_reports_problems_in_words(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "SIREN" in result.stderr and "123456789" in result.stderr
     assert "Luhn" in result.stderr or "check digit" in result.stderr
+
+
+def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path: Path) -> None:
+    """The analysis commands end to end (metrics are not written: the workspace is shared)."""
+    import csv
+    import shutil
+
+    import networkx as nx
+
+    workspace = tmp_path / "ws"
+    shutil.copytree(sample_workspace, workspace, ignore=shutil.ignore_patterns("writer.lock"))
+    store = str(workspace)
+    result = _run("--store", store, "metrics", "--top", "3")
+    assert result.exit_code == 0, result.stdout
+    assert "Sector mixing matrix" in result.stdout and "Metrics written" in result.stderr
+    out = tmp_path / "tables"
+    assert _run("--store", store, "metrics", "--no-write", "-f", "csv", "--out",
+                str(out)).exit_code == 0
+    with (out / "actors.csv").open(encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) > 400
+    gaps = _run("--store", store, "gaps", "--territory", "epci/244400404", "--top", "3")
+    assert gaps.exit_code == 0 and "Suggested partnerships" in gaps.stdout
+    bad = _run("--store", store, "gaps", "--territory", "nowhere")
+    assert bad.exit_code == 2 and "LEVEL/CODE" in bad.stderr
+    graphml = tmp_path / "sample.graphml"
+    assert _run("--store", store, "network", "--out", str(graphml)).exit_code == 0
+    graph = nx.read_graphml(graphml)
+    assert graph.number_of_nodes() > 400
+    assert {"sector", "betweenness", "epci"} <= set(next(iter(graph.nodes.values())))
+    assert _run("--store", store, "network", "-f", "csv", "--out",
+                str(tmp_path / "sample.csv")).exit_code == 0
+    assert (tmp_path / "sample-nodes.csv").exists() and (tmp_path / "sample-edges.csv").exists()

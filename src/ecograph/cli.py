@@ -651,8 +651,57 @@ def demo() -> None:
                    else f"[red]{len(report.findings)} problem(s)[/red]")
         console.print(f"  Validation of the sample against the SHACL shapes: {verdict}")
         _print_stats(store, "en")
-        console.print("Next: `ecograph stats --lang fr`, `ecograph export --graph sample`, "
-                      "`ecograph validate`.")
+        _demo_analysis(store)
+        console.print("Next: `ecograph metrics`, `ecograph gaps --lang fr`, `ecograph serve`, "
+                      "`ecograph queries`, `ecograph export --graph sample`.")
+
+
+def _demo_analysis(store: Store) -> None:
+    """The demo's network part: key metrics (written back to the store) and the top gaps."""
+    from ecograph.analysis import Scope, domain_names, vocabulary
+    from ecograph.ingest.territories import read_table
+    from ecograph.network import gaps as gap_finder
+    from ecograph.network.metrics import compute_metrics
+    from ecograph.network.metrics_rdf import write_metrics
+
+    table = read_table()
+    projection = _projection(store, Scope())
+    with console.status("Computing cross-sector metrics…"):
+        result = compute_metrics(projection, seed=0)
+        write_metrics(store, result)
+    tables = result.tables()
+    overall = tables["global"][0]
+    summary = Table(title="Cross-sector collaboration (sample)", show_header=False)
+    for key in ("actors", "ties", "cross_sector_share", "ei_index", "sector_assortativity",
+                "communities", "modularity"):
+        summary.add_row(key.replace("_", " "), _cell(overall[key]))
+    console.print(summary)
+    brokers = sorted(tables["actors"], key=lambda r: (-(r["betweenness"] or 0), r["actor"]))
+    _rows_table("Top 5 brokers (betweenness)", brokers[:5],
+                ["name", "sector", "degree", "betweenness", "blau"])
+    words = vocabulary(store, "en", table)
+    graph = projection.collaboration
+    with console.status("Looking for gaps…"):
+        pairs = gap_finder.sector_pair_gaps(graph, "departement")
+        cells = [g for g in gap_finder.domain_gaps(graph, projection.contexts, table,
+                                                   domain_names(store), "departement")
+                 if g.missing != "actor"]
+        suggestions = gap_finder.suggest(graph, words, top=5, seed=0)
+    sector = words.sectors.get
+    for gap in pairs:
+        console.print(f"  Gap: {sector(gap.sector_a, gap.sector_a)} and "
+                      f"{sector(gap.sector_b, gap.sector_b)} never work together in the "
+                      f"département ({gap.actors_a} and {gap.actors_b} actors).")
+    for gap in cells[:5]:
+        console.print(f"  Gap: no {sector(gap.missing, gap.missing).lower()} partner in any "
+                      f"{words.domains.get(gap.domain, gap.domain).lower()} partnership.")
+    top = Table(title="Top 5 suggested partnerships")
+    for column in ("actor", "should meet", "why"):
+        top.add_column(column, overflow="fold")
+    for s in suggestions:
+        top.add_row(graph.nodes[s.actor_a].get("name", ""),
+                    graph.nodes[s.actor_b].get("name", ""), s.explanation)
+    console.print(top)
 
 
 @app.command()

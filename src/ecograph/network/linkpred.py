@@ -64,8 +64,9 @@ class GraphIndex:
         self.graph = G
         self.nodes: list[Hashable] = arrays.nodes
         self.index = {node: i for i, node in enumerate(self.nodes)}
-        self.adjacency = arrays.adjacency(weighted=False)
-        self.adjacency.data[:] = 1.0
+        n = len(self.nodes)
+        pairs = sp.csr_array((np.ones(arrays.m), (arrays.source, arrays.target)), shape=(n, n))
+        self.adjacency = ((pairs + pairs.T) > 0).astype(float).tocsr()  # symmetric, 0/1
         self.degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
         self.sector_labels, self.sector = group_codes(G, self.nodes, "sector")
         self.epci_labels, self.epci = group_codes(G, self.nodes, "epci")
