@@ -27,38 +27,71 @@ class EG(DefinedNamespace):
 
     Actor: URIRef  # actor
     Assessment: URIRef  # assessment
+    Community: URIRef  # community of actors
     LocalAuthority: URIRef  # local authority
     Partnership: URIRef  # partnership
     Project: URIRef  # project
     RNA: URIRef  # RNA number
     SIREN: URIRef  # SIREN number
     SIRET: URIRef  # SIRET number
+    SectorMixing: URIRef  # sector mixing cell
     SourceGraph: URIRef  # source graph
+    TieSummary: URIRef  # tie summary
+    actorCount: URIRef  # actor count
     actorType: URIRef  # actor type
     amount: URIRef  # amount
     assesses: URIRef  # assesses
     basedIn: URIRef  # based in
     beneficiary: URIRef  # beneficiary
+    betweenness: URIRef  # betweenness
+    brokerageConsultant: URIRef  # brokerage: consultant
+    brokerageCoordinator: URIRef  # brokerage: coordinator
+    brokerageGatekeeper: URIRef  # brokerage: gatekeeper
+    brokerageLiaison: URIRef  # brokerage: liaison
+    brokerageRepresentative: URIRef  # brokerage: representative
+    brokerageTotal: URIRef  # total brokerage
     budget: URIRef  # budget
+    communityCount: URIRef  # community count
+    constraint: URIRef  # constraint
     criterion: URIRef  # criterion
+    crossSectorShare: URIRef  # cross-sector share
+    crossSectorTieCount: URIRef  # cross-sector tie count
     currency: URIRef  # currency
     defaultSector: URIRef  # default sector
+    degree: URIRef  # degree
     domain: URIRef  # domain
+    effectiveSize: URIRef  # effective size
+    eiIndex: URIRef  # E-I index
     forProject: URIRef  # for project
+    fromSector: URIRef  # from sector
     funder: URIRef  # funder
     governs: URIRef  # governs
     hasParticipant: URIRef  # has participant
+    internalTieCount: URIRef  # internal tie count
     lead: URIRef  # lead
+    mainDomain: URIRef  # main domain
+    mainTerritory: URIRef  # main territory
+    member: URIRef  # member
+    modularity: URIRef  # modularity
     partner: URIRef  # partner
     partnershipType: URIRef  # partnership type
     population: URIRef  # population
     rna: URIRef  # RNA
     score: URIRef  # score
     sector: URIRef  # sector
+    sectorAssortativity: URIRef  # sector assortativity
+    sectorBlau: URIRef  # sector Blau index
+    sectorShannon: URIRef  # sector Shannon entropy
     siren: URIRef  # SIREN
     siret: URIRef  # SIRET
     status: URIRef  # status
+    summaryLevel: URIRef  # summary level
+    summaryOf: URIRef  # summary of
     territory: URIRef  # territory
+    tieCount: URIRef  # tie count
+    tieShare: URIRef  # tie share
+    toSector: URIRef  # to sector
+    weightedDegree: URIRef  # weighted degree
     within: URIRef  # within
     worksOn: URIRef  # works on
 

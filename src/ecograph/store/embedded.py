@@ -26,7 +26,6 @@ import pyoxigraph as ox
 from ecograph import __version__
 from ecograph.binding import bind
 from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from ecograph.rdfterms import nt_iri
 from ecograph.store.base import StoreError, StoreLockedError, Term, select_rows
 from ecograph.store.lock import LockHeldError, WorkspaceLock
 
@@ -35,7 +34,6 @@ METADATA_FILE = "ecograph.json"
 DATABASE_DIR = "oxigraph"
 LOCK_FILE = "writer.lock"
 WORKSPACE_FORMAT = 1
-SCRATCH_SUFFIX = "#ecograph-loading"
 
 RdfInput = Path | bytes | IO[bytes]
 
@@ -98,8 +96,6 @@ class EmbeddedStore:
             database = folder / DATABASE_DIR
             self._store = ox.Store.read_only(str(database)) if read_only else ox.Store(
                 str(database))
-            if not read_only:
-                self._drop_leftover_scratch_graphs()
         except Exception:
             self._lock.release()
             raise
@@ -221,18 +217,17 @@ class EmbeddedStore:
         same load, so data and its description land together or not at all. It is supported
         for the line-based and Turtle-family formats, where appending N-Triples is valid.
 
-        With ``replace``, an existing graph is swapped for the new content: the data first
-        lands in a scratch graph, then one ``MOVE`` update (a single transaction) replaces the
-        old graph. Killed in between, only the scratch graph is left; the next writer drops it.
+        With ``replace``, an existing graph is dropped first, then the new content loaded:
+        each step is atomic, so the graph is always the old one, absent, or the new one —
+        never half-written. It is meant for ecograph's own derived graphs (ontology,
+        territories, generated data, metrics), which a rerun restores. A SPARQL ``MOVE`` from
+        a scratch graph would make the swap one step, but Oxigraph copies the graph inside one
+        in-memory transaction: 6 minutes and 4.4 GiB for the 820,000 triples of a
+        100,000-actor metrics graph.
         """
         self._require_writable()
-        if replace and self.has_graph(graph):
-            scratch = graph + SCRATCH_SUFFIX
-            self.drop_graph(scratch)
-            self.load(source, format=format, graph=scratch, extra_ntriples=extra_ntriples)
-            # Update requests take no bindings; both IRIs are ecograph's own, checked here.
-            self._store.update(f"MOVE {nt_iri(scratch)} TO {nt_iri(graph)}")
-            return
+        if replace:
+            self.drop_graph(graph)
         if extra_ntriples and format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
             raise StoreError(f"Provenance can only be appended to N-Triples or Turtle input, "
                              f"not {format.name}; convert the input first.")
@@ -267,12 +262,6 @@ class EmbeddedStore:
         self._require_writable()
         if self.has_graph(graph):
             self._store.remove_graph(ox.NamedNode(graph))
-
-    def _drop_leftover_scratch_graphs(self) -> None:
-        """Scratch graphs only outlive a replacing load that was killed: remove them."""
-        for graph in self.named_graphs():
-            if graph.endswith(SCRATCH_SUFFIX):
-                self._store.remove_graph(ox.NamedNode(graph))
 
     def _require_writable(self) -> None:
         if self.read_only:

@@ -1,0 +1,168 @@
+"""Betweenness: who sits on the short paths between other actors.
+
+networkx computes it in pure Python (365 s for 256 sampled sources at 100,000 actors); the
+default engine here is igraph (C), run with the very same sources networkx would draw for the
+same ``seed``, and rescaled as networkx does, so the two engines return the same numbers (the
+tests check it on random graphs). Degree and weighted degree are networkx's ``G.degree``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from typing import Literal
+
+import networkx as nx
+import numpy as np
+from networkx.utils import create_py_random_state
+
+from ecograph.network.arrays import GraphArrays, graph_arrays
+
+__all__ = ["BETWEENNESS_SAMPLES", "EXACT_BETWEENNESS_BELOW", "betweenness",
+           "betweenness_sources"]
+
+#: Graphs with fewer nodes get exact betweenness. Exact costs grow as n × m: at 10,000 actors
+#: (31,600 ties) igraph takes 22 s of CPU on the 2-core reference machine, about what the
+#: sample below costs at 100,000 actors, so no graph costs much more than that.
+EXACT_BETWEENNESS_BELOW = 10_000
+#: Number of source nodes sampled above the threshold (error measured in :func:`betweenness`).
+BETWEENNESS_SAMPLES = 256
+
+Engine = Literal["igraph", "networkx"]
+
+
+def betweenness_sources(G: nx.Graph, *, exact_below: int = EXACT_BETWEENNESS_BELOW,
+                        samples: int = BETWEENNESS_SAMPLES, seed: int | None = 0
+                        ) -> list[Hashable] | None:
+    """The source nodes :func:`betweenness` uses: ``None`` (all, exact) or a sample.
+
+    The sample is ``random.Random(seed).sample(list(G), samples)``, the draw networkx makes
+    in ``betweenness_centrality(G, k=samples, seed=seed)``.
+    """
+    if len(G) < exact_below or samples >= len(G):
+        return None
+    return create_py_random_state(seed).sample(list(G), samples)
+
+
+def betweenness(G: nx.Graph, *, exact_below: int = EXACT_BETWEENNESS_BELOW,
+                samples: int = BETWEENNESS_SAMPLES, seed: int | None = 0,
+                normalized: bool = True, engine: Engine = "igraph") -> dict[Hashable, float]:
+    r"""Shortest-path betweenness of every node, exact on small graphs, sampled on large ones.
+
+    .. math:: c_B(v) = \sum_{s \ne v \ne t} \frac{\sigma(s, t \mid v)}{\sigma(s, t)}
+
+    where :math:`\sigma(s, t)` counts the shortest paths from :math:`s` to :math:`t` and
+    :math:`\sigma(s, t \mid v)` those through :math:`v`; normalised by
+    :math:`(n-1)(n-2)` (ordered pairs, as networkx). Paths are counted in hops, unweighted: a
+    tie made of five partnerships is no shorter than one made of one. An actor with high
+    betweenness connects parts of the ecosystem that would otherwise be far apart, the
+    position of a partnership broker.
+
+    Below ``exact_below`` nodes every node is a source (exact). Above it, ``samples``
+    sources are drawn with ``seed`` and the sums extrapolated (Brandes & Pich 2007), exactly
+    as ``nx.betweenness_centrality(G, k=samples, seed=seed)`` does.
+
+    Measured error of the sample, against exact values on a generated ecosystem of 10,000
+    actors and 31,600 ties (``ecograph generate --actors 10000 --seed 1``), mean over seeds
+    0–4 (min–max):
+
+    =======  ===========  ==============  ============  ===========  ==========
+    samples  mean abs.    median rel.     Spearman ρ    top-100      top-10
+             error / mean error, top 100  (b > 0)       overlap      overlap
+    =======  ===========  ==============  ============  ===========  ==========
+    128      0.54         0.29            0.936         59 %         46 %
+    256      0.44         0.21 (.18–.25)  0.942         75 % (69–80) 66 % (50–80)
+    512      0.35         0.14            0.948         86 %         78 %
+    1000     0.27         0.10            0.957         89 %         90 %
+    =======  ===========  ==============  ============  ===========  ==========
+
+    So with the default 256 sources the leading brokers come out right (each within about
+    20 %, three quarters of the top 100 found) while small values are noisy; pass more
+    ``samples`` when a precise ranking matters. The error depends on the number of sources
+    much more than on the size of the graph. Cost at 100,000 actors and 320,000 ties: about
+    90 ms of CPU per source with igraph on the 2-core reference machine (23 s for 256).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Directed or undirected.
+    exact_below : int
+        Node count under which betweenness is exact.
+    samples : int
+        Number of sampled sources above it.
+    seed : int or None
+        Seed of the source sample.
+    normalized : bool
+        Divide by the number of ordered pairs of other nodes.
+    engine : {"igraph", "networkx"}
+        ``"igraph"`` (fast, C) or ``"networkx"`` (reference); same result.
+
+    Returns
+    -------
+    dict
+        Node → betweenness, in the graph's node order.
+
+    Examples
+    --------
+    >>> betweenness(nx.path_graph(4))
+    {0: 0.0, 1: 0.6666666666666666, 2: 0.6666666666666666, 3: 0.0}
+
+    References
+    ----------
+    .. [1] Brandes, U. (2001). A faster algorithm for betweenness centrality. *Journal of
+       Mathematical Sociology* 25(2), 163–177.
+    .. [2] Brandes, U., Pich, C. (2007). Centrality estimation in large networks.
+       *International Journal of Bifurcation and Chaos* 17(7), 2303–2318.
+    .. [3] Csárdi, G., Nepusz, T. (2006). The igraph software package for complex network
+       research. *InterJournal Complex Systems* 1695.
+    """
+    sources = betweenness_sources(G, exact_below=exact_below, samples=samples, seed=seed)
+    if engine == "networkx":
+        return nx.betweenness_centrality(
+            G, k=None if sources is None else samples, normalized=normalized, seed=seed)
+    if engine != "igraph":
+        raise ValueError(f"unknown engine {engine!r}; use 'igraph' or 'networkx'")
+    arrays = graph_arrays(G)
+    values = _betweenness(arrays, sources, normalized)
+    return dict(zip(arrays.nodes, values.tolist(), strict=True))
+
+
+def _betweenness(arrays: GraphArrays, sources: list[Hashable] | None, normalized: bool
+                 ) -> np.ndarray:
+    return _rescale(_igraph_betweenness(arrays, sources), arrays, sources, normalized)
+
+
+def _igraph_betweenness(arrays: GraphArrays, sources: list[Hashable] | None) -> np.ndarray:
+    """Sum over ordered (source, target) pairs, as networkx accumulates before rescaling."""
+    graph = arrays.igraph
+    if sources is None:
+        raw = graph.betweenness(directed=arrays.directed)
+    else:
+        index = {node: i for i, node in enumerate(arrays.nodes)}
+        raw = graph.betweenness(directed=arrays.directed,
+                                sources=[index[s] for s in sources], targets=None)
+    values = np.asarray(raw, dtype=np.float64)
+    return values if arrays.directed else 2.0 * values  # igraph counts unordered pairs
+
+
+def _rescale(values: np.ndarray, arrays: GraphArrays, sources: list[Hashable] | None,
+             normalized: bool) -> np.ndarray:
+    """networkx's ``_rescale`` (endpoints excluded), vectorised."""
+    pairs = arrays.n - 1
+    if pairs < 2:
+        return values
+    correction = 1 if arrays.directed else 2
+    if sources is None:
+        scale = 1 / (pairs * (pairs - 1)) if normalized else 1 / correction
+        return values * scale
+    k = len(sources)
+    if normalized:
+        scale_source = 1 / ((k - 1) * (pairs - 1)) if k > 1 else math.nan
+        scale_other = 1 / (k * (pairs - 1))
+    else:
+        scale_source = pairs / ((k - 1) * correction) if k > 1 else math.nan
+        scale_other = pairs / (k * correction)
+    index = {node: i for i, node in enumerate(arrays.nodes)}
+    scales = np.full(arrays.n, scale_other)
+    scales[[index[s] for s in sources]] = scale_source
+    return values * scales

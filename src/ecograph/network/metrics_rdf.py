@@ -1,0 +1,232 @@
+"""Write cross-sector metrics into the store, in their own named graph ``{base}graph/metrics``.
+
+Each run replaces the whole graph in one all-or-nothing load (the new triples land in a
+scratch graph, then one ``MOVE`` swaps it in), so a reader never sees old and new measures
+mixed. The graph describes itself (``eg:SourceGraph``, title, version, and how betweenness
+was computed). The vocabulary is the "Network metrics" section of the ontology; the model is
+in ``docs/decisions/0001-data-model.md``:
+
+- each actor (by its data IRI) gets ``eg:degree``, ``eg:weightedDegree``,
+  ``eg:betweenness``, ``eg:constraint``, ``eg:effectiveSize``, ``eg:sectorBlau``,
+  ``eg:sectorShannon``, ``eg:eiIndex`` (undefined values are left out) and the
+  Gould–Fernandez counts ``eg:brokerageCoordinator`` … ``eg:brokerageTotal`` (left out when
+  zero);
+- ``eg:TieSummary`` nodes for the ecosystem, each sector, EPCI, département and domain;
+- ``eg:SectorMixing`` nodes for the cells of the mixing matrix;
+- ``eg:Community`` nodes with their ``eg:member`` actors.
+
+Only measures are written: names, sectors, domains and territories stay in the data graphs,
+and queries join them (the default graph is the union of all graphs). That is how
+:data:`TOP_BROKERS_QUERY` answers "which actors broker most in housing?": it matches actors
+that ``eg:worksOn`` the domain (data graph) and orders them by ``eg:betweenness`` (metrics
+graph), returning their Gould–Fernandez total and constraint alongside::
+
+    top_brokers(store, DOMAIN.housing)
+
+To rank by another notion of brokerage, order the subquery by ``eg:brokerageTotal`` (funding
+chains brokered) or by ascending ``eg:constraint`` (Burt: fewer ties among one's partners).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+
+from ecograph import __version__
+from ecograph.namespaces import PREFIXES, graph_iri, territory_iri
+from ecograph.network.metrics import GroupMetrics, MetricsResult
+from ecograph.provenance import graph_description
+from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.vocab import EG
+
+__all__ = ["METRICS_GRAPH", "TOP_BROKERS_QUERY", "metrics_graph", "metrics_ntriples",
+           "top_brokers", "top_brokers_query", "write_metrics"]
+
+#: Name of the graph under ``{base}graph/``.
+METRICS_GRAPH = "metrics"
+METRICS_TITLE = "Network metrics: cross-sector mixing, diversity, brokerage, communities"
+
+_RDF_TYPE = nt_iri(PREFIXES["rdf"] + "type")
+_XSD_INTEGER = PREFIXES["xsd"] + "integer"
+_XSD_DOUBLE = PREFIXES["xsd"] + "double"
+_ROLE_TERMS = (("coordinator", EG.brokerageCoordinator), ("gatekeeper", EG.brokerageGatekeeper),
+               ("representative", EG.brokerageRepresentative),
+               ("consultant", EG.brokerageConsultant), ("liaison", EG.brokerageLiaison))
+
+_TOP_BROKERS_TEMPLATE = """
+PREFIX eg: <https://w3id.org/ecograph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?actor (SAMPLE(?label) AS ?name) ?betweenness
+       (COALESCE(SAMPLE(?total), 0) AS ?brokerage) (SAMPLE(?c) AS ?constraint)
+WHERE {
+  {
+    SELECT ?actor ?betweenness WHERE {
+      VALUES ?domain { UNDEF }
+      ?actor eg:worksOn ?domain ;
+             eg:betweenness ?betweenness .
+    }
+    ORDER BY DESC(?betweenness) ?actor
+    LIMIT $limit
+  }
+  OPTIONAL { ?actor skos:prefLabel ?label }
+  OPTIONAL { ?actor eg:brokerageTotal ?total }
+  OPTIONAL { ?actor eg:constraint ?c }
+}
+GROUP BY ?actor ?betweenness
+ORDER BY DESC(?betweenness) ?actor
+"""
+
+
+def top_brokers_query(limit: int = 10) -> str:
+    """The SPARQL of :func:`top_brokers`: bind ``?domain`` (``VALUES ?domain { UNDEF }``).
+
+    Ranking happens in a subquery before names and counts are joined, so only ``limit``
+    actors are looked up (0.8 s instead of 4.4 s for housing at 100,000 actors).
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive integer, not {limit!r}")
+    return _TOP_BROKERS_TEMPLATE.replace("$limit", str(limit))
+
+
+#: "Which actors broker most in a domain?" — the ten with the highest betweenness.
+TOP_BROKERS_QUERY = top_brokers_query(10)
+
+
+def metrics_graph(base: str) -> str:
+    """The IRI of the metrics graph of a workspace with base IRI ``base``."""
+    return graph_iri(base, METRICS_GRAPH)
+
+
+def write_metrics(store: Any, result: MetricsResult, *, version: str | None = None) -> str:
+    """Replace ``{base}graph/metrics`` with ``result``, atomically; return the graph IRI."""
+    graph = metrics_graph(store.base_iri)
+    description = graph_description(graph, title=METRICS_TITLE,
+                                    version=version or __version__)
+    method = (f"Betweenness: {result.overall.betweenness_method}; Louvain seed "
+              f"{result.overall.seed}; Shannon entropy in nats.")
+    description.append(f"{nt_iri(graph)} {nt_iri(PREFIXES['dcterms'] + 'description')} "
+                       f"{nt_literal(method, lang='en')} .")
+    body = metrics_ntriples(result, store.base_iri)
+    store.load(body.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, graph=graph, replace=True,
+               extra_ntriples="\n".join(description) + "\n")
+    return graph
+
+
+def top_brokers(store: Any, domain: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The ``limit`` actors working on ``domain`` (a domain concept IRI) with the highest
+    betweenness, with their name, Gould–Fernandez total and constraint."""
+    rows = store.select(top_brokers_query(limit), {"domain": ox.NamedNode(str(domain))})
+    result = []
+    for row in rows:
+        name, constraint = row.get("name"), row.get("constraint")
+        result.append({
+            "actor": row["actor"].value,
+            "name": name.value if name is not None else None,
+            "betweenness": float(row["betweenness"].value),
+            "brokerage": int(row["brokerage"].value),
+            "constraint": float(constraint.value) if constraint is not None else None,
+        })
+    return result
+
+
+def metrics_ntriples(result: MetricsResult, base: str) -> str:
+    """The metrics as N-Triples text (deterministic: same result, same bytes)."""
+    return "".join(f"{line}\n" for line in _lines(result, base))
+
+
+def _integer(value: int) -> str:
+    return nt_literal(str(int(value)), datatype=_XSD_INTEGER)
+
+
+def _double(value: float) -> str:
+    return nt_literal(repr(float(value)), datatype=_XSD_DOUBLE)
+
+
+def _triple(subject: str, predicate: str, obj: str) -> str:
+    return f"{subject} {nt_iri(predicate)} {obj} ."
+
+
+def _lines(result: MetricsResult, base: str) -> Iterator[str]:
+    ecosystem = nt_iri(f"{base}metrics/ecosystem")
+    overall = result.overall
+    yield _triple(ecosystem, PREFIXES["rdf"] + "type", nt_iri(EG.TieSummary))
+    yield _triple(ecosystem, EG.summaryLevel, nt_literal("ecosystem"))
+    yield _triple(ecosystem, EG.actorCount, _integer(overall.actors))
+    yield _triple(ecosystem, EG.tieCount, _integer(overall.ties))
+    yield _triple(ecosystem, EG.crossSectorTieCount, _integer(overall.cross_sector_ties))
+    yield _triple(ecosystem, EG.communityCount, _integer(overall.communities))
+    for term, value in ((EG.crossSectorShare, overall.cross_sector_share),
+                        (EG.eiIndex, overall.ei_index),
+                        (EG.sectorAssortativity, overall.sector_assortativity),
+                        (EG.modularity, overall.modularity)):
+        if value is not None:
+            yield _triple(ecosystem, term, _double(value))
+    for row in (*result.sectors, *result.territories, *result.domains):
+        yield from _summary(row, base)
+    for cell in result.mixing:
+        if not (cell.sector and cell.other):
+            continue
+        subject = nt_iri(f"{base}metrics/mixing/{cell.sector}/{cell.other}")
+        yield f"{subject} {_RDF_TYPE} {nt_iri(EG.SectorMixing)} ."
+        yield _triple(subject, EG.fromSector, nt_iri(PREFIXES["egsec"] + cell.sector))
+        yield _triple(subject, EG.toSector, nt_iri(PREFIXES["egsec"] + cell.other))
+        yield _triple(subject, EG.tieCount, _integer(cell.ties))
+        yield _triple(subject, EG.tieShare, _double(cell.share))
+    for actor in result.actors:
+        subject = nt_iri(actor.actor)
+        yield _triple(subject, EG.degree, _integer(actor.degree))
+        yield _triple(subject, EG.weightedDegree, _double(actor.weighted_degree))
+        yield _triple(subject, EG.betweenness, _double(actor.betweenness))
+        for term, value in ((EG.constraint, actor.constraint),
+                            (EG.effectiveSize, actor.effective_size),
+                            (EG.sectorBlau, actor.blau), (EG.sectorShannon, actor.shannon),
+                            (EG.eiIndex, actor.ei_index)):
+            if value is not None:
+                yield _triple(subject, term, _double(value))
+        for role, term in _ROLE_TERMS:
+            if getattr(actor, role):
+                yield _triple(subject, term, _integer(getattr(actor, role)))
+        if actor.brokerage:
+            yield _triple(subject, EG.brokerageTotal, _integer(actor.brokerage))
+    members: dict[int, list[str]] = {}
+    for actor in result.actors:
+        if actor.community is not None:
+            members.setdefault(actor.community, []).append(actor.actor)
+    for community in result.communities:
+        subject = nt_iri(f"{base}metrics/community/{community.community}")
+        yield f"{subject} {_RDF_TYPE} {nt_iri(EG.Community)} ."
+        yield _triple(subject, EG.actorCount, _integer(community.size))
+        if community.blau is not None:
+            yield _triple(subject, EG.sectorBlau, _double(community.blau))
+        if community.shannon is not None:
+            yield _triple(subject, EG.sectorShannon, _double(community.shannon))
+        for domain in community.top_domains:
+            yield _triple(subject, EG.mainDomain, nt_iri(PREFIXES["egdom"] + domain))
+        if community.epci:
+            yield _triple(subject, EG.mainTerritory, nt_iri(territory_iri("epci", community.epci)))
+        if community.departement:
+            yield _triple(subject, EG.mainTerritory,
+                          nt_iri(territory_iri("departement", community.departement)))
+        for member in members.get(community.community, ()):
+            yield _triple(subject, EG.member, nt_iri(member))
+
+
+def _summary(row: GroupMetrics, base: str) -> Iterator[str]:
+    subject = nt_iri(f"{base}metrics/{row.scope}/{row.key}")
+    about = {"sector": lambda k: PREFIXES["egsec"] + k,
+             "domain": lambda k: PREFIXES["egdom"] + k,
+             "epci": lambda k: territory_iri("epci", k),
+             "departement": lambda k: territory_iri("departement", k)}[row.scope](row.key)
+    yield f"{subject} {_RDF_TYPE} {nt_iri(EG.TieSummary)} ."
+    yield _triple(subject, EG.summaryLevel, nt_literal(row.scope))
+    yield _triple(subject, EG.summaryOf, nt_iri(about))
+    yield _triple(subject, EG.actorCount, _integer(row.actors))
+    yield _triple(subject, EG.tieCount, _integer(row.ties))
+    yield _triple(subject, EG.internalTieCount, _integer(row.internal_ties))
+    yield _triple(subject, EG.crossSectorTieCount, _integer(row.cross_sector_ties))
+    if row.cross_sector_share is not None:
+        yield _triple(subject, EG.crossSectorShare, _double(row.cross_sector_share))
+    if row.ei_index is not None:
+        yield _triple(subject, EG.eiIndex, _double(row.ei_index))
