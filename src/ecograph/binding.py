@@ -34,14 +34,30 @@ def has_placeholder(text: str, name: str) -> bool:
     return placeholder(name).search(text) is not None
 
 
+_ANY_PLACEHOLDER = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}", re.IGNORECASE)
+
+
 def bind(text: str, bindings: Mapping[str, Term]) -> str:
-    """``text`` with each ``VALUES ?name { UNDEF }`` holding its bound term instead."""
+    """``text`` with each ``VALUES ?name { UNDEF }`` holding its bound term instead.
+
+    One pass over the query text: a substituted term is never scanned again, so a value that
+    itself looks like a placeholder stays inside its literal.
+    """
     for name, term in bindings.items():
         if not isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
             raise BindingError(f"?{name} must be bound to an RDF term, not {type(term).__name__}")
-        serialised = str(term)  # pyoxigraph's N-Triples serialisation: escaped, validated
-        text, count = placeholder(name).subn(
-            lambda _m, n=name, s=serialised: f"VALUES ?{n} {{ {s} }}", text)
-        if count == 0:
+    found: set[str] = set()
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in bindings:
+            return match.group(0)
+        found.add(name)
+        # pyoxigraph's N-Triples serialisation: IRIs validated, literals escaped
+        return f"VALUES ?{name} {{ {bindings[name]} }}"
+
+    result = _ANY_PLACEHOLDER.sub(fill, text)
+    for name in bindings:
+        if name not in found:
             raise BindingError(f"the query has no 'VALUES ?{name} {{ UNDEF }}' to bind ?{name}")
-    return text
+    return result

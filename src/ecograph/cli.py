@@ -130,7 +130,8 @@ def generate(
     actors: Annotated[int, typer.Option(min=1, help="Number of fictional actors.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same ecosystem.")] = 1,
     territory: Annotated[str, typer.Option(
-        help="Département code (e.g. 44) or région code (e.g. 52) to place actors in.")] = "44",
+        help="Where to place actors: a département (44 or departement/44) or a région "
+             "(region/52).")] = "44",
     out: Annotated[Path | None, typer.Option(
         help="Write N-Triples to this file instead of loading into the store.")] = None,
 ) -> None:
@@ -152,7 +153,7 @@ def generate(
                           f"in {time.perf_counter() - started:.1f} s.")
             return
         with _opened() as store, console.status(f"Generating and loading {actors:,} actors…"):
-            name = f"generated/{territory}-{actors}-{seed}"
+            name = f"generated/{territory.replace('/', '-')}-{actors}-{seed}"
             result = load_generated(store, spec, graph_name=name,
                                     title=f"Generated ecosystem: {actors} actors, seed {seed}")
     except ValueError as err:

@@ -129,7 +129,8 @@ class Actor:
 
 @dataclass(frozen=True)
 class EcosystemSpec:
-    """What to generate. ``territory`` is a département code (e.g. "44") or a région code."""
+    """What to generate. ``territory`` is a département code ("44", "departement/44") or a
+    région ("region/52")."""
 
     actors: int
     seed: int
@@ -189,14 +190,19 @@ class EcosystemGenerator:
         self._used_names: set[str] = set()
 
     # ------------------------------------------------------------------ territory
-    def _communes_of(self, code: str) -> list[Commune]:
-        if code in self.table.departements:
+    def _communes_of(self, territory: str) -> list[Commune]:
+        """Communes of ``departement/CODE``, ``region/CODE``, or a bare département code
+        (région and département codes overlap: "52" is Haute-Marne, region/52 the Pays de
+        la Loire)."""
+        level, _, code = territory.rpartition("/")
+        level = level or "departement"
+        if level == "departement" and code in self.table.departements:
             communes = self.table.communes_in(code)
-        elif code in self.table.regions:
+        elif level == "region" and code in self.table.regions:
             communes = [c for c in self.table.communes.values() if c.region == code]
         else:
-            raise ValueError(f"unknown territory {code!r}: give a département code such as "
-                             "'44' or a région code such as '52'")
+            raise ValueError(f"unknown territory {territory!r}: give a département such as "
+                             "44 (or departement/44), or a région such as region/52")
         return sorted(communes, key=lambda c: c.code)
 
     # ------------------------------------------------------------------ actors
@@ -360,8 +366,7 @@ class EcosystemGenerator:
             else:
                 status = "ongoing"
             number = len(projects) + 1
-            place = lead.home.name if lead.home else self.table.departements.get(
-                self.spec.territory, (self.spec.territory, ""))[0]
+            place = lead.home.name if lead.home else lead.name
             projects.append({
                 "iri": f"{self.base}project/{self.spec.prefix}p{number:0{width}d}",
                 "name": (f"{self.rng.choice(names.PROJECT_WORDS)} "

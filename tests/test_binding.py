@@ -1,0 +1,50 @@
+"""Binding values as RDF terms: no value can turn into query syntax."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecograph.binding import BindingError, bind
+from ecograph.queries import Parameter, QueryError, parameter_term
+
+TWO = "SELECT ?a ?b WHERE { VALUES ?a { UNDEF } VALUES ?b { UNDEF } }"
+
+
+def test_a_value_that_looks_like_a_placeholder_stays_a_literal() -> None:
+    text = bind(TWO, {"a": ox.Literal("VALUES ?b { UNDEF }"),
+                      "b": ox.Literal('z" } ?s ?p ?o } # ')})
+    rows = list(ox.Store().query(text))
+    assert [(r["a"].value, r["b"].value) for r in rows] == [
+        ("VALUES ?b { UNDEF }", 'z" } ?s ?p ?o } # ')]
+
+
+@given(st.text(), st.text())
+def test_any_two_strings_round_trip(a: str, b: str) -> None:
+    rows = list(ox.Store().query(bind(TWO, {"a": ox.Literal(a), "b": ox.Literal(b)})))
+    assert [(r["a"].value, r["b"].value) for r in rows] == [(a, b)]
+
+
+def test_unknown_binding_is_refused() -> None:
+    with pytest.raises(BindingError, match=r"\?c"):
+        bind(TWO, {"c": ox.Literal("x")})
+
+
+@pytest.mark.parametrize(("kind", "raw"), [
+    ("integer", "1_000"), ("integer", " 10"), ("decimal", "NaN"), ("decimal", "1e3"),
+    ("date", "20240131"), ("date", "2024-W05-3"), ("date", "2024-02-30"),
+    ("boolean", "yes"), ("lang", "fr_FR"), ("iri", "not an iri"),
+])
+def test_values_outside_the_xsd_lexical_forms_are_refused(kind: str, raw: str) -> None:
+    with pytest.raises(QueryError, match="expects"):
+        parameter_term(Parameter("x", kind, "", ""), raw)
+
+
+@pytest.mark.parametrize(("kind", "raw"), [
+    ("integer", "-5"), ("decimal", "1.50"), ("decimal", ".5"), ("date", "2024-01-31"),
+    ("boolean", "true"), ("lang", "fr-CA"), ("string", 'a "quoted" } value\n'),
+])
+def test_valid_values_are_bound_unchanged(kind: str, raw: str) -> None:
+    assert parameter_term(Parameter("x", kind, "", ""), raw).value == raw
