@@ -111,12 +111,8 @@ class _Endpoint:
                 job = Job(text, base_iri=_endpoint_iri(request), dataset=dataset,
                           accept=protocol.parse_accept(request.headers.get("accept")),
                           max_rows=self.settings.max_rows)
-        except Refused as refused:
-            return error_response(400, str(refused), line=refused.line, column=refused.column)
-        except ProtocolError as err:
-            return error_response(err.status, str(err))
-        except BodyTooLarge as err:
-            return error_response(413, str(err), setting="max_body_bytes")
+        except (Refused, ProtocolError, BodyTooLarge) as err:
+            return _refusal(err)
         return await self._run(job)
 
     async def run_library_query(self, request: Request) -> Response:
@@ -140,12 +136,8 @@ class _Endpoint:
             screen(text)
         except QueryError as err:
             return error_response(400, str(err))
-        except Refused as refused:
-            return error_response(400, str(refused), line=refused.line, column=refused.column)
-        except ProtocolError as err:
-            return error_response(err.status, str(err))
-        except BodyTooLarge as err:
-            return error_response(413, str(err), setting="max_body_bytes")
+        except (Refused, ProtocolError, BodyTooLarge) as err:
+            return _refusal(err)
         job = Job(text, base_iri=str(request.url_for("sparql")),
                   accept=protocol.parse_accept(request.headers.get("accept")),
                   max_rows=self.settings.max_rows)
@@ -242,6 +234,15 @@ def _dataset(params: list[tuple[str, str]], *, update: bool) -> Dataset:
     return Dataset(
         default=protocol.graph_iris([v for k, v in params if k == default_name], default_name),
         named=protocol.graph_iris([v for k, v in params if k == named_name], named_name))
+
+
+def _refusal(err: Refused | ProtocolError | BodyTooLarge) -> Response:
+    """The JSON error for a request refused before any query runs."""
+    if isinstance(err, Refused):
+        return error_response(400, str(err), line=err.line, column=err.column)
+    if isinstance(err, BodyTooLarge):
+        return error_response(413, str(err), setting="max_body_bytes")
+    return error_response(err.status, str(err))
 
 
 def _media_type(request: Request) -> str | None:
