@@ -137,8 +137,8 @@ def test_library_query_runs_and_downloads(page_server: RunningServer, watched: W
     if catalogue:
         chosen = next((q for q in catalogue.values() if q.parameters),
                       next(iter(catalogue.values())))
-        page.wait_for_function(f"document.querySelectorAll('#library option').length > "
-                               f"{len(catalogue)}")
+        # Not wait_for_function: a string predicate is eval'd, which the page's CSP forbids.
+        page.locator("#library option").nth(len(catalogue)).wait_for(state="attached")
         page.select_option("#library", chosen.name)
         assert page.input_value("#query") == chosen.text
         for parameter in chosen.parameters:
