@@ -1,0 +1,563 @@
+"""The territorial report's figures: one :class:`TerritoryReport` for a commune, EPCI,
+département or région.
+
+Why a data class apart from the page: the numbers are what a local authority quotes, so they
+are computed once here, tested against hand-worked values, and rendered by
+:mod:`ecograph.render.report_page` (HTML, PDF) without any arithmetic in the template.
+
+The store is projected once, whole; the territory and its parent are then cut out of that one
+projection (commune → EPCI, EPCI → département, département → région, région → the whole
+dataset), which costs one scan instead of two and keeps the attributes of partners based
+outside the territory (a département funding an association of an EPCI). The territory's cut is
+exactly what ``project(store, ProjectionFilter(territory=...))`` returns: the same graph
+builder runs on the same actors and contexts (a test checks it), so the report's figures match
+``ecograph metrics --territory``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from ecograph.analysis import domain_names, vocabulary
+from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.labels import concept_labels
+from ecograph.namespaces import PREFIXES, TERRITORY_BASE
+from ecograph.network import gaps
+from ecograph.network.metrics import MetricsResult, compute_metrics
+from ecograph.network.mixing import tie_summaries
+from ecograph.network.projection import (
+    Projection,
+    ProjectionFilter,
+    _build,  # the projection's own graph builder: the cut is then exactly a filtered projection
+    project,
+)
+from ecograph.render.report_text import words
+
+__all__ = [
+    "Broker",
+    "Comparison",
+    "Count",
+    "FundingFlow",
+    "SectorRow",
+    "SuggestedPartnership",
+    "Territory",
+    "TerritoryReport",
+    "build_report",
+    "parent_of",
+    "resolve_territory",
+]
+
+LEVELS = ("commune", "epci", "departement", "region")
+#: The level whose territories a report breaks its actors down by.
+SUB_LEVEL = {"region": "departement", "departement": "epci", "epci": "commune"}
+#: Sectors in the order every table and chart shows them; others follow alphabetically.
+SECTOR_ORDER = ("public", "privateForProfit", "ess", "civilSociety", "academic")
+FUNDING_TYPE = PREFIXES["egpt"] + "funding"
+
+
+# ----------------------------------------------------------------------------- data classes
+@dataclass(frozen=True)
+class Territory:
+    """A territory of the 2026 geography, or ``level="france"`` for the whole dataset."""
+
+    level: str
+    code: str
+    name: str
+    population: int | None = None
+
+    @property
+    def iri(self) -> str | None:
+        """The territory's IRI (``None`` for the whole dataset)."""
+        return None if self.level == "france" else f"{TERRITORY_BASE}{self.level}/{self.code}"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A labelled count: ``key`` is the concept's local name or a territory code."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Cross-sector collaboration of one territory: ties between two of its actors."""
+
+    territory: Territory
+    actors: int
+    ties: int
+    cross_sector_ties: int
+
+    @property
+    def cross_sector_share(self) -> float | None:
+        """Share of ties between different sectors (``None`` without ties)."""
+        return self.cross_sector_ties / self.ties if self.ties else None
+
+    @property
+    def ei_index(self) -> float | None:
+        """Krackhardt's E-I index, ``(E − I) / (E + I)`` (``None`` without ties)."""
+        return (2 * self.cross_sector_ties - self.ties) / self.ties if self.ties else None
+
+
+@dataclass(frozen=True)
+class SectorRow:
+    """One sector's actors and E-I index, in the territory and in its parent."""
+
+    sector: str
+    label: str
+    actors: int
+    ei_index: float | None
+    parent_actors: int
+    parent_ei_index: float | None
+
+
+@dataclass(frozen=True)
+class FundingFlow:
+    """Funding from actors of one sector to actors of another, in euros."""
+
+    funder_sector: str
+    funder_label: str
+    beneficiary_sector: str
+    beneficiary_label: str
+    partnerships: int
+    amount: float
+
+
+@dataclass(frozen=True)
+class Broker:
+    """An actor on many shortest paths between others."""
+
+    actor: str
+    name: str
+    sector: str
+    sector_label: str
+    type_label: str
+    commune: str
+    degree: int
+    betweenness: float
+    blau: float | None
+    brokerage: int
+
+
+@dataclass(frozen=True)
+class SuggestedPartnership:
+    """Two untied actors who should meet, with the sentence that says why."""
+
+    actor_a: str
+    name_a: str
+    sector_a: str
+    actor_b: str
+    name_b: str
+    sector_b: str
+    score: float
+    explanation: str
+
+
+@dataclass
+class TerritoryReport:
+    """Everything the territorial report shows, in the report's language.
+
+    Labels are resolved at build time (``lang``); keys are kept beside them for tests and
+    exports. ``projection``, ``metrics`` and ``raw_suggestions`` are what the embedded map is
+    drawn from; they are left out of comparisons and of the repr.
+    """
+
+    territory: Territory
+    parent: Territory
+    lang: str
+    seed: int
+    actors_by_type: list[Count]
+    actors_by_sector: list[Count]
+    actors_by_domain: list[Count]
+    sub_level: str | None
+    actors_by_sub_territory: list[Count]
+    partnerships_by_type: list[Count]
+    projects: int
+    funding: list[FundingFlow]
+    funding_without_amount: int
+    here: Comparison
+    there: Comparison
+    sector_rows: list[SectorRow]
+    sectors: list[tuple[str, str]]  # (key, label), the order of the mixing matrix
+    mixing_ties: list[list[int]]
+    mixing_shares: list[list[float]]
+    brokers: list[Broker]
+    sector_gaps: list[tuple[str, str, int, int]]  # (label a, label b, actors a, actors b)
+    sub_sector_gaps: list[tuple[str, str, str, int, int]]  # (territory name, a, b, n a, n b)
+    #: (domain label, missing: "actor" or a sector key, the sector's label, actors on it)
+    domain_gaps: list[tuple[str, str, str, int]]
+    isolated: int
+    peripheral: int
+    suggestions: list[SuggestedPartnership]
+    betweenness_method: str
+    projection: Projection = field(repr=False, compare=False)
+    metrics: MetricsResult = field(repr=False, compare=False)
+    raw_suggestions: list[gaps.Suggestion] = field(repr=False, compare=False)
+    timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def funding_total(self) -> float:
+        """All funding amounts touching the territory, in euros."""
+        return sum(flow.amount for flow in self.funding)
+
+    @property
+    def partnerships(self) -> int:
+        """Partnerships with at least one actor of the territory."""
+        return sum(row.count for row in self.partnerships_by_type)
+
+
+# ----------------------------------------------------------------------------- territories
+def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territory:
+    """What the user typed → a territory of the 2026 geography.
+
+    Accepts ``LEVEL/CODE`` (``commune/44109``, ``epci/244400404``, ``departement/44``,
+    ``region/52``), a full territory IRI, or a bare code read by its shape: 2–3 characters a
+    département (``44``, ``2A``, ``974``), 5 a commune, 9 digits an EPCI. A région needs its
+    level (``region/52``) since its code looks like a département's.
+    """
+    table = table or read_table()
+    given = text.strip()
+    if given.startswith(TERRITORY_BASE):
+        given = given[len(TERRITORY_BASE):]
+    if "/" in given:
+        level, _, code = given.partition("/")
+    else:
+        code = given.upper() if len(given) <= 3 else given
+        level = {2: "departement", 3: "departement", 5: "commune", 9: "epci"}.get(len(code), "")
+    hint = ("write LEVEL/CODE such as epci/244400404, departement/44, commune/44109 or "
+            "region/52")
+    if level not in LEVELS:
+        raise ValueError(f"territory {text!r}: {hint}")
+    if level == "commune" and code in table.communes:
+        commune = table.communes[code]
+        return Territory(level, code, commune.name, commune.population)
+    if level == "epci" and code in table.epcis:
+        name, _, population = table.epcis[code]
+        return Territory(level, code, name, population)
+    if level == "departement" and code in table.departements:
+        return Territory(level, code, table.departements[code][0],
+                         _population(table.communes_in(code)))
+    if level == "region" and code in table.regions:
+        return Territory(level, code, table.regions[code],
+                         _population(c for c in table.communes.values() if c.region == code))
+    raise ValueError(f"territory {text!r}: no {level} has code {code!r} in the 2026 "
+                     f"geography ({hint})")
+
+
+def parent_of(territory: Territory, table: TerritoryTable | None = None) -> Territory:
+    """The territory a report compares with: commune → its EPCI (its département when it
+    has none), EPCI → the département holding most of its population, département → région,
+    région → the whole dataset."""
+    table = table or read_table()
+    if territory.level == "commune":
+        commune = table.communes[territory.code]
+        if commune.epci and commune.epci in table.epcis:
+            return resolve_territory(f"epci/{commune.epci}", table)
+        return resolve_territory(f"departement/{commune.departement}", table)
+    if territory.level == "epci":
+        people: Counter[str] = Counter()
+        for commune in table.communes_by_epci.get(territory.code, []):
+            people[commune.departement] += commune.population or 0
+        if people:
+            departement = min(people, key=lambda d: (-people[d], d))
+            return resolve_territory(f"departement/{departement}", table)
+    if territory.level == "departement":
+        return resolve_territory(f"region/{table.departements[territory.code][1]}", table)
+    return Territory("france", "", "France")
+
+
+def _population(communes: Iterable[Any]) -> int:
+    return sum(c.population or 0 for c in communes)
+
+
+def members(G: nx.Graph, territory: Territory) -> list[Hashable]:
+    """Actors based in the territory (at any level below it, or at the territory itself)."""
+    if territory.level == "france":
+        return list(G)
+    iri = territory.iri
+    return [node for node, data in G.nodes(data=True)
+            if data.get(territory.level) == territory.code or data.get("place") == iri]
+
+
+def cut(full: Projection, territory: Territory) -> Projection:
+    """The projection of the actors of ``territory`` and the contexts they take part in: the
+    same graphs as ``project(store, ProjectionFilter(territory=territory.iri))``."""
+    G = full.collaboration
+    actors = {node: dict(data) for node, data in G.nodes(data=True)}
+    kept = set(members(G, territory))
+    return _build(actors, kept, list(full.contexts.values()),
+                  ProjectionFilter(territory=territory.iri))
+
+
+# ----------------------------------------------------------------------------- the report
+def build_report(store: Any, territory: str | Territory, *, lang: str = "fr", seed: int = 0,
+                 top: int = 10, table: TerritoryTable | None = None) -> TerritoryReport:
+    """Compute the territorial report of ``territory`` from ``store``.
+
+    Parameters
+    ----------
+    store : Store
+        Embedded or remote, holding the ontology (for labels) and the ecosystem.
+    territory : str or Territory
+        As :func:`resolve_territory` reads it (``epci/244400404``, ``44``…).
+    lang : str
+        ``fr`` (default) or ``en``: labels and explanations.
+    seed : int
+        Seeds Louvain, sampled betweenness and the link score.
+    top : int
+        Rows of the brokers, gaps and suggestions tables.
+
+    Raises
+    ------
+    ValueError
+        For a territory the geography does not know, or an unknown language.
+    """
+    text = words(lang)
+    table = table or read_table()
+    place = territory if isinstance(territory, Territory) else resolve_territory(territory,
+                                                                                  table)
+    parent = parent_of(place, table)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    full = project(store, ProjectionFilter(), table)
+    here = cut(full, place)
+    timings["projection"] = time.perf_counter() - started
+    labels = _Labels(store, lang, text["unknown"])
+    G = here.collaboration
+
+    started = time.perf_counter()
+    metrics = compute_metrics(here, seed=seed)
+    timings["metrics"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    parent_graph = full.collaboration.subgraph(members(full.collaboration, parent))
+    sector_keys = _sector_order({data.get("sector", "") for _, data in G.nodes(data=True)})
+    ties, shares = _mixing(metrics, sector_keys)
+    sub_level = SUB_LEVEL.get(place.level)
+    found_gaps = _gaps(store, here, place, sub_level, table, labels, text, top)
+    timings["gaps"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    raw = gaps.suggest(G, vocabulary(store, lang, table), top=top, seed=seed)
+    timings["suggestions"] = time.perf_counter() - started
+
+    partnerships = Counter(_local(c.partnership_type or "") for c in here.contexts.values()
+                           if c.kind == "partnership")
+    flows, without_amount = _funding(here, full.collaboration, labels)
+    return TerritoryReport(
+        territory=place, parent=parent, lang=lang, seed=seed,
+        actors_by_type=_counts(_values(G, "actor_type"), labels.types),
+        actors_by_sector=_counts(_values(G, "sector"), labels.sectors),
+        actors_by_domain=_counts(_values(G, "domains", split=True), labels.domains),
+        sub_level=sub_level,
+        actors_by_sub_territory=(_counts(_values(G, sub_level), _territory_names(
+            table, sub_level, text)) if sub_level else []),
+        partnerships_by_type=_counts(partnerships, labels.partnership_types),
+        projects=sum(c.kind == "project" for c in here.contexts.values()),
+        funding=flows, funding_without_amount=without_amount,
+        here=_comparison(G, place), there=_comparison(parent_graph, parent),
+        sector_rows=_sector_rows(G, parent_graph, sector_keys, labels),
+        sectors=[(key, labels.sectors(key)) for key in sector_keys],
+        mixing_ties=ties, mixing_shares=shares,
+        brokers=_brokers(metrics, G, table, labels, top),
+        **found_gaps,
+        suggestions=[_suggestion(s, G, labels) for s in raw],
+        betweenness_method=metrics.overall.betweenness_method,
+        projection=here, metrics=metrics, raw_suggestions=raw, timings=timings,
+    )
+
+
+class _Labels:
+    """Concept labels of the report's language, falling back on the local name."""
+
+    def __init__(self, store: Any, lang: str, unknown: str) -> None:
+        found = concept_labels(store, lang)
+        self.unknown = unknown
+
+        def scheme(prefix: str) -> dict[str, str]:
+            namespace = PREFIXES[prefix]
+            return {iri[len(namespace):]: label for iri, label in found.items()
+                    if iri.startswith(namespace)}
+
+        self._schemes = {name: scheme(prefix) for name, prefix in (
+            ("sectors", "egsec"), ("domains", "egdom"), ("types", "egtype"),
+            ("partnership_types", "egpt"))}
+
+    def _label(self, scheme: str, key: str) -> str:
+        return self._schemes[scheme].get(key, key) if key else self.unknown
+
+    def sectors(self, key: str) -> str:
+        return self._label("sectors", key)
+
+    def domains(self, key: str) -> str:
+        return self._label("domains", key)
+
+    def types(self, key: str) -> str:
+        return self._label("types", key)
+
+    def partnership_types(self, key: str) -> str:
+        return self._label("partnership_types", key)
+
+
+def _values(G: nx.Graph, attribute: str, *, split: bool = False) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for _, value in G.nodes(data=attribute, default=""):
+        if split:
+            counts.update(str(value).split())
+        else:
+            counts[str(value or "")] += 1
+    return counts
+
+
+def _counts(counts: Mapping[str, int], label: Any) -> list[Count]:
+    """Largest first, then by label."""
+    rows = [Count(key, label(key), n) for key, n in counts.items()]
+    return sorted(rows, key=lambda r: (-r.count, r.label.casefold(), r.key))
+
+
+def _territory_names(table: TerritoryTable, level: str, text: Mapping[str, str]) -> Any:
+    def name(code: str) -> str:
+        if not code:
+            return text["whole_territory"]
+        if level == "commune" and code in table.communes:
+            return table.communes[code].name
+        if level == "epci" and code in table.epcis:
+            return table.epcis[code][0]
+        if level == "departement" and code in table.departements:
+            return f"{table.departements[code][0]} ({code})"
+        return code
+
+    return name
+
+
+def _sector_order(keys: Iterable[str]) -> list[str]:
+    rank = {key: i for i, key in enumerate(SECTOR_ORDER)}
+    return sorted(keys, key=lambda k: (rank.get(k, len(rank)), k))
+
+
+def _mixing(metrics: MetricsResult, keys: list[str]) -> tuple[list[list[int]],
+                                                             list[list[float]]]:
+    cells = {(c.sector, c.other): c for c in metrics.mixing}
+    ties = [[cells[(a, b)].ties if (a, b) in cells else 0 for b in keys] for a in keys]
+    shares = [[cells[(a, b)].share if (a, b) in cells else 0.0 for b in keys] for a in keys]
+    return ties, shares
+
+
+def _comparison(G: nx.Graph, territory: Territory) -> Comparison:
+    sector = dict(G.nodes(data="sector", default=""))
+    cross = sum(1 for a, b in G.edges() if sector[a] != sector[b])
+    return Comparison(territory, G.number_of_nodes(), G.number_of_edges(), cross)
+
+
+def _sector_rows(G: nx.Graph, parent: nx.Graph, keys: list[str], labels: _Labels
+                 ) -> list[SectorRow]:
+    here = tie_summaries(G, "sector") if G.number_of_nodes() else {}
+    there = tie_summaries(parent, "sector") if parent.number_of_nodes() else {}
+    rows = []
+    for key in keys:
+        mine, theirs = here.get(key), there.get(key)
+        rows.append(SectorRow(
+            key, labels.sectors(key), mine.actors if mine else 0,
+            _defined(mine.ei_index) if mine else None, theirs.actors if theirs else 0,
+            _defined(theirs.ei_index) if theirs else None))
+    return rows
+
+
+def _defined(value: float) -> float | None:
+    return None if value != value else float(value)  # NaN → None
+
+
+def _funding(here: Projection, everyone: nx.Graph, labels: _Labels
+             ) -> tuple[list[FundingFlow], int]:
+    """Funding partnerships touching the territory, summed by (funder, beneficiary) sector.
+
+    A partnership with several funder–beneficiary pairs has its amount split equally between
+    them, so the flows add up to the amounts recorded."""
+    amounts: dict[tuple[str, str], float] = defaultdict(float)
+    counts: Counter[tuple[str, str]] = Counter()
+    without_amount = 0
+    for context in here.contexts.values():
+        if context.kind != "partnership" or context.partnership_type != FUNDING_TYPE:
+            continue
+        funders = [a for a, role in context.members.items() if role == "funder"]
+        beneficiaries = [a for a, role in context.members.items() if role == "beneficiary"]
+        pairs = [(f, b) for f in funders for b in beneficiaries]
+        if not pairs:
+            continue
+        if context.amount is None:
+            without_amount += 1
+            continue
+        for funder, beneficiary in pairs:
+            key = (_sector(everyone, funder), _sector(everyone, beneficiary))
+            amounts[key] += context.amount / len(pairs)
+            counts[key] += 1
+    flows = [FundingFlow(f, labels.sectors(f), b, labels.sectors(b), counts[(f, b)], amount)
+             for (f, b), amount in amounts.items()]
+    return sorted(flows, key=lambda x: (-x.amount, x.funder_label, x.beneficiary_label)), \
+        without_amount
+
+
+def _sector(G: nx.Graph, actor: str) -> str:
+    return str(G.nodes[actor].get("sector", "")) if actor in G else ""
+
+
+def _brokers(metrics: MetricsResult, G: nx.Graph, table: TerritoryTable, labels: _Labels,
+             top: int) -> list[Broker]:
+    ranked = sorted((a for a in metrics.actors if a.betweenness > 0),
+                    key=lambda a: (-a.betweenness, a.name, a.actor))[:top]
+    brokers = []
+    for row in ranked:
+        data = G.nodes[row.actor]
+        commune = data.get("commune", "")
+        brokers.append(Broker(
+            row.actor, row.name, row.sector, labels.sectors(row.sector),
+            labels.types(data.get("actor_type", "")),
+            table.communes[commune].name if commune in table.communes else "",
+            row.degree, row.betweenness, row.blau, row.brokerage))
+    return brokers
+
+
+def _gaps(store: Any, here: Projection, place: Territory, sub_level: str | None,
+          table: TerritoryTable, labels: _Labels, text: Mapping[str, str], top: int
+          ) -> dict[str, Any]:
+    """Sector pairs that never meet (in the territory and in each sub-territory), domains
+    without an actor or a public/private partner, isolated and peripheral actors."""
+    G = here.collaboration
+    pairs = [(labels.sectors(g.sector_a), labels.sectors(g.sector_b), g.actors_a, g.actors_b)
+             for g in gaps.sector_pair_gaps(G, place.level) if g.territory == place.code]
+    sub_pairs = []
+    if sub_level in ("epci", "departement"):
+        name = _territory_names(table, sub_level, text)
+        sub_pairs = [(name(g.territory), labels.sectors(g.sector_a),
+                      labels.sectors(g.sector_b), g.actors_a, g.actors_b)
+                     for g in gaps.sector_pair_gaps(G, sub_level)[:top]]
+    domains = [(labels.domains(g.domain), g.missing,
+                "" if g.missing == "actor" else labels.sectors(g.missing), g.actors_on_domain)
+               for g in gaps.domain_gaps(G, here.contexts, table, domain_names(store),
+                                         place.level)
+               if g.territory == place.code]
+    edge = gaps.actor_gaps(G)
+    return {
+        "sector_gaps": pairs, "sub_sector_gaps": sub_pairs, "domain_gaps": domains,
+        "isolated": sum(g.kind == "isolated" for g in edge),
+        "peripheral": sum(g.kind == "peripheral" for g in edge),
+    }
+
+
+def _suggestion(s: gaps.Suggestion, G: nx.Graph, labels: _Labels) -> SuggestedPartnership:
+    a, b = G.nodes[s.actor_a], G.nodes[s.actor_b]
+    return SuggestedPartnership(
+        str(s.actor_a), str(a.get("name", "")), labels.sectors(a.get("sector", "")),
+        str(s.actor_b), str(b.get("name", "")), labels.sectors(b.get("sector", "")),
+        s.score, s.explanation)
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1] if iri else ""
