@@ -798,3 +798,8 @@ def _print_stats(store: Store, lang: str) -> None:
         for label, count in count_table.rows:
             table.add_row(label, str(count))
         console.print(table)
+
+
+from ecograph.cli_report import register as _register_report  # noqa: E402
+
+_register_report(app)
