@@ -1,0 +1,267 @@
+"""One file → one source graph, in one all-or-nothing load.
+
+The steps: read the bytes (digest → source version; an unchanged file changes nothing), detect
+the format, convert rows to N-Triples (tabular, SCDL, SIRENE) or parse RDF safely, give actors
+their identity against the store, then — only when every row passed, or with
+``keep_good_rows`` — write data and description with one ``store.load``. A refused import
+writes nothing; its reasons go to the reject file, one line per refused row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ecograph.ingest.mapping import Mapping, MappingError, guess_kind
+from ecograph.ingest.merge import StoreIndex, write_actors
+from ecograph.ingest.model import Conversion, NameMerge, Reject
+from ecograph.ingest.readers import ReadError, Table, read_table
+from ecograph.ingest.sources import (
+    description_lines,
+    list_sources,
+    source_graph,
+    source_slug,
+)
+from ecograph.store.base import StoreError
+
+CONVERTER_VERSION = "1"
+FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf")
+RDF_SUFFIXES = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",
+                ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".owl": "rdfxml",
+                ".xml": "rdfxml", ".n3": "turtle"}
+
+Progress = Callable[[str, int, int], None]
+
+
+class ImportRefused(Exception):
+    """Nothing was written; ``result`` says why (rejects, an earlier version…)."""
+
+    def __init__(self, message: str, result: ImportResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass
+class ImportResult:
+    """What one import did (or would have done), for the summary table and the tests."""
+
+    file: str
+    source: str
+    graph: str = ""
+    format: str = ""
+    kind: str = ""
+    status: str = "imported"
+    counts: dict[str, int] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    name_merges: list[NameMerge] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    reject_file: Path | None = None
+    unused_columns: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    message: str = ""
+
+
+def detect_format(path: Path, data: bytes, table: Table | None = None) -> str:
+    """``rdf``, ``xlsx``/``csv`` (tabular), ``scdl`` or ``sirene`` from name and content."""
+    suffix = path.suffix.lower()
+    if suffix in RDF_SUFFIXES:
+        return "rdf"
+    head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if suffix not in (".csv", ".tsv", ".txt", ".xlsx") and (
+            head.startswith((b"<?xml", b"<rdf:RDF", b"@prefix", b"PREFIX", b"@base"))):
+        return "rdf"
+    if table is not None:
+        from ecograph.ingest.scdl import looks_like_scdl
+        from ecograph.ingest.sirene import looks_like_sirene
+
+        if looks_like_scdl(table.columns):
+            return "scdl"
+        if looks_like_sirene(table.columns):
+            return "sirene"
+    return "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+
+
+def version_of(data: bytes, *parts: str) -> tuple[str, str]:
+    """(version, checksum): the file's SHA-256 and a digest of everything that shapes the
+    graph (file, mapping, format, kind, converter), so a new mapping makes a new version."""
+    checksum = hashlib.sha256(data).hexdigest()
+    version = hashlib.sha256("\x1f".join((checksum, CONVERTER_VERSION, *parts)).encode())
+    return version.hexdigest()[:16], checksum
+
+
+def import_file(store: Any, path: Path, *, format: str | None = None, kind: str | None = None,
+                mapping: Mapping | None = None, replace: bool = False,
+                keep_good_rows: bool = False, rejects_path: Path | None = None,
+                progress: Progress | None = None) -> ImportResult:
+    """Import one file as one source; raises ``ImportRefused`` when nothing may be written."""
+    started = time.perf_counter()
+    mapping = mapping or Mapping()
+    slug = source_slug(path.name)
+    result = ImportResult(file=path.name, source=slug)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ImportRefused(f"{path}: cannot be read ({err.strerror})", result) from None
+    if format is not None and format not in FORMATS:
+        raise ImportRefused(f"--format {format}: expected one of {', '.join(FORMATS)}", result)
+    version, checksum = version_of(data, format or "", kind or "", mapping.source_text)
+    earlier = [s for s in list_sources(store) if s.source == slug]
+    same = [s for s in list_sources(store) if s.version == version]
+    if same:
+        result.status, result.graph = "unchanged", same[0].graph
+        result.message = (f"{path.name}: already imported as source «{same[0].source}» "
+                          f"({same[0].imported_at}); nothing changed")
+        return result
+    if earlier and not replace:
+        raise ImportRefused(
+            f"{path.name}: a source «{slug}» was already imported from a different version of "
+            f"this file ({earlier[-1].imported_at}); use --replace to swap it, or rename the "
+            "file to keep both", result)
+    graph = source_graph(store.base_iri, slug, version)
+    result.graph = graph
+    if progress:
+        progress("reading", 0, 0)
+    body, conversion, details = _convert(store, path, data, format, kind, mapping, slug,
+                                         graph, [s.graph for s in earlier], result, progress)
+    _finish_counts(result, conversion, details)
+    if result.rejects:
+        result.reject_file = write_rejects(path, result.rejects,
+                                           details.get("columns", []), rejects_path)
+        nothing_good = result.counts["rowsImported"] == 0 and result.counts["rowsRead"] > 0
+        if not keep_good_rows or nothing_good or conversion.rows_read == 0:
+            first = result.rejects[0].message(path.name)
+            more = f" (and {len(result.rejects) - 1} more)" if len(result.rejects) > 1 else ""
+            hint = "" if keep_good_rows else "; --keep-good-rows imports the other rows"
+            raise ImportRefused(f"{first}{more}. Nothing was imported{hint}. Every refused "
+                                f"row is listed in {result.reject_file}.", result)
+    result.counts["triples"] = body.count(b"\n")
+    notes = {"assumption": result.assumptions, "conflict": result.conflicts,
+             "nameMerge": [f"row {m.row}: «{m.name}» taken as «{m.merged_with}» ({m.iri})"
+                           for m in result.name_merges]}
+    description = description_lines(
+        graph, slug=slug, file_name=path.name, format=result.format, version=version,
+        checksum=checksum, counts=result.counts, notes=notes, mapping_text=mapping.source_text)
+    if progress:
+        progress("writing", 0, result.counts["triples"])
+    try:
+        store.load(body, format=ox.RdfFormat.N_TRIPLES, graph=graph,
+                   extra_ntriples="\n".join(description) + "\n")
+    except StoreError as err:
+        raise ImportRefused(f"{path.name}: the store refused the data ({err})", result) from None
+    for old in earlier:
+        store.drop_graph(old.graph)
+        result.replaced.append(old.graph)
+    result.status = "replaced" if earlier else "imported"
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str | None,
+             mapping: Mapping, slug: str, graph: str, ignore: list[str], result: ImportResult,
+             progress: Progress | None) -> tuple[bytes, Conversion, dict[str, Any]]:
+    """Bytes → (N-Triples body, conversion, details) for every format."""
+    details: dict[str, Any] = {}
+    if format == "rdf" or (format is None and detect_format(path, data) == "rdf"):
+        from ecograph.ingest.rdf import RdfRefused, rdf_to_ntriples
+
+        try:
+            body, parsed = rdf_to_ntriples(path, data)
+        except RdfRefused as err:
+            raise ImportRefused(str(err), result) from None
+        result.format = f"rdf/{parsed.syntax}"
+        conversion = Conversion(kind="rdf")
+        for text in parsed.notes:
+            conversion.note(text, 0)
+        details["rdf"] = parsed
+        return body, conversion, details
+    try:
+        table = read_table(path, data=data, separator=mapping.separator, sheet=mapping.sheet)
+    except ReadError as err:
+        raise ImportRefused(str(err), result) from None
+    details["columns"] = table.columns
+    chosen = format if format in ("scdl", "sirene") else detect_format(path, data, table)
+    if format in ("csv", "xlsx"):
+        chosen = format
+    result.format = chosen
+    index = StoreIndex.build(store, ignore=ignore)
+    conversion: Conversion
+    total = len(table.rows)
+    tick = (lambda done: progress("converting", done, total)) if progress else None
+    if chosen == "scdl":
+        from ecograph.ingest.scdl import convert_scdl
+
+        conversion = convert_scdl(table, index, slug, tick)
+    elif chosen == "sirene":
+        from ecograph.ingest.sirene import convert_sirene
+
+        conversion = convert_sirene(table, mapping, tick)
+    else:
+        from ecograph.ingest.tabular import convert_tabular
+
+        chosen_kind = kind or guess_kind(table.columns, mapping)
+        if mapping.kind and kind and mapping.kind != kind:
+            raise ImportRefused(f"--kind {kind} but the mapping says kind = {mapping.kind}",
+                                result)
+        conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick)
+    result.kind = conversion.kind
+    for text in table.assumptions:
+        conversion.note(text, 1)
+    written = write_actors(conversion.actors.drafts, index, slug, graph)
+    details["actors"] = written
+    if conversion.finish:
+        conversion.finish()
+    lines = written.lines
+    lines.extend(conversion.lines)
+    body = ("\n".join(lines) + "\n").encode() if lines else b""
+    if tick:
+        tick(total)
+    return body, conversion, details
+
+
+def _finish_counts(result: ImportResult, conversion: Conversion, details: dict[str, Any]
+                   ) -> None:
+    written = details.get("actors")
+    rejected_rows = {r.row for r in conversion.rejects}
+    rows_read = conversion.rows_read
+    result.counts = {
+        "rowsRead": rows_read,
+        "rowsRejected": len(rejected_rows),
+        "rowsSkipped": conversion.rows_skipped,
+        "rowsImported": max(0, rows_read - conversion.rows_skipped - len(rejected_rows)),
+        "actorsCreated": written.created if written else 0,
+        "actorsMerged": written.merged if written else 0,
+        "projects": conversion.projects,
+        "partnerships": conversion.partnerships,
+    }
+    if "rdf" in details:
+        parsed = details["rdf"]
+        result.counts.update(parsed.counts)
+    result.assumptions = conversion.assumptions()
+    result.rejects = conversion.rejects
+    result.unused_columns = conversion.unused_columns
+    if written:
+        result.conflicts = written.conflicts
+        result.name_merges = conversion.actors.name_merges + written.name_merges
+
+
+def write_rejects(path: Path, rejects: list[Reject], columns: list[str],
+                  target: Path | None = None) -> Path:
+    """A CSV (UTF-8 with BOM, ``;``: opens as-is in a French Excel) of every refused row:
+    where, why, then the row's own cells so it can be fixed and imported again."""
+    out = target or Path.cwd() / f"{path.stem}.rejects.csv"
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["file", "row", "column", "value", "problem", *columns])
+        for reject in rejects:
+            writer.writerow([path.name, reject.row, reject.column or "", reject.value or "",
+                             reject.problem, *reject.cells])
+    return out

@@ -1,0 +1,269 @@
+"""Actor identity across sources: who in the store is the actor this file names?
+
+An actor is the same actor when it has the same SIREN, else the same RNA number, else (no
+identifier at all) the same normalised name in the same commune — that last kind of merge is
+reported for review, because two associations can share a name.
+
+The data model keeps *a fact in one graph* (queries read the union of graphs, where a fact
+stated twice would count twice). So a source that names an actor already in the store writes
+only what is new: a first name, type or sector, identifiers, domains, other spellings (as
+``skos:altLabel``). What it says differently (another type, sector or commune) is kept out of
+the data and reported as a conflict. A local authority described by the territories graph is
+only made an ``eg:Actor``. Every source records which actors it named
+(``<source graph> dcterms:references <actor>``), so "which sources said what" stays known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ecograph.ingest.model import ActorDraft, NameMerge
+from ecograph.ingest.values import name_key
+from ecograph.ingest.vocabularies import concept_iri, default_sectors
+from ecograph.namespaces import PREFIXES, actor_iri_for_siren
+from ecograph.rdfterms import nt_iri, nt_literal
+
+EG, SKOS, DCT = PREFIXES["eg"], PREFIXES["skos"], PREFIXES["dcterms"]
+RDF_TYPE = PREFIXES["rdf"] + "type"
+P_TYPE, P_SECTOR = EG + "actorType", EG + "sector"
+P_LABEL, P_ALT = SKOS + "prefLabel", SKOS + "altLabel"
+P_SIREN, P_SIRET, P_RNA = EG + "siren", EG + "siret", EG + "rna"
+P_BASED, P_WORKS = EG + "basedIn", EG + "worksOn"
+P_DESCRIPTION, P_IDENTIFIER, P_REFERENCES = (DCT + "description", DCT + "identifier",
+                                             DCT + "references")
+N = {key: nt_iri(value) for key, value in {
+    "type": RDF_TYPE, "Actor": EG + "Actor", "actorType": P_TYPE, "sector": P_SECTOR,
+    "label": P_LABEL, "alt": P_ALT, "siren": P_SIREN, "siret": P_SIRET, "rna": P_RNA,
+    "basedIn": P_BASED, "worksOn": P_WORKS, "description": P_DESCRIPTION,
+    "identifier": P_IDENTIFIER, "references": P_REFERENCES,
+}.items()}
+_BATCH = 400
+
+
+def rna_iri(base: str, rna: str) -> str:
+    """Actors with only an RNA number: ``{base}actor/rna/{rna}`` (data model 0001)."""
+    return f"{base}actor/rna/{rna}"
+
+
+def local_actor_iri(base: str, source: str, key: str) -> str:
+    """An actor without identifier: deterministic from the source and its key in the file,
+    so importing the file again gives the same IRI."""
+    return f"{base}actor/import/{source}/{urllib.parse.quote(key, safe='')}"
+
+
+def name_place_key(name: str, place: str | None) -> str:
+    """The key of an actor known only by name (and commune), hashed to keep IRIs short."""
+    digest = hashlib.sha1(f"{name_key(name)}|{place or ''}".encode()).hexdigest()[:16]
+    return f"n-{digest}"
+
+
+@dataclass
+class StoreIndex:
+    """What the store already knows about actors, for matching one import against it."""
+
+    base: str
+    by_siren: dict[str, str] = field(default_factory=dict)
+    by_rna: dict[str, str] = field(default_factory=dict)
+    by_id: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    projects_by_id: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_name_place: dict[tuple[str, str], str] = field(default_factory=dict)
+    by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    names: dict[str, str] = field(default_factory=dict)
+    authorities: set[str] = field(default_factory=set)
+    store: Any = None
+    ignore: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(cls, store: Any, *, ignore: Iterable[str] = ()) -> StoreIndex:
+        """Read identifiers, local ids and names of actors; graphs in ``ignore`` (the
+        source being replaced) are left out, as if already removed."""
+        index = cls(base=store.base_iri, store=store, ignore=frozenset(ignore))
+        for row in index._rows(f"SELECT ?a ?v ?g WHERE {{ GRAPH ?g {{ ?a <{P_SIREN}> ?v }} }}"):
+            index.by_siren.setdefault(row["v"].value, row["a"].value)
+        for row in store.select(f"SELECT ?a WHERE {{ ?a a <{EG}LocalAuthority> }}"):
+            index.authorities.add(row["a"].value)
+        for row in index._rows(f"SELECT ?a ?v ?g WHERE {{ GRAPH ?g {{ ?a <{P_RNA}> ?v }} }}"):
+            index.by_rna.setdefault(row["v"].value, row["a"].value)
+        for row in index._rows(
+                f"SELECT ?a ?v ?c ?g WHERE {{ GRAPH ?g {{ ?a <{P_IDENTIFIER}> ?v }} ?a a ?c "
+                f"FILTER(?c IN (<{EG}Actor>, <{EG}Project>)) }}"):
+            found = index.by_id if row["c"].value == EG + "Actor" else index.projects_by_id
+            found[row["v"].value].add(row["a"].value)
+        for row in index._rows(
+                f"SELECT ?a ?v ?p ?g WHERE {{ GRAPH ?g {{ ?a <{P_LABEL}>|<{P_ALT}> ?v }} "
+                f"?a a <{EG}Actor> OPTIONAL {{ ?a <{P_BASED}> ?p }} }}"):
+            actor, key = row["a"].value, name_key(row["v"].value)
+            place = row["p"].value if row["p"] is not None else ""
+            index.by_name_place.setdefault((key, place), actor)
+            index.by_name[key].add(actor)
+            index.names.setdefault(actor, row["v"].value)
+        return index
+
+    def _rows(self, query: str) -> list[dict[str, Any]]:
+        return [r for r in self.store.select(query)
+                if r.get("g") is None or r["g"].value not in self.ignore]
+
+    # ---------------------------------------------------------------- identity
+    def identify(self, draft: ActorDraft, source: str) -> tuple[str, bool]:
+        """The IRI of a draft, and whether the store already has that actor."""
+        if draft.siren:
+            known = self.by_siren.get(draft.siren)
+            return known or actor_iri_for_siren(self.base, draft.siren), known is not None
+        if draft.rna:
+            known = self.by_rna.get(draft.rna)
+            return known or rna_iri(self.base, draft.rna), known is not None
+        for name in draft.names:
+            known = self.by_name_place.get((name_key(name), draft.place or ""))
+            if known:
+                return known, True
+        if draft.local_id:
+            return local_actor_iri(self.base, source, draft.local_id), False
+        return local_actor_iri(self.base, source, name_place_key(draft.name, draft.place)), False
+
+    def resolve_reference(self, text: str) -> tuple[str | None, str]:
+        """An actor named in a cell by local id, SIREN, RNA or exact name → (IRI, why not)."""
+        ids = self.by_id.get(text.strip())
+        if ids and len(ids) == 1:
+            return next(iter(ids)), ""
+        if ids:
+            return None, (f"the id «{text}» is used by {len(ids)} actors of different "
+                          "sources; give the actor's SIREN instead")
+        compact = text.replace(" ", "")
+        if compact.isdigit() and len(compact) in (9, 14) and compact[:9] in self.by_siren:
+            return self.by_siren[compact[:9]], ""
+        if compact.upper() in self.by_rna:
+            return self.by_rna[compact.upper()], ""
+        named = self.by_name.get(name_key(text), set())
+        if len(named) == 1:
+            return next(iter(named)), ""
+        if named:
+            return None, (f"{len(named)} actors are named «{text}»; give the actor's id or "
+                          "SIREN instead")
+        return None, ("no actor with this id, SIREN, RNA or name: import the actors first "
+                      "(or in the same command, before this file)")
+
+    # ---------------------------------------------------------------- facts
+    def facts(self, iris: list[str]) -> dict[str, dict[str, set[str]]]:
+        """Predicate → objects (N-Triples) of each actor, from graphs not ignored."""
+        found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for start in range(0, len(iris), _BATCH):
+            values = " ".join(str(ox.NamedNode(i)) for i in iris[start:start + _BATCH])
+            query = f"SELECT ?a ?p ?o ?g WHERE {{ VALUES ?a {{ {values} }} GRAPH ?g {{ ?a ?p ?o }} }}"
+            for row in self._rows(query):
+                found[row["a"].value][row["p"].value].add(str(row["o"]))
+        return found
+
+
+@dataclass
+class ActorWrite:
+    """What writing the actors of one file did."""
+
+    lines: list[str] = field(default_factory=list)
+    created: int = 0
+    merged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    name_merges: list[NameMerge] = field(default_factory=list)
+
+
+def write_actors(drafts: list[ActorDraft], index: StoreIndex, source: str, graph: str
+                 ) -> ActorWrite:
+    """Give each draft its IRI and write the facts the store does not hold yet."""
+    out = ActorWrite()
+    known: list[str] = []
+    for draft in drafts:
+        draft.iri, exists = index.identify(draft, source)
+        if exists:
+            known.append(draft.iri)
+            if not draft.identified:
+                out.name_merges.append(NameMerge(draft.first_row, draft.name,
+                                                 index.names.get(draft.iri, ""), draft.iri))
+    facts = index.facts(sorted(set(known))) if known else {}
+    graph_nt = nt_iri(graph)
+    seen: set[str] = set()
+    for draft in drafts:
+        if draft.iri in seen:  # two drafts, one actor (e.g. SIRET and name rows)
+            continue
+        seen.add(draft.iri)
+        existing = facts.get(draft.iri)
+        if existing is not None or draft.iri in index.authorities:
+            out.merged += 1
+        else:
+            out.created += 1
+        out.lines.append(f"{graph_nt} {N['references']} {nt_iri(draft.iri)} .")
+        _actor_lines(draft, existing or {}, draft.iri in index.authorities, out)
+    return out
+
+
+def _actor_lines(draft: ActorDraft, existing: dict[str, set[str]], authority: bool,
+                 out: ActorWrite) -> None:
+    s = nt_iri(draft.iri)
+    lines = out.lines
+    actor_class = N["Actor"]
+    if actor_class not in existing.get(RDF_TYPE, set()):
+        lines.append(f"{s} {N['type']} {actor_class} .")
+    if authority:  # name, type, sector and SIREN live in the territories graph
+        if draft.local_id:
+            _add(s, "identifier", P_IDENTIFIER, nt_literal(draft.local_id), existing, lines)
+        return
+    labels = existing.get(P_LABEL, set()) | existing.get(P_ALT, set())
+    names = [n for n, _ in draft.names.most_common()]
+    for position, name in enumerate(names):
+        literal = nt_literal(name, lang="fr")
+        if literal in labels:
+            continue
+        first = position == 0 and not existing.get(P_LABEL)
+        lines.append(f"{s} {N['label'] if first else N['alt']} {literal} .")
+    actor_type = draft.type or ("association" if not existing.get(P_TYPE) else None)
+    sector = draft.sector or (default_sectors().get(actor_type) if actor_type else None)
+    _single(s, "actorType", P_TYPE, actor_type and nt_iri(concept_iri("type", actor_type)),
+            existing, draft, out)
+    _single(s, "sector", P_SECTOR, sector and nt_iri(concept_iri("sector", sector)),
+            existing, draft, out)
+    _single(s, "basedIn", P_BASED, draft.place and nt_iri(draft.place), existing, draft, out)
+    if draft.siren:
+        _add(s, "siren", P_SIREN, nt_literal(draft.siren, datatype=EG + "SIREN"), existing,
+             lines)
+    for siret in sorted(draft.sirets):
+        _add(s, "siret", P_SIRET, nt_literal(siret, datatype=EG + "SIRET"), existing, lines)
+    if draft.rna:
+        _single(s, "rna", P_RNA, nt_literal(draft.rna, datatype=EG + "RNA"), existing, draft,
+                out)
+    for domain in sorted(draft.domains):
+        _add(s, "worksOn", P_WORKS, nt_iri(concept_iri("domain", domain)), existing, lines)
+    if draft.description and not existing.get(P_DESCRIPTION):
+        lines.append(f"{s} {N['description']} {nt_literal(draft.description, lang='fr')} .")
+    if draft.local_id:
+        _add(s, "identifier", P_IDENTIFIER, nt_literal(draft.local_id), existing, lines)
+
+
+def _add(s: str, key: str, predicate: str, obj: str, existing: dict[str, set[str]],
+         lines: list[str]) -> None:
+    if obj not in existing.get(predicate, ()):
+        lines.append(f"{s} {N[key]} {obj} .")
+
+
+def _single(s: str, key: str, predicate: str, obj: str | None | bool,
+            existing: dict[str, set[str]], draft: ActorDraft, out: ActorWrite) -> None:
+    """A property an actor has once: written when absent, reported when it differs."""
+    if not obj:
+        return
+    held = existing.get(predicate)
+    if not held:
+        out.lines.append(f"{s} {N[key]} {obj} .")
+    elif obj not in held:
+        out.conflicts.append(
+            f"row {draft.first_row}: «{draft.name}» is already in the store with {key} "
+            f"{_short(next(iter(held)))}; this file says {_short(str(obj))} (kept the store's)")
+
+
+def _short(nt: str) -> str:
+    """``<…/actor-type/association>`` → ``association`` for messages."""
+    text = nt.strip("<>")
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1] if "://" in text else text

@@ -1,0 +1,175 @@
+"""Reading one row's fields: the shared steps of every tabular converter.
+
+``Fields`` finds a field's cell (or the mapping's default), reads it with ``values``, and turns
+every failure into a ``RowProblem`` that names the column and the value, so converters read as
+a list of fields and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from ecograph.ingest.mapping import Mapping
+from ecograph.ingest.model import Conversion, Reject, RowProblem
+from ecograph.ingest.places import PlaceProblem, commune_iri, territory_ref
+from ecograph.ingest.readers import Table
+from ecograph.ingest.values import (
+    ValueProblem,
+    is_missing,
+    name_key,
+    parse_date,
+    parse_decimal,
+    read_rna,
+    read_siren,
+    read_siret,
+    split_list,
+)
+from ecograph.ingest.vocabularies import accepted, lookup
+
+_TOTAL = re.compile(r"^(sous )?totaux?\b|^total general\b|^montant total\b")
+
+
+def is_total_row(cells: list[str]) -> bool:
+    """A "Total" or "Sous-total" line mixed with detail rows (its first filled text cells)."""
+    texts = [c for c in cells[:4] if c.strip()]
+    return any(_TOTAL.match(name_key(c)) for c in texts[:2])
+
+
+class Fields:
+    """The cells of one row, by field name, with the mapping's defaults."""
+
+    def __init__(self, table: Table, positions: dict[str, int], mapping: Mapping,
+                 conversion: Conversion) -> None:
+        self.columns = table.columns
+        self.positions = positions
+        self.mapping = mapping
+        self.conversion = conversion
+        self.cells: list[str] = []
+        self.row = 0
+
+    def column(self, field: str) -> str:
+        """The column's name as the file spells it (for messages)."""
+        position = self.positions.get(field)
+        return self.columns[position] if position is not None else field
+
+    def text(self, field: str) -> str | None:
+        """The cell's text, the mapping's default when the cell is empty, or None."""
+        position = self.positions.get(field)
+        if position is not None and position < len(self.cells):
+            value = self.cells[position].strip()
+            if value and not is_missing(value):
+                return value
+        return self.mapping.defaults.get(field)
+
+    def problem(self, field: str, value: str | None, text: str) -> RowProblem:
+        return RowProblem(self.column(field), value, text)
+
+    def _read(self, field: str, reader: Callable[[str], object]) -> object | None:
+        value = self.text(field)
+        if value is None:
+            return None
+        try:
+            return reader(value)
+        except (ValueProblem, PlaceProblem) as err:
+            raise self.problem(field, value, str(err)) from None
+
+    def decimal(self, field: str) -> Decimal | None:
+        return self._read(field, parse_decimal)  # type: ignore[return-value]
+
+    def date(self, field: str) -> dt.date | None:
+        return self._read(field, parse_date)  # type: ignore[return-value]
+
+    def siren(self, field: str = "siren") -> tuple[str | None, str | None]:
+        """(SIREN, SIRET when the cell held one); notes what was assumed."""
+        value = self.text(field)
+        if value is None:
+            return None, None
+        try:
+            siren, note = read_siren(value)
+        except ValueProblem as err:
+            raise self.problem(field, value, str(err)) from None
+        siret = None
+        if note and note.startswith("SIRET"):
+            siret, _ = read_siret(value)
+        if note:
+            self.conversion.note(f"{self.column(field)}: {note.split(' (')[0]}", self.row)
+        return siren, siret
+
+    def siret(self, field: str = "siret") -> str | None:
+        value = self.text(field)
+        if value is None:
+            return None
+        try:
+            siret, note = read_siret(value)
+        except ValueProblem as err:
+            raise self.problem(field, value, str(err)) from None
+        if note:
+            self.conversion.note(f"{self.column(field)}: {note.split(' (')[0]}", self.row)
+        return siret
+
+    def rna(self, field: str = "rna") -> str | None:
+        return self._read(field, read_rna)  # type: ignore[return-value]
+
+    def concept(self, field: str, scheme: str) -> str | None:
+        """A value of a SKOS scheme, through the mapping's words and the built-in ones."""
+        value = self.text(field)
+        if value is None:
+            return None
+        found = lookup(scheme, value, self.mapping.vocabulary(scheme))
+        if found is None:
+            raise self.problem(field, value, f"not a known {scheme.replace('_', ' ')}; "
+                               f"expected one of {accepted(scheme)}, or map this word in the "
+                               f"mapping file under [values.{scheme}]")
+        return found
+
+    def concepts(self, field: str, scheme: str) -> set[str]:
+        """Several values of a scheme in one cell ("santé; logement")."""
+        value = self.text(field)
+        if value is None:
+            return set()
+        found = set()
+        for part in split_list(value):
+            concept = lookup(scheme, part, self.mapping.vocabulary(scheme))
+            if concept is None:
+                raise self.problem(field, value, f"«{part}» is not a known {scheme}; expected "
+                                   f"one of {accepted(scheme)}, or map it in the mapping file "
+                                   f"under [values.{scheme}]")
+            found.add(concept)
+        return found
+
+    def commune(self, field: str = "commune") -> str | None:
+        return self._read(field, commune_iri)  # type: ignore[return-value]
+
+    def territory(self, field: str = "territory") -> str | None:
+        return self._read(field, territory_ref)  # type: ignore[return-value]
+
+
+def row_key(cells: list[str]) -> str:
+    """A stable key for a row without an id: its content, so re-import finds the same key."""
+    return "r-" + hashlib.sha1("\x1f".join(c.strip() for c in cells).encode()).hexdigest()[:16]
+
+
+def each_row(table: Table, conversion: Conversion, fields: Fields,
+             tick: Callable[[int], None] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Rows to convert: counts them, skips total rows, refuses rows wider than the header;
+    ``tick`` hears the number of rows read every few thousand rows (progress bars)."""
+    width = len(table.columns)
+    for number, cells in table.rows:
+        conversion.rows_read += 1
+        if tick and not conversion.rows_read & 4095:
+            tick(conversion.rows_read)
+        if is_total_row(cells):
+            conversion.rows_skipped += 1
+            conversion.note("total or subtotal row skipped (not a detail row)", number)
+            continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            conversion.rejects.append(Reject(
+                number, None, None, f"the row has {len(cells)} cells but the header has "
+                f"{width}: a separator inside a value that is not in quotes?", cells))
+            continue
+        fields.cells, fields.row = cells, number
+        yield number, cells

@@ -1,0 +1,207 @@
+"""SIRENE unit files and ESS lists: one actor per SIREN, typed by its legal form.
+
+INSEE's ``StockUniteLegale`` columns (siren, denominationUniteLegale,
+categorieJuridiqueUniteLegale, activitePrincipaleUniteLegale,
+economieSocialeSolidaireUniteLegale, sigleUniteLegale, etatAdministratifUniteLegale…), the
+establishment file's commune columns, and the simpler names that derived lists use
+(denomination, categorie_juridique, naf, rna, commune, code_postal, siret_siege, famille_ess —
+the ess-numerique file's) are all read.
+
+The legal-form code (``data/legal-forms.csv``: 4 digits, else its first 2, else its first)
+gives the actor type and sector: 92xx associations, 9300 foundations, 5458/5558/5658 SCOP,
+other cooperatives social enterprises, 7210 communes… A unit flagged ESS
+(economieSocialeSolidaireUniteLegale = O) that the code calls a company is a social
+enterprise. The activity code (NAF) gives a domain where it clearly says one.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Callable
+
+from ecograph.ingest.mapping import Mapping
+from ecograph.ingest.model import Conversion, Reject, RowProblem
+from ecograph.ingest.places import PlaceProblem, commune_iri
+from ecograph.ingest.readers import Table
+from ecograph.ingest.rowkit import Fields, each_row
+from ecograph.ingest.values import ValueProblem, name_key, read_rna, read_siret
+from ecograph.resources import data_path
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "siren": ("siren",),
+    "name": ("denominationUniteLegale", "denomination", "raison_sociale", "nom_complet",
+             "nom_raison_sociale", "denominationUsuelle1UniteLegale"),
+    "person_name": ("nomUsageUniteLegale", "nomUniteLegale"),
+    "first_name": ("prenomUsuelUniteLegale", "prenom1UniteLegale"),
+    "sigle": ("sigleUniteLegale", "sigle"),
+    "legal_form": ("categorieJuridiqueUniteLegale", "categorie_juridique", "nature_juridique"),
+    "naf": ("activitePrincipaleUniteLegale", "naf", "activite_principale", "code_naf"),
+    "ess": ("economieSocialeSolidaireUniteLegale", "flag_ess_sirene", "ess"),
+    "state": ("etatAdministratifUniteLegale", "etat_administratif"),
+    "active": ("est_active",),
+    "family": ("famille_ess",),
+    "rna": ("rna", "identifiantAssociationUniteLegale", "idAssociation"),
+    "siret": ("siret_siege", "siret"),
+    "commune": ("codeCommuneEtablissement", "code_commune", "code_insee", "commune",
+                "libelleCommuneEtablissement"),
+    "postcode": ("codePostalEtablissement", "code_postal"),
+}
+_FAMILY_TYPES = {"association": "association", "cooperative": "socialEnterprise",
+                 "fondation": "foundation", "mutuelle": "socialEnterprise"}
+#: NAF code prefixes that clearly name a domain of action.
+NAF_DOMAINS: dict[str, str] = {
+    "85": "education", "86": "health", "87.10": "health", "87.20": "disability",
+    "87.30": "ageing", "87.90": "poverty", "88.10": "ageing", "88.91": "childhoodYouth",
+    "88.99": "poverty", "90": "culture", "91": "culture", "93": "culture", "68": "housing",
+    "55.90": "housing", "38": "environment", "39": "environment", "49.3": "mobility",
+    "56": "food", "10": "food", "01": "food", "78": "employment",
+}
+
+
+def looks_like_sirene(columns: list[str]) -> bool:
+    """A table with a siren column and a SIRENE legal-form or name column."""
+    keys = {name_key(c) for c in columns}
+    return "siren" in keys and bool(keys & {name_key(c) for c in
+                                            COLUMNS["legal_form"] + COLUMNS["name"][:2]})
+
+
+@functools.cache
+def legal_forms() -> dict[str, tuple[str, str, str]]:
+    """Code (1, 2 or 4 digits) → (label, actor type, sector), from ``data/legal-forms.csv``."""
+    with data_path("legal-forms.csv").open(encoding="utf-8") as handle:
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")),
+                              delimiter=";")
+        return {r["code"]: (r["label"], r["type"], r["sector"]) for r in rows}
+
+
+def legal_form(code: str) -> tuple[str, str, str] | None:
+    """The (label, type, sector) of a 4-digit code, by its most precise known prefix."""
+    table = legal_forms()
+    for length in (4, 2, 1):
+        found = table.get(code[:length])
+        if found:
+            return found
+    return None
+
+
+def naf_domain(code: str) -> str | None:
+    """The domain an activity code (NAF, "88.91A" or "8891A") names, if any."""
+    compact = code.replace(".", "")
+    for prefix, domain in sorted(NAF_DOMAINS.items(), key=lambda kv: -len(kv[0])):
+        if compact.startswith(prefix.replace(".", "")):
+            return domain
+    return None
+
+
+def convert_sirene(table: Table, mapping: Mapping,
+                   tick: Callable[[int], None] | None = None) -> Conversion:
+    """One actor per SIREN (rows of one SIREN, e.g. its establishments, merge)."""
+    conversion = Conversion(kind="sirene units")
+    by_key = {name_key(c): i for i, c in enumerate(table.columns)}
+    positions: dict[str, int] = {}
+    for field, names in COLUMNS.items():
+        for name in names:
+            if name_key(name) in by_key:
+                positions[field] = by_key[name_key(name)]
+                break
+    if "siren" not in positions:
+        conversion.rejects.append(Reject(1, None, None, "a SIRENE file needs a «siren» column"))
+        return conversion
+    used = set(positions.values())
+    conversion.unused_columns = [c for i, c in enumerate(table.columns) if i not in used and c]
+    fields = Fields(table, positions, mapping, conversion)
+    for number, cells in each_row(table, conversion, fields, tick):
+        try:
+            _unit(fields, conversion)
+        except RowProblem as err:
+            conversion.rejects.append(Reject(number, err.column, err.value, err.problem, cells))
+    return conversion
+
+
+def _unit(fields: Fields, conversion: Conversion) -> None:
+    siren, _ = fields.siren("siren")
+    if siren is None:
+        raise fields.problem("siren", "", "every SIRENE row needs its SIREN (9 digits)")
+    name = fields.text("name")
+    if name is None:
+        person = " ".join(t for t in (fields.text("first_name"), fields.text("person_name"))
+                          if t)
+        name = person or fields.text("sigle")
+    if name is None:
+        raise fields.problem("name", "", "the unit has no name (denomination, nom or sigle); "
+                             "non-diffusible units ([ND]) cannot be imported")
+    actor_type, sector = _type_and_sector(fields, conversion)
+    domains = set()
+    naf = fields.text("naf")
+    if naf and naf_domain(naf):
+        domains.add(naf_domain(naf) or "")
+    state, active = fields.text("state"), fields.text("active")
+    if (state or "").upper() == "C" or (active or "").casefold() in ("false", "non", "0"):
+        conversion.note("unit has ceased activity (still imported)", fields.row)
+    draft = conversion.actors.add(
+        fields.row, name=name, siren=siren, siret=_siret(fields, conversion),
+        rna=_optional(fields, "rna", read_rna, conversion), type=actor_type, sector=sector,
+        place=_commune(fields, conversion), domains=domains)
+    sigle = fields.text("sigle")
+    if sigle and sigle != name:
+        draft.names[sigle] += 0  # kept as another spelling (skos:altLabel), never the name
+
+
+def _type_and_sector(fields: Fields, conversion: Conversion) -> tuple[str, str]:
+    code = fields.text("legal_form")
+    found = None
+    if code:
+        code = code[:-2] if code.endswith(".0") else code
+        if not (code.isdigit() and len(code) in (1, 2, 4)):
+            raise fields.problem("legal_form", code, "a legal-form code (catégorie juridique) "
+                                 "has 4 digits, e.g. 9220 for a declared association")
+        found = legal_form(code)
+    if found is None:
+        family = (fields.text("family") or "").casefold()
+        actor_type = _FAMILY_TYPES.get(family, "company")
+        sector = "ess" if family in _FAMILY_TYPES else "privateForProfit"
+        conversion.note(f"no legal-form code: «{actor_type}» assumed", fields.row)
+    else:
+        _, actor_type, sector = found
+    if (fields.text("ess") or "").casefold() in ("o", "oui", "true", "1", "yes"):
+        if actor_type == "company":
+            actor_type = "socialEnterprise"
+            conversion.note("company flagged ESS: typed social enterprise", fields.row)
+        if sector == "privateForProfit":
+            sector = "ess"
+    return actor_type, sector
+
+
+def _siret(fields: Fields, conversion: Conversion) -> str | None:
+    value = _optional(fields, "siret", read_siret, conversion)
+    return value[0] if isinstance(value, tuple) else value
+
+
+def _optional(fields: Fields, field: str, reader: Callable[[str], object],
+              conversion: Conversion) -> object | None:
+    """A secondary identifier: a bad one is left out and reported, the unit kept."""
+    value = fields.text(field)
+    if value is None:
+        return None
+    try:
+        return reader(value)
+    except ValueProblem as err:
+        conversion.note(f"{fields.column(field)}: invalid value left out ({err})", fields.row)
+        return None
+
+
+def _commune(fields: Fields, conversion: Conversion) -> str | None:
+    value = fields.text("commune")
+    if value is None:
+        return None
+    postcode = (fields.text("postcode") or "").split(".")[0].zfill(5)
+    departement = postcode[:3] if postcode.startswith("97") else postcode[:2]
+    if departement == "20":
+        departement = None  # Corsica: 2A or 2B, the postcode does not say
+    try:
+        return commune_iri(value, departement=departement or None)
+    except PlaceProblem:
+        conversion.note(f"{fields.column('commune')}: commune not found in the 2026 geography, "
+                        "actor kept without a commune", fields.row)
+        return None

@@ -1,0 +1,147 @@
+"""Imported sources: one named graph each, described inside itself (PROV + import counts).
+
+A source is named after its file ("subventions-2023.csv" → ``subventions-2023``); its graph is
+``{base}graph/import/{source}/{version}``, where the version is a digest of the file's bytes,
+the mapping, the format and the converter. So:
+
+- importing the same file again finds the same version and changes nothing;
+- ``--replace`` loads the new version (one all-or-nothing load) and then drops the old one
+  (one more): at every moment the store holds whole versions — never a half-written one —
+  and a process killed between the two steps leaves both, which ``sources`` shows and the next
+  import or ``remove`` resolves.
+
+Terms of the import description live in ``https://w3id.org/ecograph/import#`` (``egimp:``):
+counts and notes of one run, not part of the domain model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from ecograph.namespaces import PREFIXES, graph_iri
+from ecograph.provenance import graph_description
+from ecograph.rdfterms import nt_iri, nt_literal
+
+IMPORT_NS = "https://w3id.org/ecograph/import#"
+_XSD_INT = PREFIXES["xsd"] + "integer"
+COUNTS = ("rowsRead", "rowsImported", "rowsRejected", "rowsSkipped", "actorsCreated",
+          "actorsMerged", "projects", "partnerships", "triples")
+
+
+def source_slug(file_name: str) -> str:
+    """"Subventions 2023 (v2).csv" → "subventions-2023-v2": the source's name in IRIs."""
+    stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
+    plain = unicodedata.normalize("NFKD", stem.casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]+", "-", plain).strip("-") or "source"
+
+
+def source_graph(base: str, slug: str, version: str) -> str:
+    """The graph of one version of one source."""
+    return graph_iri(base, f"import/{slug}/{version}")
+
+
+@dataclass
+class SourceInfo:
+    """One imported source, as ``ecograph sources`` lists it."""
+
+    source: str
+    graph: str
+    file: str
+    format: str
+    imported_at: str
+    version: str
+    checksum: str
+    counts: dict[str, int]
+
+
+def description_lines(graph: str, *, slug: str, file_name: str, format: str, version: str,
+                      checksum: str, counts: dict[str, int], notes: dict[str, list[str]],
+                      mapping_text: str = "", when: dt.datetime | None = None) -> list[str]:
+    """N-Triples describing an import, loaded with its data."""
+    lines = graph_description(graph, title=f"Import of {file_name}", source=file_name,
+                              generated_at=when or dt.datetime.now(dt.UTC))
+    g = nt_iri(graph)
+
+    def say(term: str, value: str, datatype: str | None = None) -> None:
+        lines.append(f"{g} {nt_iri(IMPORT_NS + term)} {nt_literal(value, datatype=datatype)} .")
+
+    lines.append(f"{g} {nt_iri(PREFIXES['rdf'] + 'type')} {nt_iri(PREFIXES['prov'] + 'Entity')} .")
+    lines.append(f"{g} {nt_iri(PREFIXES['dcterms'] + 'format')} {nt_literal(format)} .")
+    say("source", slug)
+    say("version", version)
+    say("checksum", f"sha256:{checksum}")
+    if mapping_text:
+        say("mapping", mapping_text)
+    for name in COUNTS:
+        say(name, str(counts.get(name, 0)), _XSD_INT)
+    for term, texts in notes.items():
+        for text in texts:
+            say(term, text)
+    return lines
+
+
+_LIST = f"""
+SELECT ?g ?source ?file ?format ?time ?version ?checksum ?count ?value WHERE {{
+  GRAPH ?g {{
+    ?g <{IMPORT_NS}source> ?source ; <{IMPORT_NS}version> ?version ;
+       <{IMPORT_NS}checksum> ?checksum ; <{PREFIXES['dcterms']}source> ?file ;
+       <{PREFIXES['dcterms']}format> ?format ; <{PREFIXES['prov']}generatedAtTime> ?time .
+    OPTIONAL {{ ?g ?count ?value FILTER(STRSTARTS(STR(?count), "{IMPORT_NS}rows")
+                || STRSTARTS(STR(?count), "{IMPORT_NS}actors")
+                || ?count IN (<{IMPORT_NS}projects>, <{IMPORT_NS}partnerships>,
+                              <{IMPORT_NS}triples>)) }}
+  }}
+}}
+"""
+
+
+def list_sources(store: Any) -> list[SourceInfo]:
+    """Every imported source version in the store, oldest first."""
+    found: dict[str, SourceInfo] = {}
+    for row in store.select(_LIST):
+        graph = row["g"].value
+        info = found.get(graph)
+        if info is None:
+            info = found[graph] = SourceInfo(
+                source=row["source"].value, graph=graph, file=row["file"].value,
+                format=row["format"].value, imported_at=row["time"].value,
+                version=row["version"].value, checksum=row["checksum"].value, counts={})
+        if row["count"] is not None:
+            info.counts[row["count"].value[len(IMPORT_NS):]] = int(row["value"].value)
+    return sorted(found.values(), key=lambda s: (s.imported_at, s.source))
+
+
+def find_source(store: Any, name: str) -> list[SourceInfo]:
+    """The versions of a source named by its name, its file name or a graph IRI."""
+    wanted = {name, source_slug(name)}
+    return [s for s in list_sources(store) if s.source in wanted or s.graph == name
+            or s.file == name]
+
+
+_SHARED = f"""
+SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{
+  VALUES ?g {{ UNDEF }}
+  GRAPH ?g {{ ?a <{PREFIXES['skos']}prefLabel> ?name }}
+  GRAPH ?other {{ ?other <{PREFIXES['dcterms']}references> ?a }}
+  FILTER(?other != ?g)
+}}
+"""
+
+
+def remove_source(store: Any, name: str) -> tuple[list[SourceInfo], int]:
+    """Drop every version of a source; returns them and how many actors that other sources
+    also name lose the description this source gave them."""
+    versions = find_source(store, name)
+    shared = 0
+    for info in versions:
+        rows = store.select(_SHARED, {"g": ox.NamedNode(info.graph)})
+        shared += int(rows[0]["n"].value) if rows else 0
+        store.drop_graph(info.graph)
+    return versions, shared

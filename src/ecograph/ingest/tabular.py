@@ -1,0 +1,240 @@
+"""Spreadsheets of actors, projects or partnerships (CSV or XLSX) → ecograph's RDF.
+
+The RDF has the shape the sample generator gives (``sample/generate.py``), so queries and the
+network code work on imported data as they do on the sample. Actors become drafts merged by
+``merge``; projects and partnerships are written here, their actors found by local id, SIREN,
+RNA or name among actors already in the store (import the actors file first, or before it in
+the same command).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Callable
+
+from ecograph.ingest.mapping import Mapping, locate_columns
+from ecograph.ingest.merge import StoreIndex
+from ecograph.ingest.model import Conversion, Reject, RowProblem
+from ecograph.ingest.readers import Table
+from ecograph.ingest.rowkit import Fields, each_row, row_key
+from ecograph.ingest.values import decimal_lexical, split_list
+from ecograph.ingest.vocabularies import concept_iri, default_sectors
+from ecograph.namespaces import PREFIXES
+from ecograph.rdfterms import nt_iri, nt_literal
+
+EG, XSD = PREFIXES["eg"], PREFIXES["xsd"]
+T = {key: nt_iri(value) for key, value in {
+    "type": PREFIXES["rdf"] + "type", "Project": EG + "Project",
+    "Partnership": EG + "Partnership", "label": PREFIXES["skos"] + "prefLabel",
+    "lead": EG + "lead", "participant": EG + "hasParticipant", "domain": EG + "domain",
+    "territory": EG + "territory", "status": EG + "status", "start": PREFIXES["schema"] +
+    "startDate", "end": PREFIXES["schema"] + "endDate", "budget": EG + "budget",
+    "currency": EG + "currency", "description": PREFIXES["dcterms"] + "description",
+    "identifier": PREFIXES["dcterms"] + "identifier", "partnershipType": EG + "partnershipType",
+    "partner": EG + "partner", "funder": EG + "funder", "beneficiary": EG + "beneficiary",
+    "forProject": EG + "forProject", "amount": EG + "amount",
+}.items()}
+_DATE, _DECIMAL = XSD + "date", XSD + "decimal"
+
+
+def convert_tabular(table: Table, mapping: Mapping, kind: str, index: StoreIndex,
+                    source: str, tick: Callable[[int], None] | None = None) -> Conversion:
+    """Convert a table of ``kind`` rows; refused rows are collected, never raised."""
+    conversion = Conversion(kind=kind)
+    positions, problems = locate_columns(table.columns, kind, mapping)
+    if problems:
+        conversion.rejects.extend(Reject(1, None, None, p) for p in problems)
+        return conversion
+    used = set(positions.values())
+    conversion.unused_columns = [c for i, c in enumerate(table.columns) if i not in used and c]
+    fields = Fields(table, positions, mapping, conversion)
+    convert_row = {"actors": _actor_row, "projects": _ProjectRows(index, source),
+                   "partnerships": _PartnershipRows(index, source, fields)}[kind]
+    for number, cells in each_row(table, conversion, fields, tick):
+        try:
+            convert_row(fields, conversion)
+        except RowProblem as err:
+            conversion.rejects.append(Reject(number, err.column, err.value, err.problem, cells))
+    return conversion
+
+
+def _actor_row(fields: Fields, conversion: Conversion) -> None:
+    name = fields.text("name")
+    if name is None:
+        raise fields.problem("name", "", "every actor needs a name; the cell is empty")
+    siren, siret_from_siren = fields.siren()
+    siret = fields.siret() or siret_from_siren
+    if siret and not siren:
+        siren = siret[:9]
+    actor_type = fields.concept("type", "type")
+    if actor_type is None:
+        actor_type = "association"
+        conversion.note("type not given: «association» assumed (set defaults.type in a "
+                        "mapping file to choose)", fields.row)
+    sector = fields.concept("sector", "sector") or default_sectors().get(actor_type)
+    conversion.actors.add(
+        fields.row, name=name, siren=siren, siret=siret, rna=fields.rna(),
+        local_id=fields.text("id"), type=actor_type, sector=sector, place=fields.commune(),
+        domains=fields.concepts("domains", "domain"), description=fields.text("description"))
+
+
+def _local_iri(base: str, kind: str, source: str, key: str) -> str:
+    return f"{base}{kind}/import/{source}/{urllib.parse.quote(key, safe='')}"
+
+
+class _References:
+    """Actors named in cells, resolved once per distinct text."""
+
+    def __init__(self, index: StoreIndex) -> None:
+        self.index = index
+        self.cache: dict[str, str | tuple[None, str]] = {}
+
+    def actor(self, fields: Fields, field: str, text: str) -> str:
+        found = self.cache.get(text)
+        if found is None:
+            iri, why = self.index.resolve_reference(text)
+            found = self.cache[text] = nt_iri(iri) if iri else (None, why)
+        if isinstance(found, tuple):
+            raise fields.problem(field, text, found[1])
+        return found
+
+
+class _ProjectRows:
+    def __init__(self, index: StoreIndex, source: str) -> None:
+        self.refs = _References(index)
+        self.base = index.base
+        self.source = source
+
+    def __call__(self, fields: Fields, conversion: Conversion) -> None:
+        key, name, lead_text = fields.text("id"), fields.text("name"), fields.text("lead")
+        for field, value in (("id", key), ("name", name), ("lead", lead_text)):
+            if value is None:
+                raise fields.problem(field, "", f"every project needs its {field}; the cell "
+                                     "is empty")
+        lead = self.refs.actor(fields, "lead", lead_text)  # type: ignore[arg-type]
+        participants = [lead]
+        for text in split_list(fields.text("participants") or ""):
+            iri = self.refs.actor(fields, "participants", text)
+            if iri not in participants:
+                participants.append(iri)
+        start, end = fields.date("start"), fields.date("end")
+        if start and end and end < start:
+            raise fields.problem("end", fields.text("end"), f"the project ends before it starts "
+                                 f"({start.isoformat()})")
+        budget = fields.decimal("budget")
+        s = nt_iri(_local_iri(self.base, "project", self.source, key))  # type: ignore[arg-type]
+        lines = [f"{s} {T['type']} {T['Project']} .",
+                 f"{s} {T['label']} {nt_literal(name, lang='fr')} .",  # type: ignore[arg-type]
+                 f"{s} {T['identifier']} {nt_literal(key)} .",  # type: ignore[arg-type]
+                 f"{s} {T['lead']} {lead} ."]
+        lines += [f"{s} {T['participant']} {p} ." for p in participants]
+        lines += [f"{s} {T['domain']} {nt_iri(concept_iri('domain', d))} ."
+                  for d in sorted(fields.concepts("domains", "domain"))]
+        territory = fields.territory()
+        if territory:
+            lines.append(f"{s} {T['territory']} {nt_iri(territory)} .")
+        status = fields.concept("status", "status")
+        if status:
+            lines.append(f"{s} {T['status']} {nt_iri(concept_iri('status', status))} .")
+        if start:
+            lines.append(f"{s} {T['start']} {nt_literal(start.isoformat(), datatype=_DATE)} .")
+        if end:
+            lines.append(f"{s} {T['end']} {nt_literal(end.isoformat(), datatype=_DATE)} .")
+        if budget is not None:
+            lines.append(f"{s} {T['budget']} "
+                         f"{nt_literal(decimal_lexical(budget), datatype=_DECIMAL)} .")
+            lines.append(f"{s} {T['currency']} {nt_literal(fields.text('currency') or 'EUR')} .")
+        description = fields.text("description")
+        if description:
+            lines.append(f"{s} {T['description']} {nt_literal(description, lang='fr')} .")
+        conversion.lines.extend(lines)
+        conversion.projects += 1
+
+
+class _PartnershipRows:
+    def __init__(self, index: StoreIndex, source: str, fields: Fields) -> None:
+        self.refs = _References(index)
+        self.index = index
+        self.base = index.base
+        self.source = source
+        self.seen: set[str] = set()
+        self.projects: dict[str, str] = {}
+        self.funding_type = nt_iri(concept_iri("partnership_type", "funding"))
+        self.type_cache: dict[str, str] = {}
+
+    def __call__(self, fields: Fields, conversion: Conversion) -> None:
+        funder_text, beneficiary_text = fields.text("funder"), fields.text("beneficiary")
+        kind = fields.concept("type", "partnership_type")
+        if kind is None:
+            if not (funder_text or beneficiary_text):
+                raise fields.problem("type", "", "every partnership needs its type (funding, "
+                                     "coConstruction, …); the cell is empty")
+            kind = "funding"
+        refs, partners = self.refs, []
+        funder = refs.actor(fields, "funder", funder_text) if funder_text else None
+        beneficiary = (refs.actor(fields, "beneficiary", beneficiary_text)
+                       if beneficiary_text else None)
+        for iri in (funder, beneficiary):
+            if iri and iri not in partners:
+                partners.append(iri)
+        for text in split_list(fields.text("partners") or ""):
+            iri = refs.actor(fields, "partners", text)
+            if iri not in partners:
+                partners.append(iri)
+        if len(partners) < 2:
+            raise fields.problem("partners", fields.text("partners") or "",
+                                 "a partnership needs at least two different partners "
+                                 "(partners, or funder and beneficiary)")
+        start, end = fields.date("start"), fields.date("end")
+        if start and end and end < start:
+            raise fields.problem("end", fields.text("end"), "the partnership ends before it "
+                                 f"starts ({start.isoformat()})")
+        amount = fields.decimal("amount")
+        key = fields.text("id") or row_key(fields.cells)
+        if key in self.seen:
+            conversion.note("duplicate partnership row (same id or same content) merged",
+                            fields.row)
+            return
+        self.seen.add(key)
+        s = nt_iri(_local_iri(self.base, "partnership", self.source, key))
+        type_nt = self.type_cache.get(kind)
+        if type_nt is None:
+            type_nt = self.type_cache[kind] = nt_iri(concept_iri("partnership_type", kind))
+        lines = conversion.lines
+        lines.append(f"{s} {T['type']} {T['Partnership']} .")
+        lines.append(f"{s} {T['partnershipType']} {type_nt} .")
+        for partner in partners:
+            lines.append(f"{s} {T['partner']} {partner} .")
+        if kind == "funding" and funder and beneficiary:
+            lines.append(f"{s} {T['funder']} {funder} .")
+            lines.append(f"{s} {T['beneficiary']} {beneficiary} .")
+        project = fields.text("project")
+        if project:
+            lines.append(f"{s} {T['forProject']} {self._project(fields, project)} .")
+        for domain in sorted(fields.concepts("domains", "domain")):
+            lines.append(f"{s} {T['domain']} {nt_iri(concept_iri('domain', domain))} .")
+        if start:
+            lines.append(f"{s} {T['start']} {nt_literal(start.isoformat(), datatype=_DATE)} .")
+        if end:
+            lines.append(f"{s} {T['end']} {nt_literal(end.isoformat(), datatype=_DATE)} .")
+        if amount is not None:
+            lines.append(f"{s} {T['amount']} "
+                         f"{nt_literal(decimal_lexical(amount), datatype=_DECIMAL)} .")
+            lines.append(f"{s} {T['currency']} {nt_literal(fields.text('currency') or 'EUR')} .")
+        description = fields.text("description")
+        if description:
+            lines.append(f"{s} {T['description']} {nt_literal(description, lang='fr')} .")
+        if fields.text("id"):
+            lines.append(f"{s} {T['identifier']} {nt_literal(key)} .")
+        conversion.partnerships += 1
+
+    def _project(self, fields: Fields, text: str) -> str:
+        found = self.projects.get(text)
+        if found is None:
+            iris = self.index.projects_by_id.get(text, set())
+            if len(iris) != 1:
+                why = ("no project has this id: import the projects file first" if not iris
+                       else f"{len(iris)} projects of different sources have this id")
+                raise fields.problem("project", text, why)
+            found = self.projects[text] = nt_iri(next(iter(iris)))
+        return found
