@@ -16,7 +16,9 @@ builder runs on the same actors and contexts (a test checks it), so the report's
 
 from __future__ import annotations
 
+import functools
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -214,6 +216,12 @@ class TerritoryReport:
 
 
 # ----------------------------------------------------------------------------- territories
+@functools.cache
+def shipped_table() -> TerritoryTable:
+    """The shipped 2026 geography, read once per process (0.7 s a read; never changed)."""
+    return read_table()
+
+
 def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territory:
     """What the user typed → a territory of the 2026 geography.
 
@@ -222,7 +230,7 @@ def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territo
     département (``44``, ``2A``, ``974``), 5 a commune, 9 digits an EPCI. A région needs its
     level (``region/52``) since its code looks like a département's.
     """
-    table = table or read_table()
+    table = table or shipped_table()
     given = text.strip()
     if given.startswith(TERRITORY_BASE):
         given = given[len(TERRITORY_BASE):]
@@ -255,12 +263,13 @@ def parent_of(territory: Territory, table: TerritoryTable | None = None) -> Terr
     """The territory a report compares with: commune → its EPCI (its département when it
     has none), EPCI → the département holding most of its population, département → région,
     région → the whole dataset."""
-    table = table or read_table()
+    table = table or shipped_table()
     if territory.level == "commune":
         commune = table.communes[territory.code]
         if commune.epci and commune.epci in table.epcis:
             return resolve_territory(f"epci/{commune.epci}", table)
-        return resolve_territory(f"departement/{commune.departement}", table)
+        if commune.departement in table.departements:
+            return resolve_territory(f"departement/{commune.departement}", table)
     if territory.level == "epci":
         people: Counter[str] = Counter()
         for commune in table.communes_by_epci.get(territory.code, []):
@@ -268,7 +277,7 @@ def parent_of(territory: Territory, table: TerritoryTable | None = None) -> Terr
         if people:
             departement = min(people, key=lambda d: (-people[d], d))
             return resolve_territory(f"departement/{departement}", table)
-    if territory.level == "departement":
+    if territory.level == "departement" and table.departements[territory.code][1] in table.regions:
         return resolve_territory(f"region/{table.departements[territory.code][1]}", table)
     return Territory("france", "", "France")
 
@@ -320,7 +329,7 @@ def build_report(store: Any, territory: str | Territory, *, lang: str = "fr", se
         For a territory the geography does not know, or an unknown language.
     """
     text = words(lang)
-    table = table or read_table()
+    table = table or shipped_table()
     place = territory if isinstance(territory, Territory) else resolve_territory(territory,
                                                                                   table)
     parent = parent_of(place, table)
@@ -419,7 +428,13 @@ def _values(G: nx.Graph, attribute: str, *, split: bool = False) -> Counter[str]
 def _counts(counts: Mapping[str, int], label: Any) -> list[Count]:
     """Largest first, then by label."""
     rows = [Count(key, label(key), n) for key, n in counts.items()]
-    return sorted(rows, key=lambda r: (-r.count, r.label.casefold(), r.key))
+    return sorted(rows, key=lambda r: (-r.count, _sort_key(r.label), r.key))
+
+
+def _sort_key(label: str) -> str:
+    """Accents ignored, so "Établissement" sorts among the E's as a reader expects."""
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _territory_names(table: TerritoryTable, level: str, text: Mapping[str, str]) -> Any:

@@ -1,0 +1,482 @@
+"""The territorial report: figures worked out by hand on the query fixture, escaping, fr/en.
+
+The fixture (tests/fixtures/queries/ecosystem.ttl, whose header is a cheat sheet) puts ten
+actors in Nantes Métropole (EPCI 244400404): a01 a04 a09 a10 a13 in Nantes, a02 a03 a08 a14 in
+Rezé, and the EPCI itself (LA1). The département adds LA2 and four actors in Saint-Nazaire.
+Every number asserted below is derived in the comment next to it.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from typer.testing import CliRunner
+
+from ecograph.cli import app
+from ecograph.ingest.territories import read_table
+from ecograph.network.projection import ProjectionFilter, project
+from ecograph.render import charts
+from ecograph.render.report import (
+    TerritoryReport,
+    build_report,
+    cut,
+    parent_of,
+    resolve_territory,
+)
+from ecograph.render.report_page import render_html
+from ecograph.render.report_text import LANGS, Formats, words
+from ecograph.store import EmbeddedStore, open_store
+
+ECOSYSTEM = Path(__file__).parent / "fixtures" / "queries" / "ecosystem.ttl"
+NANTES_METROPOLE = "epci/244400404"
+ACTOR = "https://w3id.org/ecograph/data/actor/"
+
+HOSTILE = {
+    "sector": "<img src=x onerror=alert(1)>",
+    "domain": "<script>alert(2)</script>",
+    "type": '"><svg onload=alert(3)>',
+    "actor": "' onmouseover='alert(4)' <b>&amp;</b>",
+    "actor2": "</title><script>alert(5)</script>",
+    "ptype": "</td></tr></table><iframe srcdoc='<script>alert(6)</script>'>",
+}
+
+HOSTILE_TRIG = """
+@prefix eg: <https://w3id.org/ecograph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix g: <https://w3id.org/ecograph/data/graph/> .
+g:ontology {{
+  <https://w3id.org/ecograph/id/sector/hostile> skos:prefLabel {sector}@fr , {sector}@en .
+  <https://w3id.org/ecograph/id/domain/hostile> skos:prefLabel {domain}@fr , {domain}@en ;
+      skos:inScheme <https://w3id.org/ecograph/id/domain> .
+  <https://w3id.org/ecograph/id/actor-type/hostile> skos:prefLabel {type}@fr , {type}@en .
+  <https://w3id.org/ecograph/id/partnership-type/hostile> skos:prefLabel {ptype}@fr ,
+      {ptype}@en .
+}}
+g:source-a {{
+  <{actor}h1> a eg:Actor ; skos:prefLabel {actor_name}@fr ;
+      eg:actorType <https://w3id.org/ecograph/id/actor-type/hostile> ;
+      eg:sector <https://w3id.org/ecograph/id/sector/hostile> ;
+      eg:basedIn <https://w3id.org/ecograph/territory/commune/44109> ;
+      eg:worksOn <https://w3id.org/ecograph/id/domain/hostile> .
+  <{actor}h2> a eg:Actor ; skos:prefLabel {actor2_name}@fr ;
+      eg:actorType <https://w3id.org/ecograph/id/actor-type/association> ;
+      eg:sector <https://w3id.org/ecograph/id/sector/ess> ;
+      eg:basedIn <https://w3id.org/ecograph/territory/commune/44109> ;
+      eg:worksOn <https://w3id.org/ecograph/id/domain/hostile> .
+  <https://w3id.org/ecograph/data/partnership/h1> a eg:Partnership ;
+      eg:partnershipType <https://w3id.org/ecograph/id/partnership-type/hostile> ;
+      eg:partner <{actor}h1> , <{actor}a01> ;
+      eg:domain <https://w3id.org/ecograph/id/domain/hostile> .
+  <https://w3id.org/ecograph/data/partnership/h2> a eg:Partnership ;
+      eg:partnershipType <https://w3id.org/ecograph/id/partnership-type/funding> ;
+      eg:partner <{actor}h2> , <{actor}h1> ; eg:funder <{actor}h2> ;
+      eg:beneficiary <{actor}h1> ; eg:amount 1000.0 .
+  <https://w3id.org/ecograph/data/partnership/h3> a eg:Partnership ;
+      eg:partnershipType <https://w3id.org/ecograph/id/partnership-type/coConstruction> ;
+      eg:partner <{actor}h2> , <{actor}a10> .
+}}
+"""
+
+
+def fixture_quads() -> list[ox.Quad]:
+    """The query fixture: ontology extract, territories extract, two sources."""
+    return list(ox.parse(path=ECOSYSTEM, format=ox.RdfFormat.TRIG))
+
+
+def hostile_quads() -> list[ox.Quad]:
+    """Labels and names written to run script if pasted into HTML or SVG unescaped."""
+    def literal(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    text = HOSTILE_TRIG.format(
+        actor=ACTOR, sector=literal(HOSTILE["sector"]), domain=literal(HOSTILE["domain"]),
+        type=literal(HOSTILE["type"]), ptype=literal(HOSTILE["ptype"]),
+        actor_name=literal(HOSTILE["actor"]), actor2_name=literal(HOSTILE["actor2"]))
+    return list(ox.parse(text, format=ox.RdfFormat.TRIG))
+
+
+def hostile_report(folder: Path, lang: str = "fr") -> TerritoryReport:
+    """The Nantes Métropole report of the fixture plus the hostile actors and labels."""
+    with open_store(folder) as store:
+        store.add(fixture_quads() + hostile_quads())
+        return build_report(store, NANTES_METROPOLE, lang=lang)
+
+
+@pytest.fixture(scope="module")
+def ecosystem(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    with open_store(tmp_path_factory.mktemp("report") / "ws") as store:
+        store.add(fixture_quads())
+        yield store
+
+
+@pytest.fixture(scope="module")
+def nantes(ecosystem: EmbeddedStore) -> TerritoryReport:
+    return build_report(ecosystem, NANTES_METROPOLE, lang="fr")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> TerritoryReport:
+    return hostile_report(tmp_path_factory.mktemp("hostile") / "ws")
+
+
+def _by_key(rows: list) -> dict[str, int]:
+    return {row.key: row.count for row in rows}
+
+
+# ----------------------------------------------------------------------------- territories
+@pytest.mark.parametrize(("text", "expected"), [
+    ("44", ("departement", "44")),
+    ("departement/44", ("departement", "44")),
+    ("https://w3id.org/ecograph/territory/departement/44", ("departement", "44")),
+    ("2a", ("departement", "2A")),
+    ("244400404", ("epci", "244400404")),
+    ("epci/244400404", ("epci", "244400404")),
+    ("44109", ("commune", "44109")),
+    ("commune/44109", ("commune", "44109")),
+    ("region/52", ("region", "52")),
+])
+def test_territory_from_user_text(text: str, expected: tuple[str, str]) -> None:
+    place = resolve_territory(text)
+    assert (place.level, place.code) == expected
+    assert place.name and place.population
+
+
+@pytest.mark.parametrize("text", ["4", "epci/1", "canton/4401", "commune/99999",
+                                  "http://example.org/departement/44"])
+def test_unknown_territory_is_refused_with_the_expected_form(text: str) -> None:
+    with pytest.raises(ValueError, match="LEVEL/CODE"):
+        resolve_territory(text)
+
+
+def test_parents() -> None:
+    table = read_table()
+    nantes = resolve_territory("commune/44109", table)
+    assert (parent_of(nantes, table).level, parent_of(nantes, table).code) == (
+        "epci", "244400404")
+    island = next(c for c in table.communes.values() if not c.epci and c.departement == "85")
+    assert parent_of(resolve_territory(f"commune/{island.code}", table), table).code == "85"
+    # CC Usses et Rhône straddles Ain (01, 3,515 people) and Haute-Savoie (74, 18,389).
+    assert parent_of(resolve_territory("epci/200070852", table), table).code == "74"
+    assert parent_of(resolve_territory("44", table), table).code == "52"
+    assert parent_of(resolve_territory("region/52", table), table).level == "france"
+
+
+def test_cut_is_the_filtered_projection(ecosystem: EmbeddedStore) -> None:
+    """Cutting the whole projection gives exactly what projecting with the filter gives."""
+    table = read_table()
+    full = project(ecosystem, ProjectionFilter(), table)
+    for text in (NANTES_METROPOLE, "44", "commune/44143", "region/52"):
+        place = resolve_territory(text, table)
+        mine = cut(full, place)
+        theirs = project(ecosystem, ProjectionFilter(territory=place.iri), table)
+        for name in ("collaboration", "bipartite", "funding"):
+            a, b = getattr(mine, name), getattr(theirs, name)
+            assert list(a.nodes(data=True)) == list(b.nodes(data=True)), (text, name)
+            assert list(a.edges(data=True)) == list(b.edges(data=True)), (text, name)
+        assert sorted(mine.contexts) == sorted(theirs.contexts)
+
+
+# ----------------------------------------------------------------------------- figures
+def test_actor_counts(nantes: TerritoryReport) -> None:
+    assert nantes.here.actors == 10
+    # ess: a01 a02 a03 a04 a10 a14; one each of civil society (a08), academic (a09),
+    # private for-profit (a13) and public (LA1).
+    assert _by_key(nantes.actors_by_sector) == {
+        "ess": 6, "civilSociety": 1, "academic": 1, "privateForProfit": 1, "public": 1}
+    assert nantes.actors_by_sector[0].label == "Économie sociale et solidaire"
+    # associations a01 a02 a03 a14; the others are one of a kind.
+    assert _by_key(nantes.actors_by_type) == {
+        "association": 4, "foundation": 1, "citizenCollective": 1, "researchEducation": 1,
+        "scic": 1, "company": 1, "epci": 1}
+    # poverty: a01 a03 a04 a09 LA1; housing: a01 a02 a08 LA1; food: a03 a08 a14;
+    # digital inclusion: a09 a10 a13; employment: a04.
+    assert _by_key(nantes.actors_by_domain) == {
+        "poverty": 5, "housing": 4, "food": 3, "digitalInclusion": 3, "employment": 1}
+    # Nantes five, Rezé four; the EPCI authority is based at the EPCI itself.
+    assert [(r.key, r.label, r.count) for r in nantes.actors_by_sub_territory] == [
+        ("44109", "Nantes", 5), ("44143", "Rezé", 4), ("", "à l'échelle du territoire", 1)]
+    assert nantes.sub_level == "commune"
+
+
+def test_partnerships_and_funding(nantes: TerritoryReport) -> None:
+    # Touching the EPCI: t01–t04, t06–t09, t12–t14 (t05, t10, t11 are elsewhere).
+    assert _by_key(nantes.partnerships_by_type) == {
+        "funding": 7, "coConstruction": 1, "inKind": 1, "research": 1, "serviceDelivery": 1}
+    assert nantes.partnerships == 11
+    assert nantes.projects == 3  # p1 p2 p3; p4 is in Saint-Nazaire and Angers
+    # public → ess: t01 20,000 + t02 15,000 (recorded twice, counted once) + t06 10,000;
+    # ess → ess: t03 8,000 + t04 5,000.50; ess → civil society: t14 3,000 (a12 in Angers).
+    assert [(f.funder_sector, f.beneficiary_sector, f.partnerships, f.amount)
+            for f in nantes.funding] == [
+        ("public", "ess", 3, 45000.0), ("ess", "ess", 2, 13000.5),
+        ("ess", "civilSociety", 1, 3000.0)]
+    assert nantes.funding_total == 61000.5
+    assert nantes.funding_without_amount == 1  # t13
+
+
+def test_cross_sector_against_the_parent(nantes: TerritoryReport) -> None:
+    # Ten ties inside the EPCI: LA1–a01, LA1–a02, a01–a02, a01–a04, a01–a08, a02–a08, a03–a04,
+    # a09–a10, a09–a13, a10–a13. Same sector: a01–a02, a01–a04, a03–a04 → 7 cross.
+    here = nantes.here
+    assert (here.ties, here.cross_sector_ties) == (10, 7)
+    assert here.cross_sector_share == pytest.approx(0.7)
+    assert here.ei_index == pytest.approx(0.4)
+    # Loire-Atlantique adds LA2–a01, LA2–a06, LA2–a08, a05–a06, a03–a07 (all cross) and
+    # a06–a15 (ess–ess): 16 ties, 12 cross.
+    there = nantes.there
+    assert there.territory.code == "44"
+    assert (there.actors, there.ties, there.cross_sector_ties) == (15, 16, 12)
+    assert there.cross_sector_share == pytest.approx(0.75)
+    assert there.ei_index == pytest.approx(0.5)
+    ess = next(row for row in nantes.sector_rows if row.sector == "ess")
+    # ess ties in the EPCI: 9, three inside ess → (6 − 3) / 9; in the département 14 and 4.
+    assert ess.ei_index == pytest.approx(1 / 3)
+    assert (ess.actors, ess.parent_actors) == (6, 8)
+    assert ess.parent_ei_index == pytest.approx(6 / 14)
+
+
+def test_mixing_matrix(nantes: TerritoryReport) -> None:
+    assert [key for key, _ in nantes.sectors] == [
+        "public", "privateForProfit", "ess", "civilSociety", "academic"]
+    # Rows in that order; the diagonal counts each same-sector tie once.
+    assert nantes.mixing_ties == [
+        [0, 0, 2, 0, 0],
+        [0, 0, 1, 0, 1],
+        [2, 1, 3, 2, 1],
+        [0, 0, 2, 0, 0],
+        [0, 1, 1, 0, 0],
+    ]
+    assert nantes.mixing_shares[2] == pytest.approx([2 / 9, 1 / 9, 3 / 9, 2 / 9, 1 / 9])
+
+
+def test_brokers(nantes: TerritoryReport) -> None:
+    # Component LA1 a01 a02 a03 a04 a08: a04 is on the 4 paths from a03; a01 on the 6 paths
+    # from a03/a04 to LA1, a02, a08 and on one of the two LA1–a08 paths; a02 on the other.
+    # Normalised by (n−1)(n−2)/2 = 36.
+    assert [(b.actor.rsplit("/", 1)[-1], b.betweenness) for b in nantes.brokers] == [
+        ("a01", pytest.approx(6.5 / 36)), ("a04", pytest.approx(4 / 36)),
+        ("a02", pytest.approx(0.5 / 36))]
+    assert nantes.brokers[0].commune == "Nantes"
+    assert nantes.brokers[0].type_label == "Association"
+
+
+def test_gaps(nantes: TerritoryReport) -> None:
+    # Tied sector pairs: public–ess, ess–ess, ess–civil, academic–ess, private–ess,
+    # academic–private. The five other pairs of the five sectors present never meet.
+    assert set(nantes.sector_gaps) == {
+        ("Enseignement et recherche", "Société civile", 1, 1),
+        ("Enseignement et recherche", "Secteur public", 1, 1),
+        ("Société civile", "Secteur privé lucratif", 1, 1),
+        ("Société civile", "Secteur public", 1, 1),
+        ("Secteur privé lucratif", "Secteur public", 1, 1),
+    }
+    # Public partners only in poverty (t06) and housing (t02); a private one only in digital
+    # inclusion (a13 in t12 and p3).
+    assert [(domain, missing, n) for domain, missing, _, n in nantes.domain_gaps] == [
+        ("Inclusion numérique", "public", 3), ("Emploi et insertion", "privateForProfit", 1),
+        ("Emploi et insertion", "public", 1), ("Alimentation", "privateForProfit", 3),
+        ("Alimentation", "public", 3), ("Logement", "privateForProfit", 4),
+        ("Pauvreté et précarité", "privateForProfit", 5)]
+    assert (nantes.isolated, nantes.peripheral) == (1, 1)  # a14 has no tie, a03 one
+
+
+def test_suggestions_are_untied_pairs_with_reasons(nantes: TerritoryReport) -> None:
+    G = nantes.projection.collaboration
+    assert nantes.suggestions
+    for s in nantes.suggestions:
+        assert not G.has_edge(s.actor_a, s.actor_b)
+        assert s.explanation.startswith("Les deux ") and s.name_a and s.name_b
+
+
+def test_commune_report_compares_with_its_epci(ecosystem: EmbeddedStore) -> None:
+    reze = build_report(ecosystem, "commune/44143", lang="en")
+    # a02 a03 a08 a14; ties a02–a08 only (a01, a04 are in Nantes).
+    assert (reze.here.actors, reze.here.ties, reze.here.cross_sector_ties) == (4, 1, 1)
+    assert reze.parent.code == "244400404" and reze.there.ties == 10
+    assert reze.sub_level is None and reze.actors_by_sub_territory == []
+    assert reze.actors_by_sector[0].label == "Social and solidarity economy"
+
+
+def test_departement_report_breaks_down_by_epci(ecosystem: EmbeddedStore) -> None:
+    report = build_report(ecosystem, "44")
+    counts = _by_key(report.actors_by_sub_territory)
+    # Saint-Nazaire is in the CARENE (244400644) in the 2026 geography; LA2 is départemental.
+    assert counts == {"244400404": 10, "244400644": 4, "": 1}
+    assert report.parent.code == "52"
+
+
+def test_same_seed_same_report(ecosystem: EmbeddedStore, nantes: TerritoryReport) -> None:
+    assert build_report(ecosystem, NANTES_METROPOLE, lang="fr") == nantes
+
+
+def test_sample_departement_report_is_quick(sample_store: EmbeddedStore) -> None:
+    started = time.perf_counter()
+    report = build_report(sample_store, "44")
+    page = render_html(report)
+    elapsed = time.perf_counter() - started
+    assert report.here.actors > 400 and "<svg" in page
+    assert elapsed < 30, f"the sample département report took {elapsed:.1f} s"
+
+
+# ----------------------------------------------------------------------------- words
+def test_both_languages_have_every_phrase() -> None:
+    assert set(words("fr")) == set(words("en"))
+    with pytest.raises(ValueError, match="fr or en"):
+        words("de")
+
+
+def test_number_formats() -> None:
+    fr, en = Formats("fr"), Formats("en")
+    assert fr.integer(12345) == "12\u202f345" and en.integer(12345) == "12,345"
+    assert fr.decimal(-0.25) == "−0,25" and en.decimal(0.25) == "0.25"
+    assert fr.percent(0.7) == "70\u202f%" and en.percent(0.7) == "70%"
+    assert fr.amount(61000.5) == "61\u202f000\u202f€" and en.amount(1500) == "€1,500"
+    assert fr.percent(None) == "—"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_in_each_language(nantes: TerritoryReport, ecosystem: EmbeddedStore,
+                               lang: str) -> None:
+    report = nantes if lang == "fr" else build_report(ecosystem, NANTES_METROPOLE, lang="en")
+    page = render_html(report)
+    assert f'<html lang="{lang}">' in page
+    assert words(lang)["title"].format(name="Nantes Métropole") in page
+    assert words(lang)["mixing"] in page
+    expected = {"fr": "61\u202f000\u202f€", "en": "€61,000"}[lang]
+    assert expected in page
+
+
+# ----------------------------------------------------------------------------- escaping
+class _Collector(html.parser.HTMLParser):
+    """Every start tag and attribute of a page, as a browser's tokenizer sees them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(page: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(page)
+    collector.close()
+    return collector
+
+
+def test_hostile_names_are_text_in_the_page(hostile: TerritoryReport) -> None:
+    page = render_html(hostile, map_page="<p>map</p>")
+    parsed = _parse(page)
+    tags = [tag for tag, _ in parsed.tags]
+    assert "script" not in tags and "img" not in tags and tags.count("iframe") == 1
+    for tag, attributes in parsed.tags:
+        assert not any(name.startswith("on") for name in attributes), (tag, attributes)
+    text = "".join(parsed.text)
+    for value in HOSTILE.values():
+        assert value in text, value  # shown, as text
+    assert page.count("<script") == 0
+
+
+def test_hostile_labels_are_text_in_the_svg(hostile: TerritoryReport) -> None:
+    page = render_html(hostile)
+    svgs = [page[start:page.index("</svg>", start) + 6]
+            for start in _find_all(page, "<svg ")]
+    assert len(svgs) >= 6
+    found = ""
+    for svg in svgs:
+        root = ET.fromstring(svg)  # well-formed XML: nothing broke out of a text node
+        for element in root.iter():
+            assert element.tag.rsplit("}", 1)[-1] in {"svg", "title", "g", "rect", "text"}
+            assert not any(name.startswith("on") for name in element.attrib)
+        found += "".join(root.itertext())
+    for key in ("sector", "domain", "type", "ptype"):
+        assert HOSTILE[key] in found or HOSTILE[key][:41] in found, key
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    found, start = [], text.find(needle)
+    while start != -1:
+        found.append(start)
+        start = text.find(needle, start + 1)
+    return found
+
+
+def test_map_goes_into_a_sandboxed_srcdoc(nantes: TerritoryReport) -> None:
+    map_page = ('<!doctype html><html><body><div id="x" title="a&quot;b">"\'&amp;</div>'
+                "<script>document.title = '<b>'</script></body></html>")
+    page = render_html(nantes, map_page=map_page)
+    frames = [attrs for tag, attrs in _parse(page).tags if tag == "iframe"]
+    assert len(frames) == 1
+    assert frames[0]["sandbox"] == "allow-scripts"
+    assert frames[0]["srcdoc"] == map_page  # escaped in the attribute, intact once parsed
+    assert "script-src 'unsafe-inline'" in _policy(page)
+    assert "script-src 'none'" in _policy(render_html(nantes))  # no map, no script at all
+
+
+def _policy(page: str) -> str:
+    """The page's Content-Security-Policy, as the browser reads it."""
+    return next(attributes["content"] or "" for tag, attributes in _parse(page).tags
+                if tag == "meta" and attributes.get("http-equiv") == "Content-Security-Policy")
+
+
+def test_no_external_asset(nantes: TerritoryReport) -> None:
+    page = render_html(nantes)
+    for tag, attributes in _parse(page).tags:
+        for name in ("src", "href"):
+            value = attributes.get(name) or ""
+            assert not value or value.startswith("#"), (tag, name, value)
+    assert "default-src 'none'" in _policy(page)
+
+
+# ----------------------------------------------------------------------------- charts
+def test_bar_chart_escapes_and_scales() -> None:
+    svg = charts.bar_chart([("<b>a</b>", 4), ('x" onload="y', 2), ("z", 0)], title="<t>",
+                           value_text=str)
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    widths = [float(r.get("width")) for r in root.iter(f"{ns}rect")]
+    assert widths[0] == pytest.approx(2 * widths[1]) and widths[2] == 0
+    texts = [t.text for t in root.iter(f"{ns}text")]
+    assert "<b>a</b>" in texts and 'x" onload="y' in texts
+    assert root.find(f"{ns}title").text == "<t>"
+
+
+def test_heat_map_cells_and_contrast() -> None:
+    svg = charts.heat_map(["A", "<B>"], [[1, 3], [3, 0]], [[0.25, 0.75], [1.0, 0.0]],
+                          title="m", legend="share", share_text=lambda s: f"{s:.0%}",
+                          cell_text=lambda n, s: (str(n), f"{s:.0%}"))
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    cells = [t.text for t in root.iter(f"{ns}text") if (t.get("class") or "").startswith("cell")]
+    assert cells == ["1", "25%", "3", "75%", "3", "100%", "0", "0%"]
+    for colour in charts.BLUES:
+        assert charts.contrast(colour, charts.ink_on(colour)) >= 4.5
+    assert charts.ramp_colour(0) == charts.BLUES[0] and charts.ramp_colour(1) == charts.BLUES[-1]
+
+
+# ----------------------------------------------------------------------------- command line
+def test_report_command(ecosystem: EmbeddedStore, tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder) as store:
+        store.add(fixture_quads())
+    out = tmp_path / "nantes.html"
+    runner = CliRunner()
+    result = runner.invoke(app, ["--store", str(folder), "report", "--territory",
+                                 NANTES_METROPOLE, "--out", str(out), "--no-map", "--lang",
+                                 "en"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stdout
+    assert "Territorial report — Nantes Métropole" in out.read_text(encoding="utf-8")
+    assert "10 actors" in result.stdout
+    refused = runner.invoke(app, ["--store", str(folder), "report", "--territory", "epci/1"])
+    assert refused.exit_code == 2 and "epci/1" in refused.output
