@@ -803,3 +803,7 @@ def _print_stats(store: Store, lang: str) -> None:
 from ecograph.cli_report import register as _register_report  # noqa: E402
 
 _register_report(app)
+
+from ecograph.cli_import import register as _register_import  # noqa: E402
+
+_register_import(app)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ecograph.ingest.mapping import Mapping, MappingError, guess_kind
+from ecograph.ingest.mapping import Mapping, guess_kind
 from ecograph.ingest.merge import StoreIndex, write_actors
 from ecograph.ingest.model import Conversion, NameMerge, Reject
 from ecograph.ingest.readers import ReadError, Table, read_table
@@ -214,7 +214,7 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
         conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick)
     result.kind = conversion.kind
     for text in table.assumptions:
-        conversion.note(text, 1)
+        conversion.note(text, 0)
     written = write_actors(conversion.actors.drafts, index, slug, graph)
     details["actors"] = written
     if conversion.finish:

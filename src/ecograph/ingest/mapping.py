@@ -216,7 +216,7 @@ def locate_columns(columns: list[str], kind: str, mapping: Mapping
         if field_name not in found and field_name not in mapping.defaults:
             if kind == "partnerships" and field_name == "type":
                 continue  # funder/beneficiary columns imply funding
-            problems.append(f"no column for «{field_name}» (looked for "
-                            f"{', '.join(repr(a) for a in (field_name, *FIELDS[kind][field_name][:4]))}"
-                            "); rename the column or map it in a mapping file")
+            looked = ", ".join(repr(a) for a in (field_name, *FIELDS[kind][field_name][:4]))
+            problems.append(f"no column for «{field_name}» (looked for {looked}); rename "
+                            "the column or map it in a mapping file")
     return found, problems

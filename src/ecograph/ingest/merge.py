@@ -155,7 +155,8 @@ class StoreIndex:
         found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for start in range(0, len(iris), _BATCH):
             values = " ".join(str(ox.NamedNode(i)) for i in iris[start:start + _BATCH])
-            query = f"SELECT ?a ?p ?o ?g WHERE {{ VALUES ?a {{ {values} }} GRAPH ?g {{ ?a ?p ?o }} }}"
+            query = (f"SELECT ?a ?p ?o ?g WHERE {{ VALUES ?a {{ {values} }} "
+                     "GRAPH ?g { ?a ?p ?o } }")
             for row in self._rows(query):
                 found[row["a"].value][row["p"].value].add(str(row["o"]))
         return found
@@ -249,7 +250,7 @@ def _add(s: str, key: str, predicate: str, obj: str, existing: dict[str, set[str
         lines.append(f"{s} {N[key]} {obj} .")
 
 
-def _single(s: str, key: str, predicate: str, obj: str | None | bool,
+def _single(s: str, key: str, predicate: str, obj: str | bool | None,
             existing: dict[str, set[str]], draft: ActorDraft, out: ActorWrite) -> None:
     """A property an actor has once: written when absent, reported when it differs."""
     if not obj:

@@ -158,6 +158,9 @@ class Conversion:
         out = []
         for text, count in self.notes.most_common():
             first = self.note_rows[text]
-            out.append(f"{text} — {count} row(s), first at row {first}" if count > 1
-                       else f"{text} (row {first})")
+            if first == 0:  # about the whole file (encoding, separator, sheet)
+                out.append(text)
+            else:
+                out.append(f"{text} — {count} row(s), first at row {first}" if count > 1
+                           else f"{text} (row {first})")
         return out

@@ -207,7 +207,7 @@ def read_table(path: Path, *, data: bytes | None = None, separator: str | None =
         raise ReadError(f"{path.name}: an old Excel .xls workbook; save it as .xlsx or CSV")
     text, encoding, notes = decode(content, path.name)
     return read_csv_text(text, path.name, separator=separator, encoding=encoding,
-                         assumptions=[f"encoding: {encoding}"] if not notes else notes)
+                         assumptions=notes if notes else [f"encoding: {encoding}"])
 
 
 def iter_dicts(table: Table) -> Iterator[tuple[int, dict[str, str]]]:

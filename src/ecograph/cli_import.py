@@ -1,0 +1,216 @@
+"""``ecograph import``, ``ecograph sources`` and ``ecograph remove``: thin commands over
+``ecograph.ingest.importer`` and ``ecograph.ingest.sources``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from ecograph.ingest.importer import ImportResult
+
+
+class ImportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    scdl = "scdl"
+    sirene = "sirene"
+    rdf = "rdf"
+
+
+class Kind(StrEnum):
+    actors = "actors"
+    projects = "projects"
+    partnerships = "partnerships"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the import commands to the ``ecograph`` app."""
+    app.command("import")(import_files)
+    app.command("sources")(sources)
+    app.command("remove")(remove)
+
+
+def import_files(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="Files to import, in order (actors before the partnerships that name them).",
+        show_default=False)] = None,
+    format: Annotated[ImportFormat | None, typer.Option(
+        "--format", "-f", help="csv/xlsx (actors, projects, partnerships), scdl (subsidies), "
+        "sirene (SIRENE/ESS lists) or rdf; detected when omitted.")] = None,
+    kind: Annotated[Kind | None, typer.Option(
+        help="What a csv/xlsx file lists; guessed from its columns when omitted.")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        help="Mapping file (.toml or .yaml): column names, value words, defaults.")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Swap an earlier version of the same source for this file.")
+    ] = False,
+    keep_good_rows: Annotated[bool, typer.Option(
+        "--keep-good-rows", help="Import the good rows even if some are refused (they are "
+        "listed in the reject file); default: all rows or nothing.")] = False,
+    rejects: Annotated[Path | None, typer.Option(
+        help="Where to write refused rows (default: FILE.rejects.csv in this folder).")
+    ] = None,
+    template: Annotated[Kind | None, typer.Option(
+        help="Write an empty spreadsheet with the expected columns and an example row "
+             "instead of importing.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="With --template: the file to write (.xlsx or .csv; default KIND-template.xlsx).")
+    ] = None,
+) -> None:
+    """Import spreadsheets (CSV/XLSX), SCDL subsidy files, SIRENE/ESS lists or RDF, one
+    source graph per file, with provenance; all rows or nothing unless --keep-good-rows."""
+    from ecograph.cli import _opened, console, errors
+    from ecograph.ingest.importer import ImportRefused, import_file
+    from ecograph.ingest.mapping import MappingError, load_mapping
+
+    if template is not None:
+        from ecograph.ingest.templates import write_template
+
+        target = write_template(template.value, out or Path(f"{template.value}-template.xlsx"))
+        console.print(f"Wrote {target}: fill it in, then `ecograph import {target.name}`.")
+        return
+    if not files:
+        errors.print("[red]error:[/red] name the file(s) to import, or use --template KIND.")
+        raise typer.Exit(2)
+    try:
+        loaded_mapping = load_mapping(mapping) if mapping else None
+    except (MappingError, OSError) as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    if len(files) > 1 and rejects is not None:
+        errors.print("[red]error:[/red] --rejects names one file; import one file at a time "
+                     "or let each get FILE.rejects.csv.")
+        raise typer.Exit(2)
+    failed = False
+    with _opened() as store:
+        for path in files:
+            with _progress(console) as bar:
+                task = bar.add_task(f"{path.name}: reading", total=None)
+
+                def report(stage: str, done: int, total: int, task: int = task,
+                           bar: Progress = bar, name: str = path.name) -> None:
+                    bar.update(task, description=f"{name}: {stage}", completed=done,
+                               total=total or None)
+
+                try:
+                    result = import_file(
+                        store, path, format=format.value if format else None,
+                        kind=kind.value if kind else None, mapping=loaded_mapping,
+                        replace=replace, keep_good_rows=keep_good_rows, rejects_path=rejects,
+                        progress=report)
+                except ImportRefused as refused:
+                    bar.stop()
+                    errors.print(f"[red]refused:[/red] {refused}", highlight=False)
+                    _print_rejects(errors, refused.result)
+                    failed = True
+                    continue
+            _print_summary(console, result)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+
+
+def _print_rejects(errors: Console, result: ImportResult, limit: int = 10) -> None:
+    rejects = result.rejects
+    for reject in rejects[:limit]:
+        errors.print(f"  {reject.message(result.file)}", highlight=False,
+                     markup=False)
+    if len(rejects) > limit:
+        errors.print(f"  … {len(rejects) - limit} more in the reject file.")
+
+
+def _print_summary(console: Console, result: ImportResult) -> None:
+    r = result
+    if r.status == "unchanged":
+        console.print(r.message, highlight=False)
+        return
+    table = Table(title=f"{r.file} → source «{r.source}» ({r.format}"
+                        f"{', ' + r.kind if r.kind and r.kind != r.format else ''}, "
+                        f"{r.status}, {r.seconds:.1f} s)", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    labels = {"rowsRead": "rows read", "rowsImported": "rows imported",
+              "rowsSkipped": "rows skipped (totals)", "rowsRejected": "rows refused",
+              "actorsCreated": "actors created", "actorsMerged": "actors merged with the store",
+              "projects": "projects", "partnerships": "partnerships", "triples": "triples"}
+    for key, label in labels.items():
+        table.add_row(label, f"{r.counts.get(key, 0):,}")
+    console.print(table)
+    sections = [("Assumed", r.assumptions), ("Conflicts (store kept its value)", r.conflicts),
+                ("Merged by name and commune — please review",
+                 [f"row {m.row}: «{m.name}» = «{m.merged_with}» {m.iri}"
+                  for m in r.name_merges]),
+                ("Columns not imported", [", ".join(r.unused_columns)] if r.unused_columns
+                 else [])]
+    for title, lines in sections:
+        if lines:
+            console.print(f"[bold]{title}:[/bold]")
+            for line in lines[:20]:
+                console.print(f"  {line}", highlight=False, markup=False)
+            if len(lines) > 20:
+                console.print(f"  … {len(lines) - 20} more")
+    if r.reject_file:
+        console.print(f"Refused rows are listed in {r.reject_file}.")
+    if r.replaced:
+        console.print(f"Replaced the earlier version ({len(r.replaced)} graph(s) dropped).")
+
+
+def sources() -> None:
+    """List imported sources: file, format, time, rows and what they added."""
+    from ecograph.cli import _opened, console
+    from ecograph.ingest.sources import list_sources
+
+    with _opened(read_only=True, create=False) as store:
+        found = list_sources(store)
+    if not found:
+        console.print("No imported source yet: `ecograph import FILE`.")
+        return
+    table = Table(title="Imported sources (ecograph remove SOURCE takes one out)")
+    for column in ("source", "file", "format", "imported (UTC)", "rows", "refused",
+                   "actors new/merged", "partnerships", "projects", "triples"):
+        table.add_column(column, overflow="fold")
+    names = [s.source for s in found]
+    for info in found:
+        c = info.counts
+        source = info.source + (" [yellow](2 versions: re-run the import)[/yellow]"
+                                if names.count(info.source) > 1 else "")
+        table.add_row(source, info.file, info.format, info.imported_at.replace("T", " "),
+                      f"{c.get('rowsImported', 0):,}", f"{c.get('rowsRejected', 0):,}",
+                      f"{c.get('actorsCreated', 0):,}/{c.get('actorsMerged', 0):,}",
+                      f"{c.get('partnerships', 0):,}", f"{c.get('projects', 0):,}",
+                      f"{c.get('triples', 0):,}")
+    console.print(table)
+
+
+def remove(
+    source: Annotated[str, typer.Argument(
+        help="The source to take out: its name (see `ecograph sources`), file name or graph "
+             "IRI.")],
+) -> None:
+    """Remove an imported source (its whole graph) from the store."""
+    from ecograph.cli import _opened, console, errors
+    from ecograph.ingest.sources import remove_source
+
+    with _opened() as store:
+        removed, shared = remove_source(store, source)
+    if not removed:
+        errors.print(f"[red]error:[/red] no imported source named «{source}»; "
+                     "`ecograph sources` lists them.", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"Removed source «{removed[0].source}» ({removed[0].file}, "
+                  f"{len(removed)} version(s)).", highlight=False)
+    if shared:
+        console.print(f"[yellow]note:[/yellow] {shared} actor(s) it described are also named "
+                      "by other sources, which now lack this source's name, type or sector: "
+                      "re-import those sources with --replace to describe them again.")
