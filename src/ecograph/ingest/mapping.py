@@ -181,11 +181,11 @@ def guess_kind(columns: list[str], mapping: Mapping) -> str:
     if mapping.kind:
         return mapping.kind
     keys = {name_key(c) for c in columns} | set(mapping.columns)
-    partnership_words = {"partners", "funder", "beneficiary", "amount", "partnership type"}
-    if keys & partnership_words | ({"financeur", "beneficiaire", "partenaires", "montant"}
-                                   & keys):
+    partnership_words = {"funder", "beneficiary", "amount", "partners", "financeur",
+                         "beneficiaire", "montant", "attribuant", "type de partenariat"}
+    if keys & partnership_words:
         return "partnerships"
-    if keys & {"lead", "participants", "budget", "porteur", "chef de file"}:
+    if keys & {"lead", "participants", "budget", "porteur", "chef de file", "nom du projet"}:
         return "projects"
     return "actors"
 

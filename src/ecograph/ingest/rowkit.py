@@ -30,7 +30,7 @@ from ecograph.ingest.values import (
 )
 from ecograph.ingest.vocabularies import accepted, lookup
 
-_TOTAL = re.compile(r"^(sous )?totaux?\b|^total general\b|^montant total\b")
+_TOTAL = re.compile(r"^(sous )?(total|totaux)\b|^montant total\b")
 
 
 def is_total_row(cells: list[str]) -> bool:

@@ -1,6 +1,6 @@
 """Imported sources: one named graph each, described inside itself (PROV + import counts).
 
-A source is named after its file ("subventions-2023.csv" → ``subventions-2023``); its graph is
+A source is named after its file ("subventions-2023.csv" → ``subventions-2023-csv``); its graph is
 ``{base}graph/import/{source}/{version}``, where the version is a digest of the file's bytes,
 the mapping, the format and the converter. So:
 
@@ -35,9 +35,9 @@ COUNTS = ("rowsRead", "rowsImported", "rowsRejected", "rowsSkipped", "actorsCrea
 
 
 def source_slug(file_name: str) -> str:
-    """"Subventions 2023 (v2).csv" → "subventions-2023-v2": the source's name in IRIs."""
-    stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
-    plain = unicodedata.normalize("NFKD", stem.casefold())
+    """"Subventions 2023 (v2).csv" → "subventions-2023-v2-csv": the source's name in IRIs
+    (the extension is kept: actors.csv and actors.ttl are two sources)."""
+    plain = unicodedata.normalize("NFKD", file_name.casefold())
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     return re.sub(r"[^0-9a-z]+", "-", plain).strip("-") or "source"
 
