@@ -40,8 +40,8 @@ DEFAULT_BAR = "#0072B2"
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5",
          "#08519c", "#08306b")
 
-CHAR_WIDTH = 7.0  # average advance of a 13 px sans-serif character, for layout only
-MAX_LABEL_CHARS = 42
+CHAR_WIDTH = 7.8  # generous advance of a 13 px sans-serif character, for layout only
+MAX_LABEL_CHARS = 40
 
 
 def _svg(width: float, height: float, title: str) -> ET.Element:
@@ -100,7 +100,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str,
         An ``<svg>`` element to place inline in HTML.
     """
     labels = [_short(label) for label, _ in items]
-    label_width = min(max((len(label) for label in labels), default=0) * CHAR_WIDTH + 12, 300)
+    label_width = max((len(label) for label in labels), default=0) * CHAR_WIDTH + 12
     value_width = 90
     gap = 6
     height = max(len(items), 1) * (bar_height + gap) + gap
@@ -157,8 +157,8 @@ def heat_map(labels: Sequence[str], counts: Sequence[Sequence[int]],
     """
     names = [_short(label, 30) for label in labels]
     longest = max((len(name) for name in names), default=0) * CHAR_WIDTH
-    left = min(longest + 14, 230)
-    top = min(longest * 0.72 + 20, 190)
+    left = longest + 14
+    top = longest * 0.72 + 20
     size = len(labels) * cell
     legend_height = 64
     width = left + size + max(longest * 0.72 - cell / 2, 0) + 24

@@ -79,8 +79,6 @@ _WORDS: dict[str, dict[str, str]] = {
         "mixing.note": "Chaque case donne le nombre de liens entre le secteur de la ligne et "
                        "celui de la colonne, et leur part dans les liens du secteur de la "
                        "ligne (la couleur suit cette part).",
-        "mixing.rows": "secteur",
-        "mixing.columns": "partenaire",
         "mixing.empty": "Pas de lien entre acteurs du territoire : pas de matrice.",
         "brokers": "Principaux acteurs passerelles",
         "brokers.note": "Acteurs situés sur le plus de plus courts chemins entre les autres "
@@ -88,8 +86,6 @@ _WORDS: dict[str, dict[str, str]] = {
                         "secteurs de ces partenaires (indice de Blau, 0 à 1).",
         "brokers.none": "Aucun acteur ne fait le lien entre d'autres acteurs ici.",
         "col.name": "Acteur",
-        "col.type": "Type",
-        "col.commune": "Commune",
         "col.degree": "Partenaires",
         "col.betweenness": "Intermédiarité",
         "col.blau": "Diversité (Blau)",
@@ -131,8 +127,6 @@ _WORDS: dict[str, dict[str, str]] = {
         "unknown": "non renseigné",
         "whole_territory": "à l'échelle du territoire",
         "none": "—",
-        "chart.count": "nombre d'acteurs",
-        "chart.share": "part des liens",
         "chart.legend": "Part des liens du secteur de la ligne",
         "parent.of": "parent : {name}",
     },
@@ -198,8 +192,6 @@ _WORDS: dict[str, dict[str, str]] = {
         "mixing.note": "Each cell gives the number of ties between the row's sector and the "
                        "column's, and their share of the row sector's ties (the colour follows "
                        "that share).",
-        "mixing.rows": "sector",
-        "mixing.columns": "partner",
         "mixing.empty": "No tie between actors of the territory: no matrix.",
         "brokers": "Top brokers",
         "brokers.note": "Actors on the most shortest paths between others (betweenness), with "
@@ -207,8 +199,6 @@ _WORDS: dict[str, dict[str, str]] = {
                         "(Blau index, 0 to 1).",
         "brokers.none": "No actor links other actors here.",
         "col.name": "Actor",
-        "col.type": "Type",
-        "col.commune": "Commune",
         "col.degree": "Partners",
         "col.betweenness": "Betweenness",
         "col.blau": "Diversity (Blau)",
@@ -250,8 +240,6 @@ _WORDS: dict[str, dict[str, str]] = {
         "unknown": "not given",
         "whole_territory": "territory-wide",
         "none": "—",
-        "chart.count": "number of actors",
-        "chart.share": "share of ties",
         "chart.legend": "Share of the row sector's ties",
         "parent.of": "parent: {name}",
     },
