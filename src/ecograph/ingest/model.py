@@ -89,6 +89,7 @@ class ActorCollector:
         self.drafts: list[ActorDraft] = []
         self._by_key: dict[str, ActorDraft] = {}
         self.name_merges: list[NameMerge] = []
+        self.shared_keys: list[tuple[int, list[str]]] = []
 
     def add(self, row: int, *, name: str | None, siren: str | None = None,
             siret: str | None = None, rna: str | None = None, local_id: str | None = None,
@@ -100,6 +101,11 @@ class ActorCollector:
                             local_id and f"id:{local_id}") if k]
         name_k = f"name:{name_key(name)}|{place or ''}" if name else None
         draft = next((self._by_key[k] for k in keys if k in self._by_key), None)
+        if draft is not None and siren and draft.siren and draft.siren != siren:
+            # one RNA or local id given to two SIRENs: two actors, and the user is told
+            self.shared_keys.append((row, [k for k in keys if self._by_key.get(k) is draft]))
+            draft = None
+            keys = [f"siren:{siren}"]
         if draft is None and name_k and not (siren or rna) and name_k in self._by_key:
             draft = self._by_key[name_k]
             if name is not None and (name not in draft.names or draft.identified):

@@ -78,7 +78,7 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
     text = data.decode("utf-8", errors=error_name)
     valid_accents = sum(1 for c in text if c > "\x7f") - len(broken.positions)
     if valid_accents >= len(broken.positions):
-        lines = sorted({text.count("\n", 0, p) + 1 for p in broken.positions})
+        lines = sorted({data.count(b"\n", 0, p) + 1 for p in broken.positions})
         shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
         assumptions.append(
             f"encoding: {label}, but {len(broken.positions)} byte(s) are not valid UTF-8 "
