@@ -1,0 +1,175 @@
+"""Where actors stand on a geographic map: their commune's coordinates, or a centroid.
+
+The package ships ``data/communes-latlon-2024.csv.gz`` (~300 KB): one row per commune,
+département and région with a latitude and longitude, derived by :func:`derive_coordinates`
+from the datas.fun compilation in ``../shared/data/geo/communes-latlon`` (commit b987408,
+2024-08-19), whose figures come from INSEE's COG 2024 and IGN (Licence Ouverte 2.0; the
+compilation itself states no licence — see ``data/README.md``). Paris, Lyon and Marseille have
+only arrondissement rows there: the commune gets the mean of its arrondissements.
+
+The coordinates are a 2024 vintage and the geography is 2026: communes created since (mergers)
+are missing. Such an actor is placed at the centroid of its EPCI (the mean of the member
+communes that have coordinates), else its département's centre, else its région's, and the
+map's tooltip says so. An actor based in an EPCI, a département or a région (an authority)
+stands at that territory's centre, as expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import io
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecograph.ingest.territories import TerritoryTable
+from ecograph.resources import data_path
+
+__all__ = ["COORDINATES_FILE", "Coordinates", "Placement", "derive_coordinates", "locate",
+           "project_lat_lon", "read_coordinates", "write_coordinates"]
+
+COORDINATES_FILE = "communes-latlon-2024.csv.gz"
+LEVELS = ("commune", "departement", "region")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A point and how it was found: ``how`` is the level whose coordinates were used
+    (``commune``, ``epci``, ``departement``, ``region``) or ``None`` when nothing is known;
+    ``fallback`` is true when the actor's own commune had no coordinates."""
+
+    lat: float
+    lon: float
+    how: str | None
+    code: str
+    fallback: bool = False
+
+
+class Coordinates:
+    """Latitude/longitude of communes, départements and régions, plus EPCI centroids."""
+
+    def __init__(self, rows: Mapping[str, Mapping[str, tuple[float, float]]]) -> None:
+        self.communes = dict(rows.get("commune", {}))
+        self.departements = dict(rows.get("departement", {}))
+        self.regions = dict(rows.get("region", {}))
+
+    def epci_centroids(self, table: TerritoryTable) -> dict[str, tuple[float, float]]:
+        """EPCI code → mean position of its member communes that have coordinates."""
+        return _epci_centroids(self, table)
+
+
+@functools.lru_cache(maxsize=2)
+def _epci_centroids(coordinates: Coordinates, table: TerritoryTable
+                    ) -> dict[str, tuple[float, float]]:
+    centroids = {}
+    for epci, members in table.communes_by_epci.items():
+        points = [coordinates.communes[c.code] for c in members if c.code in coordinates.communes]
+        if points:
+            centroids[epci] = (round(sum(p[0] for p in points) / len(points), 5),
+                               round(sum(p[1] for p in points) / len(points), 5))
+    return centroids
+
+
+@functools.lru_cache(maxsize=1)
+def read_coordinates(path: Path | None = None) -> Coordinates:
+    """The shipped coordinates (or another file of the same shape)."""
+    rows: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
+    with gzip.open(path or data_path(COORDINATES_FILE), "rt", encoding="utf-8") as handle:
+        for level, code, lat, lon in csv.reader(handle):
+            if level != "level":
+                rows[level][code] = (float(lat), float(lon))
+    return Coordinates(rows)
+
+
+def locate(attributes: Mapping[str, Any], coordinates: Coordinates,
+           table: TerritoryTable) -> Placement:
+    """Where to draw an actor with the projection's node ``attributes``.
+
+    The most precise known level wins: commune, then EPCI, département, région. ``fallback``
+    marks an actor whose commune is known but missing from the coordinates.
+    """
+    commune = attributes.get("commune") or ""
+    if commune in coordinates.communes:
+        lat, lon = coordinates.communes[commune]
+        return Placement(lat, lon, "commune", commune)
+    missing = bool(commune)
+    for level, known in (("epci", coordinates.epci_centroids(table)),
+                         ("departement", coordinates.departements),
+                         ("region", coordinates.regions)):
+        code = attributes.get(level) or ""
+        if code in known:
+            lat, lon = known[code]
+            return Placement(lat, lon, level, code, fallback=missing)
+    return Placement(math.nan, math.nan, None, "", fallback=missing)
+
+
+def project_lat_lon(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Equirectangular projection centred on the points' mean latitude (x east, y south, as
+    on a screen); unknown points (NaN) go to the top-left corner of the others."""
+    known = ~(np.isnan(lat) | np.isnan(lon))
+    if not known.any():
+        return np.zeros((len(lat), 2))
+    shrink = math.cos(math.radians(float(lat[known].mean())))
+    xy = np.column_stack([lon * shrink, -lat])
+    corner = np.nanmin(xy[known], axis=0)
+    xy[~known] = corner
+    return xy
+
+
+# --------------------------------------------------------------------------- derivation
+def derive_coordinates(source_dir: Path) -> list[tuple[str, str, str, str]]:
+    """Rows ``(level, code, lat, lon)`` from the datas.fun CSV files (run when they change).
+
+    Communes from their ``COM`` rows (several rows of one commune, one per postcode, carry the
+    same point); a commune with only arrondissement (``ARM``) rows gets their mean; rows
+    without coordinates are skipped. Départements and régions from their own files.
+    """
+    points: dict[tuple[str, str], tuple[float, float]] = {}
+    arrondissements: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for row in _read_csv(source_dir / "communes.csv"):
+        if not row["lat"] or not row["lng"]:
+            continue
+        point = (float(row["lat"]), float(row["lng"]))
+        if row["commune_type"] == "COM":
+            points.setdefault(("commune", row["insee_com"]), point)
+        elif row["commune_type"] == "ARM" and row["insee_parente"]:
+            arrondissements[row["insee_parente"]].append(point)
+    for parent, found in arrondissements.items():
+        if ("commune", parent) not in points:
+            points[("commune", parent)] = (sum(p[0] for p in found) / len(found),
+                                           sum(p[1] for p in found) / len(found))
+    for level, name, key in (("departement", "departements.csv", "insee_dep"),
+                             ("region", "regions.csv", "insee_reg")):
+        for row in _read_csv(source_dir / name):
+            points[(level, row[key])] = (float(row["lat"]), float(row["lng"]))
+    return [(level, code, f"{lat:.5f}", f"{lon:.5f}")
+            for (level, code), (lat, lon) in sorted(points.items())]
+
+
+def write_coordinates(rows: list[tuple[str, str, str, str]], path: Path) -> None:
+    """Write the rows reproducibly (sorted, no timestamp in the gzip header)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(("level", "code", "lat", "lon"))
+    writer.writerows(rows)
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+        handle.write(text.getvalue().encode("utf-8"))
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+if __name__ == "__main__":  # python -m ecograph.render.geo ../shared/data/geo/communes-latlon
+    import sys
+
+    write_coordinates(derive_coordinates(Path(sys.argv[1])), data_path(COORDINATES_FILE))
+    print(f"wrote {data_path(COORDINATES_FILE)}")

@@ -1,0 +1,344 @@
+"""What a map draws: one node per actor, or per group of actors, with its look and its text.
+
+Everything here is plain data (no layout, no HTML): :func:`actor_drawing` and
+:func:`group_drawing` return a :class:`Drawing` whose nodes and edges carry their colour,
+shape, size, tooltip lines and the facet indices the page filters on. Facets (sectors, actor
+types, domains, territories, tie types) are lookup tables; nodes hold indices into them, which
+keeps a 10,000-actor page small.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from ecograph.ingest.territories import TerritoryTable
+from ecograph.network.projection import Context
+from ecograph.render import style
+from ecograph.render.style import ConceptNames
+
+__all__ = ["Drawing", "Facets", "MapEdge", "MapNode", "actor_drawing", "group_drawing"]
+
+TOP_DOMAINS = 3
+
+
+@dataclass
+class MapNode:
+    """One drawn node. ``places`` are the projection attributes of the actors it stands for
+    (one for an actor), which the geographic layout places."""
+
+    key: Hashable
+    label: str
+    colour: str
+    shape: str
+    size: float
+    facets: dict[str, list[int]]
+    lines: list[str]
+    places: list[Mapping[str, Any]]
+    search: str = ""
+
+
+@dataclass
+class MapEdge:
+    """One drawn edge between node indices ``a`` and ``b``; ``suggested`` edges are dashed."""
+
+    a: int
+    b: int
+    colour: str
+    width: float
+    title: str
+    kind: int  # index into Facets.ties
+    weight: float = 1.0
+    suggested: bool = False
+
+
+@dataclass
+class Facets:
+    """The values a page filters on, each a list of ``(key, label, colour_or_shape, count)``."""
+
+    sectors: list[tuple[str, str, str, int]] = field(default_factory=list)
+    types: list[tuple[str, str, str, int]] = field(default_factory=list)
+    domains: list[tuple[str, str, str, int]] = field(default_factory=list)
+    departements: list[tuple[str, str, str, int]] = field(default_factory=list)
+    epcis: list[tuple[str, str, str, int]] = field(default_factory=list)
+    ties: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+    def index(self) -> dict[str, dict[str, int]]:
+        """Key → position, per facet (territories share one numbering: départements first)."""
+        territories = [k for k, *_ in self.departements] + [k for k, *_ in self.epcis]
+        return {
+            "s": {k: i for i, (k, *_) in enumerate(self.sectors)},
+            "t": {k: i for i, (k, *_) in enumerate(self.types)},
+            "d": {k: i for i, (k, *_) in enumerate(self.domains)},
+            "g": {k: i for i, k in enumerate(territories)},
+            "e": {k: i for i, (k, *_) in enumerate(self.ties)},
+        }
+
+
+@dataclass
+class Drawing:
+    """Nodes, edges and facets of one map; ``aggregated`` names the grouping (or None)."""
+
+    nodes: list[MapNode]
+    edges: list[MapEdge]
+    facets: Facets
+    aggregated: str | None = None
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Everything that turns codes into words for one map."""
+
+    names: ConceptNames
+    words: Mapping[str, str]
+    table: TerritoryTable
+
+    def place(self, level: str, code: str) -> str:
+        if not code:
+            return ""
+        if level == "commune":
+            commune = self.table.communes.get(code)
+            return f"{commune.name} ({code})" if commune else code
+        if level == "epci":
+            return self.table.epcis[code][0] if code in self.table.epcis else code
+        if level == "departement":
+            found = self.table.departements.get(code)
+            return f"{found[0]} ({code})" if found else code
+        return self.table.regions.get(code, code)
+
+
+# --------------------------------------------------------------------------- facets
+def facets_of(G: nx.Graph, edge_kinds: Iterable[str], labels: Labels) -> Facets:
+    """Every sector, actor type, domain and territory present in ``G``, with actor counts."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for _, data in G.nodes(data=True):
+        counts["sector"][data.get("sector") or ""] += 1
+        counts["type"][data.get("actor_type") or ""] += 1
+        for domain in (data.get("domains") or "").split():
+            counts["domain"][domain] += 1
+        for level in ("departement", "epci"):
+            if data.get(level):
+                counts[level][data[level]] += 1
+    names, words = labels.names, labels.words
+    order = list(style.SECTOR_COLOURS)
+    sectors = sorted(counts["sector"], key=lambda s: (s not in order,
+                                                      order.index(s) if s in order else 0, s))
+    ties = sorted(set(edge_kinds), key=lambda k: (k == "project", k))
+    return Facets(
+        sectors=[(s, names.sector(s) or words["unplaced"],
+                  style.SECTOR_COLOURS.get(s, style.OTHER), counts["sector"][s])
+                 for s in sectors],
+        types=sorted(((t, names.actor_type(t) or "?", style.shape_of(t), n)
+                      for t, n in counts["type"].items()),
+                     key=lambda row: (row[2], row[1].casefold())),
+        domains=sorted(((d, names.domain(d), "", n) for d, n in counts["domain"].items()),
+                       key=lambda row: row[1].casefold()),
+        departements=sorted(((c, labels.place("departement", c), "", n)
+                             for c, n in counts["departement"].items())),
+        epcis=sorted(((c, labels.place("epci", c), "", n) for c, n in counts["epci"].items()),
+                     key=lambda row: row[1].casefold()),
+        ties=[(k, words["project"] if k == "project" else names.partnership_type(k),
+               style.EDGE_COLOURS.get(k, style.OTHER), 0) for k in ties],
+    )
+
+
+def _node_facets(members: Iterable[Mapping[str, Any]],
+                 index: Mapping[str, Mapping[str, int]]) -> dict[str, list[int]]:
+    found: dict[str, set[int]] = defaultdict(set)
+    for data in members:
+        found["s"].add(index["s"][data.get("sector") or ""])
+        found["t"].add(index["t"][data.get("actor_type") or ""])
+        found["d"].update(index["d"][d] for d in (data.get("domains") or "").split())
+        found["g"].update(index["g"][data[level]] for level in ("departement", "epci")
+                          if data.get(level))
+    return {key: sorted(found[key]) for key in ("s", "t", "d", "g")}
+
+
+def _tie_kind(data: Mapping[str, Any], contexts: Mapping[str, Context]) -> tuple[str, str]:
+    """The tie's main kind (its most frequent partnership type, else ``project``) and a
+    count per kind, as text keys for the title."""
+    kinds: Counter[str] = Counter()
+    for iri in data.get("partnerships", ()):
+        context = contexts.get(iri)
+        kinds[_local(context.partnership_type) if context and context.partnership_type
+              else "partnership"] += 1
+    if data.get("projects"):
+        kinds["project"] += len(data["projects"])
+    if not kinds:
+        return "project", ""
+    main = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return ("project" if main == "partnership" else main), " ".join(
+        f"{k}:{n}" for k, n in sorted(kinds.items()))
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _tie_title(counts: str, labels: Labels) -> str:
+    parts = []
+    for item in counts.split():
+        kind, _, n = item.rpartition(":")
+        name = (labels.words["project"] if kind == "project"
+                else labels.words["partners"] if kind == "partnership"
+                else labels.names.partnership_type(kind))
+        parts.append(f"{name} ×{n}")
+    return " · ".join(parts)
+
+
+def _width(weight: float) -> float:
+    return round(1.0 + min(max(weight, 1.0) ** 0.5 - 1.0, 4.0), 2)
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- actors
+def actor_drawing(G: nx.Graph, contexts: Mapping[str, Context],
+                  metrics: Mapping[Hashable, Mapping[str, Any]], size_by: str,
+                  suggestions: Sequence[Any], labels: Labels) -> Drawing:
+    """One node per actor of ``G``, ties as edges, suggestions as dashed edges."""
+    kinds = {key: _tie_kind(data, contexts) for key, data in _edge_items(G)}
+    facets = facets_of(G, [k for k, _ in kinds.values()], labels)
+    index = facets.index()
+    words, names = labels.words, labels.names
+    order = {key: i for i, key in enumerate(G)}
+    values = [_metric(G, key, metrics, size_by) for key in G]
+    sizes = style.node_sizes(values)
+    nodes = []
+    for i, (key, data) in enumerate(G.nodes(data=True)):
+        row = metrics.get(key, {})
+        sep = words["sep"]
+        lines = [
+            f"{words['type']}{sep}{names.actor_type(data.get('actor_type') or '')}",
+            f"{words['sector']}{sep}{names.sector(data.get('sector') or '')}",
+            f"{words['commune']}{sep}"
+            f"{labels.place('commune', data.get('commune') or '') or words['no_commune']}",
+            f"{words['domains']}{sep}" + ", ".join(
+                names.domain(d) for d in (data.get("domains") or "").split()),
+            " · ".join(f"{words[m]} {_number(v)}" for m, v in _key_metrics(G, key, row)),
+        ]
+        name = data.get("name") or str(key)
+        nodes.append(MapNode(
+            key=key, label=name,
+            colour=style.SECTOR_COLOURS.get(data.get("sector") or "", style.OTHER),
+            shape=style.shape_of(data.get("actor_type") or ""), size=sizes[i],
+            facets=_node_facets([data], index), lines=lines, places=[data]))
+    edges = [MapEdge(order[a], order[b], style.EDGE_COLOURS.get(kinds[(a, b)][0], style.OTHER),
+                     _width(data.get("weight", 1)), _tie_title(kinds[(a, b)][1], labels),
+                     index["e"][kinds[(a, b)][0]], float(data.get("weight", 1)))
+             for (a, b), data in _edge_items(G)]
+    edges += _suggestion_edges(suggestions, order, labels, G)
+    if any(e.suggested for e in edges):
+        facets.ties.append(("suggestion", words["suggestion"], style.SUGGESTION_COLOUR, 0))
+    return Drawing(nodes, edges, facets)
+
+
+def _edge_items(G: nx.Graph) -> Iterable[tuple[tuple[Hashable, Hashable], Mapping[str, Any]]]:
+    return (((a, b), data) for a, b, data in G.edges(data=True))
+
+
+def _metric(G: nx.Graph, key: Hashable, metrics: Mapping[Hashable, Mapping[str, Any]],
+            size_by: str) -> float | None:
+    if size_by == "degree" and key not in metrics:
+        return float(G.degree(key))
+    value = metrics.get(key, {}).get(size_by)
+    return None if value is None else float(value)
+
+
+def _key_metrics(G: nx.Graph, key: Hashable, row: Mapping[str, Any]
+                 ) -> list[tuple[str, Any]]:
+    shown = [("degree", row.get("degree", G.degree(key)))]
+    shown += [(m, row[m]) for m in ("betweenness", "brokerage") if m in row]
+    return shown
+
+
+def _suggestion_edges(suggestions: Sequence[Any], order: Mapping[Hashable, int],
+                      labels: Labels, G: nx.Graph) -> list[MapEdge]:
+    edges = []
+    for s in suggestions:
+        if s.actor_a not in order or s.actor_b not in order:
+            continue
+        title = (f"{labels.words['suggestion']} ({labels.words['score']} {s.score:.2f})\n"
+                 f"{G.nodes[s.actor_a].get('name', '')} – {G.nodes[s.actor_b].get('name', '')}"
+                 f"\n{s.explanation}")
+        edges.append(MapEdge(order[s.actor_a], order[s.actor_b], style.SUGGESTION_COLOUR,
+                             2.0, title, -1, suggested=True))
+    return edges
+
+
+# --------------------------------------------------------------------------- groups
+def group_drawing(G: nx.Graph, group_of: Callable[[Hashable], tuple[str, str]],
+                  suggestions: Sequence[Any], labels: Labels, level: str) -> Drawing:
+    """One node per group of actors (``group_of(actor) -> (key, name)``), sized by its
+    actor count and coloured by its most frequent sector; ties between groups summed."""
+    facets = facets_of(G, ["project"], labels)
+    facets.ties = [("ties", labels.words["ties"], style.EDGE_COLOURS["project"], 0)]
+    index = facets.index()
+    members: dict[str, list[Hashable]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for key in G:
+        group, name = group_of(key)
+        members[group].append(key)
+        names[group] = name
+    keys = sorted(members, key=lambda g: (-len(members[g]), names[g]))
+    order = {g: i for i, g in enumerate(keys)}
+    sizes = style.node_sizes([float(len(members[g])) for g in keys])
+    internal: Counter[str] = Counter()
+    between: Counter[tuple[int, int]] = Counter()
+    for a, b in G.edges():
+        ga, gb = group_of(a)[0], group_of(b)[0]
+        if ga == gb:
+            internal[ga] += 1
+        else:
+            between[tuple(sorted((order[ga], order[gb])))] += 1  # type: ignore[arg-type]
+    nodes = [_group_node(g, names[g], [G.nodes[m] for m in members[g]], sizes[i],
+                         internal[g], index, labels) for i, g in enumerate(keys)]
+    edges = [MapEdge(a, b, style.EDGE_COLOURS["project"], _width(n),
+                     f"{n} {labels.words['ties'].lower()}", 0, float(n))
+             for (a, b), n in sorted(between.items())]
+    suggested: Counter[tuple[int, int]] = Counter()
+    for s in suggestions:
+        if s.actor_a in G and s.actor_b in G:
+            ga, gb = order[group_of(s.actor_a)[0]], order[group_of(s.actor_b)[0]]
+            if ga != gb:
+                suggested[(min(ga, gb), max(ga, gb))] += 1
+    edges += [MapEdge(a, b, style.SUGGESTION_COLOUR, 2.0,
+                      f"{n} × {labels.words['suggestion'].lower()}", -1, suggested=True)
+              for (a, b), n in sorted(suggested.items())]
+    if suggested:
+        facets.ties.append(("suggestion", labels.words["suggestion"],
+                            style.SUGGESTION_COLOUR, 0))
+    return Drawing(nodes, edges, facets, aggregated=level)
+
+
+def _group_node(key: str, name: str, members: list[Mapping[str, Any]], size: float,
+                internal: int, index: Mapping[str, Mapping[str, int]],
+                labels: Labels) -> MapNode:
+    words, concepts = labels.words, labels.names
+    sep = words["sep"]
+    sectors = Counter(m.get("sector") or "" for m in members)
+    domains = Counter(d for m in members for d in (m.get("domains") or "").split())
+    top_sector = sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    lines = [
+        f"{len(members)} {words['actors']} · {internal} {words['ties'].lower()}",
+        f"{words['sectors']}{sep}" + ", ".join(
+            f"{concepts.sector(s) or '?'} {n}"
+            for s, n in sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))),
+        f"{words['domains']}{sep}" + ", ".join(
+            concepts.domain(d) for d, _ in sorted(domains.items(),
+                                                  key=lambda kv: (-kv[1], kv[0]))[:TOP_DOMAINS]),
+    ]
+    return MapNode(key=key, label=f"{name} ({len(members)})",
+                   colour=style.SECTOR_COLOURS.get(top_sector, style.OTHER), shape="dot",
+                   size=size, facets=_node_facets(members, index), lines=lines,
+                   places=members)

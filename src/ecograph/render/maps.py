@@ -1,0 +1,320 @@
+"""``build_map``: an offline, interactive HTML map of an ecosystem, rendered by pyvis.
+
+Colour by sector, shape by actor type, size by a metric, edge colour by partnership type,
+suggested partnerships dashed (and toggled from the legend); search by name; filters by
+sector, actor type, tie type, domain and territory; plain-text tooltips. The page is one file
+with vis-network inlined and no request to any network (see :mod:`ecograph.render.page`).
+
+Layouts are computed in Python and the browser's physics is off, so a map is still on open:
+
+- ``force``: seeded Fruchterman–Reingold (:mod:`ecograph.render.layout`);
+- ``geo``: each actor at its commune's coordinates, actors of one commune side by side
+  (:mod:`ecograph.render.geo`; communes missing from the 2024 coordinates fall back to a
+  centroid, and the tooltip says so).
+
+Above ``AGGREGATE_ABOVE`` actors (``aggregate="auto"``) a map draws groups instead of actors:
+Louvain communities (those of ``metrics`` when given), EPCIs or départements, each a node
+sized by its actor count. Filter the projection (territory, domain) to see actors again, or
+pass ``aggregate="none"``: vis-network still draws 10,000 actors in a few seconds, but the
+picture stops telling anything well before that.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pyvis.network import Network
+
+from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.network.projection import Projection
+from ecograph.render import geo, layout, page, style
+from ecograph.render.mapdata import Drawing, Labels, actor_drawing, group_drawing
+
+__all__ = ["AGGREGATE_ABOVE", "AGGREGATIONS", "LAYOUTS", "MapDocument", "MapSummary",
+           "build_map"]
+
+AGGREGATE_ABOVE = 5000
+AGGREGATIONS = ("auto", "none", "community", "epci", "departement")
+LAYOUTS = ("force", "geo")
+MAX_SEARCH_RESULTS = 30
+GLYPHS = {"dot": "●", "star": "★", "diamond": "◆", "square": "■", "triangle": "▲",
+          "triangleDown": "▼", "hexagon": "⬢"}
+
+
+@dataclass(frozen=True)
+class MapSummary:
+    """What a map shows: ``actors`` in the projection, ``nodes`` and ``edges`` drawn (ties
+    and suggestions), ``aggregated`` the grouping (``None`` when actors are drawn),
+    ``fallback`` the nodes a geographic map placed at a centroid because their commune had
+    no coordinates, ``unplaced`` those with no known place at all."""
+
+    actors: int
+    nodes: int
+    edges: int
+    suggestions: int
+    aggregated: str | None
+    layout: str
+    size_by: str
+    fallback: int = 0
+    unplaced: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MapDocument:
+    """A complete, self-contained HTML page and what it shows."""
+
+    html: str
+    summary: MapSummary
+
+    def write(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (UTF-8) and return the path."""
+        target = Path(path)
+        target.write_text(self.html, encoding="utf-8")
+        return target
+
+
+def build_map(projection: Projection, *, metrics: Any = None, suggestions: Sequence[Any] = (),
+              layout: str = "force", size_by: str = "degree", title: str | None = None,
+              lang: str = "fr", aggregate: str = "auto", seed: int = 0,
+              labels: Mapping[str, str] | None = None,
+              table: TerritoryTable | None = None) -> MapDocument:
+    """Render ``projection`` as an offline HTML map.
+
+    Parameters
+    ----------
+    projection : Projection
+        From :func:`ecograph.analysis.project_scope` (already filtered by territory/domain).
+    metrics : MetricsResult, optional
+        From :func:`ecograph.network.metrics.compute_metrics`: tooltips show betweenness and
+        brokerage, ``size_by`` may name any actor metric, and community aggregation uses its
+        communities. Without it only ``size_by="degree"`` is possible.
+    suggestions : sequence of Suggestion
+        From :func:`ecograph.network.gaps.suggest`; drawn dashed, toggled in the legend.
+    layout : {"force", "geo"}
+    size_by : str
+        One of :data:`ecograph.render.style.METRICS`.
+    title : str, optional
+        Page heading (escaped); default "Carte de l'écosystème" / "Ecosystem map".
+    lang : {"fr", "en"}
+        Language of the controls, legend and tooltips.
+    aggregate : {"auto", "none", "community", "epci", "departement"}
+        ``auto`` groups by community above :data:`AGGREGATE_ABOVE` actors.
+    seed : int
+        Seeds the force layout and, when needed, Louvain.
+    labels : mapping, optional
+        Concept IRI → label in ``lang`` (``ecograph.labels.concept_labels(store, lang)``);
+        default: the labels of the SKOS schemes shipped with ecograph.
+    table : TerritoryTable, optional
+        The geography (default: the shipped 2026 table).
+
+    Raises
+    ------
+    ValueError
+        For an unknown layout, metric, aggregation or language, or a metric other than
+        degree without ``metrics``.
+    """
+    started = time.perf_counter()
+    _check(layout, size_by, lang, aggregate, metrics)
+    words = style.WORDS[lang]
+    table = table or read_table()
+    text = Labels(style.ConceptNames(labels if labels is not None
+                                     else style.scheme_labels(lang)), words, table)
+    G = projection.collaboration
+    rows = _metric_rows(metrics)
+    level = _aggregation(aggregate, G.number_of_nodes())
+    if level is None:
+        drawing = actor_drawing(G, projection.contexts, rows, size_by, suggestions, text)
+    else:
+        drawing = group_drawing(G, _grouping(G, level, metrics, seed, text), suggestions,
+                                text, level)
+    if layout == "geo":
+        positions, fallback, unplaced = _geo_positions(drawing, text)
+    else:
+        positions, fallback, unplaced = _force_positions(drawing, seed), 0, 0
+    net = _network(drawing, positions, title or words["map"], G.number_of_nodes())
+    note = (words["aggregated"].format(level=words[f"level_{level}"]) if level else "")
+    html = page.render(net, {
+        "lang": lang, "words": words, "facets": drawing.facets, "note": note,
+        "glyphs": GLYPHS, "size_label": words["count"] if level else words[size_by],
+        "generator": f"ecograph (pyvis {version('pyvis')}, vis-network "
+                     f"{page.VIS_NETWORK_VERSION})",
+        "page_data": {"words": {k: words[k] for k in ("shown", "matches", "no_match")},
+                      "aggregated": note and words[f"level_{level}"],
+                      "max_results": MAX_SEARCH_RESULTS},
+    })
+    summary = MapSummary(
+        actors=G.number_of_nodes(), nodes=len(drawing.nodes), edges=len(drawing.edges),
+        suggestions=sum(e.suggested for e in drawing.edges), aggregated=level, layout=layout,
+        size_by="count" if level else size_by, fallback=fallback, unplaced=unplaced,
+        seconds=round(time.perf_counter() - started, 3))
+    return MapDocument(html, summary)
+
+
+def _check(layout_name: str, size_by: str, lang: str, aggregate: str, metrics: Any) -> None:
+    if layout_name not in LAYOUTS:
+        raise ValueError(f"layout {layout_name!r}: use one of {', '.join(LAYOUTS)}")
+    if size_by not in style.METRICS:
+        raise ValueError(f"size_by {size_by!r}: use one of {', '.join(style.METRICS)}")
+    if size_by != "degree" and metrics is None:
+        raise ValueError(f"size_by {size_by!r} needs the metrics (compute_metrics); "
+                         "without them only 'degree' is known")
+    if lang not in style.WORDS:
+        raise ValueError(f"lang {lang!r}: use one of {', '.join(style.WORDS)}")
+    if aggregate not in AGGREGATIONS:
+        raise ValueError(f"aggregate {aggregate!r}: use one of {', '.join(AGGREGATIONS)}")
+
+
+def _metric_rows(metrics: Any) -> dict[Hashable, dict[str, Any]]:
+    """Actor → the metrics a map shows (from a MetricsResult), ``{}`` without one."""
+    if metrics is None:
+        return {}
+    fields = [m for m in style.METRICS if m != "brokerage"]
+    return {row.actor: {**{m: getattr(row, m) for m in fields}, "brokerage": row.brokerage,
+                        "community": row.community}
+            for row in metrics.actors}
+
+
+def _aggregation(aggregate: str, actors: int) -> str | None:
+    if aggregate == "auto":
+        return "community" if actors > AGGREGATE_ABOVE else None
+    return None if aggregate == "none" else aggregate
+
+
+def _grouping(G: Any, level: str, metrics: Any, seed: int, text: Labels) -> Any:
+    """``actor -> (group key, group name)`` for ``level``."""
+    words = text.words
+    if level == "community":
+        if metrics is not None:
+            community = {row.actor: row.community for row in metrics.actors}
+        else:
+            from ecograph.network.communities import louvain_communities
+
+            community = {}
+            for number, members in enumerate(louvain_communities(G, seed=seed), start=1):
+                for member in members:
+                    community[member] = number if len(members) > 1 else None
+
+        def by_community(actor: Hashable) -> tuple[str, str]:
+            number = community.get(actor)
+            if number is None:
+                return "c0", words["isolated"]
+            return f"c{number}", f"{words['group_community']} {number}"
+
+        return by_community
+
+    def by_territory(actor: Hashable) -> tuple[str, str]:
+        data = G.nodes[actor]
+        for found in (level, "departement", "region"):
+            code = data.get(found) or ""
+            if code:
+                return f"{found}/{code}", text.place(found, code)
+        return "none", words["unplaced"]
+
+    return by_territory
+
+
+# --------------------------------------------------------------------------- positions
+def _ties(drawing: Drawing) -> tuple[list[tuple[int, int]], list[float]]:
+    ties = [e for e in drawing.edges if not e.suggested]
+    return [(e.a, e.b) for e in ties], [e.weight for e in ties]
+
+
+def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
+    pairs, weights = _ties(drawing)
+    grouped = drawing.aggregated is not None
+    found = layout.force_layout(len(drawing.nodes), pairs,
+                                [math.log1p(w) for w in weights] if grouped else None,
+                                seed=seed)
+    return layout.fit(found, layout.SPACING * (4 if grouped else 1))
+
+
+def _geo_positions(drawing: Drawing, text: Labels) -> tuple[np.ndarray, int, int]:
+    """Projected positions; actors sharing a point are spread around it. Adds a tooltip line
+    to every node placed at a centroid or not placed."""
+    coordinates = geo.read_coordinates()
+    lat = np.full(len(drawing.nodes), math.nan)
+    lon = np.full(len(drawing.nodes), math.nan)
+    fallback = unplaced = 0
+    words = text.words
+    for i, node in enumerate(drawing.nodes):
+        spots = [geo.locate(place, coordinates, text.table) for place in node.places]
+        known = [s for s in spots if s.how is not None]
+        if known:
+            lat[i] = sum(s.lat for s in known) / len(known)
+            lon[i] = sum(s.lon for s in known) / len(known)
+        if drawing.aggregated is not None:
+            continue
+        spot = spots[0]
+        if spot.how is None:
+            unplaced += 1
+            node.lines.append(f"({words['unplaced']})")
+        elif spot.fallback:
+            fallback += 1
+            node.lines.append(f"({words['missing_coords']}{words['sep']}{words['placed_at']} "
+                              f"{text.place(spot.how, spot.code)})")
+    xy = layout.fit(geo.project_lat_lon(lat, lon),
+                    layout.SPACING * (4 if drawing.aggregated else 1))
+    return _spread(xy), fallback, unplaced
+
+
+def _spread(xy: np.ndarray) -> np.ndarray:
+    """Nodes on the same point moved onto a small spiral around it, in node order."""
+    at: dict[tuple[float, float], list[int]] = defaultdict(list)
+    for i, (x, y) in enumerate(xy.tolist()):
+        at[(x, y)].append(i)
+    spread = xy.copy()
+    for (x, y), members in at.items():
+        if len(members) > 1:
+            spread[members] = np.round(layout.spread_points(len(members)) + np.array([x, y]), 1)
+    return spread
+
+
+# --------------------------------------------------------------------------- pyvis
+def _network(drawing: Drawing, positions: np.ndarray, title: str, actors: int) -> Network:
+    """The pyvis network: nodes and edges filled as dict lists (``add_node`` validates and
+    copies each node: about 30 s for 10,000 with pyvis 0.3.2) and vis-network options with
+    physics off."""
+    net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")
+    suggestion_kind = next((i for i, row in enumerate(drawing.facets.ties)
+                            if row[0] == "suggestion"), -1)
+    xy = positions.tolist()
+    net.nodes = [
+        {"id": i, "label": node.label, "x": xy[i][0], "y": xy[i][1], "color": node.colour,
+         "shape": node.shape, "size": node.size,
+         "title": "\n".join([node.label, *[line for line in node.lines if line]]),
+         **node.facets}
+        for i, node in enumerate(drawing.nodes)]
+    net.edges = [
+        {"id": j, "from": e.a, "to": e.b, "color": e.colour, "width": e.width,
+         "title": e.title, "e": suggestion_kind if e.suggested else e.kind,
+         **({"dashes": style.SUGGESTION_DASHES} if e.suggested else {})}
+        for j, e in enumerate(drawing.edges)]
+    net.node_ids = list(range(len(net.nodes)))
+    big = len(net.nodes) + len(net.edges) > 3000
+    net.options = {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "interaction": {"hover": not big, "tooltipDelay": 150, "hideEdgesOnDrag": big,
+                        "hideEdgesOnZoom": big, "navigationButtons": False,
+                        "keyboard": False},
+        # Labels appear once zoomed in (font size × zoom ≥ 9 px), not as a grey smear.
+        "nodes": {"borderWidth": 1, "font": {"size": 14, "face": "system-ui, sans-serif"},
+                  "scaling": {"label": {"drawThreshold": 9}}},
+        "edges": {"smooth": False, "color": {"opacity": 0.5 if big else 0.75},
+                  "selectionWidth": 2},
+    }
+    return net
+
