@@ -189,7 +189,7 @@ def test_mapping_files_in_toml_and_yaml_say_the_same(store) -> None:
 def test_mapping_mistakes_name_the_key_and_the_choices(tmp_path) -> None:
     with pytest.raises(MappingError, match=r"values.type: «Asso» = «assoc», which is not one"):
         parse_mapping({"values": {"type": {"Asso": "assoc"}}})
-    with pytest.raises(MappingError, match="columns.nom is not a field of actors"):
+    with pytest.raises(MappingError, match=r"columns\.nom is not a field of actors"):
         parse_mapping({"kind": "actors", "columns": {"nom": "Nom"}})
     bad = tmp_path / "m.yaml"
     bad.write_text("columns: [unclosed\n")

@@ -177,15 +177,15 @@ def sources() -> None:
         console.print("No imported source yet: `ecograph import FILE`.")
         return
     table = Table(title="Imported sources (ecograph remove SOURCE takes one out)")
-    for column in ("source", "file", "format", "imported (UTC)", "rows", "refused",
+    for column in ("source", "format", "imported (UTC)", "rows", "refused",
                    "actors new/merged", "partnerships", "projects", "triples"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "source")
     names = [s.source for s in found]
     for info in found:
         c = info.counts
         source = info.source + (" [yellow](2 versions: re-run the import)[/yellow]"
                                 if names.count(info.source) > 1 else "")
-        table.add_row(source, info.file, info.format, info.imported_at.replace("T", " "),
+        table.add_row(source, info.format, info.imported_at.replace("T", " "),
                       f"{c.get('rowsImported', 0):,}", f"{c.get('rowsRejected', 0):,}",
                       f"{c.get('actorsCreated', 0):,}/{c.get('actorsMerged', 0):,}",
                       f"{c.get('partnerships', 0):,}", f"{c.get('projects', 0):,}",

@@ -53,8 +53,10 @@ def write_template(kind: str, path: Path) -> Path:
         sheet.title = kind
         sheet.append(columns)
         sheet.append([example[c] for c in columns])
+        from openpyxl.styles import Font
+
         for cell in sheet[1]:
-            cell.font = cell.font.copy(bold=True)
+            cell.font = Font(bold=True)
         for column in ("siren", "siret", "commune"):  # text cells keep leading zeros
             if column in columns:
                 letter = sheet.cell(row=1, column=columns.index(column) + 1).column_letter
