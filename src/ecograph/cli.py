@@ -807,3 +807,7 @@ _register_report(app)
 from ecograph.cli_import import register as _register_import  # noqa: E402
 
 _register_import(app)
+
+from ecograph.cli_map import register as _register_map  # noqa: E402
+
+_register_map(app)

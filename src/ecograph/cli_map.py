@@ -1,0 +1,138 @@
+"""``ecograph map``: the offline interactive map, as a command.
+
+Kept out of ``cli.py`` (which only calls :func:`register`) so the map's options live beside
+each other; the shared helpers (``_opened``, ``_scope``, ``_projection``) are imported when
+the command runs, not when the CLI loads.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ecograph.render.maps import AGGREGATE_ABOVE
+
+
+class MapLayout(StrEnum):
+    force = "force"
+    geo = "geo"
+
+
+class MapAggregate(StrEnum):
+    auto = "auto"
+    none = "none"
+    community = "community"
+    epci = "epci"
+    departement = "departement"
+
+
+class SizeBy(StrEnum):
+    degree = "degree"
+    weighted_degree = "weighted_degree"
+    betweenness = "betweenness"
+    brokerage = "brokerage"
+    effective_size = "effective_size"
+    constraint = "constraint"
+    blau = "blau"
+    shannon = "shannon"
+
+
+class MapLang(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``map`` command to ``app``."""
+    app.command("map")(map_command)
+
+
+def map_command(
+    out: Annotated[Path, typer.Option(help="HTML file to write (one self-contained page).")
+                   ] = Path("ecograph-map.html"),
+    layout: Annotated[MapLayout, typer.Option(
+        help="force: network layout computed once (seeded); geo: actors at their commune.")
+    ] = MapLayout.force,
+    size_by: Annotated[SizeBy, typer.Option(help="Metric that sets node size.")
+                       ] = SizeBy.degree,
+    aggregate: Annotated[MapAggregate, typer.Option(
+        help=f"Draw groups instead of actors. auto: communities above {AGGREGATE_ABOVE:,} "
+             "actors; none: always actors.")] = MapAggregate.auto,
+    suggestions: Annotated[int, typer.Option(
+        min=0, help="Suggested partnerships drawn dashed (0: none).")] = 20,
+    with_metrics: Annotated[bool, typer.Option(
+        "--metrics/--no-metrics",
+        help="Compute metrics for tooltips and sizes (--no-metrics: faster, degree only).")
+    ] = True,
+    title: Annotated[str | None, typer.Option(help="Page heading.")] = None,
+    lang: Annotated[MapLang, typer.Option(help="Language of the legend and labels.")
+                    ] = MapLang.fr,
+    territory: Annotated[str | None, typer.Option(
+        help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
+             "commune/44109, region/52.")] = None,
+    domain: Annotated[str | None, typer.Option(
+        help="Limit to partnerships and projects of a domain (e.g. housing).")] = None,
+    partnership_type: Annotated[str | None, typer.Option(
+        "--partnership-type", help="Limit to one partnership type (e.g. funding).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the layout, metrics and suggestions.")
+                    ] = 0,
+) -> None:
+    """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
+    by a metric, suggested partnerships dashed; search, filters and legend."""
+    from ecograph.analysis import vocabulary
+    from ecograph.cli import _opened, _projection, _scope, console, errors
+    from ecograph.ingest.territories import read_table
+    from ecograph.labels import concept_labels
+    from ecograph.render import build_map
+
+    started = time.perf_counter()
+    if size_by is not SizeBy.degree and not with_metrics:
+        errors.print(f"[red]error:[/red] --size-by {size_by} needs the metrics; drop "
+                     "--no-metrics or size by degree.", highlight=False)
+        raise typer.Exit(2)
+    scope = _scope(territory, domain, partnership_type, None, None)
+    table = read_table()
+    with _opened(read_only=True, create=False) as store:
+        projection = _projection(store, scope)
+        labels = concept_labels(store, lang.value)
+        words = vocabulary(store, lang.value, table) if suggestions else None
+    graph = projection.collaboration
+    metrics = found = None
+    if with_metrics and graph.number_of_nodes():
+        from ecograph.network.metrics import compute_metrics
+
+        with console.status("Computing metrics…"):
+            metrics = compute_metrics(projection, seed=seed)
+    if words is not None:
+        from ecograph.network.gaps import suggest
+
+        with console.status("Suggesting partnerships…"):
+            found = suggest(graph, words, top=suggestions, seed=seed)
+    try:
+        with console.status("Drawing the map…"):
+            document = build_map(projection, metrics=metrics, suggestions=found or (),
+                                 layout=layout.value, size_by=size_by.value, title=title,
+                                 lang=lang.value, aggregate=aggregate.value, seed=seed,
+                                 labels=labels, table=table)
+    except ValueError as err:
+        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    document.write(out)
+    s = document.summary
+    drawn = (f"{s.nodes:,} groups ({s.aggregated}) of {s.actors:,} actors" if s.aggregated
+             else f"{s.nodes:,} actors")
+    console.print(f"Wrote {out}: {drawn}, {s.edges - s.suggestions:,} ties, "
+                  f"{s.suggestions} suggested partnerships ({s.layout} layout) in "
+                  f"{time.perf_counter() - started:.1f} s.", highlight=False)
+    if s.aggregated and aggregate is MapAggregate.auto:
+        console.print(f"More than {AGGREGATE_ABOVE:,} actors: grouped by {s.aggregated}. "
+                      "Use --territory or --domain to see actors, or --aggregate none.",
+                      highlight=False)
+    if s.fallback or s.unplaced:
+        console.print(f"{s.fallback} actor(s) placed at a centroid (commune missing from the "
+                      f"2024 coordinates), {s.unplaced} without a known place.",
+                      highlight=False)
