@@ -154,12 +154,14 @@ def derive_coordinates(source_dir: Path) -> list[tuple[str, str, str, str]]:
 
 
 def write_coordinates(rows: list[tuple[str, str, str, str]], path: Path) -> None:
-    """Write the rows reproducibly (sorted, no timestamp in the gzip header)."""
+    """Write the rows reproducibly (sorted; see below for the gzip header)."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(("level", "code", "lat", "lon"))
     writer.writerows(rows)
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+    # No file name and no time in the gzip header: the same rows give the same bytes.
+    with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb",
+                                              mtime=0) as handle:
         handle.write(text.getvalue().encode("utf-8"))
 
 

@@ -21,6 +21,7 @@ picture stops telling anything well before that.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import defaultdict
@@ -128,7 +129,7 @@ def build_map(projection: Projection, *, metrics: Any = None, suggestions: Seque
     started = time.perf_counter()
     _check(layout, size_by, lang, aggregate, metrics)
     words = style.WORDS[lang]
-    table = table or read_table()
+    table = table or _shipped_table()
     text = Labels(style.ConceptNames(labels if labels is not None
                                      else style.scheme_labels(lang)), words, table)
     G = projection.collaboration
@@ -160,6 +161,12 @@ def build_map(projection: Projection, *, metrics: Any = None, suggestions: Seque
         size_by="count" if level else size_by, fallback=fallback, unplaced=unplaced,
         seconds=round(time.perf_counter() - started, 3))
     return MapDocument(html, summary)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_table() -> TerritoryTable:
+    """The shipped geography, read once per process (about 1 s)."""
+    return read_table()
 
 
 def _check(layout_name: str, size_by: str, lang: str, aggregate: str, metrics: Any) -> None:

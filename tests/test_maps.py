@@ -1,0 +1,282 @@
+"""The map (ecograph.render.maps): escaping, the JSON payload, layouts, aggregation, geography.
+
+Fast tests on small hand-made projections; the drawing itself is checked in a real browser by
+test_maps_browser.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import gzip
+import hashlib
+import html as html_lib
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from ecograph.cli import app
+from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.network.gaps import Suggestion
+from ecograph.network.projection import Projection
+from ecograph.render import build_map, geo, maps
+from ecograph.render.layout import fit, force_layout, spread_points
+from ecograph.render.page import script_json
+from ecograph.resources import data_path
+
+from .conftest import SHARED_DATA
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+NANTES, REZE, NANTES_METROPOLE = "44109", "44143", "244400404"
+# Created after the 2024 coordinates were compiled (COG 2026), in an EPCI of Maine-et-Loire.
+NEW_COMMUNE = "49126"
+
+
+@functools.cache
+def table() -> TerritoryTable:
+    return read_table()
+
+
+def actor(name: str, sector: str = "ess", actor_type: str = "association",
+          commune: str = NANTES, domains: str = "housing") -> dict[str, str]:
+    found = table().communes.get(commune)
+    return {"name": name, "actor_type": actor_type, "sector": sector, "domains": domains,
+            "place": "", "commune": commune, "epci": (found.epci or "") if found else "",
+            "departement": found.departement if found else "",
+            "region": found.region if found else ""}
+
+
+def projection_of(G: nx.Graph) -> Projection:
+    return Projection(G, nx.Graph(), nx.DiGraph(), {})
+
+
+def small_graph() -> nx.Graph:
+    G = nx.Graph()
+    G.add_node("a", **actor("Alpha – Nantes", "public", "commune"))
+    G.add_node("b", **actor(HOSTILE, "ess", "association", REZE, "housing health"))
+    G.add_node("c", **actor('Gamma "quoted" </script><!--', "privateForProfit", "company"))
+    G.add_node("d", **actor("Delta\u2028line", "academic", "researchEducation"))
+    for a, b in [("a", "b"), ("b", "c"), ("a", "c")]:
+        G.add_edge(a, b, weight=1, partnerships=[], projects=["p"])
+    return G
+
+
+def data_block(page: str, name: str) -> object:
+    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page,
+                      re.S)
+    assert found, name
+    return json.loads(found.group(1))
+
+
+# --------------------------------------------------------------------------- escaping
+def test_script_json_cannot_close_the_script_and_round_trips() -> None:
+    value = {"name": "</script><script>alert(1)</script> & <!-- \u2028\u2029 é"}
+    text = str(script_json(value))
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert "\u2028" not in text and "\u2029" not in text
+    assert json.loads(text) == value
+
+
+def test_hostile_names_and_title_are_text_only() -> None:
+    document = build_map(projection_of(small_graph()), title=HOSTILE, aggregate="none")
+    page = document.html
+    assert HOSTILE not in page
+    assert page.count(html_lib.escape(HOSTILE)) >= 2  # <title>, <h1>, aria-label
+    assert "</script><!--" not in page
+    nodes = data_block(page, "map-nodes")
+    assert {n["label"] for n in nodes} >= {HOSTILE, 'Gamma "quoted" </script><!--'}
+    hostile = next(n for n in nodes if n["label"] == HOSTILE)
+    assert hostile["title"].startswith(HOSTILE + "\n")  # a plain string, never an element
+
+
+def test_page_asks_for_nothing_over_the_network() -> None:
+    page = build_map(projection_of(small_graph()), aggregate="none").html
+    assert not re.search(r"<(link|img|iframe)\b", page)
+    assert not re.search(r"<script[^>]*\bsrc=", page)
+    assert "bootstrap" not in page.lower() and "cdn" not in page.lower()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert policy and "default-src 'none'" in html_lib.unescape(policy.group(1))
+
+
+def test_policy_allows_exactly_the_inline_scripts() -> None:
+    page = build_map(projection_of(small_graph()), aggregate="none").html
+    policy = html_lib.unescape(re.search(r'Security-Policy" content="([^"]*)"', page).group(1))
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 2  # vis-network and ecograph's map.js
+    digests = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()
+               + "'" for s in scripts}
+    allowed = set(re.search(r"script-src ([^;]*)", policy).group(1).split())
+    assert allowed == digests
+
+
+# --------------------------------------------------------------------------- payload
+def test_nodes_carry_style_and_facets() -> None:
+    page = build_map(projection_of(small_graph()), aggregate="none", lang="en").html
+    nodes = data_block(page, "map-nodes")
+    options = data_block(page, "map-options")
+    assert options["physics"]["enabled"] is False
+    assert len(nodes) == 4 and all({"x", "y", "s", "t", "d", "g"} <= set(n) for n in nodes)
+    alpha = next(n for n in nodes if n["label"] == "Alpha – Nantes")
+    assert alpha["shape"] == "triangle" and alpha["color"] == "#0072B2"
+    assert "Type: Municipality (commune)" in alpha["title"] and "Nantes (44109)" in alpha["title"]
+    assert "Public sector" in page and "Find an actor" in page
+
+
+def test_size_follows_the_metric() -> None:
+    G = small_graph()
+    nodes = data_block(build_map(projection_of(G), aggregate="none").html, "map-nodes")
+    sizes = {n["label"]: n["size"] for n in nodes}
+    assert sizes["Alpha – Nantes"] > sizes["Delta\u2028line"]  # degree 2 vs 0
+
+
+def test_suggestions_are_dashed_edges_with_their_explanation() -> None:
+    suggestion = Suggestion("a", "d", 0.9, ("housing",), 1, True, False,
+                            "Both work on <b>housing</b>.")
+    document = build_map(projection_of(small_graph()), suggestions=[suggestion],
+                         aggregate="none")
+    edges = data_block(document.html, "map-edges")
+    dashed = [e for e in edges if "dashes" in e]
+    assert len(dashed) == 1 and dashed[0]["title"].endswith("Both work on <b>housing</b>.")
+    assert document.summary.suggestions == 1 and document.summary.edges == 4
+    assert 'id="toggle-suggestions"' in document.html
+
+
+def test_bad_arguments_name_the_setting() -> None:
+    projection = projection_of(small_graph())
+    with pytest.raises(ValueError, match="needs the metrics"):
+        build_map(projection, size_by="betweenness")
+    with pytest.raises(ValueError, match="layout 'circle'"):
+        build_map(projection, layout="circle")
+    with pytest.raises(ValueError, match="aggregate"):
+        build_map(projection, aggregate="commune")
+
+
+def test_write(tmp_path: Path) -> None:
+    document = build_map(projection_of(small_graph()))
+    written = document.write(tmp_path / "map.html")
+    assert written.read_text(encoding="utf-8") == document.html
+
+
+# --------------------------------------------------------------------------- layout
+def test_force_layout_is_seeded() -> None:
+    G = nx.les_miserables_graph()
+    index = {n: i for i, n in enumerate(G)}
+    edges = [(index[a], index[b]) for a, b in G.edges()]
+    first = force_layout(len(index), edges, seed=3)
+    assert np.array_equal(first, force_layout(len(index), edges, seed=3))
+    assert not np.array_equal(first, force_layout(len(index), edges, seed=4))
+
+
+def test_same_projection_and_seed_same_page() -> None:
+    projection = projection_of(nx.relabel_nodes(small_graph(), str))
+    assert build_map(projection, seed=1).html == build_map(projection, seed=1).html
+
+
+def test_fit_scales_with_the_node_count_and_spread_separates() -> None:
+    points = fit(np.random.default_rng(0).normal(size=(400, 2)), spacing=10)
+    assert np.percentile(np.abs(points), 95) == pytest.approx(100, rel=0.02)
+    offsets = spread_points(50)
+    distances = np.linalg.norm(offsets[:, None] - offsets[None], axis=-1)
+    assert distances[np.triu_indices(50, 1)].min() > 5
+
+
+# --------------------------------------------------------------------------- aggregation
+def big_graph(n: int = 60) -> nx.Graph:
+    G = nx.Graph()
+    communes = [NANTES, REZE, "44184", "44026"]  # Saint-Nazaire (CARENE), Carquefou (Nantes M.)
+    for i in range(n):
+        G.add_node(f"x{i:03}", **actor(f"Actor {i}", ("ess", "public")[i % 2],
+                                       commune=communes[i % 4]))
+    for i in range(n):
+        G.add_edge(f"x{i:03}", f"x{(i + 1) % n:03}", weight=1, partnerships=[], projects=[])
+        G.add_edge(f"x{i:03}", f"x{(i + 4) % n:03}", weight=1, partnerships=[], projects=[])
+    return G
+
+
+def test_auto_aggregates_above_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    projection = projection_of(big_graph())
+    assert build_map(projection).summary.aggregated is None
+    monkeypatch.setattr(maps, "AGGREGATE_ABOVE", 50)
+    document = build_map(projection)
+    assert document.summary.aggregated == "community"
+    nodes = data_block(document.html, "map-nodes")
+    assert sum(int(re.search(r"\((\d+)\)$", n["label"]).group(1)) for n in nodes) == 60
+    assert 'id="aggregated-note"' in document.html
+
+
+def test_territory_aggregation_counts_actors_and_ties() -> None:
+    document = build_map(projection_of(big_graph()), aggregate="epci", lang="en")
+    nodes = data_block(document.html, "map-nodes")
+    labels = sorted(n["label"] for n in nodes)
+    assert len(labels) == 2 and any(label.startswith("Nantes Métropole (45)")
+                                    for label in labels)
+    edges = data_block(document.html, "map-edges")
+    assert len(edges) == 1  # one pair of EPCIs; ties inside an EPCI are in its tooltip
+    departement = build_map(projection_of(big_graph()), aggregate="departement")
+    assert departement.summary.nodes == 1
+
+
+# --------------------------------------------------------------------------- geography
+def test_geo_layout_places_actors_at_their_commune_and_says_when_it_cannot() -> None:
+    G = small_graph()
+    G.add_node("e", **actor("Echo", commune=NEW_COMMUNE))
+    G.add_node("f", **actor("Foxtrot", commune=""))
+    document = build_map(projection_of(G), layout="geo", aggregate="none", lang="en")
+    assert document.summary.fallback == 1 and document.summary.unplaced == 1
+    nodes = {n["label"]: n for n in data_block(document.html, "map-nodes")}
+    assert "coordinates missing from the 2024 vintage" in nodes["Echo"]["title"]
+    assert "not located" in nodes["Foxtrot"]["title"]
+    # Rezé is south of Nantes: a larger y on screen.
+    assert nodes[HOSTILE]["y"] > nodes["Alpha – Nantes"]["y"]
+
+
+def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
+    coordinates = geo.read_coordinates()
+    new = table().communes[NEW_COMMUNE]
+    spot = geo.locate(actor("x", commune=NEW_COMMUNE), coordinates, table())
+    assert (spot.how, spot.code, spot.fallback) == ("epci", new.epci, True)
+    no_epci = {"commune": "99999", "epci": "", "departement": "44", "region": "52"}
+    assert geo.locate(no_epci, coordinates, table()).how == "departement"
+    assert geo.locate({"region": "52"}, coordinates, table()).how == "region"
+    paris = geo.locate({"commune": "75056"}, coordinates, table())
+    assert paris.how == "commune" and 48.8 < paris.lat < 48.9
+
+
+GEO_SOURCE = SHARED_DATA / "geo" / "communes-latlon"
+
+
+@pytest.mark.skipif(not GEO_SOURCE.is_dir(), reason="../shared/data/geo is not here")
+def test_shipped_coordinates_are_derived_from_the_shared_files(tmp_path: Path) -> None:
+    """The packaged file is exactly what derive_coordinates makes of the source CSV files."""
+    rebuilt = tmp_path / "coords.csv.gz"
+    geo.write_coordinates(geo.derive_coordinates(GEO_SOURCE), rebuilt)
+    assert rebuilt.read_bytes() == data_path(geo.COORDINATES_FILE).read_bytes()
+    with gzip.open(rebuilt, "rt", encoding="utf-8") as handle:
+        levels = [line.split(",", 1)[0] for line in handle]
+    # 34,931 communes (COM rows, plus Paris/Lyon/Marseille from their arrondissements),
+    # 101 départements, 18 régions, and the header.
+    assert (levels.count("commune"), levels.count("departement"),
+            levels.count("region")) == (34931, 101, 18)
+
+
+# --------------------------------------------------------------------------- command
+def test_map_command(sample_workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "map.html"
+    result = CliRunner().invoke(app, [
+        "--store", str(sample_workspace), "map", "--out", str(out), "--no-metrics",
+        "--suggestions", "5", "--territory", f"epci/{NANTES_METROPOLE}", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "5 suggested partnerships" in result.output
+    page = out.read_text(encoding="utf-8")
+    assert len(data_block(page, "map-nodes")) > 50
+    epcis = re.search(r'<optgroup label="Intercommunalities \(EPCI\)">(.*?)</optgroup>', page,
+                      re.S).group(1)
+    assert re.findall(r"<option[^>]*>([^(<]*)", epcis) == ["Nantes Métropole "]
+    refused = CliRunner().invoke(app, ["--store", str(sample_workspace), "map", "--out",
+                                       str(out), "--no-metrics", "--size-by", "betweenness"])
+    assert refused.exit_code == 2 and "--no-metrics" in refused.output
