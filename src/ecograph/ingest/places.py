@@ -41,6 +41,7 @@ def _by_name() -> dict[str, list[str]]:
     return names
 
 
+@functools.lru_cache(maxsize=65536)
 def commune_iri(text: str, *, departement: str | None = None) -> str:
     """The IRI of the commune a cell names (INSEE code or name), or ``PlaceProblem``."""
     table = _table()

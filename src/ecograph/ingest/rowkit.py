@@ -18,8 +18,8 @@ from ecograph.ingest.model import Conversion, Reject, RowProblem
 from ecograph.ingest.places import PlaceProblem, commune_iri, territory_ref
 from ecograph.ingest.readers import Table
 from ecograph.ingest.values import (
+    MISSING_MARKERS,
     ValueProblem,
-    is_missing,
     name_key,
     parse_date,
     parse_decimal,
@@ -30,13 +30,15 @@ from ecograph.ingest.values import (
 )
 from ecograph.ingest.vocabularies import accepted, lookup
 
+_TOTAL_STARTS = frozenset({"total", "sous-", "sous ", "sous_", "monta", "totau"})
 _TOTAL = re.compile(r"^(sous )?(total|totaux)\b|^montant total\b")
 
 
 def is_total_row(cells: list[str]) -> bool:
     """A "Total" or "Sous-total" line mixed with detail rows (its first filled text cells)."""
-    texts = [c for c in cells[:4] if c.strip()]
-    return any(_TOTAL.match(name_key(c)) for c in texts[:2])
+    texts = [c for c in cells[:4] if c.strip()][:2]
+    return any(c.lstrip()[:5].casefold() in _TOTAL_STARTS and _TOTAL.match(name_key(c))
+               for c in texts)
 
 
 class Fields:
@@ -47,9 +49,11 @@ class Fields:
         self.columns = table.columns
         self.positions = positions
         self.mapping = mapping
+        self.defaults = mapping.defaults
         self.conversion = conversion
         self.cells: list[str] = []
         self.row = 0
+        self._concepts: dict[tuple[str, str], str | None] = {}
 
     def column(self, field: str) -> str:
         """The column's name as the file spells it (for messages)."""
@@ -60,10 +64,12 @@ class Fields:
         """The cell's text, the mapping's default when the cell is empty, or None."""
         position = self.positions.get(field)
         if position is not None and position < len(self.cells):
-            value = self.cells[position].strip()
-            if value and not is_missing(value):
-                return value
-        return self.mapping.defaults.get(field)
+            value = self.cells[position]
+            if value:
+                value = value.strip()
+                if value and value.casefold() not in MISSING_MARKERS:
+                    return value
+        return self.defaults.get(field)
 
     def problem(self, field: str, value: str | None, text: str) -> RowProblem:
         return RowProblem(self.column(field), value, text)
@@ -119,7 +125,7 @@ class Fields:
         value = self.text(field)
         if value is None:
             return None
-        found = lookup(scheme, value, self.mapping.vocabulary(scheme))
+        found = self._lookup(scheme, value)
         if found is None:
             raise self.problem(field, value, f"not a known {scheme.replace('_', ' ')}; "
                                f"expected one of {accepted(scheme)}, or map this word in the "
@@ -133,13 +139,20 @@ class Fields:
             return set()
         found = set()
         for part in split_list(value):
-            concept = lookup(scheme, part, self.mapping.vocabulary(scheme))
+            concept = self._lookup(scheme, part)
             if concept is None:
                 raise self.problem(field, value, f"«{part}» is not a known {scheme}; expected "
                                    f"one of {accepted(scheme)}, or map it in the mapping file "
                                    f"under [values.{scheme}]")
             found.add(concept)
         return found
+
+    def _lookup(self, scheme: str, text: str) -> str | None:
+        """``vocabularies.lookup``, remembered: a column repeats a few words many times."""
+        key = (scheme, text)
+        if key not in self._concepts:
+            self._concepts[key] = lookup(scheme, text, self.mapping.vocabulary(scheme))
+        return self._concepts[key]
 
     def commune(self, field: str = "commune") -> str | None:
         return self._read(field, commune_iri)  # type: ignore[return-value]

@@ -9,6 +9,7 @@ the same command).
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from collections.abc import Callable
 
@@ -76,6 +77,11 @@ def _actor_row(fields: Fields, conversion: Conversion) -> None:
         fields.row, name=name, siren=siren, siret=siret, rna=fields.rna(),
         local_id=fields.text("id"), type=actor_type, sector=sector, place=fields.commune(),
         domains=fields.concepts("domains", "domain"), description=fields.text("description"))
+
+
+@functools.cache
+def _concept_nt(field: str, local: str) -> str:
+    return nt_iri(concept_iri(field, local))
 
 
 def _local_iri(base: str, kind: str, source: str, key: str) -> str:
@@ -212,11 +218,11 @@ class _PartnershipRows:
         if project:
             lines.append(f"{s} {T['forProject']} {self._project(fields, project)} .")
         for domain in sorted(fields.concepts("domains", "domain")):
-            lines.append(f"{s} {T['domain']} {nt_iri(concept_iri('domain', domain))} .")
+            lines.append(f"{s} {T['domain']} {_concept_nt('domain', domain)} .")
         if start:
-            lines.append(f"{s} {T['start']} {nt_literal(start.isoformat(), datatype=_DATE)} .")
+            lines.append(f"{s} {T['start']} \"{start.isoformat()}\"^^<{_DATE}> .")
         if end:
-            lines.append(f"{s} {T['end']} {nt_literal(end.isoformat(), datatype=_DATE)} .")
+            lines.append(f"{s} {T['end']} \"{end.isoformat()}\"^^<{_DATE}> .")
         if amount is not None:
             lines.append(f"{s} {T['amount']} "
                          f"{nt_literal(decimal_lexical(amount), datatype=_DECIMAL)} .")
