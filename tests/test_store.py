@@ -175,3 +175,13 @@ def test_sigkill_during_a_load_leaves_the_store_as_it_was(tmp_path: Path) -> Non
     with open_store(folder) as store:  # writable again, and still loadable
         store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G + "/after")
         assert store.named_graphs() == [G, G + "/after"]
+
+
+def test_select_values_keeps_awkward_text_and_unbound_cells(store) -> None:
+    awkward = 'Café "Le Lien", rue des\nRemparts; 50 %'
+    triple = ox.Triple(ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/name"),
+                       ox.Literal(awkward))
+    store.load(f"{triple} .\n".encode(), format=ox.RdfFormat.N_TRIPLES, graph="https://e.org/g")
+    rows = store.select_values("SELECT ?s ?o ?missing WHERE { ?s <https://e.org/name> ?o "
+                               "OPTIONAL { ?s <https://e.org/x> ?missing } }")
+    assert rows == [("https://e.org/a", awkward, "")]

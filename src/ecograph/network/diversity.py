@@ -30,8 +30,11 @@ __all__ = ["blau", "group_diversity", "partner_diversity", "shannon"]
 
 
 def _shares(counts: Mapping[str, float] | Iterable[float]) -> np.ndarray:
-    values = np.asarray(list(counts.values() if isinstance(counts, Mapping) else counts),
-                        dtype=np.float64)
+    """The non-zero shares, sorted: floating-point sums depend on the order of their terms,
+    and a Counter's order follows the members' (hash-seeded) set order, so sorting is what
+    makes the same groups give the same bytes in every run."""
+    values = np.sort(np.asarray(
+        list(counts.values() if isinstance(counts, Mapping) else counts), dtype=np.float64))
     total = values.sum()
     return values[values > 0] / total if total > 0 else np.empty(0)
 

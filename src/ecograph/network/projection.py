@@ -30,7 +30,7 @@ from ecograph.namespaces import TERRITORY_BASE
 # the two joined queries this replaced took 145 s, these scans about a third of that.
 ACTORS_QUERY = "SELECT DISTINCT ?s WHERE { ?s a eg:Actor }"
 ACTOR_SCANS = {
-    "name": "SELECT ?s ?o WHERE { ?s a eg:Actor ; skos:prefLabel ?o }",
+    "name": "SELECT ?s ?o WHERE { ?s skos:prefLabel ?o }",
     "type": "SELECT ?s ?o WHERE { ?s eg:actorType ?o }",
     "sector": "SELECT ?s ?o WHERE { ?s eg:sector ?o }",
     "place": "SELECT ?s ?o WHERE { ?s eg:basedIn ?o }",
@@ -104,7 +104,7 @@ def project(store: Any, filters: ProjectionFilter | None = None,
     """Scan ``store`` (embedded or remote) and build the graphs."""
     filters = filters or ProjectionFilter()
     table = table or read_table()
-    actor_iris = {row["s"].value for row in store.select(ACTORS_QUERY)}
+    actor_iris = {row[0] for row in store.select_values(ACTORS_QUERY)}
     values = {key: _scan(store, query, actor_iris) for key, query in ACTOR_SCANS.items()}
     actors = {iri: _actor_attributes(iri, values, table) for iri in sorted(actor_iris)}
     contexts = _contexts({key: _scan(store, query) for key, query in CONTEXT_SCANS.items()})
@@ -117,10 +117,9 @@ def project(store: Any, filters: ProjectionFilter | None = None,
 def _scan(store: Any, query: str, subjects: set[str] | None = None) -> dict[str, list[str]]:
     """Subject → sorted distinct values of one property (only ``subjects`` when given)."""
     values: dict[str, set[str]] = defaultdict(set)
-    for row in store.select(query):
-        subject = row["s"].value
+    for subject, value in store.select_values(query):
         if subjects is None or subject in subjects:
-            values[subject].add(row["o"].value)
+            values[subject].add(value)
     return {subject: sorted(found) for subject, found in values.items()}
 
 

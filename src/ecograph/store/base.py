@@ -7,6 +7,8 @@ engine (the rdflib store interface's habit that DESIGN §5 rules out).
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, Protocol
 
@@ -42,6 +44,13 @@ class Store(Protocol):
                ) -> list[dict[str, Term | None]]:
         """A SELECT's rows as dicts keyed by variable name (unbound → None)."""
 
+    def select_values(self, sparql: str, bindings: Mapping[str, Term] | None = None
+                      ) -> list[tuple[str, ...]]:
+        """A SELECT's rows as tuples of plain strings, in projection order: an IRI's text, a
+        literal's lexical form, "" when unbound. The bulk-scan path (network projection): it
+        skips building one term object per cell, and drops what a scan does not need
+        (datatype, language, IRI vs literal)."""
+
     def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
         """An ASK query's answer."""
 
@@ -73,6 +82,13 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the store."""
+
+
+def csv_values(body: bytes) -> list[tuple[str, ...]]:
+    """Rows of a SPARQL 1.1 CSV result (header line first) as tuples of strings."""
+    reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+    next(reader, None)  # the variable names
+    return [tuple(row) for row in reader]
 
 
 def select_rows(result: Any) -> list[dict[str, Term | None]]:

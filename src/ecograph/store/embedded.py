@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ecograph import __version__
 from ecograph.binding import bind
 from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from ecograph.store.base import StoreError, StoreLockedError, Term, select_rows
+from ecograph.store.base import StoreError, StoreLockedError, Term, csv_values, select_rows
 from ecograph.store.lock import LockHeldError, WorkspaceLock
 
 DEFAULT_STORE_DIR = "ecograph-data"
@@ -171,6 +171,16 @@ class EmbeddedStore:
     ) -> list[dict[str, Term | None]]:
         """A SELECT query's rows as dicts keyed by variable name (unbound → None)."""
         return select_rows(self.query(sparql, bindings))
+
+    def select_values(self, sparql: str, bindings: Mapping[str, Term] | None = None
+                      ) -> list[tuple[str, ...]]:
+        """A SELECT's rows as tuples of plain strings (see ``Store.select_values``).
+
+        Oxigraph writes the rows as SPARQL CSV in Rust and Python's C ``csv`` reader splits
+        them: at 500,000 rows that is about four times faster than one term object per cell.
+        """
+        result = self.query(sparql, bindings)
+        return csv_values(result.serialize(format=ox.QueryResultsFormat.CSV))
 
     def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
         """An ASK query's answer."""
