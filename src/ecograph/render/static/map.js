@@ -44,9 +44,12 @@
   var network = new vis.Network(document.getElementById("map"),
                                 { nodes: nodeView, edges: edgeView }, options);
 
+  // The counts also go into data-* attributes of <html>, for tests and scripts around it.
   function showCount() {
     status.textContent = nodeView.length + " " + page.words.shown + " " + nodes.length +
       (page.aggregated ? " · " + page.aggregated : "");
+    html.setAttribute("data-shown", String(nodeView.length));
+    html.setAttribute("data-edges", String(edgeView.length));
   }
 
   network.once("afterDrawing", function () {
@@ -58,7 +61,6 @@
     nodeView.refresh();
     edgeView.refresh();
     showCount();
-    html.setAttribute("data-shown", String(nodeView.length));
   }
 
   Array.prototype.forEach.call(

@@ -1,0 +1,203 @@
+"""The map in headless Chromium (Debian's ``chromium`` driven by Playwright).
+
+The page is opened from a file with every other request refused and recorded; each test
+asserts that none was attempted (the map works offline), that no dialog opened and no script
+error happened. Hostile names, labels, titles and explanations must show as text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from ecograph.analysis import Scope, project_scope, vocabulary
+from ecograph.namespaces import PREFIXES
+from ecograph.network.gaps import Suggestion, suggest
+from ecograph.network.metrics import compute_metrics
+from ecograph.network.projection import Projection
+from ecograph.render import build_map
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
+                allow_module_level=True)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_2 = "<script>alert(2)</script>"
+HOSTILE_3 = '"><svg onload=alert(3)> href'
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def sample_map(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
+               ) -> tuple[Path, list[dict[str, Any]], int]:
+    """The sample ecosystem's map with metrics and 10 suggestions: path, nodes, suggestions."""
+    from ecograph.store import open_store
+
+    with open_store(sample_workspace, read_only=True) as store:
+        projection = project_scope(store, Scope())
+        words = vocabulary(store, "fr")
+    found = suggest(projection.collaboration, words, top=10, seed=0)
+    document = build_map(projection, metrics=compute_metrics(projection, seed=0),
+                         suggestions=found, size_by="betweenness", aggregate="none")
+    path = document.write(tmp_path_factory.mktemp("maps") / "sample.html")
+    return path, _nodes(document.html), document.summary.suggestions
+
+
+@pytest.fixture(scope="module")
+def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A map whose names, labels, title and explanations are written to run script."""
+    G = nx.Graph()
+    place = {"commune": "44109", "epci": "244400404", "departement": "44", "region": "52",
+             "place": "", "domains": "housing"}
+    for key, name, sector in (("a", HOSTILE, "ess"), ("b", HOSTILE_2, "public"),
+                              ("c", HOSTILE_3, "academic")):
+        G.add_node(key, name=name, actor_type="association", sector=sector, **place)
+    G.add_edge("a", "b", weight=1, partnerships=[], projects=["p"])
+    labels = {PREFIXES["egsec"] + "ess": HOSTILE_2, PREFIXES["egdom"] + "housing": HOSTILE}
+    suggestion = Suggestion("a", "c", 0.5, (), 0, True, False, f"{HOSTILE} {HOSTILE_3}")
+    document = build_map(Projection(G, nx.Graph(), nx.DiGraph(), {}), title=HOSTILE,
+                         suggestions=[suggestion], labels=labels, aggregate="none")
+    return document.write(tmp_path_factory.mktemp("maps") / "hostile.html")
+
+
+def _nodes(page: str) -> list[dict[str, Any]]:
+    block = re.search(r'<script type="application/json" id="map-nodes">(.*?)</script>', page,
+                      re.S)
+    assert block
+    return json.loads(block.group(1))
+
+
+class Watched:
+    """A page whose dialogs, script errors and off-machine requests are recorded."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1200, "height": 800})
+        self.page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.context.route("**/*", self._route)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def open(self, path: Path) -> Any:
+        self.page.goto(path.as_uri())
+        self.page.locator("html[data-drawn]").wait_for(timeout=30_000)
+        return self.page
+
+    def number(self, attribute: str) -> int:
+        return int(self.page.get_attribute("html", attribute) or -1)
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    page = Watched(browser)
+    yield page
+    assert page.blocked == [], f"the page tried to reach {page.blocked}"
+    assert page.dialogs == [], f"script ran: {page.dialogs}"
+    assert page.errors == [], f"script errors: {page.errors}"
+    page.context.close()
+
+
+def test_the_map_draws_every_node_offline(watched: Watched, sample_map: Any) -> None:
+    path, nodes, suggestions = sample_map
+    page = watched.open(path)
+    assert watched.number("data-shown") == len(nodes)
+    assert page.locator("#map canvas").count() == 1
+    assert page.locator("#status").text_content().startswith(f"{len(nodes)} nœuds")
+    assert suggestions == 10 and page.locator("#toggle-suggestions").is_checked()
+
+
+def test_search_finds_and_focuses_an_actor(watched: Watched, sample_map: Any) -> None:
+    path, nodes, _ = sample_map
+    page = watched.open(path)
+    target = nodes[len(nodes) // 2]
+    page.fill("#search", target["label"].upper())  # case does not matter
+    page.press("#search", "Enter")
+    page.locator(f"html[data-focused='{target['id']}']").wait_for(timeout=5_000)
+    assert target["label"] in page.locator("#search-results button").all_text_contents()
+    page.fill("#search", "zzz-nobody")
+    assert page.locator("#search-count").text_content() == "Aucun acteur de ce nom."
+
+
+def test_filters_hide_and_show_nodes(watched: Watched, sample_map: Any) -> None:
+    path, nodes, suggestions = sample_map
+    page = watched.open(path)
+    total, edges = len(nodes), watched.number("data-edges")
+    public = page.locator("#filter-sectors input").nth(0)  # public sector comes first
+    public_count = sum(0 in n["s"] for n in nodes)
+    public.uncheck()
+    assert watched.number("data-shown") == total - public_count
+    page.click("#reset")
+    assert watched.number("data-shown") == total
+    page.select_option("#filter-domain", index=1)
+    domain = int(page.locator("#filter-domain").input_value())
+    assert watched.number("data-shown") == sum(domain in n["d"] for n in nodes) < total
+    page.select_option("#filter-domain", value="")
+    option = page.locator("#filter-territory option", has_text="Nantes Métropole")
+    page.select_option("#filter-territory", value=option.get_attribute("value"))
+    territory = int(page.locator("#filter-territory").input_value())
+    assert watched.number("data-shown") == sum(territory in n["g"] for n in nodes) < total
+    page.click("#reset")
+    page.locator("#filter-types input").nth(0).uncheck()
+    assert watched.number("data-shown") == sum(0 not in n["t"] for n in nodes)
+    page.click("#reset")
+    page.uncheck("#toggle-suggestions")
+    assert watched.number("data-edges") == edges - suggestions
+
+
+def test_hostile_text_shows_as_text_and_runs_nothing(watched: Watched,
+                                                     hostile_map: Path) -> None:
+    page = watched.open(hostile_map)
+    assert page.locator("h1").text_content() == HOSTILE
+    assert page.title() == HOSTILE
+    assert page.locator("body img, body svg, body script[src]").count() == 0
+    assert HOSTILE_2 in page.locator("#filter-sectors").text_content()
+    assert HOSTILE in page.locator("#filter-domain").text_content()
+    page.fill("#search", "<")
+    assert sorted(page.locator("#search-results button").all_text_contents()) == sorted(
+        [HOSTILE, HOSTILE_2, HOSTILE_3])
+    page.fill("#search", "onerror")
+    page.press("#search", "Enter")
+    page.locator("html[data-focused]").wait_for(timeout=5_000)
+    box = page.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2 + 1, box["y"] + box["height"] / 2 + 1)
+    tooltip = page.locator(".vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert tooltip.text_content().startswith(HOSTILE)
+    # innerText turns line breaks into <br>; nothing else may be parsed from the text.
+    assert tooltip.locator("*:not(br)").count() == 0
