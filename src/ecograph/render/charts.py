@@ -17,8 +17,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
-__all__ = ["OKABE_ITO", "SECTOR_COLOURS", "bar_chart", "contrast", "heat_map", "ink_on",
-           "ramp_colour"]
+# One colour per sector, shared with the map so a sector looks the same in both.
+from ecograph.render.style import OTHER as OTHER_COLOUR
+from ecograph.render.style import SECTOR_COLOURS
+
+__all__ = ["OKABE_ITO", "OTHER_COLOUR", "SECTOR_COLOURS", "bar_chart", "contrast", "heat_map",
+           "ink_on", "ramp_colour"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
@@ -27,14 +31,6 @@ TEXT = "#1a1a1a"
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")
-#: One colour per sector, the same in every chart of the report.
-SECTOR_COLOURS = {
-    "public": "#0072B2",
-    "privateForProfit": "#E69F00",
-    "ess": "#009E73",
-    "civilSociety": "#CC79A7",
-    "academic": "#56B4E9",
-}
 DEFAULT_BAR = "#0072B2"
 #: ColorBrewer Blues, 9 classes, light to dark.
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5",

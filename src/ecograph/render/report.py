@@ -167,8 +167,8 @@ class TerritoryReport:
     """Everything the territorial report shows, in the report's language.
 
     Labels are resolved at build time (``lang``); keys are kept beside them for tests and
-    exports. ``projection``, ``metrics`` and ``raw_suggestions`` are what the embedded map is
-    drawn from; they are left out of comparisons and of the repr.
+    exports. ``projection``, ``metrics``, ``raw_suggestions`` and ``concept_labels`` are what
+    the embedded map is drawn from; they are left out of comparisons and of the repr.
     """
 
     territory: Territory
@@ -202,6 +202,8 @@ class TerritoryReport:
     projection: Projection = field(repr=False, compare=False)
     metrics: MetricsResult = field(repr=False, compare=False)
     raw_suggestions: list[gaps.Suggestion] = field(repr=False, compare=False)
+    #: Concept IRI → label in ``lang``, from the store (the map's legend uses them too).
+    concept_labels: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -379,7 +381,8 @@ def build_report(store: Any, territory: str | Territory, *, lang: str = "fr", se
         **found_gaps,
         suggestions=[_suggestion(s, G, labels) for s in raw],
         betweenness_method=metrics.overall.betweenness_method,
-        projection=here, metrics=metrics, raw_suggestions=raw, timings=timings,
+        projection=here, metrics=metrics, raw_suggestions=raw, concept_labels=labels.found,
+        timings=timings,
     )
 
 
@@ -387,7 +390,7 @@ class _Labels:
     """Concept labels of the report's language, falling back on the local name."""
 
     def __init__(self, store: Any, lang: str, unknown: str) -> None:
-        found = concept_labels(store, lang)
+        found = self.found = concept_labels(store, lang)
         self.unknown = unknown
 
         def scheme(prefix: str) -> dict[str, str]:

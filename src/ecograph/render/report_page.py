@@ -6,7 +6,7 @@ inline SVG from :mod:`ecograph.render.charts` (escaped by ElementTree); the map 
 :func:`ecograph.render.maps.build_map` goes into ``<iframe sandbox="allow-scripts"
 srcdoc="…">`` — one file still, and the map's script runs in an opaque origin that cannot
 reach the report. The report itself has no script: its Content-Security-Policy forbids every
-fetch and allows inline script only because the srcdoc map inherits the policy and needs it.
+fetch and allows no script but the map's own, by hash (the srcdoc map inherits the policy).
 
 The PDF is printed by a headless Chromium (``--print-to-pdf``) from the written HTML: the same
 page, laid out by its print stylesheet, which hides the interactive map.
@@ -14,8 +14,11 @@ page, laid out by its print stylesheet, which hides the interactive map.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -26,18 +29,21 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ecograph import __version__
-from ecograph.render.charts import SECTOR_COLOURS, bar_chart, heat_map
+from ecograph.render.charts import OTHER_COLOUR, SECTOR_COLOURS, bar_chart, heat_map
 from ecograph.render.report import TerritoryReport
 from ecograph.render.report_text import Formats, words
 
-__all__ = ["find_chromium", "map_html", "print_pdf", "render_html", "write_report"]
+__all__ = ["find_chromium", "map_html", "print_pdf", "render_html", "script_sources",
+           "write_report"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-#: Nothing may be fetched; inline style for the page and the charts; inline script only for
-#: the embedded map (a srcdoc iframe inherits this policy).
+#: Nothing may be fetched; inline style for the page and the charts. Scripts: see
+#: :func:`script_sources`.
 CSP_BASE = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: blob:; "
             "font-src data:; base-uri 'none'; form-action 'none'")
+#: The inline scripts of a page, except data blocks (``type="application/json"``).
+_INLINE_SCRIPT = re.compile(r"<script(\s[^>]*)?>(.*?)</script\s*>", re.S | re.I)
 
 
 def _environment() -> Environment:
@@ -53,7 +59,7 @@ def map_html(report: TerritoryReport) -> str:
     title = text["map.title"] + " — " + report.territory.name
     document = build_map(report.projection, metrics=report.metrics,
                          suggestions=report.raw_suggestions, title=title, lang=report.lang,
-                         seed=report.seed)
+                         seed=report.seed, labels=report.concept_labels or None)
     return document.html
 
 
@@ -72,7 +78,7 @@ def render_html(report: TerritoryReport, *, map_page: str | None = None,
     context: dict[str, Any] = {
         "lang": report.lang, "version": __version__, "r": report, "w": w, "f": f,
         "title": w["title"].format(name=place.name), "subtitle": subtitle,
-        "csp": CSP_BASE + ("; script-src 'unsafe-inline'" if map_page else "; script-src 'none'"),
+        "csp": f"{CSP_BASE}; script-src {script_sources(map_page or '')}",
         "charts": _charts(report, w, f),
         "by_sub": (w["by_sub"].format(levels=w[f"levels.{report.sub_level}"])
                    if report.sub_level else ""),
@@ -96,6 +102,23 @@ def render_html(report: TerritoryReport, *, map_page: str | None = None,
     return _environment().get_template("report.html.j2").render(context)
 
 
+def script_sources(map_page: str) -> str:
+    """The report policy's ``script-src``: the hashes of the map's own inline scripts.
+
+    A srcdoc frame inherits its parent's policy, so the report must allow the map's scripts;
+    allowing them by hash rather than ``'unsafe-inline'`` keeps any script that is not the
+    map's (say, one smuggled in a name, should escaping ever fail) from running anywhere in
+    the report. Without a map the report runs no script at all.
+    """
+    hashes = []
+    for attributes, body in _INLINE_SCRIPT.findall(map_page):
+        if "application/json" in attributes.lower():
+            continue
+        digest = hashlib.sha256(body.encode("utf-8")).digest()
+        hashes.append(f"'sha256-{base64.b64encode(digest).decode()}'")
+    return " ".join(dict.fromkeys(hashes)) or "'none'"
+
+
 def _territory_name(territory: Any, w: Any) -> str:
     if territory.level == "france":
         return w["level.france"]
@@ -113,7 +136,7 @@ def _charts(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Markup | N
 
     charts: dict[str, Markup | None] = {
         "sectors": bars(report.actors_by_sector, w["by_sector"],
-                        [SECTOR_COLOURS.get(row.key, "#999999")
+                        [SECTOR_COLOURS.get(row.key, OTHER_COLOUR)
                          for row in report.actors_by_sector]),
         "types": bars(report.actors_by_type, w["by_type"]),
         "domains": bars(report.actors_by_domain, w["by_domain"]),
@@ -126,7 +149,7 @@ def _charts(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Markup | N
               (_territory_name(report.parent, w), report.there.cross_sector_share)]
     charts["cross"] = Markup(bar_chart(
         [(name, share or 0.0) for name, share in shares], title=w["cross.chart"],
-        value_text=f.percent, maximum=1.0, colours=["#0072B2", "#999999"]))
+        value_text=f.percent, maximum=1.0, colours=["#0072B2", OTHER_COLOUR]))
     charts["mixing"] = None
     if report.here.ties:
         charts["mixing"] = Markup(heat_map(
