@@ -51,10 +51,14 @@ def _siren(rng: random.Random) -> str:
 def write_inputs(folder: Path, actors: int, partnerships: int, seed: int = 1) -> None:
     """actors.csv and partnerships.csv, deterministic for a seed."""
     rng = random.Random(seed)
+    used: set[str] = set()
     with (folder / "actors.csv").open("w", encoding="utf-8") as out:
         out.write("id;nom;type;siren;commune;domaines;description\n")
         for i in range(actors):
-            siren = _siren(rng) if i % 3 == 0 else ""
+            siren = ""
+            while i % 3 == 0 and (not siren or siren in used):
+                siren = _siren(rng)
+            used.add(siren)
             out.write(f"A{i};Structure {i} de l'économie locale;{rng.choice(TYPES)};{siren};"
                       f"{rng.choice(COMMUNES)};{rng.choice(DOMAINS)};Agit « ici » n°{i}\n")
     with (folder / "partnerships.csv").open("w", encoding="utf-8") as out:
@@ -89,7 +93,8 @@ def run(actors: int, partnerships: int, workdir: Path) -> list[tuple[str, str]]:
         for name in ("actors.csv", "partnerships.csv"):
             marks.clear()
             begin = time.perf_counter()
-            result = import_file(store, workdir / name, progress=progress)
+            result = import_file(store, workdir / name, progress=progress,
+                                 rejects_path=workdir / f"{name}.rejects.csv")
             end = time.perf_counter()
             results[name] = (result, begin, marks.get("writing", end), end)
         graphs = [r.graph for r, *_ in results.values()]

@@ -16,6 +16,12 @@ from ecograph.namespaces import PREFIXES, actor_iri_for_siren, graph_iri
 from .conftest import SHARED_DATA
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reject files go to the current folder by default: keep them out of the checkout."""
+    monkeypatch.chdir(tmp_path)
 ESS = SHARED_DATA / "actors" / "ess-numerique"
 BASE = "https://w3id.org/ecograph/data/"
 

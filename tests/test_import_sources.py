@@ -15,6 +15,12 @@ from ecograph.ingest.sources import list_sources, remove_source
 from ecograph.namespaces import actor_iri_for_siren
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reject files go to the current folder by default: keep them out of the checkout."""
+    monkeypatch.chdir(tmp_path)
 BASE = "https://w3id.org/ecograph/data/"
 
 
@@ -212,3 +218,16 @@ def test_a_missing_required_column_is_named(store, tmp_path) -> None:
     with pytest.raises(ImportRefused, match="no column for «name»"):
         import_file(store, path, kind="actors", keep_good_rows=True,
                     rejects_path=tmp_path / "r.csv")
+
+
+def test_two_rows_with_one_siren_are_one_actor_found_by_both_ids(store, tmp_path) -> None:
+    actors = tmp_path / "doublons.csv"
+    actors.write_text("id;nom;siren\nD1;Habitat et Humanisme;443061841\n"
+                      "D2;HABITAT & HUMANISME;443 061 841\nD3;Autre;\n", encoding="utf-8")
+    result = import_file(store, actors)
+    assert result.counts["actorsCreated"] == 2
+    assert any("same SIREN or RNA as row 2" in a for a in result.assumptions)
+    ties = tmp_path / "liens.csv"
+    ties.write_text("type;partenaires\nco-construction;D2|D3\n", encoding="utf-8")
+    assert import_file(store, ties).counts["partnerships"] == 1
+    assert store.ask("ASK { ?p eg:partner ?a . ?a eg:siren '443061841'^^eg:SIREN }")

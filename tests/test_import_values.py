@@ -25,6 +25,12 @@ from ecograph.ingest.values import (
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
 
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reject files go to the current folder by default: keep them out of the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("3 000", "3000"), ("1 234,56", "1234.56"), ("12 500 €", "12500"), ("1.234,56", "1234.56"),
     ("1234.56", "1234.56"), ("12.500", "12500"), ("-12,5", "-12.5"), ("(12,5)", "-12.5"),

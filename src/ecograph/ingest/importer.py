@@ -215,6 +215,9 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
     result.kind = conversion.kind
     for text in table.assumptions:
         conversion.note(text, 0)
+    for row, first in conversion.actors.duplicate_rows:
+        conversion.note(f"same SIREN or RNA as row {first} under another id: one actor, "
+                        "both ids kept", row)
     for row, keys in conversion.actors.shared_keys:
         conversion.note(f"{' and '.join(keys)} already given to another SIREN in this file: "
                         "kept as two actors", row)

@@ -187,6 +187,8 @@ def guess_kind(columns: list[str], mapping: Mapping) -> str:
         return "partnerships"
     if keys & {"lead", "participants", "budget", "porteur", "chef de file", "nom du projet"}:
         return "projects"
+    if keys & {"partenaires", "partenaire", "partners"}:
+        return "partnerships"
     return "actors"
 
 

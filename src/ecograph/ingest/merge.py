@@ -15,10 +15,11 @@ only made an ``eg:Actor``. Every source records which actors it named
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,51 +65,111 @@ def name_place_key(name: str, place: str | None) -> str:
     return f"n-{digest}"
 
 
-@dataclass
 class StoreIndex:
-    """What the store already knows about actors, for matching one import against it."""
+    """What the store already knows about actors, for matching one import against it.
 
-    base: str
-    by_siren: dict[str, str] = field(default_factory=dict)
-    by_rna: dict[str, str] = field(default_factory=dict)
-    by_id: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    projects_by_id: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    by_name_place: dict[tuple[str, str], str] = field(default_factory=dict)
-    by_name: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    names: dict[str, str] = field(default_factory=dict)
-    authorities: set[str] = field(default_factory=set)
-    store: Any = None
-    ignore: frozenset[str] = frozenset()
+    Each part (identifiers, local ids, names) is read from the store the first time it is
+    needed: a partnerships file never reads names, an actors file with SIRENs never reads
+    local ids. Graphs in ``ignore`` (the source being replaced) are left out, as if already
+    removed.
+    """
+
+    def __init__(self, store: Any, *, ignore: Iterable[str] = ()) -> None:
+        self.store = store
+        self.base: str = store.base_iri
+        self.ignore = frozenset(ignore)
+        self._parts: dict[str, Any] = {}
 
     @classmethod
     def build(cls, store: Any, *, ignore: Iterable[str] = ()) -> StoreIndex:
-        """Read identifiers, local ids and names of actors; graphs in ``ignore`` (the
-        source being replaced) are left out, as if already removed."""
-        index = cls(base=store.base_iri, store=store, ignore=frozenset(ignore))
-        for row in index._rows(f"SELECT ?a ?v ?g WHERE {{ GRAPH ?g {{ ?a <{P_SIREN}> ?v }} }}"):
-            index.by_siren.setdefault(row["v"].value, row["a"].value)
-        for row in store.select(f"SELECT ?a WHERE {{ ?a a <{EG}LocalAuthority> }}"):
-            index.authorities.add(row["a"].value)
-        for row in index._rows(f"SELECT ?a ?v ?g WHERE {{ GRAPH ?g {{ ?a <{P_RNA}> ?v }} }}"):
-            index.by_rna.setdefault(row["v"].value, row["a"].value)
-        for row in index._rows(
+        """An index of ``store`` (parts are read on first use)."""
+        return cls(store, ignore=ignore)
+
+    def _rows(self, query: str) -> Iterator[Any]:
+        """Solutions of a SELECT whose ``?g`` (when bound) is not an ignored graph."""
+        ignore = self.ignore
+        for row in self.store.query(query):
+            graph = row["g"]
+            if graph is None or graph.value not in ignore:
+                yield row
+
+    def _part(self, name: str) -> Any:
+        if name not in self._parts:
+            self._parts[name] = getattr(self, f"_read_{name}")()
+        return self._parts[name]
+
+    def _read_siren(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for row in self._rows(f"SELECT ?a ?v ?g WHERE {{ GRAPH ?g {{ ?a <{P_SIREN}> ?v }} }}"):
+            found.setdefault(row["v"].value, row["a"].value)
+        return found
+
+    def _read_rna(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for row in self._rows(f"SELECT ?a ?v ?g WHERE {{ GRAPH ?g {{ ?a <{P_RNA}> ?v }} }}"):
+            found.setdefault(row["v"].value, row["a"].value)
+        return found
+
+    def _read_authorities(self) -> set[str]:
+        return {row["a"].value for row in
+                self.store.query(f"SELECT ?a WHERE {{ ?a a <{EG}LocalAuthority> }}")}
+
+    def _read_ids(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        actors: dict[str, set[str]] = defaultdict(set)
+        projects: dict[str, set[str]] = defaultdict(set)
+        for row in self._rows(
                 f"SELECT ?a ?v ?c ?g WHERE {{ GRAPH ?g {{ ?a <{P_IDENTIFIER}> ?v }} ?a a ?c "
                 f"FILTER(?c IN (<{EG}Actor>, <{EG}Project>)) }}"):
-            found = index.by_id if row["c"].value == EG + "Actor" else index.projects_by_id
+            found = actors if row["c"].value == EG + "Actor" else projects
             found[row["v"].value].add(row["a"].value)
-        for row in index._rows(
+        return actors, projects
+
+    def _read_names(self) -> tuple[dict[tuple[str, str], str], dict[str, set[str]],
+                                   dict[str, str]]:
+        by_place: dict[tuple[str, str], str] = {}
+        by_name: dict[str, set[str]] = defaultdict(set)
+        names: dict[str, str] = {}
+        for row in self._rows(
                 f"SELECT ?a ?v ?p ?g WHERE {{ GRAPH ?g {{ ?a <{P_LABEL}>|<{P_ALT}> ?v }} "
                 f"?a a <{EG}Actor> OPTIONAL {{ ?a <{P_BASED}> ?p }} }}"):
             actor, key = row["a"].value, name_key(row["v"].value)
             place = row["p"].value if row["p"] is not None else ""
-            index.by_name_place.setdefault((key, place), actor)
-            index.by_name[key].add(actor)
-            index.names.setdefault(actor, row["v"].value)
-        return index
+            by_place.setdefault((key, place), actor)
+            by_name[key].add(actor)
+            names.setdefault(actor, row["v"].value)
+        return by_place, by_name, names
 
-    def _rows(self, query: str) -> list[dict[str, Any]]:
-        return [r for r in self.store.select(query)
-                if r.get("g") is None or r["g"].value not in self.ignore]
+    @property
+    def by_siren(self) -> dict[str, str]:
+        return self._part("siren")
+
+    @property
+    def by_rna(self) -> dict[str, str]:
+        return self._part("rna")
+
+    @property
+    def authorities(self) -> set[str]:
+        return self._part("authorities")
+
+    @property
+    def by_id(self) -> dict[str, set[str]]:
+        return self._part("ids")[0]
+
+    @property
+    def projects_by_id(self) -> dict[str, set[str]]:
+        return self._part("ids")[1]
+
+    @property
+    def by_name_place(self) -> dict[tuple[str, str], str]:
+        return self._part("names")[0]
+
+    @property
+    def by_name(self) -> dict[str, set[str]]:
+        return self._part("names")[1]
+
+    @property
+    def names(self) -> dict[str, str]:
+        return self._part("names")[2]
 
     # ---------------------------------------------------------------- identity
     def identify(self, draft: ActorDraft, source: str) -> tuple[str, bool]:
@@ -210,8 +271,8 @@ def _actor_lines(draft: ActorDraft, existing: dict[str, set[str]], authority: bo
     if actor_class not in existing.get(RDF_TYPE, set()):
         lines.append(f"{s} {N['type']} {actor_class} .")
     if authority:  # name, type, sector and SIREN live in the territories graph
-        if draft.local_id:
-            _add(s, "identifier", P_IDENTIFIER, nt_literal(draft.local_id), existing, lines)
+        for local_id in sorted({draft.local_id, *draft.other_ids} - {None}):
+            _add(s, "identifier", P_IDENTIFIER, nt_literal(local_id), existing, lines)
         return
     labels = existing.get(P_LABEL, set()) | existing.get(P_ALT, set())
     names = [n for n, _ in draft.names.most_common()]
@@ -223,10 +284,10 @@ def _actor_lines(draft: ActorDraft, existing: dict[str, set[str]], authority: bo
         lines.append(f"{s} {N['label'] if first else N['alt']} {literal} .")
     actor_type = draft.type or ("association" if not existing.get(P_TYPE) else None)
     sector = draft.sector or (default_sectors().get(actor_type) if actor_type else None)
-    _single(s, "actorType", P_TYPE, actor_type and nt_iri(concept_iri("type", actor_type)),
+    _single(s, "actorType", P_TYPE, actor_type and _concept_nt("type", actor_type),
             existing, draft, out)
-    _single(s, "sector", P_SECTOR, sector and nt_iri(concept_iri("sector", sector)),
-            existing, draft, out)
+    _single(s, "sector", P_SECTOR, sector and _concept_nt("sector", sector), existing, draft,
+            out)
     _single(s, "basedIn", P_BASED, draft.place and nt_iri(draft.place), existing, draft, out)
     if draft.siren:
         _add(s, "siren", P_SIREN, nt_literal(draft.siren, datatype=EG + "SIREN"), existing,
@@ -237,11 +298,16 @@ def _actor_lines(draft: ActorDraft, existing: dict[str, set[str]], authority: bo
         _single(s, "rna", P_RNA, nt_literal(draft.rna, datatype=EG + "RNA"), existing, draft,
                 out)
     for domain in sorted(draft.domains):
-        _add(s, "worksOn", P_WORKS, nt_iri(concept_iri("domain", domain)), existing, lines)
+        _add(s, "worksOn", P_WORKS, _concept_nt("domain", domain), existing, lines)
     if draft.description and not existing.get(P_DESCRIPTION):
         lines.append(f"{s} {N['description']} {nt_literal(draft.description, lang='fr')} .")
-    if draft.local_id:
-        _add(s, "identifier", P_IDENTIFIER, nt_literal(draft.local_id), existing, lines)
+    for local_id in sorted({draft.local_id, *draft.other_ids} - {None}):
+        _add(s, "identifier", P_IDENTIFIER, nt_literal(local_id), existing, lines)
+
+
+@functools.cache
+def _concept_nt(field: str, local: str) -> str:
+    return nt_iri(concept_iri(field, local))
 
 
 def _add(s: str, key: str, predicate: str, obj: str, existing: dict[str, set[str]],

@@ -54,6 +54,7 @@ class ActorDraft:
     sirets: set[str] = field(default_factory=set)
     rna: str | None = None
     local_id: str | None = None
+    other_ids: set[str] = field(default_factory=set)
     type: str | None = None
     type_guessed: bool = False
     sector: str | None = None
@@ -90,6 +91,7 @@ class ActorCollector:
         self._by_key: dict[str, ActorDraft] = {}
         self.name_merges: list[NameMerge] = []
         self.shared_keys: list[tuple[int, list[str]]] = []
+        self.duplicate_rows: list[tuple[int, int]] = []
 
     def add(self, row: int, *, name: str | None, siren: str | None = None,
             siret: str | None = None, rna: str | None = None, local_id: str | None = None,
@@ -125,6 +127,9 @@ class ActorCollector:
         if siret:
             draft.sirets.add(siret)
         draft.rna = draft.rna or rna
+        if local_id and draft.local_id and local_id != draft.local_id:
+            draft.other_ids.add(local_id)  # two rows, one SIREN: both ids find the actor
+            self.duplicate_rows.append((row, draft.first_row))
         draft.local_id = draft.local_id or local_id
         if type and (draft.type is None or (draft.type_guessed and not type_guessed)):
             draft.type, draft.type_guessed = type, type_guessed

@@ -8,6 +8,7 @@ a list of fields and nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -39,6 +40,17 @@ def is_total_row(cells: list[str]) -> bool:
     texts = [c for c in cells[:4] if c.strip()][:2]
     return any(c.lstrip()[:5].casefold() in _TOTAL_STARTS and _TOTAL.match(name_key(c))
                for c in texts)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_date(text: str) -> dt.date:
+    """Dates repeat across rows: read each spelling once (errors are not cached)."""
+    return parse_date(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_decimal(text: str) -> Decimal:
+    return parse_decimal(text)
 
 
 class Fields:
@@ -84,10 +96,10 @@ class Fields:
             raise self.problem(field, value, str(err)) from None
 
     def decimal(self, field: str) -> Decimal | None:
-        return self._read(field, parse_decimal)  # type: ignore[return-value]
+        return self._read(field, _cached_decimal)  # type: ignore[return-value]
 
     def date(self, field: str) -> dt.date | None:
-        return self._read(field, parse_date)  # type: ignore[return-value]
+        return self._read(field, _cached_date)  # type: ignore[return-value]
 
     def siren(self, field: str = "siren") -> tuple[str | None, str | None]:
         """(SIREN, SIRET when the cell held one); notes what was assumed."""

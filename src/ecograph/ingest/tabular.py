@@ -10,6 +10,7 @@ the same command).
 from __future__ import annotations
 
 import functools
+import re
 import urllib.parse
 from collections.abc import Callable
 
@@ -36,6 +37,11 @@ T = {key: nt_iri(value) for key, value in {
     "forProject": EG + "forProject", "amount": EG + "amount",
 }.items()}
 _DATE, _DECIMAL = XSD + "date", XSD + "decimal"
+_TYPE, _PARTNERSHIP, _PTYPE, _PARTNER = T["type"], T["Partnership"], T["partnershipType"], \
+    T["partner"]
+_FUNDER, _BENEFICIARY, _DOMAIN, _START = T["funder"], T["beneficiary"], T["domain"], T["start"]
+_AMOUNT, _CURRENCY = T["amount"], T["currency"]
+_SAFE_KEY = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def convert_tabular(table: Table, mapping: Mapping, kind: str, index: StoreIndex,
@@ -84,8 +90,13 @@ def _concept_nt(field: str, local: str) -> str:
     return nt_iri(concept_iri(field, local))
 
 
+def _key_segment(key: str) -> str:
+    """A row key as an IRI path segment (percent-encoded unless already plain)."""
+    return key if _SAFE_KEY.fullmatch(key) else urllib.parse.quote(key, safe="")
+
+
 def _local_iri(base: str, kind: str, source: str, key: str) -> str:
-    return f"{base}{kind}/import/{source}/{urllib.parse.quote(key, safe='')}"
+    return f"{base}{kind}/import/{source}/{_key_segment(key)}"
 
 
 class _References:
@@ -167,6 +178,7 @@ class _PartnershipRows:
         self.projects: dict[str, str] = {}
         self.funding_type = nt_iri(concept_iri("partnership_type", "funding"))
         self.type_cache: dict[str, str] = {}
+        self.prefix = "<" + _local_iri(self.base, "partnership", source, "")
 
     def __call__(self, fields: Fields, conversion: Conversion) -> None:
         funder_text, beneficiary_text = fields.text("funder"), fields.text("beneficiary")
@@ -202,36 +214,33 @@ class _PartnershipRows:
                             fields.row)
             return
         self.seen.add(key)
-        s = nt_iri(_local_iri(self.base, "partnership", self.source, key))
+        s = self.prefix + _key_segment(key) + ">"
         type_nt = self.type_cache.get(kind)
         if type_nt is None:
             type_nt = self.type_cache[kind] = nt_iri(concept_iri("partnership_type", kind))
-        lines = conversion.lines
-        lines.append(f"{s} {T['type']} {T['Partnership']} .")
-        lines.append(f"{s} {T['partnershipType']} {type_nt} .")
-        for partner in partners:
-            lines.append(f"{s} {T['partner']} {partner} .")
+        out = [f"{s} {_TYPE} {_PARTNERSHIP} .", f"{s} {_PTYPE} {type_nt} ."]
+        out += [f"{s} {_PARTNER} {partner} ." for partner in partners]
         if kind == "funding" and funder and beneficiary:
-            lines.append(f"{s} {T['funder']} {funder} .")
-            lines.append(f"{s} {T['beneficiary']} {beneficiary} .")
+            out.append(f"{s} {_FUNDER} {funder} .")
+            out.append(f"{s} {_BENEFICIARY} {beneficiary} .")
         project = fields.text("project")
         if project:
-            lines.append(f"{s} {T['forProject']} {self._project(fields, project)} .")
+            out.append(f"{s} {T['forProject']} {self._project(fields, project)} .")
         for domain in sorted(fields.concepts("domains", "domain")):
-            lines.append(f"{s} {T['domain']} {_concept_nt('domain', domain)} .")
+            out.append(f"{s} {_DOMAIN} {_concept_nt('domain', domain)} .")
         if start:
-            lines.append(f"{s} {T['start']} \"{start.isoformat()}\"^^<{_DATE}> .")
+            out.append(f"{s} {_START} \"{start.isoformat()}\"^^<{_DATE}> .")
         if end:
-            lines.append(f"{s} {T['end']} \"{end.isoformat()}\"^^<{_DATE}> .")
+            out.append(f"{s} {T['end']} \"{end.isoformat()}\"^^<{_DATE}> .")
         if amount is not None:
-            lines.append(f"{s} {T['amount']} "
-                         f"{nt_literal(decimal_lexical(amount), datatype=_DECIMAL)} .")
-            lines.append(f"{s} {T['currency']} {nt_literal(fields.text('currency') or 'EUR')} .")
+            out.append(f"{s} {_AMOUNT} \"{decimal_lexical(amount)}\"^^<{_DECIMAL}> .")
+            out.append(f"{s} {_CURRENCY} {nt_literal(fields.text('currency') or 'EUR')} .")
         description = fields.text("description")
         if description:
-            lines.append(f"{s} {T['description']} {nt_literal(description, lang='fr')} .")
+            out.append(f"{s} {T['description']} {nt_literal(description, lang='fr')} .")
         if fields.text("id"):
-            lines.append(f"{s} {T['identifier']} {nt_literal(key)} .")
+            out.append(f"{s} {T['identifier']} {nt_literal(key)} .")
+        conversion.lines.extend(out)
         conversion.partnerships += 1
 
     def _project(self, fields: Fields, text: str) -> str:

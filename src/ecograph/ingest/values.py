@@ -197,7 +197,6 @@ def looks_like_rna(raw: str) -> bool:
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _LIST_MARKS = re.compile(r"[;|\n,]")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 
 
 def name_key(text: str) -> str:
@@ -207,7 +206,10 @@ def name_key(text: str) -> str:
     """
     if text.isascii():  # the common case, ten times faster
         return _NOT_WORD.sub(" ", text.lower()).strip()
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    lowered = text.casefold()
+    if "œ" in lowered or "æ" in lowered:
+        lowered = lowered.replace("œ", "oe").replace("æ", "ae")
+    folded = unicodedata.normalize("NFKD", lowered)
     return _NOT_WORD.sub(" ", _COMBINING.sub("", folded)).strip()
 
 
