@@ -69,7 +69,7 @@ def test_domain_gaps_by_hand() -> None:
 def test_community_gaps_by_hand() -> None:
     G = _graph()
     found = gaps.community_gaps(G, [{"a1", "a2", "a3"}, {"b1", "b2"}, {"a4"}])
-    assert [(g.community_a, g.community_b) for g in found] == [(0, 1)]
+    assert [(g.community_a, g.community_b) for g in found] == [(1, 2)]  # numbered from 1
 
 
 def test_resource_allocation_and_adamic_adar_match_networkx() -> None:

@@ -517,6 +517,7 @@ def gaps(
     from ecograph.analysis import domain_names, vocabulary
     from ecograph.ingest.territories import read_table
     from ecograph.network import gaps as gap_finder
+    from ecograph.network.communities import louvain_communities
 
     scope = _scope(territory, domain, partnership_type, since, until)
     table = read_table()
@@ -532,6 +533,8 @@ def gaps(
                 "domains": gap_finder.domain_gaps(graph, projection.contexts, table, domains,
                                                   level),
                 "actors": gap_finder.actor_gaps(graph),
+                "communities": gap_finder.community_gaps(
+                    graph, [set(c) for c in louvain_communities(graph, seed=seed)]),
                 "suggestions": gap_finder.suggest(graph, words, actor=actor, top=top,
                                                   seed=seed),
             }
@@ -576,6 +579,14 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any,
     actors = report["actors"]
     console.print(f"{sum(a.kind == 'isolated' for a in actors)} isolated actors (no tie), "
                   f"{sum(a.kind == 'peripheral' for a in actors)} peripheral (one tie).")
+    apart = Table(title="Communities of the same département with no tie between them "
+                        "(numbers as in `ecograph metrics`)")
+    for column in ("département", "community", "size", "community ", "size "):
+        apart.add_column(column)
+    for gap in report["communities"][:top]:
+        apart.add_row(place(gap.departement), str(gap.community_a), str(gap.size_a),
+                      str(gap.community_b), str(gap.size_b))
+    console.print(apart)
     suggestions = Table(title="Suggested partnerships")
     for column in ("actor", "should meet", "score", "why"):
         suggestions.add_column(column, overflow="fold")

@@ -185,19 +185,27 @@ def actor_gaps(G: nx.Graph) -> list[ActorGap]:
 
 
 def community_gaps(G: nx.Graph, communities: list[set[Hashable]]) -> list[CommunityGap]:
-    """Pairs of communities based mostly in the same département with no tie between them."""
-    membership = {node: i for i, members in enumerate(communities) for node in members}
+    """Pairs of communities based mostly in the same département with no tie between them.
+
+    Communities are numbered from 1 in the order given — the order of
+    :func:`~ecograph.network.communities.louvain_communities` and of the metrics tables
+    (largest first). A community's département is the one most of its members are based in
+    (ties broken by code, so the answer does not depend on set order).
+    """
+    membership = {node: i for i, members in enumerate(communities, start=1) for node in members}
     linked = {frozenset((membership[a], membership[b])) for a, b in G.edges()
               if a in membership and b in membership and membership[a] != membership[b]}
     home = {}
-    for i, members in enumerate(communities):
+    sizes = {i: len(members) for i, members in enumerate(communities, start=1)}
+    for i, members in enumerate(communities, start=1):
         departements = Counter(G.nodes[m].get("departement", "") for m in members)
-        home[i] = departements.most_common(1)[0][0] if departements else ""
+        home[i] = min(departements.items(), key=lambda kv: (-kv[1], kv[0]))[0] \
+            if departements else ""
     gaps = []
-    for i, j in itertools.combinations(range(len(communities)), 2):
+    for i, j in itertools.combinations(sorted(sizes), 2):
         if (home[i] and home[i] == home[j] and frozenset((i, j)) not in linked
-                and len(communities[i]) > 1 and len(communities[j]) > 1):
-            gaps.append(CommunityGap(home[i], i, j, len(communities[i]), len(communities[j])))
+                and sizes[i] > 1 and sizes[j] > 1):
+            gaps.append(CommunityGap(home[i], i, j, sizes[i], sizes[j]))
     return sorted(gaps, key=lambda g: (-g.size_a * g.size_b, g.community_a, g.community_b))
 
 
