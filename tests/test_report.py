@@ -31,7 +31,7 @@ from ecograph.render.report import (
     parent_of,
     resolve_territory,
 )
-from ecograph.render.report_page import render_html
+from ecograph.render.report_page import print_pdf, render_html
 from ecograph.render.report_text import LANGS, Formats, words
 from ecograph.store import EmbeddedStore, open_store
 
@@ -311,6 +311,22 @@ def test_departement_report_breaks_down_by_epci(ecosystem: EmbeddedStore) -> Non
     # Saint-Nazaire is in the CARENE (244400644) in the 2026 geography; LA2 is départemental.
     assert counts == {"244400404": 10, "244400644": 4, "": 1}
     assert report.parent.code == "52"
+
+
+def test_territory_without_actors(ecosystem: EmbeddedStore) -> None:
+    """Paris has no actor in the fixture: the report says so instead of failing."""
+    report = build_report(ecosystem, "commune/75056", lang="en")
+    assert (report.here.actors, report.here.ties, report.here.cross_sector_share) == (0, 0, None)
+    assert report.brokers == [] and report.suggestions == []
+    page = render_html(report)
+    assert words("en")["mixing.empty"] in page and words("en")["brokers.none"] in page
+
+
+def test_pdf_without_a_browser_says_what_to_do(tmp_path: Path) -> None:
+    page = tmp_path / "r.html"
+    page.write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="could not print"):
+        print_pdf(page, tmp_path / "r.pdf", chromium=str(tmp_path / "no-such-chromium"))
 
 
 def test_same_seed_same_report(ecosystem: EmbeddedStore, nantes: TerritoryReport) -> None:
