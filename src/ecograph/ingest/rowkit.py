@@ -37,9 +37,17 @@ _TOTAL = re.compile(r"^(sous )?(total|totaux)\b|^montant total\b")
 
 def is_total_row(cells: list[str]) -> bool:
     """A "Total" or "Sous-total" line mixed with detail rows (its first filled text cells)."""
-    texts = [c for c in cells[:4] if c.strip()][:2]
-    return any(c.lstrip()[:5].casefold() in _TOTAL_STARTS and _TOTAL.match(name_key(c))
-               for c in texts)
+    seen = 0
+    for cell in cells[:4]:
+        head = cell.lstrip()[:5]
+        if not head:
+            continue
+        if head.casefold() in _TOTAL_STARTS and _TOTAL.match(name_key(cell)):
+            return True
+        seen += 1
+        if seen == 2:
+            break
+    return False
 
 
 @functools.lru_cache(maxsize=8192)
@@ -65,6 +73,8 @@ class Fields:
         self.conversion = conversion
         self.cells: list[str] = []
         self.row = 0
+        self.values: dict[str, str] = {}
+        self._items = list(positions.items())
         self._concepts: dict[tuple[str, str], str | None] = {}
 
     def column(self, field: str) -> str:
@@ -72,16 +82,24 @@ class Fields:
         position = self.positions.get(field)
         return self.columns[position] if position is not None else field
 
+    def load(self, cells: list[str], row: int) -> None:
+        """Read one row's cells once: ``values`` holds each present, non-missing field
+        (stripped), over the mapping's defaults."""
+        self.cells, self.row = cells, row
+        values = dict(self.defaults)
+        width = len(cells)
+        for field, position in self._items:
+            if position < width:
+                value = cells[position]
+                if value:
+                    value = value.strip()
+                    if value and value.casefold() not in MISSING_MARKERS:
+                        values[field] = value
+        self.values = values
+
     def text(self, field: str) -> str | None:
         """The cell's text, the mapping's default when the cell is empty, or None."""
-        position = self.positions.get(field)
-        if position is not None and position < len(self.cells):
-            value = self.cells[position]
-            if value:
-                value = value.strip()
-                if value and value.casefold() not in MISSING_MARKERS:
-                    return value
-        return self.defaults.get(field)
+        return self.values.get(field)
 
     def problem(self, field: str, value: str | None, text: str) -> RowProblem:
         return RowProblem(self.column(field), value, text)
@@ -196,5 +214,5 @@ def each_row(table: Table, conversion: Conversion, fields: Fields,
                 number, None, None, f"the row has {len(cells)} cells but the header has "
                 f"{width}: a separator inside a value that is not in quotes?", cells))
             continue
-        fields.cells, fields.row = cells, number
+        fields.load(cells, number)
         yield number, cells

@@ -40,7 +40,7 @@ _DATE, _DECIMAL = XSD + "date", XSD + "decimal"
 _TYPE, _PARTNERSHIP, _PTYPE, _PARTNER = T["type"], T["Partnership"], T["partnershipType"], \
     T["partner"]
 _FUNDER, _BENEFICIARY, _DOMAIN, _START = T["funder"], T["beneficiary"], T["domain"], T["start"]
-_AMOUNT, _CURRENCY = T["amount"], T["currency"]
+_AMOUNT, _CURRENCY, _EUR = T["amount"], T["currency"], nt_literal("EUR")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9._~-]+")
 
 
@@ -181,34 +181,47 @@ class _PartnershipRows:
         self.prefix = "<" + _local_iri(self.base, "partnership", source, "")
 
     def __call__(self, fields: Fields, conversion: Conversion) -> None:
-        funder_text, beneficiary_text = fields.text("funder"), fields.text("beneficiary")
+        get = fields.values.get
+        funder_text, beneficiary_text = get("funder"), get("beneficiary")
         kind = fields.concept("type", "partnership_type")
         if kind is None:
             if not (funder_text or beneficiary_text):
                 raise fields.problem("type", "", "every partnership needs its type (funding, "
                                      "coConstruction, …); the cell is empty")
             kind = "funding"
-        refs, partners = self.refs, []
-        funder = refs.actor(fields, "funder", funder_text) if funder_text else None
-        beneficiary = (refs.actor(fields, "beneficiary", beneficiary_text)
-                       if beneficiary_text else None)
-        for iri in (funder, beneficiary):
-            if iri and iri not in partners:
-                partners.append(iri)
-        for text in split_list(fields.text("partners") or ""):
-            iri = refs.actor(fields, "partners", text)
-            if iri not in partners:
-                partners.append(iri)
+        refs, known, partners = self.refs, self.refs.cache, []
+        funder = beneficiary = None
+        if funder_text:
+            funder = known.get(funder_text)
+            if not isinstance(funder, str):
+                funder = refs.actor(fields, "funder", funder_text)
+            partners.append(funder)
+        if beneficiary_text:
+            beneficiary = known.get(beneficiary_text)
+            if not isinstance(beneficiary, str):
+                beneficiary = refs.actor(fields, "beneficiary", beneficiary_text)
+            if beneficiary not in partners:
+                partners.append(beneficiary)
+        partners_text = get("partners")
+        if partners_text:
+            for text in split_list(partners_text):
+                iri = known.get(text)
+                if not isinstance(iri, str):
+                    iri = refs.actor(fields, "partners", text)
+                if iri not in partners:
+                    partners.append(iri)
         if len(partners) < 2:
-            raise fields.problem("partners", fields.text("partners") or "",
+            raise fields.problem("partners", partners_text or "",
                                  "a partnership needs at least two different partners "
                                  "(partners, or funder and beneficiary)")
-        start, end = fields.date("start"), fields.date("end")
+        start = fields.date("start") if "start" in fields.values else None
+        end = fields.date("end") if "end" in fields.values else None
         if start and end and end < start:
-            raise fields.problem("end", fields.text("end"), "the partnership ends before it "
+            raise fields.problem("end", get("end"), "the partnership ends before it "
                                  f"starts ({start.isoformat()})")
-        amount = fields.decimal("amount")
-        key = fields.text("id") or row_key(fields.cells)
+        amount = fields.decimal("amount") if "amount" in fields.values else None
+        local_id = get("id")
+        key = local_id or row_key(fields.cells)
         if key in self.seen:
             conversion.note("duplicate partnership row (same id or same content) merged",
                             fields.row)
@@ -223,23 +236,25 @@ class _PartnershipRows:
         if kind == "funding" and funder and beneficiary:
             out.append(f"{s} {_FUNDER} {funder} .")
             out.append(f"{s} {_BENEFICIARY} {beneficiary} .")
-        project = fields.text("project")
+        project = get("project")
         if project:
             out.append(f"{s} {T['forProject']} {self._project(fields, project)} .")
-        for domain in sorted(fields.concepts("domains", "domain")):
-            out.append(f"{s} {_DOMAIN} {_concept_nt('domain', domain)} .")
+        if "domains" in fields.values:
+            for domain in sorted(fields.concepts("domains", "domain")):
+                out.append(f"{s} {_DOMAIN} {_concept_nt('domain', domain)} .")
         if start:
             out.append(f"{s} {_START} \"{start.isoformat()}\"^^<{_DATE}> .")
         if end:
             out.append(f"{s} {T['end']} \"{end.isoformat()}\"^^<{_DATE}> .")
         if amount is not None:
             out.append(f"{s} {_AMOUNT} \"{decimal_lexical(amount)}\"^^<{_DECIMAL}> .")
-            out.append(f"{s} {_CURRENCY} {nt_literal(fields.text('currency') or 'EUR')} .")
-        description = fields.text("description")
+            currency = get("currency")
+            out.append(f"{s} {_CURRENCY} {nt_literal(currency) if currency else _EUR} .")
+        description = get("description")
         if description:
             out.append(f"{s} {T['description']} {nt_literal(description, lang='fr')} .")
-        if fields.text("id"):
-            out.append(f"{s} {T['identifier']} {nt_literal(key)} .")
+        if local_id:
+            out.append(f"{s} {T['identifier']} {nt_literal(local_id)} .")
         conversion.lines.extend(out)
         conversion.partnerships += 1
 

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from ecograph.namespaces import (
     PREFIXES,
+    TERRITORY_BASE,
     actor_iri_for_siren,
     authority_iri,
     graph_iri,
@@ -139,6 +140,31 @@ class TerritoryTable:
     def is_collectivity(self, region_code: str) -> bool:
         """True for the overseas collectivities (COM), which have no département."""
         return self.region_zone.get(region_code) == "com"
+
+    def enclosing(self, place: str) -> tuple[str, ...]:
+        """The territory IRIs ``place`` lies in, itself included: its ``eg:within*`` closure
+        in the graph :func:`territory_lines` writes (so an EPCI is in no département; a
+        commune is in its EPCI, département and région). Empty for an unknown place."""
+        if not place.startswith(TERRITORY_BASE):
+            return ()
+        level, _, code = place[len(TERRITORY_BASE):].partition("/")
+        if level == "arrondissement-municipal" and code in self.arrondissements:
+            parent = self.arrondissements[code].parent or ""
+            return (place, *self.enclosing(territory_iri("commune", parent)))
+        if level == "commune" and code in self.communes:
+            commune = self.communes[code]
+            if self.is_collectivity(commune.region):
+                found = [place, territory_iri("com", commune.region)]
+            else:
+                found = [place, *self.enclosing(territory_iri("departement",
+                                                              commune.departement))]
+            if commune.epci:
+                found.append(territory_iri("epci", commune.epci))
+            return tuple(found)
+        if level == "departement" and code in self.departements:
+            return (place, territory_iri("region", self.departements[code][1]))
+        known = {"epci": self.epcis, "region": self.regions, "com": self.regions}
+        return (place,) if code in known.get(level, ()) else ()
 
 
 def read_table(path: Path | None = None) -> TerritoryTable:
