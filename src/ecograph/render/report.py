@@ -40,6 +40,7 @@ from ecograph.network.projection import (
     project,
 )
 from ecograph.render.report_text import words
+from ecograph.render.style import ConceptNames
 
 __all__ = [
     "Broker",
@@ -387,35 +388,25 @@ def build_report(store: Any, territory: str | Territory, *, lang: str = "fr", se
 
 
 class _Labels:
-    """Concept labels of the report's language, falling back on the local name."""
+    """Concept labels of the report's language (the map's :class:`~ecograph.render.style.
+    ConceptNames`, so both name a concept alike), with a word for a missing value."""
 
     def __init__(self, store: Any, lang: str, unknown: str) -> None:
-        found = self.found = concept_labels(store, lang)
+        self.found = concept_labels(store, lang)
+        self._names = ConceptNames(self.found)
         self.unknown = unknown
 
-        def scheme(prefix: str) -> dict[str, str]:
-            namespace = PREFIXES[prefix]
-            return {iri[len(namespace):]: label for iri, label in found.items()
-                    if iri.startswith(namespace)}
-
-        self._schemes = {name: scheme(prefix) for name, prefix in (
-            ("sectors", "egsec"), ("domains", "egdom"), ("types", "egtype"),
-            ("partnership_types", "egpt"))}
-
-    def _label(self, scheme: str, key: str) -> str:
-        return self._schemes[scheme].get(key, key) if key else self.unknown
-
     def sectors(self, key: str) -> str:
-        return self._label("sectors", key)
+        return self._names.sector(key) or self.unknown
 
     def domains(self, key: str) -> str:
-        return self._label("domains", key)
+        return self._names.domain(key) or self.unknown
 
     def types(self, key: str) -> str:
-        return self._label("types", key)
+        return self._names.actor_type(key) or self.unknown
 
     def partnership_types(self, key: str) -> str:
-        return self._label("partnership_types", key)
+        return self._names.partnership_type(key) or self.unknown
 
 
 def _values(G: nx.Graph, attribute: str, *, split: bool = False) -> Counter[str]:
