@@ -231,3 +231,31 @@ def test_two_rows_with_one_siren_are_one_actor_found_by_both_ids(store, tmp_path
     ties.write_text("type;partenaires\nco-construction;D2|D3\n", encoding="utf-8")
     assert import_file(store, ties).counts["partnerships"] == 1
     assert store.ask("ASK { ?p eg:partner ?a . ?a eg:siren '443061841'^^eg:SIREN }")
+
+
+def test_xlsx_actors_and_partnerships_with_number_and_date_cells(store, tmp_path) -> None:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    actors = Workbook()
+    sheet = actors.active
+    sheet.append(["Liste des structures du territoire"])  # a title line above the header
+    sheet.append(["id", "nom", "type", "siren", "commune"])
+    sheet.append(["X1", "Le tiers lieu de Carpentras", "Asso", 62201199, 84031])  # lost zero
+    sheet.append(["X2", "Ville de Rezé", "commune", 214401432, "Rezé"])
+    actors.save(tmp_path / "structures.xlsx")
+    ties = Workbook()
+    sheet = ties.active
+    sheet.append(["type", "financeur", "bénéficiaire", "date", "montant"])
+    sheet.append(["subvention", "X2", "X1", dt.datetime(2023, 5, 2), 1500.5])
+    sheet.append(["TOTAL", None, None, None, 1500.5])
+    ties.save(tmp_path / "subventions.xlsx")
+    first = import_file(store, tmp_path / "structures.xlsx")
+    assert first.format == "xlsx" and first.counts["rowsImported"] == 2
+    assert any("title" in a for a in first.assumptions)
+    second = import_file(store, tmp_path / "subventions.xlsx")
+    assert second.counts["partnerships"] == 1 and second.counts["rowsSkipped"] == 1
+    assert store.ask("""ASK { ?p eg:funder ?f ; eg:beneficiary ?b ; eg:amount 1500.50 ;
+        schema:startDate "2023-05-02"^^xsd:date . ?b eg:siren "062201199"^^eg:SIREN ;
+        eg:basedIn egterr:commune\\/84031 . ?f eg:siren "214401432"^^eg:SIREN }""")
