@@ -259,3 +259,15 @@ def test_xlsx_actors_and_partnerships_with_number_and_date_cells(store, tmp_path
     assert store.ask("""ASK { ?p eg:funder ?f ; eg:beneficiary ?b ; eg:amount 1500.50 ;
         schema:startDate "2023-05-02"^^xsd:date . ?b eg:siren "062201199"^^eg:SIREN ;
         eg:basedIn egterr:commune\\/84031 . ?f eg:siren "214401432"^^eg:SIREN }""")
+
+
+def test_imported_data_conforms_to_the_shapes(store) -> None:
+    from ecograph.validate import validate_store
+
+    for name in ("actors_cp1252.csv", "actors_bom.csv", "projects.csv", "partnerships.csv",
+                 "subventions_scdl.csv", "actors_mapped.csv"):
+        mapping = load_mapping(FIXTURES / "mapping.toml") if name == "actors_mapped.csv" \
+            else None
+        import_file(store, FIXTURES / name, mapping=mapping)
+    report = validate_store(store)
+    assert report.conforms, report.to_text()
