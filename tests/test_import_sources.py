@@ -271,3 +271,19 @@ def test_imported_data_conforms_to_the_shapes(store) -> None:
         import_file(store, FIXTURES / name, mapping=mapping)
     report = validate_store(store)
     assert report.conforms, report.to_text()
+
+
+def test_a_replace_stopped_between_its_two_steps_is_finished_by_the_next_import(
+        store, tmp_path) -> None:
+    path = tmp_path / "structures.csv"
+    path.write_text("nom\nAlpha\n", encoding="utf-8")
+    old = import_file(store, path)
+    path.write_text("nom\nBeta\n", encoding="utf-8")
+    original_drop = store.drop_graph
+    store.drop_graph = lambda graph: None  # the process "dies" before dropping the old one
+    new = import_file(store, path, replace=True)
+    store.drop_graph = original_drop
+    assert {s.graph for s in list_sources(store)} == {old.graph, new.graph}
+    again = import_file(store, path)
+    assert again.status == "unchanged" and "interrupted --replace" in again.message
+    assert [s.graph for s in list_sources(store)] == [new.graph]

@@ -114,12 +114,21 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
     if format is not None and format not in FORMATS:
         raise ImportRefused(f"--format {format}: expected one of {', '.join(FORMATS)}", result)
     version, checksum = version_of(data, format or "", kind or "", mapping.source_text)
-    earlier = [s for s in list_sources(store) if s.source == slug]
-    same = [s for s in list_sources(store) if s.version == version]
+    known = list_sources(store)
+    earlier = [s for s in known if s.source == slug]
+    same = [s for s in known if s.version == version]
     if same:
         result.status, result.graph = "unchanged", same[0].graph
         result.message = (f"{path.name}: already imported as source «{same[0].source}» "
                           f"({same[0].imported_at}); nothing changed")
+        stale = [s for s in earlier if s.version != version and s.imported_at <=
+                 same[0].imported_at]
+        for old in stale:  # a --replace stopped between its two steps: finish it
+            store.drop_graph(old.graph)
+            result.replaced.append(old.graph)
+        if stale:
+            result.message += (f"; dropped {len(stale)} older version(s) left by an "
+                               "interrupted --replace")
         return result
     if earlier and not replace:
         raise ImportRefused(
