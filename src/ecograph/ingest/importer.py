@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pyoxigraph as ox
 
 from ecograph.ingest.mapping import Mapping, guess_kind
 from ecograph.ingest.merge import StoreIndex, write_actors
-from ecograph.ingest.model import Conversion, NameMerge, Reject
+from ecograph.ingest.model import Conversion, LineSink, NameMerge, Reject
 from ecograph.ingest.readers import ReadError, Table, read_table
 from ecograph.ingest.sources import (
     description_lines,
@@ -139,33 +140,33 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
     result.graph = graph
     if progress:
         progress("reading", 0, 0)
-    body, conversion, details = _convert(store, path, data, format, kind, mapping, slug,
-                                         graph, [s.graph for s in earlier], result, progress)
-    _finish_counts(result, conversion, details)
-    if result.rejects:
-        result.reject_file = write_rejects(path, result.rejects,
-                                           details.get("columns", []), rejects_path)
-        nothing_good = result.counts["rowsImported"] == 0 and result.counts["rowsRead"] > 0
-        if not keep_good_rows or nothing_good or conversion.rows_read == 0:
-            first = result.rejects[0].message(path.name)
-            more = f" (and {len(result.rejects) - 1} more)" if len(result.rejects) > 1 else ""
-            hint = "" if keep_good_rows else "; --keep-good-rows imports the other rows"
-            raise ImportRefused(f"{first}{more}. Nothing was imported{hint}. Every refused "
-                                f"row is listed in {result.reject_file}.", result)
-    result.counts["triples"] = body.count(b"\n")
-    notes = {"assumption": result.assumptions, "conflict": result.conflicts,
-             "nameMerge": [f"row {m.row}: «{m.name}» taken as «{m.merged_with}» ({m.iri})"
-                           for m in result.name_merges]}
-    description = description_lines(
-        graph, slug=slug, file_name=path.name, format=result.format, version=version,
-        checksum=checksum, counts=result.counts, notes=notes, mapping_text=mapping.source_text)
-    if progress:
-        progress("writing", 0, result.counts["triples"])
-    try:
-        store.load(body, format=ox.RdfFormat.N_TRIPLES, graph=graph,
-                   extra_ntriples="\n".join(description) + "\n")
-    except StoreError as err:
-        raise ImportRefused(f"{path.name}: the store refused the data ({err})", result) from None
+    with tempfile.TemporaryDirectory(prefix="ecograph-import-") as scratch:
+        sink = LineSink(Path(scratch) / "data.nt")
+        try:
+            body, conversion, details = _convert(store, path, data, format, kind, mapping,
+                                                 slug, graph, [s.graph for s in earlier],
+                                                 result, progress, sink)
+        finally:
+            sink.close()
+        _finish_counts(result, conversion, details)
+        if result.rejects:
+            _refuse_or_keep(path, result, conversion, details, keep_good_rows, rejects_path)
+        result.counts["triples"] = sink.count if body is None else body.count(b"\n")
+        notes = {"assumption": result.assumptions, "conflict": result.conflicts,
+                 "nameMerge": [f"row {m.row}: «{m.name}» taken as «{m.merged_with}» ({m.iri})"
+                               for m in result.name_merges]}
+        description = description_lines(
+            graph, slug=slug, file_name=path.name, format=result.format, version=version,
+            checksum=checksum, counts=result.counts, notes=notes,
+            mapping_text=mapping.source_text)
+        if progress:
+            progress("writing", 0, result.counts["triples"])
+        try:
+            store.load(sink.path if body is None else body, format=ox.RdfFormat.N_TRIPLES,
+                       graph=graph, extra_ntriples="\n".join(description) + "\n")
+        except StoreError as err:
+            raise ImportRefused(f"{path.name}: the store refused the data ({err})", result
+                                ) from None
     for old in earlier:
         store.drop_graph(old.graph)
         result.replaced.append(old.graph)
@@ -174,10 +175,26 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
     return result
 
 
+def _refuse_or_keep(path: Path, result: ImportResult, conversion: Conversion,
+                    details: dict[str, Any], keep_good_rows: bool,
+                    rejects_path: Path | None) -> None:
+    """Write the reject file; raise unless the good rows may land (and there are some)."""
+    result.reject_file = write_rejects(path, result.rejects, details.get("columns", []),
+                                       rejects_path)
+    nothing_good = result.counts["rowsImported"] == 0 and result.counts["rowsRead"] > 0
+    if not keep_good_rows or nothing_good or conversion.rows_read == 0:
+        first = result.rejects[0].message(path.name)
+        more = f" (and {len(result.rejects) - 1} more)" if len(result.rejects) > 1 else ""
+        hint = "" if keep_good_rows else "; --keep-good-rows imports the other rows"
+        raise ImportRefused(f"{first}{more}. Nothing was imported{hint}. Every refused "
+                            f"row is listed in {result.reject_file}.", result)
+
+
 def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str | None,
              mapping: Mapping, slug: str, graph: str, ignore: list[str], result: ImportResult,
-             progress: Progress | None) -> tuple[bytes, Conversion, dict[str, Any]]:
-    """Bytes → (N-Triples body, conversion, details) for every format."""
+             progress: Progress | None, sink: LineSink
+             ) -> tuple[bytes | None, Conversion, dict[str, Any]]:
+    """Bytes → (N-Triples body, or None when written to ``sink``; conversion; details)."""
     details: dict[str, Any] = {}
     if format == "rdf" or (format is None and detect_format(path, data) == "rdf"):
         from ecograph.ingest.rdf import RdfRefused, rdf_to_ntriples
@@ -208,11 +225,12 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
     if chosen == "scdl":
         from ecograph.ingest.scdl import convert_scdl
 
-        conversion = convert_scdl(table, index, slug, tick)
+        conversion = convert_scdl(table, index, slug, tick, sink)
     elif chosen == "sirene":
         from ecograph.ingest.sirene import convert_sirene
 
         conversion = convert_sirene(table, mapping, tick)
+        conversion.lines = sink
     else:
         from ecograph.ingest.tabular import convert_tabular
 
@@ -220,7 +238,7 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
         if mapping.kind and kind and mapping.kind != kind:
             raise ImportRefused(f"--kind {kind} but the mapping says kind = {mapping.kind}",
                                 result)
-        conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick)
+        conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick, sink)
     result.kind = conversion.kind
     for text in table.assumptions:
         conversion.note(text, 0)
@@ -232,14 +250,13 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
                         "kept as two actors", row)
     written = write_actors(conversion.actors.drafts, index, slug, graph)
     details["actors"] = written
+    sink.extend(written.lines)
+    written.lines = []
     if conversion.finish:
         conversion.finish()
-    lines = written.lines
-    lines.extend(conversion.lines)
-    body = ("\n".join(lines) + "\n").encode() if lines else b""
     if tick:
         tick(total)
-    return body, conversion, details
+    return None, conversion, details
 
 
 def _finish_counts(result: ImportResult, conversion: Conversion, details: dict[str, Any]

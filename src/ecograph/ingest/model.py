@@ -7,8 +7,9 @@ the store; ``importer`` writes everything in one load. The pieces they pass alon
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ecograph.ingest.values import name_key
 
@@ -141,6 +142,51 @@ class ActorCollector:
         return draft
 
 
+class LineSink:
+    """N-Triples lines written to a file as they come, a batch at a time.
+
+    A 500,000-row file makes millions of lines: kept in a list, then joined and encoded, they
+    would cost three copies of the data in memory; here they cost one batch. It takes
+    ``append``, ``extend`` and ``+=`` like the list it replaces.
+    """
+
+    BATCH = 65536
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle = path.open("w", encoding="utf-8")
+        self._buffer: list[str] = []
+        self.count = 0
+
+    def append(self, line: str) -> None:
+        self._buffer.append(line)
+        if len(self._buffer) >= self.BATCH:
+            self.flush()
+
+    def extend(self, lines: Iterable[str]) -> None:
+        self._buffer.extend(lines)
+        if len(self._buffer) >= self.BATCH:
+            self.flush()
+
+    def __iadd__(self, lines: Iterable[str]) -> LineSink:
+        self.extend(lines)
+        return self
+
+    def __len__(self) -> int:
+        return self.count + len(self._buffer)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._handle.write("\n".join(self._buffer))
+            self._handle.write("\n")
+            self.count += len(self._buffer)
+            self._buffer.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self._handle.close()
+
+
 @dataclass
 class Conversion:
     """Everything one file gave, before it is written."""
@@ -154,7 +200,7 @@ class Conversion:
     rows_skipped: int = 0
     partnerships: int = 0
     projects: int = 0
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] | LineSink = field(default_factory=list)
     unused_columns: list[str] = field(default_factory=list)
     #: Called once actors have their IRIs, to write lines that point at them (SCDL).
     finish: Callable[[], None] | None = None

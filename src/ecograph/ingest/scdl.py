@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ecograph.ingest.guess import guess_type
 from ecograph.ingest.mapping import Mapping
-from ecograph.ingest.model import ActorDraft, Conversion, Reject, RowProblem
+from ecograph.ingest.model import ActorDraft, Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.readers import Table
 from ecograph.ingest.rowkit import Fields, each_row
 from ecograph.ingest.tabular import T, _local_iri
@@ -58,9 +58,10 @@ class _Grant:
 
 
 def convert_scdl(table: Table, index: object, source: str,
-                 tick: Callable[[int], None] | None = None) -> Conversion:
+                 tick: Callable[[int], None] | None = None,
+                 out: LineSink | None = None) -> Conversion:
     """Convert SCDL rows; lines are written once funder and beneficiary have their IRIs."""
-    conversion = Conversion(kind="scdl subsidies")
+    conversion = Conversion(kind="scdl subsidies", lines=out if out is not None else [])
     by_key = {name_key(c).replace(" ", ""): i for i, c in enumerate(table.columns)}
     positions = {name: by_key[name.lower()] for name in SCDL_COLUMNS if name.lower() in by_key}
     missing = [c for c in ("nomAttribuant", "nomBeneficiaire", "montant") if c not in positions]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from ecograph.ingest.mapping import Mapping, locate_columns
 from ecograph.ingest.merge import StoreIndex
-from ecograph.ingest.model import Conversion, Reject, RowProblem
+from ecograph.ingest.model import Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.readers import Table
 from ecograph.ingest.rowkit import Fields, each_row, row_key
 from ecograph.ingest.values import decimal_lexical, split_list
@@ -45,9 +45,11 @@ _SAFE_KEY = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def convert_tabular(table: Table, mapping: Mapping, kind: str, index: StoreIndex,
-                    source: str, tick: Callable[[int], None] | None = None) -> Conversion:
-    """Convert a table of ``kind`` rows; refused rows are collected, never raised."""
-    conversion = Conversion(kind=kind)
+                    source: str, tick: Callable[[int], None] | None = None,
+                    out: LineSink | None = None) -> Conversion:
+    """Convert a table of ``kind`` rows; refused rows are collected, never raised. Lines go
+    to ``out`` when given (else to a list)."""
+    conversion = Conversion(kind=kind, lines=out if out is not None else [])
     positions, problems = locate_columns(table.columns, kind, mapping)
     if problems:
         conversion.rejects.extend(Reject(1, None, None, p) for p in problems)
