@@ -32,24 +32,44 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]],
     """Fruchterman–Reingold positions (``n`` × 2) of nodes ``0..n-1``; same input and seed,
     same positions.
 
-    igraph draws from a global generator: a private one seeded with ``seed`` is used for this
-    call, then igraph's default (Python's ``random`` module) is restored. The starting
-    positions come from numpy's generator with the same seed.
+    Nodes without a tie take no part in the simulation (they would only drift to the rim):
+    they are lined up in a square block to the right of the others. igraph draws its
+    starting positions from a global generator: a private one seeded with ``seed`` is used
+    for this call, then igraph's default (Python's ``random`` module) is restored. (Passing
+    starting positions instead made the grid variant 3 to 8 times slower.)
     """
-    if n == 0:
-        return np.zeros((0, 2))
-    if n == 1:
-        return np.zeros((1, 2))
-    graph = igraph.Graph(n=n, edges=list(edges))
-    start = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2)) * math.sqrt(n)
-    igraph.set_random_number_generator(random.Random(seed))
-    try:
-        layout = graph.layout_fruchterman_reingold(
-            weights=list(weights) if weights is not None else None, niter=ITERATIONS,
-            seed=start.tolist(), grid="nogrid" if n < EXACT_BELOW else "grid")
-    finally:
-        igraph.set_random_number_generator(random)
-    return np.asarray(layout.coords, dtype=float)
+    positions = np.zeros((n, 2))
+    tied = np.zeros(n, dtype=bool)
+    for a, b in edges:
+        tied[a] = tied[b] = True
+    members = np.flatnonzero(tied)
+    if members.size:
+        local = np.full(n, -1)
+        local[members] = np.arange(members.size)
+        graph = igraph.Graph(n=int(members.size),
+                             edges=[(int(local[a]), int(local[b])) for a, b in edges])
+        igraph.set_random_number_generator(random.Random(seed))
+        try:
+            found = graph.layout_fruchterman_reingold(
+                weights=list(weights) if weights is not None else None, niter=ITERATIONS,
+                grid="nogrid" if members.size < EXACT_BELOW else "grid")
+        finally:
+            igraph.set_random_number_generator(random)
+        positions[members] = np.asarray(found.coords, dtype=float)
+    alone = np.flatnonzero(~tied)
+    if alone.size:
+        # As densely packed as the tied nodes are on average, in a square block.
+        step = 1.0
+        if members.size > 1:
+            low, high = np.percentile(positions[members], [5, 95], axis=0)
+            step = float(math.sqrt(np.prod(high - low) / members.size)) or 1.0
+        side = math.ceil(math.sqrt(alone.size))
+        left = positions[members, 0].max() + 3 * step if members.size else 0.0
+        top = positions[members, 1].min() if members.size else 0.0
+        index = np.arange(alone.size)
+        positions[alone] = np.column_stack([left + step * (index % side),
+                                            top + step * (index // side)])
+    return positions
 
 
 def fit(positions: np.ndarray, spacing: float = SPACING) -> np.ndarray:

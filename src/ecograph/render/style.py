@@ -162,10 +162,15 @@ class ConceptNames:
 
     def __init__(self, labels: Mapping[str, str]) -> None:
         self._labels = labels
+        self._found: dict[tuple[str, str], str] = {}  # a map asks for the same few often
 
     def of(self, prefix: str, local: str) -> str:
         """The label of ``local`` in the scheme whose namespace is ``PREFIXES[prefix]``."""
-        return self._labels.get(PREFIXES[prefix] + local, local) if local else ""
+        key = (prefix, local)
+        if key not in self._found:
+            self._found[key] = (self._labels.get(PREFIXES[prefix] + local, local)
+                                if local else "")
+        return self._found[key]
 
     def sector(self, local: str) -> str:
         return self.of("egsec", local)
