@@ -287,3 +287,12 @@ def test_a_replace_stopped_between_its_two_steps_is_finished_by_the_next_import(
     again = import_file(store, path)
     assert again.status == "unchanged" and "interrupted --replace" in again.message
     assert [s.graph for s in list_sources(store)] == [new.graph]
+
+
+def test_broken_utf8_rows_land_and_the_broken_lines_are_named(store) -> None:
+    result = import_file(store, FIXTURES / "actors_broken_utf8.tsv")
+    assert result.counts["rowsImported"] == 3
+    assert any("not valid UTF-8 (line(s) 3, 4)" in a for a in result.assumptions)
+    assert any("separator: tab" in a for a in result.assumptions)
+    names = {r["n"].value for r in store.select("SELECT ?n WHERE { ?a skos:prefLabel ?n }")}
+    assert "Épicerie solidaire Énergie" in names and "Caf\ufffd des âges" in names
