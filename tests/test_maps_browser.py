@@ -66,6 +66,22 @@ def sample_map(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="module")
+def layered_map(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory,
+                ) -> tuple[Path, int]:
+    """The sample's map with its ties drawn as the canvas layer of large maps."""
+    from ecograph.render import maps
+    from ecograph.store import open_store
+
+    with open_store(sample_workspace, read_only=True) as store:
+        projection = project_scope(store, Scope())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(maps, "EDGE_LAYER_ABOVE", 100)
+        document = build_map(projection, aggregate="none", layout="geo")
+    path = document.write(tmp_path_factory.mktemp("maps") / "layered.html")
+    return path, document.summary.edges
+
+
+@pytest.fixture(scope="module")
 def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A map whose names, labels, title and explanations are written to run script."""
     G = nx.Graph()
@@ -180,6 +196,18 @@ def test_filters_hide_and_show_nodes(watched: Watched, sample_map: Any) -> None:
     assert watched.number("data-edges") == edges - suggestions
 
 
+def test_large_maps_draw_ties_on_one_layer(watched: Watched, layered_map: Any) -> None:
+    path, ties = layered_map
+    page = watched.open(path)
+    assert watched.number("data-edges") == ties
+    page.locator("#filter-ties input").nth(0).uncheck()
+    assert 0 < watched.number("data-edges") < ties
+    # The ties are painted: the canvas differs with and without them.
+    shown = page.locator("#map canvas").screenshot()
+    page.locator("#filter-ties input").nth(0).check()
+    assert page.locator("#map canvas").screenshot() != shown
+
+
 def test_hostile_text_shows_as_text_and_runs_nothing(watched: Watched,
                                                      hostile_map: Path) -> None:
     page = watched.open(hostile_map)
@@ -198,6 +226,6 @@ def test_hostile_text_shows_as_text_and_runs_nothing(watched: Watched,
     page.mouse.move(box["x"] + box["width"] / 2 + 1, box["y"] + box["height"] / 2 + 1)
     tooltip = page.locator(".vis-tooltip")
     tooltip.wait_for(state="visible", timeout=5_000)
-    assert tooltip.text_content().startswith(HOSTILE)
+    assert tooltip.text_content().startswith((HOSTILE, HOSTILE_2, HOSTILE_3))
     # innerText turns line breaks into <br>; nothing else may be parsed from the text.
     assert tooltip.locator("*:not(br)").count() == 0

@@ -62,7 +62,9 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]],
         step = 1.0
         if members.size > 1:
             low, high = np.percentile(positions[members], [5, 95], axis=0)
-            step = float(math.sqrt(np.prod(high - low) / members.size)) or 1.0
+            width, height = (float(v) for v in high - low)
+            step = (math.sqrt(width * height / members.size) if width * height > 0
+                    else max(width, height) / (members.size - 1)) or 1.0
         side = math.ceil(math.sqrt(alone.size))
         left = positions[members, 0].max() + 3 * step if members.size else 0.0
         top = positions[members, 1].min() if members.size else 0.0

@@ -46,6 +46,10 @@ AGGREGATE_ABOVE = 5000
 AGGREGATIONS = ("auto", "none", "community", "epci", "departement")
 LAYOUTS = ("force", "geo")
 MAX_SEARCH_RESULTS = 30
+# Above this many ties the page draws them as one canvas layer rather than as vis-network
+# edges (which cost an object each: most of the time a 10,000-actor map takes to open); such
+# ties have no tooltip of their own. Measured in bench/bench_map.py.
+EDGE_LAYER_ABOVE = 2000
 GLYPHS = {"dot": "●", "star": "★", "diamond": "◆", "square": "■", "triangle": "▲",
           "triangleDown": "▼", "hexagon": "⬢"}
 
@@ -153,7 +157,9 @@ def build_map(projection: Projection, *, metrics: Any = None, suggestions: Seque
                      f"{page.VIS_NETWORK_VERSION})",
         "page_data": {"words": {k: words[k] for k in ("shown", "matches", "no_match")},
                       "aggregated": note and words[f"level_{level}"],
-                      "max_results": MAX_SEARCH_RESULTS},
+                      "max_results": MAX_SEARCH_RESULTS,
+                      "edge_layer": sum(not e.suggested for e in drawing.edges)
+                      > EDGE_LAYER_ABOVE},
     })
     summary = MapSummary(
         actors=G.number_of_nodes(), nodes=len(drawing.nodes), edges=len(drawing.edges),
