@@ -1,1 +1,8 @@
-"""Turning outside data into ecograph's RDF: French territories (more formats come later)."""
+"""Turning outside data into ecograph's RDF.
+
+- ``territories``: the French geography (régions, départements, EPCI, communes).
+- ``importer.import_file``: one file → one source graph with provenance, all or nothing —
+  spreadsheets (``tabular``), SCDL subsidies (``scdl``), SIRENE/ESS lists (``sirene``) and RDF
+  (``rdf``), read by ``readers`` and ``values``, matched to actors in the store by ``merge``.
+  See docs/decisions/0002-imports.md.
+"""
