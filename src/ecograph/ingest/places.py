@@ -30,14 +30,25 @@ def _table() -> TerritoryTable:
     return read_table()
 
 
+_ABBREVIATIONS = ((re.compile(r"\bst\b"), "saint"), (re.compile(r"\bste\b"), "sainte"))
+
+
+def _place_key(name: str) -> str:
+    """A commune name for matching: ``name_key`` with St/Ste spelt out (La Poste's habit)."""
+    key = name_key(name)
+    for pattern, word in _ABBREVIATIONS:
+        key = pattern.sub(word, key)
+    return key
+
+
 @functools.cache
 def _by_name() -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
     table = _table()
     for commune in table.communes.values():
-        names[name_key(commune.name)].append(commune.code)
+        names[_place_key(commune.name)].append(commune.code)
     for arrondissement in table.arrondissements.values():
-        names[name_key(arrondissement.name)].append(arrondissement.code)
+        names[_place_key(arrondissement.name)].append(arrondissement.code)
     return names
 
 
@@ -59,9 +70,9 @@ def commune_iri(text: str, *, departement: str | None = None) -> str:
     hinted = _WITH_DEPARTEMENT.match(raw)
     if hinted:
         raw, departement = hinted[1], hinted[2]
-    codes = _by_name().get(name_key(raw), [])
-    if departement:
-        codes = [c for c in codes if _departement_of(c) == departement]
+    codes = _by_name().get(_place_key(raw), [])
+    if departement:  # a hint: a unique name stands even if the postcode disagrees
+        codes = [c for c in codes if _departement_of(c) == departement] or codes
     if len(codes) == 1:
         code = codes[0]
         level = "commune" if code in table.communes else "arrondissement-municipal"
