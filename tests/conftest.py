@@ -22,7 +22,8 @@ def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
 
 @pytest.fixture(scope="session")
 def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with the ontology, the territories and the sample (built once)."""
+    """A workspace with the ontology, the territories, the sample and its metrics (as
+    `ecograph demo` leaves it), built once."""
     from ecograph.ingest.territories import load_territories
     from ecograph.ontology import load_ontology
     from ecograph.sample import load_sample
@@ -32,7 +33,17 @@ def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         load_ontology(opened)
         load_territories(opened)
         load_sample(opened)
+        write_whole_metrics(opened)
     return folder
+
+
+def write_whole_metrics(store: object) -> None:
+    """Compute the whole ecosystem's metrics and write them, as `ecograph metrics` does."""
+    from ecograph.network.metrics import compute_metrics
+    from ecograph.network.metrics_rdf import write_metrics
+    from ecograph.network.projection import project
+
+    write_metrics(store, compute_metrics(project(store), seed=0))
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ from ecograph.queries import (
 from ecograph.resources import ontology_files
 from ecograph.store import EmbeddedStore, open_store
 
+from .conftest import write_whole_metrics
+
 FIXTURES = Path(__file__).parent / "fixtures" / "queries"
 ECOSYSTEM = FIXTURES / "ecosystem.ttl"
 EXPECTED = FIXTURES / "expected"
@@ -87,6 +89,21 @@ def ecosystem(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStor
     with open_store(tmp_path_factory.mktemp("queries") / "ws") as store:
         store.add(_fixture_quads())
         yield store
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """The fixture plus its metrics graph, for the queries that read per-territory counts
+    (``# requires: metrics``). A separate store, so the other golden results (say, the
+    provenance of every fact about an actor) stay the hand-computed ones."""
+    with open_store(tmp_path_factory.mktemp("measured") / "ws") as store:
+        store.add(_fixture_quads())
+        write_whole_metrics(store)
+        yield store
+
+
+def _store_for(name: str, ecosystem: EmbeddedStore, measured: EmbeddedStore) -> EmbeddedStore:
+    return measured if "metrics" in find_query(name).requires else ecosystem
 
 
 # ----------------------------------------------------------------------------- the fixture
@@ -172,23 +189,25 @@ def test_binding_fills_every_placeholder(name: str) -> None:
 
 # ----------------------------------------------------------------------------- golden results
 @pytest.mark.parametrize("name", sorted(GOLDEN))
-def test_golden_result(ecosystem: EmbeddedStore, name: str) -> None:
-    result = run_query(ecosystem, find_query(name), GOLDEN[name])
+def test_golden_result(ecosystem: EmbeddedStore, measured: EmbeddedStore, name: str) -> None:
+    result = run_query(_store_for(name, ecosystem, measured), find_query(name), GOLDEN[name])
     actual = format_result(result, "csv").splitlines()
     expected = (EXPECTED / f"{name}.csv").read_text(encoding="utf-8").splitlines()
     assert actual == expected
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
-def test_same_result_without_default_prefixes(ecosystem: EmbeddedStore, name: str) -> None:
+def test_same_result_without_default_prefixes(ecosystem: EmbeddedStore, measured: EmbeddedStore,
+                                              name: str) -> None:
     """The bound text gives the same rows on a bare pyoxigraph store (no prefixes given)."""
+    store = _store_for(name, ecosystem, measured)
     bare = ox.Store()
-    bare.extend(_fixture_quads())
+    bare.extend(list(store.quads()))
     text = find_query(name).bind(GOLDEN[name])
     solutions = bare.query(text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     rows = [tuple(s[n] for n in names) for s in solutions]
-    assert rows == run_query(ecosystem, find_query(name), GOLDEN[name]).rows
+    assert rows == run_query(store, find_query(name), GOLDEN[name]).rows
 
 
 def test_names_fall_back_to_french_and_labels_follow_lang(ecosystem: EmbeddedStore) -> None:
@@ -249,6 +268,39 @@ def test_iri_with_a_space_is_refused(ecosystem: EmbeddedStore) -> None:
 def test_unknown_parameter_is_refused() -> None:
     with pytest.raises(QueryError, match="lang"):
         find_query("top-funders").bind({"lang": "fr", "limit": "10"})
+
+
+# ----------------------------------------------------------------------------- derived counts
+def test_queries_reading_metrics_refuse_missing_partial_or_stale_counts(
+        tmp_path: Path) -> None:
+    """Counts that are absent, computed on a filtered projection, or older than the data
+    would give wrong answers silently: the query refuses and says what to run."""
+    from ecograph.network.metrics import compute_metrics
+    from ecograph.network.metrics_rdf import metrics_state, write_metrics
+    from ecograph.network.projection import ProjectionFilter, project
+
+    query = find_query("sector-pairs-never-collaborating")
+    values = GOLDEN["sector-pairs-never-collaborating"]
+    with open_store(tmp_path / "ws") as store:
+        store.add(_fixture_quads())
+        with pytest.raises(QueryError, match=r"has no metrics yet.*ecograph metrics"):
+            run_query(store, query, values)
+        some = ProjectionFilter(domain="https://w3id.org/ecograph/id/domain/housing")
+        write_metrics(store, compute_metrics(project(store, some)))
+        assert metrics_state(store) == "partial"
+        with pytest.raises(QueryError, match="filtered part"):
+            run_query(store, query, values)
+        write_whole_metrics(store)
+        assert metrics_state(store) == "current"
+        assert run_query(store, query, values).rows
+        store.load(b'<https://e.org/x> <https://e.org/p> "new" .\n',
+                   format=ox.RdfFormat.N_TRIPLES, graph="https://e.org/new-source",
+                   extra_ntriples="<https://e.org/new-source> "
+                                  "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                                  "<https://w3id.org/ecograph/ontology#SourceGraph> .\n")
+        assert metrics_state(store) == "stale"
+        with pytest.raises(QueryError, match="data changed"):
+            run_query(store, query, values)
 
 
 # ----------------------------------------------------------------------------- the sample

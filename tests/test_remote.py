@@ -18,6 +18,7 @@ from ecograph.stats import count_tables, totals
 from ecograph.store import RemoteStore, StoreError
 from ecograph.validate import validate_store
 
+from .conftest import write_whole_metrics
 from .oxigraph_server import OxigraphServer, oxigraph_server
 
 pytestmark = pytest.mark.slow
@@ -36,6 +37,7 @@ def remote(server: OxigraphServer) -> RemoteStore:
     load_ontology(store)
     load_territories(store)
     load_sample(store)
+    write_whole_metrics(store)
     return store
 
 

@@ -83,3 +83,24 @@ def test_territory_triples_are_deterministic() -> None:
     first = list(territory_ntriples(table, "https://example.org/"))
     assert first == list(territory_ntriples(table, "https://example.org/"))
     assert any("actor/siren/244400404" in line for line in first)
+
+
+def test_enclosing_is_the_within_closure_of_the_store(sample_store) -> None:
+    """The Python roll-up the metrics use (TerritoryTable.enclosing) and the store's
+    eg:within* agree, for every kind of place an actor can be based in."""
+    import pyoxigraph as ox
+
+    from ecograph.ingest.territories import read_table
+    from ecograph.namespaces import territory_iri
+
+    table = read_table()
+    places = [territory_iri(level, code) for level, code in (
+        ("commune", "44109"), ("commune", "44184"), ("epci", "244400404"),
+        ("departement", "44"), ("region", "52"), ("arrondissement-municipal", "75101"),
+        ("commune", "97501"), ("com", "975"), ("commune", "2A004"))]
+    query = "SELECT ?t WHERE { VALUES ?place { UNDEF } ?place eg:within* ?t }"
+    for place in places:
+        expected = {row["t"].value for row in sample_store.select(
+            query, {"place": ox.NamedNode(place)})}
+        assert set(table.enclosing(place)) == expected, place
+    assert table.enclosing("https://w3id.org/ecograph/territory/commune/00000") == ()

@@ -8,6 +8,7 @@ description lands in the same all-or-nothing load as the data.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import pyoxigraph as ox
@@ -61,3 +62,26 @@ def loaded_version(store: Any, graph: str) -> str | None:
     """The ``dcterms:hasVersion`` a graph recorded about itself, if it exists."""
     rows = store.select(_VERSION_QUERY, {"graph": ox.NamedNode(graph)})
     return rows[0]["version"].value if rows else None
+
+
+_DESCRIPTIONS_QUERY = """
+SELECT ?graph ?property ?value WHERE {
+  GRAPH ?graph { ?graph a eg:SourceGraph ; ?property ?value }
+}
+"""
+
+
+def data_fingerprint(store: Any, *, leave_out: tuple[str, ...] = ()) -> str:
+    """A digest of every graph's self-description (title, version, source, time), except
+    the graphs in ``leave_out``.
+
+    Every load describes its graph, and a reload or an import of other content changes that
+    description (version, checksum or time), so the digest changes when the data does.
+    Results derived from the data (the metrics graph) record it, and a reader compares it
+    with the current one to know whether they are still current; it reads a few triples
+    per graph instead of the data itself.
+    """
+    lines = sorted({f"{row['graph']} {row['property']} {row['value']}"
+                    for row in store.select(_DESCRIPTIONS_QUERY)
+                    if row["graph"].value not in leave_out})
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

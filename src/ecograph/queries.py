@@ -78,6 +78,8 @@ class LibraryQuery:
     description: str
     parameters: tuple[Parameter, ...]
     text: str
+    #: Derived graphs the query reads (``# requires: metrics``), checked before it runs.
+    requires: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Parameter:
         """The declared parameter ``name``; QueryError naming the known ones otherwise."""
@@ -147,6 +149,14 @@ def parse_query_file(path: Path) -> LibraryQuery:
         elif key in ("title", "description"):
             fields[key] = value
             current = key
+        elif key == "requires":
+            unknown = set(value.split()) - set(REQUIREMENTS)
+            if unknown:
+                raise QueryError(f"{path}:{number}: unknown requirement(s) "
+                                 f"{', '.join(sorted(unknown))}; known: "
+                                 f"{', '.join(REQUIREMENTS)}")
+            fields[key] = value
+            current = None
     for required in ("title", "description"):
         if required not in fields:
             raise QueryError(f"{path}: the header has no '# {required}:' line")
@@ -155,7 +165,7 @@ def parse_query_file(path: Path) -> LibraryQuery:
             raise QueryError(f"{path}: parameter {parameter.name!r} is declared but the query "
                              f"has no 'VALUES ?{parameter.name} {{ UNDEF }}' to bind it")
     return LibraryQuery(path.stem, path, fields["title"], fields["description"],
-                        tuple(parameters), text)
+                        tuple(parameters), text, tuple(fields.get("requires", "").split()))
 
 
 def load_catalogue(folder: Path | None = None) -> dict[str, LibraryQuery]:
@@ -203,6 +213,8 @@ def run_query(store: Any, query: LibraryQuery | str, raw_values: Mapping[str, st
               ) -> QueryResult:
     """Run a library query (bound) or plain SPARQL text on a store (embedded or remote)."""
     text = query.bind(raw_values or {}) if isinstance(query, LibraryQuery) else query
+    if isinstance(query, LibraryQuery) and "metrics" in query.requires:
+        _check_metrics(store, query)
     result = store.query(text)
     if isinstance(result, bool):
         return QueryResult(boolean=result)
@@ -212,6 +224,28 @@ def run_query(store: Any, query: LibraryQuery | str, raw_values: Mapping[str, st
     variables = [v.value for v in result.variables]
     rows = [tuple(solution[name] for name in variables) for solution in result]
     return QueryResult(variables=variables, rows=rows)
+
+
+#: What a query may declare with ``# requires:``.
+REQUIREMENTS = ("metrics",)
+
+_METRICS_PROBLEMS = {
+    "missing": "the store has no metrics yet",
+    "partial": "the metrics in the store were computed on a filtered part of the ecosystem",
+    "stale": "the data changed since the metrics were computed",
+}
+
+
+def _check_metrics(store: Any, query: LibraryQuery) -> None:
+    """Refuse to answer from per-territory counts that are absent, partial or out of date."""
+    from ecograph.network.metrics_rdf import metrics_state
+
+    state = metrics_state(store)
+    if state != "current":
+        raise QueryError(
+            f"query {query.name!r} reads the per-territory counts that `ecograph metrics` "
+            f"writes into the store, and {_METRICS_PROBLEMS[state]}: run `ecograph metrics` "
+            "(on the whole ecosystem, without filters), then the query again")
 
 
 def to_dataframe(result: QueryResult) -> Any:

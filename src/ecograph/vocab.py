@@ -28,6 +28,7 @@ class EG(DefinedNamespace):
     Actor: URIRef  # actor
     Assessment: URIRef  # assessment
     Community: URIRef  # community of actors
+    DomainActivity: URIRef  # domain activity in a territory
     LocalAuthority: URIRef  # local authority
     Partnership: URIRef  # partnership
     Project: URIRef  # project
@@ -35,8 +36,10 @@ class EG(DefinedNamespace):
     SIREN: URIRef  # SIREN number
     SIRET: URIRef  # SIRET number
     SectorMixing: URIRef  # sector mixing cell
+    SectorPairActivity: URIRef  # sector-pair activity
     SourceGraph: URIRef  # source graph
     TieSummary: URIRef  # tie summary
+    activityDomain: URIRef  # activity domain
     actorCount: URIRef  # actor count
     actorType: URIRef  # actor type
     amount: URIRef  # amount
@@ -57,6 +60,7 @@ class EG(DefinedNamespace):
     crossSectorShare: URIRef  # cross-sector share
     crossSectorTieCount: URIRef  # cross-sector tie count
     currency: URIRef  # currency
+    dataFingerprint: URIRef  # data fingerprint
     defaultSector: URIRef  # default sector
     degree: URIRef  # degree
     domain: URIRef  # domain
@@ -74,13 +78,16 @@ class EG(DefinedNamespace):
     member: URIRef  # member
     modularity: URIRef  # modularity
     partner: URIRef  # partner
+    partnershipCount: URIRef  # partnership count
     partnershipType: URIRef  # partnership type
     population: URIRef  # population
+    projectCount: URIRef  # project count
     rna: URIRef  # RNA
     score: URIRef  # score
     sector: URIRef  # sector
     sectorAssortativity: URIRef  # sector assortativity
     sectorBlau: URIRef  # sector Blau index
+    sectorPresent: URIRef  # sector present
     sectorShannon: URIRef  # sector Shannon entropy
     siren: URIRef  # SIREN
     siret: URIRef  # SIRET

@@ -87,3 +87,13 @@ def group_codes(G: nx.Graph, nodes: list[Hashable], attribute: str
     labels = sorted(set(values))
     position = {label: i for i, label in enumerate(labels)}
     return labels, np.fromiter((position[v] for v in values), dtype=np.int64, count=len(values))
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values, by sorting: numpy 2.3+ ``np.unique`` hashes first, which took
+    40 s on the 8.7 million pair keys of a 100,000-actor ecosystem where a sort takes one."""
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]

@@ -40,6 +40,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.network.activity import DomainActivity, SectorPairActivity, territory_activity
 from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes
 from ecograph.network.brokerage import (
     ROLES,
@@ -204,6 +206,9 @@ class MetricsResult:
     domains: list[GroupMetrics]
     actors: list[ActorMetrics]
     communities: list[CommunityMetrics]
+    sector_pairs: list[SectorPairActivity] = field(default_factory=list)
+    domain_activity: list[DomainActivity] = field(default_factory=list)
+    whole_ecosystem: bool = True
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
@@ -229,6 +234,9 @@ class MetricsResult:
             "domains": [asdict(r) for r in self.domains],
             "actors": [{**asdict(r), "brokerage": r.brokerage} for r in self.actors],
             "communities": communities,
+            "territory_sector_pairs": [asdict(r) for r in self.sector_pairs],
+            "territory_domains": [{**asdict(r), "sectors": " ".join(r.sectors)}
+                                  for r in self.domain_activity],
         }
 
 
@@ -238,7 +246,8 @@ T = TypeVar("T")
 def compute_metrics(projection: Projection, *, seed: int = 0,
                     exact_betweenness_below: int = EXACT_BETWEENNESS_BELOW,
                     betweenness_samples: int = BETWEENNESS_SAMPLES,
-                    weight: str | None = "weight", attribute: str = "sector") -> MetricsResult:
+                    weight: str | None = "weight", attribute: str = "sector",
+                    table: TerritoryTable | None = None) -> MetricsResult:
     """Compute every cross-sector metric of ``projection``.
 
     Parameters
@@ -258,6 +267,8 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         diversity count ties, unweighted.
     attribute : str
         Node attribute of the groups mixed (the sector).
+    table : TerritoryTable, optional
+        The geography for the per-territory activity counts (default: the shipped one).
 
     Returns
     -------
@@ -314,6 +325,9 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         arrays, weighted=weight is not None, resolution=1.0, seed=seed))
     quality = step("modularity", lambda: _modularity(arrays, membership))
 
+    sector_pairs, domain_activity = step("territory_activity", lambda: territory_activity(
+        projection, table or read_table()))
+
     order = {node: i for i, node in enumerate(nodes)}
     groups: dict[int, list[Hashable]] = defaultdict(list)
     for node, label in zip(nodes, membership.tolist(), strict=True):
@@ -356,8 +370,18 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         actors=actors,
         communities=step("describe_communities",
                          lambda: _describe(G, communities, attribute)),
+        sector_pairs=sector_pairs,
+        domain_activity=domain_activity,
+        whole_ecosystem=_unfiltered(G),
         timings=timings,
     )
+
+
+def _unfiltered(G: Any) -> bool:
+    """Whether the projection covers the whole ecosystem (no territory, domain, type or
+    period filter): only then are the per-territory counts complete."""
+    filters = G.graph.get("filters")
+    return filters is None or not any(vars(filters).values())
 
 
 def _mixing(arrays: GraphArrays, codes: np.ndarray, labels: list[str], groups: list[str]

@@ -35,14 +35,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from ecograph import __version__
-from ecograph.namespaces import PREFIXES, graph_iri, territory_iri
+from ecograph.namespaces import PREFIXES, TERRITORY_BASE, graph_iri, territory_iri
 from ecograph.network.metrics import GroupMetrics, MetricsResult
-from ecograph.provenance import graph_description
+from ecograph.provenance import data_fingerprint, graph_description
 from ecograph.rdfterms import nt_iri, nt_literal
 from ecograph.vocab import EG
 
 __all__ = ["METRICS_GRAPH", "TOP_BROKERS_QUERY", "metrics_graph", "metrics_ntriples",
-           "top_brokers", "top_brokers_query", "write_metrics"]
+           "metrics_state", "top_brokers", "top_brokers_query", "write_metrics"]
 
 #: Name of the graph under ``{base}graph/``.
 METRICS_GRAPH = "metrics"
@@ -100,18 +100,54 @@ def metrics_graph(base: str) -> str:
 
 
 def write_metrics(store: Any, result: MetricsResult, *, version: str | None = None) -> str:
-    """Replace ``{base}graph/metrics`` with ``result``, atomically; return the graph IRI."""
+    """Replace ``{base}graph/metrics`` with ``result``, atomically; return the graph IRI.
+
+    When the result covers the whole ecosystem, the graph also records the
+    :func:`~ecograph.provenance.data_fingerprint` of the data it was computed from
+    (``eg:dataFingerprint``), so the library queries that read its per-territory counts can
+    tell whether they are still current (:func:`metrics_state`).
+    """
     graph = metrics_graph(store.base_iri)
     description = graph_description(graph, title=METRICS_TITLE,
                                     version=version or __version__)
-    method = (f"Betweenness: {result.overall.betweenness_method}; Louvain seed "
-              f"{result.overall.seed}; Shannon entropy in nats.")
+    scope = ("the whole ecosystem" if result.whole_ecosystem
+             else "part of the ecosystem (a filtered projection)")
+    method = (f"Computed on {scope}. Betweenness: {result.overall.betweenness_method}; "
+              f"Louvain seed {result.overall.seed}; Shannon entropy in nats.")
     description.append(f"{nt_iri(graph)} {nt_iri(PREFIXES['dcterms'] + 'description')} "
                        f"{nt_literal(method, lang='en')} .")
+    if result.whole_ecosystem:
+        fingerprint = data_fingerprint(store, leave_out=(graph,))
+        description.append(f"{nt_iri(graph)} {nt_iri(EG.dataFingerprint)} "
+                           f"{nt_literal(fingerprint)} .")
     body = metrics_ntriples(result, store.base_iri)
     store.load(body.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, graph=graph, replace=True,
                extra_ntriples="\n".join(description) + "\n")
     return graph
+
+
+_FINGERPRINT_QUERY = """
+SELECT ?fingerprint WHERE {
+  VALUES ?graph { UNDEF }
+  GRAPH ?graph { ?graph eg:dataFingerprint ?fingerprint }
+}
+"""
+
+
+def metrics_state(store: Any) -> str:
+    """Whether the metrics graph can answer for the data now in the store.
+
+    ``"current"``; ``"missing"`` (never computed); ``"partial"`` (computed on a filtered
+    projection); or ``"stale"`` (the data changed since).
+    """
+    graph = metrics_graph(store.base_iri)
+    if not store.has_graph(graph):
+        return "missing"
+    rows = store.select(_FINGERPRINT_QUERY, {"graph": ox.NamedNode(graph)})
+    if not rows:
+        return "partial"
+    current = data_fingerprint(store, leave_out=(graph,))
+    return "current" if rows[0]["fingerprint"].value == current else "stale"
 
 
 def top_brokers(store: Any, domain: str, *, limit: int = 10) -> list[dict[str, Any]]:
@@ -211,6 +247,31 @@ def _lines(result: MetricsResult, base: str) -> Iterator[str]:
                           nt_iri(territory_iri("departement", community.departement)))
         for member in members.get(community.community, ()):
             yield _triple(subject, EG.member, nt_iri(member))
+    yield from _activity_lines(result, base)
+
+
+def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
+    """Per-territory sector pairs and domain activity (see :mod:`ecograph.network.activity`)."""
+    for pair in result.sector_pairs:
+        where = pair.territory[len(TERRITORY_BASE):]
+        subject = nt_iri(f"{base}metrics/sector-pair/{where}/{pair.sector_a}/{pair.sector_b}")
+        yield f"{subject} {_RDF_TYPE} {nt_iri(EG.SectorPairActivity)} ."
+        yield _triple(subject, EG.summaryOf, nt_iri(pair.territory))
+        yield _triple(subject, EG.fromSector, nt_iri(PREFIXES["egsec"] + pair.sector_a))
+        yield _triple(subject, EG.toSector, nt_iri(PREFIXES["egsec"] + pair.sector_b))
+        yield _triple(subject, EG.partnershipCount, _integer(pair.partnerships))
+        yield _triple(subject, EG.projectCount, _integer(pair.projects))
+    for cell in result.domain_activity:
+        where = cell.territory[len(TERRITORY_BASE):]
+        subject = nt_iri(f"{base}metrics/domain-activity/{where}/{cell.domain}")
+        yield f"{subject} {_RDF_TYPE} {nt_iri(EG.DomainActivity)} ."
+        yield _triple(subject, EG.summaryOf, nt_iri(cell.territory))
+        yield _triple(subject, EG.activityDomain, nt_iri(PREFIXES["egdom"] + cell.domain))
+        yield _triple(subject, EG.partnershipCount, _integer(cell.partnerships))
+        yield _triple(subject, EG.projectCount, _integer(cell.projects))
+        yield _triple(subject, EG.actorCount, _integer(cell.actors))
+        for sector in cell.sectors:
+            yield _triple(subject, EG.sectorPresent, nt_iri(PREFIXES["egsec"] + sector))
 
 
 def _summary(row: GroupMetrics, base: str) -> Iterator[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes
+from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes, sorted_unique
 
 __all__ = [
     "TieSummary",
@@ -455,13 +455,13 @@ def _summaries(arrays: GraphArrays, sectors: np.ndarray, labels: list[str],
                ) -> dict[str, TieSummary]:
     """:func:`tie_summaries` on arrays: (node, group) and optional (edge, group) pairs."""
     k = max(len(labels), 1)
-    membership = _unique(node_index * k + key_index)
+    membership = sorted_unique(node_index * k + key_index)
     if edge_pairs is None:
         e_s, k_s = _expand(arrays.source, node_index, key_index, arrays.n)
         e_t, k_t = _expand(arrays.target, node_index, key_index, arrays.n)
-        codes = _unique(np.concatenate([e_s * k + k_s, e_t * k + k_t]))
+        codes = sorted_unique(np.concatenate([e_s * k + k_s, e_t * k + k_t]))
     else:
-        codes = _unique(edge_pairs[0] * k + edge_pairs[1])
+        codes = sorted_unique(edge_pairs[0] * k + edge_pairs[1])
     edge, key = codes // k, codes % k
     inside = (_member(membership, arrays.source[edge] * k + key)
               & _member(membership, arrays.target[edge] * k + key))
@@ -473,15 +473,6 @@ def _summaries(arrays: GraphArrays, sectors: np.ndarray, labels: list[str],
     order = sorted(range(len(labels)), key=labels.__getitem__)
     return {labels[i]: TieSummary(int(actors[i]), int(ties[i]), int(internal[i]),
                                   int(ties[i] - cross[i]), int(cross[i])) for i in order}
-
-
-def _unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (``np.unique`` hashes first in numpy 2.4, 50× slower here)."""
-    ordered = np.sort(values)
-    keep = np.empty(ordered.size, dtype=bool)
-    keep[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
 
 
 def _member(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
