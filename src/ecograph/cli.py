@@ -245,7 +245,8 @@ def list_queries() -> None:
         table.add_column(column, overflow="fold")
     for name, query in load_catalogue().items():
         params = ", ".join(f"{p.name} ({p.type}, e.g. {p.example})" for p in query.parameters)
-        table.add_row(name, query.title, params or "-")
+        needs = " (needs `ecograph metrics`)" if "metrics" in query.requires else ""
+        table.add_row(name, query.title + needs, params or "-")
     console.print(table)
 
 
