@@ -4,7 +4,7 @@ The package ships ``data/communes-latlon-2024.csv.gz`` (~300 KB): one row per co
 département and région with a latitude and longitude, derived by :func:`derive_coordinates`
 from the datas.fun compilation in ``../shared/data/geo/communes-latlon`` (commit b987408,
 2024-08-19), whose figures come from INSEE's COG 2024 and IGN (Licence Ouverte 2.0; the
-compilation itself states no licence — see ``data/README.md``). Paris, Lyon and Marseille have
+compilation itself states no licence — see the README, "Maps"). Paris, Lyon and Marseille have
 only arrondissement rows there: the commune gets the mean of its arrondissements.
 
 The coordinates are a 2024 vintage and the geography is 2026: communes created since (mergers)

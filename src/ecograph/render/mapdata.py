@@ -172,11 +172,16 @@ class _TieText:
     def __call__(self, data: Mapping[str, Any]) -> tuple[str, str]:
         """The tie's main kind (its most frequent partnership type, else ``project``) and
         its title (a count per kind)."""
-        kinds: Counter[str] = Counter(self._type.get(iri, "partnership")
-                                      for iri in data.get("partnerships", ()))
-        if data.get("projects"):
-            kinds["project"] += len(data["projects"])
-        key = tuple(sorted(kinds.items()))
+        partnerships, projects = data.get("partnerships", ()), data.get("projects", ())
+        if len(partnerships) + len(projects) == 1:  # most ties: no counting needed
+            key: tuple[tuple[str, int], ...] = (
+                (self._type.get(partnerships[0], "partnership") if partnerships
+                 else "project", 1),)
+        else:
+            kinds = Counter(self._type.get(iri, "partnership") for iri in partnerships)
+            if projects:
+                kinds["project"] += len(projects)
+            key = tuple(sorted(kinds.items()))
         if key not in self._titles:
             self._titles[key] = self._make(key)
         return self._titles[key]
