@@ -10,6 +10,7 @@ writes nothing; its reasons go to the reject file, one line per refused row.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import tempfile
 import time
@@ -142,12 +143,16 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
         progress("reading", 0, 0)
     with tempfile.TemporaryDirectory(prefix="ecograph-import-") as scratch:
         sink = LineSink(Path(scratch) / "data.nt")
+        collecting = gc.isenabled()
+        gc.disable()  # millions of short-lived strings, no cycles: the collector only costs
         try:
             body, conversion, details = _convert(store, path, data, format, kind, mapping,
                                                  slug, graph, [s.graph for s in earlier],
                                                  result, progress, sink)
         finally:
             sink.close()
+            if collecting:
+                gc.enable()
         _finish_counts(result, conversion, details)
         if result.rejects:
             _refuse_or_keep(path, result, conversion, details, keep_good_rows, rejects_path)
