@@ -22,12 +22,13 @@ results either way (tests/test_queries.py):
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from ecograph.ingest.territories import TerritoryTable
+from ecograph.network.arrays import sorted_unique
 from ecograph.network.projection import Projection
 
 
@@ -60,50 +61,133 @@ def territory_activity(projection: Projection, table: TerritoryTable
                        ) -> tuple[list[SectorPairActivity], list[DomainActivity]]:
     """Count sector pairs and domain activity for every territory with any activity.
 
-    Sorted by territory IRI, then sectors or domain: same projection, same lists.
+    Sorted by territory IRI, then sectors or domain: same projection, same lists. Counted
+    with numpy over integer codes: a dictionary update per (partnership, territory, pair)
+    took 40 s of CPU at 100,000 actors.
     """
     G = projection.collaboration
-    places = _enclosing_of_members(G, table)
-    pairs: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    domain_contexts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    domain_members: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for context in projection.contexts.values():
-        members = sorted(context.members)
-        territories = sorted({t for m in members for t in places.get(m, ())})
-        if not territories:
-            continue
-        slot = 0 if context.kind == "partnership" else 1
-        sectors = sorted({G.nodes[m]["sector"] for m in members
-                          if m in G and G.nodes[m].get("sector")})
-        domains = sorted(_local(d) for d in context.domains)
-        for territory in territories:
-            for a, b in itertools.combinations(sectors, 2):
-                pairs[(territory, a, b)][slot] += 1
-            for domain in domains:
-                domain_contexts[(territory, domain)][slot] += 1
-                domain_members[(territory, domain)].update(members)
-    sector_rows = [SectorPairActivity(t, a, b, n[0], n[1])
-                   for (t, a, b), n in sorted(pairs.items())]
-    domain_rows = []
-    for (territory, domain), counts in sorted(domain_contexts.items()):
-        members = domain_members[(territory, domain)]
-        present = sorted({G.nodes[m]["sector"] for m in members
-                          if m in G and G.nodes[m].get("sector")})
-        domain_rows.append(DomainActivity(territory, domain, counts[0], counts[1],
-                                          len(members), tuple(present)))
-    return sector_rows, domain_rows
+    contexts = [projection.contexts[iri] for iri in sorted(projection.contexts)]
+    member_ids: dict[str, int] = {}
+    ctx_of, member_of = [], []
+    for c, context in enumerate(contexts):
+        for member in context.members:
+            ctx_of.append(c)
+            member_of.append(member_ids.setdefault(member, len(member_ids)))
+    pair_ctx, pair_member = np.asarray(ctx_of, dtype=np.int64), np.asarray(member_of,
+                                                                          dtype=np.int64)
+    members = list(member_ids)
+    sectors = sorted({G.nodes[m].get("sector") or "" for m in members if m in G} - {""})
+    sector_code = {s: i for i, s in enumerate(sectors)}
+    bit = np.array([1 << sector_code[G.nodes[m]["sector"]] if m in G and G.nodes[m].get(
+        "sector") in sector_code else 0 for m in members], dtype=np.int64)
+    territories, starts, flat = _member_territories(G, members, table)
+    kind = np.array([0 if c.kind == "partnership" else 1 for c in contexts], dtype=np.int64)
+    n_ctx, n_terr = len(contexts), len(territories)
+    if n_ctx == 0 or n_terr == 0:
+        return [], []
+    # each context's sector bit mask, and the (context, territory) pairs it belongs to
+    mask = np.zeros(n_ctx, dtype=np.int64)
+    np.bitwise_or.at(mask, pair_ctx, bit[pair_member])
+    counts = np.diff(starts)[pair_member]
+    ct_ctx = np.repeat(pair_ctx, counts)
+    ct_terr = flat[_ranges(starts[pair_member], counts)]
+    ct = sorted_unique(ct_ctx * n_terr + ct_terr)
+    ct_ctx, ct_terr = ct // n_terr, ct % n_terr
+    # sector pairs: count (territory, mask, kind), then credit every pair inside each mask
+    n_masks = 1 << len(sectors)
+    by_mask = np.bincount((ct_terr * n_masks + mask[ct_ctx]) * 2 + kind[ct_ctx],
+                          minlength=n_terr * n_masks * 2).reshape(n_terr, n_masks, 2)
+    sector_rows = []
+    pairs = list(itertools.combinations(range(len(sectors)), 2))
+    with_pair = {pair: [m for m in range(n_masks) if (m >> pair[0]) & 1 and (m >> pair[1]) & 1]
+                 for pair in pairs}
+    totals = {pair: by_mask[:, with_pair[pair], :].sum(axis=1) for pair in pairs}
+    for t in np.argsort(np.asarray(territories)).tolist():
+        for a, b in pairs:
+            partnerships, projects = (int(x) for x in totals[(a, b)][t])
+            if partnerships or projects:
+                sector_rows.append(SectorPairActivity(territories[t], sectors[a], sectors[b],
+                                                      partnerships, projects))
+    return sector_rows, _domain_rows(contexts, territories, sectors, ct_ctx, ct_terr, kind,
+                                     mask, pair_ctx, pair_member, bit)
 
 
-def _enclosing_of_members(G: nx.Graph, table: TerritoryTable) -> dict[str, tuple[str, ...]]:
-    """Each actor's place and the territories around it (computed once per place)."""
+def _domain_rows(contexts: list, territories: list[str], sectors: list[str],
+                 ct_ctx: np.ndarray, ct_terr: np.ndarray, kind: np.ndarray, mask: np.ndarray,
+                 pair_ctx: np.ndarray, pair_member: np.ndarray, bit: np.ndarray
+                 ) -> list[DomainActivity]:
+    """Per (territory, domain): partnerships, projects, distinct members, sectors present."""
+    domains = sorted({_local(d) for c in contexts for d in c.domains})
+    if not domains:
+        return []
+    domain_code = {d: i for i, d in enumerate(domains)}
+    cd_ctx, cd_dom = [], []
+    for c, context in enumerate(contexts):
+        for d in sorted({_local(x) for x in context.domains}):
+            cd_ctx.append(c)
+            cd_dom.append(domain_code[d])
+    cd_ctx_a, cd_dom_a = np.asarray(cd_ctx, dtype=np.int64), np.asarray(cd_dom, dtype=np.int64)
+    n_dom, n_terr = len(domains), len(territories)
+    # join (context, territory) with (context, domain) on the context: both sorted by context
+    per_ctx = np.bincount(cd_ctx_a, minlength=len(contexts))
+    first = np.concatenate(([0], np.cumsum(per_ctx)))
+    repeat = per_ctx[ct_ctx]
+    j_ctx = np.repeat(ct_ctx, repeat)
+    j_terr = np.repeat(ct_terr, repeat)
+    j_dom = cd_dom_a[_ranges(first[ct_ctx], repeat)]
+    cell = j_terr * n_dom + j_dom
+    size = n_terr * n_dom
+    partnerships = np.bincount(cell, weights=(kind[j_ctx] == 0), minlength=size)
+    projects = np.bincount(cell, weights=(kind[j_ctx] == 1), minlength=size)
+    present = np.zeros(size, dtype=np.int64)
+    np.bitwise_or.at(present, cell, mask[j_ctx])
+    # distinct members per cell: (cell, context) → the context's members, then unique
+    per_ctx_members = np.bincount(pair_ctx, minlength=len(contexts))
+    member_first = np.concatenate(([0], np.cumsum(per_ctx_members)))
+    order = np.argsort(pair_ctx, kind="stable")
+    sorted_members = pair_member[order]
+    m_repeat = per_ctx_members[j_ctx]
+    m_cell = np.repeat(cell, m_repeat)
+    m_member = sorted_members[_ranges(member_first[j_ctx], m_repeat)]
+    n_members = int(pair_member.max()) + 1 if pair_member.size else 1
+    distinct = sorted_unique(m_cell * n_members + m_member) // n_members
+    actors = np.bincount(distinct, minlength=size)
+    rows = []
+    for t in np.argsort(np.asarray(territories)).tolist():
+        for d in range(n_dom):
+            i = t * n_dom + d
+            if partnerships[i] or projects[i]:
+                rows.append(DomainActivity(
+                    territories[t], domains[d], int(partnerships[i]), int(projects[i]),
+                    int(actors[i]),
+                    tuple(s for k, s in enumerate(sectors) if (present[i] >> k) & 1)))
+    return rows
+
+
+def _member_territories(G: nx.Graph, members: list[str], table: TerritoryTable
+                        ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Territory IRIs, and each member's territory codes as CSR (``starts``, ``flat``): its
+    place and every territory around it; none for members that are not projected actors."""
     cache: dict[str, tuple[str, ...]] = {}
-    found = {}
-    for actor, place in G.nodes(data="place", default=""):
+    code: dict[str, int] = {}
+    starts, flat = [0], []
+    for member in members:
+        place = G.nodes[member].get("place", "") if member in G else ""
         if place not in cache:
-            cache[place] = table.enclosing(place)
-        if cache[place]:
-            found[actor] = cache[place]
-    return found
+            cache[place] = table.enclosing(place) if place else ()
+        for territory in cache[place]:
+            flat.append(code.setdefault(territory, len(code)))
+        starts.append(len(flat))
+    return list(code), np.asarray(starts, dtype=np.int64), np.asarray(flat, dtype=np.int64)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + length)`` for each pair, vectorised."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return np.arange(total, dtype=np.int64) + offsets
 
 
 def _local(iri: str) -> str:
