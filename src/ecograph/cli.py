@@ -664,13 +664,45 @@ def demo() -> None:
                    else f"[red]{len(report.findings)} problem(s)[/red]")
         console.print(f"  Validation of the sample against the SHACL shapes: {verdict}")
         _print_stats(store, "en")
-        _demo_analysis(store)
+        projection, result = _demo_analysis(store)
+        _demo_pages(store, projection, result)
         console.print("Next: `ecograph metrics`, `ecograph gaps --lang fr`, `ecograph serve`, "
-                      "`ecograph queries`, `ecograph export --graph sample`.")
+                      "`ecograph queries`, `ecograph export --graph sample`, "
+                      "`ecograph report --territory epci/244400404`.")
 
 
-def _demo_analysis(store: Store) -> None:
-    """The demo's network part: key metrics (written back to the store) and the top gaps."""
+def _demo_pages(store: Store, projection: Any, result: Any) -> None:
+    """The demo's last step: the sample territory's map and report, as offline HTML files in
+    the workspace's ``demo`` folder (or ``./ecograph-demo`` when working on an endpoint)."""
+    from ecograph.analysis import vocabulary
+    from ecograph.ingest.territories import read_table
+    from ecograph.labels import concept_labels
+    from ecograph.network.gaps import suggest
+    from ecograph.render import build_map
+    from ecograph.render.report import build_report, resolve_territory
+    from ecograph.render.report_page import write_report
+
+    folder = (Path("ecograph-demo") if isinstance(store, RemoteStore)
+              else Path(store.location) / "demo")
+    folder.mkdir(parents=True, exist_ok=True)
+    table = read_table()
+    territory = resolve_territory("departement/44", table)
+    with console.status("Drawing the map and writing the territorial report…"):
+        found = suggest(projection.collaboration, vocabulary(store, "fr", table), top=20, seed=0)
+        document = build_map(projection, metrics=result, suggestions=found, lang="fr",
+                             labels=concept_labels(store, "fr"), table=table, seed=0,
+                             title=f"Écosystème d'exemple — {territory.name}")
+        map_path = folder / f"map-{territory.level}-{territory.code}.html"
+        document.write(map_path)
+        report = build_report(store, territory, lang="fr", seed=0, table=table)
+        written = write_report(report, folder / f"report-{territory.level}-{territory.code}.html")
+    console.print(f"  Map of the sample: {map_path}", highlight=False)
+    console.print(f"  Territorial report ({territory.name}): {written[0]}", highlight=False)
+
+
+def _demo_analysis(store: Store) -> tuple[Any, Any]:
+    """The demo's network part: key metrics (written back to the store) and the top gaps;
+    returns the projection and the metrics for the map and report."""
     from ecograph.analysis import Scope, domain_names, vocabulary
     from ecograph.ingest.territories import read_table
     from ecograph.network import gaps as gap_finder
@@ -715,6 +747,7 @@ def _demo_analysis(store: Store) -> None:
         top.add_row(graph.nodes[s.actor_a].get("name", ""),
                     graph.nodes[s.actor_b].get("name", ""), s.explanation)
     console.print(top)
+    return projection, result
 
 
 @app.command()
