@@ -123,9 +123,10 @@ def map_command(
         raise typer.Exit(2) from None
     document.write(out)
     s = document.summary
-    drawn = (f"{s.nodes:,} groups ({s.aggregated}) of {s.actors:,} actors" if s.aggregated
-             else f"{s.nodes:,} actors")
-    console.print(f"Wrote {out}: {drawn}, {s.edges - s.suggestions:,} ties, "
+    drawn = (f"{s.nodes:,} groups ({s.aggregated}) of {s.actors:,} actors, "
+             f"{s.edges - s.suggestions:,} links between groups" if s.aggregated
+             else f"{s.nodes:,} actors, {s.edges - s.suggestions:,} ties")
+    console.print(f"Wrote {out}: {drawn}, "
                   f"{s.suggestions} suggested partnerships ({s.layout} layout) in "
                   f"{time.perf_counter() - started:.1f} s.", highlight=False)
     if s.aggregated and aggregate is MapAggregate.auto:

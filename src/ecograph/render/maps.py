@@ -326,7 +326,9 @@ def _network(drawing: Drawing, positions: np.ndarray, title: str, actors: int) -
         # Labels appear once zoomed in (font size × zoom ≥ 9 px), not as a grey smear.
         "nodes": {"borderWidth": 1, "font": {"size": 14, "face": "system-ui, sans-serif"},
                   "scaling": {"label": {"drawThreshold": 9}}},
-        "edges": {"smooth": False, "color": {"opacity": 0.5 if big else 0.75},
+        # Links between groups are many and wide: lighter, so the groups stand out.
+        "edges": {"smooth": False,
+                  "color": {"opacity": 0.3 if drawing.aggregated else 0.5 if big else 0.75},
                   "selectionWidth": 2},
     }
     return net
