@@ -280,3 +280,10 @@ def test_map_command(sample_workspace: Path, tmp_path: Path) -> None:
     refused = CliRunner().invoke(app, ["--store", str(sample_workspace), "map", "--out",
                                        str(out), "--no-metrics", "--size-by", "betweenness"])
     assert refused.exit_code == 2 and "--no-metrics" in refused.output
+
+
+def test_size_by_choices_match_the_metrics() -> None:
+    from ecograph.cli_map import SizeBy
+    from ecograph.render.style import METRICS
+
+    assert [m.value for m in SizeBy] == list(METRICS)
