@@ -323,9 +323,12 @@ def _network(drawing: Drawing, positions: np.ndarray, title: str, actors: int) -
         "interaction": {"hover": not big, "tooltipDelay": 150, "hideEdgesOnDrag": big,
                         "hideEdgesOnZoom": big, "navigationButtons": False,
                         "keyboard": False},
-        # Labels appear once zoomed in (font size × zoom ≥ 9 px), not as a grey smear.
-        "nodes": {"borderWidth": 1, "font": {"size": 14, "face": "system-ui, sans-serif"},
-                  "scaling": {"label": {"drawThreshold": 9}}},
+        # Actors' labels appear once zoomed in (font size × zoom ≥ 9 px), not as a grey
+        # smear; groups are few and named, so theirs are larger and shown sooner.
+        "nodes": {"borderWidth": 1,
+                  "font": {"size": 40 if drawing.aggregated else 14,
+                           "face": "system-ui, sans-serif"},
+                  "scaling": {"label": {"drawThreshold": 6 if drawing.aggregated else 9}}},
         # Links between groups are many and wide: lighter, so the groups stand out.
         "edges": {"smooth": False,
                   "color": {"opacity": 0.3 if drawing.aggregated else 0.5 if big else 0.75},
