@@ -222,11 +222,18 @@ def test_territory_aggregation_counts_actors_and_ties() -> None:
 
 
 # --------------------------------------------------------------------------- geography
+GEO_SOURCE = SHARED_DATA / "geo" / "communes-latlon"
+needs_coordinates = pytest.mark.skipif(not GEO_SOURCE.is_dir(),
+                                       reason="../shared/data/geo is not here")
+
+
+@needs_coordinates
 def test_geo_layout_places_actors_at_their_commune_and_says_when_it_cannot() -> None:
     G = small_graph()
     G.add_node("e", **actor("Echo", commune=NEW_COMMUNE))
     G.add_node("f", **actor("Foxtrot", commune=""))
-    document = build_map(projection_of(G), layout="geo", aggregate="none", lang="en")
+    document = build_map(projection_of(G), layout="geo", aggregate="none", lang="en",
+                         coordinates=GEO_SOURCE)
     assert document.summary.fallback == 1 and document.summary.unplaced == 1
     nodes = {n["label"]: n for n in data_block(document.html, "map-nodes")}
     assert "coordinates missing from the 2024 vintage" in nodes["Echo"]["title"]
@@ -235,8 +242,9 @@ def test_geo_layout_places_actors_at_their_commune_and_says_when_it_cannot() -> 
     assert nodes[HOSTILE]["y"] > nodes["Alpha – Nantes"]["y"]
 
 
+@needs_coordinates
 def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
-    coordinates = geo.read_coordinates()
+    coordinates = geo.read_coordinates(GEO_SOURCE)
     new = table().communes[NEW_COMMUNE]
     spot = geo.locate(actor("x", commune=NEW_COMMUNE), coordinates, table())
     assert (spot.how, spot.code, spot.fallback) == ("epci", new.epci, True)
@@ -247,21 +255,31 @@ def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
     assert paris.how == "commune" and 48.8 < paris.lat < 48.9
 
 
-GEO_SOURCE = SHARED_DATA / "geo" / "communes-latlon"
-
-
-@pytest.mark.skipif(not GEO_SOURCE.is_dir(), reason="../shared/data/geo is not here")
-def test_shipped_coordinates_are_derived_from_the_shared_files(tmp_path: Path) -> None:
-    """The packaged file is exactly what derive_coordinates makes of the source CSV files."""
+@needs_coordinates
+def test_coordinates_are_derived_from_the_datas_fun_files_or_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder is derived on the fly; the derived file reads back the same; nothing is
+    shipped, so without coordinates the geo layout says what to give."""
     rebuilt = tmp_path / "coords.csv.gz"
     geo.write_coordinates(geo.derive_coordinates(GEO_SOURCE), rebuilt)
-    assert rebuilt.read_bytes() == data_path(geo.COORDINATES_FILE).read_bytes()
     with gzip.open(rebuilt, "rt", encoding="utf-8") as handle:
         levels = [line.split(",", 1)[0] for line in handle]
     # 34,931 communes (COM rows, plus Paris/Lyon/Marseille from their arrondissements),
     # 101 départements, 18 régions, and the header.
     assert (levels.count("commune"), levels.count("departement"),
             levels.count("region")) == (34931, 101, 18)
+    from_file, from_folder = geo.read_coordinates(rebuilt), geo.read_coordinates(GEO_SOURCE)
+    assert from_file.communes == from_folder.communes
+    monkeypatch.setenv(geo.COORDINATES_ENV, str(rebuilt))
+    assert geo.read_coordinates().communes == from_file.communes
+    monkeypatch.delenv(geo.COORDINATES_ENV)
+    with pytest.raises(geo.CoordinatesMissing, match="--coordinates"):
+        build_map(projection_of(small_graph()), layout="geo")
+    broken = tmp_path / "broken.csv"
+    broken.write_text("level,code,lat,lon\ncommune,44109,north,2\n", encoding="utf-8")
+    with pytest.raises(geo.CoordinatesMissing, match="row 2"):
+        geo.read_coordinates(broken)
+    assert not list(data_path("").parent.glob("**/communes-latlon*")), "coordinates shipped"
 
 
 # --------------------------------------------------------------------------- command

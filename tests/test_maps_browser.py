@@ -76,7 +76,7 @@ def layered_map(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
         projection = project_scope(store, Scope())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(maps, "EDGE_LAYER_ABOVE", 100)
-        document = build_map(projection, aggregate="none", layout="geo")
+        document = build_map(projection, aggregate="none", layout="force")
     path = document.write(tmp_path_factory.mktemp("maps") / "layered.html")
     return path, document.summary.edges
 

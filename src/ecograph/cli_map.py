@@ -80,6 +80,11 @@ def map_command(
         "--partnership-type", help="Limit to one partnership type (e.g. funding).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the layout, metrics and suggestions.")
                     ] = 0,
+    coordinates: Annotated[Path | None, typer.Option(
+        envvar="ECOGRAPH_COORDINATES",
+        help="For --layout geo: commune coordinates, a folder with datas.fun's France/ CSV "
+             "files (communes.csv, departements.csv, regions.csv) or a level,code,lat,lon "
+             "CSV. ecograph ships none (no open licence for that compilation).")] = None,
 ) -> None:
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
@@ -117,7 +122,7 @@ def map_command(
             document = build_map(projection, metrics=metrics, suggestions=found or (),
                                  layout=layout.value, size_by=size_by.value, title=title,
                                  lang=lang.value, aggregate=aggregate.value, seed=seed,
-                                 labels=labels, table=table)
+                                 labels=labels, table=table, coordinates=coordinates)
     except ValueError as err:
         errors.print(f"[red]error:[/red] {err}", highlight=False)
         raise typer.Exit(2) from None

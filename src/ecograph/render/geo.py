@@ -1,11 +1,15 @@
 """Where actors stand on a geographic map: their commune's coordinates, or a centroid.
 
-The package ships ``data/communes-latlon-2024.csv.gz`` (~300 KB): one row per commune,
-département and région with a latitude and longitude, derived by :func:`derive_coordinates`
-from the datas.fun compilation in ``../shared/data/geo/communes-latlon`` (commit b987408,
-2024-08-19), whose figures come from INSEE's COG 2024 and IGN (Licence Ouverte 2.0; the
-compilation itself states no licence — see the README, "Maps"). Paris, Lyon and Marseille have
-only arrondissement rows there: the commune gets the mean of its arrondissements.
+ecograph does not ship commune coordinates. The only source at hand, the datas.fun
+compilation (``../shared/data/geo/communes-latlon``, commit b987408, 2024-08-19), takes its
+figures from INSEE's COG 2024 and IGN (Licence Ouverte 2.0) but states no licence for the
+compilation itself, and its provenance note says to use it for tests and re-derivation only.
+So the geographic layout reads coordinates the user points at (``--coordinates`` or
+``$ECOGRAPH_COORDINATES``): a folder of datas.fun-shaped CSV files (``communes.csv``,
+``departements.csv``, ``regions.csv``), derived on the fly by :func:`derive_coordinates`, or a
+``level,code,lat,lon`` file (optionally gzipped) as :func:`write_coordinates` makes it. Paris,
+Lyon and Marseille have only arrondissement rows there: the commune gets the mean of its
+arrondissements.
 
 The coordinates are a 2024 vintage and the geography is 2026: communes created since (mergers)
 are missing. Such an actor is placed at the centroid of its EPCI (the mean of the member
@@ -21,6 +25,7 @@ import functools
 import gzip
 import io
 import math
+import os
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,13 +35,18 @@ from typing import Any
 import numpy as np
 
 from ecograph.ingest.territories import TerritoryTable
-from ecograph.resources import data_path
 
-__all__ = ["COORDINATES_FILE", "Coordinates", "Placement", "derive_coordinates", "locate",
-           "project_lat_lon", "read_coordinates", "write_coordinates"]
+__all__ = ["COORDINATES_ENV", "Coordinates", "CoordinatesMissing", "Placement",
+           "derive_coordinates", "locate", "project_lat_lon", "read_coordinates",
+           "write_coordinates"]
 
-COORDINATES_FILE = "communes-latlon-2024.csv.gz"
+#: Environment variable naming the coordinates (a folder or a file), when not given.
+COORDINATES_ENV = "ECOGRAPH_COORDINATES"
 LEVELS = ("commune", "departement", "region")
+
+
+class CoordinatesMissing(ValueError):
+    """The geographic layout was asked for without coordinates to place actors."""
 
 
 @dataclass(frozen=True)
@@ -77,14 +87,37 @@ def _epci_centroids(coordinates: Coordinates, table: TerritoryTable
     return centroids
 
 
-@functools.lru_cache(maxsize=1)
-def read_coordinates(path: Path | None = None) -> Coordinates:
-    """The shipped coordinates (or another file of the same shape)."""
+def read_coordinates(path: str | os.PathLike[str] | None = None) -> Coordinates:
+    """Coordinates from ``path`` (or ``$ECOGRAPH_COORDINATES``): a folder of datas.fun CSV
+    files, or a ``level,code,lat,lon`` file, gzipped or not."""
+    chosen = path or os.environ.get(COORDINATES_ENV)
+    if not chosen:
+        raise CoordinatesMissing(
+            "the geographic layout needs commune coordinates, which ecograph does not ship "
+            "(no open licence for the compilation it was tested with): give --coordinates "
+            f"FOLDER_OR_FILE or set {COORDINATES_ENV} — a folder with datas.fun's France/"
+            "communes.csv, departements.csv and regions.csv, or a level,code,lat,lon CSV")
+    return _read(Path(chosen).resolve())
+
+
+@functools.lru_cache(maxsize=2)
+def _read(path: Path) -> Coordinates:
+    if path.is_dir():
+        found = derive_coordinates(path)
+    elif path.is_file():
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            found = [tuple(row) for row in csv.reader(handle) if row and row[0] != "level"]
+    else:
+        raise CoordinatesMissing(f"{path}: no such coordinates file or folder")
     rows: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
-    with gzip.open(path or data_path(COORDINATES_FILE), "rt", encoding="utf-8") as handle:
-        for level, code, lat, lon in csv.reader(handle):
-            if level != "level":
-                rows[level][code] = (float(lat), float(lon))
+    for number, row in enumerate(found, start=2):
+        try:
+            level, code, lat, lon = row
+            rows[level][code] = (float(lat), float(lon))
+        except ValueError:
+            raise CoordinatesMissing(f"{path}, row {number}: expected level,code,lat,lon, "
+                                     f"got {','.join(row)!r}") from None
     return Coordinates(rows)
 
 
@@ -133,6 +166,10 @@ def derive_coordinates(source_dir: Path) -> list[tuple[str, str, str, str]]:
     """
     points: dict[tuple[str, str], tuple[float, float]] = {}
     arrondissements: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for name in ("communes.csv", "departements.csv", "regions.csv"):
+        if not (source_dir / name).is_file():
+            raise CoordinatesMissing(f"{source_dir}: expected {name} (datas.fun's France/ "
+                                     "folder) in it")
     for row in _read_csv(source_dir / "communes.csv"):
         if not row["lat"] or not row["lng"]:
             continue
@@ -170,8 +207,8 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-if __name__ == "__main__":  # python -m ecograph.render.geo ../shared/data/geo/communes-latlon
+if __name__ == "__main__":  # python -m ecograph.render.geo SOURCE_FOLDER OUT.csv.gz
     import sys
 
-    write_coordinates(derive_coordinates(Path(sys.argv[1])), data_path(COORDINATES_FILE))
-    print(f"wrote {data_path(COORDINATES_FILE)}")
+    write_coordinates(derive_coordinates(Path(sys.argv[1])), Path(sys.argv[2]))
+    print(f"wrote {sys.argv[2]}")

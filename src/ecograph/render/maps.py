@@ -94,7 +94,7 @@ def build_map(projection: Projection, *, metrics: Any = None, suggestions: Seque
               layout: str = "force", size_by: str = "degree", title: str | None = None,
               lang: str = "fr", aggregate: str = "auto", seed: int = 0,
               labels: Mapping[str, str] | None = None,
-              table: TerritoryTable | None = None) -> MapDocument:
+              table: TerritoryTable | None = None, coordinates: Any = None) -> MapDocument:
     """Render ``projection`` as an offline HTML map.
 
     Parameters
@@ -123,12 +123,16 @@ def build_map(projection: Projection, *, metrics: Any = None, suggestions: Seque
         default: the labels of the SKOS schemes shipped with ecograph.
     table : TerritoryTable, optional
         The geography (default: the shipped 2026 table).
+    coordinates : path, optional
+        For ``layout="geo"``: a folder of datas.fun CSV files or a ``level,code,lat,lon``
+        file (default: ``$ECOGRAPH_COORDINATES``); ecograph ships none, see
+        :mod:`ecograph.render.geo`.
 
     Raises
     ------
     ValueError
-        For an unknown layout, metric, aggregation or language, or a metric other than
-        degree without ``metrics``.
+        For an unknown layout, metric, aggregation or language, a metric other than degree
+        without ``metrics``, or the geo layout without coordinates (``CoordinatesMissing``).
     """
     started = time.perf_counter()
     _check(layout, size_by, lang, aggregate, metrics)
@@ -145,7 +149,7 @@ def build_map(projection: Projection, *, metrics: Any = None, suggestions: Seque
         drawing = group_drawing(G, _grouping(G, level, metrics, seed, text), suggestions,
                                 text, level)
     if layout == "geo":
-        positions, fallback, unplaced = _geo_positions(drawing, text)
+        positions, fallback, unplaced = _geo_positions(drawing, text, coordinates)
     else:
         positions, fallback, unplaced = _force_positions(drawing, seed), 0, 0
     net = _network(drawing, positions, title or words["map"], G.number_of_nodes())
@@ -253,10 +257,11 @@ def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
     return layout.fit(found, layout.SPACING * (4 if grouped else 1))
 
 
-def _geo_positions(drawing: Drawing, text: Labels) -> tuple[np.ndarray, int, int]:
+def _geo_positions(drawing: Drawing, text: Labels, coordinates_from: Any = None
+                   ) -> tuple[np.ndarray, int, int]:
     """Projected positions; actors sharing a point are spread around it. Adds a tooltip line
     to every node placed at a centroid or not placed."""
-    coordinates = geo.read_coordinates()
+    coordinates = geo.read_coordinates(coordinates_from)
     lat = np.full(len(drawing.nodes), math.nan)
     lon = np.full(len(drawing.nodes), math.nan)
     fallback = unplaced = 0
