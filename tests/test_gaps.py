@@ -121,7 +121,8 @@ def test_explanations_read_well() -> None:
                             domains={"housing": "Housing", "health": "Health", "food": "Food"},
                             epcis={"A": "Nantes Métropole"}, lang="en")
     G = _graph()
-    suggestion = gaps._explain(G, "a1", "a4", 1.0, 0, gaps._untied_sector_pairs(G), words)
+    untied = gaps._untied_sector_pairs(GraphIndex(G))
+    suggestion = gaps._explain(G, "a1", "a4", 1.0, 0, untied, words)
     assert suggestion.explanation == (
         "Both work on housing in Nantes Métropole and have no partner in common, and no "
         "social economy–companies tie exists there yet.")
