@@ -40,8 +40,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -50,6 +48,15 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from measure import (
+    BenchError,
+    busy_cpu_seconds,
+    cpu_seconds,
+    machine,
+    own_and_children_cpu,
+    peak_rss_mib,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -76,22 +83,6 @@ LOAD_STEPS = (BASELINE, ECOGRAPH, *DIAGNOSTIC_STEPS)
 # local so the parent stays lean and each child's peak memory includes what it really loads.
 
 
-def _peak_rss_mib() -> float:
-    """This process's peak resident set size (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_seconds() -> float:
-    """User + system CPU time of this process so far, all threads included.
-
-    Reported next to wall time because the loader wants every CPU of a small machine: when
-    other processes compete, its wall time can double or triple while its CPU time moves by
-    about 10%.
-    """
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _child_generate(actors: int, seed: int, out: Path) -> dict[str, Any]:
     """Generate the ecosystem and write it as one N-Triples file.
 
@@ -114,7 +105,7 @@ def _child_generate(actors: int, seed: int, out: Path) -> dict[str, Any]:
         "seconds": written - started,
         "generate_seconds": generated - started,
         "write_seconds": written - generated,
-        "peak_rss_mib": _peak_rss_mib(),
+        "peak_rss_mib": peak_rss_mib(),
         "lines": len(lines),
         "distinct_lines": len(set(lines)),
         "bytes": out.stat().st_size,
@@ -155,7 +146,7 @@ def _load_raw(step: str, source: Path, workdir: Path, graph: str) -> dict[str, A
 
     database = workdir / "oxigraph"  # the same layout as an ecograph workspace
     workdir.mkdir(parents=True, exist_ok=True)  # pyoxigraph creates only the last level
-    cpu_started, started = _cpu_seconds(), time.perf_counter()
+    cpu_started, started = cpu_seconds(), time.perf_counter()
     store = ox.Store(str(database))
     target = ox.NamedNode(graph)
     if step == BASELINE:
@@ -183,8 +174,8 @@ def _load_raw(step: str, source: Path, workdir: Path, graph: str) -> dict[str, A
         raise ValueError(f"unknown raw step {step!r}")
     store.flush()
     del store
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
-    peak = _peak_rss_mib()
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    peak = peak_rss_mib()
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": peak,
             "quads": _count_quads(database), "extra_triples": 0}
 
@@ -198,15 +189,15 @@ def _load_ecograph(source: Path, workdir: Path, graph: str, actors: int,
     from ecograph.store.embedded import DATABASE_DIR
 
     extra = _provenance_lines(graph, actors, seed)
-    cpu_started, started = _cpu_seconds(), time.perf_counter()
+    cpu_started, started = cpu_seconds(), time.perf_counter()
     store = open_store(workdir)
     try:
         store.load(source, format=ox.RdfFormat.N_TRIPLES, graph=graph,
                    extra_ntriples="\n".join(extra) + "\n")
     finally:
         store.close()
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
-    peak = _peak_rss_mib()
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    peak = peak_rss_mib()
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": peak,
             "quads": _count_quads(workdir / DATABASE_DIR), "extra_triples": len(extra)}
 
@@ -226,29 +217,6 @@ def _run_child(args: argparse.Namespace) -> None:
 # ============================================================================ parent side
 
 
-class BenchError(Exception):
-    """A step failed or its result is wrong: the benchmark has no valid number to give."""
-
-
-def _busy_cpu_seconds() -> float:
-    """CPU time the whole machine has spent busy, hypervisor steal included (/proc/stat)."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    except OSError:  # not Linux: contention is then simply not measured
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields)
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def _own_and_children_cpu() -> float:
-    """CPU time of this process and its finished children (these sums, unlike maxrss, add)."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
-
-
 def _spawn(step: str, args: argparse.Namespace, **paths: Path | str) -> dict[str, Any]:
     """Run one step in a fresh interpreter and return its JSON report (plus wall time)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", step,
@@ -257,12 +225,12 @@ def _spawn(step: str, args: argparse.Namespace, **paths: Path | str) -> dict[str
         command += [f"--{name}", str(value)]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
-    busy, ours, started = _busy_cpu_seconds(), _own_and_children_cpu(), time.perf_counter()
+    busy, ours, started = busy_cpu_seconds(), own_and_children_cpu(), time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - started
     # What the rest of the machine burnt meanwhile, in CPUs: other processes and steal. The
     # loader wants both CPUs of a small machine, so anything here slows it down.
-    others = (_busy_cpu_seconds() - busy) - (_own_and_children_cpu() - ours)
+    others = (busy_cpu_seconds() - busy) - (own_and_children_cpu() - ours)
     if done.returncode != 0:
         raise BenchError(f"step {step!r} failed (exit {done.returncode}):\n{done.stderr}")
     try:
@@ -284,33 +252,10 @@ def _machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     import pyoxigraph
 
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory_gib = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory_gib = round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
     sys.path.insert(0, str(SRC))
     from ecograph import __version__ as ecograph_version
 
-    return {
-        "cpu_model": model,
-        "cpus": os.cpu_count(),
-        "memory_gib": memory_gib,
-        "system": platform.platform(),
-        "python": platform.python_version(),
-        "pyoxigraph": pyoxigraph.__version__,
-        "ecograph": ecograph_version,
-    }
+    return machine(pyoxigraph=pyoxigraph.__version__, ecograph=ecograph_version)
 
 
 def _summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:

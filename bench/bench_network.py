@@ -42,8 +42,6 @@ import hashlib
 import json
 import os
 import pickle
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -51,6 +49,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from measure import BenchError, cpu_seconds, machine, peak_rss_mib
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -66,21 +66,12 @@ NX_NODE_SAMPLE = 500
 NX_BETWEENNESS_SOURCES = 16
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _timed(steps: dict[str, dict[str, float]], name: str, work: Callable[[], Any]) -> Any:
     """Run ``work``, recording wall and CPU seconds and the memory high-water mark after it."""
-    cpu, started = _cpu_seconds(), time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     result = work()
-    steps[name] = {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_seconds() - cpu,
-                   "peak_rss_mib": _peak_rss_mib()}
+    steps[name] = {"seconds": time.perf_counter() - started, "cpu_seconds": cpu_seconds() - cpu,
+                   "peak_rss_mib": peak_rss_mib()}
     return result
 
 
@@ -102,7 +93,7 @@ def _child_prepare(actors: int, seed: int, workdir: Path) -> dict[str, Any]:
                        title="Network benchmark ecosystem (synthetic)")
         quads = len(store)  # type: ignore[arg-type]
     return {"seconds": time.perf_counter() - started, "quads": quads,
-            "peak_rss_mib": _peak_rss_mib()}
+            "peak_rss_mib": peak_rss_mib()}
 
 
 def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]:
@@ -118,7 +109,7 @@ def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]
     from ecograph.store import open_store
 
     steps: dict[str, dict[str, float]] = {}
-    total_cpu, total_started = _cpu_seconds(), time.perf_counter()
+    total_cpu, total_started = cpu_seconds(), time.perf_counter()
     table = read_table()
     with open_store(workdir, read_only=True, create=False) as store:
         projection = _timed(steps, "projection", lambda: project(store, table=table))
@@ -145,7 +136,7 @@ def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]
     found["communities"] = _timed(steps, "gaps: communities",
                                   lambda: gaps.community_gaps(graph, communities))
     total = {"seconds": time.perf_counter() - total_started,
-             "cpu_seconds": _cpu_seconds() - total_cpu, "peak_rss_mib": _peak_rss_mib()}
+             "cpu_seconds": cpu_seconds() - total_cpu, "peak_rss_mib": peak_rss_mib()}
     with graph_out.open("wb") as handle:
         pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tables = json.dumps(result.tables(), sort_keys=True, default=str)
@@ -204,7 +195,7 @@ def _child_networkx(graph_in: Path, seed: int) -> dict[str, Any]:
             "whole graph")
     compare("sector assortativity", lambda: mixing.attribute_assortativity(G, "sector"),
             lambda: nx.attribute_assortativity_coefficient(G, "sector"), 1.0, "whole graph")
-    return {"rows": rows, "peak_rss_mib": _peak_rss_mib()}
+    return {"rows": rows, "peak_rss_mib": peak_rss_mib()}
 
 
 def _run_child(args: argparse.Namespace) -> None:
@@ -218,10 +209,6 @@ def _run_child(args: argparse.Namespace) -> None:
 
 
 # ============================================================================ parent side
-class BenchError(Exception):
-    """A step failed: the benchmark has no valid number to give."""
-
-
 def _spawn(step: str, args: argparse.Namespace, hash_seed: str = "0",
            **options: str) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", step,
@@ -243,12 +230,7 @@ def _machine() -> dict[str, Any]:
     import networkx
     import pyoxigraph
 
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
-                  .splitlines() if line.startswith("model name")), platform.processor())
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "cpu_model": model, "memory_gib": round(memory, 1),
-            "python": platform.python_version(), "networkx": networkx.__version__,
-            "pyoxigraph": pyoxigraph.__version__, "load_average": os.getloadavg()}
+    return machine(networkx=networkx.__version__, pyoxigraph=pyoxigraph.__version__)
 
 
 def _bench_size(actors: int, args: argparse.Namespace, console: Any) -> dict[str, Any]:

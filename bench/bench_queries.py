@@ -58,9 +58,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import re
-import resource
 import shutil
 import signal
 import statistics
@@ -71,6 +69,15 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from measure import (
+    BenchError,
+    busy_cpu_seconds,
+    cpu_seconds,
+    machine,
+    own_and_children_cpu,
+    peak_rss_mib,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -104,17 +111,6 @@ _GENERATED_GRAPH = re.compile(r"/graph/generated/[^/]*?-(\d+)-(\d+)$")
 
 def _emit(event: str, **payload: Any) -> None:
     print(json.dumps({"event": event, **payload}), flush=True)
-
-
-def _peak_rss_mib() -> float:
-    """This process's peak resident set size (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_seconds() -> float:
-    """User + system CPU time of this process so far, all threads included."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _digest(rows: Iterable[tuple[Any, ...]]) -> str:
@@ -162,9 +158,9 @@ def _time_queries(names: list[str], run: Callable[[str], list[Any]]) -> None:
     """
     for name in names:
         run(name)  # warm-up, untimed
-        cpu, started = _cpu_seconds(), time.perf_counter()
+        cpu, started = cpu_seconds(), time.perf_counter()
         rows = run(name)
-        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         digest = _digest([[_ox_key(term) for term in row] for row in rows])
         _emit("query", name=name, seconds=seconds, cpu_seconds=cpu, rows=len(rows),
               digest=digest)
@@ -192,7 +188,7 @@ def _child_ecograph(store_dir: Path, snapshot: Path) -> None:
         quads = len(store)  # after the timing: counting scans the whole store
     finally:
         store.close()
-    _emit("done", peak_rss_mib=_peak_rss_mib(), quads=quads)
+    _emit("done", peak_rss_mib=peak_rss_mib(), quads=quads)
 
 
 def _child_raw(store_dir: Path, snapshot: Path) -> None:
@@ -219,7 +215,7 @@ def _child_raw(store_dir: Path, snapshot: Path) -> None:
         return [tuple(solution[v] for v in variables) for solution in result]
 
     _time_queries(list(catalogue), run)
-    _emit("done", peak_rss_mib=_peak_rss_mib())
+    _emit("done", peak_rss_mib=peak_rss_mib())
 
 
 def _child_dump(store_dir: Path, out: Path) -> None:
@@ -251,7 +247,7 @@ def _child_build(workdir: Path, source: Path) -> None:
         store.load(source, format=ox.RdfFormat.N_TRIPLES, graph=graph)
         quads = len(store)
     _emit("done", seconds=time.perf_counter() - started, quads=quads,
-          peak_rss_mib=_peak_rss_mib())
+          peak_rss_mib=peak_rss_mib())
 
 
 def _child_inspect(store_dir: Path) -> None:
@@ -297,16 +293,16 @@ def _child_rdflib(nquads: Path, bound: Path, limit: float, load_limit: float,
 
     queries: dict[str, str] = json.loads(bound.read_text(encoding="utf-8"))
     dataset = rdflib.Dataset(default_union=True)
-    cpu, started = _cpu_seconds(), time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     loaded, _ = _within(load_limit, lambda: dataset.parse(str(nquads), format="nquads"))
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     if not loaded:
         _emit("load", finished=False, seconds=seconds, cpu_seconds=cpu,
-              peak_rss_mib=_peak_rss_mib())
-        _emit("done", peak_rss_mib=_peak_rss_mib())
+              peak_rss_mib=peak_rss_mib())
+        _emit("done", peak_rss_mib=peak_rss_mib())
         return
     _emit("load", finished=True, seconds=seconds, cpu_seconds=cpu, quads=len(dataset),
-          peak_rss_mib=_peak_rss_mib())
+          peak_rss_mib=peak_rss_mib())
 
     def run(text: str) -> list[Any]:
         result = dataset.query(text, initNs=PREFIXES)
@@ -318,18 +314,18 @@ def _child_rdflib(nquads: Path, bound: Path, limit: float, load_limit: float,
         runs: list[dict[str, float]] = []
         finished, rows = _within(limit, lambda text=text: run(text))  # warm-up
         for _ in range(repeat if finished else 0):
-            cpu, started = _cpu_seconds(), time.perf_counter()
+            cpu, started = cpu_seconds(), time.perf_counter()
             finished, rows = _within(limit, lambda text=text: run(text))
             if not finished:
                 break
             runs.append({"seconds": time.perf_counter() - started,
-                         "cpu_seconds": _cpu_seconds() - cpu})
+                         "cpu_seconds": cpu_seconds() - cpu})
         if finished:
             _emit("query", name=name, finished=True, runs=runs, rows=len(rows),
                   digest=_digest(rows))
         else:
             _emit("query", name=name, finished=False, runs=runs)
-    _emit("done", peak_rss_mib=_peak_rss_mib())
+    _emit("done", peak_rss_mib=peak_rss_mib())
 
 
 def _run_child(args: argparse.Namespace) -> None:
@@ -352,29 +348,6 @@ def _run_child(args: argparse.Namespace) -> None:
 # ============================================================================ parent side
 
 
-class BenchError(Exception):
-    """A step failed or its result is wrong: the benchmark has no valid number to give."""
-
-
-def _busy_cpu_seconds() -> float:
-    """CPU time the whole machine has spent busy, hypervisor steal included (/proc/stat)."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
-    except OSError:  # not Linux: contention is then simply not measured
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields)
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def _own_and_children_cpu() -> float:
-    """CPU time of this process and its finished children."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
-
-
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
@@ -395,7 +368,7 @@ def _spawn(step: str, args: argparse.Namespace, on_event: Callable[[dict[str, An
     for name, value in options.items():
         command += [f"--{name}", str(value)]
     load_before = os.getloadavg()[0]
-    busy, ours, started = _busy_cpu_seconds(), _own_and_children_cpu(), time.perf_counter()
+    busy, ours, started = busy_cpu_seconds(), own_and_children_cpu(), time.perf_counter()
     events: dict[str, Any] = {"query": []}
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           env=_child_env()) as child:
@@ -415,7 +388,7 @@ def _spawn(step: str, args: argparse.Namespace, on_event: Callable[[dict[str, An
         stderr = child.stderr.read()
         code = child.wait()
     wall = time.perf_counter() - started
-    others = (_busy_cpu_seconds() - busy) - (_own_and_children_cpu() - ours)
+    others = (busy_cpu_seconds() - busy) - (own_and_children_cpu() - ours)
     events.update(exit=code, stderr=stderr[-4000:], process_wall_seconds=wall,
                   other_cpus_busy=round(max(others, 0.0) / wall, 2),
                   loadavg_before=load_before, loadavg_after=os.getloadavg()[0])
@@ -434,34 +407,12 @@ def _machine() -> dict[str, Any]:
     import pyoxigraph
     import rdflib
 
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory_gib = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory_gib = round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
     from ecograph import __version__ as ecograph_version
 
-    return {
-        "cpu_model": model,
-        "cpus": os.cpu_count(),
-        "memory_gib": memory_gib,
-        "system": platform.platform(),
-        "python": platform.python_version(),
-        "pyoxigraph": pyoxigraph.__version__,
-        "rdflib": rdflib.__version__,
-        "ecograph": ecograph_version,
-        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-    }
+    found = machine(pyoxigraph=pyoxigraph.__version__, rdflib=rdflib.__version__,
+                    ecograph=ecograph_version)
+    found["loadavg_start"] = found["load_average"]
+    return found
 
 
 def _snapshot_queries(selected: list[str], folder: Path) -> dict[str, dict[str, Any]]:
