@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -102,6 +102,7 @@ _TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_character
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=5,
                      unique_by=lambda r: r[0]))
+@example(rows=[(":", "0"), (";", "0")])  # punctuation-only names once merged into one actor
 def test_names_and_descriptions_survive_import_store_export(tmp_path_factory, rows) -> None:
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "acteurs.csv"

@@ -48,7 +48,8 @@ from ecograph.store import open_store
 
 from .ecograph_server import TOKEN, RunningServer, ecograph_server
 
-GRAPHS = {DEFAULT_BASE_IRI + f"graph/{name}" for name in ("ontology", "sample", "territories")}
+GRAPHS = {DEFAULT_BASE_IRI + f"graph/{name}"
+          for name in ("metrics", "ontology", "sample", "territories")}
 GRAPH_COUNTS = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
                 "GROUP BY ?g ORDER BY ?g")
 COMMUNES = "PREFIX igeo: <http://rdf.insee.fr/def/geo#> SELECT ?c WHERE { ?c a igeo:Commune }"

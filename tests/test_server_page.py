@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +19,10 @@ import pytest
 from ecograph.queries import load_catalogue
 from ecograph.store import open_store
 
+from .chromium import launched_chromium, require_chromium
 from .ecograph_server import RunningServer, ecograph_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
-                allow_module_level=True)
+require_chromium()
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,11 +38,8 @@ GRAPH_COUNTS = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +152,7 @@ def test_typed_query_and_syntax_error(page_server: RunningServer, watched: Watch
     run_and_wait(page)
     assert header_cells(page) == ["g", "n"]
     graphs = [row[0] for row in body_rows(page)]
-    assert len(graphs) == 3 and all(g.startswith("https://w3id.org/ecograph/") for g in graphs)
+    assert len(graphs) == 4 and all(g.startswith("https://w3id.org/ecograph/") for g in graphs)
     page.fill("#query", "SELECT * WHERE {\n  ?s ?p\n}")
     page.press("#query", "Control+Enter")
     page.wait_for_selector("#results .error")

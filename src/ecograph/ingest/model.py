@@ -102,7 +102,8 @@ class ActorCollector:
         """Add what one row says about an actor; returns the (possibly shared) draft."""
         keys = [k for k in (siren and f"siren:{siren}", rna and f"rna:{rna}",
                             local_id and f"id:{local_id}") if k]
-        name_k = f"name:{name_key(name)}|{place or ''}" if name else None
+        # a name of punctuation only ("-", ";") has an empty key: match it exactly instead
+        name_k = f"name:{name_key(name) or '=' + name}|{place or ''}" if name else None
         draft = next((self._by_key[k] for k in keys if k in self._by_key), None)
         if draft is not None and siren and draft.siren and draft.siren != siren:
             # one RNA or local id given to two SIRENs: two actors, and the user is told

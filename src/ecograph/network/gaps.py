@@ -114,6 +114,8 @@ def _sector_pair_gaps(level: str, places: list[str], place: np.ndarray, sectors:
     """:func:`sector_pair_gaps` on integer codes (labels sorted, so code order is label
     order): one pass of numpy over the ties instead of a dictionary update per tie."""
     k = len(sectors)
+    if k == 0 or not places:
+        return []
     counts = np.bincount(place * k + sector, minlength=len(places) * k).reshape(-1, k)
     inside = place[source] == place[target]
     a, b = sector[source[inside]], sector[target[inside]]
