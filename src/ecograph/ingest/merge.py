@@ -100,13 +100,13 @@ class StoreIndex:
 
     def _read_siren(self) -> dict[str, str]:
         found: dict[str, str] = {}
-        for row in self._rows(f"SELECT ?a ?v ?g WHERE {{ GRAPH ?g {{ ?a <{P_SIREN}> ?v }} }}"):
+        for row in self._rows("SELECT ?a ?v ?g WHERE { GRAPH ?g { ?a eg:siren ?v } }"):
             found.setdefault(row["v"].value, row["a"].value)
         return found
 
     def _read_rna(self) -> dict[str, str]:
         found: dict[str, str] = {}
-        for row in self._rows(f"SELECT ?a ?v ?g WHERE {{ GRAPH ?g {{ ?a <{P_RNA}> ?v }} }}"):
+        for row in self._rows("SELECT ?a ?v ?g WHERE { GRAPH ?g { ?a eg:rna ?v } }"):
             found.setdefault(row["v"].value, row["a"].value)
         return found
 
