@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from ecograph.cli import app
 from ecograph.export import export
 from ecograph.ingest.importer import import_file
-from ecograph.ingest.values import is_missing
+from ecograph.ingest.values import is_missing, name_key
 from ecograph.store import open_store
 
 from .oxigraph_server import oxigraph_server
@@ -101,7 +101,9 @@ _TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_character
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=5,
-                     unique_by=lambda r: r[0]))
+                     # names equal but for case and accents ("E", "Ē") are one actor by
+                     # design (a reviewed name merge, tested on its own): keep them apart here
+                     unique_by=lambda r: name_key(r[0]) or r[0]))
 @example(rows=[(":", "0"), (";", "0")])  # punctuation-only names once merged into one actor
 def test_names_and_descriptions_survive_import_store_export(tmp_path_factory, rows) -> None:
     folder = tmp_path_factory.mktemp("prop")
