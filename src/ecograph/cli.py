@@ -369,7 +369,7 @@ def network(
         from ecograph.network.metrics import compute_metrics
 
         with console.status("Computing metrics…"):
-            result = compute_metrics(projection, seed=seed)
+            result = compute_metrics(projection, seed=seed, activity=False)
         node_metrics = {row.actor: {k: v for k, v in asdict(row).items()
                                     if k not in ("actor", "name", "sector")}
                         for row in result.actors}

@@ -111,7 +111,7 @@ def map_command(
         from ecograph.network.metrics import compute_metrics
 
         with console.status("Computing metrics…"):
-            metrics = compute_metrics(projection, seed=seed)
+            metrics = compute_metrics(projection, seed=seed, activity=False)
     if words is not None:
         from ecograph.network.gaps import suggest
 

@@ -209,6 +209,8 @@ class MetricsResult:
     sector_pairs: list[SectorPairActivity] = field(default_factory=list)
     domain_activity: list[DomainActivity] = field(default_factory=list)
     whole_ecosystem: bool = True
+    #: Whether ``sector_pairs``/``domain_activity`` were counted (see ``activity=``).
+    activity_counted: bool = True
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
@@ -247,7 +249,8 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
                     exact_betweenness_below: int = EXACT_BETWEENNESS_BELOW,
                     betweenness_samples: int = BETWEENNESS_SAMPLES,
                     weight: str | None = "weight", attribute: str = "sector",
-                    table: TerritoryTable | None = None) -> MetricsResult:
+                    table: TerritoryTable | None = None, activity: bool = True
+                    ) -> MetricsResult:
     """Compute every cross-sector metric of ``projection``.
 
     Parameters
@@ -269,6 +272,10 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         Node attribute of the groups mixed (the sector).
     table : TerritoryTable, optional
         The geography for the per-territory activity counts (default: the shipped one).
+    activity : bool
+        Count per-territory sector pairs and domain activity (what the metrics graph gives
+        four library queries; 5 s at 100,000 actors). Views that only show metrics (map,
+        report, graph export) pass ``False``.
 
     Returns
     -------
@@ -325,8 +332,8 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         arrays, weighted=weight is not None, resolution=1.0, seed=seed))
     quality = step("modularity", lambda: _modularity(arrays, membership))
 
-    sector_pairs, domain_activity = step("territory_activity", lambda: territory_activity(
-        projection, table or read_table()))
+    sector_pairs, domain_activity = (step("territory_activity", lambda: territory_activity(
+        projection, table or read_table())) if activity else ([], []))
 
     order = {node: i for i, node in enumerate(nodes)}
     groups: dict[int, list[Hashable]] = defaultdict(list)
@@ -373,6 +380,7 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         sector_pairs=sector_pairs,
         domain_activity=domain_activity,
         whole_ecosystem=_unfiltered(G),
+        activity_counted=activity,
         timings=timings,
     )
 

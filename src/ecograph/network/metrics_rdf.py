@@ -102,7 +102,8 @@ def metrics_graph(base: str) -> str:
 def write_metrics(store: Any, result: MetricsResult, *, version: str | None = None) -> str:
     """Replace ``{base}graph/metrics`` with ``result``, atomically; return the graph IRI.
 
-    When the result covers the whole ecosystem, the graph also records the
+    When the result covers the whole ecosystem with its activity counts, the graph also
+    records the
     :func:`~ecograph.provenance.data_fingerprint` of the data it was computed from
     (``eg:dataFingerprint``), so the library queries that read its per-territory counts can
     tell whether they are still current (:func:`metrics_state`).
@@ -116,7 +117,7 @@ def write_metrics(store: Any, result: MetricsResult, *, version: str | None = No
               f"Louvain seed {result.overall.seed}; Shannon entropy in nats.")
     description.append(f"{nt_iri(graph)} {nt_iri(PREFIXES['dcterms'] + 'description')} "
                        f"{nt_literal(method, lang='en')} .")
-    if result.whole_ecosystem:
+    if result.whole_ecosystem and result.activity_counted:
         fingerprint = data_fingerprint(store, leave_out=(graph,))
         description.append(f"{nt_iri(graph)} {nt_iri(EG.dataFingerprint)} "
                            f"{nt_literal(fingerprint)} .")

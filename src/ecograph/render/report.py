@@ -345,7 +345,7 @@ def build_report(store: Any, territory: str | Territory, *, lang: str = "fr", se
     G = here.collaboration
 
     started = time.perf_counter()
-    metrics = compute_metrics(here, seed=seed)
+    metrics = compute_metrics(here, seed=seed, activity=False)
     timings["metrics"] = time.perf_counter() - started
 
     started = time.perf_counter()
