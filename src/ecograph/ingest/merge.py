@@ -112,14 +112,14 @@ class StoreIndex:
 
     def _read_authorities(self) -> set[str]:
         return {row["a"].value for row in
-                self.store.query(f"SELECT ?a WHERE {{ ?a a <{EG}LocalAuthority> }}")}
+                self.store.query("SELECT ?a WHERE { ?a a eg:LocalAuthority }")}
 
     def _read_ids(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         actors: dict[str, set[str]] = defaultdict(set)
         projects: dict[str, set[str]] = defaultdict(set)
         for row in self._rows(
-                f"SELECT ?a ?v ?c ?g WHERE {{ GRAPH ?g {{ ?a <{P_IDENTIFIER}> ?v }} ?a a ?c "
-                f"FILTER(?c IN (<{EG}Actor>, <{EG}Project>)) }}"):
+                "SELECT ?a ?v ?c ?g WHERE { GRAPH ?g { ?a dcterms:identifier ?v } ?a a ?c "
+                "FILTER(?c IN (eg:Actor, eg:Project)) }"):
             found = actors if row["c"].value == EG + "Actor" else projects
             found[row["v"].value].add(row["a"].value)
         return actors, projects
