@@ -290,7 +290,7 @@ def _warm_up() -> None:
 
     graph = nx.Graph()
     graph.add_edge("a", "b", weight=1, partnerships=[], projects=[])
-    build_map(Projection(graph, nx.Graph(), nx.DiGraph(), {}), layout="force")
+    build_map(Projection(graph, nx.DiGraph(), {}), layout="force")
 
 
 def _verdicts(runs: list[dict[str, Any]]) -> list[str]:

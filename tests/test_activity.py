@@ -31,7 +31,7 @@ def _projection() -> Projection:
         "j1": Context("j1", "project", domains={DOMAIN + "health"},
                       members={"dept": "participant", "firm": "participant"}),
     }
-    return Projection(G, nx.Graph(), nx.DiGraph(), contexts)
+    return Projection(G, nx.DiGraph(), contexts)
 
 
 def test_sector_pairs_by_territory_by_hand() -> None:

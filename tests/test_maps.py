@@ -52,7 +52,7 @@ def actor(name: str, sector: str = "ess", actor_type: str = "association",
 
 
 def projection_of(G: nx.Graph) -> Projection:
-    return Projection(G, nx.Graph(), nx.DiGraph(), {})
+    return Projection(G, nx.DiGraph(), {})
 
 
 def small_graph() -> nx.Graph:

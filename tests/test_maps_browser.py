@@ -84,7 +84,7 @@ def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     G.add_edge("a", "b", weight=1, partnerships=[], projects=["p"])
     labels = {PREFIXES["egsec"] + "ess": HOSTILE_2, PREFIXES["egdom"] + "housing": HOSTILE}
     suggestion = Suggestion("a", "c", 0.5, (), 0, True, False, f"{HOSTILE} {HOSTILE_3}")
-    document = build_map(Projection(G, nx.Graph(), nx.DiGraph(), {}), title=HOSTILE,
+    document = build_map(Projection(G, nx.DiGraph(), {}), title=HOSTILE,
                          suggestions=[suggestion], labels=labels, aggregate="none")
     return document.write(tmp_path_factory.mktemp("maps") / "hostile.html")
 

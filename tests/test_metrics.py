@@ -13,6 +13,7 @@ from collections import Counter
 from fractions import Fraction
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from ecograph.network import (
@@ -298,6 +299,31 @@ def test_betweenness_sampling_is_seeded() -> None:
     assert betweenness(G, exact_below=10, samples=20, seed=8) != first
 
 
+@pytest.mark.parametrize("directed", [False, True])
+def test_betweenness_split_across_worker_processes_equals_networkx(
+        directed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large jobs are summed from parts computed in worker processes: same values, exact and
+    sampled, as networkx (the threshold is lowered so a small graph takes that path)."""
+    monkeypatch.setattr(centrality, "PARALLEL_BETWEENNESS_WORK", 0)
+    monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    G = random_graph(4, n=50, m=120, directed=directed)
+    assert same_values(betweenness(G), nx.betweenness_centrality(G))
+    assert same_values(betweenness(G, exact_below=10, samples=9, seed=4),
+                       nx.betweenness_centrality(G, k=9, seed=4))
+
+
+def test_split_sources_uses_every_core_for_large_jobs_only(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    sources = np.arange(10)
+    small = centrality._split_sources(sources, edges=10)
+    assert [part.tolist() for part in small] == [sources.tolist()]
+    large = centrality._split_sources(sources, edges=centrality.PARALLEL_BETWEENNESS_WORK)
+    assert [part.tolist() for part in large] == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert len(centrality._split_sources(sources, edges=10**9)) == 1
+
+
 def test_betweenness_unknown_engine() -> None:
     with pytest.raises(ValueError, match="engine"):
         betweenness(five_actors(), engine="graph-tool")  # type: ignore[arg-type]
@@ -515,7 +541,7 @@ def hand_projection() -> Projection:
     G["a1"]["c1"]["projects"] = ["e"]
     funding = nx.DiGraph([("p1", "a1"), ("a1", "c1")])
     nx.set_node_attributes(funding, {n: G.nodes[n]["sector"] for n in funding}, "sector")
-    return Projection(G, nx.Graph(), funding, contexts)
+    return Projection(G, funding, contexts)
 
 
 def test_compute_metrics_on_the_drawn_graph() -> None:
@@ -560,7 +586,7 @@ def test_compute_metrics_marks_isolated_actors() -> None:
 def test_compute_metrics_without_ties(nodes: list) -> None:
     G = nx.Graph()
     G.add_nodes_from(nodes)
-    result = compute_metrics(Projection(G, nx.Graph(), nx.DiGraph(), {}))
+    result = compute_metrics(Projection(G, nx.DiGraph(), {}))
     overall = result.overall
     assert (overall.actors, overall.ties, overall.communities) == (len(nodes), 0, 0)
     assert overall.ei_index is overall.cross_sector_share is overall.modularity is None

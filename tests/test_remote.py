@@ -115,7 +115,7 @@ def test_select_values_agrees_with_select_remote_and_embedded(remote: RemoteStor
     """The bulk-scan path (CSV) gives the same strings as the term path, on both engines,
     including names with commas, quotes and accents that CSV must quote."""
     query = ("SELECT ?s ?o WHERE { ?s a eg:Actor ; skos:prefLabel ?o } ORDER BY ?s ?o")
-    expected = [(row["s"].value, row["o"].value) for row in sample_store.select(query)]
+    expected = [[row["s"].value, row["o"].value] for row in sample_store.select(query)]
     assert len(expected) > 100
     assert sample_store.select_values(query) == expected
     assert remote.select_values(query) == expected

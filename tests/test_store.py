@@ -184,4 +184,4 @@ def test_select_values_keeps_awkward_text_and_unbound_cells(store) -> None:
     store.load(f"{triple} .\n".encode(), format=ox.RdfFormat.N_TRIPLES, graph="https://e.org/g")
     rows = store.select_values("SELECT ?s ?o ?missing WHERE { ?s <https://e.org/name> ?o "
                                "OPTIONAL { ?s <https://e.org/x> ?missing } }")
-    assert rows == [("https://e.org/a", awkward, "")]
+    assert rows == [["https://e.org/a", awkward, ""]]

@@ -9,7 +9,12 @@ tests check it on random graphs). Degree and weighted degree are networkx's ``G.
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Literal
 
 import networkx as nx
@@ -133,16 +138,117 @@ def _betweenness(arrays: GraphArrays, sources: list[Hashable] | None, normalized
 
 
 def _igraph_betweenness(arrays: GraphArrays, sources: list[Hashable] | None) -> np.ndarray:
-    """Sum over ordered (source, target) pairs, as networkx accumulates before rescaling."""
-    graph = arrays.igraph
+    """Sum over ordered (source, target) pairs, as networkx accumulates before rescaling.
+
+    igraph runs on a copy whose vertices are renumbered in reverse Cuthill–McKee order, so
+    that neighbours sit near each other in memory: each source's breadth-first search is
+    bound by cache misses at this size, and the renumbering made 64 sources on the
+    100,000-actor benchmark graph take 3.4 s instead of 5.2 s (same values, to rounding).
+
+    Betweenness is a sum over sources, so large jobs are split across the machine's cores:
+    :func:`_split_sources` decides, and each part but the first runs in a worker process
+    (igraph holds the interpreter lock). Parts are summed in a fixed order, so results do
+    not depend on which finishes first. On the 100,000-actor benchmark graph, two processes
+    took the 256 sources from 15.4 s to 10.2 s.
+    """
+    order = _locality_order(arrays)  # order[new] = old
+    renumber = np.empty(arrays.n, dtype=np.int64)
+    renumber[order] = np.arange(arrays.n)
+    edges = np.column_stack([renumber[arrays.source], renumber[arrays.target]])
     if sources is None:
-        raw = graph.betweenness(directed=arrays.directed)
+        chosen = np.arange(arrays.n, dtype=np.int64)
     else:
         index = {node: i for i, node in enumerate(arrays.nodes)}
-        raw = graph.betweenness(directed=arrays.directed,
-                                sources=[index[s] for s in sources], targets=None)
-    values = np.asarray(raw, dtype=np.float64)
+        chosen = renumber[np.fromiter((index[s] for s in sources), dtype=np.int64,
+                                      count=len(sources))]
+    parts = _split_sources(chosen, arrays.m)
+    if len(parts) == 1:
+        raw = betweenness_part(arrays.n, arrays.directed, edges,
+                               None if sources is None else chosen)
+    else:
+        with tempfile.TemporaryDirectory(prefix="ecograph-betweenness-") as folder:
+            workers = [_start_worker(Path(folder), i, arrays.n, arrays.directed, edges, part)
+                       for i, part in enumerate(parts[1:], start=1)]
+            raw = betweenness_part(arrays.n, arrays.directed, edges, parts[0])
+            for worker in workers:
+                raw = raw + _worker_result(*worker)
+    values = raw[renumber]  # back to the node order
     return values if arrays.directed else 2.0 * values  # igraph counts unordered pairs
+
+
+#: Split betweenness over processes when sources × edges reaches this: about 2 s of igraph
+#: on the reference machine, well above the second or so a worker process takes to start.
+PARALLEL_BETWEENNESS_WORK = 25_000_000
+
+
+def _split_sources(sources: np.ndarray, edges: int) -> list[np.ndarray]:
+    """The sources in one part per usable core (one part for small jobs or one core)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    if cores < 2 or sources.size * edges < PARALLEL_BETWEENNESS_WORK or sources.size < 2:
+        return [sources]
+    return [part for part in np.array_split(sources, min(cores, sources.size)) if part.size]
+
+
+def betweenness_part(n: int, directed: bool, edges: np.ndarray, sources: np.ndarray | None
+                     ) -> np.ndarray:
+    """igraph's betweenness sums from ``sources`` only (all nodes when None); what each
+    process computes (``python -m ecograph.network.centrality IN OUT`` in a worker)."""
+    import igraph
+
+    graph = igraph.Graph(n=n, directed=directed)
+    graph.add_edges(edges.tolist())
+    if sources is None:
+        raw = graph.betweenness(directed=directed)
+    else:
+        raw = graph.betweenness(directed=directed, sources=sources.tolist(), targets=None)
+    return np.asarray(raw, dtype=np.float64)
+
+
+def _start_worker(folder: Path, number: int, n: int, directed: bool, edges: np.ndarray,
+                  sources: np.ndarray) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start a worker process on one part. A plain subprocess with its input in a file,
+    rather than ``multiprocessing``, whose "spawn" re-runs the caller's main script (and
+    fails when there is none, as with ``python -c``)."""
+    given, result = folder / f"part-{number}.npz", folder / f"part-{number}.npy"
+    np.savez(given, n=n, directed=directed, edges=edges, sources=sources)
+    # the worker imports this very copy of ecograph, installed or not (benchmarks run from src)
+    package_root = str(Path(__file__).resolve().parents[2])
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ecograph.network.centrality", str(given), str(result)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
+    return process, result
+
+
+def _worker_result(process: subprocess.Popen[bytes], result: Path) -> np.ndarray:
+    _, errors = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError("a betweenness worker process failed:\n"
+                           + errors.decode("utf-8", "replace")[-2000:])
+    return np.load(result)
+
+
+def _worker_main(given: str, result: str) -> None:
+    with np.load(given) as data:
+        raw = betweenness_part(int(data["n"]), bool(data["directed"]), data["edges"],
+                               data["sources"])
+    np.save(result, raw)
+
+
+def _locality_order(arrays: GraphArrays) -> np.ndarray:
+    """Reverse Cuthill–McKee order of the (symmetrised) graph: ``order[i]`` is the node
+    placed at position ``i``. Deterministic for a given graph and node order."""
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    if arrays.m == 0:
+        return np.arange(arrays.n, dtype=np.int64)
+    adjacency = csr_array((np.ones(arrays.m, dtype=np.int8), (arrays.source, arrays.target)),
+                          shape=(arrays.n, arrays.n))
+    return np.asarray(reverse_cuthill_mckee((adjacency + adjacency.T).tocsr(),
+                                            symmetric_mode=True), dtype=np.int64)
 
 
 def _rescale(values: np.ndarray, arrays: GraphArrays, sources: list[Hashable] | None,
@@ -166,3 +272,7 @@ def _rescale(values: np.ndarray, arrays: GraphArrays, sources: list[Hashable] | 
     scales = np.full(arrays.n, scale_other)
     scales[[index[s] for s in sources]] = scale_source
     return values * scales
+
+
+if __name__ == "__main__":  # a worker process of _igraph_betweenness
+    _worker_main(sys.argv[1], sys.argv[2])

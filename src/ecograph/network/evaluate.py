@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 import scipy.stats
 
+from ecograph.gcpause import collector_paused
 from ecograph.network.linkpred import GraphIndex, fit, random_non_edges
 
 ALL_PAIRS_LIMIT = 2_000_000  # above this many untied pairs, score a seeded sample of them
@@ -47,6 +48,7 @@ class Evaluation:
     scores: list[MethodScore]
 
 
+@collector_paused()
 def evaluate(G: nx.Graph, *, hidden_share: float = 0.1, seed: int = 0,
              ks: Iterable[int] = (10, 50, 100)) -> Evaluation:
     """Hide ``hidden_share`` of the ties of ``G`` (seeded) and score every method."""

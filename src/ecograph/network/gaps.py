@@ -27,6 +27,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from ecograph.gcpause import collector_paused
 from ecograph.ingest.territories import TerritoryTable
 from ecograph.network.arrays import graph_arrays, group_codes, sorted_unique
 from ecograph.network.linkpred import FEATURES, GraphIndex, candidate_pairs, fit
@@ -95,6 +96,7 @@ class Suggestion:
 
 
 # ----------------------------------------------------------------------------- structural
+@collector_paused()
 def sector_pair_gaps(G: nx.Graph, level: str = "epci") -> list[SectorPairGap]:
     """Per territory at ``level``: pairs of present sectors with no tie between them.
 
@@ -134,6 +136,7 @@ def _sector_pair_gaps(level: str, places: list[str], place: np.ndarray, sectors:
                                        g.sector_b))
 
 
+@collector_paused()
 def domain_gaps(G: nx.Graph, contexts: Mapping[str, object], table: TerritoryTable,
                 domains: Iterable[str], level: str = "epci",
                 sectors: Iterable[str] = MAIN_SECTORS) -> list[DomainGap]:
@@ -189,6 +192,7 @@ def _population(table: TerritoryTable, level: str, code: str) -> int:
     return 0
 
 
+@collector_paused()
 def actor_gaps(G: nx.Graph) -> list[ActorGap]:
     """Isolated actors (no tie) and peripheral ones (one tie), by name."""
     gaps = []
@@ -200,6 +204,7 @@ def actor_gaps(G: nx.Graph) -> list[ActorGap]:
     return sorted(gaps, key=lambda g: (g.degree, g.epci, g.name, str(g.actor)))
 
 
+@collector_paused()
 def community_gaps(G: nx.Graph, communities: list[set[Hashable]]) -> list[CommunityGap]:
     """Pairs of communities based mostly in the same département with no tie between them.
 
@@ -241,6 +246,7 @@ class Vocabulary:
     lang: str = "en"
 
 
+@collector_paused()
 def suggest(G: nx.Graph, vocabulary: Vocabulary, *, actor: Hashable | None = None,
             top: int = 20, seed: int = 0) -> list[Suggestion]:
     """The ``top`` untied pairs with the highest fitted score, each explained.
@@ -265,7 +271,7 @@ def suggest(G: nx.Graph, vocabulary: Vocabulary, *, actor: Hashable | None = Non
         cu, cv = u[chunk:chunk + SCORING_CHUNK], v[chunk:chunk + SCORING_CHUNK]
         features = index.features(cu, cv)
         scores = model.score(features)
-        keep = np.lexsort((cv, cu, -scores))[:top]
+        keep = _best(scores, cu, cv, top)
         best_u.append(cu[keep])
         best_v.append(cv[keep])
         best_score.append(scores[keep])
@@ -280,6 +286,18 @@ def suggest(G: nx.Graph, vocabulary: Vocabulary, *, actor: Hashable | None = Non
         suggestions.append(_explain(G, a, b, float(scores[i]), int(common[i]),
                                     untied_pairs, vocabulary))
     return suggestions
+
+
+def _best(scores: np.ndarray, u: np.ndarray, v: np.ndarray, top: int) -> np.ndarray:
+    """Positions of the ``top`` best pairs, by score then (u, v): what a full lexsort gives,
+    but sorting only the pairs at or above the top-th score (a chunk holds 200,000)."""
+    if scores.size > top:
+        threshold = np.partition(scores, scores.size - top)[scores.size - top]
+        at_least = np.flatnonzero(scores >= threshold)
+    else:
+        at_least = np.arange(scores.size)
+    order = np.lexsort((v[at_least], u[at_least], -scores[at_least]))
+    return at_least[order][:top]
 
 
 def _pairs_for(index: GraphIndex, actor: int) -> tuple[np.ndarray, np.ndarray]:

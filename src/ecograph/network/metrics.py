@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ecograph.gcpause import collector_paused
 from ecograph.ingest.territories import TerritoryTable, read_table
 from ecograph.network.activity import DomainActivity, SectorPairActivity, territory_activity
 from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes
@@ -245,6 +246,7 @@ class MetricsResult:
 T = TypeVar("T")
 
 
+@collector_paused()
 def compute_metrics(projection: Projection, *, seed: int = 0,
                     exact_betweenness_below: int = EXACT_BETWEENNESS_BELOW,
                     betweenness_samples: int = BETWEENNESS_SAMPLES,

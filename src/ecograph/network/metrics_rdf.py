@@ -29,12 +29,14 @@ chains brokered) or by ascending ``eg:constraint`` (Burt: fewer ties among one's
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
 
 from ecograph import __version__
+from ecograph.gcpause import collector_paused
 from ecograph.namespaces import PREFIXES, TERRITORY_BASE, graph_iri, territory_iri
 from ecograph.network.metrics import GroupMetrics, MetricsResult
 from ecograph.provenance import data_fingerprint, graph_description
@@ -168,21 +170,29 @@ def top_brokers(store: Any, domain: str, *, limit: int = 10) -> list[dict[str, A
     return result
 
 
+@collector_paused()
 def metrics_ntriples(result: MetricsResult, base: str) -> str:
     """The metrics as N-Triples text (deterministic: same result, same bytes)."""
     return "".join(f"{line}\n" for line in _lines(result, base))
 
 
+# Numbers never need escaping, and the predicates are a few dozen IRIs written a million
+# times at 100,000 actors: formatting them directly halved this module's time there.
+_INTEGER_SUFFIX = f'"^^{nt_iri(_XSD_INTEGER)}'
+_DOUBLE_SUFFIX = f'"^^{nt_iri(_XSD_DOUBLE)}'
+_predicate = functools.lru_cache(maxsize=None)(nt_iri)
+
+
 def _integer(value: int) -> str:
-    return nt_literal(str(int(value)), datatype=_XSD_INTEGER)
+    return f'"{int(value)}{_INTEGER_SUFFIX}'
 
 
 def _double(value: float) -> str:
-    return nt_literal(repr(float(value)), datatype=_XSD_DOUBLE)
+    return f'"{float(value)!r}{_DOUBLE_SUFFIX}'
 
 
 def _triple(subject: str, predicate: str, obj: str) -> str:
-    return f"{subject} {nt_iri(predicate)} {obj} ."
+    return f"{subject} {_predicate(predicate)} {obj} ."
 
 
 def _lines(result: MetricsResult, base: str) -> Iterator[str]:

@@ -45,8 +45,8 @@ class Store(Protocol):
         """A SELECT's rows as dicts keyed by variable name (unbound → None)."""
 
     def select_values(self, sparql: str, bindings: Mapping[str, Term] | None = None
-                      ) -> list[tuple[str, ...]]:
-        """A SELECT's rows as tuples of plain strings, in projection order: an IRI's text, a
+                      ) -> list[list[str]]:
+        """A SELECT's rows as lists of plain strings, in projection order: an IRI's text, a
         literal's lexical form, "" when unbound. The bulk-scan path (network projection): it
         skips building one term object per cell, and drops what a scan does not need
         (datatype, language, IRI vs literal)."""
@@ -84,11 +84,14 @@ class Store(Protocol):
         """Release the store."""
 
 
-def csv_values(body: bytes) -> list[tuple[str, ...]]:
-    """Rows of a SPARQL 1.1 CSV result (header line first) as tuples of strings."""
+def csv_values(body: bytes) -> list[list[str]]:
+    """Rows of a SPARQL 1.1 CSV result (header line first) as lists of strings.
+
+    Lists, as the C reader makes them: turning 500,000 rows into tuples took 0.4 s more.
+    """
     reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
     next(reader, None)  # the variable names
-    return [tuple(row) for row in reader]
+    return list(reader)
 
 
 def select_rows(result: Any) -> list[dict[str, Term | None]]:

@@ -120,8 +120,8 @@ class RemoteStore:
         return select_rows(self.query(sparql, bindings))
 
     def select_values(self, sparql: str, bindings: Mapping[str, Term] | None = None
-                      ) -> list[tuple[str, ...]]:
-        """A SELECT's rows as tuples of plain strings, fetched as SPARQL CSV (the smallest
+                      ) -> list[list[str]]:
+        """A SELECT's rows as lists of plain strings, fetched as SPARQL CSV (the smallest
         and fastest results format to parse for bulk scans)."""
         text = _PREFIX_HEADER + _without_header_comments(
             bind(sparql, bindings) if bindings else sparql)
