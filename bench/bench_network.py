@@ -55,7 +55,6 @@ from measure import (
     machine,
     own_and_children_cpu,
     peak_rss_mib,
-    peak_rss_with_children_mib,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +77,7 @@ def _timed(steps: dict[str, dict[str, float]], name: str, work: Callable[[], Any
     result = work()
     steps[name] = {"seconds": time.perf_counter() - started,
                    "cpu_seconds": own_and_children_cpu() - cpu,
-                   "peak_rss_mib": peak_rss_with_children_mib()}
+                   "peak_rss_mib": peak_rss_mib()}
     return result
 
 
@@ -144,7 +143,7 @@ def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]
                                   lambda: gaps.community_gaps(graph, communities))
     total = {"seconds": time.perf_counter() - total_started,
              "cpu_seconds": own_and_children_cpu() - total_cpu,
-             "peak_rss_mib": peak_rss_with_children_mib()}
+             "peak_rss_mib": peak_rss_mib()}
     with graph_out.open("wb") as handle:
         pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tables = json.dumps(result.tables(), sort_keys=True, default=str)

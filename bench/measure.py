@@ -25,13 +25,6 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def peak_rss_with_children_mib() -> float:
-    """This process's peak plus the largest peak of its finished children: an upper bound on
-    what it used at once when it ran worker processes beside itself."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return (own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-
-
 def cpu_seconds() -> float:
     """User + system CPU time of this process so far, all threads included."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
