@@ -3,12 +3,17 @@ the same counts against the library queries' own SPARQL semantics on a bigger fi
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import networkx as nx
+import pyoxigraph as ox
 
 from ecograph.ingest.territories import read_table
-from ecograph.namespaces import territory_iri
-from ecograph.network.activity import territory_activity
-from ecograph.network.projection import Context, Projection
+from ecograph.namespaces import PREFIXES, territory_iri
+from ecograph.network.activity import PartnershipYearActivity, partnership_years, territory_activity
+from ecograph.network.projection import Context, Projection, project
+from ecograph.store import EmbeddedStore
 
 NANTES = territory_iri("commune", "44109")
 METROPOLE = territory_iri("epci", "244400404")
@@ -63,3 +68,47 @@ def test_domain_activity_by_hand() -> None:
     assert (health.partnerships, health.projects, health.actors) == (1, 1, 4)
     assert health.sectors == ("ess", "privateForProfit", "public")
     assert (METROPOLE, "health") in found and found[(METROPOLE, "health")].projects == 0
+
+
+TYPE = PREFIXES["egpt"]
+
+
+def test_partnerships_by_type_and_year_by_hand() -> None:
+    day = dt.date(2024, 3, 1)
+    contexts = [
+        Context("a", "partnership", start=day, types=(TYPE + "funding",),
+                euros=Decimal("1000.25")),
+        Context("b", "partnership", start=dt.date(2024, 12, 31), types=(TYPE + "funding",),
+                euros=Decimal("2000")),
+        # two types: counted under each
+        Context("c", "partnership", start=day, types=(TYPE + "funding", TYPE + "research")),
+        Context("d", "partnership", types=(TYPE + "research",), euros=Decimal("7")),  # undated
+        Context("e", "partnership", start=day),  # no type: not counted
+        Context("j", "project", start=day),  # projects are not partnerships
+    ]
+    assert partnership_years(contexts) == [
+        PartnershipYearActivity(TYPE + "funding", 2024, 3, Decimal("3000.25")),
+        PartnershipYearActivity(TYPE + "research", 2024, 1, Decimal(0)),
+        PartnershipYearActivity(TYPE + "research", None, 1, Decimal(7)),
+    ]
+
+
+def test_projection_counts_euros_as_written_and_skips_other_currencies(
+        store: EmbeddedStore) -> None:
+    eg = PREFIXES["eg"]
+    lines = []
+    for name, amount, currency in (("p1", '"0.1"', None), ("p2", '"0.2"', '"EUR"'),
+                                   ("p3", '"500"', '"CHF"'), ("p4", None, None)):
+        subject = f"<https://e.org/{name}>"
+        for partner in (f"<https://e.org/a{name}>", f"<https://e.org/b{name}>"):
+            lines += [f"{subject} <{eg}partner> {partner} .",
+                      f"{partner} <{PREFIXES['rdf']}type> <{eg}Actor> ."]
+        if amount:
+            lines.append(f"{subject} <{eg}amount> {amount}^^<{PREFIXES['xsd']}decimal> .")
+        if currency:
+            lines.append(f"{subject} <{eg}currency> {currency} .")
+    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES, graph="https://e.org/g")
+    euros = {iri.rsplit("/", 1)[1]: c.euros for iri, c in project(store).contexts.items()}
+    # exact decimals (0.1 + 0.2 is 0.3, not 0.30000000000000004), CHF left out, none is 0
+    assert euros == {"p1": Decimal("0.1"), "p2": Decimal("0.2"), "p3": 0, "p4": 0}
+    assert sum(euros.values()) == Decimal("0.3")

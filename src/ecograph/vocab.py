@@ -31,6 +31,7 @@ class EG(DefinedNamespace):
     DomainActivity: URIRef  # domain activity in a territory
     LocalAuthority: URIRef  # local authority
     Partnership: URIRef  # partnership
+    PartnershipYearActivity: URIRef  # partnerships of a type and year
     Project: URIRef  # project
     RNA: URIRef  # RNA number
     SIREN: URIRef  # SIREN number
@@ -40,6 +41,8 @@ class EG(DefinedNamespace):
     SourceGraph: URIRef  # source graph
     TieSummary: URIRef  # tie summary
     activityDomain: URIRef  # activity domain
+    activityType: URIRef  # activity partnership type
+    activityYear: URIRef  # activity year
     actorCount: URIRef  # actor count
     actorType: URIRef  # actor type
     amount: URIRef  # amount
@@ -66,6 +69,7 @@ class EG(DefinedNamespace):
     domain: URIRef  # domain
     effectiveSize: URIRef  # effective size
     eiIndex: URIRef  # E-I index
+    euroTotal: URIRef  # euro total
     forProject: URIRef  # for project
     fromSector: URIRef  # from sector
     funder: URIRef  # funder

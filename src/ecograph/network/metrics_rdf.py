@@ -30,7 +30,9 @@ chains brokered) or by ascending ``eg:constraint`` (Burt: fewer ties among one's
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
@@ -53,6 +55,7 @@ METRICS_TITLE = "Network metrics: cross-sector mixing, diversity, brokerage, com
 _RDF_TYPE = nt_iri(PREFIXES["rdf"] + "type")
 _XSD_INTEGER = PREFIXES["xsd"] + "integer"
 _XSD_DOUBLE = PREFIXES["xsd"] + "double"
+_XSD_DECIMAL = PREFIXES["xsd"] + "decimal"
 _ROLE_TERMS = (("coordinator", EG.brokerageCoordinator), ("gatekeeper", EG.brokerageGatekeeper),
                ("representative", EG.brokerageRepresentative),
                ("consultant", EG.brokerageConsultant), ("liaison", EG.brokerageLiaison))
@@ -105,10 +108,9 @@ def write_metrics(store: Any, result: MetricsResult, *, version: str | None = No
     """Replace ``{base}graph/metrics`` with ``result``, atomically; return the graph IRI.
 
     When the result covers the whole ecosystem with its activity counts, the graph also
-    records the
-    :func:`~ecograph.provenance.data_fingerprint` of the data it was computed from
-    (``eg:dataFingerprint``), so the library queries that read its per-territory counts can
-    tell whether they are still current (:func:`metrics_state`).
+    records a fingerprint of the data it was computed from and of the counts' layout
+    (``eg:dataFingerprint``, :func:`counts_fingerprint`), so the library queries that read
+    those counts can tell whether they are still current (:func:`metrics_state`).
     """
     graph = metrics_graph(store.base_iri)
     description = graph_description(graph, title=METRICS_TITLE,
@@ -120,7 +122,7 @@ def write_metrics(store: Any, result: MetricsResult, *, version: str | None = No
     description.append(f"{nt_iri(graph)} {nt_iri(PREFIXES['dcterms'] + 'description')} "
                        f"{nt_literal(method, lang='en')} .")
     if result.whole_ecosystem and result.activity_counted:
-        fingerprint = data_fingerprint(store, leave_out=(graph,))
+        fingerprint = counts_fingerprint(store, graph)
         description.append(f"{nt_iri(graph)} {nt_iri(EG.dataFingerprint)} "
                            f"{nt_literal(fingerprint)} .")
     body = metrics_ntriples(result, store.base_iri)
@@ -141,7 +143,8 @@ def metrics_state(store: Any) -> str:
     """Whether the metrics graph can answer for the data now in the store.
 
     ``"current"``; ``"missing"`` (never computed); ``"partial"`` (computed on a filtered
-    projection); or ``"stale"`` (the data changed since).
+    projection); or ``"stale"`` (the data changed since, or an older ecograph wrote counts
+    laid out differently).
     """
     graph = metrics_graph(store.base_iri)
     if not store.has_graph(graph):
@@ -149,8 +152,21 @@ def metrics_state(store: Any) -> str:
     rows = store.select(_FINGERPRINT_QUERY, {"graph": ox.NamedNode(graph)})
     if not rows:
         return "partial"
-    current = data_fingerprint(store, leave_out=(graph,))
+    current = counts_fingerprint(store, graph)
     return "current" if rows[0]["fingerprint"].value == current else "stale"
+
+
+#: The layout of the counts library queries read from the metrics graph. Bump it whenever
+#: they gain or change a count: a graph written before then reads as stale (and
+#: ``ecograph query`` asks for ``ecograph metrics``) rather than silently answering nothing.
+COUNTS_LAYOUT = 2
+
+
+def counts_fingerprint(store: Any, graph: str) -> str:
+    """SHA-256 of :data:`COUNTS_LAYOUT` and of every data graph's self-description
+    (:func:`~ecograph.provenance.data_fingerprint`, the metrics graph ``graph`` left out)."""
+    data = data_fingerprint(store, leave_out=(graph,))
+    return hashlib.sha256(f"ecograph counts {COUNTS_LAYOUT}\n{data}".encode()).hexdigest()
 
 
 def top_brokers(store: Any, domain: str, *, limit: int = 10) -> list[dict[str, Any]]:
@@ -189,6 +205,12 @@ def _integer(value: int) -> str:
 
 def _double(value: float) -> str:
     return f'"{float(value)!r}{_DOUBLE_SUFFIX}'
+
+
+def _decimal(value: Decimal) -> str:
+    """xsd:decimal's canonical form: no exponent, no trailing zeros ("23000.5", "12000")."""
+    text = format(value.normalize(), "f") if value else "0"
+    return nt_literal(text, datatype=_XSD_DECIMAL)
 
 
 def _triple(subject: str, predicate: str, obj: str) -> str:
@@ -272,6 +294,18 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.toSector, nt_iri(PREFIXES["egsec"] + pair.sector_b))
         yield _triple(subject, EG.partnershipCount, _integer(pair.partnerships))
         yield _triple(subject, EG.projectCount, _integer(pair.projects))
+    for row in result.partnership_years:
+        kind = (row.partnership_type[len(PREFIXES["egpt"]):]
+                if row.partnership_type.startswith(PREFIXES["egpt"])
+                else hashlib.sha256(row.partnership_type.encode()).hexdigest()[:16])
+        subject = nt_iri(f"{base}metrics/partnership-year/{kind}/"
+                         f"{row.year if row.year is not None else 'undated'}")
+        yield f"{subject} {_RDF_TYPE} {nt_iri(EG.PartnershipYearActivity)} ."
+        yield _triple(subject, EG.activityType, nt_iri(row.partnership_type))
+        if row.year is not None:
+            yield _triple(subject, EG.activityYear, _integer(row.year))
+        yield _triple(subject, EG.partnershipCount, _integer(row.partnerships))
+        yield _triple(subject, EG.euroTotal, _decimal(row.euros))
     for cell in result.domain_activity:
         where = cell.territory[len(TERRITORY_BASE):]
         subject = nt_iri(f"{base}metrics/domain-activity/{where}/{cell.domain}")

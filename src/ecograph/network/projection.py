@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import itertools
 from dataclasses import dataclass, field
+from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
@@ -45,6 +46,7 @@ CONTEXT_SCANS = {
     "beneficiary": "SELECT ?s ?o WHERE { ?s eg:beneficiary ?o }",
     "ptype": "SELECT ?s ?o WHERE { ?s eg:partnershipType ?o }",
     "amount": "SELECT ?s ?o WHERE { ?s eg:amount ?o }",
+    "currency": "SELECT ?s ?o WHERE { ?s eg:currency ?o }",
     "start": "SELECT ?s ?o WHERE { ?s schema:startDate ?o }",
     "domain": "SELECT ?s ?o WHERE { ?s eg:domain ?o }",
 }
@@ -80,6 +82,11 @@ class Context:
     amount: float | None = None
     domains: set[str] = field(default_factory=set)
     members: dict[str, str] = field(default_factory=dict)  # actor IRI → role
+    #: Every ``eg:partnershipType`` (one is expected; ``partnership_type`` is the first).
+    types: tuple[str, ...] = ()
+    #: The amount counted in euros, exactly as written: 0 when there is no amount or it is
+    #: in another currency (``eg:currency`` other than "EUR"), as the library queries count.
+    euros: Decimal = Decimal(0)
 
 
 @dataclass
@@ -239,14 +246,18 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
                 continue
             types = scans["ptype"].get(iri, [])
             starts = [d for d in (dates(v) for v in scans["start"].get(iri, [])) if d]
-            amounts = [a for a in (_float(v) for v in scans["amount"].get(iri, []))
+            amounts = [(a, v) for a, v in ((_float(v), v) for v in scans["amount"].get(iri, []))
                        if a is not None]
+            currencies = scans["currency"].get(iri, [])
+            in_euros = amounts and (not currencies or currencies[0] == "EUR")
             context = contexts[iri] = Context(
                 iri=iri, kind=kind,
                 partnership_type=types[0] if kind == "partnership" and types else None,
                 start=min(starts) if starts else None,
-                amount=amounts[0] if amounts else None,
+                amount=amounts[0][0] if amounts else None,
                 domains=set(scans["domain"].get(iri, [])),
+                types=tuple(types) if kind == "partnership" else (),
+                euros=Decimal(amounts[0][1]) if in_euros else Decimal(0),
             )
             context.members = dict.fromkeys(actors, role)
             for directed in ("funder", "beneficiary"):
