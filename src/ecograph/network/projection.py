@@ -175,8 +175,7 @@ def _actor_attributes(iris: list[str], values: dict[str, dict[str, list[str]]],
                       table: TerritoryTable) -> dict[str, dict[str, Any]]:
     """Each actor's attributes, in ``iris`` order.
 
-    Actors share communes, types and sectors, so the territory codes and local names of each
-    distinct value are worked out once.
+    Actors share communes, so the territory codes of each distinct place are worked out once.
     """
     places: dict[str, dict[str, str]] = {}
     name, kind, sector, place_of, domains = (
