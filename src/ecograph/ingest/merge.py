@@ -130,8 +130,8 @@ class StoreIndex:
         by_name: dict[str, set[str]] = defaultdict(set)
         names: dict[str, str] = {}
         for row in self._rows(
-                f"SELECT ?a ?v ?p ?g WHERE {{ GRAPH ?g {{ ?a <{P_LABEL}>|<{P_ALT}> ?v }} "
-                f"?a a <{EG}Actor> OPTIONAL {{ ?a <{P_BASED}> ?p }} }}"):
+                "SELECT ?a ?v ?p ?g WHERE { GRAPH ?g { ?a skos:prefLabel|skos:altLabel ?v } "
+                "?a a eg:Actor OPTIONAL { ?a eg:basedIn ?p } }"):
             actor, key = row["a"].value, name_key(row["v"].value)
             place = row["p"].value if row["p"] is not None else ""
             by_place.setdefault((key, place), actor)
