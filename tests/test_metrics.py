@@ -322,6 +322,11 @@ def test_split_sources_uses_every_core_for_large_jobs_only(monkeypatch: pytest.M
     assert [part.tolist() for part in large] == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
     monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert len(centrality._split_sources(sources, edges=10**9)) == 1
+    monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: set(range(64)),
+                        raising=False)
+    many = centrality._split_sources(sources, edges=10**9)
+    assert len(many) == centrality.MAX_BETWEENNESS_PROCESSES
+    assert sorted(np.concatenate(many).tolist()) == sources.tolist()
 
 
 def test_betweenness_unknown_engine() -> None:

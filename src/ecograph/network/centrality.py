@@ -169,25 +169,37 @@ def _igraph_betweenness(arrays: GraphArrays, sources: list[Hashable] | None) -> 
         with tempfile.TemporaryDirectory(prefix="ecograph-betweenness-") as folder:
             workers = [_start_worker(Path(folder), i, arrays.n, arrays.directed, edges, part)
                        for i, part in enumerate(parts[1:], start=1)]
-            raw = betweenness_part(arrays.n, arrays.directed, edges, parts[0])
-            for worker in workers:
-                raw = raw + _worker_result(*worker)
+            try:
+                raw = betweenness_part(arrays.n, arrays.directed, edges, parts[0])
+                for worker in workers:
+                    raw = raw + _worker_result(*worker)
+            finally:  # an error or an interrupt here leaves no worker running
+                for process, _ in workers:
+                    if process.poll() is None:
+                        process.kill()
+                        process.wait()
     values = raw[renumber]  # back to the node order
     return values if arrays.directed else 2.0 * values  # igraph counts unordered pairs
 
 
-#: Split betweenness over processes when sources × edges reaches this: about 2 s of igraph
-#: on the reference machine, well above the second or so a worker process takes to start.
+#: Split betweenness over processes when sources × edges reaches this: 1 to 5 s of igraph on
+#: the reference machine (10,000 to 100,000 actors), well above the second or so a worker
+#: process takes to start.
 PARALLEL_BETWEENNESS_WORK = 25_000_000
+#: At most this many processes (the caller's included): each worker holds its own copy of
+#: the graph (123 MiB at 100,000 actors).
+MAX_BETWEENNESS_PROCESSES = 4
 
 
 def _split_sources(sources: np.ndarray, edges: int) -> list[np.ndarray]:
-    """The sources in one part per usable core (one part for small jobs or one core)."""
+    """The sources in one part per usable core, up to :data:`MAX_BETWEENNESS_PROCESSES`
+    (one part for small jobs or on one core)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
-    if cores < 2 or sources.size * edges < PARALLEL_BETWEENNESS_WORK or sources.size < 2:
+    parts = min(cores, MAX_BETWEENNESS_PROCESSES, sources.size)
+    if parts < 2 or sources.size * edges < PARALLEL_BETWEENNESS_WORK:
         return [sources]
-    return [part for part in np.array_split(sources, min(cores, sources.size)) if part.size]
+    return np.array_split(sources, parts)
 
 
 def betweenness_part(n: int, directed: bool, edges: np.ndarray, sources: np.ndarray | None
