@@ -305,6 +305,25 @@ def test_queries_reading_metrics_refuse_missing_partial_or_stale_counts(
             run_query(store, query, values)
 
 
+def test_counts_written_by_an_older_layout_read_as_stale(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A metrics graph written before a count was added would answer that count's query with
+    no rows: bumping ``COUNTS_LAYOUT`` makes such a graph stale until `ecograph metrics` runs."""
+    from ecograph.network import metrics_rdf
+
+    query = find_query("partnerships-by-type-and-year")
+    with open_store(tmp_path / "ws") as store:
+        store.add(_fixture_quads())
+        write_whole_metrics(store)
+        assert metrics_rdf.metrics_state(store) == "current"
+        monkeypatch.setattr(metrics_rdf, "COUNTS_LAYOUT", metrics_rdf.COUNTS_LAYOUT + 1)
+        assert metrics_rdf.metrics_state(store) == "stale"
+        with pytest.raises(QueryError, match="older ecograph"):
+            run_query(store, query, {"lang": "fr"})
+        write_whole_metrics(store)
+        assert run_query(store, query, {"lang": "fr"}).rows
+
+
 # ----------------------------------------------------------------------------- the sample
 def test_every_query_runs_on_the_sample(sample_store: EmbeddedStore) -> None:
     """With the header examples, every query runs on the built-in sample (real territories,
