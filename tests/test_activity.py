@@ -11,7 +11,13 @@ import pyoxigraph as ox
 
 from ecograph.ingest.territories import read_table
 from ecograph.namespaces import PREFIXES, territory_iri
-from ecograph.network.activity import PartnershipYearActivity, partnership_years, territory_activity
+from ecograph.network.activity import (
+    FundingFlow,
+    PartnershipYearActivity,
+    funding_flows,
+    partnership_years,
+    territory_activity,
+)
 from ecograph.network.projection import Context, Projection, project
 from ecograph.store import EmbeddedStore
 
@@ -112,3 +118,38 @@ def test_projection_counts_euros_as_written_and_skips_other_currencies(
     # exact decimals (0.1 + 0.2 is 0.3, not 0.30000000000000004), CHF left out, none is 0
     assert euros == {"p1": Decimal("0.1"), "p2": Decimal("0.2"), "p3": 0, "p4": 0}
     assert sum(euros.values()) == Decimal("0.3")
+
+
+def test_funding_flows_by_beneficiary_territory_by_hand() -> None:
+    G = nx.Graph()
+    for actor, kind, place in (("asso", "association", NANTES),
+                               ("asso2", "association", territory_iri("commune", "49007")),
+                               ("fdn", "foundation", territory_iri("commune", "75056")),
+                               ("city", "commune", NANTES), ("firm", "company", NANTES)):
+        G.add_node(actor, actor_type=kind, place=place)
+    funding, research = (TYPE + "funding",), (TYPE + "research",)
+    contexts = {c.iri: c for c in (
+        Context("f1", "partnership", types=funding, funders=("fdn",), beneficiaries=("asso",),
+                euros=Decimal("1000.5")),
+        # two funders of two types, two beneficiaries: once per pair of types and territory
+        Context("f2", "partnership", types=funding, funders=("city", "fdn"),
+                beneficiaries=("asso", "asso2"), euros=Decimal(200)),
+        Context("r1", "partnership", types=research, funders=("fdn",), beneficiaries=("asso",),
+                euros=Decimal(7)),  # not a funding partnership
+        Context("f4", "partnership", types=funding, funders=("firm",), beneficiaries=("asso",),
+                euros=Decimal(5)),
+    )}
+    flows = funding_flows(Projection(G, nx.DiGraph(), contexts), read_table())
+    found = {(f.territory, f.funder_type.rsplit("/", 1)[1], f.beneficiary_type.rsplit("/", 1)[1]):
+             (f.partnerships, f.funders, f.beneficiaries, f.euros) for f in flows}
+    assert found[(NANTES, "foundation", "association")] == (2, 1, 1, Decimal("1200.5"))
+    assert found[(NANTES, "commune", "association")] == (1, 1, 1, Decimal(200))
+    assert found[(NANTES, "company", "association")] == (1, 1, 1, Decimal(5))
+    # Angers' association is in Maine-et-Loire (49); both are in the région
+    assert found[(territory_iri("departement", "49"), "foundation", "association")] == (
+        1, 1, 1, Decimal(200))
+    assert found[(REGION, "foundation", "association")] == (2, 1, 2, Decimal("1200.5"))
+    # funders' own territories do not count: Paris sees nothing
+    assert not [key for key in found if key[0] == territory_iri("commune", "75056")]
+    assert flows == sorted(flows, key=lambda f: (f.territory, f.funder_type, f.beneficiary_type))
+    assert all(isinstance(f, FundingFlow) for f in flows)

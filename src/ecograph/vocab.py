@@ -29,6 +29,7 @@ class EG(DefinedNamespace):
     Assessment: URIRef  # assessment
     Community: URIRef  # community of actors
     DomainActivity: URIRef  # domain activity in a territory
+    FundingFlowActivity: URIRef  # funding flow in a territory
     LocalAuthority: URIRef  # local authority
     Partnership: URIRef  # partnership
     PartnershipYearActivity: URIRef  # partnerships of a type and year
@@ -49,6 +50,8 @@ class EG(DefinedNamespace):
     assesses: URIRef  # assesses
     basedIn: URIRef  # based in
     beneficiary: URIRef  # beneficiary
+    beneficiaryCount: URIRef  # beneficiary count
+    beneficiaryType: URIRef  # beneficiary type
     betweenness: URIRef  # betweenness
     brokerageConsultant: URIRef  # brokerage: consultant
     brokerageCoordinator: URIRef  # brokerage: coordinator
@@ -73,6 +76,8 @@ class EG(DefinedNamespace):
     forProject: URIRef  # for project
     fromSector: URIRef  # from sector
     funder: URIRef  # funder
+    funderCount: URIRef  # funder count
+    funderType: URIRef  # funder type
     governs: URIRef  # governs
     hasParticipant: URIRef  # has participant
     internalTieCount: URIRef  # internal tie count

@@ -1,4 +1,4 @@
-"""Who works with whom, territory by territory: the summaries behind five library queries.
+"""Who works with whom, territory by territory: the summaries behind six library queries.
 
 "Which sector pairs never collaborate in this territory?" and "which domains have no public
 partner here?" need every partnership's members and their sectors. Asked of Oxigraph on disk
@@ -20,7 +20,9 @@ results either way (tests/test_queries.py):
 
 Partnerships are also counted ecosystem-wide by type and starting year, with their amounts in
 euros (:func:`partnership_years`): "partnerships by type and year" otherwise groups every
-partnership's type, date, amount and currency, 6 s at 100,000 actors.
+partnership's type, date, amount and currency, 6 s at 100,000 actors. And funding
+partnerships are counted per territory of their beneficiaries and pair of actor types
+(:func:`funding_flows`), which "funding to associations" reads.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import networkx as nx
 import numpy as np
 
 from ecograph.ingest.territories import TerritoryTable
+from ecograph.namespaces import PREFIXES
 from ecograph.network.arrays import sorted_unique
 from ecograph.network.projection import Context, Projection
 
@@ -93,6 +96,67 @@ def partnership_years(contexts: Iterable[Context]) -> list[PartnershipYearActivi
             for (kind, year), (partnerships, euros) in sorted(
                 counts.items(), key=lambda item: (item[0][0], item[0][1] is None,
                                                   item[0][1] or 0))]
+
+
+@dataclass(frozen=True)
+class FundingFlow:
+    """Funding partnerships (``egpt:funding``) from funders of one actor type to beneficiaries
+    of another (type IRIs) based in ``territory`` (at any level): how many partnerships, how
+    many distinct funders and beneficiaries, and their amounts in euros (each partnership's
+    once)."""
+
+    territory: str
+    funder_type: str
+    beneficiary_type: str
+    partnerships: int
+    funders: int
+    beneficiaries: int
+    euros: Decimal
+
+
+def funding_flows(projection: Projection, table: TerritoryTable) -> list[FundingFlow]:
+    """Count funding flows per beneficiary territory and pair of actor types.
+
+    The library query's semantics: a partnership counts once per (funder type, beneficiary
+    type) whatever its number of funders and beneficiaries; a beneficiary belongs to every
+    territory its ``eg:basedIn`` place lies in. Actor types are those of the projected actors
+    (of the ``egtype:`` scheme). Sorted by territory, funder type, beneficiary type.
+    """
+    G = projection.collaboration
+    funding = PREFIXES["egpt"] + "funding"
+    cells: dict[tuple[str, str, str], tuple[set[str], set[str], set[str]]] = {}
+    euros: dict[tuple[str, str, str], Decimal] = {}
+    around: dict[str, tuple[str, ...]] = {}
+
+    def type_of(actor: str) -> str:
+        kind = G.nodes[actor].get("actor_type") if actor in G else ""
+        return PREFIXES["egtype"] + kind if kind else ""
+
+    for iri in sorted(projection.contexts):
+        context = projection.contexts[iri]
+        if funding not in context.types:
+            continue
+        funders = [(f, type_of(f)) for f in context.funders]
+        for beneficiary in context.beneficiaries:
+            beneficiary_type = type_of(beneficiary)
+            if not beneficiary_type:
+                continue
+            place = G.nodes[beneficiary].get("place", "")
+            if place not in around:
+                around[place] = table.enclosing(place) if place else ()
+            for territory in around[place]:
+                for funder, funder_type in funders:
+                    if not funder_type:
+                        continue
+                    key = (territory, funder_type, beneficiary_type)
+                    found = cells.setdefault(key, (set(), set(), set()))
+                    if iri not in found[0]:
+                        found[0].add(iri)
+                        euros[key] = euros.get(key, Decimal(0)) + context.euros
+                    found[1].add(funder)
+                    found[2].add(beneficiary)
+    return [FundingFlow(*key, len(partnerships), len(funders), len(beneficiaries), euros[key])
+            for key, (partnerships, funders, beneficiaries) in sorted(cells.items())]
 
 
 def territory_activity(projection: Projection, table: TerritoryTable

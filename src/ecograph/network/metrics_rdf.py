@@ -159,7 +159,7 @@ def metrics_state(store: Any) -> str:
 #: The layout of the counts library queries read from the metrics graph. Bump it whenever
 #: they gain or change a count: a graph written before then reads as stale (and
 #: ``ecograph query`` asks for ``ecograph metrics``) rather than silently answering nothing.
-COUNTS_LAYOUT = 2
+COUNTS_LAYOUT = 3
 
 
 def counts_fingerprint(store: Any, graph: str) -> str:
@@ -205,6 +205,15 @@ def _integer(value: int) -> str:
 
 def _double(value: float) -> str:
     return f'"{float(value)!r}{_DOUBLE_SUFFIX}'
+
+
+def _key(concept: str) -> str:
+    """A concept's local name for a node IRI when it is one of ecograph's schemes' (they end
+    in a plain name), else a digest of the whole IRI, so two concepts never share a node."""
+    for scheme in ("egpt", "egtype"):
+        if concept.startswith(PREFIXES[scheme]):
+            return concept[len(PREFIXES[scheme]):]
+    return hashlib.sha256(concept.encode()).hexdigest()[:16]
 
 
 def _decimal(value: Decimal) -> str:
@@ -295,10 +304,7 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.partnershipCount, _integer(pair.partnerships))
         yield _triple(subject, EG.projectCount, _integer(pair.projects))
     for row in result.partnership_years:
-        kind = (row.partnership_type[len(PREFIXES["egpt"]):]
-                if row.partnership_type.startswith(PREFIXES["egpt"])
-                else hashlib.sha256(row.partnership_type.encode()).hexdigest()[:16])
-        subject = nt_iri(f"{base}metrics/partnership-year/{kind}/"
+        subject = nt_iri(f"{base}metrics/partnership-year/{_key(row.partnership_type)}/"
                          f"{row.year if row.year is not None else 'undated'}")
         yield f"{subject} {_RDF_TYPE} {nt_iri(EG.PartnershipYearActivity)} ."
         yield _triple(subject, EG.activityType, nt_iri(row.partnership_type))
@@ -306,6 +312,18 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
             yield _triple(subject, EG.activityYear, _integer(row.year))
         yield _triple(subject, EG.partnershipCount, _integer(row.partnerships))
         yield _triple(subject, EG.euroTotal, _decimal(row.euros))
+    for flow in result.funding_flows:
+        where = flow.territory[len(TERRITORY_BASE):]
+        subject = nt_iri(f"{base}metrics/funding-flow/{where}/{_key(flow.funder_type)}/"
+                         f"{_key(flow.beneficiary_type)}")
+        yield f"{subject} {_RDF_TYPE} {nt_iri(EG.FundingFlowActivity)} ."
+        yield _triple(subject, EG.summaryOf, nt_iri(flow.territory))
+        yield _triple(subject, EG.funderType, nt_iri(flow.funder_type))
+        yield _triple(subject, EG.beneficiaryType, nt_iri(flow.beneficiary_type))
+        yield _triple(subject, EG.partnershipCount, _integer(flow.partnerships))
+        yield _triple(subject, EG.funderCount, _integer(flow.funders))
+        yield _triple(subject, EG.beneficiaryCount, _integer(flow.beneficiaries))
+        yield _triple(subject, EG.euroTotal, _decimal(flow.euros))
     for cell in result.domain_activity:
         where = cell.territory[len(TERRITORY_BASE):]
         subject = nt_iri(f"{base}metrics/domain-activity/{where}/{cell.domain}")

@@ -87,6 +87,10 @@ class Context:
     #: The amount counted in euros, exactly as written: 0 when there is no amount or it is
     #: in another currency (``eg:currency`` other than "EUR"), as the library queries count.
     euros: Decimal = Decimal(0)
+    #: Every ``eg:funder`` and ``eg:beneficiary`` (sorted), as stated: ``members`` gives each
+    #: member one role, so an actor both funder and beneficiary shows there as beneficiary.
+    funders: tuple[str, ...] = ()
+    beneficiaries: tuple[str, ...] = ()
 
 
 @dataclass
@@ -257,6 +261,8 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
                 domains=set(scans["domain"].get(iri, [])),
                 types=tuple(types) if kind == "partnership" else (),
                 euros=Decimal(amounts[0][1]) if in_euros else Decimal(0),
+                funders=tuple(scans["funder"].get(iri, ())),
+                beneficiaries=tuple(scans["beneficiary"].get(iri, ())),
             )
             context.members = dict.fromkeys(actors, role)
             for directed in ("funder", "beneficiary"):
