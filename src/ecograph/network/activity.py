@@ -122,32 +122,27 @@ def funding_flows(projection: Projection, table: TerritoryTable) -> list[Funding
     territory its ``eg:basedIn`` place lies in. Actor types are those of the projected actors
     (of the ``egtype:`` scheme). Sorted by territory, funder type, beneficiary type.
     """
-    G = projection.collaboration
     funding = PREFIXES["egpt"] + "funding"
+    kinds = {actor: PREFIXES["egtype"] + kind
+             for actor, kind in projection.collaboration.nodes(data="actor_type") if kind}
+    places = dict(projection.collaboration.nodes(data="place", default=""))
     cells: dict[tuple[str, str, str], tuple[set[str], set[str], set[str]]] = {}
     euros: dict[tuple[str, str, str], Decimal] = {}
     around: dict[str, tuple[str, ...]] = {}
-
-    def type_of(actor: str) -> str:
-        kind = G.nodes[actor].get("actor_type") if actor in G else ""
-        return PREFIXES["egtype"] + kind if kind else ""
-
     for iri in sorted(projection.contexts):
         context = projection.contexts[iri]
         if funding not in context.types:
             continue
-        funders = [(f, type_of(f)) for f in context.funders]
+        funders = [(f, kinds[f]) for f in context.funders if f in kinds]
         for beneficiary in context.beneficiaries:
-            beneficiary_type = type_of(beneficiary)
-            if not beneficiary_type:
+            beneficiary_type = kinds.get(beneficiary)
+            if beneficiary_type is None:
                 continue
-            place = G.nodes[beneficiary].get("place", "")
+            place = places[beneficiary]
             if place not in around:
                 around[place] = table.enclosing(place) if place else ()
             for territory in around[place]:
                 for funder, funder_type in funders:
-                    if not funder_type:
-                        continue
                     key = (territory, funder_type, beneficiary_type)
                     found = cells.setdefault(key, (set(), set(), set()))
                     if iri not in found[0]:

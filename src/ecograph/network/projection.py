@@ -242,33 +242,38 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
     """Partnerships (anything with ``eg:partner``) and projects (``eg:hasParticipant``)."""
     contexts: dict[str, Context] = {}
     dates = functools.lru_cache(maxsize=None)(_date)  # a few thousand distinct dates
+    none: list[str] = []
+    ptypes, start_dates, amounts_of, currencies_of, domains_of, funders_of, beneficiaries_of = (
+        scans[key] for key in ("ptype", "start", "amount", "currency", "domain", "funder",
+                               "beneficiary"))
     for kind, members, role in (("partnership", "partner", "partner"),
                                 ("project", "participant", "participant")):
         for iri, actors in scans[members].items():
             if iri in contexts:
                 continue
-            types = scans["ptype"].get(iri, [])
-            starts = [d for d in (dates(v) for v in scans["start"].get(iri, [])) if d]
-            amounts = [(a, v) for a, v in ((_float(v), v) for v in scans["amount"].get(iri, []))
+            types = ptypes.get(iri, none)
+            starts = [d for d in (dates(v) for v in start_dates.get(iri, none)) if d]
+            amounts = [(a, v) for a, v in ((_float(v), v) for v in amounts_of.get(iri, none))
                        if a is not None]
-            currencies = scans["currency"].get(iri, [])
+            currencies = currencies_of.get(iri, none)
             in_euros = amounts and (not currencies or currencies[0] == "EUR")
+            funders, beneficiaries = funders_of.get(iri, none), beneficiaries_of.get(iri, none)
             context = contexts[iri] = Context(
                 iri=iri, kind=kind,
                 partnership_type=types[0] if kind == "partnership" and types else None,
                 start=min(starts) if starts else None,
                 amount=amounts[0][0] if amounts else None,
-                domains=set(scans["domain"].get(iri, [])),
+                domains=set(domains_of.get(iri, none)),
                 types=tuple(types) if kind == "partnership" else (),
                 euros=Decimal(amounts[0][1]) if in_euros else Decimal(0),
-                funders=tuple(scans["funder"].get(iri, ())),
-                beneficiaries=tuple(scans["beneficiary"].get(iri, ())),
+                funders=tuple(funders),
+                beneficiaries=tuple(beneficiaries),
             )
-            context.members = dict.fromkeys(actors, role)
-            for directed in ("funder", "beneficiary"):
-                for actor in scans[directed].get(iri, []):
-                    if actor in context.members:
-                        context.members[actor] = directed
+            roles = context.members = dict.fromkeys(actors, role)
+            for directed, named in (("funder", funders), ("beneficiary", beneficiaries)):
+                for actor in named:
+                    if actor in roles:
+                        roles[actor] = directed
     return contexts
 
 
