@@ -48,3 +48,15 @@ def test_values_outside_the_xsd_lexical_forms_are_refused(kind: str, raw: str) -
 ])
 def test_valid_values_are_bound_unchanged(kind: str, raw: str) -> None:
     assert parameter_term(Parameter("x", kind, "", ""), raw).value == raw
+
+
+def test_a_sequence_binds_one_solution_per_term() -> None:
+    """A batch of lookups in one query: each term its own solution, each serialised alone."""
+    terms = [ox.NamedNode("https://e.org/a"), ox.Literal('x" } UNDEF {'), ox.NamedNode("https://e.org/b")]
+    text = bind("SELECT ?v WHERE { VALUES ?v { UNDEF } }", {"v": terms})
+    assert text == ('SELECT ?v WHERE { VALUES ?v { <https://e.org/a> "x\\" } UNDEF {" '
+                    '<https://e.org/b> } }')
+    store = ox.Store()
+    assert [row["v"] for row in store.query(text)] == terms
+    with pytest.raises(BindingError, match="RDF term"):
+        bind("SELECT ?v WHERE { VALUES ?v { UNDEF } }", {"v": [terms[0], "plain text"]})

@@ -13,7 +13,7 @@ means one behaviour, embedded and remote.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -37,15 +37,20 @@ def has_placeholder(text: str, name: str) -> bool:
 _ANY_PLACEHOLDER = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}", re.IGNORECASE)
 
 
-def bind(text: str, bindings: Mapping[str, Term]) -> str:
-    """``text`` with each ``VALUES ?name { UNDEF }`` holding its bound term instead.
+def bind(text: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
+    """``text`` with each ``VALUES ?name { UNDEF }`` holding its bound term instead (or its
+    bound terms, one solution each, when given a sequence: a batch of lookups in one query).
 
     One pass over the query text: a substituted term is never scanned again, so a value that
     itself looks like a placeholder stays inside its literal.
     """
-    for name, term in bindings.items():
-        if not isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-            raise BindingError(f"?{name} must be bound to an RDF term, not {type(term).__name__}")
+    terms: dict[str, list[Term]] = {}
+    for name, bound in bindings.items():
+        terms[name] = list(bound) if isinstance(bound, list | tuple) else [bound]
+        for term in terms[name]:
+            if not isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+                raise BindingError(
+                    f"?{name} must be bound to an RDF term, not {type(term).__name__}")
     found: set[str] = set()
 
     def fill(match: re.Match[str]) -> str:
@@ -54,7 +59,7 @@ def bind(text: str, bindings: Mapping[str, Term]) -> str:
             return match.group(0)
         found.add(name)
         # pyoxigraph's N-Triples serialisation: IRIs validated, literals escaped
-        return f"VALUES ?{name} {{ {bindings[name]} }}"
+        return f"VALUES ?{name} {{ {' '.join(str(term) for term in terms[name])} }}"
 
     result = _ANY_PLACEHOLDER.sub(fill, text)
     for name in bindings:

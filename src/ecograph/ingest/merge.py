@@ -25,6 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ecograph.binding import bind
 from ecograph.ingest.model import ActorDraft, NameMerge
 from ecograph.ingest.values import name_key
 from ecograph.ingest.vocabularies import concept_iri, default_sectors
@@ -46,6 +47,8 @@ N = {key: nt_iri(value) for key, value in {
     "identifier": P_IDENTIFIER, "references": P_REFERENCES,
 }.items()}
 _BATCH = 400
+#: Every fact of a batch of actors, with its graph (the batch is bound to ``?a``).
+_FACTS_QUERY = "SELECT ?a ?p ?o ?g WHERE { VALUES ?a { UNDEF } GRAPH ?g { ?a ?p ?o } }"
 
 
 def rna_iri(base: str, rna: str) -> str:
@@ -215,10 +218,8 @@ class StoreIndex:
         """Predicate → objects (N-Triples) of each actor, from graphs not ignored."""
         found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for start in range(0, len(iris), _BATCH):
-            values = " ".join(str(ox.NamedNode(i)) for i in iris[start:start + _BATCH])
-            query = (f"SELECT ?a ?p ?o ?g WHERE {{ VALUES ?a {{ {values} }} "
-                     "GRAPH ?g { ?a ?p ?o } }")
-            for row in self._rows(query):
+            batch = [ox.NamedNode(i) for i in iris[start:start + _BATCH]]
+            for row in self._rows(bind(_FACTS_QUERY, {"a": batch})):
                 found[row["a"].value][row["p"].value].add(str(row["o"]))
         return found
 
