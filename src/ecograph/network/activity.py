@@ -150,8 +150,9 @@ def funding_flows(projection: Projection, table: TerritoryTable) -> list[Funding
                         euros[key] = euros.get(key, Decimal(0)) + context.euros
                     found[1].add(funder)
                     found[2].add(beneficiary)
-    return [FundingFlow(*key, len(partnerships), len(funders), len(beneficiaries), euros[key])
-            for key, (partnerships, funders, beneficiaries) in sorted(cells.items())]
+    return [FundingFlow(*key, len(partnerships), len(funder_set), len(beneficiary_set),
+                        euros[key])
+            for key, (partnerships, funder_set, beneficiary_set) in sorted(cells.items())]
 
 
 def territory_activity(projection: Projection, table: TerritoryTable
