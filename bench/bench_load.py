@@ -50,6 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from measure import (
+    RESULTS_DIR,
+    ROOT,
+    SRC,
     BenchError,
     busy_cpu_seconds,
     cpu_seconds,
@@ -57,10 +60,6 @@ from measure import (
     own_and_children_cpu,
     peak_rss_mib,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "src"
-RESULTS_DIR = ROOT / "bench" / "results"
 
 #: ecograph's load may take at most this many times the raw bulk_load's time.
 TIME_RATIO_TARGET = 1.3

@@ -51,15 +51,14 @@ from pathlib import Path
 from typing import Any
 
 from measure import (
+    RESULTS_DIR,
+    ROOT,
+    SRC,
     BenchError,
     machine,
     own_and_children_cpu,
     peak_rss_mib,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "src"
-RESULTS_DIR = ROOT / "bench" / "results"
 
 #: The whole pipeline at 100,000 actors must take less than this many seconds...
 PIPELINE_SECONDS_TARGET = 120.0

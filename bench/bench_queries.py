@@ -71,6 +71,8 @@ from pathlib import Path
 from typing import Any
 
 from measure import (
+    RESULTS_DIR,
+    SRC,
     BenchError,
     busy_cpu_seconds,
     cpu_seconds,
@@ -78,10 +80,6 @@ from measure import (
     own_and_children_cpu,
     peak_rss_mib,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "src"
-RESULTS_DIR = ROOT / "bench" / "results"
 
 #: ecograph may take at most this many times raw pyoxigraph's time on the same query.
 RATIO_TARGET = 1.2

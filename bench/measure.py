@@ -15,6 +15,12 @@ import resource
 from pathlib import Path
 from typing import Any
 
+#: The repository, its ``src`` folder (benchmarks put it on the path, so they run without an
+#: install) and where results are written.
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+RESULTS_DIR = ROOT / "bench" / "results"
+
 
 class BenchError(Exception):
     """A step failed or its result is wrong: the benchmark has no valid number to give."""
