@@ -12,8 +12,10 @@ import pyoxigraph as ox
 from ecograph.ingest.territories import read_table
 from ecograph.namespaces import PREFIXES, territory_iri
 from ecograph.network.activity import (
+    FunderTotals,
     FundingFlow,
     PartnershipYearActivity,
+    funder_totals,
     funding_flows,
     partnership_years,
     territory_activity,
@@ -153,3 +155,23 @@ def test_funding_flows_by_beneficiary_territory_by_hand() -> None:
     assert not [key for key in found if key[0] == territory_iri("commune", "75056")]
     assert flows == sorted(flows, key=lambda f: (f.territory, f.funder_type, f.beneficiary_type))
     assert all(isinstance(f, FundingFlow) for f in flows)
+
+
+def test_funder_totals_by_hand() -> None:
+    funding, research = (TYPE + "funding",), (TYPE + "research",)
+    contexts = [
+        Context("f1", "partnership", types=funding, funders=("fdn",), beneficiaries=("asso",),
+                euros=Decimal("1000.5")),
+        # two funders: the partnership counts in full for each
+        Context("f2", "partnership", types=funding, funders=("city", "fdn"),
+                beneficiaries=("asso", "asso2"), euros=Decimal("0.25")),
+        Context("r1", "partnership", types=research, funders=("fdn",), beneficiaries=("x",),
+                euros=Decimal(7)),  # not a funding partnership
+        # no amount (or another currency): counted, adds 0
+        Context("f3", "partnership", types=(*research, *funding), funders=("city",),
+                beneficiaries=()),
+    ]
+    assert funder_totals(contexts) == [
+        FunderTotals("city", partnerships=2, beneficiaries=2, euros=Decimal("0.25")),
+        FunderTotals("fdn", partnerships=2, beneficiaries=2, euros=Decimal("1000.75")),
+    ]

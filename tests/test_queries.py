@@ -93,7 +93,7 @@ def ecosystem(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStor
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
-    """The fixture plus its metrics graph, for the queries that read per-territory counts
+    """The fixture plus its metrics graph, for the queries that read precomputed counts
     (``# requires: metrics``). A separate store, so the other golden results (say, the
     provenance of every fact about an actor) stay the hand-computed ones."""
     with open_store(tmp_path_factory.mktemp("measured") / "ws") as store:
@@ -226,9 +226,9 @@ def test_names_fall_back_to_french_and_labels_follow_lang(ecosystem: EmbeddedSto
     ]
 
 
-def test_missing_label_keeps_the_row(ecosystem: EmbeddedStore) -> None:
+def test_missing_label_keeps_the_row(measured: EmbeddedStore) -> None:
     """No label in German: rows stay, label columns are empty, names fall back to French."""
-    result = run_query(ecosystem, find_query("top-funders"), {"lang": "de"})
+    result = run_query(measured, find_query("top-funders"), {"lang": "de"})
     assert len(result.rows) == 4
     index = result.variables.index
     assert all(row[index("typeLabel")] is None for row in result.rows)

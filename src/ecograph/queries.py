@@ -238,13 +238,13 @@ _METRICS_PROBLEMS = {
 
 
 def _check_metrics(store: Any, query: LibraryQuery) -> None:
-    """Refuse to answer from per-territory counts that are absent, partial or out of date."""
+    """Refuse to answer from precomputed counts that are absent, partial or out of date."""
     from ecograph.network.metrics_rdf import metrics_state
 
     state = metrics_state(store)
     if state != "current":
         raise QueryError(
-            f"query {query.name!r} reads the per-territory counts that `ecograph metrics` "
+            f"query {query.name!r} reads the counts that `ecograph metrics` "
             f"writes into the store, and {_METRICS_PROBLEMS[state]}: run `ecograph metrics` "
             "(on the whole ecosystem, without filters), then the query again")
 

@@ -75,6 +75,9 @@ class EG(DefinedNamespace):
     euroTotal: URIRef  # euro total
     forProject: URIRef  # for project
     fromSector: URIRef  # from sector
+    fundedBeneficiaryCount: URIRef  # funded beneficiary count
+    fundedEuroTotal: URIRef  # funded euro total
+    fundedPartnershipCount: URIRef  # funded partnership count
     funder: URIRef  # funder
     funderCount: URIRef  # funder count
     funderType: URIRef  # funder type

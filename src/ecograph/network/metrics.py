@@ -44,9 +44,11 @@ from ecograph.gcpause import collector_paused
 from ecograph.ingest.territories import TerritoryTable, read_table
 from ecograph.network.activity import (
     DomainActivity,
+    FunderTotals,
     FundingFlow,
     PartnershipYearActivity,
     SectorPairActivity,
+    funder_totals,
     funding_flows,
     partnership_years,
     territory_activity,
@@ -219,9 +221,10 @@ class MetricsResult:
     domain_activity: list[DomainActivity] = field(default_factory=list)
     partnership_years: list[PartnershipYearActivity] = field(default_factory=list)
     funding_flows: list[FundingFlow] = field(default_factory=list)
+    funders: list[FunderTotals] = field(default_factory=list)
     whole_ecosystem: bool = True
     #: Whether the activity counts (``sector_pairs``, ``domain_activity``,
-    #: ``partnership_years``, ``funding_flows``) were counted (see ``activity=``).
+    #: ``partnership_years``, ``funding_flows``, ``funders``) were counted (see ``activity=``).
     activity_counted: bool = True
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
@@ -254,6 +257,7 @@ class MetricsResult:
             "partnership_years": [{**asdict(r), "euros": str(r.euros)}
                                   for r in self.partnership_years],
             "funding_flows": [{**asdict(r), "euros": str(r.euros)} for r in self.funding_flows],
+            "funders": [{**asdict(r), "euros": str(r.euros)} for r in self.funders],
         }
 
 
@@ -354,6 +358,8 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
              if activity else [])
     flows = (step("funding_flows", lambda: funding_flows(projection, table or read_table()))
              if activity else [])
+    funders = (step("funder_totals", lambda: funder_totals(projection.contexts.values()))
+               if activity else [])
 
     order = {node: i for i, node in enumerate(nodes)}
     groups: dict[int, list[Hashable]] = defaultdict(list)
@@ -401,6 +407,7 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         domain_activity=domain_activity,
         partnership_years=years,
         funding_flows=flows,
+        funders=funders,
         whole_ecosystem=_unfiltered(G),
         activity_counted=activity,
         timings=timings,

@@ -34,6 +34,9 @@ METADATA_FILE = "ecograph.json"
 DATABASE_DIR = "oxigraph"
 LOCK_FILE = "writer.lock"
 WORKSPACE_FORMAT = 1
+# A writer compacts the database when it closes if at least this share of the table files
+# is new since it opened (see ``EmbeddedStore.close``).
+COMPACTION_SHARE = 0.1
 
 RdfInput = Path | bytes | IO[bytes]
 
@@ -93,22 +96,42 @@ class EmbeddedStore:
             raise StoreLockedError(_locked_message(folder, held, read_only)) from None
         try:
             self.metadata = self._read_or_create_metadata(metadata_path, base_iri)
-            database = folder / DATABASE_DIR
-            self._store = ox.Store.read_only(str(database)) if read_only else ox.Store(
-                str(database))
+            self._database = folder / DATABASE_DIR
+            self._store = ox.Store.read_only(str(self._database)) if read_only else ox.Store(
+                str(self._database))
+            self._tables_at_open = set() if read_only else set(_table_sizes(self._database))
         except Exception:
             self._lock.release()
             raise
 
     # ----------------------------------------------------------------- lifecycle
     def close(self) -> None:
-        """Flush and release the store and its lock."""
+        """Flush, compact if this session rewrote much of the database, release the lock."""
         store = getattr(self, "_store", None)
-        if store is not None:
-            if not self.read_only:
+        try:
+            if store is not None and not self.read_only:
                 store.flush()
-            del self._store
-        self._lock.release()
+                if self._churned():
+                    store.optimize()
+        finally:
+            if store is not None:
+                del self._store
+            self._lock.release()
+
+    def _churned(self) -> bool:
+        """Whether this session's writes left enough new table files to be worth compacting.
+
+        RocksDB compacts in background threads, but ecograph's writers are short commands
+        that exit first, and readers never compact. Left as they are, a bulk load's
+        overlapping files and the tombstones of a replaced graph (every ``ecograph metrics``)
+        make each index lookup several times slower: 86 µs instead of 42 µs at 100,000
+        actors, which is most of a label-heavy query's time. A full compaction costs about
+        14 s there (3.6 M quads), so it is only worth it when much has changed: small imports
+        into a big store skip it.
+        """
+        tables = _table_sizes(self._database)
+        new = sum(size for name, size in tables.items() if name not in self._tables_at_open)
+        return new > 0 and new >= COMPACTION_SHARE * sum(tables.values())
 
     def __enter__(self) -> EmbeddedStore:
         return self
@@ -302,6 +325,13 @@ class _ConcatenatedReader(io.RawIOBase):
     def close(self) -> None:
         self._first.close()
         super().close()
+
+
+def _table_sizes(database: Path) -> dict[str, int]:
+    """The RocksDB table files (``*.sst``) of a database folder and their sizes in bytes."""
+    with os.scandir(database) as entries:
+        return {entry.name: entry.stat().st_size for entry in entries
+                if entry.name.endswith(".sst")}
 
 
 def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
