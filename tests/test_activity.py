@@ -15,9 +15,11 @@ from ecograph.network.activity import (
     FunderTotals,
     FundingFlow,
     PartnershipYearActivity,
+    ProjectSectors,
     funder_totals,
     funding_flows,
     partnership_years,
+    project_sectors,
     territory_activity,
 )
 from ecograph.network.projection import Context, Projection, project
@@ -175,3 +177,18 @@ def test_funder_totals_by_hand() -> None:
         FunderTotals("city", partnerships=2, beneficiaries=2, euros=Decimal("0.25")),
         FunderTotals("fdn", partnerships=2, beneficiaries=2, euros=Decimal("1000.75")),
     ]
+
+
+def test_project_sectors_count_leads_participants_and_partners_for_the_project() -> None:
+    projection = _projection()
+    projection.contexts["j2"] = Context("j2", "project", members={"asso": "participant"})
+    projection.leads = {"j1": ["dept"], "j2": ["asso"], "j3": ["city"], "j4": ["outsider"]}
+    # p1 (asso, city: ess and public) is made for j2; p2 names a project that is not one here
+    projection.partnerships_for = {"p1": ["j2"], "j1": ["j3"]}
+    assert project_sectors(projection) == [
+        ProjectSectors("j1", 2),  # dept (public) leads; dept and firm take part
+        ProjectSectors("j2", 2),  # asso leads and takes part; p1 brings city (public)
+        ProjectSectors("j3", 1),  # city alone: j1 is a project, not a partnership made for j3
+        # j4: its only member has no sector (not a projected actor): no row
+    ]
+

@@ -88,6 +88,7 @@ class EG(DefinedNamespace):
     mainDomain: URIRef  # main domain
     mainTerritory: URIRef  # main territory
     member: URIRef  # member
+    memberSectorCount: URIRef  # member sector count
     modularity: URIRef  # modularity
     partner: URIRef  # partner
     partnershipCount: URIRef  # partnership count

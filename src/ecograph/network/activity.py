@@ -1,4 +1,4 @@
-"""Who works with whom, territory by territory: the summaries behind six library queries.
+"""Who works with whom, and who funds whom: the summaries behind eight library queries.
 
 "Which sector pairs never collaborate in this territory?" and "which domains have no public
 partner here?" need every partnership's members and their sectors. Asked of Oxigraph on disk
@@ -25,6 +25,8 @@ partnerships are counted per territory of their beneficiaries and pair of actor 
 (:func:`funding_flows`), which "funding to associations" reads, and per funder
 (:func:`funder_totals`), which "top funders" reads: that query otherwise groups every funding
 partnership's funders, beneficiaries, amount and currency, 1.4 s before a single name is read.
+Each project's number of member sectors (:func:`project_sectors`) is what "projects without a
+partner from another sector" filters on, instead of grouping every project's members.
 """
 
 from __future__ import annotations
@@ -188,6 +190,43 @@ def funder_totals(contexts: Iterable[Context]) -> list[FunderTotals]:
             beneficiaries.setdefault(funder, set()).update(context.beneficiaries)
     return [FunderTotals(funder, partnerships[funder], len(beneficiaries[funder]),
                          euros[funder]) for funder in sorted(partnerships)]
+
+
+@dataclass(frozen=True)
+class ProjectSectors:
+    """How many distinct sectors a project's members are in: its leads, its participants and
+    the partners of the partnerships made for it (``eg:forProject``)."""
+
+    project: str
+    sectors: int
+
+
+def project_sectors(projection: Projection) -> list[ProjectSectors]:
+    """Count each project's member sectors, as the library query does.
+
+    Members without a sector (or not projected actors) are left out; a project none of whose
+    members has a sector gets no row. Sorted by project IRI.
+    """
+    sector_of = {actor: sector for actor, sector in
+                 projection.collaboration.nodes(data="sector") if sector}
+    members: dict[str, set[str]] = {}
+    for project, leads in projection.leads.items():
+        members.setdefault(project, set()).update(leads)
+    for iri, context in projection.contexts.items():
+        if context.kind == "project":
+            members.setdefault(iri, set()).update(context.members)
+    for partnership, projects in projection.partnerships_for.items():
+        context = projection.contexts.get(partnership)
+        if context is None or context.kind != "partnership":
+            continue
+        for project in projects:
+            members.setdefault(project, set()).update(context.members)
+    rows = []
+    for project in sorted(members):
+        sectors = {sector_of[m] for m in members[project] if m in sector_of}
+        if sectors:
+            rows.append(ProjectSectors(project, len(sectors)))
+    return rows
 
 
 def territory_activity(projection: Projection, table: TerritoryTable

@@ -47,10 +47,12 @@ from ecograph.network.activity import (
     FunderTotals,
     FundingFlow,
     PartnershipYearActivity,
+    ProjectSectors,
     SectorPairActivity,
     funder_totals,
     funding_flows,
     partnership_years,
+    project_sectors,
     territory_activity,
 )
 from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes
@@ -222,9 +224,11 @@ class MetricsResult:
     partnership_years: list[PartnershipYearActivity] = field(default_factory=list)
     funding_flows: list[FundingFlow] = field(default_factory=list)
     funders: list[FunderTotals] = field(default_factory=list)
+    project_sectors: list[ProjectSectors] = field(default_factory=list)
     whole_ecosystem: bool = True
     #: Whether the activity counts (``sector_pairs``, ``domain_activity``,
-    #: ``partnership_years``, ``funding_flows``, ``funders``) were counted (see ``activity=``).
+    #: ``partnership_years``, ``funding_flows``, ``funders``, ``project_sectors``) were
+    #: counted (see ``activity=``).
     activity_counted: bool = True
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
@@ -258,6 +262,7 @@ class MetricsResult:
                                   for r in self.partnership_years],
             "funding_flows": [{**asdict(r), "euros": str(r.euros)} for r in self.funding_flows],
             "funders": [{**asdict(r), "euros": str(r.euros)} for r in self.funders],
+            "project_sectors": [asdict(r) for r in self.project_sectors],
         }
 
 
@@ -293,8 +298,9 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
     table : TerritoryTable, optional
         The geography for the per-territory activity counts (default: the shipped one).
     activity : bool
-        Count per-territory sector pairs, domain activity and funding flows, and partnerships
-        by type and year (what the metrics graph gives six library queries).
+        Count per-territory sector pairs, domain activity and funding flows, partnerships by
+        type and year, per-funder totals and each project's member sectors (what the metrics
+        graph gives eight library queries).
         Views that only show metrics (map, report, graph export) pass ``False``.
 
     Returns
@@ -360,6 +366,7 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
              if activity else [])
     funders = (step("funder_totals", lambda: funder_totals(projection.contexts.values()))
                if activity else [])
+    projects = step("project_sectors", lambda: project_sectors(projection)) if activity else []
 
     order = {node: i for i, node in enumerate(nodes)}
     groups: dict[int, list[Hashable]] = defaultdict(list)
@@ -408,6 +415,7 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         partnership_years=years,
         funding_flows=flows,
         funders=funders,
+        project_sectors=projects,
         whole_ecosystem=_unfiltered(G),
         activity_counted=activity,
         timings=timings,

@@ -159,7 +159,7 @@ def metrics_state(store: Any) -> str:
 #: The layout of the counts library queries read from the metrics graph. Bump it whenever
 #: they gain or change a count: a graph written before then reads as stale (and
 #: ``ecograph query`` asks for ``ecograph metrics``) rather than silently answering nothing.
-COUNTS_LAYOUT = 4
+COUNTS_LAYOUT = 5
 
 
 def counts_fingerprint(store: Any, graph: str) -> str:
@@ -294,7 +294,8 @@ def _lines(result: MetricsResult, base: str) -> Iterator[str]:
 
 def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
     """The counts of :mod:`ecograph.network.activity`: per-territory sector pairs, funding
-    flows and domain activity, partnerships by type and year, and per-funder totals."""
+    flows and domain activity, partnerships by type and year, per-funder totals and each
+    project's member sectors."""
     for pair in result.sector_pairs:
         where = pair.territory[len(TERRITORY_BASE):]
         subject = nt_iri(f"{base}metrics/sector-pair/{where}/{pair.sector_a}/{pair.sector_b}")
@@ -330,6 +331,8 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.fundedPartnershipCount, _integer(funder.partnerships))
         yield _triple(subject, EG.fundedBeneficiaryCount, _integer(funder.beneficiaries))
         yield _triple(subject, EG.fundedEuroTotal, _decimal(funder.euros))
+    for row in result.project_sectors:
+        yield _triple(nt_iri(row.project), EG.memberSectorCount, _integer(row.sectors))
     for cell in result.domain_activity:
         where = cell.territory[len(TERRITORY_BASE):]
         subject = nt_iri(f"{base}metrics/domain-activity/{where}/{cell.domain}")

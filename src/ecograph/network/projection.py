@@ -51,6 +51,13 @@ CONTEXT_SCANS = {
     "domain": "SELECT ?s ?o WHERE { ?s eg:domain ?o }",
 }
 
+#: How projects reach their other members: their leads, and the partnerships made for them.
+#: Kept apart from the contexts' members, which make the ties (a lead is not a participant).
+PROJECT_LINK_SCANS = {
+    "leads": "SELECT ?s ?o WHERE { ?s eg:lead ?o }",
+    "partnerships_for": "SELECT ?s ?o WHERE { ?s eg:forProject ?o }",
+}
+
 LEVELS = ("commune", "epci", "departement", "region")
 
 
@@ -104,6 +111,11 @@ class Projection:
     collaboration: nx.Graph
     funding: nx.DiGraph
     contexts: dict[str, Context]
+    #: Project → its ``eg:lead`` actors, and partnership → the projects it is ``eg:forProject``,
+    #: for the whole store (filters do not apply): what "projects without a partner from
+    #: another sector" counts besides the participants.
+    leads: dict[str, list[str]] = field(default_factory=dict)
+    partnerships_for: dict[str, list[str]] = field(default_factory=dict)
 
     @functools.cached_property
     def bipartite(self) -> nx.Graph:
@@ -152,7 +164,10 @@ def _project(store: Any, filters: ProjectionFilter, table: TerritoryTable) -> Pr
     kept_actors = {iri for iri, attrs in actors.items()
                    if _in_territory(attrs, filters.territory)}
     kept_contexts = [c for c in contexts.values() if _context_kept(c, filters)]
-    return _build(actors, kept_actors, kept_contexts, filters)
+    projection = _build(actors, kept_actors, kept_contexts, filters)
+    projection.leads, projection.partnerships_for = (
+        _scan(store, PROJECT_LINK_SCANS[key]) for key in ("leads", "partnerships_for"))
+    return projection
 
 
 def _scan(store: Any, query: str) -> dict[str, list[str]]:
