@@ -45,6 +45,7 @@ class EG(DefinedNamespace):
     activityType: URIRef  # activity partnership type
     activityYear: URIRef  # activity year
     actorCount: URIRef  # actor count
+    actorPartnershipCount: URIRef  # actor partnership count
     actorType: URIRef  # actor type
     amount: URIRef  # amount
     assesses: URIRef  # assesses

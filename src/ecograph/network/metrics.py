@@ -175,6 +175,8 @@ class ActorMetrics:
     representative: int
     consultant: int
     liaison: int
+    #: Partnerships the actor is a partner (``eg:partner``) in; 0 for an isolated actor.
+    partnerships: int = 0
 
     @property
     def brokerage(self) -> int:
@@ -379,6 +381,8 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
     strength = (np.bincount(arrays.source, weights=arrays.weight, minlength=arrays.n)
                 + np.bincount(arrays.target, weights=arrays.weight, minlength=arrays.n))
     no_roles = dict.fromkeys(ROLES, 0)
+    partnerships = Counter(member for context in projection.contexts.values()
+                           if context.kind == "partnership" for member in context.members)
     actors = []
     for i, node in enumerate(nodes):
         data = G.nodes[node]
@@ -388,7 +392,8 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
             betweenness=float(between[i]), constraint=_value(constraints[i]),
             effective_size=_value(sizes[i]), blau=_value(diversity[0][i]),
             shannon=_value(diversity[1][i]), ei_index=_value(node_ei[i]),
-            community=community_of.get(node), **roles.get(node, no_roles)))
+            community=community_of.get(node), partnerships=partnerships[node],
+            **roles.get(node, no_roles)))
     actors.sort(key=lambda a: a.actor)
 
     m = arrays.m

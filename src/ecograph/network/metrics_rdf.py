@@ -159,7 +159,7 @@ def metrics_state(store: Any) -> str:
 #: The layout of the counts library queries read from the metrics graph. Bump it whenever
 #: they gain or change a count: a graph written before then reads as stale (and
 #: ``ecograph query`` asks for ``ecograph metrics``) rather than silently answering nothing.
-COUNTS_LAYOUT = 5
+COUNTS_LAYOUT = 6
 
 
 def counts_fingerprint(store: Any, graph: str) -> str:
@@ -257,6 +257,7 @@ def _lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.degree, _integer(actor.degree))
         yield _triple(subject, EG.weightedDegree, _double(actor.weighted_degree))
         yield _triple(subject, EG.betweenness, _double(actor.betweenness))
+        yield _triple(subject, EG.actorPartnershipCount, _integer(actor.partnerships))
         for term, value in ((EG.constraint, actor.constraint),
                             (EG.effectiveSize, actor.effective_size),
                             (EG.sectorBlau, actor.blau), (EG.sectorShannon, actor.shannon),
