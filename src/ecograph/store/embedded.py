@@ -124,8 +124,8 @@ class EmbeddedStore:
         RocksDB compacts in background threads, but ecograph's writers are short commands
         that exit first, and readers never compact. Left as they are, a bulk load's
         overlapping files and the tombstones of a replaced graph (every ``ecograph metrics``)
-        make each index lookup several times slower: 86 µs instead of 42 µs at 100,000
-        actors, which is most of a label-heavy query's time. A full compaction costs about
+        make each index lookup about twice as slow: 86 µs instead of 42 µs at 100,000
+        actors, and lookups are most of a label-heavy query's time. A full compaction costs about
         14 s there (3.6 M quads), so it is only worth it when much has changed: small imports
         into a big store skip it.
         """
