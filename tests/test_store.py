@@ -221,3 +221,14 @@ def test_a_small_write_into_a_big_store_is_not_worth_a_compaction(tmp_path: Path
         store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G + "/small")
         store._store.flush()
         assert not store._churned()
+
+
+def test_a_compaction_is_done_once_per_session(tmp_path: Path) -> None:
+    with open_store(tmp_path / "ws") as store:
+        store.load(_many_triples(30_000), format=ox.RdfFormat.N_TRIPLES, graph=G)
+        assert store.compact_if_churned()
+        assert not store.compact_if_churned()  # what it wrote counts as the new start
+    with open_store(tmp_path / "ws", read_only=True) as store:
+        assert len(store) == 30_000
+        with pytest.raises(StoreError, match="read-only"):
+            store.compact_if_churned()

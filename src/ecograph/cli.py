@@ -89,6 +89,9 @@ def _opened(*, read_only: bool = False, create: bool = True,
         with open_store(state.store, read_only=read_only, create=create,
                         base_iri=base_iri) as store:
             yield store
+            if not read_only:
+                with console.status("Compacting the store if this command rewrote much of it…"):
+                    store.compact_if_churned()
     except StoreError as err:
         errors.print(f"[red]error:[/red] {err}", highlight=False)
         raise typer.Exit(1) from None

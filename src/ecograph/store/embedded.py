@@ -110,13 +110,23 @@ class EmbeddedStore:
         store = getattr(self, "_store", None)
         try:
             if store is not None and not self.read_only:
-                store.flush()
-                if self._churned():
-                    store.optimize()
+                self.compact_if_churned()
         finally:
             if store is not None:
                 del self._store
             self._lock.release()
+
+    def compact_if_churned(self) -> bool:
+        """Flush, then compact the database if this session rewrote much of it (see
+        ``_churned``); whether it compacted. ``close`` calls it; a command may call it first
+        to tell the user why it pauses (about 14 s at 100,000 actors)."""
+        self._require_writable()
+        self._store.flush()
+        if not self._churned():
+            return False
+        self._store.optimize()
+        self._tables_at_open = set(_table_sizes(self._database))
+        return True
 
     def _churned(self) -> bool:
         """Whether this session's writes left enough new table files to be worth compacting.
