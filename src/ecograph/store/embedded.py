@@ -9,7 +9,8 @@ A workspace is a plain folder::
 
 Every write goes through one pyoxigraph call that is all-or-nothing (``bulk_load``, ``extend``,
 ``update``), so a failed or killed load leaves the store as it was. Queries see the union of all
-named graphs as their default graph, which is how ecograph keeps one graph per source.
+named graphs as their default graph, which is how ecograph keeps one graph per source. A writer
+that rewrote much of the database compacts it before it closes (``compact_if_churned``).
 """
 
 from __future__ import annotations
