@@ -232,3 +232,26 @@ def test_a_compaction_is_done_once_per_session(tmp_path: Path) -> None:
         assert len(store) == 30_000
         with pytest.raises(StoreError, match="read-only"):
             store.compact_if_churned()
+
+
+def test_a_table_file_deleted_while_listed_is_skipped(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """RocksDB compacts in the background: a file may vanish between listing and measuring."""
+    from ecograph.store import embedded
+
+    (tmp_path / "000001.sst").write_bytes(b"x" * 10)
+    (tmp_path / "000002.sst").write_bytes(b"y" * 20)
+    listed = list(os.scandir(tmp_path))
+    real_scandir = os.scandir
+
+    class Listing:
+        def __enter__(self) -> list[os.DirEntry[str]]:
+            (tmp_path / "000002.sst").unlink()  # compacted away after the listing
+            return listed
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+    monkeypatch.setattr(embedded.os, "scandir",
+                        lambda path: Listing() if Path(path) == tmp_path else real_scandir(path))
+    assert embedded._table_sizes(tmp_path) == {"000001.sst": 10}

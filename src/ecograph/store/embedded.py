@@ -339,10 +339,20 @@ class _ConcatenatedReader(io.RawIOBase):
 
 
 def _table_sizes(database: Path) -> dict[str, int]:
-    """The RocksDB table files (``*.sst``) of a database folder and their sizes in bytes."""
+    """The RocksDB table files (``*.sst``) of a database folder and their sizes in bytes.
+
+    RocksDB's background compaction deletes files at any moment: one listed but gone by the
+    time it is measured is simply no longer part of the database.
+    """
+    sizes = {}
     with os.scandir(database) as entries:
-        return {entry.name: entry.stat().st_size for entry in entries
-                if entry.name.endswith(".sst")}
+        for entry in entries:
+            if entry.name.endswith(".sst"):
+                try:
+                    sizes[entry.name] = entry.stat().st_size
+                except FileNotFoundError:
+                    continue
+    return sizes
 
 
 def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
