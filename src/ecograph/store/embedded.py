@@ -36,7 +36,7 @@ DATABASE_DIR = "oxigraph"
 LOCK_FILE = "writer.lock"
 WORKSPACE_FORMAT = 1
 # A writer compacts the database when it closes if at least this share of the table files
-# is new since it opened (see ``EmbeddedStore.close``).
+# is new since it opened (see ``EmbeddedStore._churned``).
 COMPACTION_SHARE = 0.1
 
 RdfInput = Path | bytes | IO[bytes]
