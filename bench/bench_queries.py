@@ -117,6 +117,21 @@ def _digest(rows: Iterable[tuple[Any, ...]]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
+def _sorted_lists(lists: Iterable[str], variables: list[str],
+                  rows: list[list[Any]]) -> list[list[Any]]:
+    """Keyed rows with the items of each list column sorted (``# lists:``), as ``run_query``
+    sorts them: SPARQL sets no order inside a GROUP_CONCAT, and engines differ."""
+    from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text  # no pyoxigraph
+
+    columns = [i for i, name in enumerate(variables) if name in set(lists)]
+    for row in rows:
+        for i in columns:
+            key = row[i]
+            if isinstance(key, list) and key[0] == "L" and LIST_SEPARATOR in key[1]:
+                row[i] = ["L", sorted_list_text(key[1]), key[2]]
+    return rows
+
+
 def _ox_key(term: Any) -> Any:
     """A pyoxigraph term as plain data comparable across engines."""
     import pyoxigraph as ox
@@ -148,18 +163,20 @@ def _rdflib_key(term: Any) -> Any:
     return ["?", str(term)]
 
 
-def _time_queries(names: list[str], run: Callable[[str], list[Any]]) -> None:
+def _time_queries(catalogue: dict[str, Any],
+                  run: Callable[[str], tuple[list[str], list[Any]]]) -> None:
     """Warm-up then one timed run of each query, emitting one event per query.
 
-    ``run`` returns the rows (tuples of pyoxigraph terms); they are fingerprinted after the
-    clock stops, so that the comparison costs neither engine anything.
+    ``run`` returns the variables and rows (tuples of pyoxigraph terms); they are
+    fingerprinted after the clock stops, so that the comparison costs neither engine anything.
     """
-    for name in names:
+    for name, query in catalogue.items():
         run(name)  # warm-up, untimed
         cpu, started = cpu_seconds(), time.perf_counter()
-        rows = run(name)
+        variables, rows = run(name)
         seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
-        digest = _digest([[_ox_key(term) for term in row] for row in rows])
+        digest = _digest(_sorted_lists(query.lists, variables,
+                                       [[_ox_key(term) for term in row] for row in rows]))
         _emit("query", name=name, seconds=seconds, cpu_seconds=cpu, rows=len(rows),
               digest=digest)
 
@@ -177,12 +194,14 @@ def _child_ecograph(store_dir: Path, snapshot: Path) -> None:
     opened = time.perf_counter() - started
     _emit("info", open_seconds=opened, graphs=store.named_graphs())
 
-    def run(name: str) -> list[Any]:
+    def run(name: str) -> tuple[list[str], list[Any]]:
         result = run_query(store, catalogue[name], examples[name])
-        return [(result.boolean,)] if result.boolean is not None else result.rows
+        if result.boolean is not None:
+            return ["boolean"], [(result.boolean,)]
+        return result.variables, result.rows
 
     try:
-        _time_queries(list(catalogue), run)
+        _time_queries(catalogue, run)
         quads = len(store)  # after the timing: counting scans the whole store
     finally:
         store.close()
@@ -205,14 +224,14 @@ def _child_raw(store_dir: Path, snapshot: Path) -> None:
     opened = time.perf_counter() - started
     _emit("info", open_seconds=opened)
 
-    def run(name: str) -> list[Any]:
+    def run(name: str) -> tuple[list[str], list[Any]]:
         result = store.query(texts[name], prefixes=PREFIXES, use_default_graph_as_union=True)
         if isinstance(result, bool):
-            return [(result,)]
+            return ["boolean"], [(result,)]
         variables = [v.value for v in result.variables]
-        return [tuple(solution[v] for v in variables) for solution in result]
+        return variables, [tuple(solution[v] for v in variables) for solution in result]
 
-    _time_queries(list(catalogue), run)
+    _time_queries(catalogue, run)
     _emit("done", peak_rss_mib=peak_rss_mib())
 
 
@@ -290,6 +309,8 @@ def _child_rdflib(nquads: Path, bound: Path, limit: float, load_limit: float,
     from ecograph.namespaces import PREFIXES  # a plain module: no pyoxigraph imported
 
     queries: dict[str, str] = json.loads(bound.read_text(encoding="utf-8"))
+    lists: dict[str, list[str]] = json.loads(
+        (bound.parent / "lists.json").read_text(encoding="utf-8"))
     dataset = rdflib.Dataset(default_union=True)
     cpu, started = cpu_seconds(), time.perf_counter()
     loaded, _ = _within(load_limit, lambda: dataset.parse(str(nquads), format="nquads"))
@@ -302,18 +323,19 @@ def _child_rdflib(nquads: Path, bound: Path, limit: float, load_limit: float,
     _emit("load", finished=True, seconds=seconds, cpu_seconds=cpu, quads=len(dataset),
           peak_rss_mib=peak_rss_mib())
 
-    def run(text: str) -> list[Any]:
+    def run(text: str, name: str) -> list[Any]:
         result = dataset.query(text, initNs=PREFIXES)
         if result.type == "ASK":
             return [[bool(result.askAnswer)]]
-        return [[_rdflib_key(t) for t in row] for row in result]
+        return _sorted_lists(lists[name], [str(v) for v in result.vars],
+                             [[_rdflib_key(t) for t in row] for row in result])
 
     for name, text in queries.items():
         runs: list[dict[str, float]] = []
-        finished, rows = _within(limit, lambda text=text: run(text))  # warm-up
+        finished, rows = _within(limit, lambda text=text, name=name: run(text, name))  # warm-up
         for _ in range(repeat if finished else 0):
             cpu, started = cpu_seconds(), time.perf_counter()
-            finished, rows = _within(limit, lambda text=text: run(text))
+            finished, rows = _within(limit, lambda text=text, name=name: run(text, name))
             if not finished:
                 break
             runs.append({"seconds": time.perf_counter() - started,
@@ -417,7 +439,8 @@ def _snapshot_queries(selected: list[str], folder: Path) -> dict[str, dict[str, 
     """Copy the library's queries (all, or ``selected``) to ``folder`` with their bound text.
 
     Every engine reads this copy, so a query edited during the run is still the same query
-    for all of them. ``bound.json`` holds the text ecograph binds, for rdflib.
+    for all of them. ``bound.json`` holds the text ecograph binds, and ``lists.json`` each
+    query's list columns, for rdflib.
     """
     from ecograph.queries import load_catalogue, parse_query_file
 
@@ -429,16 +452,19 @@ def _snapshot_queries(selected: list[str], folder: Path) -> dict[str, dict[str, 
     folder.mkdir(parents=True)
     chosen: dict[str, dict[str, Any]] = {}
     bound: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
     for name in selected or list(catalogue):
         copy = folder / f"{name}.rq"
         shutil.copyfile(catalogue[name].path, copy)
         query = parse_query_file(copy)
         examples = {p.name: p.example for p in query.parameters}
         bound[name] = query.bind(examples)
+        lists[name] = list(query.lists)
         chosen[name] = {"title": query.title, "parameters": examples,
                         "requires": list(getattr(query, "requires", ())),
                         "sha256": hashlib.sha256(query.text.encode()).hexdigest()[:16]}
     (folder / "bound.json").write_text(json.dumps(bound, indent=1), encoding="utf-8")
+    (folder / "lists.json").write_text(json.dumps(lists, indent=1), encoding="utf-8")
     return chosen
 
 

@@ -14,10 +14,12 @@ from ecograph.namespaces import PREFIXES, territory_iri
 from ecograph.network.activity import (
     FunderTotals,
     FundingFlow,
+    PartnershipSectors,
     PartnershipYearActivity,
     ProjectSectors,
     funder_totals,
     funding_flows,
+    partnership_sectors,
     partnership_years,
     project_sectors,
     territory_activity,
@@ -192,3 +194,17 @@ def test_project_sectors_count_leads_participants_and_partners_for_the_project()
         # j4: its only member has no sector (not a projected actor): no row
     ]
 
+
+
+def test_partnership_sectors_count_partners_with_a_sector() -> None:
+    projection = _projection()
+    projection.contexts["p3"] = Context("p3", "partnership",
+                                        members={"asso": "partner", "asso2": "partner"})
+    projection.contexts["p4"] = Context("p4", "partnership", members={"outsider": "partner"})
+    projection.collaboration.add_node("asso2", sector="ess")
+    assert partnership_sectors(projection) == [
+        PartnershipSectors("p1", 2),  # asso (ess) and city (public)
+        PartnershipSectors("p2", 2),  # asso and firm; "outsider" has no sector
+        PartnershipSectors("p3", 1),  # two associations: not cross-sector
+        # p4: its only partner has no sector: no row; j1 is a project, not a partnership
+    ]

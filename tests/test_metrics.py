@@ -695,7 +695,7 @@ def test_tables_are_plain_rows(sample_metrics: MetricsResult) -> None:
     assert set(tables) == {"global", "sectors", "mixing", "territories", "domains", "actors",
                            "communities", "territory_sector_pairs", "territory_domains",
                            "partnership_years", "funding_flows", "funders",
-                           "project_sectors"}
+                           "project_sectors", "partnership_sectors"}
     for rows in tables.values():
         for row in rows:
             assert all(v is None or isinstance(v, str | int | float) for v in row.values())

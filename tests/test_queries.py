@@ -19,7 +19,9 @@ from ecograph.queries import (
     find_query,
     format_result,
     load_catalogue,
+    parse_query_file,
     run_query,
+    sort_lists,
 )
 from ecograph.resources import ontology_files
 from ecograph.store import EmbeddedStore, open_store
@@ -206,7 +208,7 @@ def test_same_result_without_default_prefixes(ecosystem: EmbeddedStore, measured
     text = find_query(name).bind(GOLDEN[name])
     solutions = bare.query(text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
-    rows = [tuple(s[n] for n in names) for s in solutions]
+    rows = sort_lists(find_query(name), names, [tuple(s[n] for n in names) for s in solutions])
     assert rows == run_query(store, find_query(name), GOLDEN[name]).rows
 
 
@@ -240,6 +242,30 @@ def test_search_ignores_case_and_idle_authorities(ecosystem: EmbeddedStore) -> N
     result = run_query(ecosystem, find_query("search-actors-by-name"),
                        {"text": "NANTES", "lang": "fr"})
     assert [row[0].value for row in result.rows] == [ACTOR + "siren/244400404"]
+
+
+# ----------------------------------------------------------------------------- list columns
+def test_list_items_are_sorted_as_a_reader_would(tmp_path: Path) -> None:
+    """GROUP_CONCAT's order follows the store's; ecograph sorts a declared list's items,
+    ignoring case and accents, and keeps the literal's language."""
+    path = tmp_path / "lists.rq"
+    path.write_text("# title: t\n# description: d\n# lists: names\n"
+                    'SELECT ?names ?other WHERE { BIND("b ; a" AS ?names) }\n', encoding="utf-8")
+    query = parse_query_file(path)
+    assert query.lists == ("names",)
+    rows = [(ox.Literal("Secteur ; économie ; Zéro", language="fr"), ox.Literal("b ; a")),
+            (ox.Literal("seul"), None)]
+    assert sort_lists(query, ["names", "other"], rows) == [
+        (ox.Literal("économie ; Secteur ; Zéro", language="fr"), ox.Literal("b ; a")),
+        (ox.Literal("seul"), None)]
+
+
+def test_a_list_the_query_never_binds_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lists.rq"
+    path.write_text("# title: t\n# description: d\n# lists: nmaes\n"
+                    'SELECT ?names WHERE { BIND("a" AS ?names) }\n', encoding="utf-8")
+    with pytest.raises(QueryError, match=r"lists.rq:3: .*nmaes"):
+        parse_query_file(path)
 
 
 # ----------------------------------------------------------------------------- binding safety

@@ -27,6 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ecograph.binding import bind, has_placeholder
+from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text
 from ecograph.resources import queries_dir
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -80,6 +81,10 @@ class LibraryQuery:
     text: str
     #: Derived graphs the query reads (``# requires: metrics``), checked before it runs.
     requires: tuple[str, ...] = ()
+    #: Columns holding a GROUP_CONCAT list (``# lists: partnerNames``), joined with
+    #: :data:`LIST_SEPARATOR`. SPARQL sets no order inside a GROUP_CONCAT, and Oxigraph's
+    #: follows its storage, so ``run_query`` sorts each list's items.
+    lists: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Parameter:
         """The declared parameter ``name``; QueryError naming the known ones otherwise."""
@@ -157,6 +162,14 @@ def parse_query_file(path: Path) -> LibraryQuery:
                                  f"{', '.join(REQUIREMENTS)}")
             fields[key] = value
             current = None
+        elif key == "lists":
+            missing = [name for name in value.split()
+                       if not re.search(rf"\?{re.escape(name)}\b", text)]
+            if missing:
+                raise QueryError(f"{path}:{number}: '# lists:' names {', '.join(missing)}, "
+                                 "which the query never binds")
+            fields[key] = value
+            current = None
     for required in ("title", "description"):
         if required not in fields:
             raise QueryError(f"{path}: the header has no '# {required}:' line")
@@ -165,7 +178,8 @@ def parse_query_file(path: Path) -> LibraryQuery:
             raise QueryError(f"{path}: parameter {parameter.name!r} is declared but the query "
                              f"has no 'VALUES ?{parameter.name} {{ UNDEF }}' to bind it")
     return LibraryQuery(path.stem, path, fields["title"], fields["description"],
-                        tuple(parameters), text, tuple(fields.get("requires", "").split()))
+                        tuple(parameters), text, tuple(fields.get("requires", "").split()),
+                        tuple(fields.get("lists", "").split()))
 
 
 def load_catalogue(folder: Path | None = None) -> dict[str, LibraryQuery]:
@@ -223,7 +237,33 @@ def run_query(store: Any, query: LibraryQuery | str, raw_values: Mapping[str, st
                          "use `ecograph export` or the endpoint for CONSTRUCT/DESCRIBE")
     variables = [v.value for v in result.variables]
     rows = [tuple(solution[name] for name in variables) for solution in result]
+    if isinstance(query, LibraryQuery):
+        rows = sort_lists(query, variables, rows)
     return QueryResult(variables=variables, rows=rows)
+
+
+def sort_lists(query: LibraryQuery, variables: Sequence[str],
+               rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``rows`` with the items of each of ``query.lists`` sorted, so that the same data gives
+    the same text on every store and server.
+
+    An item that itself contains :data:`LIST_SEPARATOR` is sorted as two items: the list
+    still holds every character, in another order.
+    """
+    columns = [i for i, name in enumerate(variables) if name in query.lists]
+    if not columns:
+        return list(rows)
+    sorted_rows = []
+    for row in rows:
+        cells = list(row)
+        for i in columns:
+            cell = cells[i]
+            if isinstance(cell, ox.Literal) and LIST_SEPARATOR in cell.value:
+                items = sorted_list_text(cell.value)
+                cells[i] = (ox.Literal(items, language=cell.language) if cell.language
+                            else ox.Literal(items, datatype=cell.datatype))
+        sorted_rows.append(tuple(cells))
+    return sorted_rows
 
 
 #: What a query may declare with ``# requires:``.

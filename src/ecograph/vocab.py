@@ -92,6 +92,7 @@ class EG(DefinedNamespace):
     memberSectorCount: URIRef  # member sector count
     modularity: URIRef  # modularity
     partner: URIRef  # partner
+    partnerSectorCount: URIRef  # partner sector count
     partnershipCount: URIRef  # partnership count
     partnershipType: URIRef  # partnership type
     population: URIRef  # population

@@ -26,7 +26,10 @@ partnerships are counted per territory of their beneficiaries and pair of actor 
 (:func:`funder_totals`), which "top funders" reads: that query otherwise groups every funding
 partnership's funders, beneficiaries, amount and currency, 1.4 s before a single name is read.
 Each project's number of member sectors (:func:`project_sectors`) is what "projects without a
-partner from another sector" filters on, instead of grouping every project's members.
+partner from another sector" filters on, instead of grouping every project's members; each
+partnership's number of partner sectors (:func:`partnership_sectors`) is how "cross-sector
+partnerships" finds its partnerships: counting them in the query read every partner's sector
+again, 0.6 s of its 2.3 s for one commune at 100,000 actors.
 """
 
 from __future__ import annotations
@@ -207,8 +210,6 @@ def project_sectors(projection: Projection) -> list[ProjectSectors]:
     Members without a sector (or not projected actors) are left out; a project none of whose
     members has a sector gets no row. Sorted by project IRI.
     """
-    sector_of = {actor: sector for actor, sector in
-                 projection.collaboration.nodes(data="sector") if sector}
     members: dict[str, set[str]] = {}
     for project, leads in projection.leads.items():
         members.setdefault(project, set()).update(leads)
@@ -221,12 +222,43 @@ def project_sectors(projection: Projection) -> list[ProjectSectors]:
             continue
         for project in projects:
             members.setdefault(project, set()).update(context.members)
-    rows = []
-    for project in sorted(members):
-        sectors = {sector_of[m] for m in members[project] if m in sector_of}
+    return [ProjectSectors(project, sectors)
+            for project, sectors in _sector_counts(projection, members)]
+
+
+@dataclass(frozen=True)
+class PartnershipSectors:
+    """How many distinct sectors a partnership's partners are in; 2 or more makes it
+    cross-sector."""
+
+    partnership: str
+    sectors: int
+
+
+def partnership_sectors(projection: Projection) -> list[PartnershipSectors]:
+    """Count each partnership's partner sectors, as "cross-sector partnerships" would.
+
+    Partners without a sector are left out; a partnership none of whose partners has a
+    sector gets no row. Sorted by partnership IRI.
+    """
+    partners = {iri: context.members.keys() for iri, context in projection.contexts.items()
+                if context.kind == "partnership"}
+    return [PartnershipSectors(partnership, sectors)
+            for partnership, sectors in _sector_counts(projection, partners)]
+
+
+def _sector_counts(projection: Projection, members: dict[str, Iterable[str]]
+                   ) -> list[tuple[str, int]]:
+    """(IRI, number of distinct sectors among its members) for each IRI of ``members``
+    with at least one member in a sector, sorted by IRI."""
+    sector_of = {actor: sector for actor, sector in
+                 projection.collaboration.nodes(data="sector") if sector}
+    counts = []
+    for iri in sorted(members):
+        sectors = {sector_of[m] for m in members[iri] if m in sector_of}
         if sectors:
-            rows.append(ProjectSectors(project, len(sectors)))
-    return rows
+            counts.append((iri, len(sectors)))
+    return counts
 
 
 def territory_activity(projection: Projection, table: TerritoryTable

@@ -46,11 +46,13 @@ from ecograph.network.activity import (
     DomainActivity,
     FunderTotals,
     FundingFlow,
+    PartnershipSectors,
     PartnershipYearActivity,
     ProjectSectors,
     SectorPairActivity,
     funder_totals,
     funding_flows,
+    partnership_sectors,
     partnership_years,
     project_sectors,
     territory_activity,
@@ -227,10 +229,11 @@ class MetricsResult:
     funding_flows: list[FundingFlow] = field(default_factory=list)
     funders: list[FunderTotals] = field(default_factory=list)
     project_sectors: list[ProjectSectors] = field(default_factory=list)
+    partnership_sectors: list[PartnershipSectors] = field(default_factory=list)
     whole_ecosystem: bool = True
     #: Whether the activity counts (``sector_pairs``, ``domain_activity``,
-    #: ``partnership_years``, ``funding_flows``, ``funders``, ``project_sectors``) were
-    #: counted (see ``activity=``).
+    #: ``partnership_years``, ``funding_flows``, ``funders``, ``project_sectors``,
+    #: ``partnership_sectors``) were counted (see ``activity=``).
     activity_counted: bool = True
     timings: dict[str, float] = field(default_factory=dict, compare=False)
 
@@ -265,6 +268,7 @@ class MetricsResult:
             "funding_flows": [{**asdict(r), "euros": str(r.euros)} for r in self.funding_flows],
             "funders": [{**asdict(r), "euros": str(r.euros)} for r in self.funders],
             "project_sectors": [asdict(r) for r in self.project_sectors],
+            "partnership_sectors": [asdict(r) for r in self.partnership_sectors],
         }
 
 
@@ -369,6 +373,8 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
     funders = (step("funder_totals", lambda: funder_totals(projection.contexts.values()))
                if activity else [])
     projects = step("project_sectors", lambda: project_sectors(projection)) if activity else []
+    partnership_counts = (step("partnership_sectors", lambda: partnership_sectors(projection))
+                          if activity else [])
 
     order = {node: i for i, node in enumerate(nodes)}
     groups: dict[int, list[Hashable]] = defaultdict(list)
@@ -421,6 +427,7 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         funding_flows=flows,
         funders=funders,
         project_sectors=projects,
+        partnership_sectors=partnership_counts,
         whole_ecosystem=_unfiltered(G),
         activity_counted=activity,
         timings=timings,

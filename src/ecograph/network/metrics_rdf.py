@@ -159,7 +159,7 @@ def metrics_state(store: Any) -> str:
 #: The layout of the counts library queries read from the metrics graph. Bump it whenever
 #: they gain or change a count: a graph written before then reads as stale (and
 #: ``ecograph query`` asks for ``ecograph metrics``) rather than silently answering nothing.
-COUNTS_LAYOUT = 6
+COUNTS_LAYOUT = 7
 
 
 def counts_fingerprint(store: Any, graph: str) -> str:
@@ -334,6 +334,8 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.fundedEuroTotal, _decimal(funder.euros))
     for row in result.project_sectors:
         yield _triple(nt_iri(row.project), EG.memberSectorCount, _integer(row.sectors))
+    for count in result.partnership_sectors:
+        yield _triple(nt_iri(count.partnership), EG.partnerSectorCount, _integer(count.sectors))
     for cell in result.domain_activity:
         where = cell.territory[len(TERRITORY_BASE):]
         subject = nt_iri(f"{base}metrics/domain-activity/{where}/{cell.domain}")
