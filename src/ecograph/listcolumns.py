@@ -8,6 +8,8 @@ benchmark's rdflib process sorts them the same way without loading the other eng
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
 #: How the library joins the items of a list column (``GROUP_CONCAT(…; separator=" ; ")``).
@@ -19,8 +21,16 @@ def sorted_list_text(text: str) -> str:
     return LIST_SEPARATOR.join(sorted(text.split(LIST_SEPARATOR), key=_reading_order))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _reading_order(text: str) -> tuple[str, str]:
     """Sort key: as a reader would, ignoring case and accents ("Économie" before "Secteur"),
-    then the text itself, so that the order is total."""
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return bare.casefold(), text
+    then the text itself, so that the order is total.
+
+    Cached, and the accents dropped by one regular expression: names and labels repeat from
+    row to row, and a loop over characters took 0.3 s for the 10,000 names of one query.
+    """
+    return _ACCENTS.sub("", unicodedata.normalize("NFKD", text)).casefold(), text
+
+
+#: Combining diacritical marks, as NFKD separates them from their letters.
+_ACCENTS = re.compile("[\u0300-\u036f]")
