@@ -123,7 +123,8 @@ def _sorted_lists(lists: Iterable[str], variables: list[str],
     sorts them: SPARQL sets no order inside a GROUP_CONCAT, and engines differ."""
     from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text  # no pyoxigraph
 
-    columns = [i for i, name in enumerate(variables) if name in set(lists)]
+    wanted = set(lists)
+    columns = [i for i, name in enumerate(variables) if name in wanted]
     for row in rows:
         for i in columns:
             key = row[i]
