@@ -17,9 +17,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ecograph import __version__
 from ecograph.namespaces import graph_iri
+from ecograph.safetext import labelled, spreadsheet_cell, terminal
 from ecograph.server.settings import setting_default, setting_help
 from ecograph.store import RemoteStore, Store, StoreError, open_store
 
@@ -40,6 +42,19 @@ class _State:
 
 
 state = _State()
+
+FormulaEscapeOption = Annotated[bool, typer.Option(
+    "--formula-escape/--no-formula-escape",
+    help="Put ' before text cells a spreadsheet would run as a formula (starting with =, +, -, "
+         "@, tab or carriage return; plain numbers stay). Turn off only for a reader that is "
+         "not a spreadsheet.")]
+
+
+def _failure(message: Any, code: int) -> typer.Exit:
+    """Print ``message`` after a red "error:" and return the exit to raise. The message often
+    quotes data (a name, a cell, a path), so it is printed as text, never as rich markup."""
+    errors.print(labelled("error:", "red", message))
+    return typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -93,8 +108,7 @@ def _opened(*, read_only: bool = False, create: bool = True,
                 with console.status("Compacting the store if this command rewrote much of it…"):
                     store.compact_if_churned()
     except StoreError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(1) from None
+        raise _failure(err, 1) from None
 
 
 # ------------------------------------------------------------------------------ commands
@@ -160,8 +174,7 @@ def generate(
             result = load_generated(store, spec, graph_name=name,
                                     title=f"Generated ecosystem: {actors} actors, seed {seed}")
     except ValueError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        raise _failure(err, 2) from None
     verb = "Already loaded" if result.skipped else f"Loaded {result.triples:,} triples into"
     console.print(f"{verb} {result.graph} ({time.perf_counter() - started:.1f} s).")
 
@@ -189,7 +202,7 @@ def validate(
         return
     errors.print(f"[red]{len(report.findings)} problem(s):[/red]")
     for line in report.to_text().splitlines()[:limit]:
-        errors.print(line, highlight=False, markup=False)
+        errors.print(terminal(line), highlight=False)
     raise typer.Exit(1)
 
 
@@ -232,10 +245,9 @@ def export(
                 with out.open("wb") as handle:
                     export_store(store, handle, format=format.value, graph=target)
         except ValueError as err:
-            errors.print(f"[red]error:[/red] {err}", highlight=False)
-            raise typer.Exit(1) from None
+            raise _failure(err, 1) from None
     if out is not None:
-        errors.print(f"Wrote {out}.")
+        errors.print(terminal(f"Wrote {out}."))
 
 
 @app.command("queries")
@@ -249,7 +261,7 @@ def list_queries() -> None:
     for name, query in load_catalogue().items():
         params = ", ".join(f"{p.name} ({p.type}, e.g. {p.example})" for p in query.parameters)
         needs = " (needs `ecograph metrics`)" if "metrics" in query.requires else ""
-        table.add_row(name, query.title + needs, params or "-")
+        _add_row(table, name, query.title + needs, params or "-")
     console.print(table)
 
 
@@ -268,6 +280,7 @@ def query(
     format: Annotated[QueryFormat, typer.Option(
         "--format", "-f", help="Output: a terminal table, SPARQL CSV/TSV/JSON, or Markdown.")
     ] = QueryFormat.table,
+    formula_escape: FormulaEscapeOption = True,
 ) -> None:
     """Run a library query (or a .rq file): -p NAME VALUE binds a parameter (repeatable).
 
@@ -282,20 +295,45 @@ def query(
         with _opened(read_only=True, create=False) as store:
             result = run_query(store, library_query, values)
     except QueryError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        raise _failure(err, 2) from None
     if format is not QueryFormat.table:
+        if formula_escape and format in (QueryFormat.csv, QueryFormat.tsv):
+            result = _spreadsheet_safe(result)
         sys.stdout.write(format_result(result, format.value))
         return
     if result.boolean is not None:
         console.print("true" if result.boolean else "false")
         return
-    table = Table(title=f"{library_query.title} ({len(result.rows)} rows)")
+    table = Table(title=terminal(f"{library_query.title} ({len(result.rows)} rows)"))
     for variable in result.variables:
         table.add_column(variable, overflow="fold")
     for row in result.rows:
-        table.add_row(*("" if term is None else str(term.value) for term in row))
+        _add_row(table, *("" if term is None else term.value for term in row))
     console.print(table)
+
+
+def _spreadsheet_safe(result: Any) -> Any:
+    """A copy of a query result whose literals a spreadsheet would run as formulas start
+    with ``'`` (IRIs and blank nodes cannot start with a formula character).
+
+    The CLI's CSV and TSV are meant for spreadsheets; the server's ``text/csv`` stays exactly
+    the SPARQL 1.1 format, since its readers are programs."""
+    import dataclasses
+
+    import pyoxigraph as ox
+
+    def safe(term: Any) -> Any:
+        if not isinstance(term, ox.Literal):
+            return term
+        value = spreadsheet_cell(term.value)
+        if value == term.value:
+            return term
+        if term.language:
+            return ox.Literal(value, language=term.language)
+        return ox.Literal(value, datatype=term.datatype)
+
+    rows = [tuple(safe(term) for term in row) for row in result.rows]
+    return dataclasses.replace(result, rows=rows)
 
 
 # ------------------------------------------------------------------------------ analysis
@@ -325,8 +363,7 @@ def _scope(territory: str | None, domain: str | None, partnership_type: str | No
                      dt.date.fromisoformat(since) if since else None,
                      dt.date.fromisoformat(until) if until else None)
     except ValueError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        raise _failure(err, 2) from None
 
 
 def _projection(store: Store, scope: Any) -> Any:
@@ -336,8 +373,7 @@ def _projection(store: Store, scope: Any) -> Any:
         with console.status("Projecting the graph…"):
             return project_scope(store, scope)
     except ValueError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        raise _failure(err, 2) from None
 
 
 class GraphFormat(StrEnum):
@@ -358,6 +394,7 @@ def network(
     territory: TerritoryOption = None, domain: DomainOption = None,
     partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
     seed: SeedOption = 0,
+    formula_escape: FormulaEscapeOption = True,
 ) -> None:
     """Export the actor collaboration graph, with attributes and metrics, for Gephi or CSV."""
     from ecograph.network.export import write_graph
@@ -376,10 +413,12 @@ def network(
         node_metrics = {row.actor: {k: v for k, v in asdict(row).items()
                                     if k not in ("actor", "name", "sector")}
                         for row in result.actors}
-    written = write_graph(projection.collaboration, out, format.value, node_metrics)
+    written = write_graph(projection.collaboration, out, format.value, node_metrics,
+                          formula_escape=formula_escape)
     graph = projection.collaboration
-    console.print(f"Wrote {graph.number_of_nodes():,} actors and {graph.number_of_edges():,} "
-                  f"ties to {', '.join(str(p) for p in written)}.")
+    console.print(terminal(f"Wrote {graph.number_of_nodes():,} actors and "
+                           f"{graph.number_of_edges():,} ties to "
+                           f"{', '.join(str(p) for p in written)}."))
 
 
 class TableFormat(StrEnum):
@@ -403,6 +442,7 @@ def metrics(
     territory: TerritoryOption = None, domain: DomainOption = None,
     partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
     seed: SeedOption = 0,
+    formula_escape: FormulaEscapeOption = True,
 ) -> None:
     """Cross-sector metrics: mixing, E-I index, diversity, brokerage, communities."""
     from ecograph.network.metrics import compute_metrics
@@ -418,7 +458,7 @@ def metrics(
     if format is TableFormat.table:
         _print_metrics(tables, top)
     else:
-        _write_tables(tables, format.value, out)
+        _write_tables(tables, format.value, out, formula_escape=formula_escape)
     if graph:
         errors.print(f"Metrics written to {graph}.")
 
@@ -427,7 +467,7 @@ def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
     overall = tables["global"][0]
     summary = Table(title="Cross-sector collaboration", show_header=False)
     for key, value in overall.items():
-        summary.add_row(key.replace("_", " "), _cell(value))
+        _add_row(summary, key.replace("_", " "), _cell(value))
     console.print(summary)
     _rows_table("By sector", tables["sectors"], ["key", "actors", "ties", "cross_sector_share",
                                                  "ei_index"])
@@ -435,10 +475,10 @@ def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
     sectors = sorted({row["sector"] for row in tables["mixing"]})
     matrix.add_column("sector")
     for sector in sectors:
-        matrix.add_column(sector, justify="right")
+        matrix.add_column(terminal(sector), justify="right")
     cells = {(r["sector"], r["other"]): r for r in tables["mixing"]}
     for sector in sectors:
-        matrix.add_row(sector, *(
+        _add_row(matrix, sector, *(
             f"{cells[(sector, o)]['ties']} ({cells[(sector, o)]['share']:.0%})"
             if (sector, o) in cells else "0" for o in sectors))
     console.print(matrix)
@@ -454,19 +494,27 @@ def _rows_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> N
     for column in columns:
         table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
+        _add_row(table, *(_cell(row.get(column)) for column in columns))
     console.print(table)
 
 
-def _cell(value: Any) -> str:
+def _add_row(table: Table, *cells: Any) -> None:
+    """Add a row of cells as text: names and labels come from the data, and rich would read a
+    ``[/]`` in them as markup (and crash) or pass an ESC sequence to the terminal."""
+    table.add_row(*(cell if isinstance(cell, Text) else terminal(cell) for cell in cells))
+
+
+def _cell(value: Any) -> Text:
+    """A table cell: numbers rounded, data as text (never markup, no control characters)."""
     if value is None:
-        return "–"
+        return Text("–")
     if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
+        return Text(f"{value:.3f}")
+    return terminal(value)
 
 
-def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path | None) -> None:
+def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path | None, *,
+                  formula_escape: bool = True) -> None:
     import csv
     import json
 
@@ -477,7 +525,7 @@ def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path |
         else:
             out.mkdir(parents=True, exist_ok=True)
             (out / "metrics.json").write_text(text + "\n", encoding="utf-8")
-            errors.print(f"Wrote {out / 'metrics.json'}.")
+            errors.print(terminal(f"Wrote {out / 'metrics.json'}."))
         return
     if out is None:
         errors.print("[red]error:[/red] CSV needs --out FOLDER (one file per table).")
@@ -488,8 +536,9 @@ def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path |
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["empty"])
             writer.writeheader()
-            writer.writerows(rows)
-    errors.print(f"Wrote {len(tables)} CSV files to {out}.")
+            writer.writerows({key: spreadsheet_cell(value) if formula_escape else value
+                              for key, value in row.items()} for row in rows)
+    errors.print(terminal(f"Wrote {len(tables)} CSV files to {out}."))
 
 
 gaps_app = typer.Typer(help="Partnership gaps and suggested partnerships, explained.",
@@ -543,8 +592,7 @@ def gaps(
                                                   seed=seed),
             }
     except KeyError as err:
-        errors.print(f"[red]error:[/red] {err.args[0]}", highlight=False)
-        raise typer.Exit(2) from None
+        raise _failure(err.args[0], 2) from None
     if format is not TableFormat.table:
         import json
         from dataclasses import asdict
@@ -569,7 +617,7 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any,
     for column in ("territory", "sectors", "actors"):
         pairs.add_column(column)
     for gap in report["sector_pairs"][:top]:
-        pairs.add_row(place(gap.territory), f"{sector(gap.sector_a, gap.sector_a)} – "
+        _add_row(pairs, place(gap.territory), f"{sector(gap.sector_a, gap.sector_a)} – "
                       f"{sector(gap.sector_b, gap.sector_b)}", f"{gap.actors_a} / {gap.actors_b}")
     console.print(pairs)
     cells = Table(title="Domains without an actor, or without a public/private partner")
@@ -577,7 +625,7 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any,
         cells.add_column(column)
     for gap in report["domains"][:top]:
         missing = "any actor" if gap.missing == "actor" else f"{sector(gap.missing)} partner"
-        cells.add_row(place(gap.territory), words.domains.get(gap.domain, gap.domain), missing,
+        _add_row(cells, place(gap.territory), words.domains.get(gap.domain, gap.domain), missing,
                       str(gap.actors_on_domain), f"{gap.population:,}")
     console.print(cells)
     actors = report["actors"]
@@ -588,14 +636,14 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any,
     for column in ("département", "community", "size", "community ", "size "):
         apart.add_column(column)
     for gap in report["communities"][:top]:
-        apart.add_row(place(gap.departement), str(gap.community_a), str(gap.size_a),
+        _add_row(apart, place(gap.departement), str(gap.community_a), str(gap.size_a),
                       str(gap.community_b), str(gap.size_b))
     console.print(apart)
     suggestions = Table(title="Suggested partnerships")
     for column in ("actor", "should meet", "score", "why"):
         suggestions.add_column(column, overflow="fold")
     for s in report["suggestions"]:
-        suggestions.add_row(graph.nodes[s.actor_a].get("name") or s.actor_a,
+        _add_row(suggestions, graph.nodes[s.actor_a].get("name") or s.actor_a,
                             graph.nodes[s.actor_b].get("name") or s.actor_b,
                             f"{s.score:.2f}", s.explanation)
     console.print(suggestions)
@@ -634,7 +682,7 @@ def gaps_evaluate(
         for k in ks:
             values = [run.scores[i].precision_at[k] for run in runs]
             row.append(f"{sum(values) / len(values):.3f}")
-        table.add_row(*row)
+        _add_row(table, *row)
     console.print(table)
 
 
@@ -699,8 +747,8 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
         document.write(map_path)
         report = build_report(store, territory, lang="fr", seed=0, table=table)
         written = write_report(report, folder / f"report-{territory.level}-{territory.code}.html")
-    console.print(f"  Map of the sample: {map_path}", highlight=False)
-    console.print(f"  Territorial report ({territory.name}): {written[0]}", highlight=False)
+    console.print(terminal(f"  Map of the sample: {map_path}"))
+    console.print(terminal(f"  Territorial report ({territory.name}): {written[0]}"))
 
 
 def _demo_analysis(store: Store) -> tuple[Any, Any]:
@@ -722,7 +770,7 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
     summary = Table(title="Cross-sector collaboration (sample)", show_header=False)
     for key in ("actors", "ties", "cross_sector_share", "ei_index", "sector_assortativity",
                 "communities", "modularity"):
-        summary.add_row(key.replace("_", " "), _cell(overall[key]))
+        _add_row(summary, key.replace("_", " "), _cell(overall[key]))
     console.print(summary)
     brokers = sorted(tables["actors"], key=lambda r: (-(r["betweenness"] or 0), r["actor"]))
     _rows_table("Top 5 brokers (betweenness)", brokers[:5],
@@ -737,17 +785,18 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
         suggestions = gap_finder.suggest(graph, words, top=5, seed=0)
     sector = words.sectors.get
     for gap in pairs:
-        console.print(f"  Gap: {sector(gap.sector_a, gap.sector_a)} and "
-                      f"{sector(gap.sector_b, gap.sector_b)} never work together in the "
-                      f"département ({gap.actors_a} and {gap.actors_b} actors).")
+        console.print(terminal(f"  Gap: {sector(gap.sector_a, gap.sector_a)} and "
+                               f"{sector(gap.sector_b, gap.sector_b)} never work together in "
+                               f"the département ({gap.actors_a} and {gap.actors_b} actors)."))
     for gap in cells[:5]:
-        console.print(f"  Gap: no {sector(gap.missing, gap.missing).lower()} partner in any "
-                      f"{words.domains.get(gap.domain, gap.domain).lower()} partnership.")
+        console.print(terminal(f"  Gap: no {sector(gap.missing, gap.missing).lower()} partner "
+                               f"in any {words.domains.get(gap.domain, gap.domain).lower()} "
+                               "partnership."))
     top = Table(title="Top 5 suggested partnerships")
     for column in ("actor", "should meet", "why"):
         top.add_column(column, overflow="fold")
     for s in suggestions:
-        top.add_row(graph.nodes[s.actor_a].get("name", ""),
+        _add_row(top, graph.nodes[s.actor_a].get("name", ""),
                     graph.nodes[s.actor_b].get("name", ""), s.explanation)
     console.print(top)
     return projection, result
@@ -772,6 +821,14 @@ def serve(
                         ] = setting_default("max_rows"),
     max_body_bytes: Annotated[int, typer.Option(help=setting_help("max_body_bytes"))
                               ] = setting_default("max_body_bytes"),
+    max_response_bytes: Annotated[int, typer.Option(help=setting_help("max_response_bytes"))
+                                  ] = setting_default("max_response_bytes"),
+    worker_memory: Annotated[int, typer.Option(help=setting_help("worker_memory_mb"))
+                             ] = setting_default("worker_memory_mb"),
+    header_timeout: Annotated[float, typer.Option(help=setting_help("header_timeout"))
+                              ] = setting_default("header_timeout"),
+    idle_timeout: Annotated[float, typer.Option(help=setting_help("idle_timeout"))
+                            ] = setting_default("idle_timeout"),
     workers: Annotated[int, typer.Option(help=setting_help("workers"))
                        ] = setting_default("workers"),
 ) -> None:
@@ -790,23 +847,23 @@ def serve(
             store=resolve_store_dir(state.store), host=host, port=port,
             enable_update=enable_update, update_token=update_token, cors=cors,
             query_timeout=query_timeout, max_rows=max_rows, max_body_bytes=max_body_bytes,
-            workers=workers)
+            max_response_bytes=max_response_bytes, worker_memory_mb=worker_memory,
+            header_timeout=header_timeout, idle_timeout=idle_timeout, workers=workers)
     except SettingsError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        raise _failure(err, 2) from None
     mode = "updates ENABLED (token required)" if settings.enable_update else "read-only"
-    errors.print(f"Serving {settings.store} at http://{settings.host}:{settings.port}/ "
-                 f"({mode}; SPARQL endpoint /sparql; time limit {settings.query_timeout:g} s, "
-                 f"row cap {settings.max_rows:,}, {settings.worker_count} worker(s)"
-                 f"{'; CORS on' if settings.cors else ''}).", highlight=False)
+    errors.print(terminal(
+        f"Serving {settings.store} at http://{settings.host}:{settings.port}/ "
+        f"({mode}; SPARQL endpoint /sparql; time limit {settings.query_timeout:g} s, "
+        f"row cap {settings.max_rows:,}, {settings.worker_count} worker(s)"
+        f"{'; CORS on' if settings.cors else ''})."))
     if not settings.is_loopback:
-        errors.print(f"[yellow]warning:[/yellow] listening on {settings.host}: anyone who can "
-                     "reach this machine can query the store.", highlight=False)
+        errors.print(labelled("warning:", "yellow", f"listening on {settings.host}: anyone "
+                              "who can reach this machine can query the store."))
     try:
         run_server(settings)
     except (StoreError, QueryError) as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(1) from None
+        raise _failure(err, 1) from None
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -837,14 +894,14 @@ def _print_stats(store: Store, lang: str) -> None:
 
     summary = Table(title="Ecosystem", show_header=False)
     for key, value in totals(store).items():
-        summary.add_row(key, f"{value:,.0f}")
+        _add_row(summary, key, f"{value:,.0f}")
     console.print(summary)
     for count_table in count_tables(store, lang):
         table = Table(title=count_table.title)
         table.add_column(count_table.key)
         table.add_column("count", justify="right")
         for label, count in count_table.rows:
-            table.add_row(label, str(count))
+            _add_row(table, label, str(count))
         console.print(table)
 
 

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ecograph.safetext import clean, labelled, terminal
+
 if TYPE_CHECKING:
     from ecograph.ingest.importer import ImportResult
 
@@ -74,7 +76,8 @@ def import_files(
         from ecograph.ingest.templates import write_template
 
         target = write_template(template.value, out or Path(f"{template.value}-template.xlsx"))
-        console.print(f"Wrote {target}: fill it in, then `ecograph import {target.name}`.")
+        console.print(terminal(f"Wrote {target}: fill it in, then "
+                               f"`ecograph import {target.name}`."))
         return
     if not files:
         errors.print("[red]error:[/red] name the file(s) to import, or use --template KIND.")
@@ -82,7 +85,7 @@ def import_files(
     try:
         loaded_mapping = load_mapping(mapping) if mapping else None
     except (MappingError, OSError) as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
+        errors.print(labelled("error:", "red", err))
         raise typer.Exit(2) from None
     if len(files) > 1 and rejects is not None:
         errors.print("[red]error:[/red] --rejects names one file; import one file at a time "
@@ -92,10 +95,10 @@ def import_files(
     with _opened() as store:
         for path in files:
             with _progress(console) as bar:
-                task = bar.add_task(f"{path.name}: reading", total=None)
+                task = bar.add_task(f"{clean(path.name)}: reading", total=None)
 
                 def report(stage: str, done: int, total: int, task: int = task,
-                           bar: Progress = bar, name: str = path.name) -> None:
+                           bar: Progress = bar, name: str = clean(path.name)) -> None:
                     bar.update(task, description=f"{name}: {stage}", completed=done,
                                total=total or None)
 
@@ -107,7 +110,7 @@ def import_files(
                         progress=report)
                 except ImportRefused as refused:
                     bar.stop()
-                    errors.print(f"[red]refused:[/red] {refused}", highlight=False)
+                    errors.print(labelled("refused:", "red", refused))
                     _print_rejects(errors, refused.result)
                     failed = True
                     continue
@@ -117,15 +120,16 @@ def import_files(
 
 
 def _progress(console: Console) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+    # markup=False: the description holds a file name, which may hold "[/]".
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                    TaskProgressColumn(),
                     TimeElapsedColumn(), console=console, transient=True)
 
 
 def _print_rejects(errors: Console, result: ImportResult, limit: int = 10) -> None:
     rejects = result.rejects
     for reject in rejects[:limit]:
-        errors.print(f"  {reject.message(result.file)}", highlight=False,
-                     markup=False)
+        errors.print(terminal(f"  {reject.message(result.file)}"))
     if len(rejects) > limit:
         errors.print(f"  … {len(rejects) - limit} more in the reject file.")
 
@@ -133,11 +137,11 @@ def _print_rejects(errors: Console, result: ImportResult, limit: int = 10) -> No
 def _print_summary(console: Console, result: ImportResult) -> None:
     r = result
     if r.status == "unchanged":
-        console.print(r.message, highlight=False)
+        console.print(terminal(r.message))
         return
-    table = Table(title=f"{r.file} → source «{r.source}» ({r.format}"
-                        f"{', ' + r.kind if r.kind and r.kind != r.format else ''}, "
-                        f"{r.status}, {r.seconds:.1f} s)", show_header=False)
+    table = Table(title=terminal(f"{r.file} → source «{r.source}» ({r.format}"
+                                 f"{', ' + r.kind if r.kind and r.kind != r.format else ''}, "
+                                 f"{r.status}, {r.seconds:.1f} s)"), show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
     labels = {"rowsRead": "rows read", "rowsImported": "rows imported",
@@ -157,11 +161,11 @@ def _print_summary(console: Console, result: ImportResult) -> None:
         if lines:
             console.print(f"[bold]{title}:[/bold]")
             for line in lines[:20]:
-                console.print(f"  {line}", highlight=False, markup=False)
+                console.print(terminal(f"  {line}"))
             if len(lines) > 20:
                 console.print(f"  … {len(lines) - 20} more")
     if r.reject_file:
-        console.print(f"Refused rows are listed in {r.reject_file}.")
+        console.print(terminal(f"Refused rows are listed in {r.reject_file}."))
     if r.replaced:
         console.print(f"Replaced the earlier version ({len(r.replaced)} graph(s) dropped).")
 
@@ -183,9 +187,10 @@ def sources() -> None:
     names = [s.source for s in found]
     for info in found:
         c = info.counts
-        source = info.source + (" [yellow](2 versions: re-run the import)[/yellow]"
-                                if names.count(info.source) > 1 else "")
-        table.add_row(source, info.format, info.imported_at.replace("T", " "),
+        source = terminal(info.source)
+        if names.count(info.source) > 1:
+            source.append(" (2 versions: re-run the import)", style="yellow")
+        table.add_row(source, terminal(info.format), info.imported_at.replace("T", " "),
                       f"{c.get('rowsImported', 0):,}", f"{c.get('rowsRejected', 0):,}",
                       f"{c.get('actorsCreated', 0):,}/{c.get('actorsMerged', 0):,}",
                       f"{c.get('partnerships', 0):,}", f"{c.get('projects', 0):,}",
@@ -205,11 +210,11 @@ def remove(
     with _opened() as store:
         removed, shared = remove_source(store, source)
     if not removed:
-        errors.print(f"[red]error:[/red] no imported source named «{source}»; "
-                     "`ecograph sources` lists them.", highlight=False)
+        errors.print(labelled("error:", "red", f"no imported source named «{source}»; "
+                              "`ecograph sources` lists them."))
         raise typer.Exit(1)
-    console.print(f"Removed source «{removed[0].source}» ({removed[0].file}, "
-                  f"{len(removed)} version(s)).", highlight=False)
+    console.print(terminal(f"Removed source «{removed[0].source}» ({removed[0].file}, "
+                           f"{len(removed)} version(s))."))
     if shared:
         console.print(f"[yellow]note:[/yellow] {shared} actor(s) it described are also named "
                       "by other sources, which now lack this source's name, type or sector: "

@@ -89,16 +89,16 @@ def map_command(
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
     from ecograph.analysis import vocabulary
-    from ecograph.cli import _opened, _projection, _scope, console, errors
+    from ecograph.cli import _failure, _opened, _projection, _scope, console
     from ecograph.ingest.territories import read_table
     from ecograph.labels import concept_labels
     from ecograph.render import build_map
+    from ecograph.safetext import terminal
 
     started = time.perf_counter()
     if size_by is not SizeBy.degree and not with_metrics:
-        errors.print(f"[red]error:[/red] --size-by {size_by} needs the metrics; drop "
-                     "--no-metrics or size by degree.", highlight=False)
-        raise typer.Exit(2)
+        raise _failure(f"--size-by {size_by} needs the metrics; drop --no-metrics or size by "
+                       "degree.", 2)
     scope = _scope(territory, domain, partnership_type, None, None)
     table = read_table()
     with _opened(read_only=True, create=False) as store:
@@ -124,16 +124,15 @@ def map_command(
                                  lang=lang.value, aggregate=aggregate.value, seed=seed,
                                  labels=labels, table=table, coordinates=coordinates)
     except ValueError as err:
-        errors.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        raise _failure(err, 2) from None
     document.write(out)
     s = document.summary
     drawn = (f"{s.nodes:,} groups ({s.aggregated}) of {s.actors:,} actors, "
              f"{s.edges - s.suggestions:,} links between groups" if s.aggregated
              else f"{s.nodes:,} actors, {s.edges - s.suggestions:,} ties")
-    console.print(f"Wrote {out}: {drawn}, "
-                  f"{s.suggestions} suggested partnerships ({s.layout} layout) in "
-                  f"{time.perf_counter() - started:.1f} s.", highlight=False)
+    console.print(terminal(f"Wrote {out}: {drawn}, "
+                           f"{s.suggestions} suggested partnerships ({s.layout} layout) in "
+                           f"{time.perf_counter() - started:.1f} s."))
     if s.aggregated and aggregate is MapAggregate.auto:
         console.print(f"More than {AGGREGATE_ABOVE:,} actors: grouped by {s.aggregated}. "
                       "Use --territory or --domain to see actors, or --aggregate none.",

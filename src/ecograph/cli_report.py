@@ -17,7 +17,8 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
-    from ecograph.cli import Lang, SeedOption, _opened, console, errors
+    from ecograph.cli import Lang, SeedOption, _failure, _opened, console
+    from ecograph.safetext import terminal
 
     @app.command()
     def report(
@@ -45,11 +46,10 @@ def register(app: typer.Typer) -> None:
         try:
             place = resolve_territory(territory)
         except ValueError as err:
-            errors.print(f"[red]error:[/red] --territory: {err}", highlight=False)
-            raise typer.Exit(2) from None
+            raise _failure(f"--territory: {err}", 2) from None
         started = time.perf_counter()
         with (_opened(read_only=True, create=False) as store,
-              console.status(f"Computing the report of {place.name}…")):
+              console.status(terminal(f"Computing the report of {place.name}…"))):
             built = build_report(store, place, lang=lang.value, seed=seed, top=top)
         target = out or Path(f"report-{place.level}-{place.code}.html")
         try:
@@ -57,9 +57,8 @@ def register(app: typer.Typer) -> None:
                 written = write_report(built, target, with_map=with_map,
                                        pdf=target.with_suffix(".pdf") if pdf else None)
         except RuntimeError as err:
-            errors.print(f"[red]error:[/red] {err}", highlight=False)
-            raise typer.Exit(1) from None
-        console.print(f"Report of {place.name} ({built.here.actors:,} actors, "
-                      f"{built.here.ties:,} ties) written to "
-                      f"{', '.join(str(p) for p in written)} in "
-                      f"{time.perf_counter() - started:.1f} s.", highlight=False)
+            raise _failure(err, 1) from None
+        console.print(terminal(f"Report of {place.name} ({built.here.actors:,} actors, "
+                               f"{built.here.ties:,} ties) written to "
+                               f"{', '.join(str(p) for p in written)} in "
+                               f"{time.perf_counter() - started:.1f} s."))

@@ -2,7 +2,9 @@
 
 GraphML and GEXF hold only scalar attributes, so the lists an edge keeps (which partnerships
 and projects made it) become space-separated strings, and undefined metrics are left out
-rather than written as NaN. CSV gives two files: ``NAME-nodes.csv`` and ``NAME-edges.csv``.
+rather than written as NaN. CSV gives two files: ``NAME-nodes.csv`` and ``NAME-edges.csv``,
+whose text cells that a spreadsheet would run as formulas start with ``'`` unless
+``formula_escape=False`` (:func:`ecograph.safetext.spreadsheet_cell`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+
+from ecograph.safetext import spreadsheet_row
 
 FORMATS = ("graphml", "gexf", "csv")
 
@@ -44,8 +48,12 @@ def _scalars(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def write_graph(G: nx.Graph, out: Path, fmt: str,
-                node_metrics: Mapping[Any, Mapping[str, Any]] | None = None) -> list[Path]:
-    """Write ``G`` (with ``node_metrics`` merged into node attributes); the files written."""
+                node_metrics: Mapping[Any, Mapping[str, Any]] | None = None, *,
+                formula_escape: bool = True) -> list[Path]:
+    """Write ``G`` (with ``node_metrics`` merged into node attributes); the files written.
+
+    ``formula_escape`` applies to CSV, the format meant for spreadsheets; GraphML and GEXF
+    readers (Gephi) do not evaluate formulas."""
     graph = scalar_graph(G, node_metrics)
     if fmt == "graphml":
         nx.write_graphml(graph, out)
@@ -56,18 +64,19 @@ def write_graph(G: nx.Graph, out: Path, fmt: str,
     if fmt == "csv":
         stem = out.with_suffix("")
         nodes_path, edges_path = Path(f"{stem}-nodes.csv"), Path(f"{stem}-edges.csv")
-        _write_csv(nodes_path, [{"id": n, **d} for n, d in graph.nodes(data=True)])
+        _write_csv(nodes_path, [{"id": n, **d} for n, d in graph.nodes(data=True)],
+                   formula_escape)
         _write_csv(edges_path, [{"source": a, "target": b, **d}
-                                for a, b, d in graph.edges(data=True)])
+                                for a, b, d in graph.edges(data=True)], formula_escape)
         return [nodes_path, edges_path]
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write_csv(path: Path, rows: list[dict[str, Any]], formula_escape: bool) -> None:
     columns: list[str] = []
     for row in rows:
         columns.extend(key for key in row if key not in columns)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(handle)
+        lines = [columns, *([row.get(key, "") for key in columns] for row in rows)]
+        writer.writerows(spreadsheet_row(line) if formula_escape else line for line in lines)

@@ -3,7 +3,9 @@
 Why SVG built with ElementTree: the report must work offline, print sharply and never run
 script, and every label (an actor type, a sector, a domain) may come from user data. ElementTree
 escapes every text node and attribute value it writes, so no label can close a tag or open an
-attribute; no string of markup is ever concatenated from user text here. The charts need no
+attribute; no string of markup is ever concatenated from user text here. Labels also lose
+their control characters and bidi overrides, and are isolated in tooltips
+(:mod:`ecograph.safetext`), so a U+202E in a sector name reverses nothing. The charts need no
 JavaScript and no stylesheet: colours, fonts and sizes are attributes, so they survive printing
 and copying into another document.
 
@@ -20,6 +22,7 @@ from collections.abc import Callable, Sequence
 # One colour per sector, shared with the map so a sector looks the same in both.
 from ecograph.render.style import OTHER as OTHER_COLOUR
 from ecograph.render.style import SECTOR_COLOURS
+from ecograph.safetext import clean, isolate
 
 __all__ = ["OKABE_ITO", "OTHER_COLOUR", "SECTOR_COLOURS", "bar_chart", "contrast", "heat_map",
            "ink_on", "ramp_colour"]
@@ -57,6 +60,7 @@ def _n(value: float) -> str:
 
 
 def _short(label: str, limit: int = MAX_LABEL_CHARS) -> str:
+    label = clean(label)
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -106,7 +110,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str,
     for i, ((label, value), short) in enumerate(zip(items, labels, strict=True)):
         y = gap + i * (bar_height + gap)
         group = ET.SubElement(root, "g")
-        ET.SubElement(group, "title").text = f"{label}: {value_text(value)}"
+        ET.SubElement(group, "title").text = f"{isolate(label)}: {value_text(value)}"
         _text(group, label_width - 8, y + bar_height * 0.72, short, **{"text-anchor": "end"})
         length = span * value / top if top > 0 and value > 0 else 0
         colour = colours[i] if colours else DEFAULT_BAR
@@ -172,7 +176,8 @@ def heat_map(labels: Sequence[str], counts: Sequence[Sequence[int]],
             share = float(shares[i][j])
             group = ET.SubElement(root, "g")
             first, second = cell_text(int(counts[i][j]), share)
-            ET.SubElement(group, "title").text = f"{labels[i]} × {labels[j]}: {first} ({second})"
+            ET.SubElement(group, "title").text = (f"{isolate(labels[i])} × {isolate(labels[j])}: "
+                                                  f"{first} ({second})")
             ET.SubElement(group, "rect", {"x": _n(x), "y": _n(y), "width": _n(cell),
                                           "height": _n(cell), "fill": ramp_colour(share),
                                           "stroke": "#ffffff", "stroke-width": "2"})

@@ -5,6 +5,10 @@ Everything here is plain data (no layout, no HTML): :func:`actor_drawing` and
 shape, size, tooltip lines and the facet indices the page filters on. Facets (sectors, actor
 types, domains, territories, tie types) are lookup tables; nodes hold indices into them, which
 keeps a 10,000-actor page small.
+
+Every text made here from the data goes through :mod:`ecograph.safetext`: control characters
+and bidi overrides are dropped (a U+202E in a name would reverse it and what follows), and a
+name set among other words (a suggestion's "A – B") is isolated with U+2068…U+2069.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from ecograph.ingest.territories import TerritoryTable
 from ecograph.network.projection import Context
 from ecograph.render import style
 from ecograph.render.style import ConceptNames
+from ecograph.safetext import clean, isolate
 
 __all__ = ["Drawing", "Facets", "MapEdge", "MapNode", "actor_drawing", "group_drawing"]
 
@@ -197,7 +202,7 @@ class _TieText:
                 return words["project" if kind == "project" else "partners"]
             return names.partnership_type(kind)
 
-        title = " · ".join(f"{name(kind)} ×{n}" for kind, n in counts)
+        title = " · ".join(f"{isolate(name(kind))} ×{n}" for kind, n in counts)
         return ("project" if main == "partnership" else main), title
 
 
@@ -247,12 +252,13 @@ def actor_drawing(G: nx.Graph, contexts: Mapping[str, Context],
                 names.domain(d) for d in (data.get("domains") or "").split()),
             " · ".join(f"{words[m]} {_number(v)}" for m, v in _key_metrics(G, key, row)),
         ]
-        name = data.get("name") or str(key)
+        name = clean(data.get("name") or str(key))
         nodes.append(MapNode(
             key=key, label=name,
             colour=style.SECTOR_COLOURS.get(data.get("sector") or "", style.OTHER),
             shape=style.shape_of(data.get("actor_type") or ""), size=sizes[i],
-            facets=_node_facets([data], index), lines=lines, places=[data]))
+            facets=_node_facets([data], index), lines=[clean(line) for line in lines],
+            places=[data]))
     edges = [MapEdge(order[a], order[b], style.EDGE_COLOURS.get(kind, style.OTHER),
                      _width(weight), title, index["e"][kind], weight)
              for a, b, weight, kind, title in ties]
@@ -284,8 +290,8 @@ def _suggestion_edges(suggestions: Sequence[Any], order: Mapping[Hashable, int],
         if s.actor_a not in order or s.actor_b not in order:
             continue
         title = (f"{labels.words['suggestion']} ({labels.words['score']} {s.score:.2f})\n"
-                 f"{G.nodes[s.actor_a].get('name', '')} – {G.nodes[s.actor_b].get('name', '')}"
-                 f"\n{s.explanation}")
+                 f"{isolate(G.nodes[s.actor_a].get('name', ''))} – "
+                 f"{isolate(G.nodes[s.actor_b].get('name', ''))}\n{clean(s.explanation)}")
         edges.append(MapEdge(order[s.actor_a], order[s.actor_b], style.SUGGESTION_COLOUR,
                              2.0, title, -1, suggested=True))
     return edges
@@ -353,7 +359,7 @@ def _group_node(key: str, name: str, members: list[Mapping[str, Any]], size: flo
             concepts.domain(d) for d, _ in sorted(domains.items(),
                                                   key=lambda kv: (-kv[1], kv[0]))[:TOP_DOMAINS]),
     ]
-    return MapNode(key=key, label=f"{name} ({len(members)})",
+    return MapNode(key=key, label=f"{clean(name)} ({len(members)})",
                    colour=style.SECTOR_COLOURS.get(top_sector, style.OTHER), shape="dot",
-                   size=size, facets=_node_facets(members, index), lines=lines,
-                   places=members)
+                   size=size, facets=_node_facets(members, index),
+                   lines=[clean(line) for line in lines], places=members)

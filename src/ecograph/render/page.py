@@ -12,6 +12,9 @@ renders it (``Network.generate_html``), but through ecograph's template instead 
 - vis-network 9 (shipped inside pyvis) shows a string ``title`` with ``innerText``, so a
   tooltip is plain text. pyvis switches every tooltip to HTML when one contains "href";
   ecograph's page has no such switch.
+- Labels from the data reach the page through the ``isolate`` filter
+  (:func:`ecograph.safetext.isolate`): no control character or bidi override, and each one
+  isolated from the count beside it, even inside ``<option>``, which holds no ``<bdi>``.
 - A Content-Security-Policy allows only the two inline scripts it names by hash and no
   network at all (``default-src 'none'``): an injected ``<script>`` or ``onerror`` handler
   would not run even if some text escaped the escaping.
@@ -30,6 +33,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 from pyvis.network import Network
+
+from ecograph.safetext import isolate
 
 __all__ = ["TEMPLATE", "VIS_NETWORK_VERSION", "render", "script_json"]
 
@@ -59,6 +64,7 @@ def _environment() -> jinja2.Environment:
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True)
     env.filters["script_json"] = script_json
+    env.filters["isolate"] = isolate
     return env
 
 

@@ -32,6 +32,7 @@ from ecograph import __version__
 from ecograph.render.charts import OTHER_COLOUR, SECTOR_COLOURS, bar_chart, heat_map
 from ecograph.render.report import TerritoryReport
 from ecograph.render.report_text import Formats, words
+from ecograph.safetext import bdi, isolate
 
 __all__ = ["find_chromium", "map_html", "print_pdf", "render_html", "script_sources",
            "write_report"]
@@ -47,8 +48,10 @@ _INLINE_SCRIPT = re.compile(r"<script(\s[^>]*)?>(.*?)</script\s*>", re.S | re.I)
 
 
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["bdi"] = bdi  # names and labels from the data: see ecograph.safetext
+    return env
 
 
 def map_html(report: TerritoryReport) -> str:
@@ -92,7 +95,7 @@ def render_html(report: TerritoryReport, *, map_page: str | None = None,
         "sub_gaps_title": (w["gaps.sub_sectors"].format(level=w[f"level.{report.sub_level}"])
                            if report.sub_level else ""),
         "domain_gaps": [(domain, w["gaps.missing.actor"] if missing == "actor"
-                         else w["gaps.missing.sector"].format(sector=label), n)
+                         else w["gaps.missing.sector"].format(sector=isolate(label)), n)
                         for domain, missing, label, n in report.domain_gaps],
         "map_html": map_page or "",
         "method": w["method.text"].format(betweenness=report.betweenness_method),

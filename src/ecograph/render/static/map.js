@@ -2,7 +2,8 @@
  *
  * Data comes from <script type="application/json"> blocks (JSON.parse, never eval); every
  * text reaches the page through textContent, and tooltips are strings, which vis-network 9
- * shows with innerText. Nodes carry facet indices: s (sectors), t (actor types),
+ * shows with innerText; names come without control characters or bidi overrides
+ * (ecograph.safetext). Nodes carry facet indices: s (sectors), t (actor types),
  * d (domains), g (territories); edges carry e (tie kind; suggestions are a kind too).
  */
 (function () {
@@ -171,7 +172,11 @@
       var item = document.createElement("li");
       var button = document.createElement("button");
       button.type = "button";
-      button.textContent = row[2];
+      // <bdi>: a right-to-left name cannot reorder the text around it (the label itself was
+      // stripped of bidi overrides in Python).
+      var name = document.createElement("bdi");
+      name.textContent = row[2];
+      button.appendChild(name);
       button.addEventListener("click", function () { focusOn(row[0]); });
       item.appendChild(button);
       results.appendChild(item);

@@ -139,10 +139,14 @@
   }
 
   // ------------------------------------------------------------------ rendering
+  // A value sits in <bdi> without bidi embeddings, overrides or isolates: a U+202E in a name
+  // cannot reverse it or the cells after it (the CSV download keeps every character).
+  const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
   function cell(term) {
     const td = element("td");
     if (!term) return td;
-    td.textContent = term.value;
+    td.append(element("bdi", String(term.value).replace(BIDI_CONTROLS, "")));
     if (term.type === "uri") td.className = "uri";
     if (term["xml:lang"]) td.title = "@" + term["xml:lang"];
     else if (term.datatype) td.title = term.datatype;
