@@ -291,14 +291,20 @@ def _finish_counts(result: ImportResult, conversion: Conversion, details: dict[s
 
 
 def write_rejects(path: Path, rejects: list[Reject], columns: list[str],
-                  target: Path | None = None) -> Path:
+                  target: Path | None = None, *, formula_escape: bool = True) -> Path:
     """A CSV (UTF-8 with BOM, ``;``: opens as-is in a French Excel) of every refused row:
-    where, why, then the row's own cells so it can be fixed and imported again."""
+    where, why, then the row's own cells so it can be fixed and imported again.
+
+    The file is made to be opened in a spreadsheet, so with ``formula_escape`` (the default) a
+    cell that would run as a formula (``=``, ``+``, ``-``, ``@``…) is written after a ``'``
+    (:func:`ecograph.safetext.spreadsheet_cell`)."""
+    from ecograph.safetext import spreadsheet_row
+
     out = target or Path.cwd() / f"{path.stem}.rejects.csv"
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(["file", "row", "column", "value", "problem", *columns])
-        for reject in rejects:
-            writer.writerow([path.name, reject.row, reject.column or "", reject.value or "",
-                             reject.problem, *reject.cells])
+        rows = [["file", "row", "column", "value", "problem", *columns]]
+        rows += [[path.name, reject.row, reject.column or "", reject.value or "",
+                  reject.problem, *reject.cells] for reject in rejects]
+        writer.writerows(spreadsheet_row(row) if formula_escape else row for row in rows)
     return out
