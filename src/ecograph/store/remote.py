@@ -10,21 +10,56 @@ ecograph keeps one named graph per source and queries their union, so the server
 its default graph as the union of the named graphs (Oxigraph: ``--union-default-graph``;
 Fuseki: ``tdb2:unionDefaultGraph true``; GraphDB and Virtuoso do it by default).
 ``check_union_default_graph`` says so plainly when it does not.
+
+**Cut-off results.** Servers cap how many rows (or triples) one response may hold, and some
+say so only in a header while the body looks complete: Virtuoso cuts at ``ResultSetMaxRows``
+(10,000 by default) and adds ``X-SPARQL-MaxRows: N``; ``ecograph serve`` cuts at ``--max-rows``
+and adds ``X-Ecograph-Truncated: true`` (and ``"truncated": true`` in JSON); Virtuoso's
+"anytime" queries return what they found when time ran out, with ``X-SQL-State``. Every read
+goes through ``_fetch``, which reads those marks, and no result a server marks as cut off is
+taken as complete (DESIGN §10). Per read path:
+
+- SELECT (``query``, ``select``, ``select_values`` and what is built on them: ``quads``,
+  ``dump``/export, ``named_graphs``, ``__len__``, stats, reports, the network projection):
+  **paged**. These are the bulk reads whose loss went unnoticed (an export of 10,000 of
+  620,880 quads, a report of "0 actors"), and a SELECT pages exactly: the query is sent again
+  with ``LIMIT n OFFSET k``, ordered by its own ORDER BY (if any) then by every projected
+  variable, so the order is total and pages neither overlap nor skip rows. A query that has
+  its own LIMIT/OFFSET or a trailing VALUES block cannot take another slice at its end without
+  rewriting it, and is **refused**, as is a page that comes back cut off again or refused
+  (Virtuoso refuses sorted pages past ``MaxSortedTopRows``). Paging costs nothing until a
+  server marks a cut: the first request is the query as written.
+- ASK (``ask``, ``has_graph``): one answer, which no row cap can shorten; **refused** if the
+  server marks it anyway.
+- CONSTRUCT/DESCRIBE (``query``): **refused** when cut off. A cut counts template triples, not
+  solutions, so no slice of the query maps onto it; ecograph itself never sends one (exports
+  page a SELECT over the quads instead).
+- Graph Store Protocol: ecograph only writes through it (POST/PUT), so no GET reads a graph.
+- A partial "anytime" answer is **refused**: a time limit, not a row cap, cut it, and paging
+  would only hit it again.
+
+The pages are separate requests: a write landing between two of them can show in the result.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseQuery
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -42,6 +77,46 @@ _MEDIA_TYPES = {
     ox.RdfFormat.RDF_XML: "application/rdf+xml",
 }
 _PREFIX_HEADER = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+
+#: Virtuoso's mark of a result cut at its ``ResultSetMaxRows``: the cap it applied.
+MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
+#: ``ecograph serve``'s mark of a result cut at ``--max-rows`` (server/app.py sends it; the
+#: store layer sits below the server and cannot import it from there).
+TRUNCATED_HEADER = "X-Ecograph-Truncated"
+#: Virtuoso's mark of an "anytime" query stopped by its time limit (a partial answer).
+ANYTIME_HEADER = "X-SQL-State"
+#: What a user can change on the server, named in every refusal.
+_CAP_SETTINGS = ("raise the server's row cap (Virtuoso: ResultSetMaxRows in the [SPARQL] "
+                 "section of virtuoso.ini; ecograph serve: --max-rows) or narrow the query; "
+                 "see docs/remote.md")
+_VARIABLE_NAME = re.compile(r"\w+")
+
+
+class ResultCutOffError(StoreError):
+    """The server cut a result off and ecograph could not page past it.
+
+    A ``StoreError``, so commands report it as one line and exit 1 instead of going on with
+    part of the data.
+    """
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One decoded response and what the server said about its completeness."""
+
+    names: list[str]
+    rows: list[Any]
+    headers: Message
+    marked: bool = False  # a JSON result's own ``"truncated": true`` (ecograph serve)
+    boolean: bool | None = None  # an ASK answer
+
+
+@dataclass(frozen=True)
+class _Format:
+    """A results format: what SPARQLWrapper asks for, and how its body is read."""
+
+    name: str
+    decode: Callable[[bytes, Message], _Reply]
 
 
 @dataclass
@@ -96,23 +171,19 @@ class RemoteStore:
     # ------------------------------------------------------------------ reading
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
         """Run a query on the endpoint. ecograph's prefixes are declared for the server."""
-        text = _PREFIX_HEADER + _without_header_comments(
-            bind(sparql, bindings) if bindings else sparql)
+        text = _query_text(sparql, bindings)
         client = self._client(self.endpoint)
         client.setQuery(text)
-        kind = client.queryType
-        if kind in ("CONSTRUCT", "DESCRIBE"):
-            client.setReturnFormat(TURTLE)
-            body = self._run(client).response.read()
-            return iter(ox.parse(body, ox.RdfFormat.TURTLE))
-        client.setReturnFormat(JSON)
-        payload = self._run(client).convert()
-        if "boolean" in payload:
-            return bool(payload["boolean"])
-        names = payload["head"].get("vars", [])
-        rows = [{name: _term(binding.get(name)) for name in names}
-                for binding in payload["results"]["bindings"]]
-        return SelectResult([ox.Variable(name) for name in names], rows)
+        if client.queryType in ("CONSTRUCT", "DESCRIBE"):
+            return iter(self._graph_result(client))
+        reply = self._fetch(client, _JSON)
+        if reply.boolean is not None:
+            reason = _cut_off(reply)
+            if reason is not None:
+                raise self._cut_error(reason, 1, "an ASK answer cannot be paged")
+            return reply.boolean
+        rows = self._complete(text, reply, _JSON)
+        return SelectResult([ox.Variable(name) for name in reply.names], rows)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None
                ) -> list[dict[str, Term | None]]:
@@ -123,12 +194,10 @@ class RemoteStore:
                       ) -> list[list[str]]:
         """A SELECT's rows as lists of plain strings, fetched as SPARQL CSV (the smallest
         and fastest results format to parse for bulk scans)."""
-        text = _PREFIX_HEADER + _without_header_comments(
-            bind(sparql, bindings) if bindings else sparql)
+        text = _query_text(sparql, bindings)
         client = self._client(self.endpoint)
         client.setQuery(text)
-        client.setReturnFormat(CSV)
-        return csv_values(self._run(client).response.read())
+        return self._complete(text, self._fetch(client, _CSV), _CSV)
 
     def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
         """An ASK query's answer."""
@@ -239,6 +308,91 @@ class RemoteStore:
         except (urllib.error.URLError, OSError) as err:
             raise StoreError(f"cannot reach {client.endpoint}: {err}") from None
 
+    def _fetch(self, client: SPARQLWrapper, result_format: _Format) -> _Reply:
+        """Run a read and decode its response, keeping the headers that tell a cut-off.
+
+        Every read goes through here, so none can skip the checks. A partial "anytime" answer
+        is refused at once: a time limit stopped it, and asking again for pages would not help.
+        """
+        client.setReturnFormat(result_format.name)
+        response = self._run(client).response
+        try:
+            body = response.read()
+        except OSError as err:
+            raise StoreError(f"cannot read the answer of {client.endpoint}: {err}") from None
+        headers = response.info()
+        state = headers.get(ANYTIME_HEADER)
+        if state is not None:
+            message = headers.get("X-SQL-Message", "")
+            raise ResultCutOffError(
+                f"{self.endpoint} returned a partial result ({ANYTIME_HEADER}: {state} "
+                f"{message}): its query time limit stopped the query. ecograph does not take "
+                "a partial result as complete: raise the server's time limit (Virtuoso: "
+                "MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini) or narrow the "
+                "query.")
+        return result_format.decode(body, headers)
+
+    def _complete(self, text: str, reply: _Reply, result_format: _Format) -> list[Any]:
+        """The rows of a SELECT, paged when the server marks the first answer as cut off."""
+        reason = _cut_off(reply)
+        if reason is None:
+            return reply.rows
+        parsed = _parse(text)
+        if _cut_off(reply, limit=_own_limit(parsed)) is None:
+            return reply.rows  # its own LIMIT is within the announced cap: nothing was cut
+        paged, why_not = _pageable(parsed, text, reply.names)
+        if paged is None:
+            raise self._cut_error(reason, len(reply.rows), why_not)
+        if not reply.rows:
+            raise self._cut_error(reason, 0, "there is no page size to page by")
+        return self._pages(paged, reply.names, len(reply.rows), result_format)
+
+    def _pages(self, paged: str, names: list[str], size: int, result_format: _Format
+               ) -> list[Any]:
+        """Every row of a totally ordered query, ``size`` rows (what the server let through
+        at once) per request, until a page comes back short."""
+        rows: list[Any] = []
+        offset = 0
+        while True:
+            client = self._client(self.endpoint)
+            client.setQuery(f"{paged}\nLIMIT {size} OFFSET {offset}")
+            try:
+                page = self._fetch(client, result_format)
+            except ResultCutOffError:
+                raise
+            except StoreError as err:
+                raise ResultCutOffError(
+                    f"{self.endpoint} cut the result off after {size:,} rows, and refused "
+                    f"the page at offset {offset:,} that ecograph asked for to read the rest "
+                    f"({err}). Virtuoso refuses sorted pages past MaxSortedTopRows: raise it "
+                    f"and ResultSetMaxRows in the [SPARQL] section of virtuoso.ini; or "
+                    f"{_CAP_SETTINGS}.") from None
+            reason = _cut_off(page, limit=size)
+            if reason is not None:
+                raise self._cut_error(reason, len(page.rows),
+                                      f"a page of {size:,} rows was cut off again")
+            if page.names != names:
+                raise StoreError(f"{self.endpoint} answered a page with variables "
+                                 f"{page.names} instead of {names}.")
+            rows.extend(page.rows)
+            if len(page.rows) < size:
+                return rows
+            offset += size
+
+    def _graph_result(self, client: SPARQLWrapper) -> list[ox.Triple]:
+        """A CONSTRUCT or DESCRIBE result's triples, refused when cut off."""
+        reply = self._fetch(client, _TURTLE)
+        reason = _cut_off(reply)
+        if reason is not None:
+            raise self._cut_error(reason, len(reply.rows),
+                                  "a CONSTRUCT or DESCRIBE result cannot be paged")
+        return reply.rows
+
+    def _cut_error(self, reason: str, count: int, why: str) -> ResultCutOffError:
+        return ResultCutOffError(
+            f"{self.endpoint} cut the result off after {count:,} rows ({reason}), and {why}. "
+            f"ecograph does not take a cut-off result as complete: {_CAP_SETTINGS}.")
+
     def _http(self, method: str, url: str, body: bytes, media_type: str) -> None:
         request = urllib.request.Request(url, data=body, method=method,
                                          headers={"Content-Type": media_type})
@@ -250,6 +404,103 @@ class RemoteStore:
             raise StoreError(f"{url} answered {err.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as err:
             raise StoreError(f"cannot reach {url}: {err}") from None
+
+
+def _query_text(sparql: str, bindings: Mapping[str, Term] | None) -> str:
+    """The text sent to the server: ecograph's prefixes, then the query with its bindings."""
+    return _PREFIX_HEADER + _without_header_comments(
+        bind(sparql, bindings) if bindings else sparql)
+
+
+def _cut_off(reply: _Reply, *, limit: int | None = None) -> str | None:
+    """The server's mark that ``reply`` is incomplete, or None when nothing says so.
+
+    ``X-SPARQL-MaxRows: N`` counts as a cut when N or more rows came back (whether Virtuoso
+    sends it on complete results too varies, and a complete result under the cap is safe),
+    unless ``limit`` (the query's own LIMIT) is within the cap: then the cap cut nothing.
+    """
+    if reply.marked or reply.headers.get(TRUNCATED_HEADER, "").strip().lower() == "true":
+        return f"{TRUNCATED_HEADER}: true"
+    announced = reply.headers.get(MAX_ROWS_HEADER)
+    if announced is None:
+        return None
+    try:
+        cap = int(announced.strip())
+    except ValueError:
+        return f"{MAX_ROWS_HEADER}: {announced}"
+    count = 1 if reply.boolean is not None else len(reply.rows)
+    if count >= cap and (limit is None or limit > cap):
+        return f"{MAX_ROWS_HEADER}: {cap}"
+    return None
+
+
+def _parse(text: str) -> Any | None:
+    """rdflib's parse of a query (its query part), or None when rdflib cannot read it."""
+    try:
+        return parseQuery(text)[1]
+    except (ParseException, ValueError, TypeError):
+        return None
+
+
+def _own_limit(parsed: Any | None) -> int | None:
+    """A SELECT's own LIMIT: the most rows it can return whatever the server's cap."""
+    if parsed is None or "limitoffset" not in parsed or "limit" not in parsed["limitoffset"]:
+        return None  # (rdflib's CompValue.get answers a missing key with its name)
+    return int(parsed["limitoffset"]["limit"])
+
+
+def _pageable(parsed: Any | None, text: str, names: list[str]) -> tuple[str | None, str]:
+    """The query made ready for ``LIMIT n OFFSET k`` with a total order, or None and why not.
+
+    Decided on rdflib's parse of the query: with no LIMIT, OFFSET or trailing VALUES, the
+    query's text ends with its solution modifiers, so the projected variables can be appended
+    as the last sort keys (after its own ORDER BY, which keeps its order) and the slice after
+    them. The variable names come from the server's answer: only plain names are used.
+    """
+    if not names or not all(_VARIABLE_NAME.fullmatch(name) for name in names):
+        return None, "its variables cannot be used to order pages"
+    if parsed is None:
+        return None, "ecograph cannot parse the query to page it"
+    if parsed.name != "SelectQuery":
+        return None, "only a SELECT can be paged"
+    if "limitoffset" in parsed:
+        return None, "the query has its own LIMIT or OFFSET, so it cannot be paged"
+    if "valuesClause" in parsed:
+        return None, "the query ends with a VALUES block, so it cannot be paged"
+    keys = " ".join("?" + name for name in names)
+    if "orderby" in parsed:
+        return f"{text}\n{keys}", ""
+    return f"{text}\nORDER BY {keys}", ""
+
+
+def _json_reply(body: bytes, headers: Message) -> _Reply:
+    """A SPARQL 1.1 JSON result (SELECT or ASK)."""
+    payload = json.loads(body.decode("utf-8"))
+    marked = payload.get("truncated") is True
+    if "boolean" in payload:
+        return _Reply([], [], headers, marked, bool(payload["boolean"]))
+    names = payload["head"].get("vars", [])
+    rows = [{name: _term(binding.get(name)) for name in names}
+            for binding in payload["results"]["bindings"]]
+    return _Reply(names, rows, headers, marked)
+
+
+def _csv_reply(body: bytes, headers: Message) -> _Reply:
+    """A SPARQL 1.1 CSV result: the names from its first line (variable names never hold a
+    line break), the rows as ``csv_values`` reads them."""
+    first = body.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+    names = next(csv.reader([first]), []) if first else []
+    return _Reply(names, csv_values(body), headers)
+
+
+def _turtle_reply(body: bytes, headers: Message) -> _Reply:
+    """A graph result (CONSTRUCT, DESCRIBE) in Turtle."""
+    return _Reply([], list(ox.parse(body, ox.RdfFormat.TURTLE)), headers)
+
+
+_JSON = _Format(JSON, _json_reply)
+_CSV = _Format(CSV, _csv_reply)
+_TURTLE = _Format(TURTLE, _turtle_reply)
 
 
 def _without_header_comments(text: str) -> str:
