@@ -294,3 +294,14 @@ def test_import_writes_escaped_rejects(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     cells = _csv_cells(_read(tmp_path / "r.csv", "utf-8-sig"), ";")
     assert {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "'-2+3"} <= set(cells)
+
+
+def test_metrics_csv_escapes_formulas(workspace: Path, tmp_path: Path) -> None:
+    result = _run("--store", str(workspace), "metrics", "-f", "csv", "--out", str(tmp_path),
+                  "--no-write")
+    assert result.exit_code == 0, result.output
+    cells = _csv_cells(_read(tmp_path / "actors.csv"))
+    for formula in FORMULAS:
+        assert "'" + formula in cells and formula not in cells
+    assert any(re.fullmatch(r"-0\.\d+", cell) for cell in _csv_cells(_read(tmp_path /
+                                                                            "sectors.csv")))
