@@ -122,8 +122,8 @@ def init(
 
     with _opened(base_iri=base_iri) as store:
         loaded = load_ontology(store)
-        console.print(f"Store {store.location} ready (base {store.base_iri}); ontology "
-                      f"{'loaded' if loaded else 'already current'}.")
+        console.print(terminal(f"Store {store.location} ready (base {store.base_iri}); "
+                               f"ontology {'loaded' if loaded else 'already current'}."))
 
 
 @app.command()
@@ -166,8 +166,8 @@ def generate(
                 lines = ecosystem_lines(spec, DEFAULT_BASE_IRI)
             with out.open("w", encoding="utf-8") as handle:
                 handle.write("\n".join(lines) + "\n")
-            console.print(f"Wrote {len(lines):,} triples to {out} "
-                          f"in {time.perf_counter() - started:.1f} s.")
+            console.print(terminal(f"Wrote {len(lines):,} triples to {out} "
+                                   f"in {time.perf_counter() - started:.1f} s."))
             return
         with _opened() as store, console.status(f"Generating and loading {actors:,} actors…"):
             name = f"generated/{territory.replace('/', '-')}-{actors}-{seed}"
@@ -696,7 +696,7 @@ def demo() -> None:
 
     with _opened() as store:
         console.rule("ecograph demo")
-        console.print(f"Store: {store.location}")
+        console.print(terminal(f"Store: {store.location}"))
         steps = [
             ("Ontology", lambda: load_ontology(store)),
             ("French territories 2026", lambda: not load_territories(store).skipped),
