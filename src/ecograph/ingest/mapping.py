@@ -29,6 +29,8 @@ from ecograph.ingest.values import name_key
 from ecograph.ingest.vocabularies import SCHEMES, accepted, concepts
 
 KINDS = ("actors", "projects", "partnerships")
+#: Deeper YAML is refused before it is built (PyYAML builds nested values recursively).
+_MAX_YAML_DEPTH = 16
 
 #: Field → usual column names (compared with ``name_key``); the field's own name comes first.
 FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -108,25 +110,64 @@ class Mapping:
 
 def load_mapping(path: Path) -> Mapping:
     """Read and check a ``.toml``, ``.yaml`` or ``.yml`` mapping file."""
-    text = path.read_text(encoding="utf-8-sig")
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".yaml", ".yml"):
+        raise MappingError(f"{path}: a mapping file ends in .toml, .yaml or .yml")
     try:
-        if path.suffix.lower() == ".toml":
-            data: Any = tomllib.loads(text)
-        elif path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text) or {}
-        else:
-            raise MappingError(f"{path}: a mapping file ends in .toml, .yaml or .yml")
-    except (tomllib.TOMLDecodeError, ValueError) as err:
-        if isinstance(err, MappingError):
-            raise
-        raise MappingError(f"{path}: not valid {path.suffix[1:].upper()}: {err}") from None
-    except Exception as err:  # yaml.YAMLError without importing yaml at module level
-        raise MappingError(f"{path}: not valid YAML: {err}") from None
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise MappingError(
+            f"{path}: byte {err.start} is not UTF-8; save the mapping file as UTF-8"
+        ) from None
+    except OSError as err:
+        raise MappingError(f"{path}: cannot be read ({err.strerror})") from None
+    data = _parse_toml(text, path) if suffix == ".toml" else _parse_yaml(text, path)
     mapping = parse_mapping(data, str(path))
     mapping.source_text = text
     return mapping
+
+
+def _parse_toml(text: str, path: Path) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise MappingError(f"{path}: not valid TOML: {err}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise MappingError(
+            f"{path}: nested too deep; a mapping file has at most three levels"
+        ) from None
+
+
+def _parse_yaml(text: str, path: Path) -> Any:
+    """YAML without anchors or aliases: a mapping never needs them, and nine nested aliases
+    in 500 bytes (a "billion laughs") expand to more values than memory holds."""
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            depth += isinstance(event, yaml.CollectionStartEvent)
+            depth -= isinstance(event, yaml.CollectionEndEvent)
+            if depth > _MAX_YAML_DEPTH:
+                mark = event.start_mark
+                raise MappingError(
+                    f"{path}, line {mark.line + 1}, column {mark.column + 1}: "
+                    f"nested more than {_MAX_YAML_DEPTH} levels deep; a "
+                    "mapping file has at most three"
+                )
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                what = (
+                    "an alias (*" if isinstance(event, yaml.AliasEvent) else "an anchor (&"
+                ) + f"{event.anchor})"
+                raise MappingError(
+                    f"{path}, line {mark.line + 1}, column {mark.column + 1}: "
+                    f"{what}; mapping files may not use YAML anchors or "
+                    "aliases: write each value out"
+                )
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as err:
+        raise MappingError(f"{path}: not valid YAML: {err}") from None
 
 
 def parse_mapping(data: Any, where: str = "mapping") -> Mapping:

@@ -85,7 +85,12 @@ class NameMerge:
 
 
 class ActorCollector:
-    """Actor drafts of one file, merged by SIREN, RNA, local id, then name + commune."""
+    """Actor drafts of one file, merged by SIREN, RNA, local id, then name + commune.
+
+    A row is added inside a savepoint (``begin_row``): when the row is refused,
+    ``undo_row`` takes back every draft, key, name and merge it added, so a refused row's
+    funder or beneficiary never reaches the store, not even as another spelling.
+    """
 
     def __init__(self) -> None:
         self.drafts: list[ActorDraft] = []
@@ -93,6 +98,55 @@ class ActorCollector:
         self.name_merges: list[NameMerge] = []
         self.shared_keys: list[tuple[int, list[str]]] = []
         self.duplicate_rows: list[tuple[int, int]] = []
+        self._savepoint: _Savepoint | None = None
+
+    def begin_row(self) -> None:
+        """Start recording what the next row adds, so ``undo_row`` can take it back."""
+        self._savepoint = _Savepoint(
+            len(self.drafts), len(self.name_merges), len(self.shared_keys), len(self.duplicate_rows)
+        )
+
+    def end_row(self) -> None:
+        """The row passed: keep what it added."""
+        self._savepoint = None
+
+    def undo_row(self) -> None:
+        """Forget everything added since ``begin_row``: the row was refused."""
+        point = self._savepoint
+        if point is None:
+            return
+        for key in point.new_keys:
+            del self._by_key[key]
+        for draft, state in point.before.values():
+            vars(draft).update(state)
+        del self.drafts[point.drafts :]
+        del self.name_merges[point.name_merges :]
+        del self.shared_keys[point.shared_keys :]
+        del self.duplicate_rows[point.duplicate_rows :]
+        self._savepoint = None
+
+    def _keep(self, draft: ActorDraft) -> None:
+        """Remember a draft's state before this row changes it (drafts it made are dropped
+        whole on undo, so need nothing)."""
+        point = self._savepoint
+        if point is None or id(draft) in point.before:
+            return
+        if any(d is draft for d in self.drafts[point.drafts :]):
+            return
+        state = dict(vars(draft))
+        state.update(
+            names=Counter(draft.names),
+            sirets=set(draft.sirets),
+            other_ids=set(draft.other_ids),
+            domains=set(draft.domains),
+        )
+        point.before[id(draft)] = (draft, state)
+
+    def _set_key(self, key: str, draft: ActorDraft) -> None:
+        if key not in self._by_key:
+            self._by_key[key] = draft
+            if self._savepoint is not None:
+                self._savepoint.new_keys.append(key)
 
     def add(self, row: int, *, name: str | None, siren: str | None = None,
             siret: str | None = None, rna: str | None = None, local_id: str | None = None,
@@ -119,10 +173,12 @@ class ActorCollector:
                 raise RowProblem(None, None, "an actor needs a name, a SIREN or an RNA number")
             draft = ActorDraft(key=(keys or [name_k])[0] or "", first_row=row)
             self.drafts.append(draft)
+        else:
+            self._keep(draft)
         for k in keys:
-            self._by_key.setdefault(k, draft)
+            self._set_key(k, draft)
         if name_k:
-            self._by_key.setdefault(name_k, draft)
+            self._set_key(name_k, draft)
         if name:
             draft.names[name] += 1
         draft.siren = draft.siren or siren
@@ -141,6 +197,21 @@ class ActorCollector:
             draft.domains |= domains
         draft.description = draft.description or description
         return draft
+
+
+class _Savepoint:
+    """Where the collector stood before a row: list lengths, keys it added, drafts it changed
+    (a plain class with slots: one is made per row)."""
+
+    __slots__ = ("before", "drafts", "duplicate_rows", "name_merges", "new_keys", "shared_keys")
+
+    def __init__(
+        self, drafts: int, name_merges: int, shared_keys: int, duplicate_rows: int
+    ) -> None:
+        self.drafts, self.name_merges = drafts, name_merges
+        self.shared_keys, self.duplicate_rows = shared_keys, duplicate_rows
+        self.new_keys: list[str] = []
+        self.before: dict[int, tuple[ActorDraft, dict[str, object]]] = {}
 
 
 class LineSink:
@@ -205,11 +276,39 @@ class Conversion:
     unused_columns: list[str] = field(default_factory=list)
     #: Called once actors have their IRIs, to write lines that point at them (SCDL).
     finish: Callable[[], None] | None = None
+    #: Assumptions noted since ``begin_row`` (text, whether it was the first of its kind).
+    _row_notes: list[tuple[str, bool]] | None = field(default=None, init=False, repr=False)
 
     def note(self, text: str, row: int) -> None:
         """Record an assumption (counted; the first row it happened on is kept)."""
         self.notes[text] += 1
-        self.note_rows.setdefault(text, row)
+        first = text not in self.note_rows
+        if first:
+            self.note_rows[text] = row
+        if self._row_notes is not None:
+            self._row_notes.append((text, first))
+
+    def begin_row(self) -> None:
+        """A row starts: what it adds (actors, assumptions) can be taken back."""
+        self.actors.begin_row()
+        self._row_notes = []
+
+    def end_row(self) -> None:
+        """The row passed: what it added stays."""
+        self.actors.end_row()
+        self._row_notes = None
+
+    def undo_row(self) -> None:
+        """The row was refused: it leaves no actor and no assumption behind (only its
+        reject). Lines are not undone: converters write them once a row has passed."""
+        self.actors.undo_row()
+        for text, first in reversed(self._row_notes or []):
+            self.notes[text] -= 1
+            if not self.notes[text]:
+                del self.notes[text]
+            if first:
+                del self.note_rows[text]
+        self._row_notes = None
 
     def assumptions(self) -> list[str]:
         """The assumptions in words, most frequent first."""

@@ -13,9 +13,15 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
+import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
+from xml.parsers import expat
 
 SEPARATORS = (";", ",", "\t", "|")
 _SEPARATOR_NAMES = {";": "semicolon (;)", ",": "comma (,)", "\t": "tab", "|": "pipe (|)"}
@@ -45,12 +51,34 @@ class _Broken:
     positions: list[int] = field(default_factory=list)
 
 
+#: Past this many bytes that are not UTF-8, a file is not UTF-8 with a few broken bytes: the
+#: decoder stops calling back (one Python call per byte) and the file is read as Windows-1252.
+_MAX_BROKEN_BYTES = 1_000_000
+
+
+class _TooBroken(Exception):
+    """More than ``_MAX_BROKEN_BYTES`` bytes are not UTF-8."""
+
+
 def _record_errors(broken: _Broken):  # type: ignore[no-untyped-def]
     def handler(error: UnicodeDecodeError) -> tuple[str, int]:
+        if len(broken.positions) >= _MAX_BROKEN_BYTES:
+            raise _TooBroken
         broken.positions.append(error.start)
         return "\ufffd", error.start + 1
 
     return handler
+
+
+def _lines_of(data: bytes, positions: list[int]) -> list[int]:
+    """The line numbers of byte positions (ascending), in one pass over the data."""
+    lines, line, previous = [], 1, 0
+    for position in positions:
+        line += data.count(b"\n", previous, position)
+        previous = position
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
@@ -75,10 +103,14 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
     broken = _Broken()
     error_name = f"ecograph-record-{id(broken)}"
     codecs.register_error(error_name, _record_errors(broken))
-    text = data.decode("utf-8", errors=error_name)
-    valid_accents = sum(1 for c in text if c > "\x7f") - len(broken.positions)
-    if valid_accents >= len(broken.positions):
-        lines = sorted({data.count(b"\n", 0, p) + 1 for p in broken.positions})
+    try:
+        text = data.decode("utf-8", errors=error_name)
+        non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    except _TooBroken:
+        text, non_ascii = "", 0
+    valid_accents = non_ascii - len(broken.positions)
+    if text and valid_accents >= len(broken.positions):
+        lines = _lines_of(data, broken.positions)
         shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
         assumptions.append(
             f"encoding: {label}, but {len(broken.positions)} byte(s) are not valid UTF-8 "
@@ -94,17 +126,108 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
     return text, label, assumptions
 
 
+# ----------------------------------------------------------------------------- limits
+#: The longest cell a CSV may hold: Python's ``csv`` default, which real files never reach.
+MAX_CSV_CELL_CHARACTERS = 131_072
+#: The longest CSV line: a bound on the memory one row may take, so a 200 MB single line is
+#: refused before it is split into cells. A record spread over several quoted lines is
+#: refused somewhere between one and three times this length.
+MAX_CSV_ROW_CHARACTERS = 1_048_576
+#: Cells read from a workbook, counted up to each row's last cell: Excel's own sheets stop at
+#: 1,048,576 rows by 16,384 columns; this bounds the work a small compressed file can ask for.
+MAX_XLSX_CELLS = 10_000_000
+#: Excel's last row: a sheet naming a later one is not a spreadsheet Excel could have written.
+MAX_XLSX_ROWS = 1_048_576
+#: What a workbook's parts may unpack to, all together (a zip bomb is a few KB on disk).
+MAX_XLSX_UNPACKED_BYTES = 512 << 20
+_SNIFF_CHARACTERS = 1 << 20
+_BLOCK = 1 << 16
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class _RowTooLong(Exception):
+    """A line, or a record over several lines, passed ``MAX_CSV_ROW_CHARACTERS``."""
+
+
+class _BoundedLines:
+    """The lines of a text (ends kept, as ``io.StringIO(newline="")`` gives them), refusing a
+    line of more than ``limit`` characters before it is copied out of the text.
+
+    The text is cut into blocks at line ends (64 KiB, or one longer line) that C code splits
+    into lines, so a 300,000-row file costs a few thousand Python steps, not one per line.
+    ``since_record`` counts the characters handed out since the reader last finished a
+    record (the reader sets it back to 0): past twice the limit, the record being read is
+    longer than the limit, e.g. one spread over many short quoted lines.
+    """
+
+    def __init__(self, text: str, limit: int = MAX_CSV_ROW_CHARACTERS) -> None:
+        self.text, self.limit, self.since_record = text, limit, 0
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[io.StringIO]:
+        text, start = self.text, 0
+        while start < len(text):
+            end = self._block_end(start)
+            self.since_record += end - start
+            if self.since_record > 2 * (self.limit + 2):
+                raise _RowTooLong
+            yield io.StringIO(text[start:end], newline="")
+            start = end
+
+    def _block_end(self, start: int) -> int:
+        """Where the block starting at ``start`` (a line start) ends: after its last line end."""
+        text, size = self.text, len(self.text)
+        if size - start <= _BLOCK:
+            return size
+        window = start + _BLOCK
+        cut = max(text.rfind("\n", start, window), text.rfind("\r", start, window))
+        if cut >= 0:
+            return cut + (2 if text.startswith("\r\n", cut) else 1)
+        found = _LINE_END.search(text, start, start + self.limit + 2)
+        if found is not None and found.start() - start <= self.limit:
+            return found.end()
+        if found is None and size - start <= self.limit:
+            return size
+        raise _RowTooLong
+
+
 # ----------------------------------------------------------------------------- separator
+def _sample(text: str) -> str:
+    """The first lines of ``text`` (at most ``_SNIFF_CHARACTERS``), to guess the separator
+    from: never a copy of the whole file, whose first line may be 200 MB long."""
+    bound = min(len(text), _SNIFF_CHARACTERS)
+    end = 0
+    for _ in range(_SNIFF_LINES):
+        found = _LINE_END.search(text, end, bound)
+        if found is None:
+            return text[:bound]
+        end = found.end()
+    return text[:end]
+
+
+def _widths(sample: str, separator: str) -> list[int]:
+    """Cells per filled row of the sample with this separator ([] when it cannot be read)."""
+    try:
+        return [
+            len(r)
+            for r in csv.reader(io.StringIO(sample, newline=""), delimiter=separator)
+            if any(cell.strip() for cell in r)
+        ]
+    except csv.Error:  # e.g. a cell past the field limit: the full read names it
+        return []
+
+
 def detect_separator(text: str) -> tuple[str, bool]:
     """The separator that splits the first lines into the most, and most regular, columns.
 
     Returns ``(separator, sure)``; ``sure`` is False when every candidate gives one column.
     """
-    sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
+    sample = _sample(text)
     best, best_score = ",", (0.0, 0)
     for separator in SEPARATORS:
-        widths = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=separator)
-                  if any(cell.strip() for cell in r)]
+        widths = _widths(sample, separator)
         if not widths:
             continue
         common = max(set(widths), key=widths.count)
@@ -138,23 +261,57 @@ def read_csv_text(text: str, name: str, *, separator: str | None = None,
             notes.append(f"separator: {_SEPARATOR_NAMES[separator]}")
         else:
             notes.append("separator: none found (one column); read as comma-separated")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    raw = _csv_rows(text, name, separator)
+    return _table(
+        list(enumerate(raw, start=1)), name, notes, encoding=encoding, separator=separator
+    )
+
+
+def _csv_rows(text: str, name: str, separator: str) -> list[list[str]]:
+    """Every record of the text, each bounded in size; a refusal names the row and the line
+    it starts on (a quoted cell can span lines, so the two differ)."""
+    lines = _BoundedLines(text)
+    reader = csv.reader(lines, delimiter=separator)
+    raw: list[list[str]] = []
+    first_line = 1
     try:
-        raw = list(reader)
+        for record in reader:
+            raw.append(record)
+            lines.since_record, first_line = 0, reader.line_num + 1
+    except _RowTooLong:
+        raise ReadError(
+            f"{name}, row {len(raw) + 1}: the row has more than {MAX_CSV_ROW_CHARACTERS:,} "
+            f"characters (from line {first_line}); expected the rows of a table: is "
+            "this a CSV file, or is a quote left open?"
+        ) from None
     except csv.Error as err:
-        raise ReadError(f"{name}: cannot be read as CSV ({err}); check the quotes") from None
-    return _table(raw, name, notes, encoding=encoding, separator=separator)
+        where = f"{name}, row {len(raw) + 1}"
+        if "field larger than field limit" in str(err):
+            raise ReadError(
+                f"{where}: a cell of more than {MAX_CSV_CELL_CHARACTERS:,} "
+                f"characters (from line {first_line}); expected the cells "
+                "of a table: is a quote left open?"
+            ) from None
+        raise ReadError(
+            f"{where}: cannot be read as CSV ({err}, line {reader.line_num}); check the quotes"
+        ) from None
+    return raw
 
 
-def _table(raw: list[list[str]], name: str, notes: list[str], **extra: str | None) -> Table:
-    if not raw:
+def _table(
+    numbered: list[tuple[int, list[str]]], name: str, notes: list[str], **extra: str | None
+) -> Table:
+    """A header and data rows from rows numbered as a spreadsheet shows them."""
+    if not numbered:
         raise ReadError(f"{name}: the file is empty; expected a header row then data rows")
-    start = _header_index(raw)
+    start = _header_index([cells for _, cells in numbered])
+    header_number, header = numbered[start]
     if start:
-        notes.append(f"header: row {start + 1} (row(s) above it read as a title and skipped)")
-    columns = [c.strip().lstrip("\ufeff") for c in raw[start]]
-    rows = [(number, cells) for number, cells in enumerate(raw[start + 1:], start=start + 2)
-            if any(c.strip() for c in cells)]
+        notes.append(f"header: row {header_number} (row(s) above it read as a title and skipped)")
+    columns = [c.strip().lstrip("\ufeff") for c in header]
+    rows = [
+        (number, cells) for number, cells in numbered[start + 1 :] if any(c.strip() for c in cells)
+    ]
     return Table(name=name, columns=columns, rows=rows, assumptions=notes, **extra)
 
 
@@ -173,28 +330,150 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+# ----------------------------------------------------------------------------- XLSX
+class _PrologOver(Exception):
+    """The first element started: the part has no DTD (one may only come before it)."""
+
+
+class _HasDtd(Exception):
+    """The part declares a DTD."""
+
+
+def _has_dtd(member: IO[bytes]) -> bool:
+    """Whether an XML part declares a DTD, as expat itself reads it (any encoding).
+
+    Only the prolog is read: the first element ends the search. A part that is not XML is
+    not this check's business (openpyxl never parses it, or fails on it in words).
+    """
+    parser = expat.ParserCreate()
+
+    def doctype(*_: object) -> None:
+        raise _HasDtd
+
+    def element(*_: object) -> None:
+        raise _PrologOver
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = element
+    try:
+        while chunk := member.read(65536):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _HasDtd:
+        return True
+    except (_PrologOver, expat.ExpatError):
+        return False
+    return False
+
+
+def _check_parts(data: bytes, name: str) -> None:
+    """Refuse a workbook whose parts unpack to too much, or that declares a DTD anywhere,
+    before openpyxl parses it: entities can make a few KB of XML take gigabytes."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise ReadError(f"{name}: not a readable XLSX workbook ({err})") from None
+    with archive:
+        infos = archive.infolist()
+        if sum(info.file_size for info in infos) > MAX_XLSX_UNPACKED_BYTES:
+            raise ReadError(
+                f"{name}: the workbook unpacks to more than "
+                f"{MAX_XLSX_UNPACKED_BYTES:,} bytes; save the sheet as CSV"
+            )
+        for info in infos:
+            try:
+                with archive.open(info) as member:
+                    found = _has_dtd(member)
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                EOFError,
+                zlib.error,
+                RuntimeError,
+                NotImplementedError,
+            ) as err:  # cut, encrypted, unknown method
+                raise ReadError(
+                    f"{name}: not a readable XLSX workbook (part {info.filename}: {err})"
+                ) from None
+            if found:
+                raise ReadError(
+                    f"{name}: the workbook contains a DTD (in {info.filename}); "
+                    "Excel never writes one, and its entities could make the file "
+                    "expand without bound. Save the sheet again from a "
+                    "spreadsheet program, or as CSV"
+                )
+
+
+def _sheet_rows(worksheet: Any, name: str) -> list[tuple[int, list[str]]]:
+    """The filled rows of a sheet with their numbers, read from the cells themselves.
+
+    The sheet's ``<dimension>`` tag is ignored: a stale one would drop rows, a huge one
+    would make openpyxl pad billions of cells. Work is bounded by ``MAX_XLSX_CELLS`` (each
+    row counted up to its last cell) and ``MAX_XLSX_ROWS``.
+    """
+    worksheet.reset_dimensions()
+    numbered: list[tuple[int, list[str]]] = []
+    cells = 0
+    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if number > MAX_XLSX_ROWS:
+            raise ReadError(
+                f"{name}: sheet «{worksheet.title}» has rows past row "
+                f"{MAX_XLSX_ROWS:,}, Excel's last row; expected a sheet Excel can "
+                "open"
+            )
+        cells += len(row)
+        if cells > MAX_XLSX_CELLS:
+            raise ReadError(
+                f"{name}: sheet «{worksheet.title}» holds more than "
+                f"{MAX_XLSX_CELLS:,} cells (reached at row {number}, which runs "
+                f"to column {len(row):,}); ecograph reads at most that many from "
+                "a workbook: save the sheet as CSV, or split it"
+            )
+        width = len(row)
+        while width and row[width - 1] is None:
+            width -= 1
+        if width:
+            numbered.append((number, [_cell_text(v) for v in row[:width]]))
+    return numbered
+
+
 def read_xlsx(data: bytes, name: str, *, sheet: str | None = None) -> Table:
     """The first sheet (or ``sheet``) of a workbook as a Table, computed values only."""
-    import zipfile
-
     from openpyxl import load_workbook
 
+    _check_parts(data, name)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        raise ReadError(f"{name}: not a readable XLSX workbook ({err})") from None
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception as err:  # openpyxl fails in many ways on a broken workbook
+        raise ReadError(f"{name}: not a readable XLSX workbook ({_why(err)})") from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise ReadError(f"{name}: no sheet named «{sheet}»; sheets: "
                             f"{', '.join(workbook.sheetnames)}")
+        if not workbook.worksheets:
+            raise ReadError(f"{name}: the workbook has no sheet of cells; expected one")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        raw = [[_cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+        try:
+            numbered = _sheet_rows(worksheet, name)
+        except ReadError:
+            raise
+        except Exception as err:  # a broken sheet part (cut, malformed XML, bad cell refs)
+            raise ReadError(
+                f"{name}: sheet «{worksheet.title}» cannot be read ({_why(err)})"
+            ) from None
     finally:
         workbook.close()
     notes = []
     if sheet is None and len(workbook.sheetnames) > 1:
         notes.append(f"sheet: «{worksheet.title}» (the first of {len(workbook.sheetnames)})")
-    return _table(raw, name, notes, sheet=worksheet.title)
+    return _table(numbered, name, notes, sheet=worksheet.title)
+
+
+def _why(err: Exception) -> str:
+    """An exception in a few words for a refusal (its type when it says nothing)."""
+    text = str(err).splitlines()[0][:200] if str(err) else ""
+    return text or type(err).__name__
 
 
 def read_table(path: Path, *, data: bytes | None = None, separator: str | None = None,

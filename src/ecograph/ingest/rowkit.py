@@ -207,7 +207,10 @@ def row_key(cells: list[str]) -> str:
 def each_row(table: Table, conversion: Conversion, fields: Fields,
              tick: Callable[[int], None] | None = None) -> Iterator[tuple[int, list[str]]]:
     """Rows to convert: counts them, skips total rows, refuses rows wider than the header;
-    ``tick`` hears the number of rows read every few thousand rows (progress bars)."""
+    ``tick`` hears the number of rows read every few thousand rows (progress bars).
+
+    Each row is converted inside a savepoint: a row the converter refuses (it adds a
+    ``Reject``) is undone, so its actors and assumptions leave no trace in the store."""
     width = len(table.columns)
     for number, cells in table.rows:
         conversion.rows_read += 1
@@ -223,4 +226,10 @@ def each_row(table: Table, conversion: Conversion, fields: Fields,
                 f"{width}: a separator inside a value that is not in quotes?", cells))
             continue
         fields.load(cells, number)
+        refused = len(conversion.rejects)
+        conversion.begin_row()
         yield number, cells
+        if len(conversion.rejects) > refused:
+            conversion.undo_row()
+        else:
+            conversion.end_row()

@@ -222,6 +222,8 @@ class _PartnershipRows:
             raise fields.problem("end", get("end"), "the partnership ends before it "
                                  f"starts ({start.isoformat()})")
         amount = fields.decimal("amount") if "amount" in fields.values else None
+        project = get("project")
+        project_nt = self._project(fields, project) if project else None
         local_id = get("id")
         key = local_id or row_key(fields.cells)
         if key in self.seen:
@@ -238,9 +240,8 @@ class _PartnershipRows:
         if kind == "funding" and funder and beneficiary:
             out.append(f"{s} {_FUNDER} {funder} .")
             out.append(f"{s} {_BENEFICIARY} {beneficiary} .")
-        project = get("project")
-        if project:
-            out.append(f"{s} {T['forProject']} {self._project(fields, project)} .")
+        if project_nt:
+            out.append(f"{s} {T['forProject']} {project_nt} .")
         if "domains" in fields.values:
             for domain in sorted(fields.concepts("domains", "domain")):
                 out.append(f"{s} {_DOMAIN} {_concept_nt('domain', domain)} .")
