@@ -823,8 +823,8 @@ def serve(
                               ] = setting_default("max_body_bytes"),
     max_response_bytes: Annotated[int, typer.Option(help=setting_help("max_response_bytes"))
                                   ] = setting_default("max_response_bytes"),
-    worker_memory: Annotated[int, typer.Option(help=setting_help("worker_memory_mb"))
-                             ] = setting_default("worker_memory_mb"),
+    worker_memory: Annotated[int, typer.Option(help=setting_help("worker_memory"))
+                             ] = setting_default("worker_memory"),
     header_timeout: Annotated[float, typer.Option(help=setting_help("header_timeout"))
                               ] = setting_default("header_timeout"),
     idle_timeout: Annotated[float, typer.Option(help=setting_help("idle_timeout"))
@@ -847,7 +847,7 @@ def serve(
             store=resolve_store_dir(state.store), host=host, port=port,
             enable_update=enable_update, update_token=update_token, cors=cors,
             query_timeout=query_timeout, max_rows=max_rows, max_body_bytes=max_body_bytes,
-            max_response_bytes=max_response_bytes, worker_memory_mb=worker_memory,
+            max_response_bytes=max_response_bytes, worker_memory=worker_memory,
             header_timeout=header_timeout, idle_timeout=idle_timeout, workers=workers)
     except SettingsError as err:
         raise _failure(err, 2) from None

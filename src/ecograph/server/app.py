@@ -38,13 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecograph.queries import LibraryQuery, QueryError, load_catalogue
 from ecograph.server import protocol
-from ecograph.server.limits import (
-    BodyTooLarge,
-    Refused,
-    check_query_string,
-    read_capped,
-    screen,
-)
+from ecograph.server.limits import BodyTimeout, BodyTooLarge, check_query_string, read_capped
 from ecograph.server.protocol import Dataset, ProtocolError
 from ecograph.server.settings import ServerSettings
 from ecograph.server.workers import Job, Outcome, PoolError, WorkerPool
@@ -103,15 +97,12 @@ class _Endpoint:
                 refusal = self._authorise(request)
                 if refusal is not None:
                     return refusal
-                screen(text, update=True)
-                job = Job(protocol.add_using(text, dataset), update=True,
-                          base_iri=_endpoint_iri(request), max_rows=self.settings.max_rows)
+                job = self._job(text, update=True, base_iri=_endpoint_iri(request),
+                                dataset=dataset)
             else:
-                screen(text)
-                job = Job(text, base_iri=_endpoint_iri(request), dataset=dataset,
-                          accept=protocol.parse_accept(request.headers.get("accept")),
-                          max_rows=self.settings.max_rows)
-        except (Refused, ProtocolError, BodyTooLarge) as err:
+                job = self._job(text, base_iri=_endpoint_iri(request), dataset=dataset,
+                                accept=protocol.parse_accept(request.headers.get("accept")))
+        except (ProtocolError, BodyTooLarge, BodyTimeout) as err:
             return _refusal(err)
         return await self._run(job)
 
@@ -121,8 +112,7 @@ class _Endpoint:
             if _media_type(request) != "application/json":
                 raise ProtocolError(415, "Send the request as application/json: "
                                          '{"name": "...", "params": {"name": "value"}}')
-            body = await read_capped(request.stream(), request.headers.get("content-length"),
-                                     self.settings.max_body_bytes)
+            body = await self._read_body(request)
             payload = _json_object(body)
             name, params = payload.get("name"), payload.get("params", {})
             if not isinstance(name, str) or not isinstance(params, dict) or not all(
@@ -133,17 +123,25 @@ class _Endpoint:
                 raise ProtocolError(404, f"No library query named {name!r}; GET /queries.json "
                                          "lists them.")
             text = self.catalogue[name].bind(params)
-            screen(text)
         except QueryError as err:
             return error_response(400, str(err))
-        except (Refused, ProtocolError, BodyTooLarge) as err:
+        except (ProtocolError, BodyTooLarge, BodyTimeout) as err:
             return _refusal(err)
-        job = Job(text, base_iri=str(request.url_for("sparql")),
-                  accept=protocol.parse_accept(request.headers.get("accept")),
-                  max_rows=self.settings.max_rows)
+        job = self._job(text, base_iri=str(request.url_for("sparql")),
+                        accept=protocol.parse_accept(request.headers.get("accept")))
         return await self._run(job)
 
     # ------------------------------------------------------------------ helpers
+    async def _read_body(self, request: Request) -> bytes:
+        return await read_capped(request.stream(), request.headers.get("content-length"),
+                                 self.settings.max_body_bytes, self.settings.idle_timeout)
+
+    def _job(self, text: str, *, update: bool = False, **options: Any) -> Job:
+        """A job with the server's caps. The worker screens it (``screen.py``): parsing runs
+        there, inside the time limit and off this event loop."""
+        return Job(text, update=update, max_rows=self.settings.max_rows,
+                   max_response_bytes=self.settings.max_response_bytes, **options)
+
     async def _read_operation(self, request: Request) -> tuple[bool, str, Dataset]:
         """(is it an update, its text, the dataset its parameters name) from any of the
         protocol's request shapes; ProtocolError (400/415) or BodyTooLarge otherwise."""
@@ -164,8 +162,7 @@ class _Endpoint:
         if charset not in (None, "utf-8", "utf8"):
             raise ProtocolError(415, f"charset={charset} is not accepted: SPARQL requests "
                                      "are UTF-8.")
-        body = await read_capped(request.stream(), request.headers.get("content-length"),
-                                 self.settings.max_body_bytes)
+        body = await self._read_body(request)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -236,12 +233,13 @@ def _dataset(params: list[tuple[str, str]], *, update: bool) -> Dataset:
         named=protocol.graph_iris([v for k, v in params if k == named_name], named_name))
 
 
-def _refusal(err: Refused | ProtocolError | BodyTooLarge) -> Response:
+def _refusal(err: ProtocolError | BodyTooLarge | BodyTimeout) -> Response:
     """The JSON error for a request refused before any query runs."""
-    if isinstance(err, Refused):
-        return error_response(400, str(err), line=err.line, column=err.column)
     if isinstance(err, BodyTooLarge):
         return error_response(413, str(err), setting="max_body_bytes")
+    if isinstance(err, BodyTimeout):
+        return error_response(408, str(err), setting="idle_timeout",
+                              headers={"Connection": "close"})
     return error_response(err.status, str(err))
 
 
@@ -371,7 +369,8 @@ def create_app(settings: ServerSettings, *, catalogue: Mapping[str, LibraryQuery
             catalogue = {}
     if pool is None:
         pool = WorkerPool(settings.store, size=settings.worker_count,
-                          writable=settings.enable_update, timeout=settings.query_timeout)
+                          writable=settings.enable_update, timeout=settings.query_timeout,
+                          memory_mb=settings.worker_memory)
     endpoint = _Endpoint(settings, catalogue, pool)
 
     @contextlib.asynccontextmanager
@@ -418,6 +417,10 @@ def serve(settings: ServerSettings) -> None:
     """Check the workspace, then run the endpoint with uvicorn until interrupted."""
     import uvicorn
 
+    from ecograph.server.connections import header_deadline_protocol
+
     check_workspace(settings)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info", server_header=False, proxy_headers=False)
+                log_level="info", server_header=False, proxy_headers=False,
+                http=header_deadline_protocol(settings.header_timeout),
+                timeout_keep_alive=max(1, round(settings.idle_timeout)))

@@ -8,12 +8,10 @@ server process that reads requests, the worker that serialises results) use one 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-
-from ecograph.server.limits import Refused, tokens
 
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
@@ -155,24 +153,60 @@ def add_using(update: str, dataset: Dataset) -> str:
     depth = 0
     previous = ""
     insert_at: list[int] = []
-    for token in tokens(update):
-        if token.kind == "other" and token.text == "{":
+    for kind, text, start in _tokens(update):
+        if kind == "other" and text == "{":
             depth += 1
-        elif token.kind == "other" and token.text == "}":
+        elif kind == "other" and text == "}":
             depth -= 1
-        if token.kind == "word" and depth == 0:
-            word = token.text.upper()
+        if kind == "word" and depth == 0:
+            word = text.upper()
             if word in ("WITH", "USING"):
                 raise ProtocolError(400, "using-graph-uri / using-named-graph-uri cannot be "
                                     f"combined with {word} in the update text")
             if word == "WHERE" and previous != "DELETE":
-                insert_at.append(token.start)
-        if token.kind not in ("space", "comment"):
-            previous = token.text.upper()
+                insert_at.append(start)
+        if kind not in ("space", "comment"):
+            previous = text.upper()
     for offset in reversed(insert_at):
         update = update[:offset] + clauses + " " + update[offset:]
     return update
 
+
+#: Just enough of SPARQL's lexical rules to find an update's top-level keywords and braces:
+#: comments, strings (four quote styles), IRIs, variables and names are single tokens, so a
+#: "WHERE" inside any of them is not taken for the keyword. Quantifiers are possessive and a
+#: whole run of name characters, with the local part of a prefixed name, is one ``word``, so
+#: each character is scanned a bounded number of times: no text makes the scan quadratic.
+_TOKEN = re.compile(
+    r"""
+      (?P<space>\s++)
+    | (?P<comment>\#[^\r\n]*+)
+    | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*+'''
+               |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*+\"\"\"
+               |'(?:[^'\\\r\n]|\\.)*+'
+               |"(?:[^"\\\r\n]|\\.)*+")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*+>)
+    | (?P<var>[?$]\w++)
+    | (?P<word>(?:[\w\-.]++|(?=:))(?::[\w\-.:%\\]*+)?)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) of each token of ``text``, whitespace and comments included.
+
+    An unterminated string or IRI is not swallowed: its opening character becomes an
+    ``other`` token and the scan goes on.
+    """
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:  # cannot happen: the last alternative matches any character
+            return
+        yield match.lastgroup or "other", match.group(), position
+        position = match.end()
 
 # --------------------------------------------------------------------------- errors
 _POSITION = re.compile(r"error at (\d+):(\d+)")
@@ -186,10 +220,3 @@ def syntax_error_position(message: str) -> tuple[int | None, int | None]:
         if match:
             return int(match.group(1)), int(match.group(2))
     return None, None
-
-
-def refused_position(error: Refused) -> dict[str, int]:
-    """The ``line``/``column`` members of an error body for a refusal, when known."""
-    if error.line is None:
-        return {}
-    return {"line": error.line, "column": error.column or 1}

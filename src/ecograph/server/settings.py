@@ -15,6 +15,8 @@ from typing import Any
 
 #: Shortest update token accepted: a guessable token on a writable endpoint is no lock at all.
 MIN_TOKEN_LENGTH = 16
+#: Smallest worker memory limit accepted: below it a worker cannot even open the store.
+MIN_WORKER_MEMORY_MB = 512
 
 
 class SettingsError(ValueError):
@@ -67,6 +69,27 @@ class ServerSettings:
         "--max-body-bytes",
         "Largest request body (and query string) accepted, in bytes; larger requests get 413. "
         "A higher cap lets one request take more memory."))
+    max_response_bytes: int = field(default=50_000_000, metadata=_about(
+        "--max-response-bytes",
+        "Largest result body sent, in bytes; rows (or triples) past it are cut off and the "
+        "response says 'truncated', as with --max-rows. A higher cap lets one query (a string "
+        "doubled by CONCAT, say) take more memory and bandwidth."))
+    worker_memory: int = field(default=4096, metadata=_about(
+        "--worker-memory",
+        "Memory each worker process may take, in MiB (its address space, RLIMIT_AS); a query "
+        "that needs more is stopped, the client gets 503 and the worker is replaced. 0 lifts "
+        "the limit, letting one query (an ORDER BY over a cross product, say) take all the "
+        "machine's memory."))
+    header_timeout: float = field(default=10.0, metadata=_about(
+        "--header-timeout",
+        "Seconds a client has to send a request's headers once connected (or once its "
+        "previous answer was sent). A longer limit lets slow clients hold connections open "
+        "and exhaust the server's sockets."))
+    idle_timeout: float = field(default=10.0, metadata=_about(
+        "--idle-timeout",
+        "Seconds of silence allowed while a request body arrives, and between requests on a "
+        "kept-alive connection, before the connection is closed. A longer limit lets idle "
+        "clients hold connections open."))
     workers: int = field(default=2, metadata=_about(
         "--workers",
         "Worker processes running queries at once (each opens the store read-only). More "
@@ -80,6 +103,11 @@ class ServerSettings:
             (self.max_rows >= 1, "--max-rows must be at least 1"),
             (self.max_body_bytes >= 1024, "--max-body-bytes must be at least 1024"),
             (self.workers >= 1, "--workers must be at least 1"),
+            (self.max_response_bytes >= 1024, "--max-response-bytes must be at least 1024"),
+            (self.worker_memory == 0 or self.worker_memory >= MIN_WORKER_MEMORY_MB,
+             f"--worker-memory must be 0 (no limit) or at least {MIN_WORKER_MEMORY_MB} MiB"),
+            (self.header_timeout > 0, "--header-timeout must be a positive number of seconds"),
+            (self.idle_timeout > 0, "--idle-timeout must be a positive number of seconds"),
         ]
         for ok, message in checks:
             if not ok:

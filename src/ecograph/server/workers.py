@@ -33,10 +33,13 @@ import logging
 import multiprocessing
 import os
 import queue
+import re
+import resource
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -45,7 +48,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES
-from ecograph.server import protocol, results
+from ecograph.server import protocol, results, sandbox
+from ecograph.server.screen import Refused, Unreadable, screen
 from ecograph.store.embedded import DATABASE_DIR, LOCK_FILE
 from ecograph.store.lock import LockHeldError, WorkspaceLock
 
@@ -57,6 +61,18 @@ START_TIMEOUT = 120.0
 MAX_MESSAGE = 300
 #: Pause between attempts to replace a worker that could not start (e.g. the store is busy).
 RESPAWN_PAUSE = 2.0
+#: Deepest nesting handed to pyoxigraph's parser for a syntax message: its recursive descent
+#: overflows the stack and kills the process somewhere between 20,000 and 100,000 levels
+#: (pyoxigraph 0.5.13), and rdflib's grammar never passes on more than about a thousand.
+ENGINE_NESTING_LIMIT = 10_000
+_BRACKETS = re.compile(r"[(){}\[\]]")
+#: What a client is told when a job took more memory than a worker may have.
+MEMORY_MESSAGE = ("The request needed more memory than a worker may take; the limit is set by "
+                  "--worker-memory.")
+#: Python frames a worker may stack: rdflib's grammar recurses a few dozen frames per level
+#: of nesting, so the default (1,000) refuses a FILTER with twenty parentheses; this admits
+#: about a thousand levels (tried up to 50,000 frames without exhausting the C stack).
+WORKER_RECURSION_LIMIT = 20_000
 
 
 class PoolError(RuntimeError):
@@ -78,6 +94,7 @@ class Job:
     dataset: protocol.Dataset = field(default_factory=protocol.Dataset)
     accept: protocol.Accept = (("*/*", 1.0),)
     max_rows: int = 10_000
+    max_response_bytes: int = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -97,25 +114,86 @@ def error_outcome(status: int, message: str, **extra: Any) -> Outcome:
 
 
 # ----------------------------------------------------------------------------- in the worker
-def execute(store: ox.Store, job: Job) -> Outcome:
-    """Run one job on an open pyoxigraph store and serialise its answer (row cap applied)."""
+def execute(store: ox.Store, job: Job, *, sandboxed: bool = False) -> Outcome:
+    """Screen one job, run it on an open pyoxigraph store and serialise its answer (row and
+    byte caps applied).
+
+    ``sandboxed`` says this process cannot open network sockets (``sandbox.enter``); only then
+    may a request the screen cannot read be handed to pyoxigraph's parser, on an empty store,
+    to tell a plain syntax error (reported as pyoxigraph words it) from a refusal.
+    """
+    try:
+        screen(job.text, update=job.update)
+    except Unreadable as err:
+        if sandboxed and _nesting_bound(job.text) <= ENGINE_NESTING_LIMIT:
+            syntax_error = _engine_syntax_error(job)
+            if syntax_error is not None:
+                return syntax_error
+        return error_outcome(400, str(err), line=err.line, column=err.column)
+    except Refused as err:
+        return error_outcome(400, str(err), line=err.line, column=err.column)
+    try:
+        return _evaluate(store, job)
+    except MemoryError:
+        return _out_of_memory()
+
+
+def _nesting_bound(text: str) -> int:
+    """How deep brackets nest in ``text``, counting those in strings and comments too: never
+    less than the depth of the query's own nesting, which is what crashes the engine."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "({[" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _engine_syntax_error(job: Job) -> Outcome | None:
+    """pyoxigraph's syntax error for ``job`` (run on an empty in-memory store, so nothing of
+    the workspace is read or changed), or None when pyoxigraph can parse it."""
+    scratch = ox.Store()
     try:
         if job.update:
-            store.update(job.text, base_iri=job.base_iri, prefixes=PREFIXES)
+            scratch.update(job.text, base_iri=job.base_iri, prefixes=PREFIXES)
+        else:
+            scratch.query(job.text, base_iri=job.base_iri, prefixes=PREFIXES)
+    except SyntaxError as err:
+        return _syntax_error(err)
+    except (OSError, RuntimeError, ValueError, TypeError, MemoryError):
+        return None  # it parsed; how it fails on an empty store says nothing more
+    return None
+
+
+def _evaluate(store: ox.Store, job: Job) -> Outcome:
+    """Run a screened job; a syntax error or an evaluation error becomes its JSON answer."""
+    try:
+        if job.update:
+            store.update(protocol.add_using(job.text, job.dataset), base_iri=job.base_iri,
+                         prefixes=PREFIXES)
             return Outcome(204)
         answer = store.query(job.text, base_iri=job.base_iri, prefixes=PREFIXES,
                              **_dataset_options(job.dataset))
         return _serialise(answer, job)
     except SyntaxError as err:
-        message = " ".join(str(err).split())
-        line, column = protocol.syntax_error_position(message)
-        if len(message) > MAX_MESSAGE:  # pyoxigraph lists every token it could have taken
-            message = message[:MAX_MESSAGE].rstrip() + "…"
-        return error_outcome(400, f"SPARQL syntax error: {message}", line=line, column=column)
+        return _syntax_error(err)
+    except protocol.ProtocolError as err:
+        return error_outcome(err.status, str(err))
     except (OSError, RuntimeError, ValueError, TypeError) as err:
         log.warning("evaluation failed: %s", err)
         return error_outcome(500, f"The {'update' if job.update else 'query'} could not be "
                              f"evaluated: {' '.join(str(err).split())}")
+
+
+def _syntax_error(err: SyntaxError) -> Outcome:
+    message = " ".join(str(err).split())
+    line, column = protocol.syntax_error_position(message)
+    if len(message) > MAX_MESSAGE:  # pyoxigraph lists every token it could have taken
+        message = message[:MAX_MESSAGE].rstrip() + "…"
+    return error_outcome(400, f"SPARQL syntax error: {message}", line=line, column=column)
+
+
+def _out_of_memory() -> Outcome:
+    return error_outcome(503, MEMORY_MESSAGE, setting="worker_memory")
 
 
 def _dataset_options(dataset: protocol.Dataset) -> dict[str, Any]:
@@ -128,14 +206,17 @@ def _dataset_options(dataset: protocol.Dataset) -> dict[str, Any]:
 
 
 def _serialise(answer: Any, job: Job) -> Outcome:
+    """The answer in the negotiated format, cut at ``max_rows`` rows (or triples) and then at
+    ``max_response_bytes`` bytes; ``truncated`` says whether either cut anything."""
     if isinstance(answer, ox.QueryTriples):
         media = protocol.negotiate(job.accept, protocol.GRAPH_OFFERS)
         if media is None:
             return _not_acceptable(protocol.GRAPH_OFFERS)
         triples = list(itertools.islice(answer, job.max_rows + 1))
-        truncated = len(triples) > job.max_rows
-        return Outcome(200, media, results.write_triples(triples[:job.max_rows], media),
-                       truncated)
+        graph_media = media
+        body, kept = _fit(triples[:job.max_rows], job.max_response_bytes,
+                          lambda part, _cut: results.write_triples(part, graph_media))
+        return Outcome(200, media, body, len(triples) > kept)
     media = protocol.negotiate(job.accept, protocol.RESULTS_OFFERS)
     if media is None:
         return _not_acceptable(protocol.RESULTS_OFFERS)
@@ -144,9 +225,33 @@ def _serialise(answer: Any, job: Job) -> Outcome:
     variables = [variable.value for variable in answer.variables]
     rows = [tuple(solution[name] for name in variables)
             for solution in itertools.islice(answer, job.max_rows + 1)]
-    truncated = len(rows) > job.max_rows
-    body = results.write_solutions(variables, rows[:job.max_rows], media, truncated)
-    return Outcome(200, media, body, truncated)
+    results_media = media
+    body, kept = _fit(rows[:job.max_rows], job.max_response_bytes,
+                      lambda part, cut: results.write_solutions(
+                          variables, part, results_media, cut or len(rows) > job.max_rows))
+    return Outcome(200, media, body, len(rows) > kept)
+
+
+def _fit(items: Sequence[Any], cap: int, write: Callable[[Sequence[Any], bool], bytes]
+         ) -> tuple[bytes, int]:
+    """``write(items[:n], cut)`` for the largest ``n`` whose body holds in ``cap`` bytes, and
+    that ``n``. ``cut`` tells the writer that rows were dropped (it says so in the body).
+
+    The whole answer is written first (the common case: it fits); otherwise a binary search
+    over prefixes finds the longest that fits, a handful of writes each smaller than the
+    whole. An empty answer always fits: it is the format's header alone.
+    """
+    body = write(items, False)
+    if len(body) <= cap:
+        return body, len(items)
+    fits, too_long = 0, len(items)
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if len(write(items[:middle], True)) <= cap:
+            fits = middle
+        else:
+            too_long = middle
+    return write(items[:fits], True), fits
 
 
 def _not_acceptable(offers: tuple[tuple[str, str], ...]) -> Outcome:
@@ -155,12 +260,25 @@ def _not_acceptable(offers: tuple[tuple[str, str], ...]) -> Outcome:
                          f"result; available: {', '.join(available)}.")
 
 
-def worker_main(conn: Connection, folder: str, writable: bool) -> None:
-    """A worker process: take the workspace lock, open the store, answer jobs until told to
-    stop (``None``) or until the pipe closes."""
+def worker_main(conn: Connection, folder: str, writable: bool, memory_mb: int = 0) -> None:
+    """A worker process: leave the network, cap its memory, take the workspace lock, open the
+    store, answer jobs until told to stop (``None``) or until the pipe closes.
+
+    The sandbox goes first, before pyoxigraph starts any thread; the memory limit is the
+    process's address space (RLIMIT_AS), so a query that grows past it fails to allocate: a
+    Python MemoryError becomes a 503 here, and pyoxigraph aborting the process becomes one in
+    the server (``WorkerPool.run``).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
                         format="ecograph worker: %(message)s")
+    no_sandbox = sandbox.enter()
+    if no_sandbox is not None:
+        log.warning("running without the network sandbox: %s", no_sandbox)
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    sys.setrecursionlimit(WORKER_RECURSION_LIMIT)
     lock = WorkspaceLock(Path(folder) / LOCK_FILE, exclusive=writable)
     try:
         lock.acquire()
@@ -184,7 +302,7 @@ def worker_main(conn: Connection, folder: str, writable: bool) -> None:
                 break
             if job is None:
                 break
-            conn.send(execute(store, job))
+            conn.send(execute(store, job, sandboxed=no_sandbox is None))
     finally:
         if writable:
             store.flush()
@@ -196,9 +314,10 @@ def worker_main(conn: Connection, folder: str, writable: bool) -> None:
 class _Worker:
     """One worker process and the server's end of its pipe."""
 
-    def __init__(self, context: Any, folder: Path, writable: bool) -> None:
+    def __init__(self, context: Any, folder: Path, writable: bool, memory_mb: int) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child, str(folder), writable),
+        self.process = context.Process(target=worker_main,
+                                       args=(child, str(folder), writable, memory_mb),
                                        name="ecograph-worker", daemon=True)
         self.process.start()
         child.close()
@@ -235,13 +354,15 @@ class _Worker:
 class WorkerPool:
     """A fixed number of worker processes and the time limit on each job they run."""
 
-    def __init__(self, folder: Path, *, size: int, writable: bool, timeout: float) -> None:
+    def __init__(self, folder: Path, *, size: int, writable: bool, timeout: float,
+                 memory_mb: int = 0) -> None:
         if writable and size != 1:
             raise ValueError("a writable store admits one worker")
         self.folder = folder
         self.size = size
         self.writable = writable
         self.timeout = timeout
+        self.memory_mb = memory_mb
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -284,6 +405,10 @@ class WorkerPool:
                 return outcome
         except (EOFError, OSError):
             self._replace(worker)
+            if self.memory_mb and worker.process.exitcode == -signal.SIGABRT:
+                # pyoxigraph aborts the process when an allocation fails: under RLIMIT_AS
+                # that is the memory limit (any other abort is a bug, and says so in the log)
+                raise PoolError(503, MEMORY_MESSAGE, "worker_memory") from None
             raise PoolError(500, "The worker running this request stopped unexpectedly; "
                             "it has been replaced.") from None
         self._replace(worker)
@@ -305,7 +430,7 @@ class WorkerPool:
             self._lock = None
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.folder, self.writable)
+        worker = _Worker(self._context, self.folder, self.writable, self.memory_mb)
         with self._guard:
             self._all.add(worker)
         return worker
