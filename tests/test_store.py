@@ -115,6 +115,53 @@ def test_a_bad_file_changes_nothing(tmp_path: Path) -> None:
     assert _snapshot(folder) == before
 
 
+class _FullDisk:
+    """Fails bulk loads as RocksDB does on a full disk: an orphan table, an errno-less
+    ``OSError``."""
+
+    def __init__(self, real: ox.Store, database: Path) -> None:
+        self._real, self._database = real, database
+
+    def bulk_load(self, *args: object, **kwargs: object) -> None:
+        (self._database / "bulk-42.sst").write_bytes(b"\0" * 64)
+        raise OSError(f"IO error: No space left on device: While appending to file: "
+                      f"{self._database}/bulk-42.sst: No space left on device")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
+
+
+def test_a_full_disk_is_a_store_error_and_leaves_no_table(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder) as store:
+        store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
+    before = _snapshot(folder)
+    data = tmp_path / "big.nt"
+    data.write_bytes(NT.replace(b"/a>", b"/b>"))
+    with open_store(folder) as store:
+        store._store = _FullDisk(store._store, folder / "oxigraph")
+        with pytest.raises(StoreError, match=r"big\.nt: the disk holding the store .* is "
+                                             r"full.*nothing was loaded"):
+            store.load(data, format=ox.RdfFormat.N_TRIPLES, graph=G + "2")
+        store._store = store._store._real
+        assert not list((folder / "oxigraph").glob("bulk-*.sst"))
+    assert _snapshot(folder) == before
+
+
+def test_a_writer_cleans_litter_but_a_reader_does_not(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    open_store(folder).close()
+    orphan = folder / "oxigraph" / "bulk-7.sst"
+    scratch = folder / "tmp" / "ecograph-import-x"
+    scratch.mkdir(parents=True)
+    orphan.write_bytes(b"\0" * 64)
+    with open_store(folder, read_only=True):
+        assert orphan.exists() and scratch.exists()
+    with open_store(folder) as store:
+        assert not orphan.exists() and not scratch.exists()
+        assert store.scratch_folder == folder / "tmp" and store.scratch_folder.is_dir()
+
+
 def test_provenance_lands_with_the_data(store) -> None:
     store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G,
                extra_ntriples=f'<{G}> <http://purl.org/dc/terms/title> "g" .')

@@ -32,6 +32,7 @@ from ecograph.ingest.sources import (
     source_slug,
 )
 from ecograph.store.base import StoreError
+from ecograph.store.embedded import scratch_folder
 
 CONVERTER_VERSION = "1"
 FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf")
@@ -141,7 +142,8 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
     result.graph = graph
     if progress:
         progress("reading", 0, 0)
-    with tempfile.TemporaryDirectory(prefix="ecograph-import-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="ecograph-import-",
+                                     dir=scratch_folder(store)) as scratch:
         sink = LineSink(Path(scratch) / "data.nt")
         collecting = gc.isenabled()
         gc.disable()  # millions of short-lived strings, no cycles: the collector only costs
@@ -156,7 +158,7 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
         _finish_counts(result, conversion, details)
         if result.rejects:
             _refuse_or_keep(path, result, conversion, details, keep_good_rows, rejects_path)
-        result.counts["triples"] = sink.count if body is None else body.count(b"\n")
+        result.counts["triples"] = sink.count if body is None else details["rdf"].triples
         notes = {"assumption": result.assumptions, "conflict": result.conflicts,
                  "nameMerge": [f"row {m.row}: «{m.name}» taken as «{m.merged_with}» ({m.iri})"
                                for m in result.name_merges]}
@@ -167,8 +169,14 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
         if progress:
             progress("writing", 0, result.counts["triples"])
         try:
-            store.load(sink.path if body is None else body, format=ox.RdfFormat.N_TRIPLES,
-                       graph=graph, extra_ntriples="\n".join(description) + "\n")
+            if body is None:
+                store.load(sink.path, format=ox.RdfFormat.N_TRIPLES, graph=graph,
+                           extra_ntriples="\n".join(description) + "\n")
+            else:
+                from ecograph.ingest.rdf import load_rdf
+
+                load_rdf(store, details["rdf"], graph=graph,
+                         extra_ntriples="\n".join(description) + "\n")
         except StoreError as err:
             raise ImportRefused(f"{path.name}: the store refused the data ({err})", result
                                 ) from None
@@ -202,10 +210,10 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
     """Bytes → (N-Triples body, or None when written to ``sink``; conversion; details)."""
     details: dict[str, Any] = {}
     if format == "rdf" or (format is None and detect_format(path, data) == "rdf"):
-        from ecograph.ingest.rdf import RdfRefused, rdf_to_ntriples
+        from ecograph.ingest.rdf import RdfRefused, read_rdf
 
         try:
-            body, parsed = rdf_to_ntriples(path, data)
+            parsed = read_rdf(path, data)
         except RdfRefused as err:
             raise ImportRefused(str(err), result) from None
         result.format = f"rdf/{parsed.syntax}"
@@ -213,7 +221,7 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
         for text in parsed.notes:
             conversion.note(text, 0)
         details["rdf"] = parsed
-        return body, conversion, details
+        return parsed.body, conversion, details
     try:
         table = read_table(path, data=data, separator=mapping.separator, sheet=mapping.sheet)
     except ReadError as err:

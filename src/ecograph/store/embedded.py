@@ -6,18 +6,26 @@ A workspace is a plain folder::
       ecograph.json   versions that created and last wrote the store, the instance base IRI
       oxigraph/       the RocksDB database
       writer.lock     held (flock) by the process that writes; readers hold it shared
+      tmp/            scratch space of the writer (import files), emptied at each writable open
 
 Every write goes through one pyoxigraph call that is all-or-nothing (``bulk_load``, ``extend``,
 ``update``), so a failed or killed load leaves the store as it was. Queries see the union of all
 named graphs as their default graph, which is how ecograph keeps one graph per source. A writer
 that rewrote much of the database compacts it before it closes (``compact_if_churned``).
+
+A process killed (or stopped by a full disk) in the middle of a write leaves litter that no
+one else would remove: ``bulk-*.sst`` files of an unfinished ``bulk_load`` in ``oxigraph/`` and
+scratch folders in ``tmp/``. The next writer removes both when it opens the store, holding the
+exclusive lock, so it cannot be someone else's load in progress.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
+import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +42,9 @@ DEFAULT_STORE_DIR = "ecograph-data"
 METADATA_FILE = "ecograph.json"
 DATABASE_DIR = "oxigraph"
 LOCK_FILE = "writer.lock"
+SCRATCH_DIR = "tmp"
+#: How pyoxigraph names the table files of a bulk load before RocksDB takes them in.
+BULK_TABLE_GLOB = "bulk-*.sst"
 WORKSPACE_FORMAT = 1
 # A writer compacts the database when it closes if at least this share of the table files
 # is new since it opened (see ``EmbeddedStore._churned``).
@@ -98,6 +109,8 @@ class EmbeddedStore:
         try:
             self.metadata = self._read_or_create_metadata(metadata_path, base_iri)
             self._database = folder / DATABASE_DIR
+            if not read_only:
+                remove_litter(folder)
             self._store = ox.Store.read_only(str(self._database)) if read_only else ox.Store(
                 str(self._database))
             self._tables_at_open = set() if read_only else set(_table_sizes(self._database))
@@ -159,6 +172,16 @@ class EmbeddedStore:
     def base_iri(self) -> str:
         """The base under which this workspace mints instance IRIs."""
         return str(self.metadata["base_iri"])
+
+    @property
+    def scratch_folder(self) -> Path:
+        """Where a writer keeps its temporary files: inside the workspace, so they count
+        against the store's own disk and the next writable open removes what a killed
+        writer left (see ``remove_litter``)."""
+        self._require_writable()
+        folder = self.folder / SCRATCH_DIR
+        folder.mkdir(exist_ok=True)
+        return folder
 
     def _read_or_create_metadata(self, path: Path, base_iri: str | None) -> dict[str, Any]:
         versions = {"ecograph": __version__, "pyoxigraph": ox.__version__}
@@ -254,12 +277,19 @@ class EmbeddedStore:
         graph: str,
         extra_ntriples: str = "",
         replace: bool = False,
+        base_iri: str | None = None,
+        lenient: bool = False,
     ) -> None:
         """Load RDF into ``graph`` in one all-or-nothing step.
 
         ``extra_ntriples`` (N-Triples text, e.g. the graph's own provenance) is appended to the
         same load, so data and its description land together or not at all. It is supported
         for the line-based and Turtle-family formats, where appending N-Triples is valid.
+        ``base_iri`` resolves relative IRIs; ``lenient`` skips pyoxigraph's validation of IRIs
+        and language tags, only for input that was just parsed strictly (``ingest.rdf``).
+
+        A failed write (disk full, input over the parser's limits) raises ``StoreError`` naming
+        the input, and removes the table files the failed load left behind.
 
         With ``replace``, an existing graph is dropped first, then the new content loaded:
         each step is atomic, so the graph is always the old one, absent, or the new one —
@@ -272,24 +302,32 @@ class EmbeddedStore:
         self._require_writable()
         if replace:
             self.drop_graph(graph)
-        if extra_ntriples and format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
-            raise StoreError(f"Provenance can only be appended to N-Triples or Turtle input, "
-                             f"not {format.name}; convert the input first.")
-        stream: IO[bytes] | bytes
+        if extra_ntriples and format not in _APPENDABLE:
+            raise StoreError(f"Provenance can only be appended to N-Triples, N-Quads, Turtle "
+                             f"or TriG input, not {format.name}; convert the input first.")
+        first: IO[bytes]
         if isinstance(source, Path):
-            stream = _ConcatenatedReader(source.open("rb"), extra_ntriples.encode())
-        elif isinstance(source, bytes):
-            stream = source + b"\n" + extra_ntriples.encode() if extra_ntriples else source
+            first = source.open("rb")
+        elif isinstance(source, bytes):  # BytesIO shares the bytes: no copy of a big input
+            first = io.BytesIO(source)
         else:
-            stream = _ConcatenatedReader(source, extra_ntriples.encode())
+            first = source
+        stream = _ConcatenatedReader(first, extra_ntriples.encode())
+        where = f"{source}: " if isinstance(source, Path) else ""
         try:
-            self._store.bulk_load(stream, format, to_graph=ox.NamedNode(graph))
+            self._store.bulk_load(stream, format, to_graph=ox.NamedNode(graph),
+                                  base_iri=base_iri, lenient=lenient)
         except SyntaxError as err:
-            where = f"{source}: " if isinstance(source, Path) else ""
             raise StoreError(f"{where}{err}; nothing was loaded.") from None
+        except MemoryError as err:  # pyoxigraph: one term over its 16 MiB buffer
+            raise StoreError(f"{where}{err} (a term longer than the parser's 16 MiB limit, or "
+                             "out of memory); nothing was loaded.") from None
+        except OSError as err:
+            remove_bulk_tables(self._database)
+            raise StoreError(f"{where}{_write_failure(self.folder, err)}; nothing was "
+                             "loaded.") from None
         finally:
-            if isinstance(stream, _ConcatenatedReader):
-                stream.close()
+            stream.close()
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction (for small writes; use ``load`` for big ones)."""
@@ -310,6 +348,55 @@ class EmbeddedStore:
     def _require_writable(self) -> None:
         if self.read_only:
             raise StoreError(f"The store at {self.folder} was opened read-only.")
+
+
+_APPENDABLE = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE,
+               ox.RdfFormat.TRIG)
+
+
+def _write_failure(folder: Path, err: OSError) -> str:
+    """What went wrong in a failed write, in the user's terms.
+
+    RocksDB's errors reach Python as ``OSError`` without an ``errno``; a full disk is only
+    recognisable by its text ("IO error: No space left on device: While appending to…").
+    """
+    if err.errno == errno.ENOSPC or "No space left on device" in str(err):
+        return (f"the disk holding the store ({folder}) is full; free some space and run the "
+                "command again")
+    return f"the store at {folder} could not be written ({err})"
+
+
+def remove_litter(folder: Path) -> None:
+    """Remove what a killed or failed writer left in a workspace: the ``tmp/`` scratch folders
+    and the ``bulk-*.sst`` files of an unfinished bulk load.
+
+    Only for the holder of the exclusive lock: no one else can be writing these files.
+    """
+    scratch = folder / SCRATCH_DIR
+    if scratch.is_dir():
+        for entry in scratch.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+    remove_bulk_tables(folder / DATABASE_DIR)
+
+
+def remove_bulk_tables(database: Path) -> None:
+    """Delete the ``bulk-*.sst`` files in a database folder.
+
+    pyoxigraph writes a bulk load's tables there first and RocksDB takes them in (by moving
+    them) only when the whole load succeeded, so any left afterwards belong to no database.
+    """
+    if database.is_dir():
+        for table in database.glob(BULK_TABLE_GLOB):
+            table.unlink(missing_ok=True)
+
+
+def scratch_folder(store: object) -> Path | None:
+    """Where an import keeps its scratch files: the embedded workspace's ``tmp/``; None (the
+    system's temporary folder) for a remote store, which has no workspace."""
+    return store.scratch_folder if isinstance(store, EmbeddedStore) else None
 
 
 class _ConcatenatedReader(io.RawIOBase):
