@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,6 +17,8 @@ from ecograph import __version__
 from ecograph.binding import BindingError
 from ecograph.rdfterms import nt_literal
 from ecograph.store import StoreError, StoreLockedError, open_store
+
+from .halting import HALTED, HERE, read_line
 
 G = "https://example.org/graph/g"
 NT = b'<https://example.org/a> <https://example.org/p> "x" .\n'
@@ -65,21 +66,21 @@ def test_writer_in_another_process_is_named(tmp_path: Path) -> None:
     open_store(folder).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
-            import time
+            import sys
             from ecograph.store import open_store
             store = open_store({str(folder)!r})
             print("ready", flush=True)
-            time.sleep(30)
-        """)], stdout=subprocess.PIPE, text=True)
+            sys.stdin.readline()  # holds the store until the test kills it
+        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        assert read_line(holder, 60) == "ready"
         with pytest.raises(StoreLockedError) as caught:
             open_store(folder)
         assert f"process {holder.pid}" in str(caught.value)
         assert "--store" in str(caught.value)
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()
     with open_store(folder):  # the kernel released the dead holder's lock
         pass
 
@@ -124,8 +125,13 @@ class _FullDisk:
 
     def bulk_load(self, *args: object, **kwargs: object) -> None:
         (self._database / "bulk-42.sst").write_bytes(b"\0" * 64)
+        self.fail()
+
+    def fail(self, *args: object, **kwargs: object) -> None:
         raise OSError(f"IO error: No space left on device: While appending to file: "
-                      f"{self._database}/bulk-42.sst: No space left on device")
+                      f"{self._database}/000042.log: No space left on device")
+
+    extend = update = remove_graph = optimize = fail
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._real, name)
@@ -146,6 +152,25 @@ def test_a_full_disk_is_a_store_error_and_leaves_no_table(tmp_path: Path) -> Non
         store._store = store._store._real
         assert not list((folder / "oxigraph").glob("bulk-*.sst"))
     assert _snapshot(folder) == before
+
+
+def test_every_write_on_a_full_disk_is_a_store_error(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder) as store:
+        store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
+        store._store = _FullDisk(store._store, folder / "oxigraph")
+        full = r"the disk holding the store .* is full"
+        with pytest.raises(StoreError, match=full + ".*nothing was changed"):
+            store.add([ox.Quad(ox.NamedNode(G), ox.NamedNode(G), ox.NamedNode(G),
+                               ox.NamedNode(G))])
+        with pytest.raises(StoreError, match=full):
+            store.update(f"INSERT DATA {{ <{G}> <{G}> <{G}> }}")
+        with pytest.raises(StoreError, match=full):
+            store.drop_graph(G)
+        store._tables_at_open = set()  # as if this session wrote everything
+        with pytest.raises(StoreError, match=full + ".*only its compaction failed"):
+            store.compact_if_churned()
+        store._store = store._store._real
 
 
 def test_a_writer_cleans_litter_but_a_reader_does_not(tmp_path: Path) -> None:
@@ -192,10 +217,12 @@ KILL_SCRIPT = """
 import sys
 from pathlib import Path
 import pyoxigraph as ox
+sys.path.insert(0, sys.argv[3])
+from halting import halfway
 from ecograph.store import open_store
 store = open_store(sys.argv[1])
-print("loading", flush=True)
-store.load(Path(sys.argv[2]), format=ox.RdfFormat.N_TRIPLES, graph="https://example.org/big")
+store.load(halfway(Path(sys.argv[2])), format=ox.RdfFormat.N_TRIPLES,
+           graph="https://example.org/big")
 print("done", flush=True)
 """
 
@@ -210,13 +237,16 @@ def test_sigkill_during_a_load_leaves_the_store_as_it_was(tmp_path: Path) -> Non
     with big.open("w") as handle:
         for i in range(3_000_000):
             handle.write(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n')
-    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big)],
-                             stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None and child.stdout.readline().strip() == "loading"
-    time.sleep(1.5)
-    assert child.poll() is None, "the load finished before it could be killed; use more data"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big), HERE],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        # The child stops inside the load, halfway through its input: kill it there.
+        assert read_line(child, 300) == HALTED
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(60)
+    finally:
+        child.kill()
+        child.communicate()
     assert child.returncode == -signal.SIGKILL
     assert _snapshot(folder) == before
     with open_store(folder) as store:  # writable again, and still loadable

@@ -21,6 +21,7 @@ exclusive lock, so it cannot be someone else's load in progress.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -135,10 +136,11 @@ class EmbeddedStore:
         ``_churned``); whether it compacted. ``close`` calls it; a command may call it first
         to tell the user why it pauses (about 14 s at 100,000 actors)."""
         self._require_writable()
-        self._store.flush()
-        if not self._churned():
-            return False
-        self._store.optimize()
+        with self._writing("the data is as it was; only its compaction failed"):
+            self._store.flush()
+            if not self._churned():
+                return False
+            self._store.optimize()
         self._tables_at_open = set(_table_sizes(self._database))
         return True
 
@@ -332,18 +334,30 @@ class EmbeddedStore:
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction (for small writes; use ``load`` for big ones)."""
         self._require_writable()
-        self._store.extend(quads)
+        with self._writing():
+            self._store.extend(quads)
 
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL update in one transaction. Only for ecograph's own fixed updates."""
         self._require_writable()
-        self._store.update(sparql_update, prefixes=PREFIXES)
+        with self._writing():
+            self._store.update(sparql_update, prefixes=PREFIXES)
 
     def drop_graph(self, graph: str) -> None:
         """Remove one named graph, in one transaction."""
         self._require_writable()
         if self.has_graph(graph):
-            self._store.remove_graph(ox.NamedNode(graph))
+            with self._writing():
+                self._store.remove_graph(ox.NamedNode(graph))
+
+    @contextlib.contextmanager
+    def _writing(self, after: str = "nothing was changed") -> Iterator[None]:
+        """Turn a failed write (a full disk, above all) into a ``StoreError`` that says what
+        happened and that the store is as it was (each write is one transaction)."""
+        try:
+            yield
+        except OSError as err:
+            raise StoreError(f"{_write_failure(self.folder, err)}; {after}.") from None
 
     def _require_writable(self) -> None:
         if self.read_only:
@@ -444,8 +458,13 @@ def _table_sizes(database: Path) -> dict[str, int]:
 
 def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"{path}: {_write_failure(path.parent, err)}; the file was left as "
+                         "it was.") from None
 
 
 def _locked_message(folder: Path, held: LockHeldError, read_only: bool) -> str:
