@@ -29,6 +29,8 @@ Last, each worker is cut off the network (``sandbox.py``), in case this screen i
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,6 +41,13 @@ from rdflib.plugins.sparql.parserutils import CompValue
 #: rdflib grammar rule → the keyword a user wrote, for the rules that make an engine fetch.
 _QUERY_BLOCKED = {"ServiceGraphPattern": "SERVICE", "DatasetClause": "FROM"}
 _UPDATE_BLOCKED = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD", "UsingClause": "USING"}
+
+#: Deepest bracket nesting the screen parses. rdflib's grammar recurses some fifty Python
+#: frames per level and its time grows with depth, so deeper text is refused before parsing;
+#: queries people write nest a few levels, generated ones a few dozen.
+MAX_NESTING = 256
+_NOT_BRACKETS = re.compile(r"[^(){}\[\]]++")
+_BRACKET_STEPS = {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}
 
 _WHY = {
     "SERVICE": "it makes the server send queries to other servers",
@@ -67,7 +76,11 @@ class Unreadable(Refused):
 
 def screen(text: str, *, update: bool = False) -> None:
     """Raise ``Refused`` when ``text`` uses SERVICE, FROM (NAMED), LOAD (or, in an update,
-    USING), ``Unreadable`` when rdflib's SPARQL 1.1 grammar cannot parse it."""
+    USING), ``Unreadable`` when rdflib's SPARQL 1.1 grammar cannot parse it or it nests
+    brackets deeper than ``MAX_NESTING``."""
+    if nesting_bound(text) > MAX_NESTING:
+        raise Unreadable(f"The request nests brackets more than {MAX_NESTING} levels deep; this "
+                         "endpoint does not run requests that deep.")
     tree = _parse(text, update=update)
     blocked = _UPDATE_BLOCKED if update else _QUERY_BLOCKED
     for node in _nodes(tree):
@@ -77,6 +90,16 @@ def screen(text: str, *, update: bool = False) -> None:
             where = f" (line {line}, column {column})" if line is not None else ""
             raise Refused(f"{keyword} is refused by this endpoint: {_WHY[keyword]}{where}.",
                           line, column)
+
+
+def nesting_bound(text: str) -> int:
+    """How deep brackets nest in ``text``, counting those in strings and comments too.
+
+    Never less than the depth of the request's own nesting, so it is safe for refusing
+    (it can only refuse more), never for accepting.
+    """
+    steps = map(_BRACKET_STEPS.__getitem__, _NOT_BRACKETS.sub("", text))
+    return max(itertools.accumulate(steps, initial=0))
 
 
 def _parse(text: str, *, update: bool) -> Any:

@@ -33,7 +33,6 @@ import logging
 import multiprocessing
 import os
 import queue
-import re
 import resource
 import signal
 import sys
@@ -49,7 +48,7 @@ import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES
 from ecograph.server import protocol, results, sandbox
-from ecograph.server.screen import Refused, Unreadable, screen
+from ecograph.server.screen import Refused, Unreadable, nesting_bound, screen
 from ecograph.store.embedded import DATABASE_DIR, LOCK_FILE
 from ecograph.store.lock import LockHeldError, WorkspaceLock
 
@@ -63,15 +62,15 @@ MAX_MESSAGE = 300
 RESPAWN_PAUSE = 2.0
 #: Deepest nesting handed to pyoxigraph's parser for a syntax message: its recursive descent
 #: overflows the stack and kills the process somewhere between 20,000 and 100,000 levels
-#: (pyoxigraph 0.5.13), and rdflib's grammar never passes on more than about a thousand.
+#: (pyoxigraph 0.5.13). A request the screen parsed nests at most ``screen.MAX_NESTING``.
 ENGINE_NESTING_LIMIT = 10_000
-_BRACKETS = re.compile(r"[(){}\[\]]")
 #: What a client is told when a job took more memory than a worker may have.
 MEMORY_MESSAGE = ("The request needed more memory than a worker may take; the limit is set by "
                   "--worker-memory.")
 #: Python frames a worker may stack: rdflib's grammar recurses a few dozen frames per level
 #: of nesting, so the default (1,000) refuses a FILTER with twenty parentheses; this admits
-#: about a thousand levels (tried up to 50,000 frames without exhausting the C stack).
+#: the screen's ``MAX_NESTING`` levels (tried up to 50,000 frames without exhausting the C
+#: stack of a worker's main thread).
 WORKER_RECURSION_LIMIT = 20_000
 
 
@@ -125,7 +124,7 @@ def execute(store: ox.Store, job: Job, *, sandboxed: bool = False) -> Outcome:
     try:
         screen(job.text, update=job.update)
     except Unreadable as err:
-        if sandboxed and _nesting_bound(job.text) <= ENGINE_NESTING_LIMIT:
+        if sandboxed and nesting_bound(job.text) <= ENGINE_NESTING_LIMIT:
             syntax_error = _engine_syntax_error(job)
             if syntax_error is not None:
                 return syntax_error
@@ -136,16 +135,6 @@ def execute(store: ox.Store, job: Job, *, sandboxed: bool = False) -> Outcome:
         return _evaluate(store, job)
     except MemoryError:
         return _out_of_memory()
-
-
-def _nesting_bound(text: str) -> int:
-    """How deep brackets nest in ``text``, counting those in strings and comments too: never
-    less than the depth of the query's own nesting, which is what crashes the engine."""
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        depth += 1 if match.group() in "({[" else -1
-        deepest = max(deepest, depth)
-    return deepest
 
 
 def _engine_syntax_error(job: Job) -> Outcome | None:
