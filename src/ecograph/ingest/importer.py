@@ -148,13 +148,20 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
         collecting = gc.isenabled()
         gc.disable()  # millions of short-lived strings, no cycles: the collector only costs
         try:
-            body, conversion, details = _convert(store, path, data, format, kind, mapping,
-                                                 slug, graph, [s.graph for s in earlier],
-                                                 result, progress, sink)
-        finally:
-            sink.close()
-            if collecting:
-                gc.enable()
+            try:
+                body, conversion, details = _convert(store, path, data, format, kind,
+                                                     mapping, slug, graph,
+                                                     [s.graph for s in earlier], result,
+                                                     progress, sink)
+            finally:
+                sink.close()
+                if collecting:
+                    gc.enable()
+        except OSError as err:  # the scratch file: a full disk, most likely
+            raise ImportRefused(
+                f"{path.name}: the workspace's scratch space ({scratch}) could not be written "
+                f"({err.strerror or err}); nothing was imported. Free space on that disk and "
+                "import again.", result) from None
         _finish_counts(result, conversion, details)
         if result.rejects:
             _refuse_or_keep(path, result, conversion, details, keep_good_rows, rejects_path)
