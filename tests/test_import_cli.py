@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,6 +23,7 @@ from ecograph.ingest.importer import import_file
 from ecograph.ingest.values import is_missing, name_key
 from ecograph.store import open_store
 
+from .halting import HALTED, HERE, read_line
 from .oxigraph_server import oxigraph_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -131,15 +131,19 @@ def test_names_and_descriptions_survive_import_store_export(tmp_path_factory, ro
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from halting import halfway
 from ecograph.store import open_store
 from ecograph.ingest.importer import import_file
 
-def progress(stage, done, total):
-    if stage == "writing":
-        print("writing", flush=True)
-
 with open_store(sys.argv[1]) as store:
-    import_file(store, Path(sys.argv[2]), kind="actors", progress=progress)
+    load = store.load
+
+    def load_halfway(source, **options):  # the import's one write stops halfway through
+        return load(halfway(Path(source)), **options)
+
+    store.load = load_halfway
+    import_file(store, Path(sys.argv[2]), kind="actors")
 print("done", flush=True)
 """
 
@@ -160,13 +164,16 @@ def test_an_import_killed_while_writing_leaves_the_store_as_it_was(tmp_path: Pat
         handle.write("id;name;type;description\n")
         for i in range(200_000):
             handle.write(f"K{i};Structure {i};association;Description numéro {i}\n")
-    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big)],
-                             stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None and child.stdout.readline().strip() == "writing"
-    time.sleep(0.5)
-    assert child.poll() is None, "the load finished before it could be killed; use more rows"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big), HERE],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        # The child stops inside the store's load, halfway through its input: kill it there.
+        assert read_line(child, 300) == HALTED
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(60)
+    finally:
+        child.kill()
+        child.communicate()
     assert child.returncode == -signal.SIGKILL
     assert _snapshot(folder) == before
     with open_store(folder) as store:  # writable again, and the same import now lands

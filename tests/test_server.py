@@ -285,6 +285,45 @@ def test_dataset_parameters_name_graphs_of_the_store(server: RunningServer) -> N
 
 
 # ----------------------------------------------------------------------------- limits
+def _worker_cpu(server: RunningServer) -> dict[int, int]:
+    """The CPU time (clock ticks) each child process of the server (a worker) has used."""
+    ticks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # what follows "pid (name)"
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == server.pid:  # ppid; then utime and stime are fields 14 and 15
+            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def _idle_workers(server: RunningServer, *, within: float = 60.0) -> dict[int, int]:
+    """The workers' CPU times, once no worker has used any for 0.2 s (a replaced worker may
+    still be starting): a worker whose time grows afterwards is running a job."""
+    deadline = time.monotonic() + within
+    before = _worker_cpu(server)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = _worker_cpu(server)
+        if now == before and now:
+            return now
+        before = now
+    raise AssertionError(f"the server's workers stayed busy for {within:g} s: {before}")
+
+
+def _wait_until_a_worker_runs(server: RunningServer, idle: dict[int, int],
+                              *, within: float = 30.0) -> None:
+    """Return once one of the ``idle`` workers has used 50 ms of CPU: it has taken a job."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        now = _worker_cpu(server)
+        if any(now.get(pid, 0) >= ticks + 5 for pid, ticks in idle.items()):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"no worker took the job within {within:g} s")
+
+
 @pytest.mark.slow
 def test_runaway_query_is_stopped_and_others_are_served(server: RunningServer) -> None:
     outcome: dict[str, Any] = {}
@@ -295,8 +334,9 @@ def test_runaway_query_is_stopped_and_others_are_served(server: RunningServer) -
         outcome["seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=runaway)
+    idle = _idle_workers(server)
     thread.start()
-    time.sleep(0.3)
+    _wait_until_a_worker_runs(server, idle)  # the runaway holds a worker from here on
     started = time.monotonic()
     status, _, body = get_query(server, "ASK { ?s ?p ?o }")
     assert status == 200 and json.loads(body)["boolean"] is True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,9 +100,19 @@ def watched(browser: Any) -> Iterator[Watched]:
     page.close()
 
 
-def run_and_wait(page: Any) -> None:
-    page.click("#run")
-    page.wait_for_selector("#results table, #results .error, #results p, #results pre")
+def run_and_wait(page: Any, key: str | None = None) -> None:
+    """Run the query (click Run, or press ``key`` in the editor) and wait for *this* run's answer.
+
+    The page numbers its runs on ``#results`` (``data-run``) and keeps ``aria-busy="true"`` until
+    the run's answer is shown, so an answer left from the previous run is never taken for it.
+    """
+    before = int(page.get_attribute("#results", "data-run") or 0)
+    if key is None:
+        page.click("#run")
+    else:
+        page.press("#query", key)
+    done = page.locator(f'#results[data-run="{before + 1}"][aria-busy="false"]')
+    done.wait_for(state="attached", timeout=30_000)
 
 
 def header_cells(page: Any) -> list[str]:
@@ -154,12 +165,44 @@ def test_typed_query_and_syntax_error(page_server: RunningServer, watched: Watch
     graphs = [row[0] for row in body_rows(page)]
     assert len(graphs) == 4 and all(g.startswith("https://w3id.org/ecograph/") for g in graphs)
     page.fill("#query", "SELECT * WHERE {\n  ?s ?p\n}")
-    page.press("#query", "Control+Enter")
-    page.wait_for_selector("#results .error")
+    run_and_wait(page, key="Control+Enter")
+    assert page.locator("#results table").count() == 0  # the previous rows are gone
     assert page.inner_text("#results .error").startswith("Line 3, column")
     page.fill("#query", "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
     run_and_wait(page)
+    assert page.locator("#results .error").count() == 1  # this run's error only
     assert "SERVICE is refused" in page.inner_text("#results .error")
+
+
+def test_a_run_clears_the_previous_answer_until_its_own_arrives(page_server: RunningServer,
+                                                                watched: Watched) -> None:
+    page = watched.page
+    page.goto(page_server.base + "/")
+    page.fill("#query", "SELECT * WHERE {\n  ?s ?p\n}")
+    run_and_wait(page)
+    assert page.locator("#results .error").count() == 1
+    held: list[Any] = []  # the next query's request, answered only once the page is checked
+
+    def hold(route: Any) -> None:
+        held.append(route)
+
+    page.route("**/sparql", hold)
+    page.fill("#query", GRAPH_COUNTS)
+    with page.expect_request("**/sparql"):
+        page.click("#run")
+    assert page.locator("#results > *").count() == 0  # the previous error is gone
+    assert page.get_attribute("#results", "aria-busy") == "true"
+    assert page.text_content("#status") == "Running…"
+    assert page.is_disabled("#run")
+    deadline = time.monotonic() + 30
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(20)  # lets Playwright deliver the held request to the handler
+    assert held, "the query's request never reached the route"
+    page.unroute("**/sparql")
+    held[0].continue_()
+    page.locator('#results[data-run="2"][aria-busy="false"]').wait_for(state="attached")
+    assert header_cells(page) == ["g", "n"]
+    assert page.locator("#results .error").count() == 0
 
 
 def test_hostile_parameter_value_is_data(page_server: RunningServer, watched: Watched) -> None:

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,6 +17,8 @@ from ecograph import __version__
 from ecograph.binding import BindingError
 from ecograph.rdfterms import nt_literal
 from ecograph.store import StoreError, StoreLockedError, open_store
+
+from .halting import HALTED, HERE, read_line
 
 G = "https://example.org/graph/g"
 NT = b'<https://example.org/a> <https://example.org/p> "x" .\n'
@@ -65,21 +66,21 @@ def test_writer_in_another_process_is_named(tmp_path: Path) -> None:
     open_store(folder).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
-            import time
+            import sys
             from ecograph.store import open_store
             store = open_store({str(folder)!r})
             print("ready", flush=True)
-            time.sleep(30)
-        """)], stdout=subprocess.PIPE, text=True)
+            sys.stdin.readline()  # holds the store until the test kills it
+        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        assert read_line(holder, 60) == "ready"
         with pytest.raises(StoreLockedError) as caught:
             open_store(folder)
         assert f"process {holder.pid}" in str(caught.value)
         assert "--store" in str(caught.value)
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()
     with open_store(folder):  # the kernel released the dead holder's lock
         pass
 
@@ -216,10 +217,12 @@ KILL_SCRIPT = """
 import sys
 from pathlib import Path
 import pyoxigraph as ox
+sys.path.insert(0, sys.argv[3])
+from halting import halfway
 from ecograph.store import open_store
 store = open_store(sys.argv[1])
-print("loading", flush=True)
-store.load(Path(sys.argv[2]), format=ox.RdfFormat.N_TRIPLES, graph="https://example.org/big")
+store.load(halfway(Path(sys.argv[2])), format=ox.RdfFormat.N_TRIPLES,
+           graph="https://example.org/big")
 print("done", flush=True)
 """
 
@@ -234,13 +237,16 @@ def test_sigkill_during_a_load_leaves_the_store_as_it_was(tmp_path: Path) -> Non
     with big.open("w") as handle:
         for i in range(3_000_000):
             handle.write(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n')
-    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big)],
-                             stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None and child.stdout.readline().strip() == "loading"
-    time.sleep(1.5)
-    assert child.poll() is None, "the load finished before it could be killed; use more data"
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big), HERE],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        # The child stops inside the load, halfway through its input: kill it there.
+        assert read_line(child, 300) == HALTED
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(60)
+    finally:
+        child.kill()
+        child.communicate()
     assert child.returncode == -signal.SIGKILL
     assert _snapshot(folder) == before
     with open_store(folder) as store:  # writable again, and still loadable

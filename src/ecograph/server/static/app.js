@@ -4,7 +4,7 @@
 
 (function () {
   const RESULTS_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
-  const state = { queries: [], selected: null };
+  const state = { queries: [], selected: null, runs: 0 };
   const $ = (id) => document.getElementById(id);
 
   function element(tag, text, className) {
@@ -191,7 +191,16 @@
   }
 
   // ------------------------------------------------------------------ actions
+  // A run first empties #results, so the previous answer (rows or an error) can never be read
+  // as this one's. #results carries the run's number in data-run, and aria-busy="true" until
+  // this run's answer is in place: a screen reader, or a test, knows which answer it reads.
   async function run() {
+    if ($("run").disabled) return; // Ctrl+Enter while a run or a download is still going
+    const results = $("results");
+    state.runs += 1;
+    results.dataset.run = String(state.runs);
+    results.setAttribute("aria-busy", "true");
+    results.replaceChildren();
     setBusy(true);
     setStatus("Running…");
     try {
@@ -207,9 +216,10 @@
         renderText(await response.text());
       }
     } catch (err) {
-      $("results").replaceChildren(element("p", "The server could not be reached.", "error"));
+      results.replaceChildren(element("p", "The server could not be reached.", "error"));
       setStatus("");
     } finally {
+      results.setAttribute("aria-busy", "false");
       setBusy(false);
     }
   }
