@@ -13,7 +13,9 @@ on ``sys.path`` and ``from halting import ...``.
 from __future__ import annotations
 
 import io
+import os
 import select
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +69,18 @@ def read_line(child: subprocess.Popen[str], seconds: float) -> str:
     if not ready:
         raise AssertionError(f"the child process said nothing in {seconds:g} s")
     return child.stdout.readline().strip()
+
+
+def kill_when_halted(script: str, *args: str, seconds: float = 300) -> None:
+    """Run ``python -c script args… HERE``; once it says ``halted`` (its load is halfway
+    through its input), SIGKILL it, and check that the kill is what ended it."""
+    child = subprocess.Popen([sys.executable, "-c", script, *args, HERE],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert read_line(child, seconds) == HALTED
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(60)
+    finally:
+        child.kill()
+        child.communicate()
+    assert child.returncode == -signal.SIGKILL

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,7 +19,7 @@ from ecograph.ingest.importer import import_file
 from ecograph.ingest.values import is_missing, name_key
 from ecograph.store import open_store
 
-from .halting import HALTED, HERE, read_line
+from .halting import kill_when_halted
 from .oxigraph_server import oxigraph_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -164,17 +160,8 @@ def test_an_import_killed_while_writing_leaves_the_store_as_it_was(tmp_path: Pat
         handle.write("id;name;type;description\n")
         for i in range(200_000):
             handle.write(f"K{i};Structure {i};association;Description numéro {i}\n")
-    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big), HERE],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        # The child stops inside the store's load, halfway through its input: kill it there.
-        assert read_line(child, 300) == HALTED
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(60)
-    finally:
-        child.kill()
-        child.communicate()
-    assert child.returncode == -signal.SIGKILL
+    # The child stops inside the store's load, halfway through its input: it is killed there.
+    kill_when_halted(KILL_SCRIPT, str(folder), str(big))
     assert _snapshot(folder) == before
     with open_store(folder) as store:  # writable again, and the same import now lands
         result = import_file(store, FIXTURES / "actors_cp1252.csv")

@@ -412,7 +412,10 @@ def test_fetching_keywords_are_refused(server: RunningServer) -> None:
         status, _, body = post_query(server, query)
         assert status == 400, query
         error = error_of(body)
-        assert "refused" in error["error"] or "cannot read" in error["error"], query
+        # refused on the parse, unreadable to the screen, or not SPARQL to pyoxigraph either
+        # (it decodes \u escapes only inside strings and IRIs): never run
+        assert any(words in error["error"]
+                   for words in ("refused", "cannot read", "syntax error")), query
         if "SERVICE" in query and "refused" in error["error"]:
             assert error["line"] == query.count("\n", 0, query.find("SERVICE")) + 1
     for query in HARMLESS:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -18,7 +17,7 @@ from ecograph.binding import BindingError
 from ecograph.rdfterms import nt_literal
 from ecograph.store import StoreError, StoreLockedError, open_store
 
-from .halting import HALTED, HERE, read_line
+from .halting import kill_when_halted, read_line
 
 G = "https://example.org/graph/g"
 NT = b'<https://example.org/a> <https://example.org/p> "x" .\n'
@@ -237,17 +236,8 @@ def test_sigkill_during_a_load_leaves_the_store_as_it_was(tmp_path: Path) -> Non
     with big.open("w") as handle:
         for i in range(3_000_000):
             handle.write(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n')
-    child = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(folder), str(big), HERE],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        # The child stops inside the load, halfway through its input: kill it there.
-        assert read_line(child, 300) == HALTED
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(60)
-    finally:
-        child.kill()
-        child.communicate()
-    assert child.returncode == -signal.SIGKILL
+    # The child stops inside the load, halfway through its input: it is killed there.
+    kill_when_halted(KILL_SCRIPT, str(folder), str(big))
     assert _snapshot(folder) == before
     with open_store(folder) as store:  # writable again, and still loadable
         store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G + "/after")
