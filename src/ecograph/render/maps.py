@@ -29,15 +29,17 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pyvis.network import Network
 
 from ecograph.ingest.territories import TerritoryTable, read_table
 from ecograph.network.projection import Projection
 from ecograph.render import geo, layout, page, style
 from ecograph.render.mapdata import Drawing, Labels, actor_drawing, group_drawing
+
+if TYPE_CHECKING:
+    from pyvis.network import Network
 
 __all__ = ["AGGREGATE_ABOVE", "AGGREGATIONS", "LAYOUTS", "MapDocument", "MapSummary",
            "build_map"]
@@ -304,6 +306,9 @@ def _network(drawing: Drawing, positions: np.ndarray, title: str, actors: int) -
     """The pyvis network: nodes and edges filled as dict lists (``add_node`` validates and
     copies each node: about 30 s for 10,000 with pyvis 0.3.2) and vis-network options with
     physics off."""
+    from pyvis.network import Network  # not at the top: it imports IPython (0.4 s), and every
+    # `ecograph` command imports this module through the CLI
+
     net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")
     suggestion_kind = next((i for i, row in enumerate(drawing.facets.ties)
                             if row[0] == "suggestion"), -1)

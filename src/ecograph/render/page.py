@@ -28,13 +28,15 @@ import hashlib
 import importlib.resources
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
-from pyvis.network import Network
 
 from ecograph.safetext import isolate
+
+if TYPE_CHECKING:  # pyvis imports IPython (0.4 s): only the map's builder loads it
+    from pyvis.network import Network
 
 __all__ = ["TEMPLATE", "VIS_NETWORK_VERSION", "render", "script_json"]
 
