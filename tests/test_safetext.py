@@ -31,6 +31,7 @@ from ecograph.safetext import (
     PDI,
     bdi,
     clean,
+    for_stream,
     isolate,
     labelled,
     spreadsheet_cell,
@@ -235,6 +236,32 @@ def test_query_csv_escapes_formulas_and_keeps_numbers(workspace: Path, names_que
     raw = _run("--store", str(workspace), "query", str(names_query), "-f", "csv",
                "--no-formula-escape")
     assert set(FORMULAS) <= set(_csv_cells(raw.stdout))
+
+
+class _Screen(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_machine_formats_show_escapes_on_a_terminal_and_keep_data_in_files() -> None:
+    """CSV, TSV, JSON or Markdown printed straight to a terminal must not drive it, but the
+    same output piped or redirected is the data, every character of it."""
+    text = "name\r\n" + ESCAPES + "\r\n" + RLO + "\tx\n"
+    shown = for_stream(text, _Screen())
+    assert "\x1b" not in shown and "\x9b" not in shown and "\x07" not in shown
+    assert "\u202e" not in shown and "\\u202e" in shown and "\\x1b]8;;" in shown
+    assert shown.count("\r\n") == 2 and "\t" in shown  # the format's own line ends and tabs
+    assert for_stream("a\rb", _Screen()) == "a\\rb"  # a bare CR would overwrite the line
+    assert for_stream(text, io.StringIO()) == text
+
+
+def test_query_tsv_to_a_pipe_keeps_every_character(workspace: Path, names_query: Path
+                                                   ) -> None:
+    result = _run("--store", str(workspace), "query", str(names_query), "-f", "tsv")
+    assert result.exit_code == 0, result.output
+    assert '"Theta \u202egpj.exe"@fr' in result.stdout  # CliRunner's stdout is a pipe
 
 
 def test_query_tsv_escapes_formulas(workspace: Path, names_query: Path) -> None:

@@ -21,7 +21,7 @@ from rich.text import Text
 
 from ecograph import __version__
 from ecograph.namespaces import graph_iri
-from ecograph.safetext import labelled, spreadsheet_cell, terminal
+from ecograph.safetext import for_stream, labelled, spreadsheet_cell, terminal
 from ecograph.server.settings import setting_default, setting_help
 from ecograph.store import RemoteStore, Store, StoreError, open_store
 
@@ -299,7 +299,7 @@ def query(
     if format is not QueryFormat.table:
         if formula_escape and format in (QueryFormat.csv, QueryFormat.tsv):
             result = _spreadsheet_safe(result)
-        sys.stdout.write(format_result(result, format.value))
+        sys.stdout.write(for_stream(format_result(result, format.value), sys.stdout))
         return
     if result.boolean is not None:
         console.print("true" if result.boolean else "false")
@@ -521,7 +521,7 @@ def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path |
     if fmt == "json":
         text = json.dumps(tables, ensure_ascii=False, indent=1, default=str)
         if out is None:
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(for_stream(text + "\n", sys.stdout))
         else:
             out.mkdir(parents=True, exist_ok=True)
             (out / "metrics.json").write_text(text + "\n", encoding="utf-8")
@@ -597,8 +597,9 @@ def gaps(
         import json
         from dataclasses import asdict
 
-        sys.stdout.write(json.dumps({k: [asdict(r) for r in v] for k, v in report.items()},
-                                    ensure_ascii=False, indent=1, default=str) + "\n")
+        text = json.dumps({k: [asdict(r) for r in v] for k, v in report.items()},
+                          ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write(for_stream(text + "\n", sys.stdout))
         return
     _print_gaps(report, words, top, table, graph)
 

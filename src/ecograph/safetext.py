@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any
 
 from markupsafe import Markup
 from rich.text import Text
 
-__all__ = ["FSI", "PDI", "bdi", "clean", "isolate", "labelled", "one_line",
+__all__ = ["FSI", "PDI", "bdi", "clean", "for_stream", "isolate", "labelled", "one_line",
            "spreadsheet_cell", "spreadsheet_row", "terminal"]
 
 #: First strong isolate and pop directional isolate: text between them is laid out on its own.
@@ -35,6 +35,9 @@ FSI, PDI = "\u2068", "\u2069"
 # C0 except tab and line feed, DEL, C1 (ESC is C0, CSI/OSC are C1 too); then the explicit
 # bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI).
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What a terminal would obey in machine-readable output: the same controls, but line ends
+# (CSV's CR LF included) and tabs stay, since they are the format's own.
+_OBEYED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
 _LINE_BREAKS = re.compile("[\t\n\u2028\u2029]")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A number a spreadsheet reads as a number: it cannot hold a formula, so it stays as it is
@@ -62,6 +65,16 @@ def terminal(value: Any) -> Text:
 def labelled(label: str, style: str, message: Any) -> Text:
     """``label`` in ``style`` (say "error:" in red), a space, then ``message`` as data."""
     return Text.assemble((label, style), " ", clean(message))
+
+
+def for_stream(text: str, stream: IO[str]) -> str:
+    """``text`` unchanged for a file or a pipe (the data, every character of it); with the
+    control characters a terminal would obey written visibly (``\\x1b``, ``\\u202e``) when
+    ``stream`` is a terminal: for CSV, TSV, JSON or Markdown printed straight to the screen."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is None or not isatty():
+        return text
+    return _OBEYED.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
 def isolate(value: Any) -> str:
