@@ -214,7 +214,8 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
              mapping: Mapping, slug: str, graph: str, ignore: list[str], result: ImportResult,
              progress: Progress | None, sink: LineSink
              ) -> tuple[bytes | None, Conversion, dict[str, Any]]:
-    """Bytes → (N-Triples body, or None when written to ``sink``; conversion; details)."""
+    """Bytes → (the RDF body to load, or None when N-Triples went to ``sink``; conversion;
+    details: for RDF, ``details["rdf"]`` is what ``read_rdf`` prepared)."""
     details: dict[str, Any] = {}
     if format == "rdf" or (format is None and detect_format(path, data) == "rdf"):
         from ecograph.ingest.rdf import RdfRefused, read_rdf

@@ -296,10 +296,10 @@ class EmbeddedStore:
         With ``replace``, an existing graph is dropped first, then the new content loaded:
         each step is atomic, so the graph is always the old one, absent, or the new one —
         never half-written. It is meant for ecograph's own derived graphs (ontology,
-        territories, generated data, metrics), which a rerun restores. A SPARQL ``MOVE`` from
-        a scratch graph would make the swap one step, but Oxigraph copies the graph inside one
-        in-memory transaction: 6 minutes and 4.4 GiB for the 820,000 triples of a
-        100,000-actor metrics graph.
+        territories, generated data), which a rerun restores. The metrics graph, which
+        queries read while it is replaced, is swapped in one transaction instead
+        (``network.metrics_rdf.replace_graph``), at a price: Oxigraph holds that transaction
+        in memory.
         """
         self._require_writable()
         if replace:
