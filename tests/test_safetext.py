@@ -321,6 +321,11 @@ def test_import_writes_escaped_rejects(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     cells = _csv_cells(_read(tmp_path / "r.csv", "utf-8-sig"), ";")
     assert {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "'-2+3"} <= set(cells)
+    result = _run("--store", str(tmp_path / "ws"), "import", str(bad),
+                  "--rejects", str(tmp_path / "raw.csv"), "--no-formula-escape")
+    assert result.exit_code == 1, result.output
+    cells = _csv_cells(_read(tmp_path / "raw.csv", "utf-8-sig"), ";")
+    assert {"=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(1)", "-2+3"} <= set(cells)
 
 
 def test_metrics_csv_escapes_formulas(workspace: Path, tmp_path: Path) -> None:

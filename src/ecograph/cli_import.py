@@ -59,6 +59,11 @@ def import_files(
     rejects: Annotated[Path | None, typer.Option(
         help="Where to write refused rows (default: FILE.rejects.csv in this folder).")
     ] = None,
+    formula_escape: Annotated[bool, typer.Option(
+        "--formula-escape/--no-formula-escape",
+        help="In the reject file, put ' before cells a spreadsheet would run as a formula "
+             "(starting with =, +, -, @, tab or carriage return; plain numbers stay).")
+    ] = True,
     template: Annotated[Kind | None, typer.Option(
         help="Write an empty spreadsheet with the expected columns and an example row "
              "instead of importing.")] = None,
@@ -107,7 +112,7 @@ def import_files(
                         store, path, format=format.value if format else None,
                         kind=kind.value if kind else None, mapping=loaded_mapping,
                         replace=replace, keep_good_rows=keep_good_rows, rejects_path=rejects,
-                        progress=report)
+                        progress=report, formula_escape=formula_escape)
                 except ImportRefused as refused:
                     bar.stop()
                     errors.print(labelled("refused:", "red", refused))

@@ -104,8 +104,12 @@ def version_of(data: bytes, *parts: str) -> tuple[str, str]:
 def import_file(store: Any, path: Path, *, format: str | None = None, kind: str | None = None,
                 mapping: Mapping | None = None, replace: bool = False,
                 keep_good_rows: bool = False, rejects_path: Path | None = None,
-                progress: Progress | None = None) -> ImportResult:
-    """Import one file as one source; raises ``ImportRefused`` when nothing may be written."""
+                progress: Progress | None = None, formula_escape: bool = True
+                ) -> ImportResult:
+    """Import one file as one source; raises ``ImportRefused`` when nothing may be written.
+
+    ``formula_escape`` puts ``'`` before reject-file cells a spreadsheet would run as a formula
+    (see ``write_rejects``)."""
     started = time.perf_counter()
     mapping = mapping or Mapping()
     slug = source_slug(path.name)
@@ -164,7 +168,8 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
                 "import again.", result) from None
         _finish_counts(result, conversion, details)
         if result.rejects:
-            _refuse_or_keep(path, result, conversion, details, keep_good_rows, rejects_path)
+            _refuse_or_keep(path, result, conversion, details, keep_good_rows, rejects_path,
+                            formula_escape)
         result.counts["triples"] = sink.count if body is None else details["rdf"].triples
         notes = {"assumption": result.assumptions, "conflict": result.conflicts,
                  "nameMerge": [f"row {m.row}: «{m.name}» taken as «{m.merged_with}» ({m.iri})"
@@ -197,10 +202,10 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
 
 def _refuse_or_keep(path: Path, result: ImportResult, conversion: Conversion,
                     details: dict[str, Any], keep_good_rows: bool,
-                    rejects_path: Path | None) -> None:
+                    rejects_path: Path | None, formula_escape: bool = True) -> None:
     """Write the reject file; raise unless the good rows may land (and there are some)."""
     result.reject_file = write_rejects(path, result.rejects, details.get("columns", []),
-                                       rejects_path)
+                                       rejects_path, formula_escape=formula_escape)
     nothing_good = result.counts["rowsImported"] == 0 and result.counts["rowsRead"] > 0
     if not keep_good_rows or nothing_good or conversion.rows_read == 0:
         first = result.rejects[0].message(path.name)
