@@ -528,8 +528,7 @@ def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path |
             errors.print(terminal(f"Wrote {out / 'metrics.json'}."))
         return
     if out is None:
-        errors.print("[red]error:[/red] CSV needs --out FOLDER (one file per table).")
-        raise typer.Exit(2)
+        raise _failure("CSV needs --out FOLDER (one file per table).", 2)
     out.mkdir(parents=True, exist_ok=True)
     for name, rows in tables.items():
         path = out / f"{name}.csv"
@@ -840,9 +839,8 @@ def serve(
     from ecograph.store.embedded import resolve_store_dir
 
     if state.endpoint:
-        errors.print("[red]error:[/red] `ecograph serve` serves a workspace folder; --endpoint "
-                     "already names a SPARQL server.", highlight=False)
-        raise typer.Exit(2)
+        raise _failure("`ecograph serve` serves a workspace folder; --endpoint already names a "
+                       "SPARQL server.", 2)
     try:
         settings = ServerSettings(
             store=resolve_store_dir(state.store), host=host, port=port,

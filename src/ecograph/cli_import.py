@@ -73,7 +73,7 @@ def import_files(
 ) -> None:
     """Import spreadsheets (CSV/XLSX), SCDL subsidy files, SIRENE/ESS lists or RDF, one
     source graph per file, with provenance; all rows or nothing unless --keep-good-rows."""
-    from ecograph.cli import _opened, console, errors
+    from ecograph.cli import _failure, _opened, console, errors
     from ecograph.ingest.importer import ImportRefused, import_file
     from ecograph.ingest.mapping import MappingError, load_mapping
 
@@ -85,17 +85,14 @@ def import_files(
                                f"`ecograph import {target.name}`."))
         return
     if not files:
-        errors.print("[red]error:[/red] name the file(s) to import, or use --template KIND.")
-        raise typer.Exit(2)
+        raise _failure("name the file(s) to import, or use --template KIND.", 2)
     try:
         loaded_mapping = load_mapping(mapping) if mapping else None
     except (MappingError, OSError) as err:
-        errors.print(labelled("error:", "red", err))
-        raise typer.Exit(2) from None
+        raise _failure(err, 2) from None
     if len(files) > 1 and rejects is not None:
-        errors.print("[red]error:[/red] --rejects names one file; import one file at a time "
-                     "or let each get FILE.rejects.csv.")
-        raise typer.Exit(2)
+        raise _failure("--rejects names one file; import one file at a time or let each get "
+                       "FILE.rejects.csv.", 2)
     failed = False
     with _opened() as store:
         for path in files:

@@ -198,13 +198,6 @@ def to_ntriples(parsed: ParsedRdf) -> bytes:
     return ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES)
 
 
-def rdf_to_ntriples(path: Path, data: bytes, syntax: str | None = None
-                    ) -> tuple[bytes, ParsedRdf]:
-    """Parse safely and return N-Triples (graph names dropped) and what was found."""
-    parsed = read_rdf(path, data, syntax)
-    return to_ntriples(parsed), parsed
-
-
 class _Tally:
     """What a pass over the quads saw: how many, in which named graphs, of which classes."""
 

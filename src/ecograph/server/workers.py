@@ -202,9 +202,8 @@ def _serialise(answer: Any, job: Job) -> Outcome:
         if media is None:
             return _not_acceptable(protocol.GRAPH_OFFERS)
         triples = list(itertools.islice(answer, job.max_rows + 1))
-        graph_media = media
         body, kept = _fit(triples[:job.max_rows], job.max_response_bytes,
-                          lambda part, _cut: results.write_triples(part, graph_media))
+                          lambda part, _cut: results.write_triples(part, media))
         return Outcome(200, media, body, len(triples) > kept)
     media = protocol.negotiate(job.accept, protocol.RESULTS_OFFERS)
     if media is None:
@@ -214,10 +213,9 @@ def _serialise(answer: Any, job: Job) -> Outcome:
     variables = [variable.value for variable in answer.variables]
     rows = [tuple(solution[name] for name in variables)
             for solution in itertools.islice(answer, job.max_rows + 1)]
-    results_media = media
     body, kept = _fit(rows[:job.max_rows], job.max_response_bytes,
                       lambda part, cut: results.write_solutions(
-                          variables, part, results_media, cut or len(rows) > job.max_rows))
+                          variables, part, media, cut or len(rows) > job.max_rows))
     return Outcome(200, media, body, len(rows) > kept)
 
 
