@@ -31,12 +31,37 @@ from ecograph.identifiers import luhn_valid
 from ecograph.ingest.importer import import_file
 from ecograph.store import open_store
 
-TYPES = ["association", "Asso", "SCOP", "scic", "entreprise", "fondation", "collectif",
-         "commune", "université", "réseau"]
-DOMAINS = ["santé", "logement", "alimentation", "emploi", "culture", "mobilité",
-           "environnement", "éducation"]
-KINDS = ["subvention", "co-construction", "prestation", "marché public", "mécénat",
-         "adhésion", "recherche"]
+TYPES = [
+    "association",
+    "Asso",
+    "SCOP",
+    "scic",
+    "entreprise",
+    "fondation",
+    "collectif",
+    "commune",
+    "université",
+    "réseau",
+]
+DOMAINS = [
+    "santé",
+    "logement",
+    "alimentation",
+    "emploi",
+    "culture",
+    "mobilité",
+    "environnement",
+    "éducation",
+]
+KINDS = [
+    "subvention",
+    "co-construction",
+    "prestation",
+    "marché public",
+    "mécénat",
+    "adhésion",
+    "recherche",
+]
 COMMUNES = ["44109", "44143", "44162", "44184", "44190", "44020", "Saint-Nazaire (44)", "Rezé"]
 
 
@@ -59,8 +84,10 @@ def write_inputs(folder: Path, actors: int, partnerships: int, seed: int = 1) ->
             while i % 3 == 0 and (not siren or siren in used):
                 siren = _siren(rng)
             used.add(siren)
-            out.write(f"A{i};Structure {i} de l'économie locale;{rng.choice(TYPES)};{siren};"
-                      f"{rng.choice(COMMUNES)};{rng.choice(DOMAINS)};Agit « ici » n°{i}\n")
+            out.write(
+                f"A{i};Structure {i} de l'économie locale;{rng.choice(TYPES)};{siren};"
+                f"{rng.choice(COMMUNES)};{rng.choice(DOMAINS)};Agit « ici » n°{i}\n"
+            )
     with (folder / "partnerships.csv").open("w", encoding="utf-8") as out:
         out.write("id;type;financeur;beneficiaire;partenaires;date;montant;domaines\n")
         for i in range(partnerships):
@@ -93,8 +120,12 @@ def run(actors: int, partnerships: int, workdir: Path) -> list[tuple[str, str]]:
         for name in ("actors.csv", "partnerships.csv"):
             marks.clear()
             begin = (time.perf_counter(), time.process_time())
-            result = import_file(store, workdir / name, progress=progress,
-                                 rejects_path=workdir / f"{name}.rejects.csv")
+            result = import_file(
+                store,
+                workdir / name,
+                progress=progress,
+                rejects_path=workdir / f"{name}.rejects.csv",
+            )
             end = (time.perf_counter(), time.process_time())
             results[name] = (result, begin, marks.get("writing", end), end)
         graphs = [r.graph for r, *_ in results.values()]
@@ -111,27 +142,40 @@ def run(actors: int, partnerships: int, workdir: Path) -> list[tuple[str, str]]:
     rows = sum(r.counts["rowsRead"] for r, *_ in results.values())
 
     def spent(first: int, last: int, clock: int) -> float:
-        return sum(times[last][clock] - times[first][clock] for times in
-                   ([m[1], m[2], m[3]] for m in results.values()))
+        return sum(
+            times[last][clock] - times[first][clock]
+            for times in ([m[1], m[2], m[3]] for m in results.values())
+        )
 
     convert_s, convert_cpu = spent(0, 1, 0), spent(0, 1, 1)
     write_s, write_cpu = spent(1, 2, 0), spent(1, 2, 1)
     total_s, total_cpu = spent(0, 2, 0), spent(0, 2, 1)
     return [
-        ("input", f"{actors:,} actors + {partnerships:,} partnerships "
-                  f"({rows:,} rows, written in {generate_s:.1f} s)"),
+        (
+            "input",
+            f"{actors:,} actors + {partnerships:,} partnerships "
+            f"({rows:,} rows, written in {generate_s:.1f} s)",
+        ),
         ("triples written", f"{triples:,}"),
-        ("conversion (read, check, merge, N-Triples)",
-         f"{convert_s:.1f} s = {rows / convert_s:,.0f} rows/s "
-         f"(CPU {convert_cpu:.1f} s = {rows / convert_cpu:,.0f} rows/s)"),
-        ("store write (bulk_load + provenance)",
-         f"{write_s:.1f} s = {triples / write_s:,.0f} triples/s (CPU {write_cpu:.1f} s)"),
-        ("whole import", f"{total_s:.1f} s = {rows / total_s:,.0f} rows/s "
-                         f"(CPU {total_cpu:.1f} s)"),
-        ("raw pyoxigraph bulk_load of the same N-Triples",
-         f"{raw_s:.1f} s = {triples / raw_s:,.0f} triples/s (CPU {raw_cpu:.1f} s)"),
-        ("ratio import / raw load", f"{total_s / raw_s:.2f}× wall, {total_cpu / raw_cpu:.2f}× "
-                                    f"CPU (store write alone: {write_s / raw_s:.2f}× wall)"),
+        (
+            "conversion (read, check, merge, N-Triples)",
+            f"{convert_s:.1f} s = {rows / convert_s:,.0f} rows/s "
+            f"(CPU {convert_cpu:.1f} s = {rows / convert_cpu:,.0f} rows/s)",
+        ),
+        (
+            "store write (bulk_load + provenance)",
+            f"{write_s:.1f} s = {triples / write_s:,.0f} triples/s (CPU {write_cpu:.1f} s)",
+        ),
+        ("whole import", f"{total_s:.1f} s = {rows / total_s:,.0f} rows/s (CPU {total_cpu:.1f} s)"),
+        (
+            "raw pyoxigraph bulk_load of the same N-Triples",
+            f"{raw_s:.1f} s = {triples / raw_s:,.0f} triples/s (CPU {raw_cpu:.1f} s)",
+        ),
+        (
+            "ratio import / raw load",
+            f"{total_s / raw_s:.2f}× wall, {total_cpu / raw_cpu:.2f}× "
+            f"CPU (store write alone: {write_s / raw_s:.2f}× wall)",
+        ),
         ("peak memory (max RSS of this process)", f"{_max_rss_mib():,.0f} MiB"),
     ]
 
@@ -140,8 +184,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actors", type=int, default=100_000)
     parser.add_argument("--partnerships", type=int, default=500_000)
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="Where to write inputs and stores (default: a temporary folder)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="Where to write inputs and stores (default: a temporary folder)",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ecograph-bench-import-"))
     workdir.mkdir(parents=True, exist_ok=True)

@@ -115,9 +115,12 @@ def _provenance_lines(graph: str, actors: int, seed: int) -> list[str]:
     """The provenance ecograph appends to the load, as the CLI would record it."""
     from ecograph.provenance import graph_description
 
-    return graph_description(graph, title="Load benchmark ecosystem (synthetic)",
-                             version=f"actors={actors} seed={seed}",
-                             generated_at=dt.datetime.now(dt.UTC))
+    return graph_description(
+        graph,
+        title="Load benchmark ecosystem (synthetic)",
+        version=f"actors={actors} seed={seed}",
+        generated_at=dt.datetime.now(dt.UTC),
+    )
 
 
 def _count_quads(database: Path) -> int:
@@ -166,8 +169,9 @@ def _load_raw(step: str, source: Path, workdir: Path, graph: str) -> dict[str, A
 
         from ecograph.store.embedded import _ConcatenatedReader
 
-        with io.BufferedReader(_ConcatenatedReader(source.open("rb"), b""),
-                               buffer_size=1 << 20) as buffered:
+        with io.BufferedReader(
+            _ConcatenatedReader(source.open("rb"), b""), buffer_size=1 << 20
+        ) as buffered:
             store.bulk_load(buffered, ox.RdfFormat.N_TRIPLES, to_graph=target)
     else:
         raise ValueError(f"unknown raw step {step!r}")
@@ -175,12 +179,18 @@ def _load_raw(step: str, source: Path, workdir: Path, graph: str) -> dict[str, A
     del store
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     peak = peak_rss_mib()
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": peak,
-            "quads": _count_quads(database), "extra_triples": 0}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_rss_mib": peak,
+        "quads": _count_quads(database),
+        "extra_triples": 0,
+    }
 
 
-def _load_ecograph(source: Path, workdir: Path, graph: str, actors: int,
-                   seed: int) -> dict[str, Any]:
+def _load_ecograph(
+    source: Path, workdir: Path, graph: str, actors: int, seed: int
+) -> dict[str, Any]:
     """ecograph: ``open_store`` (lock, metadata), ``load`` with provenance appended, close."""
     import pyoxigraph as ox
 
@@ -191,14 +201,23 @@ def _load_ecograph(source: Path, workdir: Path, graph: str, actors: int,
     cpu_started, started = cpu_seconds(), time.perf_counter()
     store = open_store(workdir)
     try:
-        store.load(source, format=ox.RdfFormat.N_TRIPLES, graph=graph,
-                   extra_ntriples="\n".join(extra) + "\n")
+        store.load(
+            source,
+            format=ox.RdfFormat.N_TRIPLES,
+            graph=graph,
+            extra_ntriples="\n".join(extra) + "\n",
+        )
     finally:
         store.close()
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     peak = peak_rss_mib()
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": peak,
-            "quads": _count_quads(workdir / DATABASE_DIR), "extra_triples": len(extra)}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "peak_rss_mib": peak,
+        "quads": _count_quads(workdir / DATABASE_DIR),
+        "extra_triples": len(extra),
+    }
 
 
 def _run_child(args: argparse.Namespace) -> None:
@@ -206,8 +225,9 @@ def _run_child(args: argparse.Namespace) -> None:
     if args.child == "generate":
         result = _child_generate(args.actors, args.seed, Path(args.file))
     elif args.child == ECOGRAPH:
-        result = _load_ecograph(Path(args.file), Path(args.workdir), args.graph, args.actors,
-                                args.seed)
+        result = _load_ecograph(
+            Path(args.file), Path(args.workdir), args.graph, args.actors, args.seed
+        )
     else:
         result = _load_raw(args.child, Path(args.file), Path(args.workdir), args.graph)
     print(json.dumps(result))
@@ -218,8 +238,16 @@ def _run_child(args: argparse.Namespace) -> None:
 
 def _spawn(step: str, args: argparse.Namespace, **paths: Path | str) -> dict[str, Any]:
     """Run one step in a fresh interpreter and return its JSON report (plus wall time)."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", step,
-               "--actors", str(args.actors), "--seed", str(args.seed)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        step,
+        "--actors",
+        str(args.actors),
+        "--seed",
+        str(args.seed),
+    ]
     for name, value in paths.items():
         command += [f"--{name}", str(value)]
     env = dict(os.environ)
@@ -235,8 +263,9 @@ def _spawn(step: str, args: argparse.Namespace, **paths: Path | str) -> dict[str
     try:
         report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
-        raise BenchError(f"step {step!r} printed no JSON report:\n{done.stdout}\n"
-                         f"{done.stderr}") from None
+        raise BenchError(
+            f"step {step!r} printed no JSON report:\n{done.stdout}\n{done.stderr}"
+        ) from None
     report["process_wall_seconds"] = wall
     report["other_cpus_busy"] = round(max(others, 0.0) / wall, 2)
     return report
@@ -279,9 +308,11 @@ def _check_counts(generated: dict[str, Any], runs: dict[str, list[dict[str, Any]
         for number, run in enumerate(step_runs, 1):
             want = expected + run["extra_triples"]
             if run["quads"] != want:
-                problems.append(f"{step} run {number}: {run['quads']:,} quads, expected "
-                                f"{want:,} ({expected:,} distinct triples + "
-                                f"{run['extra_triples']} provenance)")
+                problems.append(
+                    f"{step} run {number}: {run['quads']:,} quads, expected "
+                    f"{want:,} ({expected:,} distinct triples + "
+                    f"{run['extra_triples']} provenance)"
+                )
     if problems:
         raise BenchError("quad counts disagree:\n  " + "\n  ".join(problems))
 
@@ -298,8 +329,10 @@ def _bench(args: argparse.Namespace, console: Any) -> dict[str, Any]:
         source = work / f"ecosystem-{args.actors}-{args.seed}.nt"
         with console.status(f"Generating {args.actors:,} actors (seed {args.seed})…"):
             generated = _spawn("generate", args, file=source)
-        console.log(f"generated {generated['lines']:,} lines, "
-                    f"{generated['bytes'] / 2**20:,.0f} MiB in {generated['seconds']:.1f} s")
+        console.log(
+            f"generated {generated['lines']:,} lines, "
+            f"{generated['bytes'] / 2**20:,.0f} MiB in {generated['seconds']:.1f} s"
+        )
         runs: dict[str, list[dict[str, Any]]] = {step: [] for step in steps}
         for repeat in range(args.repeat):
             order = steps if repeat % 2 == 0 else list(reversed(steps))
@@ -310,10 +343,12 @@ def _bench(args: argparse.Namespace, console: Any) -> dict[str, Any]:
                     run = _spawn(step, args, file=source, workdir=workdir, graph=graph)
                 run["store_mib"] = round(_folder_mib(workdir), 1)
                 shutil.rmtree(workdir)  # a 100k-actor store is ~1 GB; keep the disk free
-                console.log(f"{step:<19} repeat {repeat + 1}: {run['seconds']:7.2f} s "
-                            f"(CPU {run['cpu_seconds']:7.2f} s, others "
-                            f"{run['other_cpus_busy']:.2f} CPU), "
-                            f"peak {run['peak_rss_mib']:7.1f} MiB, {run['quads']:,} quads")
+                console.log(
+                    f"{step:<19} repeat {repeat + 1}: {run['seconds']:7.2f} s "
+                    f"(CPU {run['cpu_seconds']:7.2f} s, others "
+                    f"{run['other_cpus_busy']:.2f} CPU), "
+                    f"peak {run['peak_rss_mib']:7.1f} MiB, {run['quads']:,} quads"
+                )
                 runs[step].append(run)
     _check_counts(generated, runs)
     busiest = max(r["other_cpus_busy"] for step_runs in runs.values() for r in step_runs)
@@ -326,8 +361,12 @@ def _bench(args: argparse.Namespace, console: Any) -> dict[str, Any]:
     return {
         "benchmark": "load",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "parameters": {"actors": args.actors, "seed": args.seed, "repeat": args.repeat,
-                       "diagnose": args.diagnose},
+        "parameters": {
+            "actors": args.actors,
+            "seed": args.seed,
+            "repeat": args.repeat,
+            "diagnose": args.diagnose,
+        },
         "machine": _machine(),
         "generate": generated,
         "steps": summary,
@@ -350,70 +389,108 @@ def _report(result: dict[str, Any], console: Any) -> None:
 
     steps, generated = result["steps"], result["generate"]
     params, machine = result["parameters"], result["machine"]
-    table = Table(title=(f"Load benchmark — {params['actors']:,} actors, seed {params['seed']}, "
-                         f"{params['repeat']} repeat(s)"),
-                  caption=(f"{machine['cpus']} CPU · {machine['cpu_model']} · "
-                           f"{machine['memory_gib']} GiB · pyoxigraph {machine['pyoxigraph']}"))
+    table = Table(
+        title=(
+            f"Load benchmark — {params['actors']:,} actors, seed {params['seed']}, "
+            f"{params['repeat']} repeat(s)"
+        ),
+        caption=(
+            f"{machine['cpus']} CPU · {machine['cpu_model']} · "
+            f"{machine['memory_gib']} GiB · pyoxigraph {machine['pyoxigraph']}"
+        ),
+    )
     table.add_column("step", no_wrap=True)
     table.add_column("seconds (median)", justify="right")
     table.add_column("CPU s (median)", justify="right")
     table.add_column("peak RSS MiB", justify="right")
     table.add_column("quads", justify="right")
     table.add_column("store MiB", justify="right")
-    table.add_row("generate N-Triples", f"{generated['seconds']:.2f}", "",
-                  f"{generated['peak_rss_mib']:.0f}", f"{generated['lines']:,} lines",
-                  f"{generated['bytes'] / 2**20:.0f} (file)")
+    table.add_row(
+        "generate N-Triples",
+        f"{generated['seconds']:.2f}",
+        "",
+        f"{generated['peak_rss_mib']:.0f}",
+        f"{generated['lines']:,} lines",
+        f"{generated['bytes'] / 2**20:.0f} (file)",
+    )
     for step, summary in steps.items():
-        table.add_row(step, f"{summary['seconds_median']:.2f}",
-                      f"{summary['cpu_seconds_median']:.2f}",
-                      f"{summary['peak_rss_mib_max']:.0f}", f"{summary['quads']:,}",
-                      f"{summary['store_mib']:.0f}")
+        table.add_row(
+            step,
+            f"{summary['seconds_median']:.2f}",
+            f"{summary['cpu_seconds_median']:.2f}",
+            f"{summary['peak_rss_mib_max']:.0f}",
+            f"{summary['quads']:,}",
+            f"{summary['store_mib']:.0f}",
+        )
     ratios = result["ratios"]
-    table.add_row("[bold]ecograph / raw[/]", f"[bold]{ratios['time']:.2f}×[/]",
-                  f"[bold]{ratios['cpu']:.2f}×[/]", f"[bold]{ratios['memory']:.2f}×[/]", "", "",
-                  end_section=True)
+    table.add_row(
+        "[bold]ecograph / raw[/]",
+        f"[bold]{ratios['time']:.2f}×[/]",
+        f"[bold]{ratios['cpu']:.2f}×[/]",
+        f"[bold]{ratios['memory']:.2f}×[/]",
+        "",
+        "",
+        end_section=True,
+    )
     for step in DIAGNOSTIC_STEPS:
         if step in steps:
             ratio = steps[step]["seconds_median"] / steps[BASELINE]["seconds_median"]
             cpu = steps[step]["cpu_seconds_median"] / steps[BASELINE]["cpu_seconds_median"]
             memory = steps[step]["peak_rss_mib_max"] / steps[BASELINE]["peak_rss_mib_max"]
-            table.add_row(f"{step} / raw", f"{ratio:.2f}×", f"{cpu:.2f}×", f"{memory:.2f}×",
-                          "", "")
+            table.add_row(f"{step} / raw", f"{ratio:.2f}×", f"{cpu:.2f}×", f"{memory:.2f}×", "", "")
     console.print(table)
     targets = result["targets"]
     eco_peak = steps[ECOGRAPH]["peak_rss_mib_max"]
-    time_line = (f"time {ratios['time']:.2f}× raw (target ≤ {TIME_RATIO_TARGET}×; CPU "
-                 f"{ratios['cpu']:.2f}×): " + ("PASS" if targets["time_ok"] else "FAIL"))
-    memory_line = (f"peak memory {eco_peak:.0f} MiB (target < {MEMORY_TARGET_MIB} MiB): "
-                   + ("PASS" if targets["memory_ok"] else "FAIL"))
+    time_line = (
+        f"time {ratios['time']:.2f}× raw (target ≤ {TIME_RATIO_TARGET}×; CPU "
+        f"{ratios['cpu']:.2f}×): " + ("PASS" if targets["time_ok"] else "FAIL")
+    )
+    memory_line = f"peak memory {eco_peak:.0f} MiB (target < {MEMORY_TARGET_MIB} MiB): " + (
+        "PASS" if targets["memory_ok"] else "FAIL"
+    )
     overall = targets["time_ok"] and targets["memory_ok"]
     style = "bold green" if overall else "bold red"
     console.print(f"[{style}]{'PASS' if overall else 'FAIL'}[/] — {time_line}; {memory_line}")
     if result["contended"]:
-        console.print(f"[yellow]Warning:[/] during some loads other processes (or the "
-                      f"hypervisor) kept up to {result['max_other_cpus_busy']:.2f} of "
-                      f"{machine['cpus']} CPUs busy: wall times are inflated and noisy. Compare "
-                      "the CPU column, or rerun on a quiet machine.")
+        console.print(
+            f"[yellow]Warning:[/] during some loads other processes (or the "
+            f"hypervisor) kept up to {result['max_other_cpus_busy']:.2f} of "
+            f"{machine['cpus']} CPUs busy: wall times are inflated and noisy. Compare "
+            "the CPU column, or rerun on a quiet machine."
+        )
     if params["repeat"] < 3:
-        console.print("[yellow]Note:[/] one run per loader: even on a quiet machine a load "
-                      "varies by about 10%. Use --repeat 3 or more before concluding from the "
-                      "time ratio.")
+        console.print(
+            "[yellow]Note:[/] one run per loader: even on a quiet machine a load "
+            "varies by about 10%. Use --repeat 3 or more before concluding from the "
+            "time ratio."
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description="Time and measure the peak memory of ecograph's store load against a "
-                    "raw pyoxigraph bulk_load of the same synthetic ecosystem.")
-    parser.add_argument("--actors", type=int, default=100_000,
-                        help="actors in the generated ecosystem (default: 100000, ≈3.1M "
-                             "triples)")
+        "raw pyoxigraph bulk_load of the same synthetic ecosystem."
+    )
+    parser.add_argument(
+        "--actors",
+        type=int,
+        default=100_000,
+        help="actors in the generated ecosystem (default: 100000, ≈3.1M triples)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each loader; order alternates (default: 1)")
-    parser.add_argument("--diagnose", action="store_true",
-                        help="also run raw variants that read through Python file objects")
-    parser.add_argument("--tmpdir", default=None,
-                        help="where to put the file and stores (default: the system temp dir)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each loader; order alternates (default: 1)"
+    )
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="also run raw variants that read through Python file objects",
+    )
+    parser.add_argument(
+        "--tmpdir",
+        default=None,
+        help="where to put the file and stores (default: the system temp dir)",
+    )
     # Internal: how the parent asks a fresh interpreter to run one step.
     parser.add_argument("--child", choices=("generate", *LOAD_STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)

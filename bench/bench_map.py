@@ -60,9 +60,15 @@ sys.path.insert(0, str(ROOT / "src"))
 
 RESULTS_DIR = ROOT / "bench" / "results"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 #: Targets for 10,000 actors (every actor drawn).
 BUILD_TARGET_S = 3.0
 DRAW_TARGET_S = 5.0
@@ -97,8 +103,7 @@ def generate(actors: int, seed: int, workspaces: Path) -> tuple[Any, dict[str, f
     timings = {}
     started = time.perf_counter()
     with open_store(workspaces / f"ws-{actors}-{seed}") as store:
-        load_generated(store, spec, graph_name=f"bench-{actors}-{seed}",
-                       title=f"bench {actors}")
+        load_generated(store, spec, graph_name=f"bench-{actors}-{seed}", title=f"bench {actors}")
         timings["generate_load_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         projection = project_scope(store, Scope())
@@ -112,10 +117,13 @@ def build_ecograph(projection: Any, path: Path, aggregate: str) -> dict[str, Any
     wall, cpu = time.perf_counter(), time.process_time()
     document = build_map(projection, aggregate=aggregate, seed=0)
     document.write(path)
-    return {"build_s": round(time.perf_counter() - wall, 2),
-            "build_cpu_s": round(time.process_time() - cpu, 2),
-            "nodes": document.summary.nodes, "edges": document.summary.edges,
-            "aggregated": document.summary.aggregated}
+    return {
+        "build_s": round(time.perf_counter() - wall, 2),
+        "build_cpu_s": round(time.process_time() - cpu, 2),
+        "nodes": document.summary.nodes,
+        "edges": document.summary.edges,
+        "aggregated": document.summary.aggregated,
+    }
 
 
 def build_pyvis(projection: Any, path: Path, timeout_s: float) -> dict[str, Any]:
@@ -125,16 +133,24 @@ def build_pyvis(projection: Any, path: Path, timeout_s: float) -> dict[str, Any]
     source = path.with_suffix(".pickle")
     with source.open("wb") as handle:
         pickle.dump(graph, handle)
-    result: dict[str, Any] = {"nodes": graph.number_of_nodes(),
-                              "edges": graph.number_of_edges(), "aggregated": None}
+    result: dict[str, Any] = {
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "aggregated": None,
+    }
     try:
-        done = subprocess.run([sys.executable, __file__, "--pyvis-child", str(source),
-                               str(path)], capture_output=True, text=True, check=True,
-                              timeout=timeout_s)
+        done = subprocess.run(
+            [sys.executable, __file__, "--pyvis-child", str(source), str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=timeout_s,
+        )
         result.update(json.loads(done.stdout))
     except subprocess.TimeoutExpired:
-        result.update(build_s=None, build_cpu_s=None,
-                      build_error=f"not built within {timeout_s:.0f} s")
+        result.update(
+            build_s=None, build_cpu_s=None, build_error=f"not built within {timeout_s:.0f} s"
+        )
     finally:
         source.unlink()
     return result
@@ -149,8 +165,14 @@ def _pyvis_child(source: Path, path: Path) -> None:
     net = Network(cdn_resources="in_line")
     net.from_nx(graph)
     net.write_html(str(path))
-    print(json.dumps({"build_s": round(time.perf_counter() - wall, 2),
-                      "build_cpu_s": round(time.process_time() - cpu, 2)}))
+    print(
+        json.dumps(
+            {
+                "build_s": round(time.perf_counter() - wall, 2),
+                "build_cpu_s": round(time.process_time() - cpu, 2),
+            }
+        )
+    )
 
 
 def draw(browser: Any, path: Path, own_marker: bool, timeout_s: float) -> dict[str, Any]:
@@ -179,8 +201,9 @@ def draw(browser: Any, path: Path, own_marker: bool, timeout_s: float) -> dict[s
             page.locator("html[data-drawn]").wait_for(timeout=timeout_s * 1000)
             result["page_timings_ms"] = json.loads(page.get_attribute("html", "data-timings"))
         else:
-            page.wait_for_function("() => window.__drawn !== undefined",
-                                   timeout=timeout_s * 1000, polling=100)
+            page.wait_for_function(
+                "() => window.__drawn !== undefined", timeout=timeout_s * 1000, polling=100
+            )
         result["draw_s"] = round(time.perf_counter() - started, 2)
     except Exception as err:  # a timeout is a result here, not a failure
         result["draw_s"] = None
@@ -195,15 +218,31 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--actors", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--baseline-up-to", type=int, default=10000,
-                        help="Largest size for the plain pyvis baseline.")
-    parser.add_argument("--actors-up-to", type=int, default=10000,
-                        help="Largest size for the every-actor ecograph map.")
+    parser.add_argument(
+        "--baseline-up-to",
+        type=int,
+        default=10000,
+        help="Largest size for the plain pyvis baseline.",
+    )
+    parser.add_argument(
+        "--actors-up-to",
+        type=int,
+        default=10000,
+        help="Largest size for the every-actor ecograph map.",
+    )
     parser.add_argument("--draw-timeout", type=float, default=120.0)
-    parser.add_argument("--baseline-timeout", type=float, default=180.0,
-                        help="Seconds the plain pyvis build may take (it is quadratic).")
-    parser.add_argument("--workspaces", type=Path, default=None,
-                        help="Folder to keep generated stores in (default: a temporary one).")
+    parser.add_argument(
+        "--baseline-timeout",
+        type=float,
+        default=180.0,
+        help="Seconds the plain pyvis build may take (it is quadratic).",
+    )
+    parser.add_argument(
+        "--workspaces",
+        type=Path,
+        default=None,
+        help="Folder to keep generated stores in (default: a temporary one).",
+    )
     parser.add_argument("--pyvis-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pyvis_child:
@@ -221,10 +260,12 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for actors in args.actors:
             projection, prep = generate(actors, args.seed, workspaces)
-            print(f"\n{actors:,} actors: {projection.collaboration.number_of_nodes():,} "
-                  f"projected, {projection.collaboration.number_of_edges():,} ties "
-                  f"(generate+load {prep['generate_load_s']} s, project {prep['project_s']} s)",
-                  flush=True)
+            print(
+                f"\n{actors:,} actors: {projection.collaboration.number_of_nodes():,} "
+                f"projected, {projection.collaboration.number_of_edges():,} ties "
+                f"(generate+load {prep['generate_load_s']} s, project {prep['project_s']} s)",
+                flush=True,
+            )
             variants = [("ecograph", "auto")]
             if actors <= args.actors_up_to:
                 variants.append(("ecograph-actors", "none"))
@@ -239,26 +280,41 @@ def main() -> int:
                     built = build_ecograph(projection, path, aggregate)
                 if path.exists():
                     built["html_bytes"] = path.stat().st_size
-                    drawn = draw(browser, path, own_marker=aggregate is not None,
-                                 timeout_s=args.draw_timeout)
+                    drawn = draw(
+                        browser, path, own_marker=aggregate is not None, timeout_s=args.draw_timeout
+                    )
                 else:
                     built["html_bytes"] = None
-                    drawn = {"draw_s": None, "draw_error": "no page",
-                             "blocked_requests": 0, "page_errors": []}
-                run = {"actors": actors, "variant": name, **prep, **built, **drawn,
-                       "load_average_before": round(load_before, 1),
-                       "load_average_after": round(os.getloadavg()[0], 1)}
+                    drawn = {
+                        "draw_s": None,
+                        "draw_error": "no page",
+                        "blocked_requests": 0,
+                        "page_errors": [],
+                    }
+                run = {
+                    "actors": actors,
+                    "variant": name,
+                    **prep,
+                    **built,
+                    **drawn,
+                    "load_average_before": round(load_before, 1),
+                    "load_average_after": round(os.getloadavg()[0], 1),
+                }
                 runs.append(run)
                 shown = "–" if run["draw_s"] is None else f"{run['draw_s']:.1f} s"
-                built_in = ("–" if run["build_s"] is None else
-                            f"{run['build_s']:6.2f} s (CPU {run['build_cpu_s']:.2f})")
+                built_in = (
+                    "–"
+                    if run["build_s"] is None
+                    else f"{run['build_s']:6.2f} s (CPU {run['build_cpu_s']:.2f})"
+                )
                 size = "–" if run["html_bytes"] is None else f"{run['html_bytes'] / 1e6:.2f} MB"
-                print(f"  {name:16} build {built_in:>20}  {size:>8}  drawn {shown:>8}  "
-                      f"nodes {run['nodes']:,} edges {run['edges']:,}  "
-                      f"blocked {run['blocked_requests']}  load {run['load_average_before']}"
-                      + "".join(f"  [{run[k]}]" for k in ("build_error", "draw_error")
-                                if run.get(k)),
-                      flush=True)
+                print(
+                    f"  {name:16} build {built_in:>20}  {size:>8}  drawn {shown:>8}  "
+                    f"nodes {run['nodes']:,} edges {run['edges']:,}  "
+                    f"blocked {run['blocked_requests']}  load {run['load_average_before']}"
+                    + "".join(f"  [{run[k]}]" for k in ("build_error", "draw_error") if run.get(k)),
+                    flush=True,
+                )
             del projection
         browser.close()
     shutil.rmtree(pages, ignore_errors=True)
@@ -269,13 +325,25 @@ def main() -> int:
         print(line)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"map-{'-'.join(str(a) for a in args.actors)}.json"
-    out.write_text(json.dumps({
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version()},
-        "versions": _versions(), "targets": {"build_s": BUILD_TARGET_S,
-                                             "draw_s": DRAW_TARGET_S},
-        "verdicts": verdicts, "runs": runs}, indent=1) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "python": platform.python_version(),
+                },
+                "versions": _versions(),
+                "targets": {"build_s": BUILD_TARGET_S, "draw_s": DRAW_TARGET_S},
+                "verdicts": verdicts,
+                "runs": runs,
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {out}")
     return 0
 
@@ -304,7 +372,8 @@ def _verdicts(runs: list[dict[str, Any]]) -> list[str]:
                     f"{'PASS' if build_ok and draw_ok else 'FAIL'} {variant} at 10,000 actors: "
                     f"written in {run['build_s']} s (target < {BUILD_TARGET_S:g}), drawn in "
                     f"{run['draw_s']} s (target < {DRAW_TARGET_S:g}); load average "
-                    f"{run['load_average_before']} on {os.cpu_count()} CPUs")
+                    f"{run['load_average_before']} on {os.cpu_count()} CPUs"
+                )
     return lines
 
 

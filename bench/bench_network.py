@@ -74,9 +74,11 @@ def _timed(steps: dict[str, dict[str, float]], name: str, work: Callable[[], Any
     """Run ``work``, recording wall and CPU seconds and the memory high-water mark after it."""
     cpu, started = own_and_children_cpu(), time.perf_counter()
     result = work()
-    steps[name] = {"seconds": time.perf_counter() - started,
-                   "cpu_seconds": own_and_children_cpu() - cpu,
-                   "peak_rss_mib": peak_rss_mib()}
+    steps[name] = {
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": own_and_children_cpu() - cpu,
+        "peak_rss_mib": peak_rss_mib(),
+    }
     return result
 
 
@@ -93,12 +95,18 @@ def _child_prepare(actors: int, seed: int, workdir: Path) -> dict[str, Any]:
     with open_store(workdir) as store:
         load_ontology(store)
         load_territories(store)
-        load_generated(store, EcosystemSpec(actors=actors, seed=seed),
-                       graph_name=f"generated/bench-{actors}-{seed}",
-                       title="Network benchmark ecosystem (synthetic)")
+        load_generated(
+            store,
+            EcosystemSpec(actors=actors, seed=seed),
+            graph_name=f"generated/bench-{actors}-{seed}",
+            title="Network benchmark ecosystem (synthetic)",
+        )
         quads = len(store)  # type: ignore[arg-type]
-    return {"seconds": time.perf_counter() - started, "quads": quads,
-            "peak_rss_mib": peak_rss_mib()}
+    return {
+        "seconds": time.perf_counter() - started,
+        "quads": quads,
+        "peak_rss_mib": peak_rss_mib(),
+    }
 
 
 def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]:
@@ -130,31 +138,48 @@ def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]
             members.setdefault(row.community, set()).add(row.actor)
     communities = [members[number] for number in sorted(members)]
     found = {
-        "sector_pairs": _timed(steps, "gaps: sector pairs",
-                               lambda: gaps.sector_pair_gaps(graph, "epci")),
-        "domains": _timed(steps, "gaps: domain cells", lambda: gaps.domain_gaps(
-            graph, projection.contexts, table, domains, "epci")),
+        "sector_pairs": _timed(
+            steps, "gaps: sector pairs", lambda: gaps.sector_pair_gaps(graph, "epci")
+        ),
+        "domains": _timed(
+            steps,
+            "gaps: domain cells",
+            lambda: gaps.domain_gaps(graph, projection.contexts, table, domains, "epci"),
+        ),
         "actors": _timed(steps, "gaps: isolated actors", lambda: gaps.actor_gaps(graph)),
-        "suggestions": _timed(steps, "suggestions (top 20)",
-                              lambda: gaps.suggest(graph, words, top=20, seed=seed)),
+        "suggestions": _timed(
+            steps, "suggestions (top 20)", lambda: gaps.suggest(graph, words, top=20, seed=seed)
+        ),
     }
-    found["communities"] = _timed(steps, "gaps: communities",
-                                  lambda: gaps.community_gaps(graph, communities))
-    total = {"seconds": time.perf_counter() - total_started,
-             "cpu_seconds": own_and_children_cpu() - total_cpu,
-             "peak_rss_mib": peak_rss_mib()}
+    found["communities"] = _timed(
+        steps, "gaps: communities", lambda: gaps.community_gaps(graph, communities)
+    )
+    total = {
+        "seconds": time.perf_counter() - total_started,
+        "cpu_seconds": own_and_children_cpu() - total_cpu,
+        "peak_rss_mib": peak_rss_mib(),
+    }
     with graph_out.open("wb") as handle:
         pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tables = json.dumps(result.tables(), sort_keys=True, default=str)
-    gaps_json = json.dumps({k: [asdict(g) for g in v] for k, v in found.items()},
-                           sort_keys=True, default=str)
+    gaps_json = json.dumps(
+        {k: [asdict(g) for g in v] for k, v in found.items()}, sort_keys=True, default=str
+    )
     return {
-        "actors": graph.number_of_nodes(), "ties": graph.number_of_edges(),
+        "actors": graph.number_of_nodes(),
+        "ties": graph.number_of_edges(),
         "contexts": len(projection.contexts),
-        "steps": steps, "metric_steps": result.timings, "total": total,
-        "digests": {name: hashlib.sha256(text.encode()).hexdigest()
-                    for name, text in (("metrics_tables", tables), ("gaps", gaps_json),
-                                       ("metrics_ntriples", body))},
+        "steps": steps,
+        "metric_steps": result.timings,
+        "total": total,
+        "digests": {
+            name: hashlib.sha256(text.encode()).hexdigest()
+            for name, text in (
+                ("metrics_tables", tables),
+                ("gaps", gaps_json),
+                ("metrics_ntriples", body),
+            )
+        },
     }
 
 
@@ -176,31 +201,60 @@ def _child_networkx(graph_in: Path, seed: int) -> dict[str, Any]:
     nx_k = min(NX_BETWEENNESS_SOURCES, n)
     rows: list[dict[str, Any]] = []
 
-    def compare(measure: str, ours: Callable[[], Any], theirs: Callable[[], Any],
-                scale: float, how: str) -> None:
+    def compare(
+        measure: str, ours: Callable[[], Any], theirs: Callable[[], Any], scale: float, how: str
+    ) -> None:
         started = time.perf_counter()
         ours()
         ours_s = time.perf_counter() - started
         started = time.perf_counter()
         theirs()
         theirs_s = (time.perf_counter() - started) * scale
-        rows.append({"measure": measure, "ecograph_s": ours_s, "networkx_s": theirs_s,
-                     "networkx_how": how, "speedup": theirs_s / ours_s if ours_s else None})
+        rows.append(
+            {
+                "measure": measure,
+                "ecograph_s": ours_s,
+                "networkx_s": theirs_s,
+                "networkx_how": how,
+                "speedup": theirs_s / ours_s if ours_s else None,
+            }
+        )
 
-    compare("constraint", lambda: brokerage.constraint(G, weight="weight"),
-            lambda: nx.constraint(G, nodes=sample, weight="weight"), n / len(sample),
-            f"{len(sample)} nodes timed, × {n / len(sample):.0f}")
-    compare("effective size", lambda: brokerage.effective_size(G, weight="weight"),
-            lambda: nx.effective_size(G, nodes=sample, weight="weight"), n / len(sample),
-            f"{len(sample)} nodes timed, × {n / len(sample):.0f}")
-    compare("betweenness", lambda: centrality.betweenness(G, seed=seed),
-            lambda: nx.betweenness_centrality(G, k=nx_k, seed=seed), k / nx_k,
-            f"k={nx_k} timed, × {k / nx_k:.0f} (ecograph: {k} sources)")
-    compare("Louvain", lambda: communities.louvain_communities(G, seed=seed),
-            lambda: nx.community.louvain_communities(G, weight="weight", seed=seed), 1.0,
-            "whole graph")
-    compare("sector assortativity", lambda: mixing.attribute_assortativity(G, "sector"),
-            lambda: nx.attribute_assortativity_coefficient(G, "sector"), 1.0, "whole graph")
+    compare(
+        "constraint",
+        lambda: brokerage.constraint(G, weight="weight"),
+        lambda: nx.constraint(G, nodes=sample, weight="weight"),
+        n / len(sample),
+        f"{len(sample)} nodes timed, × {n / len(sample):.0f}",
+    )
+    compare(
+        "effective size",
+        lambda: brokerage.effective_size(G, weight="weight"),
+        lambda: nx.effective_size(G, nodes=sample, weight="weight"),
+        n / len(sample),
+        f"{len(sample)} nodes timed, × {n / len(sample):.0f}",
+    )
+    compare(
+        "betweenness",
+        lambda: centrality.betweenness(G, seed=seed),
+        lambda: nx.betweenness_centrality(G, k=nx_k, seed=seed),
+        k / nx_k,
+        f"k={nx_k} timed, × {k / nx_k:.0f} (ecograph: {k} sources)",
+    )
+    compare(
+        "Louvain",
+        lambda: communities.louvain_communities(G, seed=seed),
+        lambda: nx.community.louvain_communities(G, weight="weight", seed=seed),
+        1.0,
+        "whole graph",
+    )
+    compare(
+        "sector assortativity",
+        lambda: mixing.attribute_assortativity(G, "sector"),
+        lambda: nx.attribute_assortativity_coefficient(G, "sector"),
+        1.0,
+        "whole graph",
+    )
     return {"rows": rows, "peak_rss_mib": peak_rss_mib()}
 
 
@@ -215,10 +269,19 @@ def _run_child(args: argparse.Namespace) -> None:
 
 
 # ============================================================================ parent side
-def _spawn(step: str, args: argparse.Namespace, hash_seed: str = "0",
-           **options: str) -> dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", step,
-               "--seed", str(args.seed), "--actors", str(args.actors[0])]
+def _spawn(
+    step: str, args: argparse.Namespace, hash_seed: str = "0", **options: str
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        step,
+        "--seed",
+        str(args.seed),
+        "--actors",
+        str(args.actors[0]),
+    ]
     for name, value in options.items():
         command += [f"--{name.replace('_', '-')}", value]
     env = dict(os.environ, PYTHONHASHSEED=hash_seed)
@@ -247,44 +310,73 @@ def _bench_size(actors: int, args: argparse.Namespace, console: Any) -> dict[str
         if not args.store:
             with console.status(f"Generating and loading {actors:,} actors…"):
                 prepared = _spawn("prepare", sized, workdir=str(workdir))
-            console.log(f"prepared {actors:,} actors: {prepared['quads']:,} quads in "
-                        f"{prepared['seconds']:.1f} s")
+            console.log(
+                f"prepared {actors:,} actors: {prepared['quads']:,} quads in "
+                f"{prepared['seconds']:.1f} s"
+            )
         graph_file = str(Path(tmp) / "graph.pickle")
         with console.status("Projection, metrics, gaps…"):
             pipeline = _spawn("pipeline", sized, workdir=str(workdir), graph_file=graph_file)
-        console.log(f"pipeline: {pipeline['total']['seconds']:.1f} s, peak "
-                    f"{pipeline['total']['peak_rss_mib']:.0f} MiB")
+        console.log(
+            f"pipeline: {pipeline['total']['seconds']:.1f} s, peak "
+            f"{pipeline['total']['peak_rss_mib']:.0f} MiB"
+        )
         again = None
         if args.check_determinism:
             with console.status("Pipeline again with another PYTHONHASHSEED…"):
-                again = _spawn("pipeline", sized, hash_seed="12345", workdir=str(workdir),
-                               graph_file=graph_file)
+                again = _spawn(
+                    "pipeline",
+                    sized,
+                    hash_seed="12345",
+                    workdir=str(workdir),
+                    graph_file=graph_file,
+                )
         versus = None
         if not args.no_networkx:
             with console.status("networkx on the same graph…"):
                 versus = _spawn("networkx", sized, graph_file=graph_file)
     deterministic = None if again is None else again["digests"] == pipeline["digests"]
-    return {"actors_requested": actors, "prepare": prepared, "pipeline": pipeline,
-            "networkx": versus, "deterministic": deterministic}
+    return {
+        "actors_requested": actors,
+        "prepare": prepared,
+        "pipeline": pipeline,
+        "networkx": versus,
+        "deterministic": deterministic,
+    }
 
 
 def _report(result: dict[str, Any], console: Any) -> None:
     from rich.table import Table
 
     pipeline, machine = result["pipeline"], result["machine"]
-    caption = (f"{machine['cpus']} CPU · {machine['cpu_model']} · {machine['memory_gib']} GiB · "
-               f"load average at start {machine['load_average'][0]:.1f}")
-    table = Table(title=(f"Network pipeline — {pipeline['actors']:,} actors, "
-                         f"{pipeline['ties']:,} ties, {pipeline['contexts']:,} partnerships "
-                         "and projects"), caption=caption)
+    caption = (
+        f"{machine['cpus']} CPU · {machine['cpu_model']} · {machine['memory_gib']} GiB · "
+        f"load average at start {machine['load_average'][0]:.1f}"
+    )
+    table = Table(
+        title=(
+            f"Network pipeline — {pipeline['actors']:,} actors, "
+            f"{pipeline['ties']:,} ties, {pipeline['contexts']:,} partnerships "
+            "and projects"
+        ),
+        caption=caption,
+    )
     for column in ("step", "seconds", "CPU s", "peak RSS MiB"):
         table.add_column(column, justify="left" if column == "step" else "right")
     for name, step in pipeline["steps"].items():
-        table.add_row(name, f"{step['seconds']:.2f}", f"{step['cpu_seconds']:.2f}",
-                      f"{step['peak_rss_mib']:.0f}")
+        table.add_row(
+            name,
+            f"{step['seconds']:.2f}",
+            f"{step['cpu_seconds']:.2f}",
+            f"{step['peak_rss_mib']:.0f}",
+        )
     total = pipeline["total"]
-    table.add_row("[bold]total[/]", f"[bold]{total['seconds']:.2f}[/]",
-                  f"{total['cpu_seconds']:.2f}", f"{total['peak_rss_mib']:.0f}")
+    table.add_row(
+        "[bold]total[/]",
+        f"[bold]{total['seconds']:.2f}[/]",
+        f"{total['cpu_seconds']:.2f}",
+        f"{total['peak_rss_mib']:.0f}",
+    )
     console.print(table)
     inner = Table(title="Inside compute_metrics (seconds)")
     inner.add_column("step")
@@ -294,41 +386,67 @@ def _report(result: dict[str, Any], console: Any) -> None:
     console.print(inner)
     if result["networkx"]:
         versus = Table(title="ecograph vs networkx on the same graph")
-        for column in ("measure", "ecograph s", "networkx s", "networkx ÷ ecograph",
-                       "how networkx was timed"):
-            versus.add_column(column, justify="left" if column in ("measure",
-                              "how networkx was timed") else "right")
+        for column in (
+            "measure",
+            "ecograph s",
+            "networkx s",
+            "networkx ÷ ecograph",
+            "how networkx was timed",
+        ):
+            versus.add_column(
+                column,
+                justify="left" if column in ("measure", "how networkx was timed") else "right",
+            )
         for row in result["networkx"]["rows"]:
-            versus.add_row(row["measure"], f"{row['ecograph_s']:.3f}",
-                           f"{row['networkx_s']:.1f}",
-                           f"{row['speedup']:.0f}×" if row["speedup"] else "–",
-                           row["networkx_how"])
+            versus.add_row(
+                row["measure"],
+                f"{row['ecograph_s']:.3f}",
+                f"{row['networkx_s']:.1f}",
+                f"{row['speedup']:.0f}×" if row["speedup"] else "–",
+                row["networkx_how"],
+            )
         console.print(versus)
     if pipeline["actors"] >= 100_000:
         ok_time = total["seconds"] < PIPELINE_SECONDS_TARGET
         ok_memory = total["peak_rss_mib"] < MEMORY_TARGET_MIB
-        console.print(f"{'PASS' if ok_time and ok_memory else 'FAIL'} — pipeline "
-                      f"{total['seconds']:.0f} s (target < {PIPELINE_SECONDS_TARGET:.0f} s), "
-                      f"peak {total['peak_rss_mib']:.0f} MiB (target < "
-                      f"{MEMORY_TARGET_MIB:.0f} MiB)")
+        console.print(
+            f"{'PASS' if ok_time and ok_memory else 'FAIL'} — pipeline "
+            f"{total['seconds']:.0f} s (target < {PIPELINE_SECONDS_TARGET:.0f} s), "
+            f"peak {total['peak_rss_mib']:.0f} MiB (target < "
+            f"{MEMORY_TARGET_MIB:.0f} MiB)"
+        )
     if result["deterministic"] is not None:
-        console.print("Determinism across PYTHONHASHSEED: "
-                      + ("[green]identical outputs[/]" if result["deterministic"]
-                         else "[red]outputs differ[/]"))
+        console.print(
+            "Determinism across PYTHONHASHSEED: "
+            + (
+                "[green]identical outputs[/]"
+                if result["deterministic"]
+                else "[red]outputs differ[/]"
+            )
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--actors", type=int, action="append",
-                        help="Ecosystem size (repeatable; default 10000 and 100000).")
+    parser.add_argument(
+        "--actors",
+        type=int,
+        action="append",
+        help="Ecosystem size (repeatable; default 10000 and 100000).",
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--store", help="Reuse this workspace (read-only) instead of "
-                                        "generating one; then give one --actors for the label.")
+    parser.add_argument(
+        "--store",
+        help="Reuse this workspace (read-only) instead of "
+        "generating one; then give one --actors for the label.",
+    )
     parser.add_argument("--tmpdir", help="Folder for temporary workspaces.")
-    parser.add_argument("--no-networkx", action="store_true",
-                        help="Skip the networkx comparison.")
-    parser.add_argument("--check-determinism", action="store_true",
-                        help="Run the pipeline twice with different PYTHONHASHSEED values.")
+    parser.add_argument("--no-networkx", action="store_true", help="Skip the networkx comparison.")
+    parser.add_argument(
+        "--check-determinism",
+        action="store_true",
+        help="Run the pipeline twice with different PYTHONHASHSEED values.",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--graph-file", help=argparse.SUPPRESS)

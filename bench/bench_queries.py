@@ -117,8 +117,9 @@ def _digest(rows: Iterable[tuple[Any, ...]]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
-def _sorted_lists(lists: Iterable[str], variables: list[str],
-                  rows: list[list[Any]]) -> list[list[Any]]:
+def _sorted_lists(
+    lists: Iterable[str], variables: list[str], rows: list[list[Any]]
+) -> list[list[Any]]:
     """Keyed rows with the items of each list column sorted (``# lists:``), as ``run_query``
     sorts them: SPARQL sets no order inside a GROUP_CONCAT, and engines differ."""
     from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text  # no pyoxigraph
@@ -164,8 +165,9 @@ def _rdflib_key(term: Any) -> Any:
     return ["?", str(term)]
 
 
-def _time_queries(catalogue: dict[str, Any],
-                  run: Callable[[str], tuple[list[str], list[Any]]]) -> None:
+def _time_queries(
+    catalogue: dict[str, Any], run: Callable[[str], tuple[list[str], list[Any]]]
+) -> None:
     """Warm-up then one timed run of each query, emitting one event per query.
 
     ``run`` returns the variables and rows (tuples of pyoxigraph terms); they are
@@ -176,10 +178,10 @@ def _time_queries(catalogue: dict[str, Any],
         cpu, started = cpu_seconds(), time.perf_counter()
         variables, rows = run(name)
         seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
-        digest = _digest(_sorted_lists(query.lists, variables,
-                                       [[_ox_key(term) for term in row] for row in rows]))
-        _emit("query", name=name, seconds=seconds, cpu_seconds=cpu, rows=len(rows),
-              digest=digest)
+        digest = _digest(
+            _sorted_lists(query.lists, variables, [[_ox_key(term) for term in row] for row in rows])
+        )
+        _emit("query", name=name, seconds=seconds, cpu_seconds=cpu, rows=len(rows), digest=digest)
 
 
 def _child_ecograph(store_dir: Path, snapshot: Path) -> None:
@@ -188,8 +190,9 @@ def _child_ecograph(store_dir: Path, snapshot: Path) -> None:
     from ecograph.store import open_store
 
     catalogue = load_catalogue(snapshot)
-    examples = {name: {p.name: p.example for p in query.parameters}
-                for name, query in catalogue.items()}
+    examples = {
+        name: {p.name: p.example for p in query.parameters} for name, query in catalogue.items()
+    }
     started = time.perf_counter()
     store = open_store(store_dir, read_only=True, create=False)
     opened = time.perf_counter() - started
@@ -218,8 +221,10 @@ def _child_raw(store_dir: Path, snapshot: Path) -> None:
     from ecograph.store.embedded import DATABASE_DIR
 
     catalogue = load_catalogue(snapshot)
-    texts = {name: query.bind({p.name: p.example for p in query.parameters})
-             for name, query in catalogue.items()}
+    texts = {
+        name: query.bind({p.name: p.example for p in query.parameters})
+        for name, query in catalogue.items()
+    }
     started = time.perf_counter()
     store = ox.Store.read_only(str(store_dir / DATABASE_DIR))
     opened = time.perf_counter() - started
@@ -264,8 +269,7 @@ def _child_build(workdir: Path, source: Path) -> None:
         graph = graph_iri(store.base_iri, f"generated/{source.stem}")
         store.load(source, format=ox.RdfFormat.N_TRIPLES, graph=graph)
         quads = len(store)
-    _emit("done", seconds=time.perf_counter() - started, quads=quads,
-          peak_rss_mib=peak_rss_mib())
+    _emit("done", seconds=time.perf_counter() - started, quads=quads, peak_rss_mib=peak_rss_mib())
 
 
 def _child_inspect(store_dir: Path) -> None:
@@ -302,8 +306,7 @@ def _within(limit: float, work: Callable[[], Any]) -> tuple[bool, Any]:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def _child_rdflib(nquads: Path, bound: Path, limit: float, load_limit: float,
-                  repeat: int) -> None:
+def _child_rdflib(nquads: Path, bound: Path, limit: float, load_limit: float, repeat: int) -> None:
     """rdflib: parse the N-Quads into a union Dataset, then each query under ``limit``."""
     import rdflib
 
@@ -311,25 +314,34 @@ def _child_rdflib(nquads: Path, bound: Path, limit: float, load_limit: float,
 
     queries: dict[str, str] = json.loads(bound.read_text(encoding="utf-8"))
     lists: dict[str, list[str]] = json.loads(
-        (bound.parent / "lists.json").read_text(encoding="utf-8"))
+        (bound.parent / "lists.json").read_text(encoding="utf-8")
+    )
     dataset = rdflib.Dataset(default_union=True)
     cpu, started = cpu_seconds(), time.perf_counter()
     loaded, _ = _within(load_limit, lambda: dataset.parse(str(nquads), format="nquads"))
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     if not loaded:
-        _emit("load", finished=False, seconds=seconds, cpu_seconds=cpu,
-              peak_rss_mib=peak_rss_mib())
+        _emit("load", finished=False, seconds=seconds, cpu_seconds=cpu, peak_rss_mib=peak_rss_mib())
         _emit("done", peak_rss_mib=peak_rss_mib())
         return
-    _emit("load", finished=True, seconds=seconds, cpu_seconds=cpu, quads=len(dataset),
-          peak_rss_mib=peak_rss_mib())
+    _emit(
+        "load",
+        finished=True,
+        seconds=seconds,
+        cpu_seconds=cpu,
+        quads=len(dataset),
+        peak_rss_mib=peak_rss_mib(),
+    )
 
     def run(text: str, name: str) -> list[Any]:
         result = dataset.query(text, initNs=PREFIXES)
         if result.type == "ASK":
             return [[bool(result.askAnswer)]]
-        return _sorted_lists(lists[name], [str(v) for v in result.vars],
-                             [[_rdflib_key(t) for t in row] for row in result])
+        return _sorted_lists(
+            lists[name],
+            [str(v) for v in result.vars],
+            [[_rdflib_key(t) for t in row] for row in result],
+        )
 
     for name, text in queries.items():
         runs: list[dict[str, float]] = []
@@ -339,11 +351,13 @@ def _child_rdflib(nquads: Path, bound: Path, limit: float, load_limit: float,
             finished, rows = _within(limit, lambda text=text, name=name: run(text, name))
             if not finished:
                 break
-            runs.append({"seconds": time.perf_counter() - started,
-                         "cpu_seconds": cpu_seconds() - cpu})
+            runs.append(
+                {"seconds": time.perf_counter() - started, "cpu_seconds": cpu_seconds() - cpu}
+            )
         if finished:
-            _emit("query", name=name, finished=True, runs=runs, rows=len(rows),
-                  digest=_digest(rows))
+            _emit(
+                "query", name=name, finished=True, runs=runs, rows=len(rows), digest=_digest(rows)
+            )
         else:
             _emit("query", name=name, finished=False, runs=runs)
     _emit("done", peak_rss_mib=peak_rss_mib())
@@ -356,8 +370,13 @@ def _run_child(args: argparse.Namespace) -> None:
     elif args.child == BASELINE:
         _child_raw(Path(args.store), Path(args.snapshot))
     elif args.child == RDFLIB:
-        _child_rdflib(Path(args.file), Path(args.snapshot) / "bound.json", args.rdflib_limit,
-                      args.rdflib_load_limit, args.rdflib_repeat)
+        _child_rdflib(
+            Path(args.file),
+            Path(args.snapshot) / "bound.json",
+            args.rdflib_limit,
+            args.rdflib_load_limit,
+            args.rdflib_repeat,
+        )
     elif args.child == "dump":
         _child_dump(Path(args.store), Path(args.file))
     elif args.child == "build":
@@ -375,24 +394,37 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _spawn(step: str, args: argparse.Namespace, on_event: Callable[[dict[str, Any]], None]
-           | None = None, **options: Path | str) -> dict[str, Any]:
+def _spawn(
+    step: str,
+    args: argparse.Namespace,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    **options: Path | str,
+) -> dict[str, Any]:
     """Run one step in a fresh interpreter; its events by kind, plus wall time and contention.
 
     ``on_event`` sees each event as it arrives (progress). A child that dies still returns
     what it reported, with ``exit`` set; the caller decides whether that is an error.
     """
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", step,
-               "--rdflib-limit", str(args.rdflib_limit),
-               "--rdflib-load-limit", str(args.rdflib_load_limit),
-               "--rdflib-repeat", str(args.rdflib_repeat)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        step,
+        "--rdflib-limit",
+        str(args.rdflib_limit),
+        "--rdflib-load-limit",
+        str(args.rdflib_load_limit),
+        "--rdflib-repeat",
+        str(args.rdflib_repeat),
+    ]
     for name, value in options.items():
         command += [f"--{name}", str(value)]
     load_before = os.getloadavg()[0]
     busy, ours, started = busy_cpu_seconds(), own_and_children_cpu(), time.perf_counter()
     events: dict[str, Any] = {"query": []}
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=_child_env()) as child:
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_child_env()
+    ) as child:
         assert child.stdout is not None and child.stderr is not None
         for line in child.stdout:
             try:
@@ -410,9 +442,14 @@ def _spawn(step: str, args: argparse.Namespace, on_event: Callable[[dict[str, An
         code = child.wait()
     wall = time.perf_counter() - started
     others = (busy_cpu_seconds() - busy) - (own_and_children_cpu() - ours)
-    events.update(exit=code, stderr=stderr[-4000:], process_wall_seconds=wall,
-                  other_cpus_busy=round(max(others, 0.0) / wall, 2),
-                  loadavg_before=load_before, loadavg_after=os.getloadavg()[0])
+    events.update(
+        exit=code,
+        stderr=stderr[-4000:],
+        process_wall_seconds=wall,
+        other_cpus_busy=round(max(others, 0.0) / wall, 2),
+        loadavg_before=load_before,
+        loadavg_after=os.getloadavg()[0],
+    )
     return events
 
 
@@ -430,8 +467,9 @@ def _machine() -> dict[str, Any]:
 
     from ecograph import __version__ as ecograph_version
 
-    found = machine(pyoxigraph=pyoxigraph.__version__, rdflib=rdflib.__version__,
-                    ecograph=ecograph_version)
+    found = machine(
+        pyoxigraph=pyoxigraph.__version__, rdflib=rdflib.__version__, ecograph=ecograph_version
+    )
     found["loadavg_start"] = found["load_average"]
     return found
 
@@ -448,8 +486,9 @@ def _snapshot_queries(selected: list[str], folder: Path) -> dict[str, dict[str, 
     catalogue = load_catalogue()
     unknown = [name for name in selected if name not in catalogue]
     if unknown:
-        raise BenchError(f"no library query named {', '.join(unknown)}; "
-                         f"the library has: {', '.join(catalogue)}")
+        raise BenchError(
+            f"no library query named {', '.join(unknown)}; the library has: {', '.join(catalogue)}"
+        )
     folder.mkdir(parents=True)
     chosen: dict[str, dict[str, Any]] = {}
     bound: dict[str, str] = {}
@@ -461,16 +500,20 @@ def _snapshot_queries(selected: list[str], folder: Path) -> dict[str, dict[str, 
         examples = {p.name: p.example for p in query.parameters}
         bound[name] = query.bind(examples)
         lists[name] = list(query.lists)
-        chosen[name] = {"title": query.title, "parameters": examples,
-                        "requires": list(getattr(query, "requires", ())),
-                        "sha256": hashlib.sha256(query.text.encode()).hexdigest()[:16]}
+        chosen[name] = {
+            "title": query.title,
+            "parameters": examples,
+            "requires": list(getattr(query, "requires", ())),
+            "sha256": hashlib.sha256(query.text.encode()).hexdigest()[:16],
+        }
     (folder / "bound.json").write_text(json.dumps(bound, indent=1), encoding="utf-8")
     (folder / "lists.json").write_text(json.dumps(lists, indent=1), encoding="utf-8")
     return chosen
 
 
-def _skip_unanswerable(queries: dict[str, dict[str, Any]], snapshot: Path,
-                       metrics: str) -> dict[str, str]:
+def _skip_unanswerable(
+    queries: dict[str, dict[str, Any]], snapshot: Path, metrics: str
+) -> dict[str, str]:
     """Take out of the snapshot the queries the workspace cannot answer; why, by name.
 
     A query declaring ``# requires: metrics`` reads the graph ``ecograph metrics`` writes;
@@ -480,8 +523,9 @@ def _skip_unanswerable(queries: dict[str, dict[str, Any]], snapshot: Path,
     skipped: dict[str, str] = {}
     for name, query in queries.items():
         if "metrics" in query["requires"] and metrics != "current":
-            skipped[name] = (f"requires metrics, and the workspace's are {metrics}: "
-                             "run `ecograph metrics` on it")
+            skipped[name] = (
+                f"requires metrics, and the workspace's are {metrics}: run `ecograph metrics` on it"
+            )
     if skipped:
         bound_path = snapshot / "bound.json"
         bound = json.loads(bound_path.read_text(encoding="utf-8"))
@@ -495,12 +539,23 @@ def _skip_unanswerable(queries: dict[str, dict[str, Any]], snapshot: Path,
 def _build_workspace(args: argparse.Namespace, work: Path, console: Any) -> dict[str, Any]:
     """Generate with the CLI, then load ontology, territories and the file into ``work/ws``."""
     source = work / f"44-{args.actors}-{args.seed}.nt"
-    command = [sys.executable, "-m", "ecograph", "generate", "--actors", str(args.actors),
-               "--seed", str(args.seed), "--out", str(source)]
+    command = [
+        sys.executable,
+        "-m",
+        "ecograph",
+        "generate",
+        "--actors",
+        str(args.actors),
+        "--seed",
+        str(args.seed),
+        "--out",
+        str(source),
+    ]
     with console.status(f"Generating {args.actors:,} actors (seed {args.seed})…"):
         started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, env=_child_env(),
-                              check=False)
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=_child_env(), check=False
+        )
         generate_seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchError(f"`ecograph generate` failed (exit {done.returncode}):\n{done.stderr}")
@@ -510,18 +565,36 @@ def _build_workspace(args: argparse.Namespace, work: Path, console: Any) -> dict
     # Some library queries read the metrics graph: write it as a user would.
     with console.status("Computing the metrics (`ecograph metrics`)…"):
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "ecograph", "metrics", "--format", "json",
-                               "--out", str(work / "metrics")], capture_output=True, text=True,
-                              env={**_child_env(), "ECOGRAPH_STORE": str(work / "ws")},
-                              check=False)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ecograph",
+                "metrics",
+                "--format",
+                "json",
+                "--out",
+                str(work / "metrics"),
+            ],
+            capture_output=True,
+            text=True,
+            env={**_child_env(), "ECOGRAPH_STORE": str(work / "ws")},
+            check=False,
+        )
         metrics_seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchError(f"`ecograph metrics` failed (exit {done.returncode}):\n{done.stderr}")
-    console.log(f"workspace built: generate {generate_seconds:.1f} s, load "
-                f"{built['done']['seconds']:.1f} s, metrics {metrics_seconds:.1f} s, "
-                f"{built['done']['quads']:,} quads before metrics")
-    return {"generate_seconds": generate_seconds, "load_seconds": built["done"]["seconds"],
-            "metrics_seconds": metrics_seconds, "quads_before_metrics": built["done"]["quads"]}
+    console.log(
+        f"workspace built: generate {generate_seconds:.1f} s, load "
+        f"{built['done']['seconds']:.1f} s, metrics {metrics_seconds:.1f} s, "
+        f"{built['done']['quads']:,} quads before metrics"
+    )
+    return {
+        "generate_seconds": generate_seconds,
+        "load_seconds": built["done"]["seconds"],
+        "metrics_seconds": metrics_seconds,
+        "quads_before_metrics": built["done"]["quads"],
+    }
 
 
 def _actors_in(graphs: list[str], fallback: int) -> int:
@@ -530,8 +603,9 @@ def _actors_in(graphs: list[str], fallback: int) -> int:
     return counts.pop() if len(counts) == 1 else fallback
 
 
-def _run_engines(args: argparse.Namespace, store: Path, snapshot: Path, names: list[str],
-                 console: Any) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+def _run_engines(
+    args: argparse.Namespace, store: Path, snapshot: Path, names: list[str], console: Any
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
     """``--repeat`` processes per pyoxigraph engine, alternating order; their events."""
     runs: dict[str, list[dict[str, Any]]] = {engine: [] for engine in ENGINES}
     info: dict[str, Any] = {}
@@ -540,44 +614,57 @@ def _run_engines(args: argparse.Namespace, store: Path, snapshot: Path, names: l
         for engine in order:
             label = f"{engine} (repeat {repeat + 1}/{args.repeat})"
             with console.status(f"Running {len(names)} queries on {label}…"):
+
                 def progress(event: dict[str, Any], label: str = label) -> None:
                     if event.get("event") == "query":
-                        console.log(f"  {label}: {event['name']} {event['seconds']:.3f} s "
-                                    f"(CPU {event['cpu_seconds']:.3f} s, {event['rows']:,} "
-                                    "rows)")
-                events = _require(_spawn(engine, args, progress, store=store,
-                                         snapshot=snapshot), engine)
+                        console.log(
+                            f"  {label}: {event['name']} {event['seconds']:.3f} s "
+                            f"(CPU {event['cpu_seconds']:.3f} s, {event['rows']:,} "
+                            "rows)"
+                        )
+
+                events = _require(
+                    _spawn(engine, args, progress, store=store, snapshot=snapshot), engine
+                )
             if engine == ECOGRAPH and not info:
                 info = {**events["info"], "quads": events["done"]["quads"]}
             total = sum(q["seconds"] for q in events["query"])
-            console.log(f"{label:<22} {total:7.2f} s over {len(events['query'])} queries "
-                        f"(open {events['info']['open_seconds']:.2f} s, others "
-                        f"{events['other_cpus_busy']:.2f} CPU, load "
-                        f"{events['loadavg_before']:.2f}→{events['loadavg_after']:.2f})")
+            console.log(
+                f"{label:<22} {total:7.2f} s over {len(events['query'])} queries "
+                f"(open {events['info']['open_seconds']:.2f} s, others "
+                f"{events['other_cpus_busy']:.2f} CPU, load "
+                f"{events['loadavg_before']:.2f}→{events['loadavg_after']:.2f})"
+            )
             runs[engine].append(events)
     return runs, info
 
 
-def _run_rdflib(args: argparse.Namespace, store: Path, snapshot: Path, work: Path,
-                console: Any) -> dict[str, Any]:
+def _run_rdflib(
+    args: argparse.Namespace, store: Path, snapshot: Path, work: Path, console: Any
+) -> dict[str, Any]:
     """Dump once, then one rdflib process: load, then every query under the limit."""
     nquads = work / "dataset.nq"
     with console.status("Dumping the workspace to N-Quads for rdflib…"):
         dumped = _require(_spawn("dump", args, store=store, file=nquads), "dump")["done"]
-    console.log(f"dumped {dumped['bytes'] / 2**20:,.0f} MiB of N-Quads in "
-                f"{dumped['seconds']:.1f} s")
+    console.log(
+        f"dumped {dumped['bytes'] / 2**20:,.0f} MiB of N-Quads in {dumped['seconds']:.1f} s"
+    )
     with console.status("rdflib: parsing the N-Quads…") as status:
+
         def progress(event: dict[str, Any]) -> None:
             kind = event.get("event")
             if kind == "load":
                 state = "loaded" if event["finished"] else "NOT loaded"
-                console.log(f"rdflib {state} in {event['seconds']:.1f} s, peak "
-                            f"{event['peak_rss_mib']:,.0f} MiB")
+                console.log(
+                    f"rdflib {state} in {event['seconds']:.1f} s, peak "
+                    f"{event['peak_rss_mib']:,.0f} MiB"
+                )
                 status.update("rdflib: running the queries…")
             elif kind == "query":
                 times = [f"{r['seconds']:.2f}" for r in event["runs"]]
                 shown = ", ".join(times) if event["finished"] else f"> {args.rdflib_limit:g} s"
                 console.log(f"rdflib {event['name']}: {shown}")
+
         events = _spawn(RDFLIB, args, progress, snapshot=snapshot, file=nquads)
     nquads.unlink(missing_ok=True)
     return {"dump": dumped, **events}
@@ -596,8 +683,9 @@ def _per_query(runs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return by_name
 
 
-def _summarise(names: list[str], runs: dict[str, list[dict[str, Any]]],
-               rdflib: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+def _summarise(
+    names: list[str], runs: dict[str, list[dict[str, Any]]], rdflib: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[str]]:
     """Per query: rows, medians, ratio, rdflib; and the list of row disagreements."""
     per_engine = {engine: _per_query(engine_runs) for engine, engine_runs in runs.items()}
     rdflib_queries = {q["name"]: q for q in (rdflib or {}).get("query", [])}
@@ -624,8 +712,11 @@ def _summarise(names: list[str], runs: dict[str, list[dict[str, Any]]],
         entry["rows"] = eco["rows"]
         entry["rows_equal"] = len(digests) == 1
         entry["ratio"] = eco["seconds_median"] / raw["seconds_median"]
-        entry["cpu_ratio"] = (eco["cpu_seconds_median"] / raw["cpu_seconds_median"]
-                              if raw["cpu_seconds_median"] > 0 else None)
+        entry["cpu_ratio"] = (
+            eco["cpu_seconds_median"] / raw["cpu_seconds_median"]
+            if raw["cpu_seconds_median"] > 0
+            else None
+        )
         entry["under_target"] = eco["seconds_median"] < SECONDS_TARGET
         if rdflib is not None:
             entry[RDFLIB] = _rdflib_entry(rdflib_queries.get(name), digests)
@@ -638,13 +729,15 @@ def _rdflib_entry(query: dict[str, Any] | None, digests: set[str]) -> dict[str, 
     if query is None:
         return {"status": "not run"}
     if not query["finished"]:
-        return {"status": "timeout", "seconds_all": [round(r["seconds"], 3)
-                                                     for r in query["runs"]]}
-    return {"status": "ok",
-            "seconds_median": _median(r["seconds"] for r in query["runs"]),
-            "seconds_all": [round(r["seconds"], 3) for r in query["runs"]],
-            "cpu_seconds_median": _median(r["cpu_seconds"] for r in query["runs"]),
-            "rows": query["rows"], "rows_equal": query["digest"] in digests}
+        return {"status": "timeout", "seconds_all": [round(r["seconds"], 3) for r in query["runs"]]}
+    return {
+        "status": "ok",
+        "seconds_median": _median(r["seconds"] for r in query["runs"]),
+        "seconds_all": [round(r["seconds"], 3) for r in query["runs"]],
+        "cpu_seconds_median": _median(r["cpu_seconds"] for r in query["runs"]),
+        "rows": query["rows"],
+        "rows_equal": query["digest"] in digests,
+    }
 
 
 def _bench(args: argparse.Namespace, console: Any) -> dict[str, Any]:
@@ -680,14 +773,22 @@ def _bench(args: argparse.Namespace, console: Any) -> dict[str, Any]:
     result = {
         "benchmark": "queries",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "parameters": {"actors": actors, "seed": args.seed, "repeat": args.repeat,
-                       "store": str(args.store) if args.store else None,
-                       "rdflib": not args.no_rdflib, "rdflib_limit": args.rdflib_limit,
-                       "rdflib_repeat": args.rdflib_repeat, "queries": names},
+        "parameters": {
+            "actors": actors,
+            "seed": args.seed,
+            "repeat": args.repeat,
+            "store": str(args.store) if args.store else None,
+            "rdflib": not args.no_rdflib,
+            "rdflib_limit": args.rdflib_limit,
+            "rdflib_repeat": args.rdflib_repeat,
+            "queries": names,
+        },
         "machine": {**machine, "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
-        "store": {"quads": info.get("quads"), "graphs": info.get("graphs"),
-                  "open_seconds": _median(e["info"]["open_seconds"]
-                                          for e in runs[ECOGRAPH])},
+        "store": {
+            "quads": info.get("quads"),
+            "graphs": info.get("graphs"),
+            "open_seconds": _median(e["info"]["open_seconds"] for e in runs[ECOGRAPH]),
+        },
         "build": build,
         "library": queries,
         "metrics_state": inspected["metrics"],
@@ -695,24 +796,46 @@ def _bench(args: argparse.Namespace, console: Any) -> dict[str, Any]:
         "queries": summary,
         "rows_problems": problems,
         "max_other_cpus_busy": busiest,
-        "processes": {engine: [{k: e[k] for k in ("process_wall_seconds", "other_cpus_busy",
-                                                   "loadavg_before", "loadavg_after")}
-                               | {"peak_rss_mib": e["done"]["peak_rss_mib"]}
-                               for e in engine_runs] for engine, engine_runs in runs.items()},
-        "totals": {"ecograph_seconds": eco_total, "raw_seconds": raw_total,
-                   "ratio": eco_total / raw_total},
-        "targets": {"ratio_max": RATIO_TARGET, "seconds_max": SECONDS_TARGET,
-                    "ratio_ok": eco_total / raw_total <= RATIO_TARGET,
-                    "queries_over_ratio": over_ratio, "queries_over_seconds": over_time,
-                    "seconds_ok": not over_time},
+        "processes": {
+            engine: [
+                {
+                    k: e[k]
+                    for k in (
+                        "process_wall_seconds",
+                        "other_cpus_busy",
+                        "loadavg_before",
+                        "loadavg_after",
+                    )
+                }
+                | {"peak_rss_mib": e["done"]["peak_rss_mib"]}
+                for e in engine_runs
+            ]
+            for engine, engine_runs in runs.items()
+        },
+        "totals": {
+            "ecograph_seconds": eco_total,
+            "raw_seconds": raw_total,
+            "ratio": eco_total / raw_total,
+        },
+        "targets": {
+            "ratio_max": RATIO_TARGET,
+            "seconds_max": SECONDS_TARGET,
+            "ratio_ok": eco_total / raw_total <= RATIO_TARGET,
+            "queries_over_ratio": over_ratio,
+            "queries_over_seconds": over_time,
+            "seconds_ok": not over_time,
+        },
     }
     if rdflib is not None:
-        result[RDFLIB] = {"dump": rdflib["dump"], "load": rdflib.get("load"),
-                          "exit": rdflib["exit"], "peak_rss_mib": rdflib.get("done", {}).get(
-                              "peak_rss_mib"),
-                          "stderr": rdflib["stderr"] if rdflib["exit"] else "",
-                          "process_wall_seconds": rdflib["process_wall_seconds"],
-                          "other_cpus_busy": rdflib["other_cpus_busy"]}
+        result[RDFLIB] = {
+            "dump": rdflib["dump"],
+            "load": rdflib.get("load"),
+            "exit": rdflib["exit"],
+            "peak_rss_mib": rdflib.get("done", {}).get("peak_rss_mib"),
+            "stderr": rdflib["stderr"] if rdflib["exit"] else "",
+            "process_wall_seconds": rdflib["process_wall_seconds"],
+            "other_cpus_busy": rdflib["other_cpus_busy"],
+        }
     return result
 
 
@@ -739,12 +862,17 @@ def _report(result: dict[str, Any], console: Any) -> None:
     limit = params["rdflib_limit"]
     start, end = machine["loadavg_start"], machine["loadavg_end"]
     table = Table(
-        title=(f"Library queries — {params['actors']:,} actors, {result['store']['quads']:,} "
-               f"quads, {params['repeat']} repeat(s), medians, after a warm-up run"),
-        caption=(f"{machine['cpus']} CPU · {machine['cpu_model']} · {machine['memory_gib']} GiB"
-                 f" · load average {start[0]:.2f} at start, {end[0]:.2f} at end · pyoxigraph "
-                 f"{machine['pyoxigraph']} · rdflib {machine['rdflib']} · "
-                 f"{result['when']}"))
+        title=(
+            f"Library queries — {params['actors']:,} actors, {result['store']['quads']:,} "
+            f"quads, {params['repeat']} repeat(s), medians, after a warm-up run"
+        ),
+        caption=(
+            f"{machine['cpus']} CPU · {machine['cpu_model']} · {machine['memory_gib']} GiB"
+            f" · load average {start[0]:.2f} at start, {end[0]:.2f} at end · pyoxigraph "
+            f"{machine['pyoxigraph']} · rdflib {machine['rdflib']} · "
+            f"{result['when']}"
+        ),
+    )
     table.add_column("query", no_wrap=True)
     table.add_column("rows", justify="right")
     table.add_column("ecograph s", justify="right")
@@ -759,21 +887,34 @@ def _report(result: dict[str, Any], console: Any) -> None:
         eco, raw = entry[ECOGRAPH], entry[BASELINE]
         ratio = f"{entry['ratio']:.2f}×"
         cpu_ratio = "" if entry["cpu_ratio"] is None else f"{entry['cpu_ratio']:.2f}×"
-        table.add_row(name, f"{entry['rows']:,}", _seconds(eco["seconds_median"]),
-                      _seconds(raw["seconds_median"]),
-                      f"[red]{ratio}[/]" if entry["ratio"] > RATIO_TARGET else ratio,
-                      _seconds(eco["cpu_seconds_median"]), _seconds(raw["cpu_seconds_median"]),
-                      cpu_ratio, _rdflib_cell(entry.get(RDFLIB), limit),
-                      "PASS" if entry["under_target"] else "[red]FAIL[/]")
+        table.add_row(
+            name,
+            f"{entry['rows']:,}",
+            _seconds(eco["seconds_median"]),
+            _seconds(raw["seconds_median"]),
+            f"[red]{ratio}[/]" if entry["ratio"] > RATIO_TARGET else ratio,
+            _seconds(eco["cpu_seconds_median"]),
+            _seconds(raw["cpu_seconds_median"]),
+            cpu_ratio,
+            _rdflib_cell(entry.get(RDFLIB), limit),
+            "PASS" if entry["under_target"] else "[red]FAIL[/]",
+        )
     totals = result["totals"]
     eco_cpu = sum(q[ECOGRAPH]["cpu_seconds_median"] for q in result["queries"].values())
     raw_cpu = sum(q[BASELINE]["cpu_seconds_median"] for q in result["queries"].values())
-    table.add_row("[bold]all queries[/]", "", f"[bold]{_seconds(totals['ecograph_seconds'])}[/]",
-                  f"[bold]{_seconds(totals['raw_seconds'])}[/]",
-                  f"[bold]{totals['ratio']:.2f}×[/]", f"[bold]{_seconds(eco_cpu)}[/]",
-                  f"[bold]{_seconds(raw_cpu)}[/]",
-                  f"[bold]{eco_cpu / raw_cpu:.2f}×[/]" if raw_cpu else "", "", "",
-                  end_section=True)
+    table.add_row(
+        "[bold]all queries[/]",
+        "",
+        f"[bold]{_seconds(totals['ecograph_seconds'])}[/]",
+        f"[bold]{_seconds(totals['raw_seconds'])}[/]",
+        f"[bold]{totals['ratio']:.2f}×[/]",
+        f"[bold]{_seconds(eco_cpu)}[/]",
+        f"[bold]{_seconds(raw_cpu)}[/]",
+        f"[bold]{eco_cpu / raw_cpu:.2f}×[/]" if raw_cpu else "",
+        "",
+        "",
+        end_section=True,
+    )
     console.print(table)
     count = len(result["queries"])
     over = targets["queries_over_ratio"]
@@ -782,50 +923,70 @@ def _report(result: dict[str, Any], console: Any) -> None:
         f"[{'bold green' if ratio_ok else 'bold red'}]{'PASS' if ratio_ok else 'FAIL'}[/] — "
         f"ecograph {totals['ratio']:.2f}× raw pyoxigraph over all queries (target ≤ "
         f"{RATIO_TARGET}×; CPU time {eco_cpu / raw_cpu:.2f}×); {count - len(over)}/{count} "
-        f"queries within {RATIO_TARGET}× on their own" + (f" (over: {', '.join(over)})"
-                                                           if over else ""))
+        f"queries within {RATIO_TARGET}× on their own"
+        + (f" (over: {', '.join(over)})" if over else "")
+    )
     slow = targets["queries_over_seconds"]
-    cpu_under = sum(1 for q in result["queries"].values()
-                    if q[ECOGRAPH]["cpu_seconds_median"] < SECONDS_TARGET)
+    cpu_under = sum(
+        1 for q in result["queries"].values() if q[ECOGRAPH]["cpu_seconds_median"] < SECONDS_TARGET
+    )
     seconds_ok = targets["seconds_ok"]
     console.print(
         f"[{'bold green' if seconds_ok else 'bold red'}]{'PASS' if seconds_ok else 'FAIL'}[/] — "
         f"{count - len(slow)}/{count} queries under {SECONDS_TARGET:g} s on the on-disk store"
         + (f" (over: {', '.join(slow)})" if slow else "")
         + f"; by CPU time {cpu_under}/{count}"
-        + ("" if params["actors"] >= 100_000 else
-           f" [yellow](the target is stated at 100,000 actors; this is {params['actors']:,})[/]"))
+        + (
+            ""
+            if params["actors"] >= 100_000
+            else " [yellow](the target is stated at 100,000 actors; "
+            f"this is {params['actors']:,})[/]"
+        )
+    )
     rdflib = result.get(RDFLIB)
     if rdflib is not None:
         load = rdflib.get("load")
         if load is None:
-            console.print(f"rdflib: the process died before loading (exit {rdflib['exit']}): "
-                          f"{rdflib['stderr'].strip().splitlines()[-1:]}")
+            console.print(
+                f"rdflib: the process died before loading (exit {rdflib['exit']}): "
+                f"{rdflib['stderr'].strip().splitlines()[-1:]}"
+            )
         elif not load["finished"]:
-            console.print(f"rdflib: did not load the data within {load['seconds']:.0f} s "
-                          f"(peak {load['peak_rss_mib']:,.0f} MiB); no rdflib times")
+            console.print(
+                f"rdflib: did not load the data within {load['seconds']:.0f} s "
+                f"(peak {load['peak_rss_mib']:,.0f} MiB); no rdflib times"
+            )
         else:
-            timeouts = sum(1 for q in result["queries"].values()
-                           if q[RDFLIB]["status"] == "timeout")
+            timeouts = sum(
+                1 for q in result["queries"].values() if q[RDFLIB]["status"] == "timeout"
+            )
             peak = rdflib["peak_rss_mib"] or load["peak_rss_mib"]
-            console.print(f"rdflib: loaded {load['quads']:,} quads in {load['seconds']:.1f} s "
-                          f"(CPU {load['cpu_seconds']:.1f} s), peak {peak:,.0f} MiB; "
-                          f"{timeouts}/{count} queries over {limit:g} s"
-                          + (f"; exit {rdflib['exit']}" if rdflib["exit"] else ""))
-    console.print(f"Machine: {machine['cpus']} CPUs, {machine['cpu_model']}, "
-                  f"{machine['memory_gib']} GiB; load average {'/'.join(map(str, start))} at "
-                  f"start, {'/'.join(map(str, end))} at end; other processes kept up to "
-                  f"{result['max_other_cpus_busy']:.2f} CPU busy during an engine run.")
+            console.print(
+                f"rdflib: loaded {load['quads']:,} quads in {load['seconds']:.1f} s "
+                f"(CPU {load['cpu_seconds']:.1f} s), peak {peak:,.0f} MiB; "
+                f"{timeouts}/{count} queries over {limit:g} s"
+                + (f"; exit {rdflib['exit']}" if rdflib["exit"] else "")
+            )
+    console.print(
+        f"Machine: {machine['cpus']} CPUs, {machine['cpu_model']}, "
+        f"{machine['memory_gib']} GiB; load average {'/'.join(map(str, start))} at "
+        f"start, {'/'.join(map(str, end))} at end; other processes kept up to "
+        f"{result['max_other_cpus_busy']:.2f} CPU busy during an engine run."
+    )
     for name, why in result.get("skipped", {}).items():
         console.print(f"[yellow]Not run:[/] {name} — {why}")
     if result["max_other_cpus_busy"] > CONTENDED_CPUS:
-        console.print(f"[yellow]Warning:[/] other processes (or the hypervisor) kept up to "
-                      f"{result['max_other_cpus_busy']:.2f} of {machine['cpus']} CPUs busy "
-                      "during the runs: wall times are inflated and noisy, and small queries' "
-                      "ratios are noise. Compare the CPU columns, or rerun on a quiet machine.")
+        console.print(
+            f"[yellow]Warning:[/] other processes (or the hypervisor) kept up to "
+            f"{result['max_other_cpus_busy']:.2f} of {machine['cpus']} CPUs busy "
+            "during the runs: wall times are inflated and noisy, and small queries' "
+            "ratios are noise. Compare the CPU columns, or rerun on a quiet machine."
+        )
     if params["repeat"] < 3:
-        console.print("[yellow]Note:[/] fewer than 3 runs per engine: use --repeat 3 or more "
-                      "before concluding from a ratio.")
+        console.print(
+            "[yellow]Note:[/] fewer than 3 runs per engine: use --repeat 3 or more "
+            "before concluding from a ratio."
+        )
     if result["rows_problems"]:
         console.print("[bold red]Rows differ:[/] " + "; ".join(result["rows_problems"]))
 
@@ -833,35 +994,71 @@ def _report(result: dict[str, Any], console: Any) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description="Time every library query on ecograph's embedded store against raw "
-                    "pyoxigraph and rdflib's in-memory store, on a synthetic ecosystem.")
-    parser.add_argument("--actors", type=int, default=100_000,
-                        help="actors in the generated ecosystem (default: 100000, ≈3.6M quads "
-                             "with territories)")
+        "pyoxigraph and rdflib's in-memory store, on a synthetic ecosystem."
+    )
+    parser.add_argument(
+        "--actors",
+        type=int,
+        default=100_000,
+        help="actors in the generated ecosystem (default: 100000, ≈3.6M quads with territories)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
-    parser.add_argument("--store", default=None,
-                        help="reuse this workspace instead of generating one (opened read-only)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="processes per pyoxigraph engine, alternating order; medians "
-                             "(default: 3)")
-    parser.add_argument("--query", action="append", metavar="NAME",
-                        help="run only this library query (repeatable; default: all)")
+    parser.add_argument(
+        "--store",
+        default=None,
+        help="reuse this workspace instead of generating one (opened read-only)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="processes per pyoxigraph engine, alternating order; medians (default: 3)",
+    )
+    parser.add_argument(
+        "--query",
+        action="append",
+        metavar="NAME",
+        help="run only this library query (repeatable; default: all)",
+    )
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib")
-    parser.add_argument("--rdflib-limit", type=float, default=RDFLIB_LIMIT,
-                        help="seconds rdflib gets per query run (default: 60)")
-    parser.add_argument("--rdflib-load-limit", type=float, default=RDFLIB_LOAD_LIMIT,
-                        help="seconds rdflib gets to parse the data (default: 900)")
-    parser.add_argument("--rdflib-repeat", type=int, default=1,
-                        help="timed rdflib runs per query after its warm-up (default: 1)")
-    parser.add_argument("--tmpdir", default=None,
-                        help="where to put the workspace and dump (default: system temp dir)")
-    parser.add_argument("--report", metavar="JSON", default=None,
-                        help="print the table of a result written earlier, and exit")
-    parser.add_argument("--json", default=None,
-                        help="where to write the result (default: "
-                             "bench/results/queries-<actors>.json)")
+    parser.add_argument(
+        "--rdflib-limit",
+        type=float,
+        default=RDFLIB_LIMIT,
+        help="seconds rdflib gets per query run (default: 60)",
+    )
+    parser.add_argument(
+        "--rdflib-load-limit",
+        type=float,
+        default=RDFLIB_LOAD_LIMIT,
+        help="seconds rdflib gets to parse the data (default: 900)",
+    )
+    parser.add_argument(
+        "--rdflib-repeat",
+        type=int,
+        default=1,
+        help="timed rdflib runs per query after its warm-up (default: 1)",
+    )
+    parser.add_argument(
+        "--tmpdir",
+        default=None,
+        help="where to put the workspace and dump (default: system temp dir)",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="JSON",
+        default=None,
+        help="print the table of a result written earlier, and exit",
+    )
+    parser.add_argument(
+        "--json",
+        default=None,
+        help="where to write the result (default: bench/results/queries-<actors>.json)",
+    )
     # Internal: how the parent asks a fresh interpreter to run one step.
-    parser.add_argument("--child", choices=(*ENGINES, RDFLIB, "dump", "build", "inspect"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=(*ENGINES, RDFLIB, "dump", "build", "inspect"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--snapshot", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     return parser
@@ -894,8 +1091,11 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[bold red]BENCHMARK ERROR[/] {err}")
         return 1
     _report(result, console)
-    out = Path(args.json) if args.json else (
-        RESULTS_DIR / f"queries-{result['parameters']['actors']}.json")
+    out = (
+        Path(args.json)
+        if args.json
+        else (RESULTS_DIR / f"queries-{result['parameters']['actors']}.json")
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     console.print(f"Result written to {out}")

@@ -79,8 +79,9 @@ def run_child(argv: list[str]) -> dict[str, float]:
     ``os.wait4`` gives the child's own resource usage, so each run has its own peak memory.
     """
     busy, started = busy_cpu_seconds(), time.perf_counter()
-    child = subprocess.Popen(argv, env=_child_env(), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        argv, env=_child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
@@ -88,14 +89,23 @@ def run_child(argv: list[str]) -> dict[str, float]:
     if child.returncode != 0:
         raise BenchError(f"{' '.join(argv[:4])}… exited {child.returncode}: {stderr[-2000:]}")
     cpu = usage.ru_utime + usage.ru_stime
-    return {"seconds": seconds, "cpu": cpu, "rss_mib": usage.ru_maxrss / 1024,
-            "others_cpus": max(0.0, (busy_cpu_seconds() - busy - cpu) / seconds)}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "rss_mib": usage.ru_maxrss / 1024,
+        "others_cpus": max(0.0, (busy_cpu_seconds() - busy - cpu) / seconds),
+    }
 
 
 def quad_count(database: Path) -> int:
     """Quads in a pyoxigraph database folder, read in a child (no lock kept here)."""
-    out = subprocess.run([sys.executable, "-c", _COUNT, str(database)], env=_child_env(),
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _COUNT, str(database)],
+        env=_child_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return int(out.stdout)
 
 
@@ -104,12 +114,22 @@ def load_once(kind: str, data: Path, workdir: Path) -> dict[str, float]:
     target = workdir / f"store-{kind}"
     shutil.rmtree(target, ignore_errors=True)
     if kind in ("raw", "raw+compact"):
-        numbers = run_child([sys.executable, "-c", _RAW, str(target), str(data), GRAPH,
-                             *(["compact"] if kind == "raw+compact" else [])])
+        numbers = run_child(
+            [
+                sys.executable,
+                "-c",
+                _RAW,
+                str(target),
+                str(data),
+                GRAPH,
+                *(["compact"] if kind == "raw+compact" else []),
+            ]
+        )
         numbers["quads"] = quad_count(target)
     else:
-        numbers = run_child([sys.executable, "-m", "ecograph", "--store", str(target),
-                             "import", str(data)])
+        numbers = run_child(
+            [sys.executable, "-m", "ecograph", "--store", str(target), "import", str(data)]
+        )
         numbers["quads"] = quad_count(target / "oxigraph")
     shutil.rmtree(target, ignore_errors=True)
     return numbers
@@ -122,8 +142,10 @@ def check(runs: dict[str, list[dict[str, float]]], triples: int) -> None:
             raise BenchError(f"raw store holds {run['quads']:,} quads, file has {triples:,}")
     for run in runs["ecograph"]:
         if not triples < run["quads"] < triples + 100:
-            raise BenchError(f"ecograph store holds {run['quads']:,} quads for {triples:,} "
-                             "triples (expected the triples plus a few of provenance)")
+            raise BenchError(
+                f"ecograph store holds {run['quads']:,} quads for {triples:,} "
+                "triples (expected the triples plus a few of provenance)"
+            )
 
 
 def summarise(runs: dict[str, list[dict[str, float]]]) -> dict[str, float]:
@@ -141,34 +163,55 @@ def summarise(runs: dict[str, list[dict[str, float]]]) -> dict[str, float]:
     return out
 
 
-def print_report(triples: int, size_mib: float, runs: dict[str, list[dict[str, float]]],
-                 summary: dict[str, float]) -> None:
+def print_report(
+    triples: int,
+    size_mib: float,
+    runs: dict[str, list[dict[str, float]]],
+    summary: dict[str, float],
+) -> None:
     """A plain table (no rich: this output goes into bench/README.md as it is)."""
-    print(f"\n{triples:,} triples, {size_mib:,.0f} MiB of N-Triples, "
-          f"{len(runs['raw'])} run(s) each")
+    print(
+        f"\n{triples:,} triples, {size_mib:,.0f} MiB of N-Triples, {len(runs['raw'])} run(s) each"
+    )
     print(f"{'load':<12} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9} {'others CPUs':>12}  runs")
     for kind in KINDS:
         each = " / ".join(f"{n['seconds']:.1f}" for n in runs[kind])
-        print(f"{kind:<12} {summary[kind + '_s']:>8.1f} {summary[kind + '_cpu']:>8.1f} "
-              f"{summary[kind + '_rss_mib']:>9.0f} {summary[kind + '_others_cpus']:>12.2f}  "
-              f"{each}")
+        print(
+            f"{kind:<12} {summary[kind + '_s']:>8.1f} {summary[kind + '_cpu']:>8.1f} "
+            f"{summary[kind + '_rss_mib']:>9.0f} {summary[kind + '_others_cpus']:>12.2f}  "
+            f"{each}"
+        )
     verdict = "PASS" if summary["ratio_wall"] <= TARGET else "FAIL"
-    print(f"ecograph import / raw bulk_load: {summary['ratio_wall']:.2f}× wall, "
-          f"{summary['ratio_cpu']:.2f}× CPU — {verdict} (target ≤ {TARGET}× wall)")
-    print(f"ecograph import / raw bulk_load + optimize: {summary['ratio_compacted_wall']:.2f}× "
-          f"wall, {summary['ratio_compacted_cpu']:.2f}× CPU (the same end state)")
+    print(
+        f"ecograph import / raw bulk_load: {summary['ratio_wall']:.2f}× wall, "
+        f"{summary['ratio_cpu']:.2f}× CPU — {verdict} (target ≤ {TARGET}× wall)"
+    )
+    print(
+        f"ecograph import / raw bulk_load + optimize: {summary['ratio_compacted_wall']:.2f}× "
+        f"wall, {summary['ratio_compacted_cpu']:.2f}× CPU (the same end state)"
+    )
     if max(summary[kind + "_others_cpus"] for kind in KINDS) > 0.25:
-        print("warning: other processes kept more than 0.25 CPU busy during a load; "
-              "compare CPU seconds or rerun on a quieter machine")
+        print(
+            "warning: other processes kept more than 0.25 CPU busy during a load; "
+            "compare CPU seconds or rerun on a quieter machine"
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--triples", type=int, default=1_000_000,
-                        help="About how many triples to generate (default 1,000,000)")
+    parser.add_argument(
+        "--triples",
+        type=int,
+        default=1_000_000,
+        help="About how many triples to generate (default 1,000,000)",
+    )
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="Where to write the file and stores (default: a temporary folder)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="Where to write the file and stores (default: a temporary folder)",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ecograph-bench-rdf-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -179,8 +222,11 @@ def main() -> int:
         run_child([sys.executable, "-c", _GENERATE, str(actors), str(data)])
         with data.open("rb") as handle:
             triples = sum(1 for _ in handle)
-        print(f"generated {triples:,} triples ({actors:,} actors) in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"generated {triples:,} triples ({actors:,} actors) in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in KINDS}
         for repeat in range(args.repeat):
             for kind in KINDS if repeat % 2 == 0 else KINDS[::-1]:
@@ -189,8 +235,15 @@ def main() -> int:
         check(runs, triples)
         summary = summarise(runs)
         print_report(triples, data.stat().st_size / 2**20, runs, summary)
-        print(json.dumps({"triples": triples, **summary,
-                          "machine": machine(pyoxigraph=_pyoxigraph_version())}))
+        print(
+            json.dumps(
+                {
+                    "triples": triples,
+                    **summary,
+                    "machine": machine(pyoxigraph=_pyoxigraph_version()),
+                }
+            )
+        )
     except BenchError as err:
         print(f"BENCHMARK ERROR: {err}", file=sys.stderr)
         return 1

@@ -18,18 +18,24 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: No background requests of Chromium's own (updates, sync): the tests count every request.
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def require_chromium() -> Any:
     """Playwright's sync API, or skip the calling test module."""
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
-                    allow_module_level=True)
+        pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
+        )
     return sync_api
 
 

@@ -48,17 +48,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def ecograph_server(workspace: Path, log_dir: Path, *args: str,
-                    env: Mapping[str, str] | None = None) -> Iterator[RunningServer]:
+def ecograph_server(
+    workspace: Path, log_dir: Path, *args: str, env: Mapping[str, str] | None = None
+) -> Iterator[RunningServer]:
     """Run ``ecograph --store WORKSPACE serve ARGS`` until the block ends."""
     port = free_port()
     log = log_dir / f"serve-{port}.log"
-    command = [sys.executable, "-c", "from ecograph.cli import app; app()",
-               "--store", str(workspace), "serve", "--port", str(port), *args]
+    command = [
+        sys.executable,
+        "-c",
+        "from ecograph.cli import app; app()",
+        "--store",
+        str(workspace),
+        "serve",
+        "--port",
+        str(port),
+        *args,
+    ]
     environment = {**os.environ, **(env or {})}
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT,
-                                   env=environment)
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=environment)
     server = RunningServer(f"http://127.0.0.1:{port}", log, process.pid)
     try:
         _wait_until_up(server, process)
@@ -76,12 +85,14 @@ def _wait_until_up(server: RunningServer, process: subprocess.Popen[bytes]) -> N
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"ecograph serve exited ({process.returncode}):\n"
-                               f"{server.log_text()}")
+            raise RuntimeError(
+                f"ecograph serve exited ({process.returncode}):\n{server.log_text()}"
+            )
         try:
             with urllib.request.urlopen(server.base + "/queries.json", timeout=2):
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
-    raise RuntimeError(f"ecograph serve did not start in {START_TIMEOUT:.0f} s:\n"
-                       f"{server.log_text()}")
+    raise RuntimeError(
+        f"ecograph serve did not start in {START_TIMEOUT:.0f} s:\n{server.log_text()}"
+    )

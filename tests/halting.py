@@ -74,8 +74,12 @@ def read_line(child: subprocess.Popen[str], seconds: float) -> str:
 def kill_when_halted(script: str, *args: str, seconds: float = 300) -> None:
     """Run ``python -c script args… HERE``; once it says ``halted`` (its load is halfway
     through its input), SIGKILL it, and check that the kill is what ended it."""
-    child = subprocess.Popen([sys.executable, "-c", script, *args, HERE],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args, HERE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert read_line(child, seconds) == HALTED
         os.kill(child.pid, signal.SIGKILL)

@@ -42,8 +42,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def oxigraph_server(location: Path, *, union_default_graph: bool = True
-                    ) -> Iterator[OxigraphServer]:
+def oxigraph_server(
+    location: Path, *, union_default_graph: bool = True
+) -> Iterator[OxigraphServer]:
     """Run ``oxigraph serve`` until the block ends; skip the test if it is not installed."""
     binary = shutil.which("oxigraph")
     if binary is None:
@@ -62,9 +63,10 @@ def oxigraph_server(location: Path, *, union_default_graph: bool = True
                     break
             except (urllib.error.URLError, OSError):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("oxigraph server did not start: "
-                                       + (process.stderr.read().decode() if process.stderr
-                                          else "")) from None
+                    raise RuntimeError(
+                        "oxigraph server did not start: "
+                        + (process.stderr.read().decode() if process.stderr else "")
+                    ) from None
                 time.sleep(0.1)
         yield server
     finally:

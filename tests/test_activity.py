@@ -41,12 +41,24 @@ def _projection() -> Projection:
     G.add_node("firm", sector="privateForProfit", place=territory_iri("commune", "49007"))
     G.add_node("dept", sector="public", place=DEPARTEMENT)
     contexts = {
-        "p1": Context("p1", "partnership", domains={DOMAIN + "housing"},
-                      members={"asso": "partner", "city": "partner"}),
-        "p2": Context("p2", "partnership", domains={DOMAIN + "housing", DOMAIN + "health"},
-                      members={"asso": "partner", "firm": "partner", "outsider": "partner"}),
-        "j1": Context("j1", "project", domains={DOMAIN + "health"},
-                      members={"dept": "participant", "firm": "participant"}),
+        "p1": Context(
+            "p1",
+            "partnership",
+            domains={DOMAIN + "housing"},
+            members={"asso": "partner", "city": "partner"},
+        ),
+        "p2": Context(
+            "p2",
+            "partnership",
+            domains={DOMAIN + "housing", DOMAIN + "health"},
+            members={"asso": "partner", "firm": "partner", "outsider": "partner"},
+        ),
+        "j1": Context(
+            "j1",
+            "project",
+            domains={DOMAIN + "health"},
+            members={"dept": "participant", "firm": "participant"},
+        ),
     }
     return Projection(G, nx.DiGraph(), contexts)
 
@@ -88,10 +100,14 @@ TYPE = PREFIXES["egpt"]
 def test_partnerships_by_type_and_year_by_hand() -> None:
     day = dt.date(2024, 3, 1)
     contexts = [
-        Context("a", "partnership", start=day, types=(TYPE + "funding",),
-                euros=Decimal("1000.25")),
-        Context("b", "partnership", start=dt.date(2024, 12, 31), types=(TYPE + "funding",),
-                euros=Decimal("2000")),
+        Context("a", "partnership", start=day, types=(TYPE + "funding",), euros=Decimal("1000.25")),
+        Context(
+            "b",
+            "partnership",
+            start=dt.date(2024, 12, 31),
+            types=(TYPE + "funding",),
+            euros=Decimal("2000"),
+        ),
         # two types: counted under each
         Context("c", "partnership", start=day, types=(TYPE + "funding", TYPE + "research")),
         Context("d", "partnership", types=(TYPE + "research",), euros=Decimal("7")),  # undated
@@ -106,15 +122,22 @@ def test_partnerships_by_type_and_year_by_hand() -> None:
 
 
 def test_projection_counts_euros_as_written_and_skips_other_currencies(
-        store: EmbeddedStore) -> None:
+    store: EmbeddedStore,
+) -> None:
     eg = PREFIXES["eg"]
     lines = []
-    for name, amount, currency in (("p1", '"0.1"', None), ("p2", '"0.2"', '"EUR"'),
-                                   ("p3", '"500"', '"CHF"'), ("p4", None, None)):
+    for name, amount, currency in (
+        ("p1", '"0.1"', None),
+        ("p2", '"0.2"', '"EUR"'),
+        ("p3", '"500"', '"CHF"'),
+        ("p4", None, None),
+    ):
         subject = f"<https://e.org/{name}>"
         for partner in (f"<https://e.org/a{name}>", f"<https://e.org/b{name}>"):
-            lines += [f"{subject} <{eg}partner> {partner} .",
-                      f"{partner} <{PREFIXES['rdf']}type> <{eg}Actor> ."]
+            lines += [
+                f"{subject} <{eg}partner> {partner} .",
+                f"{partner} <{PREFIXES['rdf']}type> <{eg}Actor> .",
+            ]
         if amount:
             lines.append(f"{subject} <{eg}amount> {amount}^^<{PREFIXES['xsd']}decimal> .")
         if currency:
@@ -128,32 +151,73 @@ def test_projection_counts_euros_as_written_and_skips_other_currencies(
 
 def test_funding_flows_by_beneficiary_territory_by_hand() -> None:
     G = nx.Graph()
-    for actor, kind, place in (("asso", "association", NANTES),
-                               ("asso2", "association", territory_iri("commune", "49007")),
-                               ("fdn", "foundation", territory_iri("commune", "75056")),
-                               ("city", "commune", NANTES), ("firm", "company", NANTES)):
+    for actor, kind, place in (
+        ("asso", "association", NANTES),
+        ("asso2", "association", territory_iri("commune", "49007")),
+        ("fdn", "foundation", territory_iri("commune", "75056")),
+        ("city", "commune", NANTES),
+        ("firm", "company", NANTES),
+    ):
         G.add_node(actor, actor_type=kind, place=place)
     funding, research = (TYPE + "funding",), (TYPE + "research",)
-    contexts = {c.iri: c for c in (
-        Context("f1", "partnership", types=funding, funders=("fdn",), beneficiaries=("asso",),
-                euros=Decimal("1000.5")),
-        # two funders of two types, two beneficiaries: once per pair of types and territory
-        Context("f2", "partnership", types=funding, funders=("city", "fdn"),
-                beneficiaries=("asso", "asso2"), euros=Decimal(200)),
-        Context("r1", "partnership", types=research, funders=("fdn",), beneficiaries=("asso",),
-                euros=Decimal(7)),  # not a funding partnership
-        Context("f4", "partnership", types=funding, funders=("firm",), beneficiaries=("asso",),
-                euros=Decimal(5)),
-    )}
+    contexts = {
+        c.iri: c
+        for c in (
+            Context(
+                "f1",
+                "partnership",
+                types=funding,
+                funders=("fdn",),
+                beneficiaries=("asso",),
+                euros=Decimal("1000.5"),
+            ),
+            # two funders of two types, two beneficiaries: once per pair of types and territory
+            Context(
+                "f2",
+                "partnership",
+                types=funding,
+                funders=("city", "fdn"),
+                beneficiaries=("asso", "asso2"),
+                euros=Decimal(200),
+            ),
+            Context(
+                "r1",
+                "partnership",
+                types=research,
+                funders=("fdn",),
+                beneficiaries=("asso",),
+                euros=Decimal(7),
+            ),  # not a funding partnership
+            Context(
+                "f4",
+                "partnership",
+                types=funding,
+                funders=("firm",),
+                beneficiaries=("asso",),
+                euros=Decimal(5),
+            ),
+        )
+    }
     flows = funding_flows(Projection(G, nx.DiGraph(), contexts), read_table())
-    found = {(f.territory, f.funder_type.rsplit("/", 1)[1], f.beneficiary_type.rsplit("/", 1)[1]):
-             (f.partnerships, f.funders, f.beneficiaries, f.euros) for f in flows}
+    found = {
+        (f.territory, f.funder_type.rsplit("/", 1)[1], f.beneficiary_type.rsplit("/", 1)[1]): (
+            f.partnerships,
+            f.funders,
+            f.beneficiaries,
+            f.euros,
+        )
+        for f in flows
+    }
     assert found[(NANTES, "foundation", "association")] == (2, 1, 1, Decimal("1200.5"))
     assert found[(NANTES, "commune", "association")] == (1, 1, 1, Decimal(200))
     assert found[(NANTES, "company", "association")] == (1, 1, 1, Decimal(5))
     # Angers' association is in Maine-et-Loire (49); both are in the région
     assert found[(territory_iri("departement", "49"), "foundation", "association")] == (
-        1, 1, 1, Decimal(200))
+        1,
+        1,
+        1,
+        Decimal(200),
+    )
     assert found[(REGION, "foundation", "association")] == (2, 1, 2, Decimal("1200.5"))
     # funders' own territories do not count: Paris sees nothing
     assert not [key for key in found if key[0] == territory_iri("commune", "75056")]
@@ -164,16 +228,35 @@ def test_funding_flows_by_beneficiary_territory_by_hand() -> None:
 def test_funder_totals_by_hand() -> None:
     funding, research = (TYPE + "funding",), (TYPE + "research",)
     contexts = [
-        Context("f1", "partnership", types=funding, funders=("fdn",), beneficiaries=("asso",),
-                euros=Decimal("1000.5")),
+        Context(
+            "f1",
+            "partnership",
+            types=funding,
+            funders=("fdn",),
+            beneficiaries=("asso",),
+            euros=Decimal("1000.5"),
+        ),
         # two funders: the partnership counts in full for each
-        Context("f2", "partnership", types=funding, funders=("city", "fdn"),
-                beneficiaries=("asso", "asso2"), euros=Decimal("0.25")),
-        Context("r1", "partnership", types=research, funders=("fdn",), beneficiaries=("x",),
-                euros=Decimal(7)),  # not a funding partnership
+        Context(
+            "f2",
+            "partnership",
+            types=funding,
+            funders=("city", "fdn"),
+            beneficiaries=("asso", "asso2"),
+            euros=Decimal("0.25"),
+        ),
+        Context(
+            "r1",
+            "partnership",
+            types=research,
+            funders=("fdn",),
+            beneficiaries=("x",),
+            euros=Decimal(7),
+        ),  # not a funding partnership
         # no amount (or another currency): counted, adds 0
-        Context("f3", "partnership", types=(*research, *funding), funders=("city",),
-                beneficiaries=()),
+        Context(
+            "f3", "partnership", types=(*research, *funding), funders=("city",), beneficiaries=()
+        ),
     ]
     assert funder_totals(contexts) == [
         FunderTotals("city", partnerships=2, beneficiaries=2, euros=Decimal("0.25")),
@@ -195,11 +278,11 @@ def test_project_sectors_count_leads_participants_and_partners_for_the_project()
     ]
 
 
-
 def test_partnership_sectors_count_partners_with_a_sector() -> None:
     projection = _projection()
-    projection.contexts["p3"] = Context("p3", "partnership",
-                                        members={"asso": "partner", "asso2": "partner"})
+    projection.contexts["p3"] = Context(
+        "p3", "partnership", members={"asso": "partner", "asso2": "partner"}
+    )
     projection.contexts["p4"] = Context("p4", "partnership", members={"outsider": "partner"})
     projection.collaboration.add_node("asso2", sector="ess")
     assert partnership_sectors(projection) == [

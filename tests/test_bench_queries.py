@@ -23,9 +23,26 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_queries.py"
 def test_bench_queries_runs_every_library_query(tmp_path: Path) -> None:
     out = tmp_path / "queries.json"
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--actors", "300", "--seed", "3", "--repeat", "1",
-         "--no-rdflib", "--tmpdir", str(tmp_path), "--json", str(out)],
-        capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            str(BENCH),
+            "--actors",
+            "300",
+            "--seed",
+            "3",
+            "--repeat",
+            "1",
+            "--no-rdflib",
+            "--tmpdir",
+            str(tmp_path),
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(out.read_text(encoding="utf-8"))
 

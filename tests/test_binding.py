@@ -14,11 +14,13 @@ TWO = "SELECT ?a ?b WHERE { VALUES ?a { UNDEF } VALUES ?b { UNDEF } }"
 
 
 def test_a_value_that_looks_like_a_placeholder_stays_a_literal() -> None:
-    text = bind(TWO, {"a": ox.Literal("VALUES ?b { UNDEF }"),
-                      "b": ox.Literal('z" } ?s ?p ?o } # ')})
+    text = bind(
+        TWO, {"a": ox.Literal("VALUES ?b { UNDEF }"), "b": ox.Literal('z" } ?s ?p ?o } # ')}
+    )
     rows = list(ox.Store().query(text))
     assert [(r["a"].value, r["b"].value) for r in rows] == [
-        ("VALUES ?b { UNDEF }", 'z" } ?s ?p ?o } # ')]
+        ("VALUES ?b { UNDEF }", 'z" } ?s ?p ?o } # ')
+    ]
 
 
 @given(st.text(), st.text())
@@ -32,30 +34,53 @@ def test_unknown_binding_is_refused() -> None:
         bind(TWO, {"c": ox.Literal("x")})
 
 
-@pytest.mark.parametrize(("kind", "raw"), [
-    ("integer", "1_000"), ("integer", " 10"), ("decimal", "NaN"), ("decimal", "1e3"),
-    ("date", "20240131"), ("date", "2024-W05-3"), ("date", "2024-02-30"),
-    ("boolean", "yes"), ("lang", "fr_FR"), ("iri", "not an iri"),
-])
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        ("integer", "1_000"),
+        ("integer", " 10"),
+        ("decimal", "NaN"),
+        ("decimal", "1e3"),
+        ("date", "20240131"),
+        ("date", "2024-W05-3"),
+        ("date", "2024-02-30"),
+        ("boolean", "yes"),
+        ("lang", "fr_FR"),
+        ("iri", "not an iri"),
+    ],
+)
 def test_values_outside_the_xsd_lexical_forms_are_refused(kind: str, raw: str) -> None:
     with pytest.raises(QueryError, match="expects"):
         parameter_term(Parameter("x", kind, "", ""), raw)
 
 
-@pytest.mark.parametrize(("kind", "raw"), [
-    ("integer", "-5"), ("decimal", "1.50"), ("decimal", ".5"), ("date", "2024-01-31"),
-    ("boolean", "true"), ("lang", "fr-CA"), ("string", 'a "quoted" } value\n'),
-])
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        ("integer", "-5"),
+        ("decimal", "1.50"),
+        ("decimal", ".5"),
+        ("date", "2024-01-31"),
+        ("boolean", "true"),
+        ("lang", "fr-CA"),
+        ("string", 'a "quoted" } value\n'),
+    ],
+)
 def test_valid_values_are_bound_unchanged(kind: str, raw: str) -> None:
     assert parameter_term(Parameter("x", kind, "", ""), raw).value == raw
 
 
 def test_a_sequence_binds_one_solution_per_term() -> None:
     """A batch of lookups in one query: each term its own solution, each serialised alone."""
-    terms = [ox.NamedNode("https://e.org/a"), ox.Literal('x" } UNDEF {'), ox.NamedNode("https://e.org/b")]
+    terms = [
+        ox.NamedNode("https://e.org/a"),
+        ox.Literal('x" } UNDEF {'),
+        ox.NamedNode("https://e.org/b"),
+    ]
     text = bind("SELECT ?v WHERE { VALUES ?v { UNDEF } }", {"v": terms})
-    assert text == ('SELECT ?v WHERE { VALUES ?v { <https://e.org/a> "x\\" } UNDEF {" '
-                    '<https://e.org/b> } }')
+    assert text == (
+        'SELECT ?v WHERE { VALUES ?v { <https://e.org/a> "x\\" } UNDEF {" <https://e.org/b> } }'
+    )
     store = ox.Store()
     assert [row["v"] for row in store.query(text)] == terms
     with pytest.raises(BindingError, match="RDF term"):

@@ -42,8 +42,7 @@ def test_generate_to_a_file_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_generate_refuses_an_unknown_territory(tmp_path: Path) -> None:
-    result = _run("generate", "--actors", "5", "--territory", "XX", "--out",
-                  str(tmp_path / "x.nt"))
+    result = _run("generate", "--actors", "5", "--territory", "XX", "--out", str(tmp_path / "x.nt"))
     assert result.exit_code == 2
     assert "unknown territory" in result.stderr
 
@@ -72,11 +71,18 @@ def test_export_formats_round_trip(sample_workspace: Path, tmp_path: Path) -> No
     """Every export format parses back to the same triples as N-Triples."""
     store = str(sample_workspace)
     parsed = {}
-    for name, fmt in (("turtle", ox.RdfFormat.TURTLE), ("ntriples", ox.RdfFormat.N_TRIPLES),
-                      ("jsonld", ox.RdfFormat.JSON_LD)):
+    for name, fmt in (
+        ("turtle", ox.RdfFormat.TURTLE),
+        ("ntriples", ox.RdfFormat.N_TRIPLES),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+    ):
         out = tmp_path / f"sample.{name}"
-        assert _run("--store", store, "export", "-f", name, "--graph", "sample",
-                    "--out", str(out)).exit_code == 0
+        assert (
+            _run(
+                "--store", store, "export", "-f", name, "--graph", "sample", "--out", str(out)
+            ).exit_code
+            == 0
+        )
         parsed[name] = {str(t) for t in ox.parse(path=str(out), format=fmt)}
     assert parsed["turtle"] == parsed["ntriples"] == parsed["jsonld"]
 
@@ -85,9 +91,11 @@ def test_validate_reports_problems_in_words(tmp_path: Path) -> None:
     from ecograph.store import open_store
 
     folder = tmp_path / "ws"
-    bad = (b'<https://e.org/a> a <https://w3id.org/ecograph/ontology#Actor> ;\n'
-           b'  <https://w3id.org/ecograph/ontology#siren> "123456789"^^'
-           b'<https://w3id.org/ecograph/ontology#SIREN> .\n')
+    bad = (
+        b"<https://e.org/a> a <https://w3id.org/ecograph/ontology#Actor> ;\n"
+        b'  <https://w3id.org/ecograph/ontology#siren> "123456789"^^'
+        b"<https://w3id.org/ecograph/ontology#SIREN> .\n"
+    )
     with open_store(folder) as store:
         store.load(bad, format=ox.RdfFormat.TURTLE, graph="https://e.org/graph/bad")
     result = _run("--store", str(folder), "validate")
@@ -110,8 +118,10 @@ def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path
     assert result.exit_code == 0, result.stdout
     assert "Sector mixing matrix" in result.stdout and "Metrics written" in result.stderr
     out = tmp_path / "tables"
-    assert _run("--store", store, "metrics", "--no-write", "-f", "csv", "--out",
-                str(out)).exit_code == 0
+    assert (
+        _run("--store", store, "metrics", "--no-write", "-f", "csv", "--out", str(out)).exit_code
+        == 0
+    )
     with (out / "actors.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) > 400
     gaps = _run("--store", store, "gaps", "--territory", "epci/244400404", "--top", "3")
@@ -123,6 +133,10 @@ def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path
     graph = nx.read_graphml(graphml)
     assert graph.number_of_nodes() > 400
     assert {"sector", "betweenness", "epci"} <= set(next(iter(graph.nodes.values())))
-    assert _run("--store", store, "network", "-f", "csv", "--out",
-                str(tmp_path / "sample.csv")).exit_code == 0
+    assert (
+        _run(
+            "--store", store, "network", "-f", "csv", "--out", str(tmp_path / "sample.csv")
+        ).exit_code
+        == 0
+    )
     assert (tmp_path / "sample-nodes.csv").exists() and (tmp_path / "sample-edges.csv").exists()

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.slow
 
 def _demo(workspace: Path) -> str:
     env = dict(os.environ, COLUMNS="200")
-    done = subprocess.run([sys.executable, "-m", "ecograph", "--store", str(workspace), "demo"],
-                          capture_output=True, text=True, env=env, timeout=900, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "ecograph", "--store", str(workspace), "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 

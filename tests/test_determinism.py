@@ -29,8 +29,12 @@ def _outputs(workspace: Path, out: Path, hash_seed: str) -> dict[str, bytes]:
     out.mkdir()
     found: dict[str, bytes] = {}
     for name, arguments in COMMANDS.items():
-        command = [sys.executable, "-m", "ecograph",
-                   *(a.replace("{out}", str(out)) for a in arguments)]
+        command = [
+            sys.executable,
+            "-m",
+            "ecograph",
+            *(a.replace("{out}", str(out)) for a in arguments),
+        ]
         done = subprocess.run(command, capture_output=True, env=env, check=True)
         found[name] = done.stdout
     for path in sorted(out.iterdir()):
@@ -39,7 +43,8 @@ def _outputs(workspace: Path, out: Path, hash_seed: str) -> dict[str, bytes]:
 
 
 def test_metrics_gaps_and_exports_are_byte_identical_across_hash_seeds(
-        sample_workspace: Path, tmp_path: Path) -> None:
+    sample_workspace: Path, tmp_path: Path
+) -> None:
     first = _outputs(sample_workspace, tmp_path / "a", "1")
     second = _outputs(sample_workspace, tmp_path / "b", "2024")
     assert sorted(first) == sorted(second)

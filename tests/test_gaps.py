@@ -25,13 +25,17 @@ def _graph() -> nx.Graph:
     """
     G = nx.Graph()
     nodes = {
-        "a1": ("ess", "A", "housing health"), "a2": ("public", "A", "housing"),
-        "a3": ("ess", "A", "housing"), "a4": ("privateForProfit", "A", "housing"),
-        "b1": ("ess", "B", "food"), "b2": ("civilSociety", "B", "food"),
+        "a1": ("ess", "A", "housing health"),
+        "a2": ("public", "A", "housing"),
+        "a3": ("ess", "A", "housing"),
+        "a4": ("privateForProfit", "A", "housing"),
+        "b1": ("ess", "B", "food"),
+        "b2": ("civilSociety", "B", "food"),
     }
     for node, (sector, epci, domains) in nodes.items():
-        G.add_node(node, sector=sector, epci=epci, departement="44", domains=domains,
-                   name=node.upper())
+        G.add_node(
+            node, sector=sector, epci=epci, departement="44", domains=domains, name=node.upper()
+        )
     G.add_edges_from([("a1", "a2"), ("a2", "a3"), ("b1", "b2")])
     return G
 
@@ -44,8 +48,13 @@ def test_sector_pair_gaps_by_hand() -> None:
 
 def test_actor_gaps_by_hand() -> None:
     found = {(g.actor, g.kind) for g in gaps.actor_gaps(_graph())}
-    assert found == {("a4", "isolated"), ("a1", "peripheral"), ("a3", "peripheral"),
-                     ("b1", "peripheral"), ("b2", "peripheral")}
+    assert found == {
+        ("a4", "isolated"),
+        ("a1", "peripheral"),
+        ("a3", "peripheral"),
+        ("b1", "peripheral"),
+        ("b2", "peripheral"),
+    }
 
 
 def test_domain_gaps_by_hand() -> None:
@@ -55,14 +64,19 @@ def test_domain_gaps_by_hand() -> None:
         "p1": SimpleNamespace(domains={domain + "housing"}, members={"a1": "", "a2": ""}),
         "p2": SimpleNamespace(domains={domain + "food"}, members={"b1": "", "b2": ""}),
     }
-    found = {(g.territory, g.domain, g.missing)
-             for g in gaps.domain_gaps(G, contexts, read_table(), ["food", "health", "housing"])}
+    found = {
+        (g.territory, g.domain, g.missing)
+        for g in gaps.domain_gaps(G, contexts, read_table(), ["food", "health", "housing"])
+    }
     assert found == {
-        ("A", "food", "actor"),                 # nobody in A works on food
-        ("A", "health", "public"), ("A", "health", "privateForProfit"),  # no health tie at all
-        ("A", "housing", "privateForProfit"),   # a4 works on housing but has no partnership
-        ("B", "health", "actor"), ("B", "housing", "actor"),
-        ("B", "food", "public"), ("B", "food", "privateForProfit"),
+        ("A", "food", "actor"),  # nobody in A works on food
+        ("A", "health", "public"),
+        ("A", "health", "privateForProfit"),  # no health tie at all
+        ("A", "housing", "privateForProfit"),  # a4 works on housing but has no partnership
+        ("B", "health", "actor"),
+        ("B", "housing", "actor"),
+        ("B", "food", "public"),
+        ("B", "food", "privateForProfit"),
     }
 
 
@@ -90,8 +104,9 @@ def test_resource_allocation_and_adamic_adar_match_networkx() -> None:
 
 def test_clique_feature_by_hand() -> None:
     """x and y share partners p, q, r; p–q are tied, r is tied to neither: 1 of 3 pairs."""
-    G = nx.Graph([("x", "p"), ("x", "q"), ("x", "r"), ("y", "p"), ("y", "q"), ("y", "r"),
-                  ("p", "q")])
+    G = nx.Graph(
+        [("x", "p"), ("x", "q"), ("x", "r"), ("y", "p"), ("y", "q"), ("y", "r"), ("p", "q")]
+    )
     index = GraphIndex(G)
     features = index.features(np.array([index.index["x"]]), np.array([index.index["y"]]))
     assert math.isclose(features.columns["clique"][0], 1 / 3)
@@ -116,20 +131,29 @@ def test_auc_and_precision_by_hand() -> None:
 
 
 def test_explanations_read_well() -> None:
-    words = gaps.Vocabulary(sectors={"ess": "Social economy", "privateForProfit": "Companies",
-                                     "public": "Public sector", "civilSociety": "Civil society"},
-                            domains={"housing": "Housing", "health": "Health", "food": "Food"},
-                            epcis={"A": "Nantes Métropole"}, lang="en")
+    words = gaps.Vocabulary(
+        sectors={
+            "ess": "Social economy",
+            "privateForProfit": "Companies",
+            "public": "Public sector",
+            "civilSociety": "Civil society",
+        },
+        domains={"housing": "Housing", "health": "Health", "food": "Food"},
+        epcis={"A": "Nantes Métropole"},
+        lang="en",
+    )
     G = _graph()
     untied = gaps._untied_sector_pairs(GraphIndex(G))
     suggestion = gaps._explain(G, "a1", "a4", 1.0, 0, untied, words)
     assert suggestion.explanation == (
         "Both work on housing in Nantes Métropole and have no partner in common, and no "
-        "social economy–companies tie exists there yet.")
+        "social economy–companies tie exists there yet."
+    )
     french = gaps.Vocabulary(words.sectors, words.domains, words.epcis, "fr")
     assert gaps._explain(G, "a1", "a3", 1.0, 1, set(), french).explanation == (
         "Les deux travaillent sur housing sur le territoire de Nantes Métropole et ont 1 "
-        "partenaire en commun.")
+        "partenaire en commun."
+    )
 
 
 @pytest.fixture(scope="module")
@@ -152,22 +176,21 @@ def test_sample_suggestions_are_deterministic_and_explained(sample_graph) -> Non
 
 def test_who_should_an_isolated_actor_meet(sample_graph) -> None:
     isolated = next(node for node, degree in sample_graph.degree() if degree == 0)
-    found = gaps.suggest(sample_graph, gaps.Vocabulary({}, {}, {}, "en"), actor=isolated,
-                         top=3)
+    found = gaps.suggest(sample_graph, gaps.Vocabulary({}, {}, {}, "en"), actor=isolated, top=3)
     assert len(found) == 3 and all(isolated in (s.actor_a, s.actor_b) for s in found)
 
 
 def test_sample_sectors_that_never_meet_are_found(sample_graph) -> None:
-    found = {(g.sector_a, g.sector_b) for g in gaps.sector_pair_gaps(sample_graph,
-                                                                     "departement")}
+    found = {(g.sector_a, g.sector_b) for g in gaps.sector_pair_gaps(sample_graph, "departement")}
     assert found == {("civilSociety", "privateForProfit")}
 
 
 def test_ecograph_ranking_beats_networkx_on_the_sample(sample_graph) -> None:
     """The issue's bar: better than plain RA, Adamic–Adar and Jaccard on the same splits."""
     runs = [evaluate(sample_graph, hidden_share=0.1, seed=seed) for seed in range(3)]
-    mean_auc = {m.method: np.mean([r.scores[i].auc for r in runs])
-                for i, m in enumerate(runs[0].scores)}
+    mean_auc = {
+        m.method: np.mean([r.scores[i].auc for r in runs]) for i, m in enumerate(runs[0].scores)
+    }
     assert mean_auc["ecograph"] > max(v for k, v in mean_auc.items() if k != "ecograph") + 0.05
     assert runs[0] == evaluate(sample_graph, hidden_share=0.1, seed=0)
 

@@ -30,13 +30,22 @@ def test_determinism_across_processes() -> None:
     import subprocess
     import sys
 
-    code = ("import hashlib; from ecograph.sample import ecosystem_lines; "
-            "from ecograph.sample.generate import EcosystemSpec; "
-            "print(hashlib.sha256('\\n'.join(ecosystem_lines(EcosystemSpec(200, 3), "
-            "'https://e.org/')).encode()).hexdigest())")
-    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=True, env={"PYTHONHASHSEED": str(seed), **_env()}).stdout
-               for seed in (1, 2)}
+    code = (
+        "import hashlib; from ecograph.sample import ecosystem_lines; "
+        "from ecograph.sample.generate import EcosystemSpec; "
+        "print(hashlib.sha256('\\n'.join(ecosystem_lines(EcosystemSpec(200, 3), "
+        "'https://e.org/')).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": str(seed), **_env()},
+        ).stdout
+        for seed in (1, 2)
+    }
     assert len(digests) == 1
 
 
@@ -87,8 +96,9 @@ def test_sample_sectors_that_never_meet(sample_store) -> None:
         SELECT ?s1 ?s2 (COUNT(DISTINCT ?t) AS ?n) WHERE {
           ?t eg:partner ?a, ?b . ?a eg:sector ?s1 . ?b eg:sector ?s2 .
           FILTER(STR(?s1) < STR(?s2)) } GROUP BY ?s1 ?s2""")
-    met = {frozenset((r["s1"].value.rsplit("/", 1)[1], r["s2"].value.rsplit("/", 1)[1]))
-           for r in rows}
+    met = {
+        frozenset((r["s1"].value.rsplit("/", 1)[1], r["s2"].value.rsplit("/", 1)[1])) for r in rows
+    }
     assert NEVER_MEET not in met
     assert len(met) >= 8  # every other pair of the five sectors does meet
 
@@ -104,7 +114,8 @@ def test_sample_domains_without_public_partner(sample_store) -> None:
 
 def test_sample_has_isolated_actors_and_brokers(sample_store) -> None:
     degrees = {
-        r["a"].value: int(r["n"].value) for r in sample_store.select("""
+        r["a"].value: int(r["n"].value)
+        for r in sample_store.select("""
             SELECT ?a (COUNT(DISTINCT ?t) AS ?n) WHERE {
               ?a a eg:Actor . OPTIONAL { ?t eg:partner ?a } } GROUP BY ?a""")
     }

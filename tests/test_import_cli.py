@@ -33,8 +33,14 @@ def _run(*args: str):
 def test_import_sources_remove_from_the_command_line(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     store = str(tmp_path / "ws")
-    result = _run("--store", store, "import", str(FIXTURES / "actors_bom.csv"),
-                  str(FIXTURES / "projects.csv"), str(FIXTURES / "partnerships.csv"))
+    result = _run(
+        "--store",
+        store,
+        "import",
+        str(FIXTURES / "actors_bom.csv"),
+        str(FIXTURES / "projects.csv"),
+        str(FIXTURES / "partnerships.csv"),
+    )
     assert result.exit_code == 0, result.output
     assert "actors created" in result.stdout and "rows skipped (totals)" in result.stdout
     again = _run("--store", store, "import", str(FIXTURES / "actors_bom.csv"))
@@ -47,17 +53,21 @@ def test_import_sources_remove_from_the_command_line(tmp_path: Path, monkeypatch
     assert missing.exit_code == 1 and "no imported source" in missing.stderr
 
 
-def test_refused_import_exits_1_and_names_file_row_column(tmp_path: Path, monkeypatch
-                                                          ) -> None:
+def test_refused_import_exits_1_and_names_file_row_column(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = _run("--store", str(tmp_path / "ws"), "import",
-                  str(FIXTURES / "subventions_bad.csv"))
+    result = _run("--store", str(tmp_path / "ws"), "import", str(FIXTURES / "subventions_bad.csv"))
     assert result.exit_code == 1
-    assert "subventions_bad.csv, row 4, column «idBeneficiaire»: «4430618»" in \
-        " ".join(result.stderr.split())
+    assert "subventions_bad.csv, row 4, column «idBeneficiaire»: «4430618»" in " ".join(
+        result.stderr.split()
+    )
     assert (tmp_path / "subventions_bad.rejects.csv").exists()
-    kept = _run("--store", str(tmp_path / "ws"), "import", "--keep-good-rows",
-                str(FIXTURES / "subventions_bad.csv"))
+    kept = _run(
+        "--store",
+        str(tmp_path / "ws"),
+        "import",
+        "--keep-good-rows",
+        str(FIXTURES / "subventions_bad.csv"),
+    )
     assert kept.exit_code == 0 and "Refused rows are listed in" in kept.stdout
     bomb = _run("--store", str(tmp_path / "ws"), "import", str(FIXTURES / "billion_laughs.rdf"))
     assert bomb.exit_code == 1 and "billion laughs" in bomb.stderr
@@ -77,29 +87,54 @@ def test_templates_import_as_they_are(tmp_path: Path, monkeypatch) -> None:
 
 def test_mapping_option(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = _run("--store", str(tmp_path / "ws"), "import", "--mapping",
-                  str(FIXTURES / "mapping.yaml"), str(FIXTURES / "actors_mapped.csv"))
+    result = _run(
+        "--store",
+        str(tmp_path / "ws"),
+        "import",
+        "--mapping",
+        str(FIXTURES / "mapping.yaml"),
+        str(FIXTURES / "actors_mapped.csv"),
+    )
     assert result.exit_code == 0, result.output
     bad = tmp_path / "bad.toml"
     bad.write_text('kind = "people"\n')
-    refused = _run("--store", str(tmp_path / "ws"), "import", "--mapping", str(bad),
-                   str(FIXTURES / "actors_mapped.csv"))
+    refused = _run(
+        "--store",
+        str(tmp_path / "ws"),
+        "import",
+        "--mapping",
+        str(bad),
+        str(FIXTURES / "actors_mapped.csv"),
+    )
     assert refused.exit_code == 2 and "kind = «people»" in " ".join(refused.stderr.split())
 
 
 # ----------------------------------------------------------------------------- property
-_TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufeff"),
-                min_size=1, max_size=40).map(str.strip).filter(
-    lambda s: s and not is_missing(s))
+_TEXT = (
+    st.text(
+        st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufeff"),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(lambda s: s and not is_missing(s))
+)
 
 
 @pytest.mark.slow
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=5,
-                     # names equal but for case and accents ("E", "Ē") are one actor by
-                     # design (a reviewed name merge, tested on its own): keep them apart here
-                     unique_by=lambda r: name_key(r[0]) or r[0]))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(_TEXT, _TEXT),
+        min_size=1,
+        max_size=5,
+        # names equal but for case and accents ("E", "Ē") are one actor by
+        # design (a reviewed name merge, tested on its own): keep them apart here
+        unique_by=lambda r: name_key(r[0]) or r[0],
+    )
+)
 @example(rows=[(":", "0"), (";", "0")])  # punctuation-only names once merged into one actor
 def test_names_and_descriptions_survive_import_store_export(tmp_path_factory, rows) -> None:
     folder = tmp_path_factory.mktemp("prop")
@@ -110,15 +145,20 @@ def test_names_and_descriptions_survive_import_store_export(tmp_path_factory, ro
         for number, (name, description) in enumerate(rows):
             writer.writerow([f"X{number}", name, description])
     with open_store(folder / "ws") as store:
-        result = import_file(store, path, format="csv", kind="actors",
-                             rejects_path=folder / "r.csv")
+        result = import_file(
+            store, path, format="csv", kind="actors", rejects_path=folder / "r.csv"
+        )
         out = io.BytesIO()
         export(store, out, format="nquads", graph=None)
     quads = list(ox.parse(out.getvalue(), ox.RdfFormat.N_QUADS))
     names = {q.object.value for q in quads if q.predicate.value.endswith("core#prefLabel")}
-    descriptions = {q.object.value for q in quads
-                    if q.predicate.value.endswith("terms/description")
-                    and q.graph_name.value == result.graph and "actor" in q.subject.value}
+    descriptions = {
+        q.object.value
+        for q in quads
+        if q.predicate.value.endswith("terms/description")
+        and q.graph_name.value == result.graph
+        and "actor" in q.subject.value
+    }
     assert {name for name, _ in rows} <= names
     assert {description for _, description in rows} == descriptions
 
@@ -172,8 +212,14 @@ def test_an_import_killed_while_writing_leaves_the_store_as_it_was(tmp_path: Pat
 def test_import_into_a_real_oxigraph_server(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     with oxigraph_server(tmp_path / "server") as server:
-        options = ["--endpoint", server.query, "--update-endpoint", server.update,
-                   "--gsp-endpoint", server.store]
+        options = [
+            "--endpoint",
+            server.query,
+            "--update-endpoint",
+            server.update,
+            "--gsp-endpoint",
+            server.store,
+        ]
         result = _run(*options, "import", str(FIXTURES / "subventions_scdl.csv"))
         assert result.exit_code == 0, result.output
         again = _run(*options, "import", str(FIXTURES / "subventions_scdl.csv"))
@@ -182,8 +228,7 @@ def test_import_into_a_real_oxigraph_server(tmp_path: Path, monkeypatch) -> None
         assert "subventions-scdl-csv" in listed.stdout
         from ecograph.store import RemoteStore
 
-        remote = RemoteStore(server.query, update_endpoint=server.update,
-                             gsp_endpoint=server.store)
+        remote = RemoteStore(server.query, update_endpoint=server.update, gsp_endpoint=server.store)
         assert len(remote.select("SELECT ?p WHERE { ?p eg:funder ?f }")) == 4
         removed = _run(*options, "remove", "subventions-scdl-csv")
         assert removed.exit_code == 0

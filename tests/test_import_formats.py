@@ -22,6 +22,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "import"
 def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Reject files go to the current folder by default: keep them out of the checkout."""
     monkeypatch.chdir(tmp_path)
+
+
 ESS = SHARED_DATA / "actors" / "ess-numerique"
 BASE = "https://w3id.org/ecograph/data/"
 
@@ -33,8 +35,11 @@ def _nantes_authority(store) -> None:
         eg:actorType egtype:commune ; eg:sector egsec:public ;
         eg:siren "214401093"^^eg:SIREN ; eg:basedIn egterr:commune\\/44109 ."""
     prefixes = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items())
-    store.load((prefixes + turtle).encode(), format=ox.RdfFormat.TURTLE,
-               graph=graph_iri(BASE, "territories"))
+    store.load(
+        (prefixes + turtle).encode(),
+        format=ox.RdfFormat.TURTLE,
+        graph=graph_iri(BASE, "territories"),
+    )
 
 
 def test_scdl_rows_become_funding_partnerships(store, tmp_path) -> None:
@@ -52,35 +57,48 @@ def test_scdl_rows_become_funding_partnerships(store, tmp_path) -> None:
     nantes = actor_iri_for_siren(BASE, "214401093")
     assert {r["funder"].value for r in rows} == {nantes}
     assert [(r["amount"].value, r["date"].value) for r in rows] == [
-        ("800", "2019-09-15"), ("1234.56", "2019-06-15"), ("3000", "2019-09-15"),
-        ("12500", "2019-03-01")]
+        ("800", "2019-09-15"),
+        ("1234.56", "2019-06-15"),
+        ("3000", "2019-09-15"),
+        ("12500", "2019-03-01"),
+    ]
     # the commune stays described by the territories graph: this source only makes it an actor
-    graphs = store.select("SELECT ?g ?p WHERE { VALUES ?a { UNDEF } GRAPH ?g { ?a ?p ?o } }",
-                          {"a": ox.NamedNode(nantes)})
-    assert {r["p"].value for r in graphs if "import" in r["g"].value} == {
-        PREFIXES["rdf"] + "type"}
+    graphs = store.select(
+        "SELECT ?g ?p WHERE { VALUES ?a { UNDEF } GRAPH ?g { ?a ?p ?o } }",
+        {"a": ox.NamedNode(nantes)},
+    )
+    assert {r["p"].value for r in graphs if "import" in r["g"].value} == {PREFIXES["rdf"] + "type"}
     restos = actor_iri_for_siren(BASE, "775671993")
-    assert store.ask("ASK { VALUES ?a { UNDEF } ?a a eg:Actor ; eg:siren '775671993'^^eg:SIREN ;"
-                     " eg:siret '77567199300019'^^eg:SIRET ; eg:actorType egtype:association }",
-                     {"a": ox.NamedNode(restos)})
-    assert store.ask("ASK { ?a eg:rna 'W442001234'^^eg:RNA ; skos:prefLabel "
-                     "'Amicale Laïque Chantenay'@fr ; eg:actorType egtype:association }")
-    assert store.ask("ASK { ?a skos:prefLabel 'Collectif des Jardins de Doulon'@fr ; "
-                     "eg:actorType egtype:network }")
+    assert store.ask(
+        "ASK { VALUES ?a { UNDEF } ?a a eg:Actor ; eg:siren '775671993'^^eg:SIREN ;"
+        " eg:siret '77567199300019'^^eg:SIRET ; eg:actorType egtype:association }",
+        {"a": ox.NamedNode(restos)},
+    )
+    assert store.ask(
+        "ASK { ?a eg:rna 'W442001234'^^eg:RNA ; skos:prefLabel "
+        "'Amicale Laïque Chantenay'@fr ; eg:actorType egtype:association }"
+    )
+    assert store.ask(
+        "ASK { ?a skos:prefLabel 'Collectif des Jardins de Doulon'@fr ; "
+        "eg:actorType egtype:network }"
+    )
     assert any("SIRET cut to its SIREN" in a for a in result.assumptions)
 
 
-def test_scdl_funders_and_beneficiaries_merge_with_actors_already_there(store, tmp_path
-                                                                        ) -> None:
+def test_scdl_funders_and_beneficiaries_merge_with_actors_already_there(store, tmp_path) -> None:
     import_file(store, FIXTURES / "actors_cp1252.csv")
     result = import_file(store, FIXTURES / "subventions_scdl.csv")
     assert result.counts["actorsMerged"] == 1  # the Restos, by SIREN
     restos = actor_iri_for_siren(BASE, "775671993")
-    names = store.select("SELECT ?p ?n WHERE { VALUES ?a { UNDEF } ?a ?p ?n "
-                         "FILTER(isLiteral(?n) && lang(?n) = 'fr') }", {"a": ox.NamedNode(restos)})
+    names = store.select(
+        "SELECT ?p ?n WHERE { VALUES ?a { UNDEF } ?a ?p ?n "
+        "FILTER(isLiteral(?n) && lang(?n) = 'fr') }",
+        {"a": ox.NamedNode(restos)},
+    )
     assert {(r["p"].value, r["n"].value) for r in names if "skos" in r["p"].value} == {
         (PREFIXES["skos"] + "prefLabel", "Les Restos du Cœur – Loire"),
-        (PREFIXES["skos"] + "altLabel", "RESTOS DU COEUR")}
+        (PREFIXES["skos"] + "altLabel", "RESTOS DU COEUR"),
+    }
 
 
 @pytest.mark.skipif(not ESS.exists(), reason="shared/data/actors/ess-numerique not present")
@@ -92,9 +110,13 @@ def test_the_ess_numerique_files_import(store) -> None:
     assert enriched.format == "sirene" and enriched.counts["rowsRejected"] == 0
     assert enriched.counts["actorsMerged"] + enriched.counts["actorsCreated"] == 3667
     assert enriched.counts["actorsMerged"] >= 3300  # the same SIRENs, merged
-    counts = {r["t"].value.rsplit("/", 1)[1]: int(r["n"].value) for r in store.select(
-        "SELECT ?t (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a eg:Actor ; eg:actorType ?t } "
-        "GROUP BY ?t")}
+    counts = {
+        r["t"].value.rsplit("/", 1)[1]: int(r["n"].value)
+        for r in store.select(
+            "SELECT ?t (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a eg:Actor ; eg:actorType ?t } "
+            "GROUP BY ?t"
+        )
+    }
     assert counts["association"] >= 2300 and counts["scop"] >= 60
     assert sum(counts.values()) == len(store.select("SELECT DISTINCT ?a WHERE { ?a a eg:Actor }"))
     # leading zero kept (the first SIREN of the file is 062201199)
@@ -115,24 +137,33 @@ def test_legal_forms_give_type_and_sector() -> None:
 
 def test_sirene_company_flagged_ess_is_a_social_enterprise(store, tmp_path) -> None:
     path = tmp_path / "sirene.csv"
-    path.write_text("siren,denominationUniteLegale,categorieJuridiqueUniteLegale,"
-                    "activitePrincipaleUniteLegale,economieSocialeSolidaireUniteLegale\n"
-                    "100070044,TEAM MOVE,5710,88.99B,O\n100029172,[ND],9220,62.01Z,O\n",
-                    encoding="utf-8")
+    path.write_text(
+        "siren,denominationUniteLegale,categorieJuridiqueUniteLegale,"
+        "activitePrincipaleUniteLegale,economieSocialeSolidaireUniteLegale\n"
+        "100070044,TEAM MOVE,5710,88.99B,O\n100029172,[ND],9220,62.01Z,O\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportRefused, match=r"row 3, column «denominationUniteLegale».*no name"):
         import_file(store, path, rejects_path=tmp_path / "r.csv")
     result = import_file(store, path, keep_good_rows=True, rejects_path=tmp_path / "r.csv")
     assert result.counts["actorsCreated"] == 1
-    assert store.ask("ASK { ?a eg:siren '100070044'^^eg:SIREN ; "
-                     "eg:actorType egtype:socialEnterprise ; eg:sector egsec:ess ; "
-                     "eg:worksOn egdom:poverty }")
+    assert store.ask(
+        "ASK { ?a eg:siren '100070044'^^eg:SIREN ; "
+        "eg:actorType egtype:socialEnterprise ; eg:sector egsec:ess ; "
+        "eg:worksOn egdom:poverty }"
+    )
 
 
-@pytest.mark.parametrize(("name", "label"), [
-    ("actors.ttl", "Association Turtle"), ("actors.nt", "Association N-Triples"),
-    ("actors.nq", "Acteur en quads"), ("actors.rdf", "Association RDF/XML"),
-    ("actors_local_context.jsonld", "Association JSON-LD"),
-])
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("actors.ttl", "Association Turtle"),
+        ("actors.nt", "Association N-Triples"),
+        ("actors.nq", "Acteur en quads"),
+        ("actors.rdf", "Association RDF/XML"),
+        ("actors_local_context.jsonld", "Association JSON-LD"),
+    ],
+)
 def test_rdf_formats_import_into_one_graph(store, name: str, label: str) -> None:
     result = import_file(store, FIXTURES / name)
     assert result.format.startswith("rdf/")
@@ -145,8 +176,11 @@ def test_a_billion_laughs_file_is_refused_at_once(store) -> None:
     path = FIXTURES / "billion_laughs.rdf"
     assert path.stat().st_size < 1024
     started = time.perf_counter()
-    with pytest.raises(ImportRefused, match=r"billion_laughs.rdf: this XML file declares "
-                                            r"entities.*billion laughs"):
+    with pytest.raises(
+        ImportRefused,
+        match=r"billion_laughs.rdf: this XML file declares "
+        r"entities.*billion laughs",
+    ):
         import_file(store, path)
     assert time.perf_counter() - started < 2 and len(store) == 0
 

@@ -25,8 +25,10 @@ from ecograph.store import EmbeddedStore, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 EG = "https://w3id.org/ecograph/ontology#"
-FULL_DISK = ("IO error: No space left on device: While appending to file: "
-             "{folder}/bulk-1234.sst: No space left on device")
+FULL_DISK = (
+    "IO error: No space left on device: While appending to file: "
+    "{folder}/bulk-1234.sst: No space left on device"
+)
 
 
 def _snapshot(store: EmbeddedStore) -> tuple[int, list[str]]:
@@ -47,10 +49,13 @@ def _spy_loads(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ item 12: no rewriting
-@pytest.mark.parametrize(("name", "rdf_format"), [
-    ("actors.ttl", ox.RdfFormat.TURTLE), ("actors.nt", ox.RdfFormat.N_TRIPLES)])
-def test_turtle_and_ntriples_reach_the_store_as_they_are(store, monkeypatch, name: str,
-                                                          rdf_format: ox.RdfFormat) -> None:
+@pytest.mark.parametrize(
+    ("name", "rdf_format"),
+    [("actors.ttl", ox.RdfFormat.TURTLE), ("actors.nt", ox.RdfFormat.N_TRIPLES)],
+)
+def test_turtle_and_ntriples_reach_the_store_as_they_are(
+    store, monkeypatch, name: str, rdf_format: ox.RdfFormat
+) -> None:
     """The file's own bytes go to pyoxigraph's loader: no triple is rewritten in Python (that
     rewrite made a 3 M-triple import 2.4× as slow as a raw load)."""
     calls = _spy_loads(monkeypatch)
@@ -67,8 +72,11 @@ def test_turtle_and_ntriples_reach_the_store_as_they_are(store, monkeypatch, nam
 def test_counts_and_relative_iris_are_those_of_the_file(store, tmp_path) -> None:
     """Counting happens in the validating parse; relative IRIs resolve against the file."""
     path = tmp_path / "two.ttl"
-    path.write_text(f"@prefix eg: <{EG}> .\n<a1> a eg:Actor . <a2> a eg:Actor .\n"
-                    "<p1> a eg:Project ; <name> \"P\" .\n", encoding="utf-8")
+    path.write_text(
+        f"@prefix eg: <{EG}> .\n<a1> a eg:Actor . <a2> a eg:Actor .\n"
+        '<p1> a eg:Project ; <name> "P" .\n',
+        encoding="utf-8",
+    )
     result = import_file(store, path)
     assert result.counts["triples"] == 4 and result.counts["actorsCreated"] == 2
     assert result.counts["projects"] == 1
@@ -78,7 +86,7 @@ def test_counts_and_relative_iris_are_those_of_the_file(store, tmp_path) -> None
 def test_quads_without_named_graphs_load_as_they_are(store, tmp_path, monkeypatch) -> None:
     calls = _spy_loads(monkeypatch)
     path = tmp_path / "plain.nq"
-    path.write_text(f"<https://example.org/a> <{EG[:-1]}#x> \"1\" .\n", encoding="utf-8")
+    path.write_text(f'<https://example.org/a> <{EG[:-1]}#x> "1" .\n', encoding="utf-8")
     import_file(store, path)
     assert calls[0]["format"] == ox.RdfFormat.N_QUADS
 
@@ -94,7 +102,7 @@ def test_quads_in_named_graphs_are_folded_into_the_source_graph(store, monkeypat
 def test_an_invalid_iri_is_refused_before_anything_is_written(store, tmp_path) -> None:
     """The strict parse runs first, so the lenient load never sees invalid input."""
     path = tmp_path / "bad.nt"
-    path.write_text("<https://example.org/a b> <https://example.org/p> \"x\" .\n")
+    path.write_text('<https://example.org/a b> <https://example.org/p> "x" .\n')
     with pytest.raises(ImportRefused, match=r"bad.nt: not valid ntriples — .*line 1"):
         import_file(store, path)
     assert len(store) == 0
@@ -114,11 +122,15 @@ def test_jsonld_nested_hundreds_of_levels_deep_imports(store, tmp_path) -> None:
     assert result.counts["actorsCreated"] == 1
 
 
-def test_jsonld_nested_thousands_of_levels_deep_is_refused_in_one_line(store,
-                                                                        tmp_path) -> None:
+def test_jsonld_nested_thousands_of_levels_deep_is_refused_in_one_line(store, tmp_path) -> None:
     path = tmp_path / "deeper.jsonld"
-    path.write_text('{"@id": "https://example.org/a", "https://example.org/p": '
-                    + "[" * 5000 + "]" * 5000 + "}", encoding="utf-8")
+    path.write_text(
+        '{"@id": "https://example.org/a", "https://example.org/p": '
+        + "[" * 5000
+        + "]" * 5000
+        + "}",
+        encoding="utf-8",
+    )
     with pytest.raises(ImportRefused, match=r"^deeper.jsonld: the JSON nests too deeply"):
         import_file(store, path)
     assert len(store) == 0
@@ -130,8 +142,11 @@ def test_a_literal_over_16_mib_is_refused_in_one_line(store, tmp_path) -> None:
         out.write(b'<https://example.org/a> <https://example.org/p> "')
         out.write(b"x" * (17 * 2**20))
         out.write(b'" .\n')
-    with pytest.raises(ImportRefused, match=r"^huge.ttl: a term .* longer than the parser's "
-                                            r"limit of 16 MiB"):
+    with pytest.raises(
+        ImportRefused,
+        match=r"^huge.ttl: a term .* longer than the parser's "
+        r"limit of 16 MiB",
+    ):
         import_file(store, path)
     assert len(store) == 0
 
@@ -157,8 +172,11 @@ def test_a_full_disk_refuses_the_import_and_leaves_no_litter(store, tmp_path) ->
     before = _snapshot(store)
     database = store.folder / "oxigraph"
     store._store = _FullDisk(store._store, database)  # type: ignore[assignment]
-    with pytest.raises(ImportRefused, match=r"^actors.ttl: .*the disk holding the store .* "
-                                            r"is full.*nothing was loaded"):
+    with pytest.raises(
+        ImportRefused,
+        match=r"^actors.ttl: .*the disk holding the store .* "
+        r"is full.*nothing was loaded",
+    ):
         import_file(store, FIXTURES / "actors.ttl")
     store._store = store._store._real  # type: ignore[attr-defined]
     assert _snapshot(store) == before
@@ -175,8 +193,9 @@ def test_a_full_disk_prints_one_line_from_the_command(tmp_path, monkeypatch) -> 
 
     monkeypatch.setattr(EmbeddedStore, "__init__", init)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["--store", str(tmp_path / "ws"), "import",
-                                      str(FIXTURES / "actors.ttl")])
+    result = CliRunner().invoke(
+        app, ["--store", str(tmp_path / "ws"), "import", str(FIXTURES / "actors.ttl")]
+    )
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "actors.ttl" in result.output and "is full" in result.output
 
@@ -239,14 +258,16 @@ def test_a_load_killed_midway_leaves_the_store_unchanged_and_clean(tmp_path) -> 
     data = tmp_path / "big.nt"
     with data.open("w", encoding="utf-8") as out:
         for i in range(1_500_000):
-            out.write(f"<https://example.org/s{i}> <https://example.org/p{i % 97}> "
-                      f"\"value {i}\" .\n")
+            out.write(f'<https://example.org/s{i}> <https://example.org/p{i % 97}> "value {i}" .\n')
     folder = tmp_path / "ws"
     with open_store(folder) as store:
         import_file(store, FIXTURES / "actors.nt")
         before = _snapshot(store)
-    child = subprocess.Popen([sys.executable, "-c", _KILLED_LOADER, str(folder), str(data)],
-                             stdout=subprocess.PIPE, env=dict(os.environ))
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_LOADER, str(folder), str(data)],
+        stdout=subprocess.PIPE,
+        env=dict(os.environ),
+    )
     assert child.stdout is not None and child.stdout.readline().strip() == b"open"
     deadline = time.monotonic() + 60
     while not list((folder / "oxigraph").glob("bulk-*.sst")):
@@ -270,8 +291,7 @@ def test_a_remote_store_gets_ntriples_with_iris_resolved_here(tmp_path) -> None:
     path = tmp_path / "rel.ttl"
     path.write_text(f"<a1> a <{EG}Actor> .\n", encoding="utf-8")
     with oxigraph_server(tmp_path / "server") as server:
-        remote = RemoteStore(server.query, update_endpoint=server.update,
-                             gsp_endpoint=server.store)
+        remote = RemoteStore(server.query, update_endpoint=server.update, gsp_endpoint=server.store)
         result = import_file(remote, path)
         assert result.counts["actorsCreated"] == 1
         assert remote.ask(f"ASK {{ <{tmp_path.resolve().as_uri()}/a1> a eg:Actor }}")

@@ -21,18 +21,22 @@ FIXTURES = Path(__file__).parent / "fixtures" / "import"
 def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Reject files go to the current folder by default: keep them out of the checkout."""
     monkeypatch.chdir(tmp_path)
+
+
 BASE = "https://w3id.org/ecograph/data/"
 
 
 def _labels(store, iri: str) -> set[str]:
-    rows = store.select("SELECT ?l WHERE { VALUES ?a { UNDEF } ?a skos:prefLabel ?l }",
-                        {"a": ox.NamedNode(iri)})
+    rows = store.select(
+        "SELECT ?l WHERE { VALUES ?a { UNDEF } ?a skos:prefLabel ?l }", {"a": ox.NamedNode(iri)}
+    )
     return {r["l"].value for r in rows}
 
 
 def _value(store, iri: str, prop: str) -> set[str]:
-    rows = store.select(f"SELECT ?v WHERE {{ VALUES ?a {{ UNDEF }} ?a {prop} ?v }}",
-                        {"a": ox.NamedNode(iri)})
+    rows = store.select(
+        f"SELECT ?v WHERE {{ VALUES ?a {{ UNDEF }} ?a {prop} ?v }}", {"a": ox.NamedNode(iri)}
+    )
     return {r["v"].value for r in rows}
 
 
@@ -41,19 +45,22 @@ def test_actors_from_a_cp1252_file_have_the_sample_shape(store, tmp_path) -> Non
     assert result.status == "imported" and result.counts["rowsImported"] == 4
     restos = actor_iri_for_siren(BASE, "775671993")
     assert _labels(store, restos) == {"Les Restos du Cœur – Loire"}
-    assert _value(store, restos, "eg:actorType") == {BASE.replace("data/", "") +
-                                                     "id/actor-type/association"}
+    assert _value(store, restos, "eg:actorType") == {
+        BASE.replace("data/", "") + "id/actor-type/association"
+    }
     assert _value(store, restos, "eg:sector") == {"https://w3id.org/ecograph/id/sector/ess"}
     assert _value(store, restos, "eg:basedIn") == {
-        "https://w3id.org/ecograph/territory/commune/44109"}
-    assert {v.rsplit("/", 1)[1] for v in _value(store, restos, "eg:worksOn")} == {
-        "food", "poverty"}
+        "https://w3id.org/ecograph/territory/commune/44109"
+    }
+    assert {v.rsplit("/", 1)[1] for v in _value(store, restos, "eg:worksOn")} == {"food", "poverty"}
     carpentras = actor_iri_for_siren(BASE, "062201199")  # zero restored
     assert _value(store, carpentras, "eg:siren") == {"062201199"}
     assert any("leading zeros restored" in a for a in result.assumptions)
     assert any("Windows-1252" in a for a in result.assumptions)
-    velo = store.select("SELECT ?a WHERE { ?a skos:prefLabel 'Vélocité Rezé'@fr ; "
-                        "eg:actorType egtype:scop ; eg:sector egsec:ess }")
+    velo = store.select(
+        "SELECT ?a WHERE { ?a skos:prefLabel 'Vélocité Rezé'@fr ; "
+        "eg:actorType egtype:scop ; eg:sector egsec:ess }"
+    )
     assert len(velo) == 1 and "/actor/import/actors-cp1252-csv/A3" in velo[0]["a"].value
 
 
@@ -63,8 +70,11 @@ def test_the_import_is_described_in_its_graph(store) -> None:
     assert info.graph == result.graph and info.file == "actors_bom.csv"
     assert info.format == "csv" and info.checksum.startswith("sha256:")
     assert info.counts["rowsRead"] == 2 and info.counts["actorsCreated"] == 2
-    assert store.ask("ASK { VALUES ?g { UNDEF } GRAPH ?g { ?g a eg:SourceGraph, prov:Entity ;"
-                     " prov:generatedAtTime ?t } }", {"g": ox.NamedNode(result.graph)})
+    assert store.ask(
+        "ASK { VALUES ?g { UNDEF } GRAPH ?g { ?g a eg:SourceGraph, prov:Entity ;"
+        " prov:generatedAtTime ?t } }",
+        {"g": ox.NamedNode(result.graph)},
+    )
 
 
 def test_importing_the_same_file_twice_changes_nothing(store) -> None:
@@ -84,8 +94,9 @@ def test_a_new_version_needs_replace_and_replace_swaps_it(store, tmp_path) -> No
         import_file(store, path)
     second = import_file(store, path, replace=True)
     assert second.status == "replaced" and second.replaced == [first.graph]
-    names = {r["n"].value for r in store.select("SELECT ?n WHERE { ?a a eg:Actor ; "
-                                                "skos:prefLabel ?n }")}
+    names = {
+        r["n"].value for r in store.select("SELECT ?n WHERE { ?a a eg:Actor ; skos:prefLabel ?n }")
+    }
     assert names == {"Alpha", "Gamma"}
     assert [s.graph for s in list_sources(store)] == [second.graph]
 
@@ -115,8 +126,12 @@ def test_bad_rows_refuse_the_whole_file_and_list_every_reason(store, tmp_path) -
 
 
 def test_keep_good_rows_lands_the_good_ones(store, tmp_path) -> None:
-    result = import_file(store, FIXTURES / "subventions_bad.csv", keep_good_rows=True,
-                         rejects_path=tmp_path / "r.csv")
+    result = import_file(
+        store,
+        FIXTURES / "subventions_bad.csv",
+        keep_good_rows=True,
+        rejects_path=tmp_path / "r.csv",
+    )
     assert result.counts["rowsImported"] == 1 and result.counts["rowsRejected"] == 3
     assert result.counts["partnerships"] == 1 and result.reject_file == tmp_path / "r.csv"
     assert store.ask("ASK { ?p eg:funder ?f ; eg:beneficiary ?b ; eg:amount 12500.00 }")
@@ -129,10 +144,13 @@ def test_projects_and_partnerships_point_at_imported_actors(store, tmp_path) -> 
         eg:budget ?b ; eg:status egstat:ongoing ; schema:startDate "2024-01-15"^^xsd:date .
         { SELECT ?p (COUNT(?x) AS ?n) WHERE { ?p eg:hasParticipant ?x } GROUP BY ?p } }""")
     assert [(r["lead"].value, int(r["n"].value)) for r in rows] == [
-        (actor_iri_for_siren(BASE, "443061841"), 2)]
-    funding = store.select("SELECT ?amount ?project WHERE { ?t eg:partnershipType egpt:funding ;"
-                           " eg:funder ?f ; eg:beneficiary ?b ; eg:amount ?amount ; "
-                           "eg:forProject ?project }")
+        (actor_iri_for_siren(BASE, "443061841"), 2)
+    ]
+    funding = store.select(
+        "SELECT ?amount ?project WHERE { ?t eg:partnershipType egpt:funding ;"
+        " eg:funder ?f ; eg:beneficiary ?b ; eg:amount ?amount ; "
+        "eg:forProject ?project }"
+    )
     assert [r["amount"].value for r in funding] == ["12500"]
     [info] = [s for s in list_sources(store) if s.source == "partnerships-csv"]
     assert info.counts["rowsSkipped"] == 1 and info.counts["partnerships"] == 2
@@ -141,19 +159,30 @@ def test_projects_and_partnerships_point_at_imported_actors(store, tmp_path) -> 
 def test_actors_merge_by_siren_and_keep_what_each_source_said(store, tmp_path) -> None:
     import_file(store, FIXTURES / "actors_bom.csv")
     other = tmp_path / "reseau.csv"
-    other.write_text("nom;siren;type;domaines\nHABITAT ET HUMANISME;443061841;association;"
-                     "pauvreté\n", encoding="utf-8")
+    other.write_text(
+        "nom;siren;type;domaines\nHABITAT ET HUMANISME;443061841;association;pauvreté\n",
+        encoding="utf-8",
+    )
     result = import_file(store, other)
     assert result.counts["actorsMerged"] == 1 and result.counts["actorsCreated"] == 0
     iri = actor_iri_for_siren(BASE, "443061841")
     assert _labels(store, iri) == {"Habitat & Humanisme, Nantes"}  # one prefLabel
     assert _value(store, iri, "skos:altLabel") == {"HABITAT ET HUMANISME"}
-    graphs = store.select("SELECT DISTINCT ?g WHERE { VALUES ?a { UNDEF } "
-                          "GRAPH ?g { ?g dcterms:references ?a } }", {"a": ox.NamedNode(iri)})
+    graphs = store.select(
+        "SELECT DISTINCT ?g WHERE { VALUES ?a { UNDEF } GRAPH ?g { ?g dcterms:references ?a } }",
+        {"a": ox.NamedNode(iri)},
+    )
     assert len(graphs) == 2  # both sources say they named it
     # one fact, one graph: the type is stated once in the union
-    assert len(store.select("SELECT ?t WHERE { VALUES ?a { UNDEF } ?a eg:actorType ?t }",
-                            {"a": ox.NamedNode(iri)})) == 1
+    assert (
+        len(
+            store.select(
+                "SELECT ?t WHERE { VALUES ?a { UNDEF } ?a eg:actorType ?t }",
+                {"a": ox.NamedNode(iri)},
+            )
+        )
+        == 1
+    )
 
 
 def test_conflicting_type_is_reported_not_duplicated(store, tmp_path) -> None:
@@ -169,8 +198,11 @@ def test_conflicting_type_is_reported_not_duplicated(store, tmp_path) -> None:
 def test_actors_without_identifier_merge_by_name_and_commune_for_review(store, tmp_path) -> None:
     import_file(store, FIXTURES / "actors_bom.csv")
     other = tmp_path / "quartier.csv"
-    other.write_text("nom;commune;type\nSOCIETE COOPERATIVE VELO;Nantes;scic\n"
-                     "Société Coopérative Vélo;Rezé;scic\n", encoding="utf-8")
+    other.write_text(
+        "nom;commune;type\nSOCIETE COOPERATIVE VELO;Nantes;scic\n"
+        "Société Coopérative Vélo;Rezé;scic\n",
+        encoding="utf-8",
+    )
     result = import_file(store, other)
     assert result.counts["actorsMerged"] == 1 and result.counts["actorsCreated"] == 1
     [merge] = result.name_merges
@@ -183,13 +215,18 @@ def test_mapping_files_in_toml_and_yaml_say_the_same(store) -> None:
     assert toml.defaults == yaml.defaults
     result = import_file(store, FIXTURES / "actors_mapped.csv", mapping=toml)
     assert result.counts["actorsCreated"] == 3
-    rows = store.select("SELECT ?n ?t ?c WHERE { ?a skos:prefLabel ?n ; eg:actorType ?t ; "
-                        "eg:basedIn ?c ; eg:worksOn egdom:employment }")
-    found = {(r["n"].value, r["t"].value.rsplit("/", 1)[1], r["c"].value.rsplit("/", 1)[1])
-             for r in rows}
-    assert found == {("Tremplin Travail", "insertionEnterprise", "44109"),
-                     ("Coop Alimentaire", "scic", "44143"),
-                     ("Les Amis du Quartier", "association", "44109")}
+    rows = store.select(
+        "SELECT ?n ?t ?c WHERE { ?a skos:prefLabel ?n ; eg:actorType ?t ; "
+        "eg:basedIn ?c ; eg:worksOn egdom:employment }"
+    )
+    found = {
+        (r["n"].value, r["t"].value.rsplit("/", 1)[1], r["c"].value.rsplit("/", 1)[1]) for r in rows
+    }
+    assert found == {
+        ("Tremplin Travail", "insertionEnterprise", "44109"),
+        ("Coop Alimentaire", "scic", "44143"),
+        ("Les Amis du Quartier", "association", "44109"),
+    }
 
 
 def test_mapping_mistakes_name_the_key_and_the_choices(tmp_path) -> None:
@@ -208,22 +245,27 @@ def test_unknown_words_are_refused_with_the_accepted_ones(store, tmp_path) -> No
     path.write_text("nom;type\nAlpha;truc\n", encoding="utf-8")
     with pytest.raises(ImportRefused) as refused:
         import_file(store, path, rejects_path=tmp_path / "r.csv")
-    assert "row 2, column «type»: «truc» — not a known type; expected one of association" \
-        in str(refused.value)
+    assert "row 2, column «type»: «truc» — not a known type; expected one of association" in str(
+        refused.value
+    )
 
 
 def test_a_missing_required_column_is_named(store, tmp_path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("foo;bar\n1;2\n", encoding="utf-8")
     with pytest.raises(ImportRefused, match="no column for «name»"):
-        import_file(store, path, kind="actors", keep_good_rows=True,
-                    rejects_path=tmp_path / "r.csv")
+        import_file(
+            store, path, kind="actors", keep_good_rows=True, rejects_path=tmp_path / "r.csv"
+        )
 
 
 def test_two_rows_with_one_siren_are_one_actor_found_by_both_ids(store, tmp_path) -> None:
     actors = tmp_path / "doublons.csv"
-    actors.write_text("id;nom;siren\nD1;Habitat et Humanisme;443061841\n"
-                      "D2;HABITAT & HUMANISME;443 061 841\nD3;Autre;\n", encoding="utf-8")
+    actors.write_text(
+        "id;nom;siren\nD1;Habitat et Humanisme;443061841\n"
+        "D2;HABITAT & HUMANISME;443 061 841\nD3;Autre;\n",
+        encoding="utf-8",
+    )
     result = import_file(store, actors)
     assert result.counts["actorsCreated"] == 2
     assert any("same SIREN or RNA as row 2" in a for a in result.assumptions)
@@ -264,17 +306,23 @@ def test_xlsx_actors_and_partnerships_with_number_and_date_cells(store, tmp_path
 def test_imported_data_conforms_to_the_shapes(store) -> None:
     from ecograph.validate import validate_store
 
-    for name in ("actors_cp1252.csv", "actors_bom.csv", "projects.csv", "partnerships.csv",
-                 "subventions_scdl.csv", "actors_mapped.csv"):
-        mapping = load_mapping(FIXTURES / "mapping.toml") if name == "actors_mapped.csv" \
-            else None
+    for name in (
+        "actors_cp1252.csv",
+        "actors_bom.csv",
+        "projects.csv",
+        "partnerships.csv",
+        "subventions_scdl.csv",
+        "actors_mapped.csv",
+    ):
+        mapping = load_mapping(FIXTURES / "mapping.toml") if name == "actors_mapped.csv" else None
         import_file(store, FIXTURES / name, mapping=mapping)
     report = validate_store(store)
     assert report.conforms, report.to_text()
 
 
 def test_a_replace_stopped_between_its_two_steps_is_finished_by_the_next_import(
-        store, tmp_path) -> None:
+    store, tmp_path
+) -> None:
     path = tmp_path / "structures.csv"
     path.write_text("nom\nAlpha\n", encoding="utf-8")
     old = import_file(store, path)

@@ -31,11 +31,22 @@ def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("3 000", "3000"), ("1 234,56", "1234.56"), ("12 500 €", "12500"), ("1.234,56", "1234.56"),
-    ("1234.56", "1234.56"), ("12.500", "12500"), ("-12,5", "-12.5"), ("(12,5)", "-12.5"),
-    ("12\u202f500,00 EUR", "12500.00"), ("1,234,567", "1234567"), ("800,00", "800.00"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 000", "3000"),
+        ("1 234,56", "1234.56"),
+        ("12 500 €", "12500"),
+        ("1.234,56", "1234.56"),
+        ("1234.56", "1234.56"),
+        ("12.500", "12500"),
+        ("-12,5", "-12.5"),
+        ("(12,5)", "-12.5"),
+        ("12\u202f500,00 EUR", "12500.00"),
+        ("1,234,567", "1234567"),
+        ("800,00", "800.00"),
+    ],
+)
 def test_french_numbers(text: str, expected: str) -> None:
     assert parse_decimal(text) == Decimal(expected)
 
@@ -45,8 +56,18 @@ def test_a_word_is_not_a_number_and_the_message_shows_what_is_expected() -> None
         parse_decimal("douze")
 
 
-@pytest.mark.parametrize("text", ["2019-03-01", "01/03/2019", "1/3/19", "01.03.2019",
-                                  "2019-03-01T00:00:00", "2019-03-01 00:00:00", "01-03-2019"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2019-03-01",
+        "01/03/2019",
+        "1/3/19",
+        "01.03.2019",
+        "2019-03-01T00:00:00",
+        "2019-03-01 00:00:00",
+        "01-03-2019",
+    ],
+)
 def test_dates_day_first_or_iso(text: str) -> None:
     assert parse_date(text, today=dt.date(2026, 1, 1)) == dt.date(2019, 3, 1)
 
@@ -82,8 +103,9 @@ def test_identifiers_as_people_and_spreadsheets_write_them() -> None:
 
 
 def test_names_match_whatever_the_case_accents_and_punctuation() -> None:
-    assert name_key("Les Restos du Cœur !") == name_key("LES RESTOS DU COEUR") == \
-        "les restos du coeur"
+    assert (
+        name_key("Les Restos du Cœur !") == name_key("LES RESTOS DU COEUR") == "les restos du coeur"
+    )
     assert split_list("santé; logement|emploi") == ["santé", "logement", "emploi"]
     assert split_list("santé, logement") == ["santé", "logement"]
 
@@ -98,10 +120,15 @@ def test_encodings_are_detected_and_reported() -> None:
     assert "broken" in label and "\ufffd" in text and "line(s) 2" in notes[0]
 
 
-@pytest.mark.parametrize(("separator", "text"), [
-    (";", "a;b;c\n1;2,5;3\n"), (",", "a,b,c\n1,\"2;5\",3\n"), ("\t", "a\tb\n1\t2\n"),
-    ("|", "a|b|c\n1|2|3\n"),
-])
+@pytest.mark.parametrize(
+    ("separator", "text"),
+    [
+        (";", "a;b;c\n1;2,5;3\n"),
+        (",", 'a,b,c\n1,"2;5",3\n'),
+        ("\t", "a\tb\n1\t2\n"),
+        ("|", "a|b|c\n1|2|3\n"),
+    ],
+)
 def test_separators_are_detected(separator: str, text: str) -> None:
     assert detect_separator(text) == (separator, True)
 
@@ -141,8 +168,10 @@ def test_xlsx_cells_become_the_text_a_user_sees(tmp_path: Path) -> None:
     workbook.save(path)
     table = read_table(path)
     assert table.columns == ["nom", "siren", "date", "montant"]
-    assert table.rows == [(2, ["Épicerie", "62201199", "2019-03-01", "1234.5"]),
-                          (4, ["Vélo", "775671993", "2020-01-02", "3000"])]
+    assert table.rows == [
+        (2, ["Épicerie", "62201199", "2019-03-01", "1234.5"]),
+        (4, ["Vélo", "775671993", "2020-01-02", "3000"]),
+    ]
 
 
 def test_unreadable_files_say_so(tmp_path: Path) -> None:

@@ -42,13 +42,25 @@ def table() -> TerritoryTable:
     return read_table()
 
 
-def actor(name: str, sector: str = "ess", actor_type: str = "association",
-          commune: str = NANTES, domains: str = "housing") -> dict[str, str]:
+def actor(
+    name: str,
+    sector: str = "ess",
+    actor_type: str = "association",
+    commune: str = NANTES,
+    domains: str = "housing",
+) -> dict[str, str]:
     found = table().communes.get(commune)
-    return {"name": name, "actor_type": actor_type, "sector": sector, "domains": domains,
-            "place": "", "commune": commune, "epci": (found.epci or "") if found else "",
-            "departement": found.departement if found else "",
-            "region": found.region if found else ""}
+    return {
+        "name": name,
+        "actor_type": actor_type,
+        "sector": sector,
+        "domains": domains,
+        "place": "",
+        "commune": commune,
+        "epci": (found.epci or "") if found else "",
+        "departement": found.departement if found else "",
+        "region": found.region if found else "",
+    }
 
 
 def projection_of(G: nx.Graph) -> Projection:
@@ -67,8 +79,7 @@ def small_graph() -> nx.Graph:
 
 
 def data_block(page: str, name: str) -> object:
-    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page,
-                      re.S)
+    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S)
     assert found, name
     return json.loads(found.group(1))
 
@@ -108,8 +119,10 @@ def test_policy_allows_exactly_the_inline_scripts() -> None:
     policy = html_lib.unescape(re.search(r'Security-Policy" content="([^"]*)"', page).group(1))
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
     assert len(scripts) == 2  # vis-network and ecograph's map.js
-    digests = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()
-               + "'" for s in scripts}
+    digests = {
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in scripts
+    }
     allowed = set(re.search(r"script-src ([^;]*)", policy).group(1).split())
     assert allowed == digests
 
@@ -135,10 +148,10 @@ def test_size_follows_the_metric() -> None:
 
 
 def test_suggestions_are_dashed_edges_with_their_explanation() -> None:
-    suggestion = Suggestion("a", "d", 0.9, ("housing",), 1, True, False,
-                            "Both work on <b>housing</b>.")
-    document = build_map(projection_of(small_graph()), suggestions=[suggestion],
-                         aggregate="none")
+    suggestion = Suggestion(
+        "a", "d", 0.9, ("housing",), 1, True, False, "Both work on <b>housing</b>."
+    )
+    document = build_map(projection_of(small_graph()), suggestions=[suggestion], aggregate="none")
     edges = data_block(document.html, "map-edges")
     dashed = [e for e in edges if "dashes" in e]
     assert len(dashed) == 1 and dashed[0]["title"].endswith("Both work on <b>housing</b>.")
@@ -190,8 +203,9 @@ def big_graph(n: int = 60) -> nx.Graph:
     G = nx.Graph()
     communes = [NANTES, REZE, "44184", "44026"]  # Saint-Nazaire (CARENE), Carquefou (Nantes M.)
     for i in range(n):
-        G.add_node(f"x{i:03}", **actor(f"Actor {i}", ("ess", "public")[i % 2],
-                                       commune=communes[i % 4]))
+        G.add_node(
+            f"x{i:03}", **actor(f"Actor {i}", ("ess", "public")[i % 2], commune=communes[i % 4])
+        )
     for i in range(n):
         G.add_edge(f"x{i:03}", f"x{(i + 1) % n:03}", weight=1, partnerships=[], projects=[])
         G.add_edge(f"x{i:03}", f"x{(i + 4) % n:03}", weight=1, partnerships=[], projects=[])
@@ -213,8 +227,7 @@ def test_territory_aggregation_counts_actors_and_ties() -> None:
     document = build_map(projection_of(big_graph()), aggregate="epci", lang="en")
     nodes = data_block(document.html, "map-nodes")
     labels = sorted(n["label"] for n in nodes)
-    assert len(labels) == 2 and any(label.startswith("Nantes Métropole (45)")
-                                    for label in labels)
+    assert len(labels) == 2 and any(label.startswith("Nantes Métropole (45)") for label in labels)
     edges = data_block(document.html, "map-edges")
     assert len(edges) == 1  # one pair of EPCIs; ties inside an EPCI are in its tooltip
     departement = build_map(projection_of(big_graph()), aggregate="departement")
@@ -223,8 +236,9 @@ def test_territory_aggregation_counts_actors_and_ties() -> None:
 
 # --------------------------------------------------------------------------- geography
 GEO_SOURCE = SHARED_DATA / "geo" / "communes-latlon"
-needs_coordinates = pytest.mark.skipif(not GEO_SOURCE.is_dir(),
-                                       reason="../shared/data/geo is not here")
+needs_coordinates = pytest.mark.skipif(
+    not GEO_SOURCE.is_dir(), reason="../shared/data/geo is not here"
+)
 
 
 @needs_coordinates
@@ -232,8 +246,9 @@ def test_geo_layout_places_actors_at_their_commune_and_says_when_it_cannot() -> 
     G = small_graph()
     G.add_node("e", **actor("Echo", commune=NEW_COMMUNE))
     G.add_node("f", **actor("Foxtrot", commune=""))
-    document = build_map(projection_of(G), layout="geo", aggregate="none", lang="en",
-                         coordinates=GEO_SOURCE)
+    document = build_map(
+        projection_of(G), layout="geo", aggregate="none", lang="en", coordinates=GEO_SOURCE
+    )
     assert document.summary.fallback == 1 and document.summary.unplaced == 1
     nodes = {n["label"]: n for n in data_block(document.html, "map-nodes")}
     assert "coordinates missing from the 2024 vintage" in nodes["Echo"]["title"]
@@ -257,7 +272,8 @@ def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
 
 @needs_coordinates
 def test_coordinates_are_derived_from_the_datas_fun_files_or_read_back(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A folder is derived on the fly; the derived file reads back the same; nothing is
     shipped, so without coordinates the geo layout says what to give."""
     rebuilt = tmp_path / "coords.csv.gz"
@@ -266,8 +282,11 @@ def test_coordinates_are_derived_from_the_datas_fun_files_or_read_back(
         levels = [line.split(",", 1)[0] for line in handle]
     # 34,931 communes (COM rows, plus Paris/Lyon/Marseille from their arrondissements),
     # 101 départements, 18 régions, and the header.
-    assert (levels.count("commune"), levels.count("departement"),
-            levels.count("region")) == (34931, 101, 18)
+    assert (levels.count("commune"), levels.count("departement"), levels.count("region")) == (
+        34931,
+        101,
+        18,
+    )
     from_file, from_folder = geo.read_coordinates(rebuilt), geo.read_coordinates(GEO_SOURCE)
     assert from_file.communes == from_folder.communes
     monkeypatch.setenv(geo.COORDINATES_ENV, str(rebuilt))
@@ -285,18 +304,44 @@ def test_coordinates_are_derived_from_the_datas_fun_files_or_read_back(
 # --------------------------------------------------------------------------- command
 def test_map_command(sample_workspace: Path, tmp_path: Path) -> None:
     out = tmp_path / "map.html"
-    result = CliRunner().invoke(app, [
-        "--store", str(sample_workspace), "map", "--out", str(out), "--no-metrics",
-        "--suggestions", "5", "--territory", f"epci/{NANTES_METROPOLE}", "--lang", "en"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--store",
+            str(sample_workspace),
+            "map",
+            "--out",
+            str(out),
+            "--no-metrics",
+            "--suggestions",
+            "5",
+            "--territory",
+            f"epci/{NANTES_METROPOLE}",
+            "--lang",
+            "en",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "5 suggested partnerships" in result.output
     page = out.read_text(encoding="utf-8")
     assert len(data_block(page, "map-nodes")) > 50
-    epcis = re.search(r'<optgroup label="Intercommunalities \(EPCI\)">(.*?)</optgroup>', page,
-                      re.S).group(1)
+    epcis = re.search(
+        r'<optgroup label="Intercommunalities \(EPCI\)">(.*?)</optgroup>', page, re.S
+    ).group(1)
     assert re.findall(r"<option[^>]*>([^(<]*)", epcis) == ["Nantes Métropole "]
-    refused = CliRunner().invoke(app, ["--store", str(sample_workspace), "map", "--out",
-                                       str(out), "--no-metrics", "--size-by", "betweenness"])
+    refused = CliRunner().invoke(
+        app,
+        [
+            "--store",
+            str(sample_workspace),
+            "map",
+            "--out",
+            str(out),
+            "--no-metrics",
+            "--size-by",
+            "betweenness",
+        ],
+    )
     assert refused.exit_code == 2 and "--no-metrics" in refused.output
 
 

@@ -41,8 +41,9 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def sample_map(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
-               ) -> tuple[Path, list[dict[str, Any]], int]:
+def sample_map(
+    sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[dict[str, Any]], int]:
     """The sample ecosystem's map with metrics and 10 suggestions: path, nodes, suggestions."""
     from ecograph.store import open_store
 
@@ -50,15 +51,22 @@ def sample_map(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
         projection = project_scope(store, Scope())
         words = vocabulary(store, "fr")
     found = suggest(projection.collaboration, words, top=10, seed=0)
-    document = build_map(projection, metrics=compute_metrics(projection, seed=0),
-                         suggestions=found, size_by="betweenness", aggregate="none")
+    document = build_map(
+        projection,
+        metrics=compute_metrics(projection, seed=0),
+        suggestions=found,
+        size_by="betweenness",
+        aggregate="none",
+    )
     path = document.write(tmp_path_factory.mktemp("maps") / "sample.html")
     return path, _nodes(document.html), document.summary.suggestions
 
 
 @pytest.fixture(scope="module")
-def layered_map(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory,
-                ) -> tuple[Path, int]:
+def layered_map(
+    sample_workspace: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, int]:
     """The sample's map with its ties drawn as the canvas layer of large maps."""
     from ecograph.render import maps
     from ecograph.store import open_store
@@ -76,22 +84,35 @@ def layered_map(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
 def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A map whose names, labels, title and explanations are written to run script."""
     G = nx.Graph()
-    place = {"commune": "44109", "epci": "244400404", "departement": "44", "region": "52",
-             "place": "", "domains": "housing"}
-    for key, name, sector in (("a", HOSTILE, "ess"), ("b", HOSTILE_2, "public"),
-                              ("c", HOSTILE_3, "academic")):
+    place = {
+        "commune": "44109",
+        "epci": "244400404",
+        "departement": "44",
+        "region": "52",
+        "place": "",
+        "domains": "housing",
+    }
+    for key, name, sector in (
+        ("a", HOSTILE, "ess"),
+        ("b", HOSTILE_2, "public"),
+        ("c", HOSTILE_3, "academic"),
+    ):
         G.add_node(key, name=name, actor_type="association", sector=sector, **place)
     G.add_edge("a", "b", weight=1, partnerships=[], projects=["p"])
     labels = {PREFIXES["egsec"] + "ess": HOSTILE_2, PREFIXES["egdom"] + "housing": HOSTILE}
     suggestion = Suggestion("a", "c", 0.5, (), 0, True, False, f"{HOSTILE} {HOSTILE_3}")
-    document = build_map(Projection(G, nx.DiGraph(), {}), title=HOSTILE,
-                         suggestions=[suggestion], labels=labels, aggregate="none")
+    document = build_map(
+        Projection(G, nx.DiGraph(), {}),
+        title=HOSTILE,
+        suggestions=[suggestion],
+        labels=labels,
+        aggregate="none",
+    )
     return document.write(tmp_path_factory.mktemp("maps") / "hostile.html")
 
 
 def _nodes(page: str) -> list[dict[str, Any]]:
-    block = re.search(r'<script type="application/json" id="map-nodes">(.*?)</script>', page,
-                      re.S)
+    block = re.search(r'<script type="application/json" id="map-nodes">(.*?)</script>', page, re.S)
     assert block
     return json.loads(block.group(1))
 
@@ -199,8 +220,7 @@ def test_large_maps_draw_ties_on_one_layer(watched: Watched, layered_map: Any) -
     assert page.locator("#map canvas").screenshot() != shown
 
 
-def test_hostile_text_shows_as_text_and_runs_nothing(watched: Watched,
-                                                     hostile_map: Path) -> None:
+def test_hostile_text_shows_as_text_and_runs_nothing(watched: Watched, hostile_map: Path) -> None:
     page = watched.open(hostile_map)
     assert page.locator("h1").text_content() == HOSTILE
     assert page.title() == HOSTILE
@@ -209,7 +229,8 @@ def test_hostile_text_shows_as_text_and_runs_nothing(watched: Watched,
     assert HOSTILE in page.locator("#filter-domain").text_content()
     page.fill("#search", "<")
     assert sorted(page.locator("#search-results button").all_text_contents()) == sorted(
-        [HOSTILE, HOSTILE_2, HOSTILE_3])
+        [HOSTILE, HOSTILE_2, HOSTILE_3]
+    )
     page.fill("#search", "onerror")
     page.press("#search", "Enter")
     page.locator("html[data-focused]").wait_for(timeout=5_000)

@@ -70,14 +70,17 @@ def five_actors() -> nx.Graph:
     Ties: a1–a2 and p1–p2 inside a sector (I = 2); a1–p1, a1–c1, a2–c1 across (E = 3).
     """
     G = nx.Graph()
-    for node, sector, epci, domains in (("a1", "ess", "X", "housing employment"),
-                                        ("a2", "ess", "X", "housing"),
-                                        ("c1", "civilSociety", "X", "employment"),
-                                        ("p1", "public", "Y", ""),
-                                        ("p2", "public", "", "")):
+    for node, sector, epci, domains in (
+        ("a1", "ess", "X", "housing employment"),
+        ("a2", "ess", "X", "housing"),
+        ("c1", "civilSociety", "X", "employment"),
+        ("p1", "public", "Y", ""),
+        ("p2", "public", "", ""),
+    ):
         G.add_node(node, sector=sector, epci=epci, domains=domains)
-    G.add_edges_from([("a1", "a2"), ("a1", "p1"), ("a1", "c1"), ("a2", "c1"), ("p1", "p2")],
-                     weight=1)
+    G.add_edges_from(
+        [("a1", "a2"), ("a1", "p1"), ("a1", "c1"), ("a2", "c1"), ("p1", "p2")], weight=1
+    )
     return G
 
 
@@ -91,8 +94,9 @@ def random_graph(seed: int, n: int = 30, m: int = 60, *, directed: bool = False)
     for node in G:
         G.nodes[node]["sector"] = rng.choice(SECTORS)
         G.nodes[node]["epci"] = rng.choice(("", "A", "B"))
-        G.nodes[node]["domains"] = " ".join(rng.sample(("housing", "food", "mobility"),
-                                                       rng.randint(0, 2)))
+        G.nodes[node]["domains"] = " ".join(
+            rng.sample(("housing", "food", "mobility"), rng.randint(0, 2))
+        )
     return G
 
 
@@ -106,13 +110,15 @@ def test_cross_sector_share_and_ei_by_hand() -> None:
 def test_ei_index_by_group_by_hand() -> None:
     # civilSociety: E = 2 (a1–c1, a2–c1), I = 0; ess: E = 3, I = 1; public: E = 1, I = 1
     assert ei_index_by_group(five_actors()) == pytest.approx(
-        {"civilSociety": 1.0, "ess": (3 - 1) / 4, "public": 0.0})
+        {"civilSociety": 1.0, "ess": (3 - 1) / 4, "public": 0.0}
+    )
 
 
 def test_ei_index_by_node_by_hand() -> None:
     # a1: a2 same, p1 and c1 other → (2 − 1)/3; p2: only p1, same sector → −1
     assert ei_index_by_node(five_actors()) == pytest.approx(
-        {"a1": 1 / 3, "a2": 0.0, "c1": 1.0, "p1": 0.0, "p2": -1.0})
+        {"a1": 1 / 3, "a2": 0.0, "c1": 1.0, "p1": 0.0, "p2": -1.0}
+    )
 
 
 def test_ei_index_of_an_isolated_node_is_nan() -> None:
@@ -153,7 +159,8 @@ def test_mixing_agrees_with_networkx(seed: int) -> None:
     G = random_graph(seed, directed=seed % 2 == 1)
     labels = sorted(set(nx.get_node_attributes(G, "sector").values()))
     reference = nx.attribute_mixing_matrix(
-        G, "sector", mapping={s: i for i, s in enumerate(labels)}, normalized=False)
+        G, "sector", mapping={s: i for i, s in enumerate(labels)}, normalized=False
+    )
     ours = mixing_matrix(G)
     for i, s in enumerate(labels):
         for j, t in enumerate(labels):
@@ -161,7 +168,8 @@ def test_mixing_agrees_with_networkx(seed: int) -> None:
             expected = reference[i, j] / (2 if i == j and not G.is_directed() else 1)
             assert ours[s][t] == expected
     assert attribute_assortativity(G) == pytest.approx(
-        nx.attribute_assortativity_coefficient(G, "sector"), abs=1e-12)
+        nx.attribute_assortativity_coefficient(G, "sector"), abs=1e-12
+    )
 
 
 def test_tie_summaries_by_territory_by_hand() -> None:
@@ -179,16 +187,27 @@ def test_tie_summaries_by_territory_by_hand() -> None:
 
 def test_tie_summaries_by_domain_with_edge_keys_by_hand() -> None:
     # The partnerships behind a1–a2 are about housing, a1–c1 employment, a2–c1 both.
-    edge_keys = {("a1", "a2"): {"housing"}, ("a1", "c1"): {"employment"},
-                 ("c1", "a2"): {"housing", "employment"}}  # either order is accepted
+    edge_keys = {
+        ("a1", "a2"): {"housing"},
+        ("a1", "c1"): {"employment"},
+        ("c1", "a2"): {"housing", "employment"},
+    }  # either order is accepted
     summary = tie_summaries(five_actors(), "domains", edge_keys=edge_keys)
     housing, employment = summary["housing"], summary["employment"]
     # housing: a1, a2 work on it; ties a1–a2 (internal, same sector), a2–c1 (cross)
-    assert (housing.actors, housing.ties, housing.internal_ties,
-            housing.cross_sector_ties) == (2, 2, 1, 1)
+    assert (housing.actors, housing.ties, housing.internal_ties, housing.cross_sector_ties) == (
+        2,
+        2,
+        1,
+        1,
+    )
     # employment: a1, c1; ties a1–c1 (internal), a2–c1; both cross → E-I = 1
-    assert (employment.actors, employment.ties, employment.internal_ties,
-            employment.cross_sector_ties) == (2, 2, 1, 2)
+    assert (
+        employment.actors,
+        employment.ties,
+        employment.internal_ties,
+        employment.cross_sector_ties,
+    ) == (2, 2, 1, 2)
     assert employment.ei_index == 1.0
 
 
@@ -210,15 +229,16 @@ def _brute_force_summaries(G, by, edge_keys=None):
 def test_tie_summaries_agree_with_brute_force(seed: int) -> None:
     G = random_graph(seed)
     rng = random.Random(seed)
-    edge_keys = {e: set(rng.sample(("housing", "food", "culture"), rng.randint(0, 2)))
-                 for e in G.edges()}
-    for by, keys in (("epci", None), ("sector", None), ("domains", None),
-                     ("domains", edge_keys)):
+    edge_keys = {
+        e: set(rng.sample(("housing", "food", "culture"), rng.randint(0, 2))) for e in G.edges()
+    }
+    for by, keys in (("epci", None), ("sector", None), ("domains", None), ("domains", edge_keys)):
         expected = _brute_force_summaries(G, by, keys)
         found = tie_summaries(G, by, edge_keys=keys)
         assert list(found) == sorted(found)
-        assert {k: (s.actors, s.ties, s.internal_ties, s.cross_sector_ties)
-                for k, s in found.items()} == expected
+        assert {
+            k: (s.actors, s.ties, s.internal_ties, s.cross_sector_ties) for k, s in found.items()
+        } == expected
 
 
 # --------------------------------------------------------------------------- diversity
@@ -234,8 +254,13 @@ def test_partner_diversity_by_hand() -> None:
     # a1's partners: a2 (ess), p1 (public), c1 (civilSociety) → three thirds
     # a2's partners: a1 (ess), c1 (civilSociety) → halves; c1's: a1, a2, both ess
     found = partner_diversity(five_actors())
-    expected = {"a1": (2 / 3, math.log(3)), "a2": (0.5, math.log(2)), "c1": (0.0, 0.0),
-                "p1": (0.5, math.log(2)), "p2": (0.0, 0.0)}
+    expected = {
+        "a1": (2 / 3, math.log(3)),
+        "a2": (0.5, math.log(2)),
+        "c1": (0.0, 0.0),
+        "p1": (0.5, math.log(2)),
+        "p2": (0.0, 0.0),
+    }
     for node, (b, h) in expected.items():
         assert found[node] == pytest.approx((b, h))
 
@@ -251,7 +276,7 @@ def test_partner_diversity_agrees_with_counting(seed: int) -> None:
 
 def test_group_diversity_by_hand() -> None:
     # {a1, a2, c1}: ess 2, civilSociety 1 → Blau 1 − (4 + 1)/9 = 4/9
-    (b, h), = group_diversity(five_actors(), [["a1", "a2", "c1"]])
+    ((b, h),) = group_diversity(five_actors(), [["a1", "a2", "c1"]])
     assert b == pytest.approx(4 / 9)
     assert h == pytest.approx(-(2 / 3) * math.log(2 / 3) - (1 / 3) * math.log(1 / 3))
 
@@ -288,8 +313,9 @@ def test_betweenness_ignores_self_loops_as_networkx_does(directed: bool) -> None
     G = random_graph(2, directed=directed)
     G.add_edges_from([(1, 1), (5, 5)])
     assert same_values(betweenness(G), nx.betweenness_centrality(G))
-    assert same_values(betweenness(G, exact_below=5, samples=9, seed=2),
-                       nx.betweenness_centrality(G, k=9, seed=2))
+    assert same_values(
+        betweenness(G, exact_below=5, samples=9, seed=2), nx.betweenness_centrality(G, k=9, seed=2)
+    )
 
 
 def test_betweenness_sampling_is_seeded() -> None:
@@ -301,19 +327,20 @@ def test_betweenness_sampling_is_seeded() -> None:
 
 @pytest.mark.parametrize("directed", [False, True])
 def test_betweenness_split_across_worker_processes_equals_networkx(
-        directed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    directed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Large jobs are summed from parts computed in worker processes: same values, exact and
     sampled, as networkx (the threshold is lowered so a small graph takes that path)."""
     monkeypatch.setattr(centrality, "PARALLEL_BETWEENNESS_WORK", 0)
     monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     G = random_graph(4, n=50, m=120, directed=directed)
     assert same_values(betweenness(G), nx.betweenness_centrality(G))
-    assert same_values(betweenness(G, exact_below=10, samples=9, seed=4),
-                       nx.betweenness_centrality(G, k=9, seed=4))
+    assert same_values(
+        betweenness(G, exact_below=10, samples=9, seed=4), nx.betweenness_centrality(G, k=9, seed=4)
+    )
 
 
-def test_split_sources_uses_every_core_for_large_jobs_only(monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_split_sources_uses_every_core_for_large_jobs_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     sources = np.arange(10)
     small = centrality._split_sources(sources, edges=10)
@@ -322,8 +349,9 @@ def test_split_sources_uses_every_core_for_large_jobs_only(monkeypatch: pytest.M
     assert [part.tolist() for part in large] == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
     monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert len(centrality._split_sources(sources, edges=10**9)) == 1
-    monkeypatch.setattr(centrality.os, "sched_getaffinity", lambda pid: set(range(64)),
-                        raising=False)
+    monkeypatch.setattr(
+        centrality.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False
+    )
     many = centrality._split_sources(sources, edges=10**9)
     assert len(many) == centrality.MAX_BETWEENNESS_PROCESSES
     assert sorted(np.concatenate(many).tolist()) == sources.tolist()
@@ -349,8 +377,9 @@ def test_constraint_and_effective_size_by_hand() -> None:
     # effective size (Borgatti n − 2t/n): a1 has 3 partners, 1 tie among them → 3 − 2/3
     G = five_actors()
     assert constraint(G)["c1"] == pytest.approx(145 / 144)
-    assert effective_size(G) == pytest.approx({"a1": 7 / 3, "a2": 1.0, "c1": 1.0, "p1": 2.0,
-                                               "p2": 1.0})
+    assert effective_size(G) == pytest.approx(
+        {"a1": 7 / 3, "a2": 1.0, "c1": 1.0, "p1": 2.0, "p2": 1.0}
+    )
 
 
 def test_weighted_constraint_and_effective_size_by_hand() -> None:
@@ -384,10 +413,10 @@ def test_structural_holes_agree_with_networkx(seed: int, weight: str | None) -> 
     so it is not used as a reference.)"""
     G = random_graph(seed, directed=seed % 2 == 1)
     keys = [v for v in G if len(G[v]) or not nx.degree(G, v)]
-    assert same_values(constraint(G, weight), nx.constraint(G, nodes=list(G), weight=weight),
-                       keys)
-    assert same_values(effective_size(G, weight),
-                       nx.effective_size(G, nodes=list(G), weight=weight), keys)
+    assert same_values(constraint(G, weight), nx.constraint(G, nodes=list(G), weight=weight), keys)
+    assert same_values(
+        effective_size(G, weight), nx.effective_size(G, nodes=list(G), weight=weight), keys
+    )
     assert same_values(constraint(G, weight), nx.constraint(G, weight=weight))
 
 
@@ -407,13 +436,16 @@ def test_structural_holes_on_many_chunks(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 # --------------------------------------------------------------------------- Gould–Fernandez
-@pytest.mark.parametrize(("sectors", "role"), [
-    (("public", "public", "public"), "coordinator"),
-    (("public", "ess", "ess"), "gatekeeper"),
-    (("ess", "ess", "public"), "representative"),
-    (("public", "ess", "public"), "consultant"),
-    (("public", "ess", "civilSociety"), "liaison"),
-])
+@pytest.mark.parametrize(
+    ("sectors", "role"),
+    [
+        (("public", "public", "public"), "coordinator"),
+        (("public", "ess", "ess"), "gatekeeper"),
+        (("ess", "ess", "public"), "representative"),
+        (("public", "ess", "public"), "consultant"),
+        (("public", "ess", "civilSociety"), "liaison"),
+    ],
+)
 def test_each_role_on_a_funding_chain(sectors: tuple[str, str, str], role: str) -> None:
     # A → B → C, B the broker
     G = nx.DiGraph([("A", "B"), ("B", "C")])
@@ -435,11 +467,17 @@ def test_roles_skip_closed_and_returning_chains() -> None:
                              Z → D → Y: public, public, ess  → representative
     """
     G = nx.DiGraph([("R", "D"), ("R", "X"), ("D", "X"), ("D", "Y"), ("D", "Z"), ("Z", "D")])
-    nx.set_node_attributes(G, {"R": "public", "D": "public", "Z": "public", "X": "ess",
-                               "Y": "ess"}, "sector")
+    nx.set_node_attributes(
+        G, {"R": "public", "D": "public", "Z": "public", "X": "ess", "Y": "ess"}, "sector"
+    )
     roles = brokerage_roles(G)
-    assert roles["D"] == {"coordinator": 1, "gatekeeper": 0, "representative": 3,
-                          "consultant": 0, "liaison": 0}
+    assert roles["D"] == {
+        "coordinator": 1,
+        "gatekeeper": 0,
+        "representative": 3,
+        "consultant": 0,
+        "liaison": 0,
+    }
     # Z brokers D → Z → D? No: it returns to its start. Nothing else passes through Z.
     assert sum(roles["Z"].values()) == 0
 
@@ -450,8 +488,17 @@ def _brute_force_roles(G):
     for a, b, c in itertools.permutations(G, 3):
         if G.has_edge(a, b) and G.has_edge(b, c) and not G.has_edge(a, c):
             ga, gb, gc = group[a], group[b], group[c]
-            role = ("coordinator" if ga == gb == gc else "representative" if ga == gb
-                    else "gatekeeper" if gb == gc else "consultant" if ga == gc else "liaison")
+            role = (
+                "coordinator"
+                if ga == gb == gc
+                else "representative"
+                if ga == gb
+                else "gatekeeper"
+                if gb == gc
+                else "consultant"
+                if ga == gc
+                else "liaison"
+            )
             counts[b][role] += 1
     return counts
 
@@ -513,8 +560,8 @@ def test_modularity_equals_networkx(seed: int, resolution: float) -> None:
     partition = louvain_communities(G, seed=seed)
     for weight in (None, "weight"):
         assert modularity(G, partition, weight=weight, resolution=resolution) == pytest.approx(
-            nx.community.modularity(G, partition, weight=weight, resolution=resolution),
-            abs=1e-12)
+            nx.community.modularity(G, partition, weight=weight, resolution=resolution), abs=1e-12
+        )
 
 
 def test_modularity_by_hand() -> None:
@@ -537,8 +584,10 @@ def hand_projection() -> Projection:
     for node in G:
         G.nodes[node].update(name=node.upper(), departement="44")
     base = "https://w3id.org/ecograph/id/domain/"
-    contexts = {"h": Context("h", "partnership", domains={base + "housing"}),
-                "e": Context("e", "project", domains={base + "employment"})}
+    contexts = {
+        "h": Context("h", "partnership", domains={base + "housing"}),
+        "e": Context("e", "project", domains={base + "employment"}),
+    }
     for u, v in G.edges():
         G[u][v].update(partnerships=[], projects=[])
     G["a1"]["a2"]["partnerships"] = ["h"]
@@ -557,14 +606,22 @@ def test_compute_metrics_on_the_drawn_graph() -> None:
     assert overall.sector_assortativity == pytest.approx(1 / 31)
     assert overall.betweenness_method == "exact"
     assert [(r.key, r.ties, r.internal_ties, r.ei_index) for r in result.sectors] == [
-        ("civilSociety", 2, 0, 1.0), ("ess", 4, 1, 0.5), ("public", 2, 1, 0.0)]
+        ("civilSociety", 2, 0, 1.0),
+        ("ess", 4, 1, 0.5),
+        ("public", 2, 1, 0.0),
+    ]
     cell = {(c.sector, c.other): (c.ties, c.share) for c in result.mixing}
     assert cell[("ess", "civilSociety")] == (2, 0.5)
     assert cell[("public", "civilSociety")] == (0, 0.0)
     assert [(r.scope, r.key, r.ties) for r in result.territories] == [
-        ("departement", "44", 5), ("epci", "X", 4), ("epci", "Y", 2)]
+        ("departement", "44", 5),
+        ("epci", "X", 4),
+        ("epci", "Y", 2),
+    ]
     assert [(r.key, r.ties, r.cross_sector_ties) for r in result.domains] == [
-        ("employment", 1, 1), ("housing", 2, 1)]
+        ("employment", 1, 1),
+        ("housing", 2, 1),
+    ]
     a1 = next(a for a in result.actors if a.actor == "a1")
     assert (a1.degree, a1.weighted_degree, a1.name) == (3, 3.0, "A1")
     assert a1.betweenness == pytest.approx(4 / 6)
@@ -580,8 +637,9 @@ def test_compute_metrics_on_the_drawn_graph() -> None:
 
 def test_compute_metrics_marks_isolated_actors() -> None:
     projection = hand_projection()
-    projection.collaboration.add_node("z", sector="ess", name="Z", epci="", departement="",
-                                      domains="")
+    projection.collaboration.add_node(
+        "z", sector="ess", name="Z", epci="", departement="", domains=""
+    )
     z = next(a for a in compute_metrics(projection).actors if a.actor == "z")
     assert (z.degree, z.betweenness, z.community) == (0, 0.0, None)
     assert z.constraint is z.effective_size is z.blau is z.ei_index is None
@@ -600,8 +658,9 @@ def test_compute_metrics_without_ties(nodes: list) -> None:
 
 
 def test_compute_metrics_samples_betweenness_above_the_threshold() -> None:
-    result = compute_metrics(hand_projection(), exact_betweenness_below=3,
-                             betweenness_samples=2, seed=4)
+    result = compute_metrics(
+        hand_projection(), exact_betweenness_below=3, betweenness_samples=2, seed=4
+    )
     assert result.overall.betweenness_method == "sampled: 2 sources, seed 4"
 
 
@@ -641,8 +700,7 @@ def test_sample_metrics_are_in_range(sample_metrics: MetricsResult) -> None:
         assert 0 <= community.blau < 1
 
 
-def test_sample_tables_add_up(sample_metrics: MetricsResult,
-                              sample_projection: Projection) -> None:
+def test_sample_tables_add_up(sample_metrics: MetricsResult, sample_projection: Projection) -> None:
     G = sample_projection.collaboration
     overall = sample_metrics.overall
     assert (overall.actors, overall.ties) == (len(G), G.number_of_edges())
@@ -652,7 +710,8 @@ def test_sample_tables_add_up(sample_metrics: MetricsResult,
     assert sum(n for (s, t), n in cells.items() if s <= t) == overall.ties
     for row in sample_metrics.sectors:
         assert sum(c.share for c in sample_metrics.mixing if c.sector == row.key) == (
-            pytest.approx(1.0))
+            pytest.approx(1.0)
+        )
     assert sum(a.degree for a in sample_metrics.actors) == 2 * overall.ties
 
 
@@ -664,11 +723,13 @@ def test_sample_sectors_that_never_meet(sample_metrics: MetricsResult) -> None:
     assert {c.sector for c in sample_metrics.mixing} == set(SECTORS)
 
 
-def test_sample_agrees_with_networkx(sample_metrics: MetricsResult,
-                                     sample_projection: Projection) -> None:
+def test_sample_agrees_with_networkx(
+    sample_metrics: MetricsResult, sample_projection: Projection
+) -> None:
     G = sample_projection.collaboration
     assert sample_metrics.overall.sector_assortativity == pytest.approx(
-        nx.attribute_assortativity_coefficient(G, "sector"), abs=1e-12)
+        nx.attribute_assortativity_coefficient(G, "sector"), abs=1e-12
+    )
     exact = nx.betweenness_centrality(G)
     constraints = nx.constraint(G, weight="weight")
     degree = dict(G.degree(weight="weight"))
@@ -682,20 +743,34 @@ def _none(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
-def test_sample_metrics_are_deterministic(sample_projection: Projection,
-                                          sample_metrics: MetricsResult) -> None:
+def test_sample_metrics_are_deterministic(
+    sample_projection: Projection, sample_metrics: MetricsResult
+) -> None:
     again = compute_metrics(sample_projection, seed=0)
     assert again == sample_metrics
     assert json.dumps(again.tables(), allow_nan=False) == json.dumps(
-        sample_metrics.tables(), allow_nan=False)
+        sample_metrics.tables(), allow_nan=False
+    )
 
 
 def test_tables_are_plain_rows(sample_metrics: MetricsResult) -> None:
     tables = sample_metrics.tables()
-    assert set(tables) == {"global", "sectors", "mixing", "territories", "domains", "actors",
-                           "communities", "territory_sector_pairs", "territory_domains",
-                           "partnership_years", "funding_flows", "funders",
-                           "project_sectors", "partnership_sectors"}
+    assert set(tables) == {
+        "global",
+        "sectors",
+        "mixing",
+        "territories",
+        "domains",
+        "actors",
+        "communities",
+        "territory_sector_pairs",
+        "territory_domains",
+        "partnership_years",
+        "funding_flows",
+        "funders",
+        "project_sectors",
+        "partnership_sectors",
+    }
     for rows in tables.values():
         for row in rows:
             assert all(v is None or isinstance(v, str | int | float) for v in row.values())
@@ -705,8 +780,11 @@ def test_tables_are_plain_rows(sample_metrics: MetricsResult) -> None:
 
 
 # --------------------------------------------------------------------------- docstrings
-@pytest.mark.parametrize("module", [mixing, diversity, centrality, brokerage, communities,
-                                    metrics], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+@pytest.mark.parametrize(
+    "module",
+    [mixing, diversity, centrality, brokerage, communities, metrics],
+    ids=lambda m: m.__name__.rsplit(".", 1)[-1],
+)
 def test_docstring_examples_run(module) -> None:
     result = doctest.testmod(module, extraglobs={"nx": nx}, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

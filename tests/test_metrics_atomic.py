@@ -115,8 +115,9 @@ def _run_child(base: dict[str, object], work: Path, kill_at: str = "") -> list[s
     shutil.copytree(base["folder"], work / "ws")  # type: ignore[arg-type]
     stages, ready = work / "stages", work / "ready"
     env = {**os.environ, "STAGES": str(stages), "KILL_AT": kill_at}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(work / "ws"),
-                              str(base["pickle"])], env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(work / "ws"), str(base["pickle"])], env=env
+    )
     try:
         if kill_at:
             _wait_for(lambda: ready.exists() or child.poll() is not None)
@@ -141,8 +142,9 @@ def _wait_for(condition: object, limit: float = 120.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def clean_run(base: dict[str, object], tmp_path_factory: pytest.TempPathFactory
-              ) -> tuple[list[str], frozenset[str]]:
+def clean_run(
+    base: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[str], frozenset[str]]:
     """The stages of an uninterrupted child, and the graph it leaves (the "new" graph)."""
     work = tmp_path_factory.mktemp("clean")
     stages = _run_child(base, work)
@@ -155,8 +157,8 @@ def clean_run(base: dict[str, object], tmp_path_factory: pytest.TempPathFactory
 
 @pytest.mark.slow
 def test_a_kill_at_any_stage_leaves_the_old_or_the_new_graph(
-        base: dict[str, object], clean_run: tuple[list[str], frozenset[str]],
-        tmp_path: Path) -> None:
+    base: dict[str, object], clean_run: tuple[list[str], frozenset[str]], tmp_path: Path
+) -> None:
     stages, new = clean_run
     assert any(stage.startswith("during-") for stage in stages), stages
     seen = set()
@@ -167,7 +169,8 @@ def test_a_kill_at_any_stage_leaves_the_old_or_the_new_graph(
             triples, graphs = _graph_state(store)
         assert triples in (base["old"], new), (
             f"killed at {stage}: a metrics graph of {len(triples)} triples, neither the old "
-            f"({len(base['old'])}) nor the new ({len(new)})")  # type: ignore[arg-type]
+            f"({len(base['old'])}) nor the new ({len(new)})"
+        )  # type: ignore[arg-type]
         assert graphs == base["graphs"], f"killed at {stage}: graphs {graphs}"
         seen.add("old" if triples == base["old"] else "new")
         with open_store(work / "ws") as store:  # the next run is not tripped up
@@ -177,14 +180,18 @@ def test_a_kill_at_any_stage_leaves_the_old_or_the_new_graph(
 
 
 def test_a_leftover_scratch_graph_is_cleaned_by_the_next_run(
-        base: dict[str, object], tmp_path: Path) -> None:
+    base: dict[str, object], tmp_path: Path
+) -> None:
     """ecograph 0.1 loaded into ``{graph}#ecograph-loading`` before a ``MOVE``: killed in
     between, it left a graph of measures that every query saw."""
     shutil.copytree(base["folder"], tmp_path / "ws")  # type: ignore[arg-type]
     with open_store(tmp_path / "ws") as store:
         graph = metrics_graph(store.base_iri)
-        store.load(b'<urn:x> <urn:p> "stale" .', format=ox.RdfFormat.N_TRIPLES,
-                   graph=graph + "#ecograph-loading")
+        store.load(
+            b'<urn:x> <urn:p> "stale" .',
+            format=ox.RdfFormat.N_TRIPLES,
+            graph=graph + "#ecograph-loading",
+        )
         write_metrics(store, base["result"])  # type: ignore[arg-type]
         assert store.named_graphs() == base["graphs"]
 
@@ -207,7 +214,8 @@ def test_replacing_cannot_be_escaped_by_a_literal(store: EmbeddedStore) -> None:
 
 @pytest.mark.slow
 def test_a_remote_store_replaces_through_one_update(
-        base: dict[str, object], tmp_path: Path) -> None:
+    base: dict[str, object], tmp_path: Path
+) -> None:
     """On a remote store the first write is one Graph Store POST, the next ones the same single
     update as embedded (Oxigraph server runs one update request as one transaction): the
     remote graph ends as the embedded one does."""
@@ -221,8 +229,7 @@ def test_a_remote_store_replaces_through_one_update(
         write_metrics(store, result, version="new")
         expected = _graph_state(store)[0]
     with oxigraph_server(tmp_path / "server") as server:
-        remote = RemoteStore(server.query, update_endpoint=server.update,
-                             gsp_endpoint=server.store)
+        remote = RemoteStore(server.query, update_endpoint=server.update, gsp_endpoint=server.store)
         load_sample(remote)
         write_metrics(remote, _older(result), version="old")
         write_metrics(remote, result, version="new")

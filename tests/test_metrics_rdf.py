@@ -74,10 +74,13 @@ def test_metrics_land_in_their_own_described_graph(written: EmbeddedStore) -> No
 def test_top_brokers_in_housing(written: EmbeddedStore, result: MetricsResult) -> None:
     rows = top_brokers(written, DOMAIN.housing, limit=5)
     assert len(rows) == 5
-    housing = {row["actor"].value for row in written.select(
-        HOUSING_ACTORS, {"domain": ox.NamedNode(DOMAIN.housing)})}
-    expected = sorted((a for a in result.actors if a.actor in housing),
-                      key=lambda a: (-a.betweenness, a.actor))[:5]
+    housing = {
+        row["actor"].value
+        for row in written.select(HOUSING_ACTORS, {"domain": ox.NamedNode(DOMAIN.housing)})
+    }
+    expected = sorted(
+        (a for a in result.actors if a.actor in housing), key=lambda a: (-a.betweenness, a.actor)
+    )[:5]
     assert [r["actor"] for r in rows] == [a.actor for a in expected]
     assert [r["betweenness"] for r in rows] == pytest.approx([a.betweenness for a in expected])
     assert [r["brokerage"] for r in rows] == [a.brokerage for a in expected]
@@ -97,10 +100,10 @@ def test_sector_summaries_answer_sparql(written: EmbeddedStore, result: MetricsR
         SELECT ?sector ?ei ?ties WHERE {
           ?s eg:summaryLevel "sector" ; eg:summaryOf ?sector ; eg:eiIndex ?ei ;
              eg:tieCount ?ties }""")
-    found = {row["sector"].value: (float(row["ei"].value), int(row["ties"].value))
-             for row in rows}
-    assert found == {str(SECTOR[r.key]): (pytest.approx(r.ei_index), r.ties)
-                     for r in result.sectors}
+    found = {row["sector"].value: (float(row["ei"].value), int(row["ties"].value)) for row in rows}
+    assert found == {
+        str(SECTOR[r.key]): (pytest.approx(r.ei_index), r.ties) for r in result.sectors
+    }
 
 
 def test_mixing_cells_answer_sparql(written: EmbeddedStore) -> None:
@@ -121,14 +124,18 @@ def test_communities_list_their_members(written: EmbeddedStore, result: MetricsR
 
 
 def test_every_predicate_and_class_is_in_the_ontology(result: MetricsResult) -> None:
-    triples = list(ox.parse(metrics_ntriples(result, "https://example.org/"),
-                            format=ox.RdfFormat.N_TRIPLES))
+    triples = list(
+        ox.parse(metrics_ntriples(result, "https://example.org/"), format=ox.RdfFormat.N_TRIPLES)
+    )
     eg = PREFIXES["eg"]
     used = {t.predicate.value for t in triples if t.predicate.value.startswith(eg)}
-    used |= {t.object.value for t in triples
-             if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(eg)}
+    used |= {
+        t.object.value
+        for t in triples
+        if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(eg)
+    }
     for iri in used:
-        assert str(getattr(EG, iri[len(eg):])) == iri  # EG fails on unknown terms
+        assert str(getattr(EG, iri[len(eg) :])) == iri  # EG fails on unknown terms
 
 
 def test_serialisation_is_deterministic(projection: Projection, result: MetricsResult) -> None:
@@ -159,6 +166,9 @@ def test_undefined_values_are_left_out(result: MetricsResult) -> None:
     predicates = {line.split()[1] for line in lines}
     assert f"<{EG.betweenness}>" in predicates and f"<{EG.degree}>" in predicates
     assert f"<{EG.constraint}>" not in predicates and f"<{EG.eiIndex}>" not in predicates
-    literals = [t.object.value for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
-                if isinstance(t.object, ox.Literal)]
+    literals = [
+        t.object.value
+        for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+        if isinstance(t.object, ox.Literal)
+    ]
     assert not any(value.lower() in ("nan", "inf", "-inf") for value in literals)

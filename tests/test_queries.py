@@ -45,8 +45,11 @@ GOLDEN: dict[str, dict[str, str]] = {
     "actors-and-projects-by-domain": {"territory": LOIRE_ATLANTIQUE, "lang": "fr"},
     "actors-by-type-and-sector": {"territory": NANTES_METROPOLE, "lang": "fr"},
     "actors-in-territory": {"territory": NANTES_METROPOLE, "lang": "fr"},
-    "actors-on-two-domains": {"domainA": DOMAIN + "poverty", "domainB": DOMAIN + "food",
-                              "lang": "fr"},
+    "actors-on-two-domains": {
+        "domainA": DOMAIN + "poverty",
+        "domainB": DOMAIN + "food",
+        "lang": "fr",
+    },
     "cross-sector-partnerships": {"territory": REZE, "lang": "fr"},
     "domains-without-private-partner": {"territory": LOIRE_ATLANTIQUE, "lang": "fr"},
     "domains-without-public-partner": {"territory": LOIRE_ATLANTIQUE, "lang": "fr"},
@@ -114,7 +117,11 @@ def test_fixture_has_named_graphs_only() -> None:
     graphs = {quad.graph_name for quad in quads}
     assert ox.DefaultGraph() not in graphs
     assert {g.value.rsplit("/", 1)[1] for g in graphs} == {
-        "ontology", "territories", "source-a", "source-b"}
+        "ontology",
+        "territories",
+        "source-a",
+        "source-b",
+    }
 
 
 def test_fixture_ontology_extract_is_the_ontology_s() -> None:
@@ -136,8 +143,9 @@ def test_fixture_territories_are_the_territories_graph_s() -> None:
     from ecograph.namespaces import DEFAULT_BASE_IRI
 
     graph = DEFAULT_BASE_IRI + "graph/territories"
-    copied = [q for q in _fixture_quads()
-              if q.graph_name.value == graph and q.subject.value != graph]
+    copied = [
+        q for q in _fixture_quads() if q.graph_name.value == graph and q.subject.value != graph
+    ]
     lines = "\n".join(territory_ntriples(read_table(), DEFAULT_BASE_IRI)) + "\n"
     real = ox.Store()
     real.bulk_load(lines.encode(), ox.RdfFormat.N_TRIPLES)
@@ -184,8 +192,9 @@ def test_query_is_self_contained_and_ordered(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(GOLDEN))
 def test_binding_fills_every_placeholder(name: str) -> None:
     query = find_query(name)
-    body = "\n".join(line for line in query.bind(_examples(query)).splitlines()
-                     if not line.startswith("#"))
+    body = "\n".join(
+        line for line in query.bind(_examples(query)).splitlines() if not line.startswith("#")
+    )
     assert "UNDEF" not in body, name
 
 
@@ -199,8 +208,9 @@ def test_golden_result(ecosystem: EmbeddedStore, measured: EmbeddedStore, name: 
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
-def test_same_result_without_default_prefixes(ecosystem: EmbeddedStore, measured: EmbeddedStore,
-                                              name: str) -> None:
+def test_same_result_without_default_prefixes(
+    ecosystem: EmbeddedStore, measured: EmbeddedStore, name: str
+) -> None:
     """The bound text gives the same rows on a bare pyoxigraph store (no prefixes given)."""
     store = _store_for(name, ecosystem, measured)
     bare = ox.Store()
@@ -215,16 +225,29 @@ def test_same_result_without_default_prefixes(ecosystem: EmbeddedStore, measured
 def test_names_fall_back_to_french_and_labels_follow_lang(ecosystem: EmbeddedStore) -> None:
     """Actor names exist in French only: with lang=en they still show; concept labels are
     English."""
-    result = run_query(ecosystem, find_query("actors-on-two-domains"),
-                       {**GOLDEN["actors-on-two-domains"], "lang": "en"})
+    result = run_query(
+        ecosystem,
+        find_query("actors-on-two-domains"),
+        {**GOLDEN["actors-on-two-domains"], "lang": "en"},
+    )
     rows = [[t.value if t is not None else None for t in row] for row in result.rows]
     assert rows == [
-        [ACTOR + "a11", "Réseau Solidarités Ligériennes",
-         "https://w3id.org/ecograph/id/actor-type/network", "Network or federation",
-         "https://w3id.org/ecograph/id/sector/ess", "Social and solidarity economy"],
-        [ACTOR + "a03", "Épicerie Solidaire de Rezé",
-         "https://w3id.org/ecograph/id/actor-type/association", "Association",
-         "https://w3id.org/ecograph/id/sector/ess", "Social and solidarity economy"],
+        [
+            ACTOR + "a11",
+            "Réseau Solidarités Ligériennes",
+            "https://w3id.org/ecograph/id/actor-type/network",
+            "Network or federation",
+            "https://w3id.org/ecograph/id/sector/ess",
+            "Social and solidarity economy",
+        ],
+        [
+            ACTOR + "a03",
+            "Épicerie Solidaire de Rezé",
+            "https://w3id.org/ecograph/id/actor-type/association",
+            "Association",
+            "https://w3id.org/ecograph/id/sector/ess",
+            "Social and solidarity economy",
+        ],
     ]
 
 
@@ -238,9 +261,10 @@ def test_missing_label_keeps_the_row(measured: EmbeddedStore) -> None:
 
 
 def test_search_ignores_case_and_idle_authorities(ecosystem: EmbeddedStore) -> None:
-    """"Nantes" names the commune's authority too, but no source makes it an actor."""
-    result = run_query(ecosystem, find_query("search-actors-by-name"),
-                       {"text": "NANTES", "lang": "fr"})
+    """ "Nantes" names the commune's authority too, but no source makes it an actor."""
+    result = run_query(
+        ecosystem, find_query("search-actors-by-name"), {"text": "NANTES", "lang": "fr"}
+    )
     assert [row[0].value for row in result.rows] == [ACTOR + "siren/244400404"]
 
 
@@ -249,21 +273,30 @@ def test_list_items_are_sorted_as_a_reader_would(tmp_path: Path) -> None:
     """GROUP_CONCAT's order follows the store's; ecograph sorts a declared list's items,
     ignoring case and accents, and keeps the literal's language."""
     path = tmp_path / "lists.rq"
-    path.write_text("# title: t\n# description: d\n# lists: names\n"
-                    'SELECT ?names ?other WHERE { BIND("b ; a" AS ?names) }\n', encoding="utf-8")
+    path.write_text(
+        "# title: t\n# description: d\n# lists: names\n"
+        'SELECT ?names ?other WHERE { BIND("b ; a" AS ?names) }\n',
+        encoding="utf-8",
+    )
     query = parse_query_file(path)
     assert query.lists == ("names",)
-    rows = [(ox.Literal("Secteur ; économie ; Zéro", language="fr"), ox.Literal("b ; a")),
-            (ox.Literal("seul"), None)]
+    rows = [
+        (ox.Literal("Secteur ; économie ; Zéro", language="fr"), ox.Literal("b ; a")),
+        (ox.Literal("seul"), None),
+    ]
     assert sort_lists(query, ["names", "other"], rows) == [
         (ox.Literal("économie ; Secteur ; Zéro", language="fr"), ox.Literal("b ; a")),
-        (ox.Literal("seul"), None)]
+        (ox.Literal("seul"), None),
+    ]
 
 
 def test_a_list_the_query_never_binds_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "lists.rq"
-    path.write_text("# title: t\n# description: d\n# lists: nmaes\n"
-                    'SELECT ?names WHERE { BIND("a" AS ?names) }\n', encoding="utf-8")
+    path.write_text(
+        "# title: t\n# description: d\n# lists: nmaes\n"
+        'SELECT ?names WHERE { BIND("a" AS ?names) }\n',
+        encoding="utf-8",
+    )
     with pytest.raises(QueryError, match=r"lists.rq:3: .*nmaes"):
         parse_query_file(path)
 
@@ -287,8 +320,11 @@ def test_missing_parameter_is_named() -> None:
 
 def test_iri_with_a_space_is_refused(ecosystem: EmbeddedStore) -> None:
     with pytest.raises(QueryError, match="territory"):
-        run_query(ecosystem, find_query("actors-in-territory"),
-                  {"territory": TERRITORY + "epci/244400404 > } UNION { ?s ?p ?o", "lang": "fr"})
+        run_query(
+            ecosystem,
+            find_query("actors-in-territory"),
+            {"territory": TERRITORY + "epci/244400404 > } UNION { ?s ?p ?o", "lang": "fr"},
+        )
 
 
 def test_unknown_parameter_is_refused() -> None:
@@ -297,8 +333,7 @@ def test_unknown_parameter_is_refused() -> None:
 
 
 # ----------------------------------------------------------------------------- derived counts
-def test_queries_reading_metrics_refuse_missing_partial_or_stale_counts(
-        tmp_path: Path) -> None:
+def test_queries_reading_metrics_refuse_missing_partial_or_stale_counts(tmp_path: Path) -> None:
     """Counts that are absent, computed on a filtered projection, or older than the data
     would give wrong answers silently: the query refuses and says what to run."""
     from ecograph.network.metrics import compute_metrics
@@ -321,18 +356,22 @@ def test_queries_reading_metrics_refuse_missing_partial_or_stale_counts(
         write_whole_metrics(store)
         assert metrics_state(store) == "current"
         assert run_query(store, query, values).rows
-        store.load(b'<https://e.org/x> <https://e.org/p> "new" .\n',
-                   format=ox.RdfFormat.N_TRIPLES, graph="https://e.org/new-source",
-                   extra_ntriples="<https://e.org/new-source> "
-                                  "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-                                  "<https://w3id.org/ecograph/ontology#SourceGraph> .\n")
+        store.load(
+            b'<https://e.org/x> <https://e.org/p> "new" .\n',
+            format=ox.RdfFormat.N_TRIPLES,
+            graph="https://e.org/new-source",
+            extra_ntriples="<https://e.org/new-source> "
+            "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+            "<https://w3id.org/ecograph/ontology#SourceGraph> .\n",
+        )
         assert metrics_state(store) == "stale"
         with pytest.raises(QueryError, match="data changed"):
             run_query(store, query, values)
 
 
 def test_counts_written_by_an_older_layout_read_as_stale(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A metrics graph written before a count was added would answer that count's query with
     no rows: bumping ``COUNTS_LAYOUT`` makes such a graph stale until `ecograph metrics` runs."""
     from ecograph.network import metrics_rdf

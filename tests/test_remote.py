@@ -60,8 +60,9 @@ def test_every_library_query_gives_the_same_result(remote: RemoteStore, sample_s
         embedded = run_query(sample_store, query, values)
         served = run_query(remote, query, values)
         assert served.variables == embedded.variables, name
-        assert [tuple(map(str, r)) for r in served.rows] == \
-            [tuple(map(str, r)) for r in embedded.rows], name
+        assert [tuple(map(str, r)) for r in served.rows] == [
+            tuple(map(str, r)) for r in embedded.rows
+        ], name
 
 
 def test_validation_is_the_same_remote(remote: RemoteStore) -> None:
@@ -70,18 +71,22 @@ def test_validation_is_the_same_remote(remote: RemoteStore) -> None:
 
 def test_replace_swaps_a_graph_remotely(remote: RemoteStore) -> None:
     graph = "https://example.org/graph/replace-me"
-    remote.load(b'<https://e.org/a> <https://e.org/p> "1" .\n',
-                format=ox.RdfFormat.N_TRIPLES, graph=graph)
-    remote.load(b'<https://e.org/b> <https://e.org/p> "2" .\n',
-                format=ox.RdfFormat.N_TRIPLES, graph=graph, replace=True)
+    remote.load(
+        b'<https://e.org/a> <https://e.org/p> "1" .\n', format=ox.RdfFormat.N_TRIPLES, graph=graph
+    )
+    remote.load(
+        b'<https://e.org/b> <https://e.org/p> "2" .\n',
+        format=ox.RdfFormat.N_TRIPLES,
+        graph=graph,
+        replace=True,
+    )
     assert [str(q.subject) for q in remote.quads(graph)] == ["<https://e.org/b>"]
     remote.drop_graph(graph)
     assert not remote.has_graph(graph)
 
 
 def test_cli_runs_against_the_endpoint(server: OxigraphServer, remote: RemoteStore) -> None:
-    result = CliRunner().invoke(app, ["--endpoint", server.query, "stats"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(app, ["--endpoint", server.query, "stats"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "Nantes Métropole" in result.stdout
 
@@ -96,10 +101,12 @@ def test_read_only_remote_refuses_loads_clearly(server: OxigraphServer) -> None:
 
 def test_server_without_union_default_graph_is_explained(tmp_path: Path) -> None:
     with oxigraph_server(tmp_path / "plain", union_default_graph=False) as plain:
-        store = RemoteStore(plain.query, update_endpoint=plain.update,
-                            gsp_endpoint=plain.store)
-        store.load(b'<https://e.org/a> <https://e.org/p> "1" .\n',
-                   format=ox.RdfFormat.N_TRIPLES, graph="https://e.org/g")
+        store = RemoteStore(plain.query, update_endpoint=plain.update, gsp_endpoint=plain.store)
+        store.load(
+            b'<https://e.org/a> <https://e.org/p> "1" .\n',
+            format=ox.RdfFormat.N_TRIPLES,
+            graph="https://e.org/g",
+        )
         with pytest.raises(StoreError, match="--union-default-graph"):
             store.check_union_default_graph()
 
@@ -110,11 +117,12 @@ def test_unreachable_endpoint_is_explained() -> None:
         store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
 
 
-def test_select_values_agrees_with_select_remote_and_embedded(remote: RemoteStore,
-                                                               sample_store) -> None:
+def test_select_values_agrees_with_select_remote_and_embedded(
+    remote: RemoteStore, sample_store
+) -> None:
     """The bulk-scan path (CSV) gives the same strings as the term path, on both engines,
     including names with commas, quotes and accents that CSV must quote."""
-    query = ("SELECT ?s ?o WHERE { ?s a eg:Actor ; skos:prefLabel ?o } ORDER BY ?s ?o")
+    query = "SELECT ?s ?o WHERE { ?s a eg:Actor ; skos:prefLabel ?o } ORDER BY ?s ?o"
     expected = [[row["s"].value, row["o"].value] for row in sample_store.select(query)]
     assert len(expected) > 100
     assert sample_store.select_values(query) == expected

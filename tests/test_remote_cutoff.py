@@ -36,17 +36,35 @@ def _data() -> ox.Store:
     for number in range(6):
         graph = ox.NamedNode(f"{EX}graph/{number}")
         subject = ox.NamedNode(f"{EX}actor/{number}")
-        store.add(ox.Quad(subject, ox.NamedNode(EX + "name"),
-                          ox.Literal(f'Actor "{number}", Nantes\nMétropole', language="fr"),
-                          graph))
-        store.add(ox.Quad(subject, RANK, ox.Literal(str(number % 3),
-                          datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
-                          graph))
-        store.add(ox.Quad(subject, ox.NamedNode(EX + "knows"), ox.BlankNode(f"b{number}"),
-                          graph))
+        store.add(
+            ox.Quad(
+                subject,
+                ox.NamedNode(EX + "name"),
+                ox.Literal(f'Actor "{number}", Nantes\nMétropole', language="fr"),
+                graph,
+            )
+        )
+        store.add(
+            ox.Quad(
+                subject,
+                RANK,
+                ox.Literal(
+                    str(number % 3),
+                    datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"),
+                ),
+                graph,
+            )
+        )
+        store.add(ox.Quad(subject, ox.NamedNode(EX + "knows"), ox.BlankNode(f"b{number}"), graph))
     for number in range(8):
-        store.add(ox.Quad(ox.NamedNode(f"{EX}project/{number}"), RANK,
-                          ox.Literal(str(number)), ox.NamedNode(BIG)))
+        store.add(
+            ox.Quad(
+                ox.NamedNode(f"{EX}project/{number}"),
+                RANK,
+                ox.Literal(str(number)),
+                ox.NamedNode(BIG),
+            )
+        )
     return store
 
 
@@ -63,14 +81,18 @@ def stub(data: ox.Store) -> Iterator[CappingEndpoint]:
 
 def _quads(store: ox.Store, graph: str | None = None) -> set[ox.Quad]:
     pattern = ox.NamedNode(graph) if graph else None
-    return {q for q in store.quads_for_pattern(None, None, None, pattern)
-            if not isinstance(q.graph_name, ox.DefaultGraph)}
+    return {
+        q
+        for q in store.quads_for_pattern(None, None, None, pattern)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
 
 
 # ---------------------------------------------------------------- paged: complete answers
 @pytest.mark.parametrize("style", ["virtuoso", "ecograph"])
-def test_export_reads_every_quad_past_the_cap(stub: CappingEndpoint, data: ox.Store,
-                                              style: str) -> None:
+def test_export_reads_every_quad_past_the_cap(
+    stub: CappingEndpoint, data: ox.Store, style: str
+) -> None:
     stub.style = style
     buffer = io.BytesIO()
     RemoteStore(stub.url).dump(buffer, format=ox.RdfFormat.N_QUADS)
@@ -108,8 +130,9 @@ def test_paged_select_keeps_the_query_order(stub: CappingEndpoint, data: ox.Stor
     query = f"SELECT ?s ?rank WHERE {{ ?s <{RANK.value}> ?rank }} ORDER BY DESC(STR(?rank))"
     rows = RemoteStore(stub.url).select(query)
     expected = data.query(query, use_default_graph_as_union=True)
-    assert sorted((str(r["s"]), str(r["rank"])) for r in rows) == \
-        sorted((str(r["s"]), str(r["rank"])) for r in expected)
+    assert sorted((str(r["s"]), str(r["rank"])) for r in rows) == sorted(
+        (str(r["s"]), str(r["rank"])) for r in expected
+    )
     ranks = [r["rank"].value for r in rows]
     assert ranks == sorted(ranks, reverse=True) and len(rows) == 14
 
@@ -117,9 +140,14 @@ def test_paged_select_keeps_the_query_order(stub: CappingEndpoint, data: ox.Stor
 def test_bulk_scan_as_csv_is_complete(stub: CappingEndpoint, data: ox.Store) -> None:
     """The network projection's path: SPARQL CSV, names with quotes, commas, line breaks."""
     values = RemoteStore(stub.url).select_values("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
-    expected = [[q.subject.value, q.predicate.value,
-                 "_:" + q.object.value if isinstance(q.object, ox.BlankNode) else q.object.value]
-                for q in _quads(data)]
+    expected = [
+        [
+            q.subject.value,
+            q.predicate.value,
+            "_:" + q.object.value if isinstance(q.object, ox.BlankNode) else q.object.value,
+        ]
+        for q in _quads(data)
+    ]
     assert sorted(values) == sorted(expected)
 
 
@@ -178,18 +206,24 @@ def test_refusal_is_a_store_error(stub: CappingEndpoint) -> None:
 
 
 # ---------------------------------------------------------------- the command users ran
-def test_cli_export_writes_every_quad(stub: CappingEndpoint, data: ox.Store,
-                                      tmp_path: Path) -> None:
+def test_cli_export_writes_every_quad(
+    stub: CappingEndpoint, data: ox.Store, tmp_path: Path
+) -> None:
     out = tmp_path / "all.nq"
-    result = CliRunner().invoke(app, ["--endpoint", stub.url, "export", "--format", "nquads",
-                                      "--out", str(out)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        app,
+        ["--endpoint", stub.url, "export", "--format", "nquads", "--out", str(out)],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert set(ox.parse(out.read_bytes(), ox.RdfFormat.N_QUADS)) == _quads(data)
 
 
 def test_cli_export_refusal_names_the_setting(stub: CappingEndpoint, tmp_path: Path) -> None:
     stub.max_sorted_top_rows = 10
-    result = CliRunner().invoke(app, ["--endpoint", stub.url, "export", "--format", "nquads",
-                                      "--out", str(tmp_path / "all.nq")])
+    result = CliRunner().invoke(
+        app,
+        ["--endpoint", stub.url, "export", "--format", "nquads", "--out", str(tmp_path / "all.nq")],
+    )
     assert result.exit_code == 1
     assert "MaxSortedTopRows" in result.output and "Traceback" not in result.output

@@ -93,13 +93,19 @@ def fixture_quads() -> list[ox.Quad]:
 
 def hostile_quads() -> list[ox.Quad]:
     """Labels and names written to run script if pasted into HTML or SVG unescaped."""
+
     def literal(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     text = HOSTILE_TRIG.format(
-        actor=ACTOR, sector=literal(HOSTILE["sector"]), domain=literal(HOSTILE["domain"]),
-        type=literal(HOSTILE["type"]), ptype=literal(HOSTILE["ptype"]),
-        actor_name=literal(HOSTILE["actor"]), actor2_name=literal(HOSTILE["actor2"]))
+        actor=ACTOR,
+        sector=literal(HOSTILE["sector"]),
+        domain=literal(HOSTILE["domain"]),
+        type=literal(HOSTILE["type"]),
+        ptype=literal(HOSTILE["ptype"]),
+        actor_name=literal(HOSTILE["actor"]),
+        actor2_name=literal(HOSTILE["actor2"]),
+    )
     return list(ox.parse(text, format=ox.RdfFormat.TRIG))
 
 
@@ -132,25 +138,29 @@ def _by_key(rows: list) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- territories
-@pytest.mark.parametrize(("text", "expected"), [
-    ("44", ("departement", "44")),
-    ("departement/44", ("departement", "44")),
-    ("https://w3id.org/ecograph/territory/departement/44", ("departement", "44")),
-    ("2a", ("departement", "2A")),
-    ("244400404", ("epci", "244400404")),
-    ("epci/244400404", ("epci", "244400404")),
-    ("44109", ("commune", "44109")),
-    ("commune/44109", ("commune", "44109")),
-    ("region/52", ("region", "52")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("44", ("departement", "44")),
+        ("departement/44", ("departement", "44")),
+        ("https://w3id.org/ecograph/territory/departement/44", ("departement", "44")),
+        ("2a", ("departement", "2A")),
+        ("244400404", ("epci", "244400404")),
+        ("epci/244400404", ("epci", "244400404")),
+        ("44109", ("commune", "44109")),
+        ("commune/44109", ("commune", "44109")),
+        ("region/52", ("region", "52")),
+    ],
+)
 def test_territory_from_user_text(text: str, expected: tuple[str, str]) -> None:
     place = resolve_territory(text)
     assert (place.level, place.code) == expected
     assert place.name and place.population
 
 
-@pytest.mark.parametrize("text", ["4", "epci/1", "canton/4401", "commune/99999",
-                                  "http://example.org/departement/44"])
+@pytest.mark.parametrize(
+    "text", ["4", "epci/1", "canton/4401", "commune/99999", "http://example.org/departement/44"]
+)
 def test_unknown_territory_is_refused_with_the_expected_form(text: str) -> None:
     with pytest.raises(ValueError, match="LEVEL/CODE"):
         resolve_territory(text)
@@ -159,8 +169,7 @@ def test_unknown_territory_is_refused_with_the_expected_form(text: str) -> None:
 def test_parents() -> None:
     table = read_table()
     nantes = resolve_territory("commune/44109", table)
-    assert (parent_of(nantes, table).level, parent_of(nantes, table).code) == (
-        "epci", "244400404")
+    assert (parent_of(nantes, table).level, parent_of(nantes, table).code) == ("epci", "244400404")
     island = next(c for c in table.communes.values() if not c.epci and c.departement == "85")
     assert parent_of(resolve_territory(f"commune/{island.code}", table), table).code == "85"
     # CC Usses et Rhône straddles Ain (01, 3,515 people) and Haute-Savoie (74, 18,389).
@@ -190,34 +199,61 @@ def test_actor_counts(nantes: TerritoryReport) -> None:
     # ess: a01 a02 a03 a04 a10 a14; one each of civil society (a08), academic (a09),
     # private for-profit (a13) and public (LA1).
     assert _by_key(nantes.actors_by_sector) == {
-        "ess": 6, "civilSociety": 1, "academic": 1, "privateForProfit": 1, "public": 1}
+        "ess": 6,
+        "civilSociety": 1,
+        "academic": 1,
+        "privateForProfit": 1,
+        "public": 1,
+    }
     assert nantes.actors_by_sector[0].label == "Économie sociale et solidaire"
     # associations a01 a02 a03 a14; the others are one of a kind.
     assert _by_key(nantes.actors_by_type) == {
-        "association": 4, "foundation": 1, "citizenCollective": 1, "researchEducation": 1,
-        "scic": 1, "company": 1, "epci": 1}
+        "association": 4,
+        "foundation": 1,
+        "citizenCollective": 1,
+        "researchEducation": 1,
+        "scic": 1,
+        "company": 1,
+        "epci": 1,
+    }
     # poverty: a01 a03 a04 a09 LA1; housing: a01 a02 a08 LA1; food: a03 a08 a14;
     # digital inclusion: a09 a10 a13; employment: a04.
     assert _by_key(nantes.actors_by_domain) == {
-        "poverty": 5, "housing": 4, "food": 3, "digitalInclusion": 3, "employment": 1}
+        "poverty": 5,
+        "housing": 4,
+        "food": 3,
+        "digitalInclusion": 3,
+        "employment": 1,
+    }
     # Nantes five, Rezé four; the EPCI authority is based at the EPCI itself.
     assert [(r.key, r.label, r.count) for r in nantes.actors_by_sub_territory] == [
-        ("44109", "Nantes", 5), ("44143", "Rezé", 4), ("", "à l'échelle du territoire", 1)]
+        ("44109", "Nantes", 5),
+        ("44143", "Rezé", 4),
+        ("", "à l'échelle du territoire", 1),
+    ]
     assert nantes.sub_level == "commune"
 
 
 def test_partnerships_and_funding(nantes: TerritoryReport) -> None:
     # Touching the EPCI: t01–t04, t06–t09, t12–t14 (t05, t10, t11 are elsewhere).
     assert _by_key(nantes.partnerships_by_type) == {
-        "funding": 7, "coConstruction": 1, "inKind": 1, "research": 1, "serviceDelivery": 1}
+        "funding": 7,
+        "coConstruction": 1,
+        "inKind": 1,
+        "research": 1,
+        "serviceDelivery": 1,
+    }
     assert nantes.partnerships == 11
     assert nantes.projects == 3  # p1 p2 p3; p4 is in Saint-Nazaire and Angers
     # public → ess: t01 20,000 + t02 15,000 (recorded twice, counted once) + t06 10,000;
     # ess → ess: t03 8,000 + t04 5,000.50; ess → civil society: t14 3,000 (a12 in Angers).
-    assert [(f.funder_sector, f.beneficiary_sector, f.partnerships, f.amount)
-            for f in nantes.funding] == [
-        ("public", "ess", 3, 45000.0), ("ess", "ess", 2, 13000.5),
-        ("ess", "civilSociety", 1, 3000.0)]
+    assert [
+        (f.funder_sector, f.beneficiary_sector, f.partnerships, f.amount) for f in nantes.funding
+    ] == [
+        ("public", "ess", 3, 45000.0),
+        ("ess", "ess", 2, 13000.5),
+        ("ess", "civilSociety", 1, 3000.0),
+    ]
     assert nantes.funding_total == 61000.5
     assert nantes.funding_without_amount == 1  # t13
 
@@ -245,7 +281,12 @@ def test_cross_sector_against_the_parent(nantes: TerritoryReport) -> None:
 
 def test_mixing_matrix(nantes: TerritoryReport) -> None:
     assert [key for key, _ in nantes.sectors] == [
-        "public", "privateForProfit", "ess", "civilSociety", "academic"]
+        "public",
+        "privateForProfit",
+        "ess",
+        "civilSociety",
+        "academic",
+    ]
     # Rows in that order; the diagonal counts each same-sector tie once.
     assert nantes.mixing_ties == [
         [0, 0, 2, 0, 0],
@@ -262,8 +303,10 @@ def test_brokers(nantes: TerritoryReport) -> None:
     # from a03/a04 to LA1, a02, a08 and on one of the two LA1–a08 paths; a02 on the other.
     # Normalised by (n−1)(n−2)/2 = 36.
     assert [(b.actor.rsplit("/", 1)[-1], b.betweenness) for b in nantes.brokers] == [
-        ("a01", pytest.approx(6.5 / 36)), ("a04", pytest.approx(4 / 36)),
-        ("a02", pytest.approx(0.5 / 36))]
+        ("a01", pytest.approx(6.5 / 36)),
+        ("a04", pytest.approx(4 / 36)),
+        ("a02", pytest.approx(0.5 / 36)),
+    ]
     assert nantes.brokers[0].commune == "Nantes"
     assert nantes.brokers[0].type_label == "Association"
 
@@ -281,10 +324,14 @@ def test_gaps(nantes: TerritoryReport) -> None:
     # Public partners only in poverty (t06) and housing (t02); a private one only in digital
     # inclusion (a13 in t12 and p3).
     assert [(domain, missing, n) for domain, missing, _, n in nantes.domain_gaps] == [
-        ("Inclusion numérique", "public", 3), ("Emploi et insertion", "privateForProfit", 1),
-        ("Emploi et insertion", "public", 1), ("Alimentation", "privateForProfit", 3),
-        ("Alimentation", "public", 3), ("Logement", "privateForProfit", 4),
-        ("Pauvreté et précarité", "privateForProfit", 5)]
+        ("Inclusion numérique", "public", 3),
+        ("Emploi et insertion", "privateForProfit", 1),
+        ("Emploi et insertion", "public", 1),
+        ("Alimentation", "privateForProfit", 3),
+        ("Alimentation", "public", 3),
+        ("Logement", "privateForProfit", 4),
+        ("Pauvreté et précarité", "privateForProfit", 5),
+    ]
     assert (nantes.isolated, nantes.peripheral) == (1, 1)  # a14 has no tie, a03 one
 
 
@@ -359,8 +406,9 @@ def test_number_formats() -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_page_in_each_language(nantes: TerritoryReport, ecosystem: EmbeddedStore,
-                               lang: str) -> None:
+def test_page_in_each_language(
+    nantes: TerritoryReport, ecosystem: EmbeddedStore, lang: str
+) -> None:
     report = nantes if lang == "fr" else build_report(ecosystem, NANTES_METROPOLE, lang="en")
     page = render_html(report)
     assert f'<html lang="{lang}">' in page
@@ -408,8 +456,7 @@ def test_hostile_names_are_text_in_the_page(hostile: TerritoryReport) -> None:
 
 def test_hostile_labels_are_text_in_the_svg(hostile: TerritoryReport) -> None:
     page = render_html(hostile)
-    svgs = [page[start:page.index("</svg>", start) + 6]
-            for start in _find_all(page, "<svg ")]
+    svgs = [page[start : page.index("</svg>", start) + 6] for start in _find_all(page, "<svg ")]
     assert len(svgs) >= 6
     found = ""
     for svg in svgs:
@@ -431,16 +478,21 @@ def _find_all(text: str, needle: str) -> list[int]:
 
 
 def test_map_goes_into_a_sandboxed_srcdoc(nantes: TerritoryReport) -> None:
-    map_page = ('<!doctype html><html><body><div id="x" title="a&quot;b">"\'&amp;</div>'
-                "<script>document.title = '<b>'</script></body></html>")
+    map_page = (
+        '<!doctype html><html><body><div id="x" title="a&quot;b">"\'&amp;</div>'
+        "<script>document.title = '<b>'</script></body></html>"
+    )
     page = render_html(nantes, map_page=map_page)
     frames = [attrs for tag, attrs in _parse(page).tags if tag == "iframe"]
     assert len(frames) == 1
     assert frames[0]["sandbox"] == "allow-scripts"
     assert frames[0]["srcdoc"] == map_page  # escaped in the attribute, intact once parsed
     # Only the map's executable script is allowed, by its hash; no map, no script at all.
-    expected = "'sha256-" + base64.b64encode(hashlib.sha256(
-        b"document.title = '<b>'").digest()).decode() + "'"
+    expected = (
+        "'sha256-"
+        + base64.b64encode(hashlib.sha256(b"document.title = '<b>'").digest()).decode()
+        + "'"
+    )
     assert f"script-src {expected}" in _policy(page)
     assert "unsafe-inline" not in _policy(page).split("script-src")[1]
     assert "script-src 'none'" in _policy(render_html(nantes))
@@ -448,8 +500,11 @@ def test_map_goes_into_a_sandboxed_srcdoc(nantes: TerritoryReport) -> None:
 
 def _policy(page: str) -> str:
     """The page's Content-Security-Policy, as the browser reads it."""
-    return next(attributes["content"] or "" for tag, attributes in _parse(page).tags
-                if tag == "meta" and attributes.get("http-equiv") == "Content-Security-Policy")
+    return next(
+        attributes["content"] or ""
+        for tag, attributes in _parse(page).tags
+        if tag == "meta" and attributes.get("http-equiv") == "Content-Security-Policy"
+    )
 
 
 def test_no_external_asset(nantes: TerritoryReport) -> None:
@@ -463,8 +518,9 @@ def test_no_external_asset(nantes: TerritoryReport) -> None:
 
 # ----------------------------------------------------------------------------- charts
 def test_bar_chart_escapes_and_scales() -> None:
-    svg = charts.bar_chart([("<b>a</b>", 4), ('x" onload="y', 2), ("z", 0)], title="<t>",
-                           value_text=str)
+    svg = charts.bar_chart(
+        [("<b>a</b>", 4), ('x" onload="y', 2), ("z", 0)], title="<t>", value_text=str
+    )
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     widths = [float(r.get("width")) for r in root.iter(f"{ns}rect")]
@@ -475,9 +531,15 @@ def test_bar_chart_escapes_and_scales() -> None:
 
 
 def test_heat_map_cells_and_contrast() -> None:
-    svg = charts.heat_map(["A", "<B>"], [[1, 3], [3, 0]], [[0.25, 0.75], [1.0, 0.0]],
-                          title="m", legend="share", share_text=lambda s: f"{s:.0%}",
-                          cell_text=lambda n, s: (str(n), f"{s:.0%}"))
+    svg = charts.heat_map(
+        ["A", "<B>"],
+        [[1, 3], [3, 0]],
+        [[0.25, 0.75], [1.0, 0.0]],
+        title="m",
+        legend="share",
+        share_text=lambda s: f"{s:.0%}",
+        cell_text=lambda n, s: (str(n), f"{s:.0%}"),
+    )
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     cells = [t.text for t in root.iter(f"{ns}text") if (t.get("class") or "").startswith("cell")]
@@ -494,9 +556,22 @@ def test_report_command(ecosystem: EmbeddedStore, tmp_path: Path) -> None:
         store.add(fixture_quads())
     out = tmp_path / "nantes.html"
     runner = CliRunner()
-    result = runner.invoke(app, ["--store", str(folder), "report", "--territory",
-                                 NANTES_METROPOLE, "--out", str(out), "--no-map", "--lang",
-                                 "en"], catch_exceptions=False)
+    result = runner.invoke(
+        app,
+        [
+            "--store",
+            str(folder),
+            "report",
+            "--territory",
+            NANTES_METROPOLE,
+            "--out",
+            str(out),
+            "--no-map",
+            "--lang",
+            "en",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.stdout
     assert "Territorial report — Nantes Métropole" in out.read_text(encoding="utf-8")
     assert "10 actors" in result.stdout

@@ -26,8 +26,15 @@ require_chromium()
 
 pytestmark = pytest.mark.browser
 
-CHARTS = ("#chart-sectors", "#chart-types", "#chart-domains", "#chart-sub", "#chart-ptypes",
-          "#chart-cross", "#chart-mixing")
+CHARTS = (
+    "#chart-sectors",
+    "#chart-types",
+    "#chart-domains",
+    "#chart-sub",
+    "#chart-ptypes",
+    "#chart-cross",
+    "#chart-mixing",
+)
 LOCAL = ("file:", "data:", "blob:", "about:")
 
 
@@ -70,8 +77,9 @@ class Watched:
         self.blocked: list[str] = []
         self.page.on("dialog", self._dialog)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda message: self.console.append(
-            f"{message.type}: {message.text}"))
+        self.page.on(
+            "console", lambda message: self.console.append(f"{message.type}: {message.text}")
+        )
         self.context.route("**/*", self._route)
 
     def _dialog(self, dialog: Any) -> None:
@@ -99,8 +107,7 @@ def watched(browser: Any) -> Iterator[Watched]:
     assert page.blocked == [], f"the page tried to reach {page.blocked}"
     assert page.dialogs == [], f"script ran: {page.dialogs}"
     assert page.errors == [], f"page errors: {page.errors}"
-    assert not [m for m in page.console if "alert" in m or "Content Security" in m], \
-        page.console
+    assert not [m for m in page.console if "alert" in m or "Content Security" in m], page.console
     page.context.close()
 
 
@@ -122,9 +129,9 @@ def test_charts_are_drawn(nantes: TerritoryReport, watched: Watched, tmp_path: P
     assert page.locator("#comparison tbody tr").count() == 2
 
 
-def test_print_layout_hides_the_map_and_keeps_the_charts(nantes: TerritoryReport,
-                                                         watched: Watched,
-                                                         tmp_path: Path) -> None:
+def test_print_layout_hides_the_map_and_keeps_the_charts(
+    nantes: TerritoryReport, watched: Watched, tmp_path: Path
+) -> None:
     path = tmp_path / "report.html"
     path.write_text(render_html(nantes, map_page="<!doctype html><p>map</p>"), encoding="utf-8")
     page = watched.open(path)
@@ -138,8 +145,9 @@ def test_print_layout_hides_the_map_and_keeps_the_charts(nantes: TerritoryReport
         assert page.locator(f"{chart} svg").is_visible(), chart
 
 
-def test_hostile_names_run_no_script(hostile: TerritoryReport, watched: Watched,
-                                     tmp_path: Path) -> None:
+def test_hostile_names_run_no_script(
+    hostile: TerritoryReport, watched: Watched, tmp_path: Path
+) -> None:
     path = tmp_path / "hostile.html"
     write_report(hostile, path, with_map=_has_map())
     page = watched.open(path)
@@ -157,8 +165,9 @@ def test_hostile_names_run_no_script(hostile: TerritoryReport, watched: Watched,
 
 
 @pytest.mark.skipif(not _has_map(), reason="ecograph.render.maps is not there yet")
-def test_map_is_embedded_and_works_offline(nantes: TerritoryReport, watched: Watched,
-                                           tmp_path: Path) -> None:
+def test_map_is_embedded_and_works_offline(
+    nantes: TerritoryReport, watched: Watched, tmp_path: Path
+) -> None:
     path = tmp_path / "with-map.html"
     write_report(nantes, path)
     page = watched.open(path)

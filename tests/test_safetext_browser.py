@@ -63,11 +63,20 @@ def _assert_left_to_right(element: Any) -> None:
 def test_map_search_result_reads_left_to_right(page: Any, tmp_path: Path) -> None:
     G = nx.Graph()
     for key, name in (("a", RLO_NAME), ("b", "Iota")):
-        G.add_node(key, name=name, actor_type="association", sector="ess", domains="housing",
-                   place="", commune="44109", epci="244400404", departement="44", region="52")
+        G.add_node(
+            key,
+            name=name,
+            actor_type="association",
+            sector="ess",
+            domains="housing",
+            place="",
+            commune="44109",
+            epci="244400404",
+            departement="44",
+            region="52",
+        )
     G.add_edge("a", "b", weight=1, partnerships=[], projects=["p"])
-    path = build_map(Projection(G, nx.DiGraph(), {}), aggregate="none").write(
-        tmp_path / "map.html")
+    path = build_map(Projection(G, nx.DiGraph(), {}), aggregate="none").write(tmp_path / "map.html")
     page.goto(path.as_uri())
     page.fill("#search", "theta")
     button = page.locator("#search-results button").first
@@ -78,9 +87,16 @@ def test_map_search_result_reads_left_to_right(page: Any, tmp_path: Path) -> Non
 def test_query_page_cell_reads_left_to_right(page: Any, tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     with open_store(folder) as store:
-        store.add([ox.Quad(ox.NamedNode("http://example.org/thing/1"),
-                           ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
-                           ox.Literal(RLO_NAME), ox.NamedNode("http://example.org/graph/g"))])
+        store.add(
+            [
+                ox.Quad(
+                    ox.NamedNode("http://example.org/thing/1"),
+                    ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+                    ox.Literal(RLO_NAME),
+                    ox.NamedNode("http://example.org/graph/g"),
+                )
+            ]
+        )
     with ecograph_server(folder, tmp_path, "--workers", "1") as running:
         page.goto(running.base + "/")
         page.fill("#query", "SELECT ?label WHERE { ?thing ?p ?label }")

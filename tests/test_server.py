@@ -48,14 +48,16 @@ from ecograph.store import open_store
 
 from .ecograph_server import TOKEN, RunningServer, ecograph_server
 
-GRAPHS = {DEFAULT_BASE_IRI + f"graph/{name}"
-          for name in ("metrics", "ontology", "sample", "territories")}
-GRAPH_COUNTS = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
-                "GROUP BY ?g ORDER BY ?g")
+GRAPHS = {
+    DEFAULT_BASE_IRI + f"graph/{name}" for name in ("metrics", "ontology", "sample", "territories")
+}
+GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 COMMUNES = "PREFIX igeo: <http://rdf.insee.fr/def/geo#> SELECT ?c WHERE { ?c a igeo:Commune }"
 #: 35,000 communes cubed: no engine finishes this in seconds.
-RUNAWAY = ("PREFIX igeo: <http://rdf.insee.fr/def/geo#> SELECT (COUNT(*) AS ?n) WHERE { "
-           "?a a igeo:Commune . ?b a igeo:Commune . ?c a igeo:Commune }")
+RUNAWAY = (
+    "PREFIX igeo: <http://rdf.insee.fr/def/geo#> SELECT (COUNT(*) AS ?n) WHERE { "
+    "?a a igeo:Commune . ?b a igeo:Commune . ?c a igeo:Commune }"
+)
 MAX_ROWS = 50
 MAX_BODY = 4096
 TIMEOUT = 2
@@ -63,12 +65,22 @@ TIMEOUT = 2
 
 # ----------------------------------------------------------------------------- servers
 @pytest.fixture(scope="module")
-def server(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[RunningServer]:
+def server(
+    sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
     """The sample workspace, read-only, with tight limits so that the tests can reach them."""
-    with ecograph_server(sample_workspace, tmp_path_factory.mktemp("logs"),
-                         "--query-timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS),
-                         "--max-body-bytes", str(MAX_BODY), "--workers", "2") as running:
+    with ecograph_server(
+        sample_workspace,
+        tmp_path_factory.mktemp("logs"),
+        "--query-timeout",
+        str(TIMEOUT),
+        "--max-rows",
+        str(MAX_ROWS),
+        "--max-body-bytes",
+        str(MAX_BODY),
+        "--workers",
+        "2",
+    ) as running:
         yield running
 
 
@@ -78,15 +90,25 @@ def update_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     folder = tmp_path_factory.mktemp("writable") / "ws"
     with open_store(folder) as store:
         load_ontology(store)
-    with ecograph_server(folder, tmp_path_factory.mktemp("logs"), "--enable-update", "--cors",
-                         "--query-timeout", str(TIMEOUT), env={"ECOGRAPH_UPDATE_TOKEN": TOKEN}
-                         ) as running:
+    with ecograph_server(
+        folder,
+        tmp_path_factory.mktemp("logs"),
+        "--enable-update",
+        "--cors",
+        "--query-timeout",
+        str(TIMEOUT),
+        env={"ECOGRAPH_UPDATE_TOKEN": TOKEN},
+    ) as running:
         yield running
 
 
-def request(url: str, method: str = "GET", body: bytes | str | None = None,
-            headers: Mapping[str, str] | None = None, chunked: bool = False
-            ) -> tuple[int, dict[str, str], bytes]:
+def request(
+    url: str,
+    method: str = "GET",
+    body: bytes | str | None = None,
+    headers: Mapping[str, str] | None = None,
+    chunked: bool = False,
+) -> tuple[int, dict[str, str], bytes]:
     """One HTTP request with http.client: status, headers (lower-case names), body."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -94,26 +116,31 @@ def request(url: str, method: str = "GET", body: bytes | str | None = None,
     data = body.encode() if isinstance(body, str) else body
     try:
         if chunked:
-            connection.request(method, target, body=iter([data or b""]),
-                               headers=dict(headers or {}), encode_chunked=True)
+            connection.request(
+                method,
+                target,
+                body=iter([data or b""]),
+                headers=dict(headers or {}),
+                encode_chunked=True,
+            )
         else:
             connection.request(method, target, body=data, headers=dict(headers or {}))
         response = connection.getresponse()
-        return (response.status, {k.lower(): v for k, v in response.getheaders()},
-                response.read())
+        return (response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
     finally:
         connection.close()
 
 
-def get_query(server: RunningServer, query: str, accept: str | None = None
-              ) -> tuple[int, dict[str, str], bytes]:
+def get_query(
+    server: RunningServer, query: str, accept: str | None = None
+) -> tuple[int, dict[str, str], bytes]:
     headers = {"Accept": accept} if accept else {}
-    return request(server.sparql + "?" + urllib.parse.urlencode({"query": query}),
-                   headers=headers)
+    return request(server.sparql + "?" + urllib.parse.urlencode({"query": query}), headers=headers)
 
 
-def post_query(server: RunningServer, query: str, accept: str | None = None
-               ) -> tuple[int, dict[str, str], bytes]:
+def post_query(
+    server: RunningServer, query: str, accept: str | None = None
+) -> tuple[int, dict[str, str], bytes]:
     headers = {"Content-Type": protocol.QUERY_TYPE, **({"Accept": accept} if accept else {})}
     return request(server.sparql, "POST", query, headers)
 
@@ -154,9 +181,11 @@ def test_sparqlwrapper_select_in_every_results_format(server: RunningServer) -> 
 
 @pytest.mark.slow
 def test_sparqlwrapper_post_form_post_direct_and_construct(server: RunningServer) -> None:
-    query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-             "CONSTRUCT { ?d skos:prefLabel ?l } WHERE { ?d skos:inScheme ?scheme ; "
-             "skos:prefLabel ?l } ")
+    query = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "CONSTRUCT { ?d skos:prefLabel ?l } WHERE { ?d skos:inScheme ?scheme ; "
+        "skos:prefLabel ?l } "
+    )
     wrapper = SPARQLWrapper(server.sparql)
     wrapper.setQuery(query)
     wrapper.setReturnFormat(TURTLE)
@@ -181,7 +210,8 @@ def test_rdflib_sparqlstore(server: RunningServer) -> None:
     assert graph.query("ASK { ?s a <http://rdf.insee.fr/def/geo#Commune> }").askAnswer is True
     described = graph.query(
         "CONSTRUCT { ?r a <http://rdf.insee.fr/def/geo#Region> } "
-        "WHERE { ?r a <http://rdf.insee.fr/def/geo#Region> }").graph
+        "WHERE { ?r a <http://rdf.insee.fr/def/geo#Region> }"
+    ).graph
     assert 0 < len(described) <= MAX_ROWS
 
 
@@ -191,14 +221,42 @@ def test_curl(server: RunningServer) -> None:
     if curl is None:
         pytest.skip("curl is not installed")
     done = subprocess.run(
-        [curl, "-sS", "--fail-with-body", "-G", server.sparql, "--data-urlencode",
-         f"query={GRAPH_COUNTS}", "-H", "Accept: text/csv"],
-        capture_output=True, text=True, timeout=60, check=True)
+        [
+            curl,
+            "-sS",
+            "--fail-with-body",
+            "-G",
+            server.sparql,
+            "--data-urlencode",
+            f"query={GRAPH_COUNTS}",
+            "-H",
+            "Accept: text/csv",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert {row[0] for row in list(csv.reader(io.StringIO(done.stdout)))[1:]} == GRAPHS
     done = subprocess.run(
-        [curl, "-sS", "-w", "\n%{http_code}", "-X", "POST", server.sparql, "-H",
-         "Content-Type: application/sparql-query", "--data-binary", "ASK { ?s ?p ?o"],
-        capture_output=True, text=True, timeout=60, check=True)
+        [
+            curl,
+            "-sS",
+            "-w",
+            "\n%{http_code}",
+            "-X",
+            "POST",
+            server.sparql,
+            "-H",
+            "Content-Type: application/sparql-query",
+            "--data-binary",
+            "ASK { ?s ?p ?o",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     body, status = done.stdout.rsplit("\n", 1)
     assert status == "400"
     assert error_of(body.encode())["line"] == 1
@@ -226,8 +284,9 @@ def test_status_codes(server: RunningServer) -> None:
     assert status == 400
     status, _, _ = request(server.sparql)
     assert status == 400
-    status, _, body = request(server.sparql, "POST", b"ASK { \xff }",
-                              {"Content-Type": protocol.QUERY_TYPE})
+    status, _, body = request(
+        server.sparql, "POST", b"ASK { \xff }", {"Content-Type": protocol.QUERY_TYPE}
+    )
     assert status == 400 and "UTF-8" in error_of(body)["error"]
     status, _, body = get_query(server, "ASK {}", accept="image/png")
     assert status == 406
@@ -235,26 +294,32 @@ def test_status_codes(server: RunningServer) -> None:
     status, _, body = request(server.base + "/no-such-page")
     assert status == 404
     error_of(body)
-    status, _, body = request(server.sparql + "?query=ASK%7B%7D",
-                              headers={"Host": "rebound.example:8000"})
+    status, _, body = request(
+        server.sparql + "?query=ASK%7B%7D", headers={"Host": "rebound.example:8000"}
+    )
     assert status == 400 and "Host" in error_of(body)["error"]
     assert request(server.sparql + "?query=ASK%7B%7D", headers={"Host": "localhost"})[0] == 200
 
 
 @pytest.mark.slow
 def test_media_types_and_relative_iris(server: RunningServer) -> None:
-    expected = {None: protocol.SPARQL_JSON, "application/json": protocol.SPARQL_JSON,
-                "application/sparql-results+xml": protocol.SPARQL_XML,
-                "text/csv": protocol.CSV, "text/tab-separated-values": protocol.TSV,
-                "text/html,*/*;q=0.8": protocol.SPARQL_JSON}
+    expected = {
+        None: protocol.SPARQL_JSON,
+        "application/json": protocol.SPARQL_JSON,
+        "application/sparql-results+xml": protocol.SPARQL_XML,
+        "text/csv": protocol.CSV,
+        "text/tab-separated-values": protocol.TSV,
+        "text/html,*/*;q=0.8": protocol.SPARQL_JSON,
+    }
     for accept, media in expected.items():
         status, headers, _ = get_query(server, "SELECT (1 AS ?one) {}", accept)
         assert status == 200 and headers["content-type"].startswith(media), accept
     for accept, media, fmt in (
-            ("text/turtle", protocol.TURTLE, ox.RdfFormat.TURTLE),
-            ("application/n-triples", protocol.N_TRIPLES, ox.RdfFormat.N_TRIPLES),
-            ("application/ld+json", protocol.JSON_LD, ox.RdfFormat.JSON_LD),
-            ("application/rdf+xml", protocol.RDF_XML, ox.RdfFormat.RDF_XML)):
+        ("text/turtle", protocol.TURTLE, ox.RdfFormat.TURTLE),
+        ("application/n-triples", protocol.N_TRIPLES, ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", protocol.JSON_LD, ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", protocol.RDF_XML, ox.RdfFormat.RDF_XML),
+    ):
         status, headers, body = post_query(server, "CONSTRUCT { <s> <p> 1 } WHERE {}", accept)
         assert status == 200 and headers["content-type"].startswith(media)
         triples = list(ox.parse(body, fmt))
@@ -269,18 +334,35 @@ def test_media_types_and_relative_iris(server: RunningServer) -> None:
 def test_dataset_parameters_name_graphs_of_the_store(server: RunningServer) -> None:
     territories = DEFAULT_BASE_IRI + "graph/territories"
     query = "ASK { ?c a <http://rdf.insee.fr/def/geo#Commune> }"
-    for graph, answer in ((territories, True), (DEFAULT_BASE_IRI + "graph/ontology", False),
-                          ("http://example.org/absent", False)):
-        url = server.sparql + "?" + urllib.parse.urlencode(
-            {"query": query, "default-graph-uri": graph})
+    for graph, answer in (
+        (territories, True),
+        (DEFAULT_BASE_IRI + "graph/ontology", False),
+        ("http://example.org/absent", False),
+    ):
+        url = (
+            server.sparql
+            + "?"
+            + urllib.parse.urlencode({"query": query, "default-graph-uri": graph})
+        )
         status, _, body = request(url)
         assert status == 200 and json.loads(body)["boolean"] is answer, graph
-    url = server.sparql + "?" + urllib.parse.urlencode(
-        {"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": territories})
+    url = (
+        server.sparql
+        + "?"
+        + urllib.parse.urlencode(
+            {
+                "query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }",
+                "named-graph-uri": territories,
+            }
+        )
+    )
     rows = json.loads(request(url)[2])["results"]["bindings"]
     assert [row["g"]["value"] for row in rows] == [territories]
-    url = server.sparql + "?" + urllib.parse.urlencode(
-        {"query": "ASK {}", "default-graph-uri": "not an iri"})
+    url = (
+        server.sparql
+        + "?"
+        + urllib.parse.urlencode({"query": "ASK {}", "default-graph-uri": "not an iri"})
+    )
     assert request(url)[0] == 400
 
 
@@ -312,8 +394,9 @@ def _idle_workers(server: RunningServer, *, within: float = 60.0) -> dict[int, i
     raise AssertionError(f"the server's workers stayed busy for {within:g} s: {before}")
 
 
-def _wait_until_a_worker_runs(server: RunningServer, idle: dict[int, int],
-                              *, within: float = 30.0) -> None:
+def _wait_until_a_worker_runs(
+    server: RunningServer, idle: dict[int, int], *, within: float = 30.0
+) -> None:
     """Return once one of the ``idle`` workers has used 50 ms of CPU: it has taken a job."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -377,8 +460,13 @@ def test_body_cap(server: RunningServer) -> None:
     status, _, body = post_query(server, padding + "ASK {}")
     assert status == 413
     assert error_of(body)["setting"] == "max_body_bytes"
-    status, _, _ = request(server.sparql, "POST", padding + "ASK {}",
-                           {"Content-Type": protocol.QUERY_TYPE}, chunked=True)
+    status, _, _ = request(
+        server.sparql,
+        "POST",
+        padding + "ASK {}",
+        {"Content-Type": protocol.QUERY_TYPE},
+        chunked=True,
+    )
     assert status == 413
     status, _, _ = get_query(server, padding + "ASK {}")
     assert status == 413
@@ -414,8 +502,9 @@ def test_fetching_keywords_are_refused(server: RunningServer) -> None:
         error = error_of(body)
         # refused on the parse, unreadable to the screen, or not SPARQL to pyoxigraph either
         # (it decodes \u escapes only inside strings and IRIs): never run
-        assert any(words in error["error"]
-                   for words in ("refused", "cannot read", "syntax error")), query
+        assert any(
+            words in error["error"] for words in ("refused", "cannot read", "syntax error")
+        ), query
         if "SERVICE" in query and "refused" in error["error"]:
             assert error["line"] == query.count("\n", 0, query.find("SERVICE")) + 1
     for query in HARMLESS:
@@ -432,14 +521,47 @@ def test_screen_refuses_hostile_text_and_keeps_data() -> None:
     with pytest.raises(Refused, match="LOAD is refused"):
         screen("INSERT DATA { <a> <b> <c> } ;\nload <http://127.0.0.1:1/x>", update=True)
     with pytest.raises(Refused):
-        screen("INSERT { ?s ?p ?o } USING <http://127.0.0.1:1/g> WHERE { ?s ?p ?o }",
-               update=True)
+        screen("INSERT { ?s ?p ?o } USING <http://127.0.0.1:1/g> WHERE { ?s ?p ?o }", update=True)
 
 
-_PIECES = ["SERVICE", "service", "SILENT", ":x", "<http://127.0.0.1:1/>", "{", "}", "?s ?p ?o",
-           ".", "#", "\n", '"', "'", "'''", '"""', "\\u0053ERVICE", "\\", "1", "1e5", "true",
-           "a", "ex:", "ex:a", "<", ">", " ", "\t", "(", ")", "FILTER", "?x", "$y", "_:b",
-           "GRAPH", ";", "\\u0022"]
+_PIECES = [
+    "SERVICE",
+    "service",
+    "SILENT",
+    ":x",
+    "<http://127.0.0.1:1/>",
+    "{",
+    "}",
+    "?s ?p ?o",
+    ".",
+    "#",
+    "\n",
+    '"',
+    "'",
+    "'''",
+    '"""',
+    "\\u0053ERVICE",
+    "\\",
+    "1",
+    "1e5",
+    "true",
+    "a",
+    "ex:",
+    "ex:a",
+    "<",
+    ">",
+    " ",
+    "\t",
+    "(",
+    ")",
+    "FILTER",
+    "?x",
+    "$y",
+    "_:b",
+    "GRAPH",
+    ";",
+    "\\u0022",
+]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -447,8 +569,11 @@ _PIECES = ["SERVICE", "service", "SILENT", ":x", "<http://127.0.0.1:1/>", "{", "
 def test_screen_never_lets_the_engine_reach_a_service(pieces: list[str]) -> None:
     """Whatever passes the screen, pyoxigraph never tries to call a SERVICE (port 1 makes any
     attempt fail at once with a recognisable error)."""
-    query = ("PREFIX : <http://127.0.0.1:1/> PREFIX ex: <http://127.0.0.1:1/> SELECT * WHERE { "
-             + "".join(pieces) + " }")
+    query = (
+        "PREFIX : <http://127.0.0.1:1/> PREFIX ex: <http://127.0.0.1:1/> SELECT * WHERE { "
+        + "".join(pieces)
+        + " }"
+    )
     try:
         screen(query)
     except Refused:
@@ -461,44 +586,61 @@ def test_screen_never_lets_the_engine_reach_a_service(pieces: list[str]) -> None
 
 # ----------------------------------------------------------------------------- updates, CORS
 @pytest.mark.slow
-def test_updates_need_the_flag_and_the_token(server: RunningServer,
-                                             update_server: RunningServer) -> None:
-    insert = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> " \
-             "<http://example.org/p> 'o' } }"
+def test_updates_need_the_flag_and_the_token(
+    server: RunningServer, update_server: RunningServer
+) -> None:
+    insert = (
+        "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> "
+        "<http://example.org/p> 'o' } }"
+    )
     headers = {"Content-Type": protocol.UPDATE_TYPE}
-    status, _, body = request(server.sparql, "POST", insert,
-                              {**headers, "Authorization": f"Bearer {TOKEN}"})
+    status, _, body = request(
+        server.sparql, "POST", insert, {**headers, "Authorization": f"Bearer {TOKEN}"}
+    )
     assert status == 403 and "--enable-update" in error_of(body)["error"]
     status, answer_headers, _ = request(update_server.sparql, "POST", insert, headers)
     assert status == 401 and answer_headers["www-authenticate"].startswith("Bearer")
-    status, _, _ = request(update_server.sparql, "POST", insert,
-                           {**headers, "Authorization": "Bearer wrong-token-0123456789"})
+    status, _, _ = request(
+        update_server.sparql,
+        "POST",
+        insert,
+        {**headers, "Authorization": "Bearer wrong-token-0123456789"},
+    )
     assert status == 403
     ask = "ASK { GRAPH <http://example.org/g> { ?s ?p 'o' } }"
     assert json.loads(get_query(update_server, ask)[2])["boolean"] is False
-    status, _, _ = request(update_server.sparql, "POST", insert,
-                           {**headers, "Authorization": f"Bearer {TOKEN}"})
+    status, _, _ = request(
+        update_server.sparql, "POST", insert, {**headers, "Authorization": f"Bearer {TOKEN}"}
+    )
     assert status == 204
     assert json.loads(get_query(update_server, ask)[2])["boolean"] is True
     form = urllib.parse.urlencode({"update": "DROP GRAPH <http://example.org/g>"})
-    status, _, _ = request(update_server.sparql, "POST", form,
-                           {"Content-Type": protocol.FORM_TYPE,
-                            "Authorization": f"Bearer {TOKEN}"})
+    status, _, _ = request(
+        update_server.sparql,
+        "POST",
+        form,
+        {"Content-Type": protocol.FORM_TYPE, "Authorization": f"Bearer {TOKEN}"},
+    )
     assert status == 204
     assert json.loads(get_query(update_server, ask)[2])["boolean"] is False
-    status, _, body = request(update_server.sparql, "POST", "LOAD <http://127.0.0.1:1/x>",
-                              {**headers, "Authorization": f"Bearer {TOKEN}"})
+    status, _, body = request(
+        update_server.sparql,
+        "POST",
+        "LOAD <http://127.0.0.1:1/x>",
+        {**headers, "Authorization": f"Bearer {TOKEN}"},
+    )
     assert status == 400 and "LOAD" in error_of(body)["error"]
 
 
 @pytest.mark.slow
-def test_update_mode_stops_a_runaway_and_reopens_the_store(update_server: RunningServer
-                                                          ) -> None:
+def test_update_mode_stops_a_runaway_and_reopens_the_store(update_server: RunningServer) -> None:
     """In update mode the one worker is the store's writer: killed at the time limit, it is
     replaced by a new writer that takes the lock again, and nothing committed is lost."""
     auth = {"Content-Type": protocol.UPDATE_TYPE, "Authorization": f"Bearer {TOKEN}"}
-    insert = "INSERT DATA { GRAPH <http://example.org/kept> { <http://example.org/k> " \
-             "<http://example.org/p> 1 } }"
+    insert = (
+        "INSERT DATA { GRAPH <http://example.org/kept> { <http://example.org/k> "
+        "<http://example.org/p> 1 } }"
+    )
     assert request(update_server.sparql, "POST", insert, auth)[0] == 204
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     started = time.monotonic()
@@ -508,7 +650,8 @@ def test_update_mode_stops_a_runaway_and_reopens_the_store(update_server: Runnin
     deadline = time.monotonic() + 60
     while True:  # the first requests may wait for the new writer to open the store
         status, _, body = get_query(
-            update_server, "ASK { GRAPH <http://example.org/kept> { ?s ?p 1 } }")
+            update_server, "ASK { GRAPH <http://example.org/kept> { ?s ?p 1 } }"
+        )
         if status == 200 or time.monotonic() > deadline:
             break
     assert status == 200 and json.loads(body)["boolean"] is True
@@ -521,8 +664,10 @@ def test_sparqlwrapper_update_with_token(update_server: RunningServer) -> None:
     wrapper = SPARQLWrapper(update_server.sparql, updateEndpoint=update_server.sparql)
     wrapper.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
     wrapper.setMethod(POST)
-    wrapper.setQuery("INSERT DATA { GRAPH <http://example.org/w> { <http://example.org/a> "
-                     "<http://example.org/b> 1 } }")
+    wrapper.setQuery(
+        "INSERT DATA { GRAPH <http://example.org/w> { <http://example.org/a> "
+        "<http://example.org/b> 1 } }"
+    )
     wrapper.query()
     status, _, body = get_query(update_server, "ASK { GRAPH <http://example.org/w> { ?s ?p 1 } }")
     assert status == 200
@@ -534,15 +679,22 @@ def test_cors_only_when_asked(server: RunningServer, update_server: RunningServe
     origin = {"Origin": "https://elsewhere.example"}
     _, headers, _ = request(server.sparql + "?query=ASK%7B%7D", headers=origin)
     assert "access-control-allow-origin" not in headers
-    status, _, _ = request(server.sparql, "OPTIONS", headers={
-        **origin, "Access-Control-Request-Method": "POST"})
+    status, _, _ = request(
+        server.sparql, "OPTIONS", headers={**origin, "Access-Control-Request-Method": "POST"}
+    )
     assert status == 405
     _, headers, _ = request(update_server.sparql + "?query=ASK%7B%7D", headers=origin)
     assert headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in headers
-    status, headers, _ = request(update_server.sparql, "OPTIONS", headers={
-        **origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization, content-type"})
+    status, headers, _ = request(
+        update_server.sparql,
+        "OPTIONS",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
     assert status == 200 and "POST" in headers["access-control-allow-methods"]
 
 
@@ -563,13 +715,16 @@ def test_library_catalogue_and_run(server: RunningServer) -> None:
         assert request(f"{server.base}/static/{asset}")[0] == 200
 
     def run(payload: Any, accept: str = protocol.SPARQL_JSON) -> tuple[int, bytes]:
-        status, _, body = request(server.base + "/api/run", "POST", json.dumps(payload),
-                                  {"Content-Type": "application/json", "Accept": accept})
+        status, _, body = request(
+            server.base + "/api/run",
+            "POST",
+            json.dumps(payload),
+            {"Content-Type": "application/json", "Accept": accept},
+        )
         return status, body
 
     assert run({"name": "no-such-query"})[0] == 404
-    assert request(server.base + "/api/run", "POST", "{}", {"Content-Type": "text/plain"}
-                   )[0] == 415
+    assert request(server.base + "/api/run", "POST", "{}", {"Content-Type": "text/plain"})[0] == 415
     with_params = [q for q in catalogue.values() if q.parameters]
     if not with_params:
         pytest.skip("the query library has no query with parameters yet")
@@ -591,22 +746,30 @@ def test_library_catalogue_and_run(server: RunningServer) -> None:
 def test_negotiation() -> None:
     accept = protocol.parse_accept("text/csv;q=0.5, application/sparql-results+xml")
     assert protocol.negotiate(accept, protocol.RESULTS_OFFERS) == protocol.SPARQL_XML
-    assert protocol.negotiate(protocol.parse_accept(None), protocol.GRAPH_OFFERS) == \
-        protocol.TURTLE
-    assert protocol.negotiate(protocol.parse_accept("text/*"), protocol.RESULTS_OFFERS) == \
-        protocol.CSV
+    assert protocol.negotiate(protocol.parse_accept(None), protocol.GRAPH_OFFERS) == protocol.TURTLE
+    assert (
+        protocol.negotiate(protocol.parse_accept("text/*"), protocol.RESULTS_OFFERS) == protocol.CSV
+    )
     assert protocol.negotiate(protocol.parse_accept("image/png"), protocol.RESULTS_OFFERS) is None
-    assert protocol.negotiate(protocol.parse_accept("*/*, application/sparql-results+json;q=0"),
-                              protocol.RESULTS_OFFERS) == protocol.SPARQL_XML
+    assert (
+        protocol.negotiate(
+            protocol.parse_accept("*/*, application/sparql-results+json;q=0"),
+            protocol.RESULTS_OFFERS,
+        )
+        == protocol.SPARQL_XML
+    )
 
 
 def test_add_using_qualifies_each_where() -> None:
     dataset = protocol.Dataset(default=("http://example.org/a",), named=("http://example.org/b",))
-    update = ("DELETE WHERE { ?x ?y ?z } ; INSERT { ?s ?p 'WHERE' } WHERE { ?s ?p ?o } ;\n"
-              "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    update = (
+        "DELETE WHERE { ?x ?y ?z } ; INSERT { ?s ?p 'WHERE' } WHERE { ?s ?p ?o } ;\n"
+        "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    )
     written = protocol.add_using(update, dataset)
-    assert written.count("USING <http://example.org/a> USING NAMED <http://example.org/b> "
-                         "WHERE") == 2
+    assert (
+        written.count("USING <http://example.org/a> USING NAMED <http://example.org/b> WHERE") == 2
+    )
     assert "DELETE WHERE { ?x ?y ?z }" in written
     with pytest.raises(protocol.ProtocolError):
         protocol.add_using("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", dataset)
@@ -625,9 +788,11 @@ TERMS: list[Any] = [
 def test_result_writers_round_trip_through_pyoxigraph() -> None:
     variables = ["v", "w"]
     rows = [(term, TERMS[(i + 1) % len(TERMS)]) for i, term in enumerate(TERMS)]
-    for media, fmt in ((protocol.SPARQL_JSON, ox.QueryResultsFormat.JSON),
-                       (protocol.SPARQL_XML, ox.QueryResultsFormat.XML),
-                       (protocol.TSV, ox.QueryResultsFormat.TSV)):
+    for media, fmt in (
+        (protocol.SPARQL_JSON, ox.QueryResultsFormat.JSON),
+        (protocol.SPARQL_XML, ox.QueryResultsFormat.XML),
+        (protocol.TSV, ox.QueryResultsFormat.TSV),
+    ):
         body = results.write_solutions(variables, rows, media, truncated=True)
         parsed = ox.parse_query_results(body, fmt)
         assert [v.value for v in parsed.variables] == variables
@@ -662,9 +827,13 @@ def test_settings_refuse_unsafe_combinations(tmp_path: Path) -> None:
         ServerSettings(query_timeout=0)
     assert ServerSettings(enable_update=True, update_token=TOKEN, workers=4).worker_count == 1
     assert TOKEN not in repr(ServerSettings(enable_update=True, update_token=TOKEN))
-    result = CliRunner().invoke(cli_app, ["--store", str(tmp_path), "serve", "--enable-update"],
-                                env={"ECOGRAPH_UPDATE_TOKEN": ""})
+    result = CliRunner().invoke(
+        cli_app,
+        ["--store", str(tmp_path), "serve", "--enable-update"],
+        env={"ECOGRAPH_UPDATE_TOKEN": ""},
+    )
     assert result.exit_code == 2 and "token" in result.output
-    result = CliRunner().invoke(cli_app, ["--store", str(tmp_path / "none"), "serve",
-                                          "--port", "1"])
+    result = CliRunner().invoke(
+        cli_app, ["--store", str(tmp_path / "none"), "serve", "--port", "1"]
+    )
     assert result.exit_code == 1 and "No ecograph store" in result.output

@@ -77,16 +77,29 @@ def listener() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module")
-def server(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[RunningServer]:
+def server(
+    sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
     """The sample, read-only, with the default body cap and tight byte, memory and time
     limits, so that the tests can reach each one."""
-    with ecograph_server(sample_workspace, tmp_path_factory.mktemp("logs"),
-                         "--query-timeout", "8", "--max-response-bytes", str(MAX_RESPONSE),
-                         "--max-body-bytes", str(MAX_BODY),
-                         "--worker-memory", str(WORKER_MEMORY_MB),
-                         "--header-timeout", str(HEADER_TIMEOUT),
-                         "--idle-timeout", str(IDLE_TIMEOUT), "--workers", "2") as running:
+    with ecograph_server(
+        sample_workspace,
+        tmp_path_factory.mktemp("logs"),
+        "--query-timeout",
+        "8",
+        "--max-response-bytes",
+        str(MAX_RESPONSE),
+        "--max-body-bytes",
+        str(MAX_BODY),
+        "--worker-memory",
+        str(WORKER_MEMORY_MB),
+        "--header-timeout",
+        str(HEADER_TIMEOUT),
+        "--idle-timeout",
+        str(IDLE_TIMEOUT),
+        "--workers",
+        "2",
+    ) as running:
         yield running
 
 
@@ -97,9 +110,14 @@ def update_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
 
     with open_store(folder):
         pass
-    with ecograph_server(folder, tmp_path_factory.mktemp("logs"), "--enable-update",
-                         "--query-timeout", "5", env={"ECOGRAPH_UPDATE_TOKEN": TOKEN}
-                         ) as running:
+    with ecograph_server(
+        folder,
+        tmp_path_factory.mktemp("logs"),
+        "--enable-update",
+        "--query-timeout",
+        "5",
+        env={"ECOGRAPH_UPDATE_TOKEN": TOKEN},
+    ) as running:
         yield running
 
 
@@ -157,8 +175,9 @@ def test_requests_the_screen_cannot_read_are_not_run() -> None:
 
 
 @pytest.mark.slow
-def test_smuggled_fetches_are_refused_by_the_server(server: RunningServer,
-                                                     listener: Listener) -> None:
+def test_smuggled_fetches_are_refused_by_the_server(
+    server: RunningServer, listener: Listener
+) -> None:
     before = listener.hits
     for query in smuggled_queries(listener.url()):
         for send in (get_query, post_query):
@@ -166,15 +185,15 @@ def test_smuggled_fetches_are_refused_by_the_server(server: RunningServer,
             assert status == 400, (query, body)
             assert "refused" in error_of(body)["error"], query
         form = urllib.parse.urlencode({"query": query})
-        status, _, _ = request(server.sparql, "POST", form,
-                               {"Content-Type": protocol.FORM_TYPE})
+        status, _, _ = request(server.sparql, "POST", form, {"Content-Type": protocol.FORM_TYPE})
         assert status == 400, query
     assert listener.hits == before
 
 
 @pytest.mark.slow
-def test_smuggled_updates_are_refused_by_the_server(update_server: RunningServer,
-                                                    listener: Listener) -> None:
+def test_smuggled_updates_are_refused_by_the_server(
+    update_server: RunningServer, listener: Listener
+) -> None:
     before = listener.hits
     headers = {"Content-Type": protocol.UPDATE_TYPE, "Authorization": f"Bearer {TOKEN}"}
     for update in smuggled_updates(listener.url()):
@@ -184,15 +203,50 @@ def test_smuggled_updates_are_refused_by_the_server(update_server: RunningServer
     assert listener.hits == before
 
 
-_WRAPPERS = ["#>\n", "# c\n", "\n", "\t", " ", "\r\n", "<", ">", "1<2", "(", ")", "FILTER(",
-             "{", "}", ".", ";", "'", '"', "'''", '"""', "\\u0053", "\\u0022", "\\", "p:",
-             "p:x", "?x", "1", "true", "OPTIONAL {", "GRAPH ?g {", "SILENT", "a", "_:b"]
+_WRAPPERS = [
+    "#>\n",
+    "# c\n",
+    "\n",
+    "\t",
+    " ",
+    "\r\n",
+    "<",
+    ">",
+    "1<2",
+    "(",
+    ")",
+    "FILTER(",
+    "{",
+    "}",
+    ".",
+    ";",
+    "'",
+    '"',
+    "'''",
+    '"""',
+    "\\u0053",
+    "\\u0022",
+    "\\",
+    "p:",
+    "p:x",
+    "?x",
+    "1",
+    "true",
+    "OPTIONAL {",
+    "GRAPH ?g {",
+    "SILENT",
+    "a",
+    "_:b",
+]
 _KEYWORDS = ["SERVICE", "service", "SeRvIcE", "FROM", "from", "LOAD", "load", "USING"]
 
 
 def _wrapped(draw: Any) -> str:
-    pieces = draw(st.lists(st.sampled_from(_WRAPPERS + _KEYWORDS + ["<TARGET>", "<p:x>"]),
-                           min_size=1, max_size=12))
+    pieces = draw(
+        st.lists(
+            st.sampled_from(_WRAPPERS + _KEYWORDS + ["<TARGET>", "<p:x>"]), min_size=1, max_size=12
+        )
+    )
     return "".join(pieces)
 
 
@@ -202,23 +256,27 @@ def _texts(draw: st.DrawFn) -> tuple[str, bool]:
     update = draw(st.booleans())
     if update:
         return "INSERT DATA { <urn:a> <urn:b> 1 } ; " + middle, True
-    head = draw(st.sampled_from(["SELECT * ", "SELECT * WHERE { ", "ASK { ",
-                                 "SELECT * { ?s ?p ?o "]))
+    head = draw(
+        st.sampled_from(["SELECT * ", "SELECT * WHERE { ", "ASK { ", "SELECT * { ?s ?p ?o "])
+    )
     return "PREFIX p: <TARGET> " + head + middle + " }", False
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(case=_texts())
 def test_no_wrapping_of_a_fetching_keyword_reaches_the_network(
-        server: RunningServer, listener: Listener, case: tuple[str, bool]) -> None:
+    server: RunningServer, listener: Listener, case: tuple[str, bool]
+) -> None:
     """Fetching keywords wrapped in comments, whitespace, operators, escapes, prefixes and
     nesting: what the screen lets through never makes pyoxigraph — run here, outside any
     sandbox — open a connection, and the server never does either."""
     template, update = case
-    text = template.replace("<TARGET>", f"<{listener.url()}>").replace(
-        "TARGET", listener.url())
+    text = template.replace("<TARGET>", f"<{listener.url()}>").replace("TARGET", listener.url())
     before = listener.hits
     try:
         screen(text, update=update)
@@ -289,8 +347,10 @@ def test_the_sandbox_cuts_a_worker_off_the_network(listener: Listener) -> None:
 HOSTILE_BODIES = {
     "dashes": "a-" * (MAX_BODY // 2),
     "parentheses": "(" * MAX_BODY,
-    "nested filter": "SELECT * WHERE { FILTER(" + "(" * (MAX_BODY // 2 - 20)
-                     + ")" * (MAX_BODY // 2 - 20) + ") }",
+    "nested filter": "SELECT * WHERE { FILTER("
+    + "(" * (MAX_BODY // 2 - 20)
+    + ")" * (MAX_BODY // 2 - 20)
+    + ") }",
     "unterminated string": "SELECT * WHERE { BIND('''" + "a" * (MAX_BODY - 40),
     "angle brackets": "<" * MAX_BODY,
     "comment": "#" + "x" * (MAX_BODY - 20) + "\nASK {}",
@@ -299,7 +359,8 @@ HOSTILE_BODIES = {
 
 @pytest.mark.slow
 def test_a_body_at_the_cap_is_answered_quickly_while_others_are_served(
-        server: RunningServer) -> None:
+    server: RunningServer,
+) -> None:
     """The screen that took 45 s on ``"a-" * 40000`` now parses in a worker: a body at
     --max-body-bytes gets its answer within 2 s, and another client's ASK keeps answering."""
     stop = threading.Event()
@@ -347,9 +408,11 @@ def test_responses_are_cut_at_the_byte_cap(server: RunningServer) -> None:
         status, headers, body = get_query(server, communes, accept=accept)
         assert status == 200 and headers["x-ecograph-truncated"] == "true", accept
         assert MAX_RESPONSE * 0.9 < len(body) <= MAX_RESPONSE, (accept, len(body))
-    status, headers, body = get_query(server, communes.replace("SELECT ?c WHERE",
-                                                               "CONSTRUCT WHERE"),
-                                      accept="application/n-triples")
+    status, headers, body = get_query(
+        server,
+        communes.replace("SELECT ?c WHERE", "CONSTRUCT WHERE"),
+        accept="application/n-triples",
+    )
     assert status == 200 and headers["x-ecograph-truncated"] == "true"
     assert len(body) <= MAX_RESPONSE
     status, headers, _ = post_query(server, _doubling(10))
@@ -357,8 +420,7 @@ def test_responses_are_cut_at_the_byte_cap(server: RunningServer) -> None:
 
 
 @pytest.mark.slow
-def test_a_worker_over_its_memory_limit_is_stopped_and_replaced(server: RunningServer
-                                                                ) -> None:
+def test_a_worker_over_its_memory_limit_is_stopped_and_replaced(server: RunningServer) -> None:
     """A string doubled to 2.7 GB cannot be built under a 2 GiB worker: 503 naming the
     setting, and the server goes on answering."""
     status, _, body = post_query(server, _doubling(28))
@@ -401,9 +463,11 @@ def test_slow_clients_are_cut_off(server: RunningServer) -> None:
         slowloris.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         _closed_within(slowloris, limit, trickle=b"X-Pad: 1\r\n")
     with socket.create_connection(address) as slow_body:
-        slow_body.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          b"Content-Type: application/sparql-query\r\n"
-                          b"Content-Length: 100\r\n\r\nASK")
+        slow_body.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-query\r\n"
+            b"Content-Length: 100\r\n\r\nASK"
+        )
         _closed_within(slow_body, limit)
     status, _, _ = get_query(server, "ASK {}")  # and everyone else is still served
     assert status == 200

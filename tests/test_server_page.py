@@ -33,8 +33,7 @@ HOSTILE = [
     '"><svg onload=alert(3)>',
     "' onmouseover='alert(4)",
 ]
-GRAPH_COUNTS = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
-                "GROUP BY ?g ORDER BY ?g")
+GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +43,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def page_server(sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
-                ) -> Iterator[RunningServer]:
-    with ecograph_server(sample_workspace, tmp_path_factory.mktemp("logs"),
-                         "--max-rows", "200", "--workers", "1") as running:
+def page_server(
+    sample_workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    with ecograph_server(
+        sample_workspace, tmp_path_factory.mktemp("logs"), "--max-rows", "200", "--workers", "1"
+    ) as running:
         yield running
 
 
@@ -58,8 +59,10 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
     label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
     graph = ox.NamedNode("http://example.org/graph/hostile")
     with open_store(folder) as store:
-        store.add(ox.Quad(ox.NamedNode(f"http://example.org/thing/{n}"), label, ox.Literal(text),
-                          graph) for n, text in enumerate(HOSTILE))
+        store.add(
+            ox.Quad(ox.NamedNode(f"http://example.org/thing/{n}"), label, ox.Literal(text), graph)
+            for n, text in enumerate(HOSTILE)
+        )
     with ecograph_server(folder, tmp_path_factory.mktemp("logs"), "--workers", "1") as running:
         yield running
 
@@ -136,8 +139,9 @@ def test_library_query_runs_and_downloads(page_server: RunningServer, watched: W
     page.goto(page_server.base + "/")
     catalogue = load_catalogue()
     if catalogue:
-        chosen = next((q for q in catalogue.values() if q.parameters),
-                      next(iter(catalogue.values())))
+        chosen = next(
+            (q for q in catalogue.values() if q.parameters), next(iter(catalogue.values()))
+        )
         # Not wait_for_function: a string predicate is eval'd, which the page's CSP forbids.
         page.locator("#library option").nth(len(catalogue)).wait_for(state="attached")
         page.select_option("#library", chosen.name)
@@ -174,8 +178,9 @@ def test_typed_query_and_syntax_error(page_server: RunningServer, watched: Watch
     assert "SERVICE is refused" in page.inner_text("#results .error")
 
 
-def test_a_run_clears_the_previous_answer_until_its_own_arrives(page_server: RunningServer,
-                                                                watched: Watched) -> None:
+def test_a_run_clears_the_previous_answer_until_its_own_arrives(
+    page_server: RunningServer, watched: Watched
+) -> None:
     page = watched.page
     page.goto(page_server.base + "/")
     page.fill("#query", "SELECT * WHERE {\n  ?s ?p\n}")
@@ -206,8 +211,9 @@ def test_a_run_clears_the_previous_answer_until_its_own_arrives(page_server: Run
 
 
 def test_hostile_parameter_value_is_data(page_server: RunningServer, watched: Watched) -> None:
-    string_queries = [q for q in load_catalogue().values()
-                      if any(p.type == "string" for p in q.parameters)]
+    string_queries = [
+        q for q in load_catalogue().values() if any(p.type == "string" for p in q.parameters)
+    ]
     if not string_queries:
         pytest.skip("the library has no query with a string parameter yet")
     chosen = string_queries[0]

@@ -64,13 +64,21 @@ def test_writer_in_another_process_is_named(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     open_store(folder).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys
             from ecograph.store import open_store
             store = open_store({str(folder)!r})
             print("ready", flush=True)
             sys.stdin.readline()  # holds the store until the test kills it
-        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert read_line(holder, 60) == "ready"
         with pytest.raises(StoreLockedError) as caught:
@@ -98,8 +106,7 @@ def test_refuses_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
 def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     open_store(folder).close()
-    with open_store(folder, read_only=True) as store, pytest.raises(StoreError,
-                                                                     match="read-only"):
+    with open_store(folder, read_only=True) as store, pytest.raises(StoreError, match="read-only"):
         store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G)
 
 
@@ -127,8 +134,10 @@ class _FullDisk:
         self.fail()
 
     def fail(self, *args: object, **kwargs: object) -> None:
-        raise OSError(f"IO error: No space left on device: While appending to file: "
-                      f"{self._database}/000042.log: No space left on device")
+        raise OSError(
+            f"IO error: No space left on device: While appending to file: "
+            f"{self._database}/000042.log: No space left on device"
+        )
 
     extend = update = remove_graph = optimize = fail
 
@@ -145,8 +154,11 @@ def test_a_full_disk_is_a_store_error_and_leaves_no_table(tmp_path: Path) -> Non
     data.write_bytes(NT.replace(b"/a>", b"/b>"))
     with open_store(folder) as store:
         store._store = _FullDisk(store._store, folder / "oxigraph")
-        with pytest.raises(StoreError, match=r"big\.nt: the disk holding the store .* is "
-                                             r"full.*nothing was loaded"):
+        with pytest.raises(
+            StoreError,
+            match=r"big\.nt: the disk holding the store .* is "
+            r"full.*nothing was loaded",
+        ):
             store.load(data, format=ox.RdfFormat.N_TRIPLES, graph=G + "2")
         store._store = store._store._real
         assert not list((folder / "oxigraph").glob("bulk-*.sst"))
@@ -160,8 +172,7 @@ def test_every_write_on_a_full_disk_is_a_store_error(tmp_path: Path) -> None:
         store._store = _FullDisk(store._store, folder / "oxigraph")
         full = r"the disk holding the store .* is full"
         with pytest.raises(StoreError, match=full + ".*nothing was changed"):
-            store.add([ox.Quad(ox.NamedNode(G), ox.NamedNode(G), ox.NamedNode(G),
-                               ox.NamedNode(G))])
+            store.add([ox.Quad(ox.NamedNode(G), ox.NamedNode(G), ox.NamedNode(G), ox.NamedNode(G))])
         with pytest.raises(StoreError, match=full):
             store.update(f"INSERT DATA {{ <{G}> <{G}> <{G}> }}")
         with pytest.raises(StoreError, match=full):
@@ -187,8 +198,12 @@ def test_a_writer_cleans_litter_but_a_reader_does_not(tmp_path: Path) -> None:
 
 
 def test_provenance_lands_with_the_data(store) -> None:
-    store.load(NT, format=ox.RdfFormat.N_TRIPLES, graph=G,
-               extra_ntriples=f'<{G}> <http://purl.org/dc/terms/title> "g" .')
+    store.load(
+        NT,
+        format=ox.RdfFormat.N_TRIPLES,
+        graph=G,
+        extra_ntriples=f'<{G}> <http://purl.org/dc/terms/title> "g" .',
+    )
     assert store.ask(f"ASK {{ GRAPH <{G}> {{ <{G}> dcterms:title 'g' }} }}")
 
 
@@ -246,11 +261,14 @@ def test_sigkill_during_a_load_leaves_the_store_as_it_was(tmp_path: Path) -> Non
 
 def test_select_values_keeps_awkward_text_and_unbound_cells(store) -> None:
     awkward = 'Café "Le Lien", rue des\nRemparts; 50 %'
-    triple = ox.Triple(ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/name"),
-                       ox.Literal(awkward))
+    triple = ox.Triple(
+        ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/name"), ox.Literal(awkward)
+    )
     store.load(f"{triple} .\n".encode(), format=ox.RdfFormat.N_TRIPLES, graph="https://e.org/g")
-    rows = store.select_values("SELECT ?s ?o ?missing WHERE { ?s <https://e.org/name> ?o "
-                               "OPTIONAL { ?s <https://e.org/x> ?missing } }")
+    rows = store.select_values(
+        "SELECT ?s ?o ?missing WHERE { ?s <https://e.org/name> ?o "
+        "OPTIONAL { ?s <https://e.org/x> ?missing } }"
+    )
     assert rows == [["https://e.org/a", awkward, ""]]
 
 
@@ -259,8 +277,9 @@ def _table_bytes(folder: Path) -> int:
 
 
 def _many_triples(count: int) -> bytes:
-    return "".join(f'<https://example.org/s{i}> <https://example.org/p> "value {i}" .\n'
-                   for i in range(count)).encode()
+    return "".join(
+        f'<https://example.org/s{i}> <https://example.org/p> "value {i}" .\n' for i in range(count)
+    ).encode()
 
 
 def test_a_writer_that_replaced_a_big_graph_compacts_it_away(tmp_path: Path) -> None:
@@ -274,8 +293,7 @@ def test_a_writer_that_replaced_a_big_graph_compacts_it_away(tmp_path: Path) -> 
     # Without a compaction the drop leaves the old rows plus their tombstones on disk (about
     # three times what was loaded); the term strings stay either way (Oxigraph never drops them).
     assert _table_bytes(folder) < loaded / 2
-    assert _snapshot(folder) == [f'<https://example.org/a> <https://example.org/p> "x" '
-                                 f'<{G}>']
+    assert _snapshot(folder) == [f'<https://example.org/a> <https://example.org/p> "x" <{G}>']
 
 
 def test_a_small_write_into_a_big_store_is_not_worth_a_compaction(tmp_path: Path) -> None:
@@ -301,8 +319,9 @@ def test_a_compaction_is_done_once_per_session(tmp_path: Path) -> None:
             store.compact_if_churned()
 
 
-def test_a_table_file_deleted_while_listed_is_skipped(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_table_file_deleted_while_listed_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """RocksDB compacts in the background: a file may vanish between listing and measuring."""
     from ecograph.store import embedded
 
@@ -319,6 +338,9 @@ def test_a_table_file_deleted_while_listed_is_skipped(tmp_path: Path,
         def __exit__(self, *exc: object) -> None:
             return None
 
-    monkeypatch.setattr(embedded.os, "scandir",
-                        lambda path: Listing() if Path(path) == tmp_path else real_scandir(path))
+    monkeypatch.setattr(
+        embedded.os,
+        "scandir",
+        lambda path: Listing() if Path(path) == tmp_path else real_scandir(path),
+    )
     assert embedded._table_sizes(tmp_path) == {"000001.sst": 10}

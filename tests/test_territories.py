@@ -49,9 +49,14 @@ def test_store_counts_and_authorities(sample_store) -> None:
               ?t a ?cls . FILTER(STRSTARTS(STR(?cls), STR(igeo:)))
             } GROUP BY ?cls""")
     }
-    assert counts == {"Region": 18, "CollectiviteDOutreMer": 8, "Departement": 101,
-                      "Intercommunalite": 1255, "Commune": 34969,
-                      "ArrondissementMunicipal": 45}
+    assert counts == {
+        "Region": 18,
+        "CollectiviteDOutreMer": 8,
+        "Departement": 101,
+        "Intercommunalite": 1255,
+        "Commune": 34969,
+        "ArrondissementMunicipal": 45,
+    }
     nantes = sample_store.select("""
         SELECT ?authority ?siren WHERE {
           ?authority eg:governs egterr:commune\\/44109 ; eg:siren ?siren ;
@@ -66,15 +71,21 @@ def test_commune_counts_roll_up_in_one_query(sample_store) -> None:
         SELECT ?territory (SUM(?population) AS ?total) WHERE {
           ?commune a igeo:Commune ; eg:population ?population ; eg:within+ ?territory .
         } GROUP BY ?territory""")
-    totals = {row["territory"].value.rsplit("/", 2)[-2] + "/" + row["territory"].value
-              .rsplit("/", 1)[-1]: int(row["total"].value) for row in rows}
+    totals = {
+        row["territory"].value.rsplit("/", 2)[-2]
+        + "/"
+        + row["territory"].value.rsplit("/", 1)[-1]: int(row["total"].value)
+        for row in rows
+    }
     table = read_table()
     loire_atlantique = sum(c.population or 0 for c in table.communes_in("44"))
     assert totals["departement/44"] == loire_atlantique
-    assert totals["region/52"] == sum(c.population or 0 for c in table.communes.values()
-                                      if c.region == "52")
+    assert totals["region/52"] == sum(
+        c.population or 0 for c in table.communes.values() if c.region == "52"
+    )
     assert totals["epci/244400404"] == sum(
-        c.population or 0 for c in table.communes_by_epci["244400404"])
+        c.population or 0 for c in table.communes_by_epci["244400404"]
+    )
     assert totals["region/52"] > totals["departement/44"] > totals["epci/244400404"] > 0
 
 
@@ -94,13 +105,24 @@ def test_enclosing_is_the_within_closure_of_the_store(sample_store) -> None:
     from ecograph.namespaces import territory_iri
 
     table = read_table()
-    places = [territory_iri(level, code) for level, code in (
-        ("commune", "44109"), ("commune", "44184"), ("epci", "244400404"),
-        ("departement", "44"), ("region", "52"), ("arrondissement-municipal", "75101"),
-        ("commune", "97501"), ("com", "975"), ("commune", "2A004"))]
+    places = [
+        territory_iri(level, code)
+        for level, code in (
+            ("commune", "44109"),
+            ("commune", "44184"),
+            ("epci", "244400404"),
+            ("departement", "44"),
+            ("region", "52"),
+            ("arrondissement-municipal", "75101"),
+            ("commune", "97501"),
+            ("com", "975"),
+            ("commune", "2A004"),
+        )
+    ]
     query = "SELECT ?t WHERE { VALUES ?place { UNDEF } ?place eg:within* ?t }"
     for place in places:
-        expected = {row["t"].value for row in sample_store.select(
-            query, {"place": ox.NamedNode(place)})}
+        expected = {
+            row["t"].value for row in sample_store.select(query, {"place": ox.NamedNode(place)})
+        }
         assert set(table.enclosing(place)) == expected, place
     assert table.enclosing("https://w3id.org/ecograph/territory/commune/00000") == ()

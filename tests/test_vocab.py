@@ -11,7 +11,8 @@ from ecograph.vocab_build import render_vocab, vocab_path
 def test_vocab_is_up_to_date() -> None:
     """Fails when the ontology changed without `python -m ecograph.vocab_build`."""
     assert vocab_path().read_text(encoding="utf-8") == render_vocab(), (
-        "src/ecograph/vocab.py is out of date: run `python -m ecograph.vocab_build`")
+        "src/ecograph/vocab.py is out of date: run `python -m ecograph.vocab_build`"
+    )
 
 
 def test_misspelt_terms_fail() -> None:
@@ -25,5 +26,10 @@ def test_misspelt_terms_fail() -> None:
 def test_every_scheme_namespace_has_terms() -> None:
     assert len(vocab.DOMAIN.__annotations__) >= 13
     assert set(vocab.SECTOR.__annotations__) == {
-        "public", "privateForProfit", "ess", "civilSociety", "academic"}
+        "public",
+        "privateForProfit",
+        "ess",
+        "civilSociety",
+        "academic",
+    }
     assert "CollectiviteDOutreMer" in vocab.IGEO.__annotations__

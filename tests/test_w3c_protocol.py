@@ -40,10 +40,12 @@ TESTS: list[dict[str, Any]] = json.loads((SUITE / "summary.json").read_text(enco
 
 #: Tests not run in a mode, and why.
 SKIPPED: dict[tuple[str, str], str] = {
-    ("read-only", "query_multiple_dataset"):
-        "its query uses FROM, which ecograph refuses by policy (DESIGN §8: engines may fetch "
-        "FROM graphs by URL); the same dataset through named-graph-uri/default-graph-uri is "
-        "covered by query_dataset_full",
+    (
+        "read-only",
+        "query_multiple_dataset",
+    ): "its query uses FROM, which ecograph refuses by policy (DESIGN §8: engines may fetch "
+    "FROM graphs by URL); the same dataset through named-graph-uri/default-graph-uri is "
+    "covered by query_dataset_full",
 }
 for _test in TESTS:
     _is_update = _test["id"].startswith("update_")
@@ -51,10 +53,12 @@ for _test in TESTS:
     if _is_update:
         SKIPPED[("read-only", _test["id"])] = (
             "an update test: the read-only server answers every update with 403 by design; it "
-            "runs against the --enable-update server")
+            "runs against the --enable-update server"
+        )
     if _is_query:
         SKIPPED[("update", _test["id"])] = (
-            "a query test: it runs against the read-only server with the manifest's data")
+            "a query test: it runs against the read-only server with the manifest's data"
+        )
 
 _RESULTS_FORMATS = {
     protocol.SPARQL_JSON: ox.QueryResultsFormat.JSON,
@@ -78,8 +82,9 @@ def read_only_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
     with open_store(folder) as store:
         for file, label in sorted(graphs.items()):
             store.load(SUITE / file, format=ox.RdfFormat.N_TRIPLES, graph=label)
-    with ecograph_server(folder, tmp_path_factory.mktemp("logs"), "--query-timeout", "10",
-                         "--workers", "1") as running:
+    with ecograph_server(
+        folder, tmp_path_factory.mktemp("logs"), "--query-timeout", "10", "--workers", "1"
+    ) as running:
         yield running
 
 
@@ -88,14 +93,20 @@ def update_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     """A writable scratch server (the update tests start with CLEAR ALL / DROP ALL)."""
     folder = tmp_path_factory.mktemp("w3c-update") / "ws"
     open_store(folder).close()
-    with ecograph_server(folder, tmp_path_factory.mktemp("logs"), "--enable-update",
-                         "--query-timeout", "10", env={"ECOGRAPH_UPDATE_TOKEN": TOKEN}
-                         ) as running:
+    with ecograph_server(
+        folder,
+        tmp_path_factory.mktemp("logs"),
+        "--enable-update",
+        "--query-timeout",
+        "10",
+        env={"ECOGRAPH_UPDATE_TOKEN": TOKEN},
+    ) as running:
         yield running
 
 
-def _send(server: RunningServer, spec: dict[str, Any], *, authorise: bool
-          ) -> tuple[int, str, bytes]:
+def _send(
+    server: RunningServer, spec: dict[str, Any], *, authorise: bool
+) -> tuple[int, str, bytes]:
     path = spec["path_raw"].replace("/sparql/", "/sparql", 1)
     headers = {name.title(): value for name, value in spec["headers"].items()}
     if authorise:
@@ -119,11 +130,14 @@ def _send(server: RunningServer, spec: dict[str, Any], *, authorise: bool
         connection.close()
 
 
-def _check(test_id: str, number: int, expect: dict[str, Any], status: int, content_type: str,
-           body: bytes) -> None:
+def _check(
+    test_id: str, number: int, expect: dict[str, Any], status: int, content_type: str, body: bytes
+) -> None:
     where = f"{test_id} request {number}: {status} {body[:300]!r}"
-    classes = {f"StatusCode{status // 100}xx", {200: "OK", 201: "Created", 204: "NoContent",
-                                                404: "NotFound"}.get(status, "")}
+    classes = {
+        f"StatusCode{status // 100}xx",
+        {200: "OK", 201: "Created", 204: "NoContent", 404: "NotFound"}.get(status, ""),
+    }
     assert classes & set(expect["status"]), where
     media = content_type.split(";")[0].strip().lower()
     expected_format = expect.get("expectedFormat")
@@ -143,8 +157,11 @@ def _check(test_id: str, number: int, expect: dict[str, Any], status: int, conte
 
 
 def _cases() -> list[Any]:
-    return [pytest.param(mode, test, id=f"{mode}-{test['id']}")
-            for mode in ("read-only", "update") for test in TESTS]
+    return [
+        pytest.param(mode, test, id=f"{mode}-{test['id']}")
+        for mode in ("read-only", "update")
+        for test in TESTS
+    ]
 
 
 @pytest.mark.slow

@@ -75,13 +75,16 @@ class CappingEndpoint:
         if "text/csv" in accept:
             return 200, self._headers("text/csv", cut), _csv(names, rows)
         member = cut or self.mark_everything if self.style.startswith("ecograph") else None
-        return (200, self._headers("application/sparql-results+json", cut),
-                _json(names, rows, member))
+        return (
+            200,
+            self._headers("application/sparql-results+json", cut),
+            _json(names, rows, member),
+        )
 
     def _cut(self, result: Any) -> tuple[list[Any], bool]:
         """The first ``max_rows`` items, and whether there were more."""
         items = list(itertools.islice(result, self.max_rows + 1))
-        return items[:self.max_rows], len(items) > self.max_rows
+        return items[: self.max_rows], len(items) > self.max_rows
 
     def _headers(self, media_type: str, cut: bool) -> dict[str, str]:
         headers = {"Content-Type": media_type}
@@ -100,17 +103,19 @@ class CappingEndpoint:
         if self.max_sorted_top_rows is None:
             return None
         match = _SLICE.search(query)
-        if match is None or int(match.group(1)) + int(match.group(2)) <= \
-                self.max_sorted_top_rows:
+        if match is None or int(match.group(1)) + int(match.group(2)) <= self.max_sorted_top_rows:
             return None
-        return (f"Virtuoso 22023 Error SR353: Sorted TOP clause specifies more then "
-                f"{self.max_sorted_top_rows + 1} rows to sort. Only "
-                f"{self.max_sorted_top_rows} are allowed.")
+        return (
+            f"Virtuoso 22023 Error SR353: Sorted TOP clause specifies more then "
+            f"{self.max_sorted_top_rows + 1} rows to sort. Only "
+            f"{self.max_sorted_top_rows} are allowed."
+        )
 
 
 def _json(names: list[str], rows: list[ox.QuerySolution], truncated: bool | None) -> bytes:
-    bindings = [{name: _json_term(row[name]) for name in names if row[name] is not None}
-                for row in rows]
+    bindings = [
+        {name: _json_term(row[name]) for name in names if row[name] is not None} for row in rows
+    ]
     document: dict[str, Any] = {"head": {"vars": names}}
     if truncated is not None:
         document["truncated"] = truncated
@@ -135,8 +140,9 @@ def _csv(names: list[str], rows: list[ox.QuerySolution]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
-    writer.writerows([["" if row[name] is None else _csv_cell(row[name]) for name in names]
-                      for row in rows])
+    writer.writerows(
+        [["" if row[name] is None else _csv_cell(row[name]) for name in names] for row in rows]
+    )
     return buffer.getvalue().encode()
 
 
@@ -176,8 +182,9 @@ def capping_endpoint(store: ox.Store, **settings: Any) -> Iterator[CappingEndpoi
     handler = type("Handler", (_Handler,), {"endpoint": endpoint})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     endpoint.url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    thread = threading.Thread(target=server.serve_forever,
-                              kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield endpoint

@@ -44,8 +44,10 @@ def territory_iri_from_user(text: str) -> str:
     if text.startswith(TERRITORY_BASE):
         return text
     if "://" in text or "/" not in text:
-        raise ValueError(f"territory {text!r}: write LEVEL/CODE such as epci/244400404, "
-                         "departement/44, commune/44109 or region/52")
+        raise ValueError(
+            f"territory {text!r}: write LEVEL/CODE such as epci/244400404, "
+            "departement/44, commune/44109 or region/52"
+        )
     return TERRITORY_BASE + text
 
 
@@ -67,16 +69,23 @@ def vocabulary(store: Any, lang: str, table: TerritoryTable | None = None) -> Vo
 
     def of(prefix: str) -> dict[str, str]:
         namespace = PREFIXES[prefix]
-        return {iri[len(namespace):]: label for iri, label in labels.items()
-                if iri.startswith(namespace)}
+        return {
+            iri[len(namespace) :]: label
+            for iri, label in labels.items()
+            if iri.startswith(namespace)
+        }
 
-    return Vocabulary(sectors=of("egsec"), domains=of("egdom"),
-                      epcis={code: name for code, (name, _, _) in table.epcis.items()},
-                      lang=lang)
+    return Vocabulary(
+        sectors=of("egsec"),
+        domains=of("egdom"),
+        epcis={code: name for code, (name, _, _) in table.epcis.items()},
+        lang=lang,
+    )
 
 
 def domain_names(store: Any) -> list[str]:
     """Local names of every domain of the scheme loaded in the store."""
     namespace = PREFIXES["egdom"]
-    return sorted(iri[len(namespace):] for iri in concept_labels(store, "en")
-                  if iri.startswith(namespace))
+    return sorted(
+        iri[len(namespace) :] for iri in concept_labels(store, "en") if iri.startswith(namespace)
+    )

@@ -50,7 +50,8 @@ def bind(text: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
         for term in terms[name]:
             if not isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
                 raise BindingError(
-                    f"?{name} must be bound to an RDF term, not {type(term).__name__}")
+                    f"?{name} must be bound to an RDF term, not {type(term).__name__}"
+                )
     found: set[str] = set()
 
     def fill(match: re.Match[str]) -> str:

@@ -43,11 +43,15 @@ class _State:
 
 state = _State()
 
-FormulaEscapeOption = Annotated[bool, typer.Option(
-    "--formula-escape/--no-formula-escape",
-    help="Put ' before text cells a spreadsheet would run as a formula (starting with =, +, -, "
-         "@, tab or carriage return; plain numbers stay). Turn off only for a reader that is "
-         "not a spreadsheet.")]
+FormulaEscapeOption = Annotated[
+    bool,
+    typer.Option(
+        "--formula-escape/--no-formula-escape",
+        help="Put ' before text cells a spreadsheet would run as a formula (starting with =, +, -, "
+        "@, tab or carriage return; plain numbers stay). Turn off only for a reader that is "
+        "not a spreadsheet.",
+    ),
+]
 
 
 def _failure(message: Any, code: int) -> typer.Exit:
@@ -65,22 +69,38 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    store: Annotated[Path | None, typer.Option(
-        "--store", envvar="ECOGRAPH_STORE",
-        help="Workspace folder holding the store (default: ./ecograph-data).")] = None,
-    endpoint: Annotated[str | None, typer.Option(
-        envvar="ECOGRAPH_ENDPOINT",
-        help="Work on a remote SPARQL 1.1 query endpoint instead of the embedded store.")
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            envvar="ECOGRAPH_STORE",
+            help="Workspace folder holding the store (default: ./ecograph-data).",
+        ),
     ] = None,
-    update_endpoint: Annotated[str | None, typer.Option(
-        envvar="ECOGRAPH_UPDATE_ENDPOINT",
-        help="The remote SPARQL 1.1 update endpoint (needed to change remote data).")] = None,
-    gsp_endpoint: Annotated[str | None, typer.Option(
-        envvar="ECOGRAPH_GSP_ENDPOINT",
-        help="The remote Graph Store Protocol endpoint (needed to load into remote data).")
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ECOGRAPH_ENDPOINT",
+            help="Work on a remote SPARQL 1.1 query endpoint instead of the embedded store.",
+        ),
     ] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    update_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ECOGRAPH_UPDATE_ENDPOINT",
+            help="The remote SPARQL 1.1 update endpoint (needed to change remote data).",
+        ),
+    ] = None,
+    gsp_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ECOGRAPH_GSP_ENDPOINT",
+            help="The remote Graph Store Protocol endpoint (needed to load into remote data).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
 ) -> None:
     """Global options."""
     state.store = store
@@ -90,19 +110,25 @@ def main(
 
 
 @contextlib.contextmanager
-def _opened(*, read_only: bool = False, create: bool = True,
-            base_iri: str | None = None) -> Iterator[Store]:
+def _opened(
+    *, read_only: bool = False, create: bool = True, base_iri: str | None = None
+) -> Iterator[Store]:
     """Open the workspace (or the remote endpoint given by --endpoint), turning store errors
     into one readable line and exit code 1."""
     try:
         if state.endpoint:
-            remote = RemoteStore(state.endpoint, update_endpoint=state.update_endpoint,
-                                 gsp_endpoint=state.gsp_endpoint, base_iri=base_iri)
+            remote = RemoteStore(
+                state.endpoint,
+                update_endpoint=state.update_endpoint,
+                gsp_endpoint=state.gsp_endpoint,
+                base_iri=base_iri,
+            )
             remote.check_union_default_graph()
             yield remote
             return
-        with open_store(state.store, read_only=read_only, create=create,
-                        base_iri=base_iri) as store:
+        with open_store(
+            state.store, read_only=read_only, create=create, base_iri=base_iri
+        ) as store:
             yield store
             if not read_only:
                 with console.status("Compacting the store if this command rewrote much of it…"):
@@ -114,16 +140,22 @@ def _opened(*, read_only: bool = False, create: bool = True,
 # ------------------------------------------------------------------------------ commands
 @app.command()
 def init(
-    base_iri: Annotated[str | None, typer.Option(
-        help="Base IRI for the instances this workspace mints (fixed at creation).")] = None,
+    base_iri: Annotated[
+        str | None,
+        typer.Option(help="Base IRI for the instances this workspace mints (fixed at creation)."),
+    ] = None,
 ) -> None:
     """Create a workspace (if needed) and load the ontology into it."""
     from ecograph.ontology import load_ontology
 
     with _opened(base_iri=base_iri) as store:
         loaded = load_ontology(store)
-        console.print(terminal(f"Store {store.location} ready (base {store.base_iri}); "
-                               f"ontology {'loaded' if loaded else 'already current'}."))
+        console.print(
+            terminal(
+                f"Store {store.location} ready (base {store.base_iri}); "
+                f"ontology {'loaded' if loaded else 'already current'}."
+            )
+        )
 
 
 @app.command()
@@ -138,27 +170,34 @@ def territories(
     if result.skipped:
         console.print("Territories already loaded (this version); use --force to reload.")
     else:
-        console.print(f"Loaded {result.triples:,} triples of territories into {result.graph} "
-                      f"in {result.seconds:.1f} s.")
+        console.print(
+            f"Loaded {result.triples:,} triples of territories into {result.graph} "
+            f"in {result.seconds:.1f} s."
+        )
 
 
 @app.command()
 def generate(
     actors: Annotated[int, typer.Option(min=1, help="Number of fictional actors.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same ecosystem.")] = 1,
-    territory: Annotated[str, typer.Option(
-        help="Where to place actors: a département (44 or departement/44) or a région "
-             "(region/52).")] = "44",
-    out: Annotated[Path | None, typer.Option(
-        help="Write N-Triples to this file instead of loading into the store.")] = None,
+    territory: Annotated[
+        str,
+        typer.Option(
+            help="Where to place actors: a département (44 or departement/44) or a région "
+            "(region/52)."
+        ),
+    ] = "44",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write N-Triples to this file instead of loading into the store."),
+    ] = None,
 ) -> None:
     """Generate a synthetic ecosystem of any size (deterministic for a seed)."""
     from ecograph.namespaces import DEFAULT_BASE_IRI
     from ecograph.sample import ecosystem_lines, load_generated
     from ecograph.sample.generate import EcosystemSpec
 
-    spec = EcosystemSpec(actors=actors, seed=seed, territory=territory,
-                         id_prefix=f"g{seed}-")
+    spec = EcosystemSpec(actors=actors, seed=seed, territory=territory, id_prefix=f"g{seed}-")
     started = time.perf_counter()
     try:
         if out is not None:
@@ -166,13 +205,21 @@ def generate(
                 lines = ecosystem_lines(spec, DEFAULT_BASE_IRI)
             with out.open("w", encoding="utf-8") as handle:
                 handle.write("\n".join(lines) + "\n")
-            console.print(terminal(f"Wrote {len(lines):,} triples to {out} "
-                                   f"in {time.perf_counter() - started:.1f} s."))
+            console.print(
+                terminal(
+                    f"Wrote {len(lines):,} triples to {out} "
+                    f"in {time.perf_counter() - started:.1f} s."
+                )
+            )
             return
         with _opened() as store, console.status(f"Generating and loading {actors:,} actors…"):
             name = f"generated/{territory.replace('/', '-')}-{actors}-{seed}"
-            result = load_generated(store, spec, graph_name=name,
-                                    title=f"Generated ecosystem: {actors} actors, seed {seed}")
+            result = load_generated(
+                store,
+                spec,
+                graph_name=name,
+                title=f"Generated ecosystem: {actors} actors, seed {seed}",
+            )
     except ValueError as err:
         raise _failure(err, 2) from None
     verb = "Already loaded" if result.skipped else f"Loaded {result.triples:,} triples into"
@@ -186,8 +233,11 @@ class Lang(StrEnum):
 
 @app.command()
 def validate(
-    graph: Annotated[str | None, typer.Option(
-        help="Validate one graph (name such as 'sample', or full IRI); default: all data.")
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            help="Validate one graph (name such as 'sample', or full IRI); default: all data."
+        ),
     ] = None,
     lang: Annotated[Lang, typer.Option(help="Language of the messages.")] = Lang.en,
     limit: Annotated[int, typer.Option(help="Show at most this many problems.")] = 50,
@@ -225,13 +275,16 @@ class ExportFormat(StrEnum):
 
 @app.command()
 def export(
-    format: Annotated[ExportFormat, typer.Option(
-        "--format", "-f", help="RDF syntax; quad formats keep the named graphs.")
+    format: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="RDF syntax; quad formats keep the named graphs."),
     ] = ExportFormat.turtle,
-    graph: Annotated[str | None, typer.Option(
-        help="Export one graph (name such as 'sample', or full IRI).")] = None,
-    out: Annotated[Path | None, typer.Option(help="File to write; default: standard output.")
-                   ] = None,
+    graph: Annotated[
+        str | None, typer.Option(help="Export one graph (name such as 'sample', or full IRI).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="File to write; default: standard output.")
+    ] = None,
 ) -> None:
     """Export the store (or one graph) as Turtle, N-Triples, N-Quads, TriG or JSON-LD."""
     from ecograph.export import export as export_store
@@ -277,8 +330,11 @@ class QueryFormat(StrEnum):
 def query(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A library query name, or a path to a .rq file.")],
-    format: Annotated[QueryFormat, typer.Option(
-        "--format", "-f", help="Output: a terminal table, SPARQL CSV/TSV/JSON, or Markdown.")
+    format: Annotated[
+        QueryFormat,
+        typer.Option(
+            "--format", "-f", help="Output: a terminal table, SPARQL CSV/TSV/JSON, or Markdown."
+        ),
     ] = QueryFormat.table,
     formula_escape: FormulaEscapeOption = True,
 ) -> None:
@@ -337,31 +393,52 @@ def _spreadsheet_safe(result: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------ analysis
-TerritoryOption = Annotated[str | None, typer.Option(
-    help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
-         "commune/44109, region/52.")]
-DomainOption = Annotated[str | None, typer.Option(
-    help="Limit to partnerships and projects of a domain (e.g. housing).")]
-TypeOption = Annotated[str | None, typer.Option(
-    "--partnership-type", help="Limit to one partnership type (e.g. funding); drops projects.")]
-SinceOption = Annotated[str | None, typer.Option(
-    help="Keep ties that started on or after this date (YYYY-MM-DD).")]
-UntilOption = Annotated[str | None, typer.Option(
-    help="Keep ties that started on or before this date (YYYY-MM-DD).")]
-SeedOption = Annotated[int, typer.Option(help="Seed of every random step (same seed, same "
-                                              "output).")]
+TerritoryOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
+        "commune/44109, region/52."
+    ),
+]
+DomainOption = Annotated[
+    str | None, typer.Option(help="Limit to partnerships and projects of a domain (e.g. housing).")
+]
+TypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--partnership-type", help="Limit to one partnership type (e.g. funding); drops projects."
+    ),
+]
+SinceOption = Annotated[
+    str | None, typer.Option(help="Keep ties that started on or after this date (YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option(help="Keep ties that started on or before this date (YYYY-MM-DD).")
+]
+SeedOption = Annotated[
+    int, typer.Option(help="Seed of every random step (same seed, same output).")
+]
 
 
-def _scope(territory: str | None, domain: str | None, partnership_type: str | None,
-           since: str | None, until: str | None) -> Any:
+def _scope(
+    territory: str | None,
+    domain: str | None,
+    partnership_type: str | None,
+    since: str | None,
+    until: str | None,
+) -> Any:
     import datetime as dt
 
     from ecograph.analysis import Scope
 
     try:
-        return Scope(territory, domain, partnership_type,
-                     dt.date.fromisoformat(since) if since else None,
-                     dt.date.fromisoformat(until) if until else None)
+        return Scope(
+            territory,
+            domain,
+            partnership_type,
+            dt.date.fromisoformat(since) if since else None,
+            dt.date.fromisoformat(until) if until else None,
+        )
     except ValueError as err:
         raise _failure(err, 2) from None
 
@@ -384,15 +461,22 @@ class GraphFormat(StrEnum):
 
 @app.command()
 def network(
-    out: Annotated[Path, typer.Option(help="File to write (CSV: NAME-nodes.csv and "
-                                           "NAME-edges.csv beside it).")],
-    format: Annotated[GraphFormat, typer.Option(
-        "--format", "-f", help="GraphML or GEXF for Gephi, CSV for spreadsheets.")
+    out: Annotated[
+        Path, typer.Option(help="File to write (CSV: NAME-nodes.csv and NAME-edges.csv beside it).")
+    ],
+    format: Annotated[
+        GraphFormat,
+        typer.Option("--format", "-f", help="GraphML or GEXF for Gephi, CSV for spreadsheets."),
     ] = GraphFormat.graphml,
-    with_metrics: Annotated[bool, typer.Option(
-        "--metrics/--no-metrics", help="Add each actor's metrics to its attributes.")] = True,
-    territory: TerritoryOption = None, domain: DomainOption = None,
-    partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
+    with_metrics: Annotated[
+        bool,
+        typer.Option("--metrics/--no-metrics", help="Add each actor's metrics to its attributes."),
+    ] = True,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     seed: SeedOption = 0,
     formula_escape: FormulaEscapeOption = True,
 ) -> None:
@@ -410,15 +494,23 @@ def network(
 
         with console.status("Computing metrics…"):
             result = compute_metrics(projection, seed=seed, activity=False)
-        node_metrics = {row.actor: {k: v for k, v in asdict(row).items()
-                                    if k not in ("actor", "name", "sector")}
-                        for row in result.actors}
-    written = write_graph(projection.collaboration, out, format.value, node_metrics,
-                          formula_escape=formula_escape)
+        node_metrics = {
+            row.actor: {
+                k: v for k, v in asdict(row).items() if k not in ("actor", "name", "sector")
+            }
+            for row in result.actors
+        }
+    written = write_graph(
+        projection.collaboration, out, format.value, node_metrics, formula_escape=formula_escape
+    )
     graph = projection.collaboration
-    console.print(terminal(f"Wrote {graph.number_of_nodes():,} actors and "
-                           f"{graph.number_of_edges():,} ties to "
-                           f"{', '.join(str(p) for p in written)}."))
+    console.print(
+        terminal(
+            f"Wrote {graph.number_of_nodes():,} actors and "
+            f"{graph.number_of_edges():,} ties to "
+            f"{', '.join(str(p) for p in written)}."
+        )
+    )
 
 
 class TableFormat(StrEnum):
@@ -429,18 +521,29 @@ class TableFormat(StrEnum):
 
 @app.command()
 def metrics(
-    format: Annotated[TableFormat, typer.Option(
-        "--format", "-f", help="Terminal tables, or CSV/JSON (with --out, one file per table).")
+    format: Annotated[
+        TableFormat,
+        typer.Option(
+            "--format", "-f", help="Terminal tables, or CSV/JSON (with --out, one file per table)."
+        ),
     ] = TableFormat.table,
-    out: Annotated[Path | None, typer.Option(
-        help="Folder for CSV/JSON files (one per table); default: standard output.")] = None,
-    write: Annotated[bool, typer.Option(
-        "--write/--no-write",
-        help="Write the metrics into the store's metrics graph, for SPARQL.")] = True,
-    top: Annotated[int, typer.Option(help="Rows of the actor table shown in the terminal.")
-                   ] = 15,
-    territory: TerritoryOption = None, domain: DomainOption = None,
-    partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for CSV/JSON files (one per table); default: standard output."),
+    ] = None,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write/--no-write",
+            help="Write the metrics into the store's metrics graph, for SPARQL.",
+        ),
+    ] = True,
+    top: Annotated[int, typer.Option(help="Rows of the actor table shown in the terminal.")] = 15,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     seed: SeedOption = 0,
     formula_escape: FormulaEscapeOption = True,
 ) -> None:
@@ -469,8 +572,9 @@ def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
     for key, value in overall.items():
         _add_row(summary, key.replace("_", " "), _cell(value))
     console.print(summary)
-    _rows_table("By sector", tables["sectors"], ["key", "actors", "ties", "cross_sector_share",
-                                                 "ei_index"])
+    _rows_table(
+        "By sector", tables["sectors"], ["key", "actors", "ties", "cross_sector_share", "ei_index"]
+    )
     matrix = Table(title="Sector mixing matrix (ties; row share)")
     sectors = sorted({row["sector"] for row in tables["mixing"]})
     matrix.add_column("sector")
@@ -478,15 +582,28 @@ def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
         matrix.add_column(terminal(sector), justify="right")
     cells = {(r["sector"], r["other"]): r for r in tables["mixing"]}
     for sector in sectors:
-        _add_row(matrix, sector, *(
-            f"{cells[(sector, o)]['ties']} ({cells[(sector, o)]['share']:.0%})"
-            if (sector, o) in cells else "0" for o in sectors))
+        _add_row(
+            matrix,
+            sector,
+            *(
+                f"{cells[(sector, o)]['ties']} ({cells[(sector, o)]['share']:.0%})"
+                if (sector, o) in cells
+                else "0"
+                for o in sectors
+            ),
+        )
     console.print(matrix)
     brokers = sorted(tables["actors"], key=lambda r: (-(r["betweenness"] or 0), r["actor"]))
-    _rows_table(f"Top {top} brokers (betweenness)", brokers[:top],
-                ["name", "sector", "degree", "betweenness", "constraint", "blau", "brokerage"])
-    _rows_table("Communities", tables["communities"][:top],
-                ["community", "size", "blau", "top_domains", "epci", "epci_share"])
+    _rows_table(
+        f"Top {top} brokers (betweenness)",
+        brokers[:top],
+        ["name", "sector", "degree", "betweenness", "constraint", "blau", "brokerage"],
+    )
+    _rows_table(
+        "Communities",
+        tables["communities"][:top],
+        ["community", "size", "blau", "top_domains", "epci", "epci_share"],
+    )
 
 
 def _rows_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -513,8 +630,13 @@ def _cell(value: Any) -> Text:
     return terminal(value)
 
 
-def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path | None, *,
-                  formula_escape: bool = True) -> None:
+def _write_tables(
+    tables: dict[str, list[dict[str, Any]]],
+    fmt: str,
+    out: Path | None,
+    *,
+    formula_escape: bool = True,
+) -> None:
     import csv
     import json
 
@@ -535,31 +657,42 @@ def _write_tables(tables: dict[str, list[dict[str, Any]]], fmt: str, out: Path |
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["empty"])
             writer.writeheader()
-            writer.writerows({key: spreadsheet_cell(value) if formula_escape else value
-                              for key, value in row.items()} for row in rows)
+            writer.writerows(
+                {
+                    key: spreadsheet_cell(value) if formula_escape else value
+                    for key, value in row.items()
+                }
+                for row in rows
+            )
     errors.print(terminal(f"Wrote {len(tables)} CSV files to {out}."))
 
 
-gaps_app = typer.Typer(help="Partnership gaps and suggested partnerships, explained.",
-                       no_args_is_help=False)
+gaps_app = typer.Typer(
+    help="Partnership gaps and suggested partnerships, explained.", no_args_is_help=False
+)
 app.add_typer(gaps_app, name="gaps")
 
 
 @gaps_app.callback(invoke_without_command=True)
 def gaps(
     ctx: typer.Context,
-    actor: Annotated[str | None, typer.Option(
-        help="Answer 'who should this actor meet?' for one actor IRI.")] = None,
-    level: Annotated[str, typer.Option(
-        help="Territory level of the structural gaps: epci, departement or commune.")
+    actor: Annotated[
+        str | None, typer.Option(help="Answer 'who should this actor meet?' for one actor IRI.")
+    ] = None,
+    level: Annotated[
+        str,
+        typer.Option(help="Territory level of the structural gaps: epci, departement or commune."),
     ] = "epci",
     top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
     lang: Annotated[Lang, typer.Option(help="Language of explanations.")] = Lang.en,
-    format: Annotated[TableFormat, typer.Option(
-        "--format", "-f", help="Terminal tables, or JSON of every table.")
+    format: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="Terminal tables, or JSON of every table.")
     ] = TableFormat.table,
-    territory: TerritoryOption = None, domain: DomainOption = None,
-    partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     seed: SeedOption = 0,
 ) -> None:
     """Structural gaps (sectors that never meet, domains without a public or private partner,
@@ -582,13 +715,14 @@ def gaps(
         with console.status("Looking for gaps…"):
             report = {
                 "sector_pairs": gap_finder.sector_pair_gaps(graph, level),
-                "domains": gap_finder.domain_gaps(graph, projection.contexts, table, domains,
-                                                  level),
+                "domains": gap_finder.domain_gaps(
+                    graph, projection.contexts, table, domains, level
+                ),
                 "actors": gap_finder.actor_gaps(graph),
                 "communities": gap_finder.community_gaps(
-                    graph, [set(c) for c in louvain_communities(graph, seed=seed)]),
-                "suggestions": gap_finder.suggest(graph, words, actor=actor, top=top,
-                                                  seed=seed),
+                    graph, [set(c) for c in louvain_communities(graph, seed=seed)]
+                ),
+                "suggestions": gap_finder.suggest(graph, words, actor=actor, top=top, seed=seed),
             }
     except KeyError as err:
         raise _failure(err.args[0], 2) from None
@@ -596,15 +730,18 @@ def gaps(
         import json
         from dataclasses import asdict
 
-        text = json.dumps({k: [asdict(r) for r in v] for k, v in report.items()},
-                          ensure_ascii=False, indent=1, default=str)
+        text = json.dumps(
+            {k: [asdict(r) for r in v] for k, v in report.items()},
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
         sys.stdout.write(for_stream(text + "\n", sys.stdout))
         return
     _print_gaps(report, words, top, table, graph)
 
 
-def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any,
-                graph: Any) -> None:
+def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, graph: Any) -> None:
     def place(code: str) -> str:
         if code in table.epcis:
             return table.epcis[code][0]
@@ -617,35 +754,59 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any,
     for column in ("territory", "sectors", "actors"):
         pairs.add_column(column)
     for gap in report["sector_pairs"][:top]:
-        _add_row(pairs, place(gap.territory), f"{sector(gap.sector_a, gap.sector_a)} – "
-                      f"{sector(gap.sector_b, gap.sector_b)}", f"{gap.actors_a} / {gap.actors_b}")
+        _add_row(
+            pairs,
+            place(gap.territory),
+            f"{sector(gap.sector_a, gap.sector_a)} – {sector(gap.sector_b, gap.sector_b)}",
+            f"{gap.actors_a} / {gap.actors_b}",
+        )
     console.print(pairs)
     cells = Table(title="Domains without an actor, or without a public/private partner")
     for column in ("territory", "domain", "missing", "actors on it", "population"):
         cells.add_column(column)
     for gap in report["domains"][:top]:
         missing = "any actor" if gap.missing == "actor" else f"{sector(gap.missing)} partner"
-        _add_row(cells, place(gap.territory), words.domains.get(gap.domain, gap.domain), missing,
-                      str(gap.actors_on_domain), f"{gap.population:,}")
+        _add_row(
+            cells,
+            place(gap.territory),
+            words.domains.get(gap.domain, gap.domain),
+            missing,
+            str(gap.actors_on_domain),
+            f"{gap.population:,}",
+        )
     console.print(cells)
     actors = report["actors"]
-    console.print(f"{sum(a.kind == 'isolated' for a in actors)} isolated actors (no tie), "
-                  f"{sum(a.kind == 'peripheral' for a in actors)} peripheral (one tie).")
-    apart = Table(title="Communities of the same département with no tie between them "
-                        "(numbers as in `ecograph metrics`)")
+    console.print(
+        f"{sum(a.kind == 'isolated' for a in actors)} isolated actors (no tie), "
+        f"{sum(a.kind == 'peripheral' for a in actors)} peripheral (one tie)."
+    )
+    apart = Table(
+        title="Communities of the same département with no tie between them "
+        "(numbers as in `ecograph metrics`)"
+    )
     for column in ("département", "community", "size", "community ", "size "):
         apart.add_column(column)
     for gap in report["communities"][:top]:
-        _add_row(apart, place(gap.departement), str(gap.community_a), str(gap.size_a),
-                      str(gap.community_b), str(gap.size_b))
+        _add_row(
+            apart,
+            place(gap.departement),
+            str(gap.community_a),
+            str(gap.size_a),
+            str(gap.community_b),
+            str(gap.size_b),
+        )
     console.print(apart)
     suggestions = Table(title="Suggested partnerships")
     for column in ("actor", "should meet", "score", "why"):
         suggestions.add_column(column, overflow="fold")
     for s in report["suggestions"]:
-        _add_row(suggestions, graph.nodes[s.actor_a].get("name") or s.actor_a,
-                            graph.nodes[s.actor_b].get("name") or s.actor_b,
-                            f"{s.score:.2f}", s.explanation)
+        _add_row(
+            suggestions,
+            graph.nodes[s.actor_a].get("name") or s.actor_a,
+            graph.nodes[s.actor_b].get("name") or s.actor_b,
+            f"{s.score:.2f}",
+            s.explanation,
+        )
     console.print(suggestions)
 
 
@@ -653,8 +814,11 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any,
 def gaps_evaluate(
     hidden: Annotated[float, typer.Option(help="Share of known ties hidden (0–1).")] = 0.1,
     repeats: Annotated[int, typer.Option(help="Splits to average over (seeds seed…).")] = 5,
-    territory: TerritoryOption = None, domain: DomainOption = None,
-    partnership_type: TypeOption = None, since: SinceOption = None, until: UntilOption = None,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     seed: SeedOption = 0,
 ) -> None:
     """Hide known ties, rank, and compare ecograph's ranking with networkx's RA, Adamic–Adar
@@ -667,10 +831,10 @@ def gaps_evaluate(
     runs = []
     with console.status(f"Evaluating on {repeats} split(s)…"):
         for offset in range(repeats):
-            runs.append(evaluate(projection.collaboration, hidden_share=hidden,
-                                 seed=seed + offset))
-    table = Table(title=f"Link prediction, {runs[0].hidden} hidden ties per split, "
-                        f"{repeats} split(s), mean")
+            runs.append(evaluate(projection.collaboration, hidden_share=hidden, seed=seed + offset))
+    table = Table(
+        title=f"Link prediction, {runs[0].hidden} hidden ties per split, {repeats} split(s), mean"
+    )
     ks = sorted(runs[0].scores[0].precision_at)
     table.add_column("method")
     table.add_column("AUC", justify="right")
@@ -700,26 +864,35 @@ def demo() -> None:
         steps = [
             ("Ontology", lambda: load_ontology(store)),
             ("French territories 2026", lambda: not load_territories(store).skipped),
-            (f"Sample ecosystem (Loire-Atlantique, {SAMPLE.actors} fictional actors)",
-             lambda: not load_sample(store).skipped),
+            (
+                f"Sample ecosystem (Loire-Atlantique, {SAMPLE.actors} fictional actors)",
+                lambda: not load_sample(store).skipped,
+            ),
         ]
         for title, step in steps:
             started = time.perf_counter()
             with console.status(f"{title}…"):
                 loaded = step()
-            console.print(f"  {title}: {'loaded' if loaded else 'already loaded'} "
-                          f"({time.perf_counter() - started:.1f} s)")
+            console.print(
+                f"  {title}: {'loaded' if loaded else 'already loaded'} "
+                f"({time.perf_counter() - started:.1f} s)"
+            )
         sample_graph = graph_iri(store.base_iri, "sample")
         report = validate_store(store, graph=sample_graph)
-        verdict = ("[green]conforms[/green]" if report.conforms
-                   else f"[red]{len(report.findings)} problem(s)[/red]")
+        verdict = (
+            "[green]conforms[/green]"
+            if report.conforms
+            else f"[red]{len(report.findings)} problem(s)[/red]"
+        )
         console.print(f"  Validation of the sample against the SHACL shapes: {verdict}")
         _print_stats(store, "en")
         projection, result = _demo_analysis(store)
         _demo_pages(store, projection, result)
-        console.print("Next: `ecograph metrics`, `ecograph gaps --lang fr`, `ecograph serve`, "
-                      "`ecograph queries`, `ecograph export --graph sample`, "
-                      "`ecograph report --territory epci/244400404`.")
+        console.print(
+            "Next: `ecograph metrics`, `ecograph gaps --lang fr`, `ecograph serve`, "
+            "`ecograph queries`, `ecograph export --graph sample`, "
+            "`ecograph report --territory epci/244400404`."
+        )
 
 
 def _demo_pages(store: Store, projection: Any, result: Any) -> None:
@@ -733,16 +906,24 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     from ecograph.render.report import build_report, resolve_territory
     from ecograph.render.report_page import write_report
 
-    folder = (Path("ecograph-demo") if isinstance(store, RemoteStore)
-              else Path(store.location) / "demo")
+    folder = (
+        Path("ecograph-demo") if isinstance(store, RemoteStore) else Path(store.location) / "demo"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     table = read_table()
     territory = resolve_territory("departement/44", table)
     with console.status("Drawing the map and writing the territorial report…"):
         found = suggest(projection.collaboration, vocabulary(store, "fr", table), top=20, seed=0)
-        document = build_map(projection, metrics=result, suggestions=found, lang="fr",
-                             labels=concept_labels(store, "fr"), table=table, seed=0,
-                             title=f"Écosystème d'exemple — {territory.name}")
+        document = build_map(
+            projection,
+            metrics=result,
+            suggestions=found,
+            lang="fr",
+            labels=concept_labels(store, "fr"),
+            table=table,
+            seed=0,
+            title=f"Écosystème d'exemple — {territory.name}",
+        )
         map_path = folder / f"map-{territory.level}-{territory.code}.html"
         document.write(map_path)
         report = build_report(store, territory, lang="fr", seed=0, table=table)
@@ -768,69 +949,109 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
     tables = result.tables()
     overall = tables["global"][0]
     summary = Table(title="Cross-sector collaboration (sample)", show_header=False)
-    for key in ("actors", "ties", "cross_sector_share", "ei_index", "sector_assortativity",
-                "communities", "modularity"):
+    for key in (
+        "actors",
+        "ties",
+        "cross_sector_share",
+        "ei_index",
+        "sector_assortativity",
+        "communities",
+        "modularity",
+    ):
         _add_row(summary, key.replace("_", " "), _cell(overall[key]))
     console.print(summary)
     brokers = sorted(tables["actors"], key=lambda r: (-(r["betweenness"] or 0), r["actor"]))
-    _rows_table("Top 5 brokers (betweenness)", brokers[:5],
-                ["name", "sector", "degree", "betweenness", "blau"])
+    _rows_table(
+        "Top 5 brokers (betweenness)",
+        brokers[:5],
+        ["name", "sector", "degree", "betweenness", "blau"],
+    )
     words = vocabulary(store, "en", table)
     graph = projection.collaboration
     with console.status("Looking for gaps…"):
         pairs = gap_finder.sector_pair_gaps(graph, "departement")
-        cells = [g for g in gap_finder.domain_gaps(graph, projection.contexts, table,
-                                                   domain_names(store), "departement")
-                 if g.missing != "actor"]
+        cells = [
+            g
+            for g in gap_finder.domain_gaps(
+                graph, projection.contexts, table, domain_names(store), "departement"
+            )
+            if g.missing != "actor"
+        ]
         suggestions = gap_finder.suggest(graph, words, top=5, seed=0)
     sector = words.sectors.get
     for gap in pairs:
-        console.print(terminal(f"  Gap: {sector(gap.sector_a, gap.sector_a)} and "
-                               f"{sector(gap.sector_b, gap.sector_b)} never work together in "
-                               f"the département ({gap.actors_a} and {gap.actors_b} actors)."))
+        console.print(
+            terminal(
+                f"  Gap: {sector(gap.sector_a, gap.sector_a)} and "
+                f"{sector(gap.sector_b, gap.sector_b)} never work together in "
+                f"the département ({gap.actors_a} and {gap.actors_b} actors)."
+            )
+        )
     for gap in cells[:5]:
-        console.print(terminal(f"  Gap: no {sector(gap.missing, gap.missing).lower()} partner "
-                               f"in any {words.domains.get(gap.domain, gap.domain).lower()} "
-                               "partnership."))
+        console.print(
+            terminal(
+                f"  Gap: no {sector(gap.missing, gap.missing).lower()} partner "
+                f"in any {words.domains.get(gap.domain, gap.domain).lower()} "
+                "partnership."
+            )
+        )
     top = Table(title="Top 5 suggested partnerships")
     for column in ("actor", "should meet", "why"):
         top.add_column(column, overflow="fold")
     for s in suggestions:
-        _add_row(top, graph.nodes[s.actor_a].get("name", ""),
-                    graph.nodes[s.actor_b].get("name", ""), s.explanation)
+        _add_row(
+            top,
+            graph.nodes[s.actor_a].get("name", ""),
+            graph.nodes[s.actor_b].get("name", ""),
+            s.explanation,
+        )
     console.print(top)
     return projection, result
 
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help=setting_help("host"))
-                    ] = setting_default("host"),
+    host: Annotated[str, typer.Option(help=setting_help("host"))] = setting_default("host"),
     port: Annotated[int, typer.Option(help=setting_help("port"))] = setting_default("port"),
-    enable_update: Annotated[bool, typer.Option(
-        "--enable-update", help=setting_help("enable_update"))
+    enable_update: Annotated[
+        bool, typer.Option("--enable-update", help=setting_help("enable_update"))
     ] = setting_default("enable_update"),
-    update_token: Annotated[str | None, typer.Option(
-        envvar="ECOGRAPH_UPDATE_TOKEN", show_envvar=True, show_default=False,
-        help=setting_help("update_token"))] = setting_default("update_token"),
-    cors: Annotated[bool, typer.Option("--cors", help=setting_help("cors"))
-                    ] = setting_default("cors"),
-    query_timeout: Annotated[float, typer.Option(help=setting_help("query_timeout"))
-                             ] = setting_default("query_timeout"),
-    max_rows: Annotated[int, typer.Option(help=setting_help("max_rows"))
-                        ] = setting_default("max_rows"),
-    max_body_bytes: Annotated[int, typer.Option(help=setting_help("max_body_bytes"))
-                              ] = setting_default("max_body_bytes"),
-    max_response_bytes: Annotated[int, typer.Option(help=setting_help("max_response_bytes"))
-                                  ] = setting_default("max_response_bytes"),
-    worker_memory: Annotated[int, typer.Option(help=setting_help("worker_memory"))
-                             ] = setting_default("worker_memory"),
-    header_timeout: Annotated[float, typer.Option(help=setting_help("header_timeout"))
-                              ] = setting_default("header_timeout"),
-    idle_timeout: Annotated[float, typer.Option(help=setting_help("idle_timeout"))
-                            ] = setting_default("idle_timeout"),
-    workers: Annotated[int, typer.Option(help=setting_help("workers"))
-                       ] = setting_default("workers"),
+    update_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ECOGRAPH_UPDATE_TOKEN",
+            show_envvar=True,
+            show_default=False,
+            help=setting_help("update_token"),
+        ),
+    ] = setting_default("update_token"),
+    cors: Annotated[bool, typer.Option("--cors", help=setting_help("cors"))] = setting_default(
+        "cors"
+    ),
+    query_timeout: Annotated[
+        float, typer.Option(help=setting_help("query_timeout"))
+    ] = setting_default("query_timeout"),
+    max_rows: Annotated[int, typer.Option(help=setting_help("max_rows"))] = setting_default(
+        "max_rows"
+    ),
+    max_body_bytes: Annotated[
+        int, typer.Option(help=setting_help("max_body_bytes"))
+    ] = setting_default("max_body_bytes"),
+    max_response_bytes: Annotated[
+        int, typer.Option(help=setting_help("max_response_bytes"))
+    ] = setting_default("max_response_bytes"),
+    worker_memory: Annotated[
+        int, typer.Option(help=setting_help("worker_memory"))
+    ] = setting_default("worker_memory"),
+    header_timeout: Annotated[
+        float, typer.Option(help=setting_help("header_timeout"))
+    ] = setting_default("header_timeout"),
+    idle_timeout: Annotated[
+        float, typer.Option(help=setting_help("idle_timeout"))
+    ] = setting_default("idle_timeout"),
+    workers: Annotated[int, typer.Option(help=setting_help("workers"))] = setting_default(
+        "workers"
+    ),
 ) -> None:
     """Serve the store as a SPARQL 1.1 endpoint with a query page (read-only by default)."""
     from ecograph.queries import QueryError
@@ -839,26 +1060,47 @@ def serve(
     from ecograph.store.embedded import resolve_store_dir
 
     if state.endpoint:
-        raise _failure("`ecograph serve` serves a workspace folder; --endpoint already names a "
-                       "SPARQL server.", 2)
+        raise _failure(
+            "`ecograph serve` serves a workspace folder; --endpoint already names a SPARQL server.",
+            2,
+        )
     try:
         settings = ServerSettings(
-            store=resolve_store_dir(state.store), host=host, port=port,
-            enable_update=enable_update, update_token=update_token, cors=cors,
-            query_timeout=query_timeout, max_rows=max_rows, max_body_bytes=max_body_bytes,
-            max_response_bytes=max_response_bytes, worker_memory=worker_memory,
-            header_timeout=header_timeout, idle_timeout=idle_timeout, workers=workers)
+            store=resolve_store_dir(state.store),
+            host=host,
+            port=port,
+            enable_update=enable_update,
+            update_token=update_token,
+            cors=cors,
+            query_timeout=query_timeout,
+            max_rows=max_rows,
+            max_body_bytes=max_body_bytes,
+            max_response_bytes=max_response_bytes,
+            worker_memory=worker_memory,
+            header_timeout=header_timeout,
+            idle_timeout=idle_timeout,
+            workers=workers,
+        )
     except SettingsError as err:
         raise _failure(err, 2) from None
     mode = "updates ENABLED (token required)" if settings.enable_update else "read-only"
-    errors.print(terminal(
-        f"Serving {settings.store} at http://{settings.host}:{settings.port}/ "
-        f"({mode}; SPARQL endpoint /sparql; time limit {settings.query_timeout:g} s, "
-        f"row cap {settings.max_rows:,}, {settings.worker_count} worker(s)"
-        f"{'; CORS on' if settings.cors else ''})."))
+    errors.print(
+        terminal(
+            f"Serving {settings.store} at http://{settings.host}:{settings.port}/ "
+            f"({mode}; SPARQL endpoint /sparql; time limit {settings.query_timeout:g} s, "
+            f"row cap {settings.max_rows:,}, {settings.worker_count} worker(s)"
+            f"{'; CORS on' if settings.cors else ''})."
+        )
+    )
     if not settings.is_loopback:
-        errors.print(labelled("warning:", "yellow", f"listening on {settings.host}: anyone "
-                              "who can reach this machine can query the store."))
+        errors.print(
+            labelled(
+                "warning:",
+                "yellow",
+                f"listening on {settings.host}: anyone "
+                "who can reach this machine can query the store.",
+            )
+        )
     try:
         run_server(settings)
     except (StoreError, QueryError) as err:

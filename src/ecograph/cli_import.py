@@ -40,35 +40,68 @@ def register(app: typer.Typer) -> None:
 
 
 def import_files(
-    files: Annotated[list[Path] | None, typer.Argument(
-        help="Files to import, in order (actors before the partnerships that name them).",
-        show_default=False)] = None,
-    format: Annotated[ImportFormat | None, typer.Option(
-        "--format", "-f", help="csv/xlsx (actors, projects, partnerships), scdl (subsidies), "
-        "sirene (SIRENE/ESS lists) or rdf; detected when omitted.")] = None,
-    kind: Annotated[Kind | None, typer.Option(
-        help="What a csv/xlsx file lists; guessed from its columns when omitted.")] = None,
-    mapping: Annotated[Path | None, typer.Option(
-        help="Mapping file (.toml or .yaml): column names, value words, defaults.")] = None,
-    replace: Annotated[bool, typer.Option(
-        "--replace", help="Swap an earlier version of the same source for this file.")
-    ] = False,
-    keep_good_rows: Annotated[bool, typer.Option(
-        "--keep-good-rows", help="Import the good rows even if some are refused (they are "
-        "listed in the reject file); default: all rows or nothing.")] = False,
-    rejects: Annotated[Path | None, typer.Option(
-        help="Where to write refused rows (default: FILE.rejects.csv in this folder).")
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files to import, in order (actors before the partnerships that name them).",
+            show_default=False,
+        ),
     ] = None,
-    formula_escape: Annotated[bool, typer.Option(
-        "--formula-escape/--no-formula-escape",
-        help="In the reject file, put ' before cells a spreadsheet would run as a formula "
-             "(starting with =, +, -, @, tab or carriage return; plain numbers stay).")
+    format: Annotated[
+        ImportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv/xlsx (actors, projects, partnerships), scdl (subsidies), "
+            "sirene (SIRENE/ESS lists) or rdf; detected when omitted.",
+        ),
+    ] = None,
+    kind: Annotated[
+        Kind | None,
+        typer.Option(help="What a csv/xlsx file lists; guessed from its columns when omitted."),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="Mapping file (.toml or .yaml): column names, value words, defaults."),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Swap an earlier version of the same source for this file."),
+    ] = False,
+    keep_good_rows: Annotated[
+        bool,
+        typer.Option(
+            "--keep-good-rows",
+            help="Import the good rows even if some are refused (they are "
+            "listed in the reject file); default: all rows or nothing.",
+        ),
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write refused rows (default: FILE.rejects.csv in this folder)."
+        ),
+    ] = None,
+    formula_escape: Annotated[
+        bool,
+        typer.Option(
+            "--formula-escape/--no-formula-escape",
+            help="In the reject file, put ' before cells a spreadsheet would run as a formula "
+            "(starting with =, +, -, @, tab or carriage return; plain numbers stay).",
+        ),
     ] = True,
-    template: Annotated[Kind | None, typer.Option(
-        help="Write an empty spreadsheet with the expected columns and an example row "
-             "instead of importing.")] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="With --template: the file to write (.xlsx or .csv; default KIND-template.xlsx).")
+    template: Annotated[
+        Kind | None,
+        typer.Option(
+            help="Write an empty spreadsheet with the expected columns and an example row "
+            "instead of importing."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --template: the file to write (.xlsx or .csv; default KIND-template.xlsx)."
+        ),
     ] = None,
 ) -> None:
     """Import spreadsheets (CSV/XLSX), SCDL subsidy files, SIRENE/ESS lists or RDF, one
@@ -81,8 +114,9 @@ def import_files(
         from ecograph.ingest.templates import write_template
 
         target = write_template(template.value, out or Path(f"{template.value}-template.xlsx"))
-        console.print(terminal(f"Wrote {target}: fill it in, then "
-                               f"`ecograph import {target.name}`."))
+        console.print(
+            terminal(f"Wrote {target}: fill it in, then `ecograph import {target.name}`.")
+        )
         return
     if not files:
         raise _failure("name the file(s) to import, or use --template KIND.", 2)
@@ -91,25 +125,41 @@ def import_files(
     except (MappingError, OSError) as err:
         raise _failure(err, 2) from None
     if len(files) > 1 and rejects is not None:
-        raise _failure("--rejects names one file; import one file at a time or let each get "
-                       "FILE.rejects.csv.", 2)
+        raise _failure(
+            "--rejects names one file; import one file at a time or let each get FILE.rejects.csv.",
+            2,
+        )
     failed = False
     with _opened() as store:
         for path in files:
             with _progress(console) as bar:
                 task = bar.add_task(f"{clean(path.name)}: reading", total=None)
 
-                def report(stage: str, done: int, total: int, task: int = task,
-                           bar: Progress = bar, name: str = clean(path.name)) -> None:
-                    bar.update(task, description=f"{name}: {stage}", completed=done,
-                               total=total or None)
+                def report(
+                    stage: str,
+                    done: int,
+                    total: int,
+                    task: int = task,
+                    bar: Progress = bar,
+                    name: str = clean(path.name),
+                ) -> None:
+                    bar.update(
+                        task, description=f"{name}: {stage}", completed=done, total=total or None
+                    )
 
                 try:
                     result = import_file(
-                        store, path, format=format.value if format else None,
-                        kind=kind.value if kind else None, mapping=loaded_mapping,
-                        replace=replace, keep_good_rows=keep_good_rows, rejects_path=rejects,
-                        progress=report, formula_escape=formula_escape)
+                        store,
+                        path,
+                        format=format.value if format else None,
+                        kind=kind.value if kind else None,
+                        mapping=loaded_mapping,
+                        replace=replace,
+                        keep_good_rows=keep_good_rows,
+                        rejects_path=rejects,
+                        progress=report,
+                        formula_escape=formula_escape,
+                    )
                 except ImportRefused as refused:
                     bar.stop()
                     errors.print(labelled("refused:", "red", refused))
@@ -123,9 +173,14 @@ def import_files(
 
 def _progress(console: Console) -> Progress:
     # markup=False: the description holds a file name, which may hold "[/]".
-    return Progress(TextColumn("{task.description}", markup=False), BarColumn(),
-                    TaskProgressColumn(),
-                    TimeElapsedColumn(), console=console, transient=True)
+    return Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _print_rejects(errors: Console, result: ImportResult, limit: int = 10) -> None:
@@ -141,24 +196,39 @@ def _print_summary(console: Console, result: ImportResult) -> None:
     if r.status == "unchanged":
         console.print(terminal(r.message))
         return
-    table = Table(title=terminal(f"{r.file} → source «{r.source}» ({r.format}"
-                                 f"{', ' + r.kind if r.kind and r.kind != r.format else ''}, "
-                                 f"{r.status}, {r.seconds:.1f} s)"), show_header=False)
+    table = Table(
+        title=terminal(
+            f"{r.file} → source «{r.source}» ({r.format}"
+            f"{', ' + r.kind if r.kind and r.kind != r.format else ''}, "
+            f"{r.status}, {r.seconds:.1f} s)"
+        ),
+        show_header=False,
+    )
     table.add_column("what")
     table.add_column("count", justify="right")
-    labels = {"rowsRead": "rows read", "rowsImported": "rows imported",
-              "rowsSkipped": "rows skipped (totals)", "rowsRejected": "rows refused",
-              "actorsCreated": "actors created", "actorsMerged": "actors merged with the store",
-              "projects": "projects", "partnerships": "partnerships", "triples": "triples"}
+    labels = {
+        "rowsRead": "rows read",
+        "rowsImported": "rows imported",
+        "rowsSkipped": "rows skipped (totals)",
+        "rowsRejected": "rows refused",
+        "actorsCreated": "actors created",
+        "actorsMerged": "actors merged with the store",
+        "projects": "projects",
+        "partnerships": "partnerships",
+        "triples": "triples",
+    }
     for key, label in labels.items():
         table.add_row(label, f"{r.counts.get(key, 0):,}")
     console.print(table)
-    sections = [("Assumed", r.assumptions), ("Conflicts (store kept its value)", r.conflicts),
-                ("Merged by name and commune — please review",
-                 [f"row {m.row}: «{m.name}» = «{m.merged_with}» {m.iri}"
-                  for m in r.name_merges]),
-                ("Columns not imported", [", ".join(r.unused_columns)] if r.unused_columns
-                 else [])]
+    sections = [
+        ("Assumed", r.assumptions),
+        ("Conflicts (store kept its value)", r.conflicts),
+        (
+            "Merged by name and commune — please review",
+            [f"row {m.row}: «{m.name}» = «{m.merged_with}» {m.iri}" for m in r.name_merges],
+        ),
+        ("Columns not imported", [", ".join(r.unused_columns)] if r.unused_columns else []),
+    ]
     for title, lines in sections:
         if lines:
             console.print(f"[bold]{title}:[/bold]")
@@ -183,8 +253,17 @@ def sources() -> None:
         console.print("No imported source yet: `ecograph import FILE`.")
         return
     table = Table(title="Imported sources (ecograph remove SOURCE takes one out)")
-    for column in ("source", "format", "imported (UTC)", "rows", "refused",
-                   "actors new/merged", "partnerships", "projects", "triples"):
+    for column in (
+        "source",
+        "format",
+        "imported (UTC)",
+        "rows",
+        "refused",
+        "actors new/merged",
+        "partnerships",
+        "projects",
+        "triples",
+    ):
         table.add_column(column, overflow="fold", no_wrap=column == "source")
     names = [s.source for s in found]
     for info in found:
@@ -192,18 +271,28 @@ def sources() -> None:
         source = terminal(info.source)
         if names.count(info.source) > 1:
             source.append(" (2 versions: re-run the import)", style="yellow")
-        table.add_row(source, terminal(info.format), info.imported_at.replace("T", " "),
-                      f"{c.get('rowsImported', 0):,}", f"{c.get('rowsRejected', 0):,}",
-                      f"{c.get('actorsCreated', 0):,}/{c.get('actorsMerged', 0):,}",
-                      f"{c.get('partnerships', 0):,}", f"{c.get('projects', 0):,}",
-                      f"{c.get('triples', 0):,}")
+        table.add_row(
+            source,
+            terminal(info.format),
+            info.imported_at.replace("T", " "),
+            f"{c.get('rowsImported', 0):,}",
+            f"{c.get('rowsRejected', 0):,}",
+            f"{c.get('actorsCreated', 0):,}/{c.get('actorsMerged', 0):,}",
+            f"{c.get('partnerships', 0):,}",
+            f"{c.get('projects', 0):,}",
+            f"{c.get('triples', 0):,}",
+        )
     console.print(table)
 
 
 def remove(
-    source: Annotated[str, typer.Argument(
-        help="The source to take out: its name (see `ecograph sources`), file name or graph "
-             "IRI.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="The source to take out: its name (see `ecograph sources`), file name or graph "
+            "IRI."
+        ),
+    ],
 ) -> None:
     """Remove an imported source (its whole graph) from the store."""
     from ecograph.cli import _opened, console, errors
@@ -212,12 +301,22 @@ def remove(
     with _opened() as store:
         removed, shared = remove_source(store, source)
     if not removed:
-        errors.print(labelled("error:", "red", f"no imported source named «{source}»; "
-                              "`ecograph sources` lists them."))
+        errors.print(
+            labelled(
+                "error:",
+                "red",
+                f"no imported source named «{source}»; `ecograph sources` lists them.",
+            )
+        )
         raise typer.Exit(1)
-    console.print(terminal(f"Removed source «{removed[0].source}» ({removed[0].file}, "
-                           f"{len(removed)} version(s))."))
+    console.print(
+        terminal(
+            f"Removed source «{removed[0].source}» ({removed[0].file}, {len(removed)} version(s))."
+        )
+    )
     if shared:
-        console.print(f"[yellow]note:[/yellow] {shared} actor(s) it described are also named "
-                      "by other sources, which now lack this source's name, type or sector: "
-                      "re-import those sources with --replace to describe them again.")
+        console.print(
+            f"[yellow]note:[/yellow] {shared} actor(s) it described are also named "
+            "by other sources, which now lack this source's name, type or sector: "
+            "re-import those sources with --replace to describe them again."
+        )

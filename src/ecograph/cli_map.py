@@ -52,39 +52,60 @@ def register(app: typer.Typer) -> None:
 
 
 def map_command(
-    out: Annotated[Path, typer.Option(help="HTML file to write (one self-contained page).")
-                   ] = Path("ecograph-map.html"),
-    layout: Annotated[MapLayout, typer.Option(
-        help="force: network layout computed once (seeded); geo: actors at their commune.")
+    out: Annotated[Path, typer.Option(help="HTML file to write (one self-contained page).")] = Path(
+        "ecograph-map.html"
+    ),
+    layout: Annotated[
+        MapLayout,
+        typer.Option(
+            help="force: network layout computed once (seeded); geo: actors at their commune."
+        ),
     ] = MapLayout.force,
-    size_by: Annotated[SizeBy, typer.Option(help="Metric that sets node size.")
-                       ] = SizeBy.degree,
-    aggregate: Annotated[MapAggregate, typer.Option(
-        help=f"Draw groups instead of actors. auto: communities above {AGGREGATE_ABOVE:,} "
-             "actors; none: always actors.")] = MapAggregate.auto,
-    suggestions: Annotated[int, typer.Option(
-        min=0, help="Suggested partnerships drawn dashed (0: none).")] = 20,
-    with_metrics: Annotated[bool, typer.Option(
-        "--metrics/--no-metrics",
-        help="Compute metrics for tooltips and sizes (--no-metrics: faster, degree only).")
+    size_by: Annotated[SizeBy, typer.Option(help="Metric that sets node size.")] = SizeBy.degree,
+    aggregate: Annotated[
+        MapAggregate,
+        typer.Option(
+            help=f"Draw groups instead of actors. auto: communities above {AGGREGATE_ABOVE:,} "
+            "actors; none: always actors."
+        ),
+    ] = MapAggregate.auto,
+    suggestions: Annotated[
+        int, typer.Option(min=0, help="Suggested partnerships drawn dashed (0: none).")
+    ] = 20,
+    with_metrics: Annotated[
+        bool,
+        typer.Option(
+            "--metrics/--no-metrics",
+            help="Compute metrics for tooltips and sizes (--no-metrics: faster, degree only).",
+        ),
     ] = True,
     title: Annotated[str | None, typer.Option(help="Page heading.")] = None,
-    lang: Annotated[MapLang, typer.Option(help="Language of the legend and labels.")
-                    ] = MapLang.fr,
-    territory: Annotated[str | None, typer.Option(
-        help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
-             "commune/44109, region/52.")] = None,
-    domain: Annotated[str | None, typer.Option(
-        help="Limit to partnerships and projects of a domain (e.g. housing).")] = None,
-    partnership_type: Annotated[str | None, typer.Option(
-        "--partnership-type", help="Limit to one partnership type (e.g. funding).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the layout, metrics and suggestions.")
-                    ] = 0,
-    coordinates: Annotated[Path | None, typer.Option(
-        envvar="ECOGRAPH_COORDINATES",
-        help="For --layout geo: commune coordinates, a folder with datas.fun's France/ CSV "
-             "files (communes.csv, departements.csv, regions.csv) or a level,code,lat,lon "
-             "CSV. ecograph ships none (no open licence for that compilation).")] = None,
+    lang: Annotated[MapLang, typer.Option(help="Language of the legend and labels.")] = MapLang.fr,
+    territory: Annotated[
+        str | None,
+        typer.Option(
+            help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
+            "commune/44109, region/52."
+        ),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(help="Limit to partnerships and projects of a domain (e.g. housing)."),
+    ] = None,
+    partnership_type: Annotated[
+        str | None,
+        typer.Option("--partnership-type", help="Limit to one partnership type (e.g. funding)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the layout, metrics and suggestions.")] = 0,
+    coordinates: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="ECOGRAPH_COORDINATES",
+            help="For --layout geo: commune coordinates, a folder with datas.fun's France/ CSV "
+            "files (communes.csv, departements.csv, regions.csv) or a level,code,lat,lon "
+            "CSV. ecograph ships none (no open licence for that compilation).",
+        ),
+    ] = None,
 ) -> None:
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
@@ -97,8 +118,9 @@ def map_command(
 
     started = time.perf_counter()
     if size_by is not SizeBy.degree and not with_metrics:
-        raise _failure(f"--size-by {size_by} needs the metrics; drop --no-metrics or size by "
-                       "degree.", 2)
+        raise _failure(
+            f"--size-by {size_by} needs the metrics; drop --no-metrics or size by degree.", 2
+        )
     scope = _scope(territory, domain, partnership_type, None, None)
     table = read_table()
     with _opened(read_only=True, create=False) as store:
@@ -119,25 +141,46 @@ def map_command(
             found = suggest(graph, words, top=suggestions, seed=seed)
     try:
         with console.status("Drawing the map…"):
-            document = build_map(projection, metrics=metrics, suggestions=found or (),
-                                 layout=layout.value, size_by=size_by.value, title=title,
-                                 lang=lang.value, aggregate=aggregate.value, seed=seed,
-                                 labels=labels, table=table, coordinates=coordinates)
+            document = build_map(
+                projection,
+                metrics=metrics,
+                suggestions=found or (),
+                layout=layout.value,
+                size_by=size_by.value,
+                title=title,
+                lang=lang.value,
+                aggregate=aggregate.value,
+                seed=seed,
+                labels=labels,
+                table=table,
+                coordinates=coordinates,
+            )
     except ValueError as err:
         raise _failure(err, 2) from None
     document.write(out)
     s = document.summary
-    drawn = (f"{s.nodes:,} groups ({s.aggregated}) of {s.actors:,} actors, "
-             f"{s.edges - s.suggestions:,} links between groups" if s.aggregated
-             else f"{s.nodes:,} actors, {s.edges - s.suggestions:,} ties")
-    console.print(terminal(f"Wrote {out}: {drawn}, "
-                           f"{s.suggestions} suggested partnerships ({s.layout} layout) in "
-                           f"{time.perf_counter() - started:.1f} s."))
+    drawn = (
+        f"{s.nodes:,} groups ({s.aggregated}) of {s.actors:,} actors, "
+        f"{s.edges - s.suggestions:,} links between groups"
+        if s.aggregated
+        else f"{s.nodes:,} actors, {s.edges - s.suggestions:,} ties"
+    )
+    console.print(
+        terminal(
+            f"Wrote {out}: {drawn}, "
+            f"{s.suggestions} suggested partnerships ({s.layout} layout) in "
+            f"{time.perf_counter() - started:.1f} s."
+        )
+    )
     if s.aggregated and aggregate is MapAggregate.auto:
-        console.print(f"More than {AGGREGATE_ABOVE:,} actors: grouped by {s.aggregated}. "
-                      "Use --territory or --domain to see actors, or --aggregate none.",
-                      highlight=False)
+        console.print(
+            f"More than {AGGREGATE_ABOVE:,} actors: grouped by {s.aggregated}. "
+            "Use --territory or --domain to see actors, or --aggregate none.",
+            highlight=False,
+        )
     if s.fallback or s.unplaced:
-        console.print(f"{s.fallback} actor(s) placed at a centroid (commune missing from the "
-                      f"2024 coordinates), {s.unplaced} without a known place.",
-                      highlight=False)
+        console.print(
+            f"{s.fallback} actor(s) placed at a centroid (commune missing from the "
+            f"2024 coordinates), {s.unplaced} without a known place.",
+            highlight=False,
+        )

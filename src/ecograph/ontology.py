@@ -39,10 +39,16 @@ def load_ontology(store: Any) -> bool:
         return False
     # Turtle documents may be concatenated: each file redeclares its prefixes.
     text = b"\n".join(path.read_bytes() for path in ontology_files())
-    description = graph_description(graph, title="ecograph ontology and SKOS schemes",
-                                    version=version)
-    store.load(text, format=ox.RdfFormat.TURTLE, graph=graph,
-               extra_ntriples="\n".join(description), replace=True)
+    description = graph_description(
+        graph, title="ecograph ontology and SKOS schemes", version=version
+    )
+    store.load(
+        text,
+        format=ox.RdfFormat.TURTLE,
+        graph=graph,
+        extra_ntriples="\n".join(description),
+        replace=True,
+    )
     return True
 
 

@@ -45,8 +45,10 @@ def graph_description(
         lines.append(f"{subject} {nt_iri(_DCT + 'source')} {nt_literal(source)} .")
     if generated_at:
         stamp = generated_at.astimezone(dt.UTC).isoformat(timespec="seconds")
-        lines.append(f"{subject} {nt_iri(_PROV + 'generatedAtTime')} "
-                     f"{nt_literal(stamp, datatype=_XSD + 'dateTime')} .")
+        lines.append(
+            f"{subject} {nt_iri(_PROV + 'generatedAtTime')} "
+            f"{nt_literal(stamp, datatype=_XSD + 'dateTime')} ."
+        )
     return lines
 
 
@@ -81,7 +83,11 @@ def data_fingerprint(store: Any, *, leave_out: tuple[str, ...] = ()) -> str:
     with the current one to know whether they are still current; it reads a few triples
     per graph instead of the data itself.
     """
-    lines = sorted({f"{row['graph']} {row['property']} {row['value']}"
-                    for row in store.select(_DESCRIPTIONS_QUERY)
-                    if row["graph"].value not in leave_out})
+    lines = sorted(
+        {
+            f"{row['graph']} {row['property']} {row['value']}"
+            for row in store.select(_DESCRIPTIONS_QUERY)
+            if row["graph"].value not in leave_out
+        }
+    )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

@@ -106,7 +106,8 @@ class LibraryQuery:
             if parameter.name not in raw_values:
                 raise QueryError(
                     f"query {self.name!r} needs -p {parameter.name} VALUE "
-                    f"({parameter.type}, e.g. {parameter.example})")
+                    f"({parameter.type}, e.g. {parameter.example})"
+                )
             terms[parameter.name] = parameter_term(parameter, raw_values[parameter.name])
         return bind(self.text, terms)
 
@@ -148,7 +149,8 @@ def parse_query_file(path: Path) -> LibraryQuery:
             if len(parts) != 4 or parts[1] not in PARAMETER_TYPES:
                 raise QueryError(
                     f"{path}:{number}: expected '# param: name | type | example | description' "
-                    f"with type one of {', '.join(PARAMETER_TYPES)}")
+                    f"with type one of {', '.join(PARAMETER_TYPES)}"
+                )
             parameters.append(Parameter(*parts))
             current = None
         elif key in ("title", "description"):
@@ -157,17 +159,22 @@ def parse_query_file(path: Path) -> LibraryQuery:
         elif key == "requires":
             unknown = set(value.split()) - set(REQUIREMENTS)
             if unknown:
-                raise QueryError(f"{path}:{number}: unknown requirement(s) "
-                                 f"{', '.join(sorted(unknown))}; known: "
-                                 f"{', '.join(REQUIREMENTS)}")
+                raise QueryError(
+                    f"{path}:{number}: unknown requirement(s) "
+                    f"{', '.join(sorted(unknown))}; known: "
+                    f"{', '.join(REQUIREMENTS)}"
+                )
             fields[key] = value
             current = None
         elif key == "lists":
-            missing = [name for name in value.split()
-                       if not re.search(rf"\?{re.escape(name)}\b", text)]
+            missing = [
+                name for name in value.split() if not re.search(rf"\?{re.escape(name)}\b", text)
+            ]
             if missing:
-                raise QueryError(f"{path}:{number}: '# lists:' names {', '.join(missing)}, "
-                                 "which the query never binds")
+                raise QueryError(
+                    f"{path}:{number}: '# lists:' names {', '.join(missing)}, "
+                    "which the query never binds"
+                )
             fields[key] = value
             current = None
     for required in ("title", "description"):
@@ -175,11 +182,20 @@ def parse_query_file(path: Path) -> LibraryQuery:
             raise QueryError(f"{path}: the header has no '# {required}:' line")
     for parameter in parameters:
         if not has_placeholder(text, parameter.name):
-            raise QueryError(f"{path}: parameter {parameter.name!r} is declared but the query "
-                             f"has no 'VALUES ?{parameter.name} {{ UNDEF }}' to bind it")
-    return LibraryQuery(path.stem, path, fields["title"], fields["description"],
-                        tuple(parameters), text, tuple(fields.get("requires", "").split()),
-                        tuple(fields.get("lists", "").split()))
+            raise QueryError(
+                f"{path}: parameter {parameter.name!r} is declared but the query "
+                f"has no 'VALUES ?{parameter.name} {{ UNDEF }}' to bind it"
+            )
+    return LibraryQuery(
+        path.stem,
+        path,
+        fields["title"],
+        fields["description"],
+        tuple(parameters),
+        text,
+        tuple(fields.get("requires", "").split()),
+        tuple(fields.get("lists", "").split()),
+    )
 
 
 def load_catalogue(folder: Path | None = None) -> dict[str, LibraryQuery]:
@@ -196,15 +212,19 @@ def find_query(name_or_path: str) -> LibraryQuery:
     catalogue = load_catalogue()
     if name_or_path in catalogue:
         return catalogue[name_or_path]
-    raise QueryError(f"no library query named {name_or_path!r} and no such .rq file; "
-                     "`ecograph queries` lists the library")
+    raise QueryError(
+        f"no library query named {name_or_path!r} and no such .rq file; "
+        "`ecograph queries` lists the library"
+    )
 
 
 # ----------------------------------------------------------------------------- binding
 def parameter_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
     """The RDF term for a raw command-line value, checked against the declared type."""
-    expected = (f"parameter {parameter.name!r} expects {parameter.type} "
-                f"(e.g. {parameter.example}), got {raw!r}")
+    expected = (
+        f"parameter {parameter.name!r} expects {parameter.type} "
+        f"(e.g. {parameter.example}), got {raw!r}"
+    )
     if parameter.type == "iri":
         try:
             return ox.NamedNode(raw)
@@ -223,8 +243,9 @@ def parameter_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
 
 
 # ----------------------------------------------------------------------------- running
-def run_query(store: Any, query: LibraryQuery | str, raw_values: Mapping[str, str] | None = None
-              ) -> QueryResult:
+def run_query(
+    store: Any, query: LibraryQuery | str, raw_values: Mapping[str, str] | None = None
+) -> QueryResult:
     """Run a library query (bound) or plain SPARQL text on a store (embedded or remote)."""
     text = query.bind(raw_values or {}) if isinstance(query, LibraryQuery) else query
     if isinstance(query, LibraryQuery) and "metrics" in query.requires:
@@ -233,8 +254,10 @@ def run_query(store: Any, query: LibraryQuery | str, raw_values: Mapping[str, st
     if isinstance(result, bool):
         return QueryResult(boolean=result)
     if not hasattr(result, "variables"):
-        raise QueryError("only SELECT and ASK queries give tables; "
-                         "use `ecograph export` or the endpoint for CONSTRUCT/DESCRIBE")
+        raise QueryError(
+            "only SELECT and ASK queries give tables; "
+            "use `ecograph export` or the endpoint for CONSTRUCT/DESCRIBE"
+        )
     variables = [v.value for v in result.variables]
     rows = [tuple(solution[name] for name in variables) for solution in result]
     if isinstance(query, LibraryQuery):
@@ -242,8 +265,9 @@ def run_query(store: Any, query: LibraryQuery | str, raw_values: Mapping[str, st
     return QueryResult(variables=variables, rows=rows)
 
 
-def sort_lists(query: LibraryQuery, variables: Sequence[str],
-               rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def sort_lists(
+    query: LibraryQuery, variables: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
     """``rows`` with the items of each of ``query.lists`` sorted, so that the same data gives
     the same text on every store and server.
 
@@ -260,8 +284,11 @@ def sort_lists(query: LibraryQuery, variables: Sequence[str],
             cell = cells[i]
             if isinstance(cell, ox.Literal) and LIST_SEPARATOR in cell.value:
                 items = sorted_list_text(cell.value)
-                cells[i] = (ox.Literal(items, language=cell.language) if cell.language
-                            else ox.Literal(items, datatype=cell.datatype))
+                cells[i] = (
+                    ox.Literal(items, language=cell.language)
+                    if cell.language
+                    else ox.Literal(items, datatype=cell.datatype)
+                )
         sorted_rows.append(tuple(cells))
     return sorted_rows
 
@@ -272,8 +299,10 @@ REQUIREMENTS = ("metrics",)
 _METRICS_PROBLEMS = {
     "missing": "the store has no metrics yet",
     "partial": "the metrics in the store were computed on a filtered part of the ecosystem",
-    "stale": ("the data changed since the metrics were computed (or an older ecograph "
-              "computed them, without every count the library reads now)"),
+    "stale": (
+        "the data changed since the metrics were computed (or an older ecograph "
+        "computed them, without every count the library reads now)"
+    ),
 }
 
 
@@ -286,19 +315,27 @@ def _check_metrics(store: Any, query: LibraryQuery) -> None:
         raise QueryError(
             f"query {query.name!r} reads the counts that `ecograph metrics` "
             f"writes into the store, and {_METRICS_PROBLEMS[state]}: run `ecograph metrics` "
-            "(on the whole ecosystem, without filters), then the query again")
+            "(on the whole ecosystem, without filters), then the query again"
+        )
 
 
 def to_dataframe(result: QueryResult) -> Any:
     """A pandas DataFrame: numbers and dates as Python values, IRIs and text as strings."""
     import pandas as pd
 
-    return pd.DataFrame([[python_value(term) for term in row] for row in result.rows],
-                        columns=result.variables)
+    return pd.DataFrame(
+        [[python_value(term) for term in row] for row in result.rows], columns=result.variables
+    )
 
 
-_NUMERIC = {XSD + "integer": int, XSD + "decimal": float, XSD + "double": float,
-            XSD + "float": float, XSD + "int": int, XSD + "long": int}
+_NUMERIC = {
+    XSD + "integer": int,
+    XSD + "decimal": float,
+    XSD + "double": float,
+    XSD + "float": float,
+    XSD + "int": int,
+    XSD + "long": int,
+}
 
 
 def python_value(term: Any) -> Any:
@@ -343,11 +380,12 @@ def format_result(result: QueryResult, fmt: str) -> str:
         lines += ["\t".join("" if t is None else str(t) for t in row) for row in result.rows]
         return "\n".join(lines) + "\n"
     if fmt == "md":
+
         def cell(term: Any) -> str:
             text = "" if term is None else str(term.value)
             return text.replace("|", "\\|").replace("\n", " ")
-        lines = ["| " + " | ".join(result.variables) + " |",
-                 "|" + "---|" * len(result.variables)]
+
+        lines = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
         lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in result.rows]
         return "\n".join(lines) + "\n"
     raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -356,8 +394,10 @@ def format_result(result: QueryResult, fmt: str) -> str:
 def _sparql_json(result: QueryResult) -> dict[str, Any]:
     if result.boolean is not None:
         return {"head": {}, "boolean": result.boolean}
-    return {"head": {"vars": result.variables},
-            "results": {"bindings": [_json_row(result.variables, row) for row in result.rows]}}
+    return {
+        "head": {"vars": result.variables},
+        "results": {"bindings": [_json_row(result.variables, row) for row in result.rows]},
+    }
 
 
 def _json_row(variables: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:

@@ -27,8 +27,19 @@ from typing import IO, Any
 from markupsafe import Markup
 from rich.text import Text
 
-__all__ = ["FSI", "PDI", "bdi", "clean", "for_stream", "isolate", "labelled", "one_line",
-           "spreadsheet_cell", "spreadsheet_row", "terminal"]
+__all__ = [
+    "FSI",
+    "PDI",
+    "bdi",
+    "clean",
+    "for_stream",
+    "isolate",
+    "labelled",
+    "one_line",
+    "spreadsheet_cell",
+    "spreadsheet_row",
+    "terminal",
+]
 
 #: First strong isolate and pop directional isolate: text between them is laid out on its own.
 FSI, PDI = "\u2068", "\u2069"
@@ -95,8 +106,11 @@ def spreadsheet_cell(value: Any) -> Any:
     that is a plain decimal number (``-3.5``, ``+1e5``) also stays: a spreadsheet reads it as
     that number, so it cannot hold a formula.
     """
-    if (isinstance(value, str) and value.startswith(_FORMULA_STARTS)
-            and not _NUMBER.fullmatch(value)):
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_STARTS)
+        and not _NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

@@ -88,10 +88,17 @@ def count_tables(store: Any, lang: str = "en") -> list[CountTable]:
     labels = concept_labels(store, lang)
     tables = []
     for key, query in BY_CONCEPT_QUERIES.items():
-        rows = [(labels.get(r["key"].value, r["key"].value), int(r["n"].value))
-                for r in store.select(query)]
-        tables.append(CountTable(f"Actors by {key}" if key != "partnership type"
-                                 else "Partnerships by type", key, _sorted(rows)))
+        rows = [
+            (labels.get(r["key"].value, r["key"].value), int(r["n"].value))
+            for r in store.select(query)
+        ]
+        tables.append(
+            CountTable(
+                f"Actors by {key}" if key != "partnership type" else "Partnerships by type",
+                key,
+                _sorted(rows),
+            )
+        )
     epci_rows = [(r["label"].value, int(r["n"].value)) for r in store.select(BY_EPCI_QUERY)]
     tables.append(CountTable("Actors by EPCI", "EPCI", _sorted(epci_rows)))
     return tables

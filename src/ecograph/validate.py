@@ -510,8 +510,7 @@ def store_data_graph(store: Any, graph: str | None = None) -> Graph:
         store.dump(buffer, format=ox.RdfFormat.N_TRIPLES, graph=name)
     territories = ox.NamedNode(graph_iri(store.base_iri, "territories"))
     rows = store.query(_AUTHORITY_DESCRIPTIONS, {"territories": territories})
-    ox.serialize((ox.Triple(r["s"], r["p"], r["o"]) for r in rows), buffer,
-                 ox.RdfFormat.N_TRIPLES)
+    ox.serialize((ox.Triple(r["s"], r["p"], r["o"]) for r in rows), buffer, ox.RdfFormat.N_TRIPLES)
     data = Graph()
     data.parse(data=buffer.getvalue(), format="nt")
     return data

@@ -27,9 +27,18 @@ NAMESPACES: dict[str, tuple[str, str]] = {
     "PROJECT_STATUS": (PREFIXES["egstat"], "Project statuses (SKOS)."),
     "IGEO": (PREFIXES["igeo"], "The INSEE geography terms ecograph uses (not all of them)."),
 }
-_DECLARING_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDFS.Datatype,
-                    OWL.AnnotationProperty, RDF.Property, SKOS.Concept, SKOS.Collection,
-                    OWL.TransitiveProperty, OWL.FunctionalProperty)
+_DECLARING_TYPES = (
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    RDFS.Datatype,
+    OWL.AnnotationProperty,
+    RDF.Property,
+    SKOS.Concept,
+    SKOS.Collection,
+    OWL.TransitiveProperty,
+    OWL.FunctionalProperty,
+)
 
 
 def ontology_graph() -> Graph:
@@ -45,12 +54,13 @@ def terms_by_namespace(graph: Graph) -> dict[str, list[tuple[str, str]]]:
     declared: set[URIRef] = set()
     for rdf_type in _DECLARING_TYPES:
         declared.update(s for s in graph.subjects(RDF.type, rdf_type) if isinstance(s, URIRef))
-    declared.update(o for o in graph.objects(URIRef(ONTOLOGY_IRI), DCTERMS.references)
-                    if isinstance(o, URIRef))
+    declared.update(
+        o for o in graph.objects(URIRef(ONTOLOGY_IRI), DCTERMS.references) if isinstance(o, URIRef)
+    )
     result: dict[str, list[tuple[str, str]]] = {name: [] for name in NAMESPACES}
     for term in sorted(declared):
         for name, (namespace, _) in NAMESPACES.items():
-            local = str(term)[len(namespace):]
+            local = str(term)[len(namespace) :]
             if str(term).startswith(namespace) and local.isidentifier():
                 label = _english_label(graph, term)
                 result[name].append((local, label))
@@ -84,8 +94,16 @@ def render_vocab(graph: Graph | None = None) -> str:
         "]",
     ]
     for name, (namespace, doc) in NAMESPACES.items():
-        out += ["", "", f"class {name}(DefinedNamespace):", f'    """{doc}"""', "",
-                "    _fail = True", f'    _NS = Namespace("{namespace}")', ""]
+        out += [
+            "",
+            "",
+            f"class {name}(DefinedNamespace):",
+            f'    """{doc}"""',
+            "",
+            "    _fail = True",
+            f'    _NS = Namespace("{namespace}")',
+            "",
+        ]
         for local, label in terms[name]:
             comment = f"  # {label}" if label else ""
             line = f"    {local}: URIRef{comment}"

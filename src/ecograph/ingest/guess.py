@@ -14,36 +14,56 @@ import re
 
 from ecograph.ingest.values import name_key
 
-_SIREN_PREFIX = {"21": "commune", "22": "departement", "23": "region", "24": "epci",
-                 "25": "localAuthority"}
+_SIREN_PREFIX = {
+    "21": "commune",
+    "22": "departement",
+    "23": "region",
+    "24": "epci",
+    "25": "localAuthority",
+}
 _NAME_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), kind) for pattern, kind in (
+    (re.compile(pattern), kind)
+    for pattern, kind in (
         (r"\bfondation d entreprise\b", "corporateFoundation"),
         (r"\b(fondation|fonds de dotation)\b", "foundation"),
         (r"\bscop\b|\bcooperative ouvriere\b", "scop"),
         (r"\bscic\b|\bcooperative d interet collectif\b", "scic"),
-        (r"\b(chantier d insertion|entreprise d insertion|esat|etti|regie de quartier)\b",
-         "insertionEnterprise"),
-        (r"\b(communaute de communes|communaute d agglomeration|communaute urbaine|"
-         r"metropole|agglomeration)\b", "epci"),
+        (
+            r"\b(chantier d insertion|entreprise d insertion|esat|etti|regie de quartier)\b",
+            "insertionEnterprise",
+        ),
+        (
+            r"\b(communaute de communes|communaute d agglomeration|communaute urbaine|"
+            r"metropole|agglomeration)\b",
+            "epci",
+        ),
         (r"\b(conseil departemental|departement)\b", "departement"),
         (r"\b(conseil regional|region)\b", "region"),
         (r"^(commune|mairie|ville) (de|d|du|des)\b|^(commune|mairie|ville)$", "commune"),
-        (r"\b(ccas|cias|centre (inter)?communal d action sociale|syndicat mixte|sivom|sivu)\b",
-         "localAuthority"),
-        (r"\b(prefecture|ministere|direction regionale|direction departementale|dreets|"
-         r"ddets|caisse d allocations familiales|caf|agence regionale de sante|ars|"
-         r"france travail|pole emploi)\b", "stateBody"),
-        (r"\b(universite|ecole|lycee|college|institut|laboratoire|cnrs|inserm|inrae)\b",
-         "researchEducation"),
-        (r"\b(federation|union regionale|union departementale|reseau|collectif des)\b",
-         "network"),
+        (
+            r"\b(ccas|cias|centre (inter)?communal d action sociale|syndicat mixte|sivom|sivu)\b",
+            "localAuthority",
+        ),
+        (
+            r"\b(prefecture|ministere|direction regionale|direction departementale|dreets|"
+            r"ddets|caisse d allocations familiales|caf|agence regionale de sante|ars|"
+            r"france travail|pole emploi)\b",
+            "stateBody",
+        ),
+        (
+            r"\b(universite|ecole|lycee|college|institut|laboratoire|cnrs|inserm|inrae)\b",
+            "researchEducation",
+        ),
+        (r"\b(federation|union regionale|union departementale|reseau|collectif des)\b", "network"),
         (r"\b(association|asso|amicale|club|comite|ligue|oeuvre|foyer)\b", "association"),
-        (r"\b(sarl|sas|sasu|eurl|snc|sa|sci|selarl|societe|entreprise|ets|etablissements)\b",
-         "company"),
+        (
+            r"\b(sarl|sas|sasu|eurl|snc|sa|sci|selarl|societe|entreprise|ets|etablissements)\b",
+            "company",
+        ),
         (r"\b(cooperative|mutuelle|coop)\b", "socialEnterprise"),
         (r"\bcollectif\b", "citizenCollective"),
-    ))
+    )
+)
 
 
 def guess_type(name: str | None, siren: str | None) -> str | None:

@@ -36,9 +36,18 @@ from ecograph.store.embedded import scratch_folder
 
 CONVERTER_VERSION = "1"
 FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf")
-RDF_SUFFIXES = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",
-                ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml", ".owl": "rdfxml",
-                ".xml": "rdfxml", ".n3": "turtle"}
+RDF_SUFFIXES = {
+    ".ttl": "turtle",
+    ".nt": "ntriples",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".xml": "rdfxml",
+    ".n3": "turtle",
+}
 
 Progress = Callable[[str, int, int], None]
 
@@ -80,7 +89,8 @@ def detect_format(path: Path, data: bytes, table: Table | None = None) -> str:
         return "rdf"
     head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
     if suffix not in (".csv", ".tsv", ".txt", ".xlsx") and (
-            head.startswith((b"<?xml", b"<rdf:RDF", b"@prefix", b"PREFIX", b"@base"))):
+        head.startswith((b"<?xml", b"<rdf:RDF", b"@prefix", b"PREFIX", b"@base"))
+    ):
         return "rdf"
     if table is not None:
         from ecograph.ingest.scdl import looks_like_scdl
@@ -101,11 +111,19 @@ def version_of(data: bytes, *parts: str) -> tuple[str, str]:
     return version.hexdigest()[:16], checksum
 
 
-def import_file(store: Any, path: Path, *, format: str | None = None, kind: str | None = None,
-                mapping: Mapping | None = None, replace: bool = False,
-                keep_good_rows: bool = False, rejects_path: Path | None = None,
-                progress: Progress | None = None, formula_escape: bool = True
-                ) -> ImportResult:
+def import_file(
+    store: Any,
+    path: Path,
+    *,
+    format: str | None = None,
+    kind: str | None = None,
+    mapping: Mapping | None = None,
+    replace: bool = False,
+    keep_good_rows: bool = False,
+    rejects_path: Path | None = None,
+    progress: Progress | None = None,
+    formula_escape: bool = True,
+) -> ImportResult:
     """Import one file as one source; raises ``ImportRefused`` when nothing may be written.
 
     ``formula_escape`` puts ``'`` before reject-file cells a spreadsheet would run as a formula
@@ -126,37 +144,54 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
     same = [s for s in known if s.version == version]
     if same:
         result.status, result.graph = "unchanged", same[0].graph
-        result.message = (f"{path.name}: already imported as source «{same[0].source}» "
-                          f"({same[0].imported_at}); nothing changed")
-        stale = [s for s in earlier if s.version != version and s.imported_at <=
-                 same[0].imported_at]
+        result.message = (
+            f"{path.name}: already imported as source «{same[0].source}» "
+            f"({same[0].imported_at}); nothing changed"
+        )
+        stale = [
+            s for s in earlier if s.version != version and s.imported_at <= same[0].imported_at
+        ]
         for old in stale:  # a --replace stopped between its two steps: finish it
             store.drop_graph(old.graph)
             result.replaced.append(old.graph)
         if stale:
-            result.message += (f"; dropped {len(stale)} older version(s) left by an "
-                               "interrupted --replace")
+            result.message += (
+                f"; dropped {len(stale)} older version(s) left by an interrupted --replace"
+            )
         return result
     if earlier and not replace:
         raise ImportRefused(
             f"{path.name}: a source «{slug}» was already imported from a different version of "
             f"this file ({earlier[-1].imported_at}); use --replace to swap it, or rename the "
-            "file to keep both", result)
+            "file to keep both",
+            result,
+        )
     graph = source_graph(store.base_iri, slug, version)
     result.graph = graph
     if progress:
         progress("reading", 0, 0)
-    with tempfile.TemporaryDirectory(prefix="ecograph-import-",
-                                     dir=scratch_folder(store)) as scratch:
+    with tempfile.TemporaryDirectory(
+        prefix="ecograph-import-", dir=scratch_folder(store)
+    ) as scratch:
         sink = LineSink(Path(scratch) / "data.nt")
         collecting = gc.isenabled()
         gc.disable()  # millions of short-lived strings, no cycles: the collector only costs
         try:
             try:
-                body, conversion, details = _convert(store, path, data, format, kind,
-                                                     mapping, slug, graph,
-                                                     [s.graph for s in earlier], result,
-                                                     progress, sink)
+                body, conversion, details = _convert(
+                    store,
+                    path,
+                    data,
+                    format,
+                    kind,
+                    mapping,
+                    slug,
+                    graph,
+                    [s.graph for s in earlier],
+                    result,
+                    progress,
+                    sink,
+                )
             finally:
                 sink.close()
                 if collecting:
@@ -165,33 +200,54 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
             raise ImportRefused(
                 f"{path.name}: the workspace's scratch space ({scratch}) could not be written "
                 f"({err.strerror or err}); nothing was imported. Free space on that disk and "
-                "import again.", result) from None
+                "import again.",
+                result,
+            ) from None
         _finish_counts(result, conversion, details)
         if result.rejects:
-            _refuse_or_keep(path, result, conversion, details, keep_good_rows, rejects_path,
-                            formula_escape)
+            _refuse_or_keep(
+                path, result, conversion, details, keep_good_rows, rejects_path, formula_escape
+            )
         result.counts["triples"] = sink.count if body is None else details["rdf"].triples
-        notes = {"assumption": result.assumptions, "conflict": result.conflicts,
-                 "nameMerge": [f"row {m.row}: «{m.name}» taken as «{m.merged_with}» ({m.iri})"
-                               for m in result.name_merges]}
+        notes = {
+            "assumption": result.assumptions,
+            "conflict": result.conflicts,
+            "nameMerge": [
+                f"row {m.row}: «{m.name}» taken as «{m.merged_with}» ({m.iri})"
+                for m in result.name_merges
+            ],
+        }
         description = description_lines(
-            graph, slug=slug, file_name=path.name, format=result.format, version=version,
-            checksum=checksum, counts=result.counts, notes=notes,
-            mapping_text=mapping.source_text)
+            graph,
+            slug=slug,
+            file_name=path.name,
+            format=result.format,
+            version=version,
+            checksum=checksum,
+            counts=result.counts,
+            notes=notes,
+            mapping_text=mapping.source_text,
+        )
         if progress:
             progress("writing", 0, result.counts["triples"])
         try:
             if body is None:
-                store.load(sink.path, format=ox.RdfFormat.N_TRIPLES, graph=graph,
-                           extra_ntriples="\n".join(description) + "\n")
+                store.load(
+                    sink.path,
+                    format=ox.RdfFormat.N_TRIPLES,
+                    graph=graph,
+                    extra_ntriples="\n".join(description) + "\n",
+                )
             else:
                 from ecograph.ingest.rdf import load_rdf
 
-                load_rdf(store, details["rdf"], graph=graph,
-                         extra_ntriples="\n".join(description) + "\n")
+                load_rdf(
+                    store, details["rdf"], graph=graph, extra_ntriples="\n".join(description) + "\n"
+                )
         except StoreError as err:
-            raise ImportRefused(f"{path.name}: the store refused the data ({err})", result
-                                ) from None
+            raise ImportRefused(
+                f"{path.name}: the store refused the data ({err})", result
+            ) from None
     for old in earlier:
         store.drop_graph(old.graph)
         result.replaced.append(old.graph)
@@ -200,25 +256,49 @@ def import_file(store: Any, path: Path, *, format: str | None = None, kind: str 
     return result
 
 
-def _refuse_or_keep(path: Path, result: ImportResult, conversion: Conversion,
-                    details: dict[str, Any], keep_good_rows: bool,
-                    rejects_path: Path | None, formula_escape: bool = True) -> None:
+def _refuse_or_keep(
+    path: Path,
+    result: ImportResult,
+    conversion: Conversion,
+    details: dict[str, Any],
+    keep_good_rows: bool,
+    rejects_path: Path | None,
+    formula_escape: bool = True,
+) -> None:
     """Write the reject file; raise unless the good rows may land (and there are some)."""
-    result.reject_file = write_rejects(path, result.rejects, details.get("columns", []),
-                                       rejects_path, formula_escape=formula_escape)
+    result.reject_file = write_rejects(
+        path,
+        result.rejects,
+        details.get("columns", []),
+        rejects_path,
+        formula_escape=formula_escape,
+    )
     nothing_good = result.counts["rowsImported"] == 0 and result.counts["rowsRead"] > 0
     if not keep_good_rows or nothing_good or conversion.rows_read == 0:
         first = result.rejects[0].message(path.name)
         more = f" (and {len(result.rejects) - 1} more)" if len(result.rejects) > 1 else ""
         hint = "" if keep_good_rows else "; --keep-good-rows imports the other rows"
-        raise ImportRefused(f"{first}{more}. Nothing was imported{hint}. Every refused "
-                            f"row is listed in {result.reject_file}.", result)
+        raise ImportRefused(
+            f"{first}{more}. Nothing was imported{hint}. Every refused "
+            f"row is listed in {result.reject_file}.",
+            result,
+        )
 
 
-def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str | None,
-             mapping: Mapping, slug: str, graph: str, ignore: list[str], result: ImportResult,
-             progress: Progress | None, sink: LineSink
-             ) -> tuple[bytes | None, Conversion, dict[str, Any]]:
+def _convert(
+    store: Any,
+    path: Path,
+    data: bytes,
+    format: str | None,
+    kind: str | None,
+    mapping: Mapping,
+    slug: str,
+    graph: str,
+    ignore: list[str],
+    result: ImportResult,
+    progress: Progress | None,
+    sink: LineSink,
+) -> tuple[bytes | None, Conversion, dict[str, Any]]:
     """Bytes → (the RDF body to load, or None when N-Triples went to ``sink``; conversion;
     details: for RDF, ``details["rdf"]`` is what ``read_rdf`` prepared)."""
     details: dict[str, Any] = {}
@@ -262,18 +342,20 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
 
         chosen_kind = kind or guess_kind(table.columns, mapping)
         if mapping.kind and kind and mapping.kind != kind:
-            raise ImportRefused(f"--kind {kind} but the mapping says kind = {mapping.kind}",
-                                result)
+            raise ImportRefused(f"--kind {kind} but the mapping says kind = {mapping.kind}", result)
         conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick, sink)
     result.kind = conversion.kind
     for text in table.assumptions:
         conversion.note(text, 0)
     for row, first in conversion.actors.duplicate_rows:
-        conversion.note(f"same SIREN or RNA as row {first} under another id: one actor, "
-                        "both ids kept", row)
+        conversion.note(
+            f"same SIREN or RNA as row {first} under another id: one actor, both ids kept", row
+        )
     for row, keys in conversion.actors.shared_keys:
-        conversion.note(f"{' and '.join(keys)} already given to another SIREN in this file: "
-                        "kept as two actors", row)
+        conversion.note(
+            f"{' and '.join(keys)} already given to another SIREN in this file: kept as two actors",
+            row,
+        )
     written = write_actors(conversion.actors.drafts, index, slug, graph)
     details["actors"] = written
     sink.extend(written.lines)
@@ -285,8 +367,7 @@ def _convert(store: Any, path: Path, data: bytes, format: str | None, kind: str 
     return None, conversion, details
 
 
-def _finish_counts(result: ImportResult, conversion: Conversion, details: dict[str, Any]
-                   ) -> None:
+def _finish_counts(result: ImportResult, conversion: Conversion, details: dict[str, Any]) -> None:
     written = details.get("actors")
     rejected_rows = {r.row for r in conversion.rejects}
     rows_read = conversion.rows_read
@@ -311,8 +392,14 @@ def _finish_counts(result: ImportResult, conversion: Conversion, details: dict[s
         result.name_merges = conversion.actors.name_merges + written.name_merges
 
 
-def write_rejects(path: Path, rejects: list[Reject], columns: list[str],
-                  target: Path | None = None, *, formula_escape: bool = True) -> Path:
+def write_rejects(
+    path: Path,
+    rejects: list[Reject],
+    columns: list[str],
+    target: Path | None = None,
+    *,
+    formula_escape: bool = True,
+) -> Path:
     """A CSV (UTF-8 with BOM, ``;``: opens as-is in a French Excel) of every refused row:
     where, why, then the row's own cells so it can be fixed and imported again.
 
@@ -325,7 +412,16 @@ def write_rejects(path: Path, rejects: list[Reject], columns: list[str],
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         rows = [["file", "row", "column", "value", "problem", *columns]]
-        rows += [[path.name, reject.row, reject.column or "", reject.value or "",
-                  reject.problem, *reject.cells] for reject in rejects]
+        rows += [
+            [
+                path.name,
+                reject.row,
+                reject.column or "",
+                reject.value or "",
+                reject.problem,
+                *reject.cells,
+            ]
+            for reject in rejects
+        ]
         writer.writerows(spreadsheet_row(row) if formula_escape else row for row in rows)
     return out

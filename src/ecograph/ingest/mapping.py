@@ -36,19 +36,38 @@ _MAX_YAML_DEPTH = 16
 FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "actors": {
         "id": ("identifiant", "code", "ref", "reference", "id structure"),
-        "name": ("nom", "raison sociale", "denomination", "structure", "nom de la structure",
-                 "organisme", "acteur"),
-        "type": ("type de structure", "forme juridique", "statut", "type d acteur",
-                 "categorie"),
+        "name": (
+            "nom",
+            "raison sociale",
+            "denomination",
+            "structure",
+            "nom de la structure",
+            "organisme",
+            "acteur",
+        ),
+        "type": ("type de structure", "forme juridique", "statut", "type d acteur", "categorie"),
         "sector": ("secteur",),
         "siren": ("n siren", "numero siren", "siren de la structure"),
         "siret": ("n siret", "numero siret"),
         "rna": ("numero rna", "n rna", "id rna", "rna id"),
-        "commune": ("code commune", "code insee", "insee", "code insee commune", "ville",
-                    "commune du siege", "localite"),
+        "commune": (
+            "code commune",
+            "code insee",
+            "insee",
+            "code insee commune",
+            "ville",
+            "commune du siege",
+            "localite",
+        ),
         "postcode": ("code postal", "cp", "codpost", "code postal du siege"),
-        "domains": ("domaines", "domaine", "thematique", "thematiques", "champ d action",
-                    "secteur d intervention"),
+        "domains": (
+            "domaines",
+            "domaine",
+            "thematique",
+            "thematiques",
+            "champ d action",
+            "secteur d intervention",
+        ),
         "description": ("objet", "activite", "activites", "presentation"),
     },
     "projects": {
@@ -80,8 +99,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "description": ("objet", "intitule", "commentaire"),
     },
 }
-REQUIRED = {"actors": ("name",), "projects": ("id", "name", "lead"),
-            "partnerships": ("type",)}
+REQUIRED = {"actors": ("name",), "projects": ("id", "name", "lead"), "partnerships": ("type",)}
 #: Fields whose values are concepts of a scheme.
 CONCEPT_FIELDS = {"type": "type", "sector": "sector", "domains": "domain", "status": "status"}
 
@@ -176,8 +194,10 @@ def parse_mapping(data: Any, where: str = "mapping") -> Mapping:
         raise MappingError(f"{where}: expected keys such as kind, columns, values, defaults")
     unknown = set(data) - {"kind", "columns", "values", "defaults", "sheet", "separator"}
     if unknown:
-        raise MappingError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected "
-                           "kind, columns, values, defaults, sheet, separator")
+        raise MappingError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; expected "
+            "kind, columns, values, defaults, sheet, separator"
+        )
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
         raise MappingError(f"{where}: kind = «{kind}»; expected one of {', '.join(KINDS)}")
@@ -185,9 +205,11 @@ def parse_mapping(data: Any, where: str = "mapping") -> Mapping:
     columns: dict[str, list[str]] = {}
     for name, value in (data.get("columns") or {}).items():
         if name not in known_fields:
-            raise MappingError(f"{where}: columns.{name} is not a field"
-                               f"{' of ' + kind if kind else ''}; fields: "
-                               f"{', '.join(sorted(known_fields))}")
+            raise MappingError(
+                f"{where}: columns.{name} is not a field"
+                f"{' of ' + kind if kind else ''}; fields: "
+                f"{', '.join(sorted(known_fields))}"
+            )
         names = value if isinstance(value, list) else [value]
         if not all(isinstance(n, str) and n for n in names):
             raise MappingError(f"{where}: columns.{name} must be a column name or a list")
@@ -196,26 +218,38 @@ def parse_mapping(data: Any, where: str = "mapping") -> Mapping:
     for name, table in (data.get("values") or {}).items():
         scheme = CONCEPT_FIELDS.get(name, name)
         if scheme not in SCHEMES or not isinstance(table, dict):
-            raise MappingError(f"{where}: values.{name}: expected a table of your words for "
-                               f"one of {', '.join(sorted(SCHEMES))}")
+            raise MappingError(
+                f"{where}: values.{name}: expected a table of your words for "
+                f"one of {', '.join(sorted(SCHEMES))}"
+            )
         vocabulary = {}
         for word, target in table.items():
             if target not in concepts(scheme):
-                raise MappingError(f"{where}: values.{name}: «{word}» = «{target}», which is "
-                                   f"not one of {accepted(scheme)}")
+                raise MappingError(
+                    f"{where}: values.{name}: «{word}» = «{target}», which is "
+                    f"not one of {accepted(scheme)}"
+                )
             vocabulary[name_key(str(word))] = target
         values[scheme] = vocabulary
     defaults = {str(k): str(v) for k, v in (data.get("defaults") or {}).items()}
     for name in defaults:
         if name not in known_fields:
-            raise MappingError(f"{where}: defaults.{name} is not a field; fields: "
-                               f"{', '.join(sorted(known_fields))}")
+            raise MappingError(
+                f"{where}: defaults.{name} is not a field; fields: "
+                f"{', '.join(sorted(known_fields))}"
+            )
     separator = data.get("separator")
     if separator is not None and separator not in (";", ",", "\t", "|", "tab"):
         raise MappingError(f"{where}: separator = «{separator}»; expected ; , | or tab")
-    return Mapping(kind=kind, columns=columns, values=values, defaults=defaults,
-                   sheet=data.get("sheet"), path=where,
-                   separator="\t" if separator == "tab" else separator)
+    return Mapping(
+        kind=kind,
+        columns=columns,
+        values=values,
+        defaults=defaults,
+        sheet=data.get("sheet"),
+        path=where,
+        separator="\t" if separator == "tab" else separator,
+    )
 
 
 def guess_kind(columns: list[str], mapping: Mapping) -> str:
@@ -223,8 +257,17 @@ def guess_kind(columns: list[str], mapping: Mapping) -> str:
     if mapping.kind:
         return mapping.kind
     keys = {name_key(c) for c in columns} | set(mapping.columns)
-    partnership_words = {"funder", "beneficiary", "amount", "partners", "financeur",
-                         "beneficiaire", "montant", "attribuant", "type de partenariat"}
+    partnership_words = {
+        "funder",
+        "beneficiary",
+        "amount",
+        "partners",
+        "financeur",
+        "beneficiaire",
+        "montant",
+        "attribuant",
+        "type de partenariat",
+    }
     if keys & partnership_words:
         return "partnerships"
     if keys & {"lead", "participants", "budget", "porteur", "chef de file", "nom du projet"}:
@@ -234,8 +277,9 @@ def guess_kind(columns: list[str], mapping: Mapping) -> str:
     return "actors"
 
 
-def locate_columns(columns: list[str], kind: str, mapping: Mapping
-                   ) -> tuple[dict[str, int], list[str]]:
+def locate_columns(
+    columns: list[str], kind: str, mapping: Mapping
+) -> tuple[dict[str, int], list[str]]:
     """Field → column index, and the list of missing required fields' messages."""
     by_key: dict[str, int] = {}
     for index, column in enumerate(columns):
@@ -247,8 +291,10 @@ def locate_columns(columns: list[str], kind: str, mapping: Mapping
         if wanted:
             hits = [by_key[name_key(w)] for w in wanted if name_key(w) in by_key]
             if not hits:
-                problems.append(f"the mapping says {field_name} is in column «{wanted[0]}», "
-                                "which the file does not have")
+                problems.append(
+                    f"the mapping says {field_name} is in column «{wanted[0]}», "
+                    "which the file does not have"
+                )
                 continue
             found[field_name] = hits[0]
             continue
@@ -261,6 +307,8 @@ def locate_columns(columns: list[str], kind: str, mapping: Mapping
             if kind == "partnerships" and field_name == "type":
                 continue  # funder/beneficiary columns imply funding
             looked = ", ".join(repr(a) for a in (field_name, *FIELDS[kind][field_name][:4]))
-            problems.append(f"no column for «{field_name}» (looked for {looked}); rename "
-                            "the column or map it in a mapping file")
+            problems.append(
+                f"no column for «{field_name}» (looked for {looked}); rename "
+                "the column or map it in a mapping file"
+            )
     return found, problems

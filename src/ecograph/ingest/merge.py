@@ -38,14 +38,30 @@ P_TYPE, P_SECTOR = EG + "actorType", EG + "sector"
 P_LABEL, P_ALT = SKOS + "prefLabel", SKOS + "altLabel"
 P_SIREN, P_SIRET, P_RNA = EG + "siren", EG + "siret", EG + "rna"
 P_BASED, P_WORKS = EG + "basedIn", EG + "worksOn"
-P_DESCRIPTION, P_IDENTIFIER, P_REFERENCES = (DCT + "description", DCT + "identifier",
-                                             DCT + "references")
-N = {key: nt_iri(value) for key, value in {
-    "type": RDF_TYPE, "Actor": EG + "Actor", "actorType": P_TYPE, "sector": P_SECTOR,
-    "label": P_LABEL, "alt": P_ALT, "siren": P_SIREN, "siret": P_SIRET, "rna": P_RNA,
-    "basedIn": P_BASED, "worksOn": P_WORKS, "description": P_DESCRIPTION,
-    "identifier": P_IDENTIFIER, "references": P_REFERENCES,
-}.items()}
+P_DESCRIPTION, P_IDENTIFIER, P_REFERENCES = (
+    DCT + "description",
+    DCT + "identifier",
+    DCT + "references",
+)
+N = {
+    key: nt_iri(value)
+    for key, value in {
+        "type": RDF_TYPE,
+        "Actor": EG + "Actor",
+        "actorType": P_TYPE,
+        "sector": P_SECTOR,
+        "label": P_LABEL,
+        "alt": P_ALT,
+        "siren": P_SIREN,
+        "siret": P_SIRET,
+        "rna": P_RNA,
+        "basedIn": P_BASED,
+        "worksOn": P_WORKS,
+        "description": P_DESCRIPTION,
+        "identifier": P_IDENTIFIER,
+        "references": P_REFERENCES,
+    }.items()
+}
 _BATCH = 400
 #: Every fact of a batch of actors, with its graph (the batch is bound to ``?a``).
 _FACTS_QUERY = "SELECT ?a ?p ?o ?g WHERE { VALUES ?a { UNDEF } GRAPH ?g { ?a ?p ?o } }"
@@ -114,27 +130,29 @@ class StoreIndex:
         return found
 
     def _read_authorities(self) -> set[str]:
-        return {row["a"].value for row in
-                self.store.query("SELECT ?a WHERE { ?a a eg:LocalAuthority }")}
+        return {
+            row["a"].value for row in self.store.query("SELECT ?a WHERE { ?a a eg:LocalAuthority }")
+        }
 
     def _read_ids(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         actors: dict[str, set[str]] = defaultdict(set)
         projects: dict[str, set[str]] = defaultdict(set)
         for row in self._rows(
-                "SELECT ?a ?v ?c ?g WHERE { GRAPH ?g { ?a dcterms:identifier ?v } ?a a ?c "
-                "FILTER(?c IN (eg:Actor, eg:Project)) }"):
+            "SELECT ?a ?v ?c ?g WHERE { GRAPH ?g { ?a dcterms:identifier ?v } ?a a ?c "
+            "FILTER(?c IN (eg:Actor, eg:Project)) }"
+        ):
             found = actors if row["c"].value == EG + "Actor" else projects
             found[row["v"].value].add(row["a"].value)
         return actors, projects
 
-    def _read_names(self) -> tuple[dict[tuple[str, str], str], dict[str, set[str]],
-                                   dict[str, str]]:
+    def _read_names(self) -> tuple[dict[tuple[str, str], str], dict[str, set[str]], dict[str, str]]:
         by_place: dict[tuple[str, str], str] = {}
         by_name: dict[str, set[str]] = defaultdict(set)
         names: dict[str, str] = {}
         for row in self._rows(
-                "SELECT ?a ?v ?p ?g WHERE { GRAPH ?g { ?a skos:prefLabel|skos:altLabel ?v } "
-                "?a a eg:Actor OPTIONAL { ?a eg:basedIn ?p } }"):
+            "SELECT ?a ?v ?p ?g WHERE { GRAPH ?g { ?a skos:prefLabel|skos:altLabel ?v } "
+            "?a a eg:Actor OPTIONAL { ?a eg:basedIn ?p } }"
+        ):
             actor, key = row["a"].value, name_key(row["v"].value)
             place = row["p"].value if row["p"] is not None else ""
             by_place.setdefault((key, place), actor)
@@ -197,8 +215,10 @@ class StoreIndex:
         if ids and len(ids) == 1:
             return next(iter(ids)), ""
         if ids:
-            return None, (f"the id «{text}» is used by {len(ids)} actors of different "
-                          "sources; give the actor's SIREN instead")
+            return None, (
+                f"the id «{text}» is used by {len(ids)} actors of different "
+                "sources; give the actor's SIREN instead"
+            )
         compact = text.replace(" ", "")
         if compact.isdigit() and len(compact) in (9, 14) and compact[:9] in self.by_siren:
             return self.by_siren[compact[:9]], ""
@@ -208,17 +228,20 @@ class StoreIndex:
         if len(named) == 1:
             return next(iter(named)), ""
         if named:
-            return None, (f"{len(named)} actors are named «{text}»; give the actor's id or "
-                          "SIREN instead")
-        return None, ("no actor with this id, SIREN, RNA or name: import the actors first "
-                      "(or in the same command, before this file)")
+            return None, (
+                f"{len(named)} actors are named «{text}»; give the actor's id or SIREN instead"
+            )
+        return None, (
+            "no actor with this id, SIREN, RNA or name: import the actors first "
+            "(or in the same command, before this file)"
+        )
 
     # ---------------------------------------------------------------- facts
     def facts(self, iris: list[str]) -> dict[str, dict[str, set[str]]]:
         """Predicate → objects (N-Triples) of each actor, from graphs not ignored."""
         found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for start in range(0, len(iris), _BATCH):
-            batch = [ox.NamedNode(i) for i in iris[start:start + _BATCH]]
+            batch = [ox.NamedNode(i) for i in iris[start : start + _BATCH]]
             for row in self._rows(bind(_FACTS_QUERY, {"a": batch})):
                 found[row["a"].value][row["p"].value].add(str(row["o"]))
         return found
@@ -235,8 +258,9 @@ class ActorWrite:
     name_merges: list[NameMerge] = field(default_factory=list)
 
 
-def write_actors(drafts: list[ActorDraft], index: StoreIndex, source: str, graph: str
-                 ) -> ActorWrite:
+def write_actors(
+    drafts: list[ActorDraft], index: StoreIndex, source: str, graph: str
+) -> ActorWrite:
     """Give each draft its IRI and write the facts the store does not hold yet."""
     out = ActorWrite()
     known: list[str] = []
@@ -245,8 +269,11 @@ def write_actors(drafts: list[ActorDraft], index: StoreIndex, source: str, graph
         if exists:
             known.append(draft.iri)
             if not draft.identified:
-                out.name_merges.append(NameMerge(draft.first_row, draft.name,
-                                                 index.names.get(draft.iri, ""), draft.iri))
+                out.name_merges.append(
+                    NameMerge(
+                        draft.first_row, draft.name, index.names.get(draft.iri, ""), draft.iri
+                    )
+                )
     facts = index.facts(sorted(set(known))) if known else {}
     graph_nt = nt_iri(graph)
     seen: set[str] = set()
@@ -264,8 +291,9 @@ def write_actors(drafts: list[ActorDraft], index: StoreIndex, source: str, graph
     return out
 
 
-def _actor_lines(draft: ActorDraft, existing: dict[str, set[str]], authority: bool,
-                 out: ActorWrite) -> None:
+def _actor_lines(
+    draft: ActorDraft, existing: dict[str, set[str]], authority: bool, out: ActorWrite
+) -> None:
     s = nt_iri(draft.iri)
     lines = out.lines
     actor_class = N["Actor"]
@@ -285,19 +313,17 @@ def _actor_lines(draft: ActorDraft, existing: dict[str, set[str]], authority: bo
         lines.append(f"{s} {N['label'] if first else N['alt']} {literal} .")
     actor_type = draft.type or ("association" if not existing.get(P_TYPE) else None)
     sector = draft.sector or (default_sectors().get(actor_type) if actor_type else None)
-    _single(s, "actorType", P_TYPE, actor_type and _concept_nt("type", actor_type),
-            existing, draft, out)
-    _single(s, "sector", P_SECTOR, sector and _concept_nt("sector", sector), existing, draft,
-            out)
+    _single(
+        s, "actorType", P_TYPE, actor_type and _concept_nt("type", actor_type), existing, draft, out
+    )
+    _single(s, "sector", P_SECTOR, sector and _concept_nt("sector", sector), existing, draft, out)
     _single(s, "basedIn", P_BASED, draft.place and nt_iri(draft.place), existing, draft, out)
     if draft.siren:
-        _add(s, "siren", P_SIREN, nt_literal(draft.siren, datatype=EG + "SIREN"), existing,
-             lines)
+        _add(s, "siren", P_SIREN, nt_literal(draft.siren, datatype=EG + "SIREN"), existing, lines)
     for siret in sorted(draft.sirets):
         _add(s, "siret", P_SIRET, nt_literal(siret, datatype=EG + "SIRET"), existing, lines)
     if draft.rna:
-        _single(s, "rna", P_RNA, nt_literal(draft.rna, datatype=EG + "RNA"), existing, draft,
-                out)
+        _single(s, "rna", P_RNA, nt_literal(draft.rna, datatype=EG + "RNA"), existing, draft, out)
     for domain in sorted(draft.domains):
         _add(s, "worksOn", P_WORKS, _concept_nt("domain", domain), existing, lines)
     if draft.description and not existing.get(P_DESCRIPTION):
@@ -311,14 +337,22 @@ def _concept_nt(field: str, local: str) -> str:
     return nt_iri(concept_iri(field, local))
 
 
-def _add(s: str, key: str, predicate: str, obj: str, existing: dict[str, set[str]],
-         lines: list[str]) -> None:
+def _add(
+    s: str, key: str, predicate: str, obj: str, existing: dict[str, set[str]], lines: list[str]
+) -> None:
     if obj not in existing.get(predicate, ()):
         lines.append(f"{s} {N[key]} {obj} .")
 
 
-def _single(s: str, key: str, predicate: str, obj: str | bool | None,
-            existing: dict[str, set[str]], draft: ActorDraft, out: ActorWrite) -> None:
+def _single(
+    s: str,
+    key: str,
+    predicate: str,
+    obj: str | bool | None,
+    existing: dict[str, set[str]],
+    draft: ActorDraft,
+    out: ActorWrite,
+) -> None:
     """A property an actor has once: written when absent, reported when it differs."""
     if not obj:
         return
@@ -328,7 +362,8 @@ def _single(s: str, key: str, predicate: str, obj: str | bool | None,
     elif obj not in held:
         out.conflicts.append(
             f"row {draft.first_row}: «{draft.name}» is already in the store with {key} "
-            f"{_short(next(iter(held)))}; this file says {_short(str(obj))} (kept the store's)")
+            f"{_short(next(iter(held)))}; this file says {_short(str(obj))} (kept the store's)"
+        )
 
 
 def _short(nt: str) -> str:

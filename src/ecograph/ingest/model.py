@@ -25,7 +25,7 @@ class Reject:
     cells: list[str] = field(default_factory=list)
 
     def message(self, file: str) -> str:
-        """"file, row 12, column «montant»: «douze» — expected a number…"."""
+        """ "file, row 12, column «montant»: «douze» — expected a number…"."""
         where = f"{file}, row {self.row}"
         if self.column:
             where += f", column «{self.column}»"
@@ -148,14 +148,32 @@ class ActorCollector:
             if self._savepoint is not None:
                 self._savepoint.new_keys.append(key)
 
-    def add(self, row: int, *, name: str | None, siren: str | None = None,
-            siret: str | None = None, rna: str | None = None, local_id: str | None = None,
-            type: str | None = None, type_guessed: bool = False, sector: str | None = None,
-            place: str | None = None, domains: set[str] | None = None,
-            description: str | None = None) -> ActorDraft:
+    def add(
+        self,
+        row: int,
+        *,
+        name: str | None,
+        siren: str | None = None,
+        siret: str | None = None,
+        rna: str | None = None,
+        local_id: str | None = None,
+        type: str | None = None,
+        type_guessed: bool = False,
+        sector: str | None = None,
+        place: str | None = None,
+        domains: set[str] | None = None,
+        description: str | None = None,
+    ) -> ActorDraft:
         """Add what one row says about an actor; returns the (possibly shared) draft."""
-        keys = [k for k in (siren and f"siren:{siren}", rna and f"rna:{rna}",
-                            local_id and f"id:{local_id}") if k]
+        keys = [
+            k
+            for k in (
+                siren and f"siren:{siren}",
+                rna and f"rna:{rna}",
+                local_id and f"id:{local_id}",
+            )
+            if k
+        ]
         # a name of punctuation only ("-", ";") has an empty key: match it exactly instead
         name_k = f"name:{name_key(name) or '=' + name}|{place or ''}" if name else None
         draft = next((self._by_key[k] for k in keys if k in self._by_key), None)
@@ -318,6 +336,9 @@ class Conversion:
             if first == 0:  # about the whole file (encoding, separator, sheet)
                 out.append(text)
             else:
-                out.append(f"{text} — {count} row(s), first at row {first}" if count > 1
-                           else f"{text} (row {first})")
+                out.append(
+                    f"{text} — {count} row(s), first at row {first}"
+                    if count > 1
+                    else f"{text} (row {first})"
+                )
         return out

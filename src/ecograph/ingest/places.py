@@ -65,8 +65,10 @@ def commune_iri(text: str, *, departement: str | None = None) -> str:
             return territory_iri("commune", code)
         if code in table.arrondissements:
             return territory_iri("arrondissement-municipal", code)
-        raise PlaceProblem(f"«{raw}» is not the INSEE code of a current commune (2026); "
-                           "write the 5-character code (e.g. 44109) or the commune's name")
+        raise PlaceProblem(
+            f"«{raw}» is not the INSEE code of a current commune (2026); "
+            "write the 5-character code (e.g. 44109) or the commune's name"
+        )
     hinted = _WITH_DEPARTEMENT.match(raw)
     if hinted:
         raw, departement = hinted[1], hinted[2]
@@ -78,12 +80,16 @@ def commune_iri(text: str, *, departement: str | None = None) -> str:
         level = "commune" if code in table.communes else "arrondissement-municipal"
         return territory_iri(level, code)
     if not codes:
-        raise PlaceProblem(f"no commune is named «{text.strip()}»; write its INSEE code "
-                           "(e.g. 44109) or its name as the INSEE spells it (e.g. Nantes)")
+        raise PlaceProblem(
+            f"no commune is named «{text.strip()}»; write its INSEE code "
+            "(e.g. 44109) or its name as the INSEE spells it (e.g. Nantes)"
+        )
     where = ", ".join(sorted({_departement_of(c) for c in codes}))
-    raise PlaceProblem(f"«{text.strip()}» names {len(codes)} communes (départements {where}); "
-                       "write its INSEE code or add the département, e.g. "
-                       f"«{raw} ({sorted({_departement_of(c) for c in codes})[0]})»")
+    raise PlaceProblem(
+        f"«{text.strip()}» names {len(codes)} communes (départements {where}); "
+        "write its INSEE code or add the département, e.g. "
+        f"«{raw} ({sorted({_departement_of(c) for c in codes})[0]})»"
+    )
 
 
 def _departement_of(code: str) -> str:
@@ -99,9 +105,14 @@ def territory_ref(text: str) -> str:
     if match and match[1] in TERRITORY_LEVELS:
         table = _table()
         level, code = match[1], match[2]
-        known = {"region": table.regions, "com": table.regions, "departement":
-                 table.departements, "epci": table.epcis, "commune": table.communes,
-                 "arrondissement-municipal": table.arrondissements}[level]
+        known = {
+            "region": table.regions,
+            "com": table.regions,
+            "departement": table.departements,
+            "epci": table.epcis,
+            "commune": table.communes,
+            "arrondissement-municipal": table.arrondissements,
+        }[level]
         if code not in known:
             raise PlaceProblem(f"there is no {level} with code «{code}» in the 2026 geography")
         return territory_iri(level, code)

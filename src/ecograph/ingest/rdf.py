@@ -30,12 +30,26 @@ import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES
 
-SYNTAXES = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-            "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-            "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
-_SUFFIXES = {".ttl": "turtle", ".n3": "turtle", ".nt": "ntriples", ".nq": "nquads",
-             ".trig": "trig", ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "rdfxml",
-             ".owl": "rdfxml", ".xml": "rdfxml"}
+SYNTAXES = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+_SUFFIXES = {
+    ".ttl": "turtle",
+    ".n3": "turtle",
+    ".nt": "ntriples",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".xml": "rdfxml",
+}
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
 _MAX_CONTEXT_DEPTH = 8
@@ -86,8 +100,9 @@ def refuse_entities(data: bytes, name: str) -> None:
         raise RdfRefused(
             f"{name}: this XML file declares entities in a DTD (<!DOCTYPE … [<!ENTITY …]>). "
             "ecograph refuses such files: entity expansion lets a 1 KB file fill the memory "
-            "(the \"billion laughs\" attack). Remove the DOCTYPE and write the values out, or "
-            "convert the file to Turtle.")
+            '(the "billion laughs" attack). Remove the DOCTYPE and write the values out, or '
+            "convert the file to Turtle."
+        )
 
 
 def inline_contexts(document: Any, folder: Path, name: str, depth: int = 0) -> Any:
@@ -122,21 +137,29 @@ def _context(value: Any, folder: Path, name: str, depth: int) -> Any:
             raise RdfRefused(
                 f"{name}: the JSON-LD @context «{value}» is remote; ecograph does not download "
                 "contexts (no network at run time). Save the context next to the file and "
-                "name it by its file name, or put it inline.")
+                "name it by its file name, or put it inline."
+            )
         target = (folder / value).resolve()
         if folder.resolve() not in target.parents or not target.is_file():
-            raise RdfRefused(f"{name}: the JSON-LD @context «{value}» must be a file in the "
-                             f"same folder as the document ({folder})")
+            raise RdfRefused(
+                f"{name}: the JSON-LD @context «{value}» must be a file in the "
+                f"same folder as the document ({folder})"
+            )
         try:
             loaded = json.loads(target.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
-            raise RdfRefused(f"{name}: the context file {target.name} is not JSON ({err})"
-                             ) from None
+            raise RdfRefused(
+                f"{name}: the context file {target.name} is not JSON ({err})"
+            ) from None
         inner = loaded.get("@context", loaded) if isinstance(loaded, dict) else loaded
         return _context(inner, folder, name, depth + 1)
     if isinstance(value, dict):
-        return {k: inline_contexts(v, folder, name, depth + 1) if k != "@context" else
-                _context(v, folder, name, depth + 1) for k, v in value.items()}
+        return {
+            k: inline_contexts(v, folder, name, depth + 1)
+            if k != "@context"
+            else _context(v, folder, name, depth + 1)
+            for k, v in value.items()
+        }
     return value
 
 
@@ -158,16 +181,22 @@ def read_rdf(path: Path, data: bytes, syntax: str | None = None) -> ParsedRdf:
         data = _screened_jsonld(path, data)
     tally = _Tally()
     if syntax in _LOADED_AS_IS:
-        _parsing(path, syntax, lambda: tally.count(_parse(data, syntax, parsed.base_iri),
-                                                   with_graphs=syntax in _QUADS))
+        _parsing(
+            path,
+            syntax,
+            lambda: tally.count(
+                _parse(data, syntax, parsed.base_iri), with_graphs=syntax in _QUADS
+            ),
+        )
         if not tally.graphs:
             parsed.body, parsed.format = data, SYNTAXES[syntax]
             _finish(parsed, tally)
             return parsed
         tally = _Tally()
     quads = _parse(data, syntax, parsed.base_iri)
-    parsed.body = _parsing(path, syntax, lambda: ox.serialize(
-        tally.triples(quads), format=ox.RdfFormat.N_TRIPLES))
+    parsed.body = _parsing(
+        path, syntax, lambda: ox.serialize(tally.triples(quads), format=ox.RdfFormat.N_TRIPLES)
+    )
     parsed.format = ox.RdfFormat.N_TRIPLES
     _finish(parsed, tally)
     return parsed
@@ -183,11 +212,21 @@ def load_rdf(store: Any, parsed: ParsedRdf, *, graph: str, extra_ntriples: str) 
     from ecograph.store.embedded import EmbeddedStore
 
     if isinstance(store, EmbeddedStore):
-        store.load(parsed.body, format=parsed.format, graph=graph,
-                   extra_ntriples=extra_ntriples, base_iri=parsed.base_iri, lenient=True)
+        store.load(
+            parsed.body,
+            format=parsed.format,
+            graph=graph,
+            extra_ntriples=extra_ntriples,
+            base_iri=parsed.base_iri,
+            lenient=True,
+        )
         return
-    store.load(to_ntriples(parsed), format=ox.RdfFormat.N_TRIPLES, graph=graph,
-               extra_ntriples=extra_ntriples)
+    store.load(
+        to_ntriples(parsed),
+        format=ox.RdfFormat.N_TRIPLES,
+        graph=graph,
+        extra_ntriples=extra_ntriples,
+    )
 
 
 def to_ntriples(parsed: ParsedRdf) -> bytes:
@@ -244,9 +283,11 @@ def _parsing(path: Path, syntax: str, work: Callable[[], T]) -> T:
     except SyntaxError as err:
         raise RdfRefused(f"{path.name}: not valid {syntax} — {err}") from None
     except MemoryError as err:
-        raise RdfRefused(f"{path.name}: a term (a literal or an IRI) is longer than the "
-                         f"parser's limit of {_MAX_TERM_MIB} MiB ({err}); split the value or "
-                         "keep it in a separate file") from None
+        raise RdfRefused(
+            f"{path.name}: a term (a literal or an IRI) is longer than the "
+            f"parser's limit of {_MAX_TERM_MIB} MiB ({err}); split the value or "
+            "keep it in a separate file"
+        ) from None
 
 
 def _screened_jsonld(path: Path, data: bytes) -> bytes:
@@ -257,8 +298,10 @@ def _screened_jsonld(path: Path, data: bytes) -> bytes:
     except RdfRefused:
         raise
     except RecursionError:  # Python's JSON reader recurses once per level
-        raise RdfRefused(f"{path.name}: the JSON nests too deeply for ecograph to read "
-                         "(about a thousand levels or more)") from None
+        raise RdfRefused(
+            f"{path.name}: the JSON nests too deeply for ecograph to read "
+            "(about a thousand levels or more)"
+        ) from None
     except ValueError as err:  # UnicodeDecodeError and JSONDecodeError included
         raise RdfRefused(f"{path.name}: not valid JSON ({err})") from None
 
@@ -270,11 +313,16 @@ def _looks_like_xml(data: bytes) -> bool:
 
 def _finish(parsed: ParsedRdf, tally: _Tally) -> None:
     if tally.graphs:
-        parsed.notes.append(f"{sum(tally.graphs.values())} quad(s) of {len(tally.graphs)} "
-                            "named graph(s) were put in this source's graph (one graph per "
-                            "source)")
+        parsed.notes.append(
+            f"{sum(tally.graphs.values())} quad(s) of {len(tally.graphs)} "
+            "named graph(s) were put in this source's graph (one graph per "
+            "source)"
+        )
     eg = PREFIXES["eg"]
-    parsed.counts = {"rowsRead": tally.quads, "rowsImported": tally.quads,
-                     "actorsCreated": tally.classes.get(eg + "Actor", 0),
-                     "projects": tally.classes.get(eg + "Project", 0),
-                     "partnerships": tally.classes.get(eg + "Partnership", 0)}
+    parsed.counts = {
+        "rowsRead": tally.quads,
+        "rowsImported": tally.quads,
+        "actorsCreated": tally.classes.get(eg + "Actor", 0),
+        "projects": tally.classes.get(eg + "Project", 0),
+        "partnerships": tally.classes.get(eg + "Partnership", 0),
+    }

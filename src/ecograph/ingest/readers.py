@@ -90,7 +90,7 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
     """
     assumptions: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
         label = "UTF-8 with BOM"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "UTF-16", ["encoding: UTF-16 (byte order mark)"]
@@ -114,7 +114,8 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
         shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
         assumptions.append(
             f"encoding: {label}, but {len(broken.positions)} byte(s) are not valid UTF-8 "
-            f"(line(s) {shown}); they were replaced by «\ufffd» — check those rows")
+            f"(line(s) {shown}); they were replaced by «\ufffd» — check those rows"
+        )
         return text, f"{label} (broken bytes replaced)", assumptions
     try:
         text = data.decode("cp1252")
@@ -251,8 +252,14 @@ def _header_index(rows: list[list[str]]) -> int:
     return 0
 
 
-def read_csv_text(text: str, name: str, *, separator: str | None = None,
-                  encoding: str | None = None, assumptions: list[str] | None = None) -> Table:
+def read_csv_text(
+    text: str,
+    name: str,
+    *,
+    separator: str | None = None,
+    encoding: str | None = None,
+    assumptions: list[str] | None = None,
+) -> Table:
     """A delimited text as a Table; the separator is detected unless given."""
     notes = list(assumptions or [])
     if separator is None:
@@ -449,8 +456,9 @@ def read_xlsx(data: bytes, name: str, *, sheet: str | None = None) -> Table:
         raise ReadError(f"{name}: not a readable XLSX workbook ({_why(err)})") from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
-            raise ReadError(f"{name}: no sheet named «{sheet}»; sheets: "
-                            f"{', '.join(workbook.sheetnames)}")
+            raise ReadError(
+                f"{name}: no sheet named «{sheet}»; sheets: {', '.join(workbook.sheetnames)}"
+            )
         if not workbook.worksheets:
             raise ReadError(f"{name}: the workbook has no sheet of cells; expected one")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
@@ -476,8 +484,9 @@ def _why(err: Exception) -> str:
     return text or type(err).__name__
 
 
-def read_table(path: Path, *, data: bytes | None = None, separator: str | None = None,
-               sheet: str | None = None) -> Table:
+def read_table(
+    path: Path, *, data: bytes | None = None, separator: str | None = None, sheet: str | None = None
+) -> Table:
     """Read a CSV/TSV/TXT or XLSX file as a Table (format from the bytes, not the name)."""
     content = path.read_bytes() if data is None else data
     if content.startswith(b"PK\x03\x04"):
@@ -485,8 +494,13 @@ def read_table(path: Path, *, data: bytes | None = None, separator: str | None =
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ReadError(f"{path.name}: an old Excel .xls workbook; save it as .xlsx or CSV")
     text, encoding, notes = decode(content, path.name)
-    return read_csv_text(text, path.name, separator=separator, encoding=encoding,
-                         assumptions=notes if notes else [f"encoding: {encoding}"])
+    return read_csv_text(
+        text,
+        path.name,
+        separator=separator,
+        encoding=encoding,
+        assumptions=notes if notes else [f"encoding: {encoding}"],
+    )
 
 
 def iter_dicts(table: Table) -> Iterator[tuple[int, dict[str, str]]]:

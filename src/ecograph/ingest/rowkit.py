@@ -64,8 +64,9 @@ def _cached_decimal(text: str) -> Decimal:
 class Fields:
     """The cells of one row, by field name, with the mapping's defaults."""
 
-    def __init__(self, table: Table, positions: dict[str, int], mapping: Mapping,
-                 conversion: Conversion) -> None:
+    def __init__(
+        self, table: Table, positions: dict[str, int], mapping: Mapping, conversion: Conversion
+    ) -> None:
         self.columns = table.columns
         self.positions = positions
         self.mapping = mapping
@@ -157,9 +158,13 @@ class Fields:
             return None
         found = self._lookup(scheme, value)
         if found is None:
-            raise self.problem(field, value, f"not a known {scheme.replace('_', ' ')}; "
-                               f"expected one of {accepted(scheme)}, or map this word in the "
-                               f"mapping file under [values.{scheme}]")
+            raise self.problem(
+                field,
+                value,
+                f"not a known {scheme.replace('_', ' ')}; "
+                f"expected one of {accepted(scheme)}, or map this word in the "
+                f"mapping file under [values.{scheme}]",
+            )
         return found
 
     def concepts(self, field: str, scheme: str) -> set[str]:
@@ -171,9 +176,13 @@ class Fields:
         for part in split_list(value):
             concept = self._lookup(scheme, part)
             if concept is None:
-                raise self.problem(field, value, f"«{part}» is not a known {scheme}; expected "
-                                   f"one of {accepted(scheme)}, or map it in the mapping file "
-                                   f"under [values.{scheme}]")
+                raise self.problem(
+                    field,
+                    value,
+                    f"«{part}» is not a known {scheme}; expected "
+                    f"one of {accepted(scheme)}, or map it in the mapping file "
+                    f"under [values.{scheme}]",
+                )
             found.add(concept)
         return found
 
@@ -204,8 +213,9 @@ def row_key(cells: list[str]) -> str:
     return "r-" + hashlib.sha1("\x1f".join(c.strip() for c in cells).encode()).hexdigest()[:16]
 
 
-def each_row(table: Table, conversion: Conversion, fields: Fields,
-             tick: Callable[[int], None] | None = None) -> Iterator[tuple[int, list[str]]]:
+def each_row(
+    table: Table, conversion: Conversion, fields: Fields, tick: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """Rows to convert: counts them, skips total rows, refuses rows wider than the header;
     ``tick`` hears the number of rows read every few thousand rows (progress bars).
 
@@ -221,9 +231,16 @@ def each_row(table: Table, conversion: Conversion, fields: Fields,
             conversion.note("total or subtotal row skipped (not a detail row)", number)
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            conversion.rejects.append(Reject(
-                number, None, None, f"the row has {len(cells)} cells but the header has "
-                f"{width}: a separator inside a value that is not in quotes?", cells))
+            conversion.rejects.append(
+                Reject(
+                    number,
+                    None,
+                    None,
+                    f"the row has {len(cells)} cells but the header has "
+                    f"{width}: a separator inside a value that is not in quotes?",
+                    cells,
+                )
+            )
             continue
         fields.load(cells, number)
         refused = len(conversion.rejects)

@@ -32,10 +32,22 @@ from ecograph.ingest.vocabularies import concept_iri, default_sectors
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
 
-SCDL_COLUMNS = ("nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision",
-                "nomBeneficiaire", "idBeneficiaire", "objet", "montant", "nature",
-                "conditionsVersement", "datesPeriodeVersement", "idRAE", "notificationUE",
-                "pourcentageSubvention")
+SCDL_COLUMNS = (
+    "nomAttribuant",
+    "idAttribuant",
+    "dateConvention",
+    "referenceDecision",
+    "nomBeneficiaire",
+    "idBeneficiaire",
+    "objet",
+    "montant",
+    "nature",
+    "conditionsVersement",
+    "datesPeriodeVersement",
+    "idRAE",
+    "notificationUE",
+    "pourcentageSubvention",
+)
 _XSD = PREFIXES["xsd"]
 
 
@@ -43,7 +55,8 @@ def looks_like_scdl(columns: list[str]) -> bool:
     """A table with the SCDL's key columns (names compared without case and accents)."""
     keys = {name_key(c).replace(" ", "") for c in columns}
     return {"nomattribuant", "montant"} <= keys and bool(
-        keys & {"nombeneficiaire", "idbeneficiaire"})
+        keys & {"nombeneficiaire", "idbeneficiaire"}
+    )
 
 
 @dataclass
@@ -57,17 +70,22 @@ class _Grant:
     description: str | None
 
 
-def convert_scdl(table: Table, index: object, source: str,
-                 tick: Callable[[int], None] | None = None,
-                 out: LineSink | None = None) -> Conversion:
+def convert_scdl(
+    table: Table,
+    index: object,
+    source: str,
+    tick: Callable[[int], None] | None = None,
+    out: LineSink | None = None,
+) -> Conversion:
     """Convert SCDL rows; lines are written once funder and beneficiary have their IRIs."""
     conversion = Conversion(kind="scdl subsidies", lines=out if out is not None else [])
     by_key = {name_key(c).replace(" ", ""): i for i, c in enumerate(table.columns)}
     positions = {name: by_key[name.lower()] for name in SCDL_COLUMNS if name.lower() in by_key}
     missing = [c for c in ("nomAttribuant", "nomBeneficiaire", "montant") if c not in positions]
     if missing:
-        conversion.rejects.append(Reject(1, None, None, "an SCDL subsidy file needs the "
-                                         f"column(s) {', '.join(missing)}"))
+        conversion.rejects.append(
+            Reject(1, None, None, f"an SCDL subsidy file needs the column(s) {', '.join(missing)}")
+        )
         return conversion
     used = set(positions.values())
     conversion.unused_columns = [c for i, c in enumerate(table.columns) if i not in used and c]
@@ -81,8 +99,11 @@ def convert_scdl(table: Table, index: object, source: str,
             conversion.rejects.append(Reject(number, err.column, err.value, err.problem, cells))
             continue
         if grant.key in seen:
-            conversion.note("the same grant appears twice (same funder, beneficiary, "
-                            "decision and amount): kept once", number)
+            conversion.note(
+                "the same grant appears twice (same funder, beneficiary, "
+                "decision and amount): kept once",
+                number,
+            )
             continue
         seen.add(grant.key)
         grants.append(grant)
@@ -94,28 +115,31 @@ def convert_scdl(table: Table, index: object, source: str,
         for grant in grants:
             s = nt_iri(_local_iri(base, "partnership", source, grant.key))
             funder, beneficiary = nt_iri(grant.funder.iri), nt_iri(grant.beneficiary.iri)
-            lines += [f"{s} {T['type']} {T['Partnership']} .",
-                      f"{s} {T['partnershipType']} {funding} .",
-                      f"{s} {T['partner']} {funder} .", f"{s} {T['partner']} {beneficiary} .",
-                      f"{s} {T['funder']} {funder} .",
-                      f"{s} {T['beneficiary']} {beneficiary} .",
-                      f"{s} {T['amount']} {nt_literal(grant.amount, datatype=_XSD + 'decimal')} .",
-                      f"{s} {T['currency']} {nt_literal('EUR')} ."]
+            lines += [
+                f"{s} {T['type']} {T['Partnership']} .",
+                f"{s} {T['partnershipType']} {funding} .",
+                f"{s} {T['partner']} {funder} .",
+                f"{s} {T['partner']} {beneficiary} .",
+                f"{s} {T['funder']} {funder} .",
+                f"{s} {T['beneficiary']} {beneficiary} .",
+                f"{s} {T['amount']} {nt_literal(grant.amount, datatype=_XSD + 'decimal')} .",
+                f"{s} {T['currency']} {nt_literal('EUR')} .",
+            ]
             if grant.date:
                 lines.append(f"{s} {T['start']} {nt_literal(grant.date, datatype=_XSD + 'date')} .")
             if grant.reference:
                 lines.append(f"{s} {T['identifier']} {nt_literal(grant.reference)} .")
             if grant.description:
-                lines.append(f"{s} {T['description']} "
-                             f"{nt_literal(grant.description, lang='fr')} .")
+                lines.append(f"{s} {T['description']} {nt_literal(grant.description, lang='fr')} .")
         conversion.partnerships = len(grants)
 
     conversion.finish = finish
     return conversion
 
 
-def _party(fields: Fields, conversion: Conversion, role: str, name_field: str,
-           id_field: str) -> ActorDraft:
+def _party(
+    fields: Fields, conversion: Conversion, role: str, name_field: str, id_field: str
+) -> ActorDraft:
     """A funder or beneficiary: identified by SIREN (from a SIRET), RNA, or name only."""
     name, raw_id = fields.text(name_field), fields.text(id_field)
     siren = siret = rna = None
@@ -132,8 +156,9 @@ def _party(fields: Fields, conversion: Conversion, role: str, name_field: str,
         except ValueProblem as err:
             raise fields.problem(id_field, raw_id, str(err)) from None
     if not name and not (siren or rna):
-        raise fields.problem(name_field, "", f"the {role} has neither a name nor an "
-                             f"identifier ({id_field})")
+        raise fields.problem(
+            name_field, "", f"the {role} has neither a name nor an identifier ({id_field})"
+        )
     if not (siren or rna):
         conversion.note(f"{role} without SIREN or RNA: identified by its name", fields.row)
     kind = guess_type(name, siren)
@@ -142,18 +167,27 @@ def _party(fields: Fields, conversion: Conversion, role: str, name_field: str,
         conversion.note(f"{role} type unknown: «{kind}» assumed", fields.row)
     else:
         conversion.note(f"{role} type guessed from its SIREN or name", fields.row)
-    return conversion.actors.add(fields.row, name=name, siren=siren, siret=siret, rna=rna,
-                                 type=kind, type_guessed=True,
-                                 sector=default_sectors().get(kind))
+    return conversion.actors.add(
+        fields.row,
+        name=name,
+        siren=siren,
+        siret=siret,
+        rna=rna,
+        type=kind,
+        type_guessed=True,
+        sector=default_sectors().get(kind),
+    )
 
 
 def _grant(fields: Fields, conversion: Conversion) -> _Grant:
     funder = _party(fields, conversion, "funder", "nomAttribuant", "idAttribuant")
-    beneficiary = _party(fields, conversion, "beneficiary", "nomBeneficiaire",
-                         "idBeneficiaire")
+    beneficiary = _party(fields, conversion, "beneficiary", "nomBeneficiaire", "idBeneficiaire")
     if funder is beneficiary:
-        raise fields.problem("idBeneficiaire", fields.text("idBeneficiaire") or "",
-                             "the beneficiary is the funder itself")
+        raise fields.problem(
+            "idBeneficiaire",
+            fields.text("idBeneficiaire") or "",
+            "the beneficiary is the funder itself",
+        )
     amount = fields.decimal("montant")
     if amount is None:
         raise fields.problem("montant", "", "the amount is empty; SCDL requires it (in euros)")
@@ -163,8 +197,21 @@ def _grant(fields: Fields, conversion: Conversion) -> _Grant:
     reference = fields.text("referenceDecision")
     objet, nature = fields.text("objet"), fields.text("nature")
     description = " — ".join(t for t in (objet, nature) if t) or None
-    parts = (funder.key, beneficiary.key, reference or "", str(amount),
-             date.isoformat() if date else "", objet or "")
+    parts = (
+        funder.key,
+        beneficiary.key,
+        reference or "",
+        str(amount),
+        date.isoformat() if date else "",
+        objet or "",
+    )
     key = "g-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
-    return _Grant(key, funder, beneficiary, decimal_lexical(amount),
-                  date.isoformat() if date else None, reference, description)
+    return _Grant(
+        key,
+        funder,
+        beneficiary,
+        decimal_lexical(amount),
+        date.isoformat() if date else None,
+        reference,
+        description,
+    )

@@ -30,8 +30,14 @@ from ecograph.resources import data_path
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "siren": ("siren",),
-    "name": ("denominationUniteLegale", "denomination", "raison_sociale", "nom_complet",
-             "nom_raison_sociale", "denominationUsuelle1UniteLegale"),
+    "name": (
+        "denominationUniteLegale",
+        "denomination",
+        "raison_sociale",
+        "nom_complet",
+        "nom_raison_sociale",
+        "denominationUsuelle1UniteLegale",
+    ),
     "person_name": ("nomUsageUniteLegale", "nomUniteLegale"),
     "first_name": ("prenomUsuelUniteLegale", "prenom1UniteLegale"),
     "sigle": ("sigleUniteLegale", "sigle"),
@@ -43,35 +49,60 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "family": ("famille_ess",),
     "rna": ("rna", "identifiantAssociationUniteLegale", "idAssociation"),
     "siret": ("siret_siege", "siret"),
-    "commune": ("codeCommuneEtablissement", "code_commune", "code_insee", "commune",
-                "libelleCommuneEtablissement"),
+    "commune": (
+        "codeCommuneEtablissement",
+        "code_commune",
+        "code_insee",
+        "commune",
+        "libelleCommuneEtablissement",
+    ),
     "postcode": ("codePostalEtablissement", "code_postal"),
 }
-_FAMILY_TYPES = {"association": "association", "cooperative": "socialEnterprise",
-                 "fondation": "foundation", "mutuelle": "socialEnterprise"}
+_FAMILY_TYPES = {
+    "association": "association",
+    "cooperative": "socialEnterprise",
+    "fondation": "foundation",
+    "mutuelle": "socialEnterprise",
+}
 #: NAF code prefixes that clearly name a domain of action.
 NAF_DOMAINS: dict[str, str] = {
-    "85": "education", "86": "health", "87.10": "health", "87.20": "disability",
-    "87.30": "ageing", "87.90": "poverty", "88.10": "ageing", "88.91": "childhoodYouth",
-    "88.99": "poverty", "90": "culture", "91": "culture", "93": "culture", "68": "housing",
-    "55.90": "housing", "38": "environment", "39": "environment", "49.3": "mobility",
-    "56": "food", "10": "food", "01": "food", "78": "employment",
+    "85": "education",
+    "86": "health",
+    "87.10": "health",
+    "87.20": "disability",
+    "87.30": "ageing",
+    "87.90": "poverty",
+    "88.10": "ageing",
+    "88.91": "childhoodYouth",
+    "88.99": "poverty",
+    "90": "culture",
+    "91": "culture",
+    "93": "culture",
+    "68": "housing",
+    "55.90": "housing",
+    "38": "environment",
+    "39": "environment",
+    "49.3": "mobility",
+    "56": "food",
+    "10": "food",
+    "01": "food",
+    "78": "employment",
 }
 
 
 def looks_like_sirene(columns: list[str]) -> bool:
     """A table with a siren column and a SIRENE legal-form or name column."""
     keys = {name_key(c) for c in columns}
-    return "siren" in keys and bool(keys & {name_key(c) for c in
-                                            COLUMNS["legal_form"] + COLUMNS["name"][:2]})
+    return "siren" in keys and bool(
+        keys & {name_key(c) for c in COLUMNS["legal_form"] + COLUMNS["name"][:2]}
+    )
 
 
 @functools.cache
 def legal_forms() -> dict[str, tuple[str, str, str]]:
     """Code (1, 2 or 4 digits) → (label, actor type, sector), from ``data/legal-forms.csv``."""
     with data_path("legal-forms.csv").open(encoding="utf-8") as handle:
-        rows = csv.DictReader((line for line in handle if not line.startswith("#")),
-                              delimiter=";")
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter=";")
         return {r["code"]: (r["label"], r["type"], r["sector"]) for r in rows}
 
 
@@ -94,8 +125,9 @@ def naf_domain(code: str) -> str | None:
     return None
 
 
-def convert_sirene(table: Table, mapping: Mapping,
-                   tick: Callable[[int], None] | None = None) -> Conversion:
+def convert_sirene(
+    table: Table, mapping: Mapping, tick: Callable[[int], None] | None = None
+) -> Conversion:
     """One actor per SIREN (rows of one SIREN, e.g. its establishments, merge)."""
     conversion = Conversion(kind="sirene units")
     by_key = {name_key(c): i for i, c in enumerate(table.columns)}
@@ -125,12 +157,15 @@ def _unit(fields: Fields, conversion: Conversion) -> None:
         raise fields.problem("siren", "", "every SIRENE row needs its SIREN (9 digits)")
     name = fields.text("name")
     if name is None:
-        person = " ".join(t for t in (fields.text("first_name"), fields.text("person_name"))
-                          if t)
+        person = " ".join(t for t in (fields.text("first_name"), fields.text("person_name")) if t)
         name = person or fields.text("sigle")
     if name is None:
-        raise fields.problem("name", "", "the unit has no name (denomination, nom or sigle); "
-                             "non-diffusible units ([ND]) cannot be imported")
+        raise fields.problem(
+            "name",
+            "",
+            "the unit has no name (denomination, nom or sigle); "
+            "non-diffusible units ([ND]) cannot be imported",
+        )
     actor_type, sector = _type_and_sector(fields, conversion)
     domains = set()
     naf = fields.text("naf")
@@ -140,9 +175,16 @@ def _unit(fields: Fields, conversion: Conversion) -> None:
     if (state or "").upper() == "C" or (active or "").casefold() in ("false", "non", "0"):
         conversion.note("unit has ceased activity (still imported)", fields.row)
     draft = conversion.actors.add(
-        fields.row, name=name, siren=siren, siret=_siret(fields, conversion),
-        rna=_optional(fields, "rna", read_rna, conversion), type=actor_type, sector=sector,
-        place=_commune(fields, conversion), domains=domains)
+        fields.row,
+        name=name,
+        siren=siren,
+        siret=_siret(fields, conversion),
+        rna=_optional(fields, "rna", read_rna, conversion),
+        type=actor_type,
+        sector=sector,
+        place=_commune(fields, conversion),
+        domains=domains,
+    )
     sigle = fields.text("sigle")
     if sigle and sigle != name:
         draft.names[sigle] += 0  # kept as another spelling (skos:altLabel), never the name
@@ -154,8 +196,12 @@ def _type_and_sector(fields: Fields, conversion: Conversion) -> tuple[str, str]:
     if code:
         code = code[:-2] if code.endswith(".0") else code
         if not (code.isdigit() and len(code) in (1, 2, 4)):
-            raise fields.problem("legal_form", code, "a legal-form code (catégorie juridique) "
-                                 "has 4 digits, e.g. 9220 for a declared association")
+            raise fields.problem(
+                "legal_form",
+                code,
+                "a legal-form code (catégorie juridique) "
+                "has 4 digits, e.g. 9220 for a declared association",
+            )
         found = legal_form(code)
     if found is None:
         family = (fields.text("family") or "").casefold()
@@ -178,8 +224,9 @@ def _siret(fields: Fields, conversion: Conversion) -> str | None:
     return value[0] if isinstance(value, tuple) else value
 
 
-def _optional(fields: Fields, field: str, reader: Callable[[str], object],
-              conversion: Conversion) -> object | None:
+def _optional(
+    fields: Fields, field: str, reader: Callable[[str], object], conversion: Conversion
+) -> object | None:
     """A secondary identifier: a bad one is left out and reported, the unit kept."""
     value = fields.text(field)
     if value is None:
@@ -202,6 +249,9 @@ def _commune(fields: Fields, conversion: Conversion) -> str | None:
     try:
         return commune_iri(value, departement=departement or None)
     except PlaceProblem:
-        conversion.note(f"{fields.column('commune')}: commune not found in the 2026 geography, "
-                        "actor kept without a commune", fields.row)
+        conversion.note(
+            f"{fields.column('commune')}: commune not found in the 2026 geography, "
+            "actor kept without a commune",
+            fields.row,
+        )
         return None

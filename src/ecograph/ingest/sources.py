@@ -30,12 +30,21 @@ from ecograph.rdfterms import nt_iri, nt_literal
 
 IMPORT_NS = "https://w3id.org/ecograph/import#"
 _XSD_INT = PREFIXES["xsd"] + "integer"
-COUNTS = ("rowsRead", "rowsImported", "rowsRejected", "rowsSkipped", "actorsCreated",
-          "actorsMerged", "projects", "partnerships", "triples")
+COUNTS = (
+    "rowsRead",
+    "rowsImported",
+    "rowsRejected",
+    "rowsSkipped",
+    "actorsCreated",
+    "actorsMerged",
+    "projects",
+    "partnerships",
+    "triples",
+)
 
 
 def source_slug(file_name: str) -> str:
-    """"Subventions 2023 (v2).csv" → "subventions-2023-v2-csv": the source's name in IRIs
+    """ "Subventions 2023 (v2).csv" → "subventions-2023-v2-csv": the source's name in IRIs
     (the extension is kept: actors.csv and actors.ttl are two sources)."""
     plain = unicodedata.normalize("NFKD", file_name.casefold())
     plain = "".join(c for c in plain if not unicodedata.combining(c))
@@ -61,12 +70,26 @@ class SourceInfo:
     counts: dict[str, int]
 
 
-def description_lines(graph: str, *, slug: str, file_name: str, format: str, version: str,
-                      checksum: str, counts: dict[str, int], notes: dict[str, list[str]],
-                      mapping_text: str = "", when: dt.datetime | None = None) -> list[str]:
+def description_lines(
+    graph: str,
+    *,
+    slug: str,
+    file_name: str,
+    format: str,
+    version: str,
+    checksum: str,
+    counts: dict[str, int],
+    notes: dict[str, list[str]],
+    mapping_text: str = "",
+    when: dt.datetime | None = None,
+) -> list[str]:
     """N-Triples describing an import, loaded with its data."""
-    lines = graph_description(graph, title=f"Import of {file_name}", source=file_name,
-                              generated_at=when or dt.datetime.now(dt.UTC))
+    lines = graph_description(
+        graph,
+        title=f"Import of {file_name}",
+        source=file_name,
+        generated_at=when or dt.datetime.now(dt.UTC),
+    )
     g = nt_iri(graph)
 
     def say(term: str, value: str, datatype: str | None = None) -> None:
@@ -91,8 +114,8 @@ _LIST = f"""
 SELECT ?g ?source ?file ?format ?time ?version ?checksum ?count ?value WHERE {{
   GRAPH ?g {{
     ?g <{IMPORT_NS}source> ?source ; <{IMPORT_NS}version> ?version ;
-       <{IMPORT_NS}checksum> ?checksum ; <{PREFIXES['dcterms']}source> ?file ;
-       <{PREFIXES['dcterms']}format> ?format ; <{PREFIXES['prov']}generatedAtTime> ?time .
+       <{IMPORT_NS}checksum> ?checksum ; <{PREFIXES["dcterms"]}source> ?file ;
+       <{PREFIXES["dcterms"]}format> ?format ; <{PREFIXES["prov"]}generatedAtTime> ?time .
     OPTIONAL {{ ?g ?count ?value FILTER(STRSTARTS(STR(?count), "{IMPORT_NS}rows")
                 || STRSTARTS(STR(?count), "{IMPORT_NS}actors")
                 || ?count IN (<{IMPORT_NS}projects>, <{IMPORT_NS}partnerships>,
@@ -110,26 +133,33 @@ def list_sources(store: Any) -> list[SourceInfo]:
         info = found.get(graph)
         if info is None:
             info = found[graph] = SourceInfo(
-                source=row["source"].value, graph=graph, file=row["file"].value,
-                format=row["format"].value, imported_at=row["time"].value,
-                version=row["version"].value, checksum=row["checksum"].value, counts={})
+                source=row["source"].value,
+                graph=graph,
+                file=row["file"].value,
+                format=row["format"].value,
+                imported_at=row["time"].value,
+                version=row["version"].value,
+                checksum=row["checksum"].value,
+                counts={},
+            )
         if row["count"] is not None:
-            info.counts[row["count"].value[len(IMPORT_NS):]] = int(row["value"].value)
+            info.counts[row["count"].value[len(IMPORT_NS) :]] = int(row["value"].value)
     return sorted(found.values(), key=lambda s: (s.imported_at, s.source))
 
 
 def find_source(store: Any, name: str) -> list[SourceInfo]:
     """The versions of a source named by its name, its file name or a graph IRI."""
     wanted = {name, source_slug(name)}
-    return [s for s in list_sources(store) if s.source in wanted or s.graph == name
-            or s.file == name]
+    return [
+        s for s in list_sources(store) if s.source in wanted or s.graph == name or s.file == name
+    ]
 
 
 _SHARED = f"""
 SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{
   VALUES ?g {{ UNDEF }}
-  GRAPH ?g {{ ?a <{PREFIXES['skos']}prefLabel> ?name }}
-  GRAPH ?other {{ ?other <{PREFIXES['dcterms']}references> ?a }}
+  GRAPH ?g {{ ?a <{PREFIXES["skos"]}prefLabel> ?name }}
+  GRAPH ?other {{ ?other <{PREFIXES["dcterms"]}references> ?a }}
   FILTER(?other != ?g)
 }}
 """

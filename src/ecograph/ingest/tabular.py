@@ -25,28 +25,53 @@ from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
 
 EG, XSD = PREFIXES["eg"], PREFIXES["xsd"]
-T = {key: nt_iri(value) for key, value in {
-    "type": PREFIXES["rdf"] + "type", "Project": EG + "Project",
-    "Partnership": EG + "Partnership", "label": PREFIXES["skos"] + "prefLabel",
-    "lead": EG + "lead", "participant": EG + "hasParticipant", "domain": EG + "domain",
-    "territory": EG + "territory", "status": EG + "status", "start": PREFIXES["schema"] +
-    "startDate", "end": PREFIXES["schema"] + "endDate", "budget": EG + "budget",
-    "currency": EG + "currency", "description": PREFIXES["dcterms"] + "description",
-    "identifier": PREFIXES["dcterms"] + "identifier", "partnershipType": EG + "partnershipType",
-    "partner": EG + "partner", "funder": EG + "funder", "beneficiary": EG + "beneficiary",
-    "forProject": EG + "forProject", "amount": EG + "amount",
-}.items()}
+T = {
+    key: nt_iri(value)
+    for key, value in {
+        "type": PREFIXES["rdf"] + "type",
+        "Project": EG + "Project",
+        "Partnership": EG + "Partnership",
+        "label": PREFIXES["skos"] + "prefLabel",
+        "lead": EG + "lead",
+        "participant": EG + "hasParticipant",
+        "domain": EG + "domain",
+        "territory": EG + "territory",
+        "status": EG + "status",
+        "start": PREFIXES["schema"] + "startDate",
+        "end": PREFIXES["schema"] + "endDate",
+        "budget": EG + "budget",
+        "currency": EG + "currency",
+        "description": PREFIXES["dcterms"] + "description",
+        "identifier": PREFIXES["dcterms"] + "identifier",
+        "partnershipType": EG + "partnershipType",
+        "partner": EG + "partner",
+        "funder": EG + "funder",
+        "beneficiary": EG + "beneficiary",
+        "forProject": EG + "forProject",
+        "amount": EG + "amount",
+    }.items()
+}
 _DATE, _DECIMAL = XSD + "date", XSD + "decimal"
-_TYPE, _PARTNERSHIP, _PTYPE, _PARTNER = T["type"], T["Partnership"], T["partnershipType"], \
-    T["partner"]
+_TYPE, _PARTNERSHIP, _PTYPE, _PARTNER = (
+    T["type"],
+    T["Partnership"],
+    T["partnershipType"],
+    T["partner"],
+)
 _FUNDER, _BENEFICIARY, _DOMAIN, _START = T["funder"], T["beneficiary"], T["domain"], T["start"]
 _AMOUNT, _CURRENCY, _EUR = T["amount"], T["currency"], nt_literal("EUR")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9._~-]+")
 
 
-def convert_tabular(table: Table, mapping: Mapping, kind: str, index: StoreIndex,
-                    source: str, tick: Callable[[int], None] | None = None,
-                    out: LineSink | None = None) -> Conversion:
+def convert_tabular(
+    table: Table,
+    mapping: Mapping,
+    kind: str,
+    index: StoreIndex,
+    source: str,
+    tick: Callable[[int], None] | None = None,
+    out: LineSink | None = None,
+) -> Conversion:
     """Convert a table of ``kind`` rows; refused rows are collected, never raised. Lines go
     to ``out`` when given (else to a list)."""
     conversion = Conversion(kind=kind, lines=out if out is not None else [])
@@ -57,8 +82,11 @@ def convert_tabular(table: Table, mapping: Mapping, kind: str, index: StoreIndex
     used = set(positions.values())
     conversion.unused_columns = [c for i, c in enumerate(table.columns) if i not in used and c]
     fields = Fields(table, positions, mapping, conversion)
-    convert_row = {"actors": _actor_row, "projects": _ProjectRows(index, source),
-                   "partnerships": _PartnershipRows(index, source, fields)}[kind]
+    convert_row = {
+        "actors": _actor_row,
+        "projects": _ProjectRows(index, source),
+        "partnerships": _PartnershipRows(index, source, fields),
+    }[kind]
     for number, cells in each_row(table, conversion, fields, tick):
         try:
             convert_row(fields, conversion)
@@ -78,13 +106,24 @@ def _actor_row(fields: Fields, conversion: Conversion) -> None:
     actor_type = fields.concept("type", "type")
     if actor_type is None:
         actor_type = "association"
-        conversion.note("type not given: «association» assumed (set defaults.type in a "
-                        "mapping file to choose)", fields.row)
+        conversion.note(
+            "type not given: «association» assumed (set defaults.type in a mapping file to choose)",
+            fields.row,
+        )
     sector = fields.concept("sector", "sector") or default_sectors().get(actor_type)
     conversion.actors.add(
-        fields.row, name=name, siren=siren, siret=siret, rna=fields.rna(),
-        local_id=fields.text("id"), type=actor_type, sector=sector, place=fields.commune(),
-        domains=fields.concepts("domains", "domain"), description=fields.text("description"))
+        fields.row,
+        name=name,
+        siren=siren,
+        siret=siret,
+        rna=fields.rna(),
+        local_id=fields.text("id"),
+        type=actor_type,
+        sector=sector,
+        place=fields.commune(),
+        domains=fields.concepts("domains", "domain"),
+        description=fields.text("description"),
+    )
 
 
 @functools.cache
@@ -128,8 +167,9 @@ class _ProjectRows:
         key, name, lead_text = fields.text("id"), fields.text("name"), fields.text("lead")
         for field, value in (("id", key), ("name", name), ("lead", lead_text)):
             if value is None:
-                raise fields.problem(field, "", f"every project needs its {field}; the cell "
-                                     "is empty")
+                raise fields.problem(
+                    field, "", f"every project needs its {field}; the cell is empty"
+                )
         lead = self.refs.actor(fields, "lead", lead_text)  # type: ignore[arg-type]
         participants = [lead]
         for text in split_list(fields.text("participants") or ""):
@@ -138,17 +178,24 @@ class _ProjectRows:
                 participants.append(iri)
         start, end = fields.date("start"), fields.date("end")
         if start and end and end < start:
-            raise fields.problem("end", fields.text("end"), f"the project ends before it starts "
-                                 f"({start.isoformat()})")
+            raise fields.problem(
+                "end",
+                fields.text("end"),
+                f"the project ends before it starts ({start.isoformat()})",
+            )
         budget = fields.decimal("budget")
         s = nt_iri(_local_iri(self.base, "project", self.source, key))  # type: ignore[arg-type]
-        lines = [f"{s} {T['type']} {T['Project']} .",
-                 f"{s} {T['label']} {nt_literal(name, lang='fr')} .",  # type: ignore[arg-type]
-                 f"{s} {T['identifier']} {nt_literal(key)} .",  # type: ignore[arg-type]
-                 f"{s} {T['lead']} {lead} ."]
+        lines = [
+            f"{s} {T['type']} {T['Project']} .",
+            f"{s} {T['label']} {nt_literal(name, lang='fr')} .",  # type: ignore[arg-type]
+            f"{s} {T['identifier']} {nt_literal(key)} .",  # type: ignore[arg-type]
+            f"{s} {T['lead']} {lead} .",
+        ]
         lines += [f"{s} {T['participant']} {p} ." for p in participants]
-        lines += [f"{s} {T['domain']} {nt_iri(concept_iri('domain', d))} ."
-                  for d in sorted(fields.concepts("domains", "domain"))]
+        lines += [
+            f"{s} {T['domain']} {nt_iri(concept_iri('domain', d))} ."
+            for d in sorted(fields.concepts("domains", "domain"))
+        ]
         territory = fields.territory()
         if territory:
             lines.append(f"{s} {T['territory']} {nt_iri(territory)} .")
@@ -160,8 +207,9 @@ class _ProjectRows:
         if end:
             lines.append(f"{s} {T['end']} {nt_literal(end.isoformat(), datatype=_DATE)} .")
         if budget is not None:
-            lines.append(f"{s} {T['budget']} "
-                         f"{nt_literal(decimal_lexical(budget), datatype=_DECIMAL)} .")
+            lines.append(
+                f"{s} {T['budget']} {nt_literal(decimal_lexical(budget), datatype=_DECIMAL)} ."
+            )
             lines.append(f"{s} {T['currency']} {nt_literal(fields.text('currency') or 'EUR')} .")
         description = fields.text("description")
         if description:
@@ -188,8 +236,12 @@ class _PartnershipRows:
         kind = fields.concept("type", "partnership_type")
         if kind is None:
             if not (funder_text or beneficiary_text):
-                raise fields.problem("type", "", "every partnership needs its type (funding, "
-                                     "coConstruction, …); the cell is empty")
+                raise fields.problem(
+                    "type",
+                    "",
+                    "every partnership needs its type (funding, "
+                    "coConstruction, …); the cell is empty",
+                )
             kind = "funding"
         refs, known, partners = self.refs, self.refs.cache, []
         funder = beneficiary = None
@@ -213,22 +265,27 @@ class _PartnershipRows:
                 if iri not in partners:
                     partners.append(iri)
         if len(partners) < 2:
-            raise fields.problem("partners", partners_text or "",
-                                 "a partnership needs at least two different partners "
-                                 "(partners, or funder and beneficiary)")
+            raise fields.problem(
+                "partners",
+                partners_text or "",
+                "a partnership needs at least two different partners "
+                "(partners, or funder and beneficiary)",
+            )
         start = fields.date("start") if "start" in fields.values else None
         end = fields.date("end") if "end" in fields.values else None
         if start and end and end < start:
-            raise fields.problem("end", get("end"), "the partnership ends before it "
-                                 f"starts ({start.isoformat()})")
+            raise fields.problem(
+                "end", get("end"), f"the partnership ends before it starts ({start.isoformat()})"
+            )
         amount = fields.decimal("amount") if "amount" in fields.values else None
         project = get("project")
         project_nt = self._project(fields, project) if project else None
         local_id = get("id")
         key = local_id or row_key(fields.cells)
         if key in self.seen:
-            conversion.note("duplicate partnership row (same id or same content) merged",
-                            fields.row)
+            conversion.note(
+                "duplicate partnership row (same id or same content) merged", fields.row
+            )
             return
         self.seen.add(key)
         s = self.prefix + _key_segment(key) + ">"
@@ -246,11 +303,11 @@ class _PartnershipRows:
             for domain in sorted(fields.concepts("domains", "domain")):
                 out.append(f"{s} {_DOMAIN} {_concept_nt('domain', domain)} .")
         if start:
-            out.append(f"{s} {_START} \"{start.isoformat()}\"^^<{_DATE}> .")
+            out.append(f'{s} {_START} "{start.isoformat()}"^^<{_DATE}> .')
         if end:
-            out.append(f"{s} {T['end']} \"{end.isoformat()}\"^^<{_DATE}> .")
+            out.append(f'{s} {T["end"]} "{end.isoformat()}"^^<{_DATE}> .')
         if amount is not None:
-            out.append(f"{s} {_AMOUNT} \"{decimal_lexical(amount)}\"^^<{_DECIMAL}> .")
+            out.append(f'{s} {_AMOUNT} "{decimal_lexical(amount)}"^^<{_DECIMAL}> .')
             currency = get("currency")
             out.append(f"{s} {_CURRENCY} {nt_literal(currency) if currency else _EUR} .")
         description = get("description")
@@ -266,8 +323,11 @@ class _PartnershipRows:
         if found is None:
             iris = self.index.projects_by_id.get(text, set())
             if len(iris) != 1:
-                why = ("no project has this id: import the projects file first" if not iris
-                       else f"{len(iris)} projects of different sources have this id")
+                why = (
+                    "no project has this id: import the projects file first"
+                    if not iris
+                    else f"{len(iris)} projects of different sources have this id"
+                )
                 raise fields.problem("project", text, why)
             found = self.projects[text] = nt_iri(next(iter(iris)))
         return found

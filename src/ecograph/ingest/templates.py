@@ -12,32 +12,54 @@ from pathlib import Path
 
 EXAMPLES: dict[str, dict[str, str]] = {
     "actors": {
-        "id": "A1", "name": "Les Jardins Partagés de Chantenay", "type": "association",
-        "sector": "", "siren": "", "siret": "", "rna": "W442012345", "commune": "44109",
+        "id": "A1",
+        "name": "Les Jardins Partagés de Chantenay",
+        "type": "association",
+        "sector": "",
+        "siren": "",
+        "siret": "",
+        "rna": "W442012345",
+        "commune": "44109",
         "domains": "alimentation; environnement",
         "description": "Jardins collectifs et aide alimentaire de quartier",
     },
     "projects": {
-        "id": "P1", "name": "Cantine solidaire", "lead": "A1", "participants": "A2; A3",
-        "domains": "alimentation", "territory": "44109", "start": "2024-01-15",
-        "end": "2025-12-31", "budget": "45 000", "currency": "EUR", "status": "en cours",
+        "id": "P1",
+        "name": "Cantine solidaire",
+        "lead": "A1",
+        "participants": "A2; A3",
+        "domains": "alimentation",
+        "territory": "44109",
+        "start": "2024-01-15",
+        "end": "2025-12-31",
+        "budget": "45 000",
+        "currency": "EUR",
+        "status": "en cours",
         "description": "Repas à prix libre préparés par des bénévoles",
     },
     "partnerships": {
-        "id": "T1", "type": "subvention", "partners": "", "funder": "A3",
-        "beneficiary": "A1", "project": "P1", "domains": "alimentation",
-        "start": "01/03/2024", "end": "", "amount": "12 500", "currency": "EUR",
+        "id": "T1",
+        "type": "subvention",
+        "partners": "",
+        "funder": "A3",
+        "beneficiary": "A1",
+        "project": "P1",
+        "domains": "alimentation",
+        "start": "01/03/2024",
+        "end": "",
+        "amount": "12 500",
+        "currency": "EUR",
         "description": "Subvention de fonctionnement 2024",
     },
 }
 NOTES = {
     "actors": "name is required; type: association, scop, company, commune… (French words "
-              "such as Asso or SARL work); commune: INSEE code or name; keep SIREN as text.",
+    "such as Asso or SARL work); commune: INSEE code or name; keep SIREN as text.",
     "projects": "id, name and lead are required; lead and participants are actor ids, "
-                "SIRENs or names of actors already imported.",
+    "SIRENs or names of actors already imported.",
     "partnerships": "type is required (subvention, co-construction, prestation, marché "
-                    "public, mécénat, adhésion, recherche); give partners, or funder and "
-                    "beneficiary.",
+    "public, mécénat, adhésion, recherche); give partners, or funder and "
+    "beneficiary.",
 }
 
 

@@ -112,15 +112,19 @@ class TerritoryTable:
         self.departements: dict[str, tuple[str, str]] = {
             c: (n, r) for c, n, r in table["departements"]
         }
-        self.epcis: dict[str, tuple[str, str, int]] = {
-            s: (n, k, p) for s, n, k, p in table["epci"]
-        }
-        self.communes: dict[str, Commune] = {
-            row[0]: Commune(*row) for row in table["communes"]
-        }
+        self.epcis: dict[str, tuple[str, str, int]] = {s: (n, k, p) for s, n, k, p in table["epci"]}
+        self.communes: dict[str, Commune] = {row[0]: Commune(*row) for row in table["communes"]}
         self.arrondissements: dict[str, Commune] = {
-            code: Commune(code, name, self.communes[parent].departement,
-                          self.communes[parent].region, None, None, pop, parent)
+            code: Commune(
+                code,
+                name,
+                self.communes[parent].departement,
+                self.communes[parent].region,
+                None,
+                None,
+                pop,
+                parent,
+            )
             for code, name, parent, pop in table["arrondissements_municipaux"]
         }
 
@@ -147,7 +151,7 @@ class TerritoryTable:
         commune is in its EPCI, département and région). Empty for an unknown place."""
         if not place.startswith(TERRITORY_BASE):
             return ()
-        level, _, code = place[len(TERRITORY_BASE):].partition("/")
+        level, _, code = place[len(TERRITORY_BASE) :].partition("/")
         if level == "arrondissement-municipal" and code in self.arrondissements:
             parent = self.arrondissements[code].parent or ""
             return (place, *self.enclosing(territory_iri("commune", parent)))
@@ -156,8 +160,7 @@ class TerritoryTable:
             if self.is_collectivity(commune.region):
                 found = [place, territory_iri("com", commune.region)]
             else:
-                found = [place, *self.enclosing(territory_iri("departement",
-                                                              commune.departement))]
+                found = [place, *self.enclosing(territory_iri("departement", commune.departement))]
             if commune.epci:
                 found.append(territory_iri("epci", commune.epci))
             return tuple(found)
@@ -175,8 +178,7 @@ def read_table(path: Path | None = None) -> TerritoryTable:
 
 def territory_ntriples(table: TerritoryTable, base: str) -> Iterator[str]:
     """Every triple of the territories graph, as N-Triples lines."""
-    igeo_class = {level: nt_iri(str(getattr(IGEO, cls)))
-                  for level, cls in _CLASS_OF_LEVEL.items()}
+    igeo_class = {level: nt_iri(str(getattr(IGEO, cls))) for level, cls in _CLASS_OF_LEVEL.items()}
 
     def territory(level: str, code: str, name: str, population: int | None) -> Iterator[str]:
         iri = nt_iri(territory_iri(level, code))
@@ -187,8 +189,9 @@ def territory_ntriples(table: TerritoryTable, base: str) -> Iterator[str]:
             yield f"{iri} {POPULATION} {nt_literal(str(population), datatype=XSD_INTEGER)} ."
 
     def authority(level: str, code: str, name: str, siren: str | None) -> Iterator[str]:
-        iri = nt_iri(actor_iri_for_siren(base, siren) if siren
-                     else authority_iri(base, level, code))
+        iri = nt_iri(
+            actor_iri_for_siren(base, siren) if siren else authority_iri(base, level, code)
+        )
         label = f"{_AUTHORITY_PREFIX[level]} {name}" if level in _AUTHORITY_PREFIX else name
         yield f"{iri} {TYPE} {LOCAL_AUTHORITY} ."
         yield f"{iri} {LABEL} {nt_literal(label, lang='fr')} ."
@@ -210,8 +213,10 @@ def territory_ntriples(table: TerritoryTable, base: str) -> Iterator[str]:
         yield from authority(level, code, name, None)
     for code, (name, region) in table.departements.items():
         yield from territory("departement", code, name, population_of.get(code))
-        yield f"{nt_iri(territory_iri('departement', code))} {WITHIN} " \
-              f"{nt_iri(territory_iri('region', region))} ."
+        yield (
+            f"{nt_iri(territory_iri('departement', code))} {WITHIN} "
+            f"{nt_iri(territory_iri('region', region))} ."
+        )
         yield from authority("departement", code, name, None)
     for siren, (name, _kind, population) in table.epcis.items():
         yield from territory("epci", siren, name, population)
@@ -227,10 +232,16 @@ def territory_ntriples(table: TerritoryTable, base: str) -> Iterator[str]:
             yield f"{iri} {WITHIN} {nt_iri(territory_iri('epci', commune.epci))} ."
         yield from authority("commune", commune.code, commune.name, commune.siren)
     for arrondissement in table.arrondissements.values():
-        yield from territory("arrondissement-municipal", arrondissement.code,
-                             arrondissement.name, arrondissement.population)
-        yield (f"{nt_iri(territory_iri('arrondissement-municipal', arrondissement.code))} "
-               f"{WITHIN} {nt_iri(territory_iri('commune', arrondissement.parent or ''))} .")
+        yield from territory(
+            "arrondissement-municipal",
+            arrondissement.code,
+            arrondissement.name,
+            arrondissement.population,
+        )
+        yield (
+            f"{nt_iri(territory_iri('arrondissement-municipal', arrondissement.code))} "
+            f"{WITHIN} {nt_iri(territory_iri('commune', arrondissement.parent or ''))} ."
+        )
 
 
 @dataclass(frozen=True)
@@ -256,10 +267,14 @@ def load_territories(store: Any, *, force: bool = False) -> TerritoryLoad:
         return TerritoryLoad(graph, 0, 0.0, skipped=True)
     table = read_table()
     lines = list(territory_ntriples(table, store.base_iri))
-    lines.extend(graph_description(
-        graph, title="French territories 2026", version=DATASET_VERSION, source=ATTRIBUTION))
-    store.load(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES, graph=graph,
-               replace=True)
+    lines.extend(
+        graph_description(
+            graph, title="French territories 2026", version=DATASET_VERSION, source=ATTRIBUTION
+        )
+    )
+    store.load(
+        ("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES, graph=graph, replace=True
+    )
     return TerritoryLoad(graph, len(lines), time.perf_counter() - started, skipped=False)
 
 
@@ -279,13 +294,22 @@ def derive_table(etalab_dir: Path) -> dict[str, Any]:
     communes, arrondissements = [], []
     for row in read("communes"):
         if row["type"] == "commune-actuelle":
-            communes.append([row["code"], row["nom"], row["departement"], row["region"],
-                             epci_of.get(row["code"]), row.get("siren"), row.get("population")])
+            communes.append(
+                [
+                    row["code"],
+                    row["nom"],
+                    row["departement"],
+                    row["region"],
+                    epci_of.get(row["code"]),
+                    row.get("siren"),
+                    row.get("population"),
+                ]
+            )
         elif row["type"] == "arrondissement-municipal":
-            arrondissements.append([row["code"], row["nom"], row["commune"],
-                                    row.get("population")])
-    departements = [[d["code"], d["nom"], d["region"]] for d in read("departements")
-                    if d["zone"] != "com"]
+            arrondissements.append([row["code"], row["nom"], row["commune"], row.get("population")])
+    departements = [
+        [d["code"], d["nom"], d["region"]] for d in read("departements") if d["zone"] != "com"
+    ]
     regions = [[r["code"], r["nom"], r["zone"]] for r in read("regions")]
     return {
         "dataset": SOURCE_DATASET,

@@ -27,11 +27,35 @@ from ecograph.identifiers import (
     siret_problem,
 )
 
-MISSING_MARKERS = frozenset({
-    "", "na", "n/a", "n.a.", "n.a", "nan", "null", "none", "-", "--", "—", "–", "?", "nd",
-    "[nd]", "n.d.", "#n/a", "#na", "néant", "neant", "non renseigné", "non renseigne",
-    "inconnu", "sans objet", "s.o.",
-})
+MISSING_MARKERS = frozenset(
+    {
+        "",
+        "na",
+        "n/a",
+        "n.a.",
+        "n.a",
+        "nan",
+        "null",
+        "none",
+        "-",
+        "--",
+        "—",
+        "–",
+        "?",
+        "nd",
+        "[nd]",
+        "n.d.",
+        "#n/a",
+        "#na",
+        "néant",
+        "neant",
+        "non renseigné",
+        "non renseigne",
+        "inconnu",
+        "sans objet",
+        "s.o.",
+    }
+)
 
 
 class ValueProblem(ValueError):
@@ -65,8 +89,7 @@ def parse_decimal(text: str) -> Decimal:
         thousands = "." if decimal_mark == "," else ","
         cleaned = cleaned.replace(thousands, "").replace(decimal_mark, ".")
     elif "," in cleaned:
-        cleaned = cleaned.replace(",", "") if cleaned.count(",") > 1 else cleaned.replace(",",
-                                                                                        ".")
+        cleaned = cleaned.replace(",", "") if cleaned.count(",") > 1 else cleaned.replace(",", ".")
     elif cleaned.count(".") > 1 or re.fullmatch(r"[+-]?\d{1,3}\.\d{3}", cleaned):
         cleaned = cleaned.replace(".", "")
     if not _NUMBER.match(cleaned):
@@ -111,8 +134,9 @@ def parse_date(text: str, *, today: dt.date | None = None) -> dt.date:
         if match:
             return dt.date(int(match[1]), 1, 1)
     except ValueError:
-        raise ValueProblem(f"«{raw}» is not a real date (day, month or year out of range)"
-                           ) from None
+        raise ValueProblem(
+            f"«{raw}» is not a real date (day, month or year out of range)"
+        ) from None
     raise ValueProblem(f"expected a date such as 2019-03-01 or 01/03/2019; got «{raw}»")
 
 
@@ -152,8 +176,11 @@ def read_siren(raw: str) -> tuple[str, str | None]:
             problem = siret_problem(padded)
             if problem:
                 raise ValueProblem(problem)
-            return padded[:9], ("SIRET cut to its SIREN (first 9 digits)" if len(digits) == 14
-                                else "SIRET with its leading zero restored, cut to its SIREN")
+            return padded[:9], (
+                "SIRET cut to its SIREN (first 9 digits)"
+                if len(digits) == 14
+                else "SIRET with its leading zero restored, cut to its SIREN"
+            )
         if 6 <= len(digits) < 9 and luhn_valid(digits.zfill(9)):
             note = f"leading zeros restored ({digits} → {digits.zfill(9)})"
             digits = digits.zfill(9)
@@ -169,8 +196,12 @@ def read_siret(raw: str) -> tuple[str, str | None]:
     """A SIRET (14 digits), zeros lost by a spreadsheet restored when the Luhn key agrees."""
     digits = _digits_from_spreadsheet(raw)
     note = None
-    if digits.isascii() and digits.isdigit() and 10 <= len(digits) < 14 \
-            and siret_problem(digits.zfill(14)) is None:
+    if (
+        digits.isascii()
+        and digits.isdigit()
+        and 10 <= len(digits) < 14
+        and siret_problem(digits.zfill(14)) is None
+    ):
         note = f"leading zeros restored ({digits} → {digits.zfill(14)})"
         digits = digits.zfill(14)
     problem = siret_problem(digits)

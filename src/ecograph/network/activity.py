@@ -99,10 +99,12 @@ def partnership_years(contexts: Iterable[Context]) -> list[PartnershipYearActivi
         for kind in context.types:
             partnerships, euros = counts.get((kind, year), (0, Decimal(0)))
             counts[(kind, year)] = (partnerships + 1, euros + context.euros)
-    return [PartnershipYearActivity(kind, year, partnerships, euros)
-            for (kind, year), (partnerships, euros) in sorted(
-                counts.items(), key=lambda item: (item[0][0], item[0][1] is None,
-                                                  item[0][1] or 0))]
+    return [
+        PartnershipYearActivity(kind, year, partnerships, euros)
+        for (kind, year), (partnerships, euros) in sorted(
+            counts.items(), key=lambda item: (item[0][0], item[0][1] is None, item[0][1] or 0)
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,11 @@ def funding_flows(projection: Projection, table: TerritoryTable) -> list[Funding
     (of the ``egtype:`` scheme). Sorted by territory, funder type, beneficiary type.
     """
     funding = PREFIXES["egpt"] + "funding"
-    kinds = {actor: PREFIXES["egtype"] + kind
-             for actor, kind in projection.collaboration.nodes(data="actor_type") if kind}
+    kinds = {
+        actor: PREFIXES["egtype"] + kind
+        for actor, kind in projection.collaboration.nodes(data="actor_type")
+        if kind
+    }
     places = dict(projection.collaboration.nodes(data="place", default=""))
     cells: dict[tuple[str, str, str], tuple[set[str], set[str], set[str]]] = {}
     euros: dict[tuple[str, str, str], Decimal] = {}
@@ -157,9 +162,10 @@ def funding_flows(projection: Projection, table: TerritoryTable) -> list[Funding
                         euros[key] = euros.get(key, Decimal(0)) + context.euros
                     found[1].add(funder)
                     found[2].add(beneficiary)
-    return [FundingFlow(*key, len(partnerships), len(funder_set), len(beneficiary_set),
-                        euros[key])
-            for key, (partnerships, funder_set, beneficiary_set) in sorted(cells.items())]
+    return [
+        FundingFlow(*key, len(partnerships), len(funder_set), len(beneficiary_set), euros[key])
+        for key, (partnerships, funder_set, beneficiary_set) in sorted(cells.items())
+    ]
 
 
 @dataclass(frozen=True)
@@ -191,8 +197,10 @@ def funder_totals(contexts: Iterable[Context]) -> list[FunderTotals]:
             partnerships[funder] = partnerships.get(funder, 0) + 1
             euros[funder] = euros.get(funder, Decimal(0)) + context.euros
             beneficiaries.setdefault(funder, set()).update(context.beneficiaries)
-    return [FunderTotals(funder, partnerships[funder], len(beneficiaries[funder]),
-                         euros[funder]) for funder in sorted(partnerships)]
+    return [
+        FunderTotals(funder, partnerships[funder], len(beneficiaries[funder]), euros[funder])
+        for funder in sorted(partnerships)
+    ]
 
 
 @dataclass(frozen=True)
@@ -222,8 +230,9 @@ def project_sectors(projection: Projection) -> list[ProjectSectors]:
             continue
         for project in projects:
             members.setdefault(project, set()).update(context.members)
-    return [ProjectSectors(project, sectors)
-            for project, sectors in _sector_counts(projection, members)]
+    return [
+        ProjectSectors(project, sectors) for project, sectors in _sector_counts(projection, members)
+    ]
 
 
 @dataclass(frozen=True)
@@ -241,18 +250,25 @@ def partnership_sectors(projection: Projection) -> list[PartnershipSectors]:
     Partners without a sector are left out; a partnership none of whose partners has a
     sector gets no row. Sorted by partnership IRI.
     """
-    partners = {iri: context.members.keys() for iri, context in projection.contexts.items()
-                if context.kind == "partnership"}
-    return [PartnershipSectors(partnership, sectors)
-            for partnership, sectors in _sector_counts(projection, partners)]
+    partners = {
+        iri: context.members.keys()
+        for iri, context in projection.contexts.items()
+        if context.kind == "partnership"
+    }
+    return [
+        PartnershipSectors(partnership, sectors)
+        for partnership, sectors in _sector_counts(projection, partners)
+    ]
 
 
-def _sector_counts(projection: Projection, members: dict[str, Iterable[str]]
-                   ) -> list[tuple[str, int]]:
+def _sector_counts(
+    projection: Projection, members: dict[str, Iterable[str]]
+) -> list[tuple[str, int]]:
     """(IRI, number of distinct sectors among its members) for each IRI of ``members``
     with at least one member in a sector, sorted by IRI."""
-    sector_of = {actor: sector for actor, sector in
-                 projection.collaboration.nodes(data="sector") if sector}
+    sector_of = {
+        actor: sector for actor, sector in projection.collaboration.nodes(data="sector") if sector
+    }
     counts = []
     for iri in sorted(members):
         sectors = {sector_of[m] for m in members[iri] if m in sector_of}
@@ -261,8 +277,9 @@ def _sector_counts(projection: Projection, members: dict[str, Iterable[str]]
     return counts
 
 
-def territory_activity(projection: Projection, table: TerritoryTable
-                       ) -> tuple[list[SectorPairActivity], list[DomainActivity]]:
+def territory_activity(
+    projection: Projection, table: TerritoryTable
+) -> tuple[list[SectorPairActivity], list[DomainActivity]]:
     """Count sector pairs and domain activity for every territory with any activity.
 
     Sorted by territory IRI, then sectors or domain: same projection, same lists. Counted
@@ -277,13 +294,22 @@ def territory_activity(projection: Projection, table: TerritoryTable
         for member in context.members:
             ctx_of.append(c)
             member_of.append(member_ids.setdefault(member, len(member_ids)))
-    pair_ctx, pair_member = np.asarray(ctx_of, dtype=np.int64), np.asarray(member_of,
-                                                                          dtype=np.int64)
+    pair_ctx, pair_member = (
+        np.asarray(ctx_of, dtype=np.int64),
+        np.asarray(member_of, dtype=np.int64),
+    )
     members = list(member_ids)
     sectors = sorted({G.nodes[m].get("sector") or "" for m in members if m in G} - {""})
     sector_code = {s: i for i, s in enumerate(sectors)}
-    bit = np.array([1 << sector_code[G.nodes[m]["sector"]] if m in G and G.nodes[m].get(
-        "sector") in sector_code else 0 for m in members], dtype=np.int64)
+    bit = np.array(
+        [
+            1 << sector_code[G.nodes[m]["sector"]]
+            if m in G and G.nodes[m].get("sector") in sector_code
+            else 0
+            for m in members
+        ],
+        dtype=np.int64,
+    )
     territories, starts, flat = _member_territories(G, members, table)
     kind = np.array([0 if c.kind == "partnership" else 1 for c in contexts], dtype=np.int64)
     n_ctx, n_terr = len(contexts), len(territories)
@@ -299,27 +325,42 @@ def territory_activity(projection: Projection, table: TerritoryTable
     ct_ctx, ct_terr = ct // n_terr, ct % n_terr
     # sector pairs: count (territory, mask, kind), then credit every pair inside each mask
     n_masks = 1 << len(sectors)
-    by_mask = np.bincount((ct_terr * n_masks + mask[ct_ctx]) * 2 + kind[ct_ctx],
-                          minlength=n_terr * n_masks * 2).reshape(n_terr, n_masks, 2)
+    by_mask = np.bincount(
+        (ct_terr * n_masks + mask[ct_ctx]) * 2 + kind[ct_ctx], minlength=n_terr * n_masks * 2
+    ).reshape(n_terr, n_masks, 2)
     sector_rows = []
     pairs = list(itertools.combinations(range(len(sectors)), 2))
-    with_pair = {pair: [m for m in range(n_masks) if (m >> pair[0]) & 1 and (m >> pair[1]) & 1]
-                 for pair in pairs}
+    with_pair = {
+        pair: [m for m in range(n_masks) if (m >> pair[0]) & 1 and (m >> pair[1]) & 1]
+        for pair in pairs
+    }
     totals = {pair: by_mask[:, with_pair[pair], :].sum(axis=1) for pair in pairs}
     for t in np.argsort(np.asarray(territories)).tolist():
         for a, b in pairs:
             partnerships, projects = (int(x) for x in totals[(a, b)][t])
             if partnerships or projects:
-                sector_rows.append(SectorPairActivity(territories[t], sectors[a], sectors[b],
-                                                      partnerships, projects))
-    return sector_rows, _domain_rows(contexts, territories, sectors, ct_ctx, ct_terr, kind,
-                                     mask, pair_ctx, pair_member, bit)
+                sector_rows.append(
+                    SectorPairActivity(
+                        territories[t], sectors[a], sectors[b], partnerships, projects
+                    )
+                )
+    return sector_rows, _domain_rows(
+        contexts, territories, sectors, ct_ctx, ct_terr, kind, mask, pair_ctx, pair_member, bit
+    )
 
 
-def _domain_rows(contexts: list, territories: list[str], sectors: list[str],
-                 ct_ctx: np.ndarray, ct_terr: np.ndarray, kind: np.ndarray, mask: np.ndarray,
-                 pair_ctx: np.ndarray, pair_member: np.ndarray, bit: np.ndarray
-                 ) -> list[DomainActivity]:
+def _domain_rows(
+    contexts: list,
+    territories: list[str],
+    sectors: list[str],
+    ct_ctx: np.ndarray,
+    ct_terr: np.ndarray,
+    kind: np.ndarray,
+    mask: np.ndarray,
+    pair_ctx: np.ndarray,
+    pair_member: np.ndarray,
+    bit: np.ndarray,
+) -> list[DomainActivity]:
     """Per (territory, domain): partnerships, projects, distinct members, sectors present."""
     domains = sorted({_local(d) for c in contexts for d in c.domains})
     if not domains:
@@ -361,15 +402,22 @@ def _domain_rows(contexts: list, territories: list[str], sectors: list[str],
         for d in range(n_dom):
             i = t * n_dom + d
             if partnerships[i] or projects[i]:
-                rows.append(DomainActivity(
-                    territories[t], domains[d], int(partnerships[i]), int(projects[i]),
-                    int(actors[i]),
-                    tuple(s for k, s in enumerate(sectors) if (present[i] >> k) & 1)))
+                rows.append(
+                    DomainActivity(
+                        territories[t],
+                        domains[d],
+                        int(partnerships[i]),
+                        int(projects[i]),
+                        int(actors[i]),
+                        tuple(s for k, s in enumerate(sectors) if (present[i] >> k) & 1),
+                    )
+                )
     return rows
 
 
-def _member_territories(G: nx.Graph, members: list[str], table: TerritoryTable
-                        ) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _member_territories(
+    G: nx.Graph, members: list[str], table: TerritoryTable
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Territory IRIs, and each member's territory codes as CSR (``starts``, ``flat``): its
     place and every territory around it; none for members that are not projected actors."""
     cache: dict[str, tuple[str, ...]] = {}

@@ -76,8 +76,7 @@ def graph_arrays(G: nx.Graph, weight: str | None = None) -> GraphArrays:
     return GraphArrays(nodes, source, target, weights, G.is_directed())
 
 
-def group_codes(G: nx.Graph, nodes: list[Hashable], attribute: str
-                ) -> tuple[list[str], np.ndarray]:
+def group_codes(G: nx.Graph, nodes: list[Hashable], attribute: str) -> tuple[list[str], np.ndarray]:
     """The sorted distinct values of a node attribute and each node's index into them.
 
     A node without the attribute gets the value ``""``, a group of its own.

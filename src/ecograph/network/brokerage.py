@@ -36,8 +36,10 @@ _CHUNK_ROWS = 4096
 def _mutual_weights(arrays: GraphArrays) -> tuple[sp.csr_array, sp.csr_array]:
     """The mutual weights a_uv + a_vu and the pattern of neighbours (both n × n)."""
     if np.any(arrays.source == arrays.target):
-        raise nx.NetworkXError("structural holes are not defined here for self-loops; "
-                               "remove them first (nx.selfloop_edges)")
+        raise nx.NetworkXError(
+            "structural holes are not defined here for self-loops; "
+            "remove them first (nx.selfloop_edges)"
+        )
     shape = (arrays.n, arrays.n)
     directed = sp.csr_array((arrays.weight, (arrays.source, arrays.target)), shape=shape)
     mutual = (directed + directed.T).tocsr()
@@ -55,13 +57,15 @@ def _row_scale(matrix: sp.csr_array, scale: np.ndarray) -> sp.csr_array:
     return result
 
 
-def _masked_product(left: sp.csr_array, right: sp.csr_array, pattern: sp.csr_array
-                    ) -> sp.csr_array:
+def _masked_product(left: sp.csr_array, right: sp.csr_array, pattern: sp.csr_array) -> sp.csr_array:
     """``(left @ right)`` only where ``pattern`` has an entry, computed by row chunks so that
     the full product (every two-step path) never sits in memory at once."""
-    pieces = [(left[start:start + _CHUNK_ROWS] @ right).multiply(
-                  pattern[start:start + _CHUNK_ROWS]).tocsr()
-              for start in range(0, left.shape[0], _CHUNK_ROWS)]
+    pieces = [
+        (left[start : start + _CHUNK_ROWS] @ right)
+        .multiply(pattern[start : start + _CHUNK_ROWS])
+        .tocsr()
+        for start in range(0, left.shape[0], _CHUNK_ROWS)
+    ]
     return sp.vstack(pieces, format="csr") if pieces else pattern.copy()
 
 
@@ -111,8 +115,7 @@ def constraint(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
     return dict(zip(arrays.nodes, values.tolist(), strict=True))
 
 
-def _constraint(arrays: GraphArrays, mutual: sp.csr_array, pattern: sp.csr_array
-                ) -> np.ndarray:
+def _constraint(arrays: GraphArrays, mutual: sp.csr_array, pattern: sp.csr_array) -> np.ndarray:
     shares = _row_scale(mutual, np.asarray(mutual.sum(axis=1)).ravel())
     local = shares + _masked_product(shares, shares, pattern)
     values = np.asarray(local.power(2).sum(axis=1), dtype=np.float64).ravel()
@@ -162,8 +165,7 @@ def effective_size(G: nx.Graph, weight: str | None = None) -> dict[Hashable, flo
     return dict(zip(arrays.nodes, values.tolist(), strict=True))
 
 
-def _effective_size(arrays: GraphArrays, mutual: sp.csr_array, pattern: sp.csr_array
-                    ) -> np.ndarray:
+def _effective_size(arrays: GraphArrays, mutual: sp.csr_array, pattern: sp.csr_array) -> np.ndarray:
     shares = _row_scale(mutual, np.asarray(mutual.sum(axis=1)).ravel())
     largest = mutual.max(axis=1).toarray().ravel() if mutual.nnz else np.zeros(arrays.n)
     relative = _row_scale(mutual, largest)
@@ -175,8 +177,7 @@ def _effective_size(arrays: GraphArrays, mutual: sp.csr_array, pattern: sp.csr_a
 
 
 @not_implemented_for("undirected")
-def brokerage_roles(G: nx.DiGraph, attribute: str = "sector"
-                    ) -> dict[Hashable, dict[str, int]]:
+def brokerage_roles(G: nx.DiGraph, attribute: str = "sector") -> dict[Hashable, dict[str, int]]:
     r"""Gould–Fernandez brokerage roles of every node of a directed graph.
 
     Node :math:`B` brokers each two-path :math:`A \to B \to C` with :math:`A \ne C` **and no

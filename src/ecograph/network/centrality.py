@@ -23,8 +23,7 @@ from networkx.utils import create_py_random_state
 
 from ecograph.network.arrays import GraphArrays, graph_arrays
 
-__all__ = ["BETWEENNESS_SAMPLES", "EXACT_BETWEENNESS_BELOW", "betweenness",
-           "betweenness_sources"]
+__all__ = ["BETWEENNESS_SAMPLES", "EXACT_BETWEENNESS_BELOW", "betweenness", "betweenness_sources"]
 
 #: Graphs with fewer nodes get exact betweenness. Exact costs grow as n × m: at 10,000 actors
 #: (31,600 ties) igraph takes 22 s of CPU on the 2-core reference machine, about what the
@@ -36,9 +35,13 @@ BETWEENNESS_SAMPLES = 256
 Engine = Literal["igraph", "networkx"]
 
 
-def betweenness_sources(G: nx.Graph, *, exact_below: int = EXACT_BETWEENNESS_BELOW,
-                        samples: int = BETWEENNESS_SAMPLES, seed: int | None = 0
-                        ) -> list[Hashable] | None:
+def betweenness_sources(
+    G: nx.Graph,
+    *,
+    exact_below: int = EXACT_BETWEENNESS_BELOW,
+    samples: int = BETWEENNESS_SAMPLES,
+    seed: int | None = 0,
+) -> list[Hashable] | None:
     """The source nodes :func:`betweenness` uses: ``None`` (all, exact) or a sample.
 
     The sample is ``random.Random(seed).sample(list(G), samples)``, the draw networkx makes
@@ -49,9 +52,15 @@ def betweenness_sources(G: nx.Graph, *, exact_below: int = EXACT_BETWEENNESS_BEL
     return create_py_random_state(seed).sample(list(G), samples)
 
 
-def betweenness(G: nx.Graph, *, exact_below: int = EXACT_BETWEENNESS_BELOW,
-                samples: int = BETWEENNESS_SAMPLES, seed: int | None = 0,
-                normalized: bool = True, engine: Engine = "igraph") -> dict[Hashable, float]:
+def betweenness(
+    G: nx.Graph,
+    *,
+    exact_below: int = EXACT_BETWEENNESS_BELOW,
+    samples: int = BETWEENNESS_SAMPLES,
+    seed: int | None = 0,
+    normalized: bool = True,
+    engine: Engine = "igraph",
+) -> dict[Hashable, float]:
     r"""Shortest-path betweenness of every node, exact on small graphs, sampled on large ones.
 
     .. math:: c_B(v) = \sum_{s \ne v \ne t} \frac{\sigma(s, t \mid v)}{\sigma(s, t)}
@@ -124,7 +133,8 @@ def betweenness(G: nx.Graph, *, exact_below: int = EXACT_BETWEENNESS_BELOW,
     sources = betweenness_sources(G, exact_below=exact_below, samples=samples, seed=seed)
     if engine == "networkx":
         return nx.betweenness_centrality(
-            G, k=None if sources is None else samples, normalized=normalized, seed=seed)
+            G, k=None if sources is None else samples, normalized=normalized, seed=seed
+        )
     if engine != "igraph":
         raise ValueError(f"unknown engine {engine!r}; use 'igraph' or 'networkx'")
     arrays = graph_arrays(G)
@@ -132,8 +142,9 @@ def betweenness(G: nx.Graph, *, exact_below: int = EXACT_BETWEENNESS_BELOW,
     return dict(zip(arrays.nodes, values.tolist(), strict=True))
 
 
-def _betweenness(arrays: GraphArrays, sources: list[Hashable] | None, normalized: bool
-                 ) -> np.ndarray:
+def _betweenness(
+    arrays: GraphArrays, sources: list[Hashable] | None, normalized: bool
+) -> np.ndarray:
     return _rescale(_igraph_betweenness(arrays, sources), arrays, sources, normalized)
 
 
@@ -159,16 +170,20 @@ def _igraph_betweenness(arrays: GraphArrays, sources: list[Hashable] | None) -> 
         chosen = np.arange(arrays.n, dtype=np.int64)
     else:
         index = {node: i for i, node in enumerate(arrays.nodes)}
-        chosen = renumber[np.fromiter((index[s] for s in sources), dtype=np.int64,
-                                      count=len(sources))]
+        chosen = renumber[
+            np.fromiter((index[s] for s in sources), dtype=np.int64, count=len(sources))
+        ]
     parts = _split_sources(chosen, arrays.m)
     if len(parts) == 1:
-        raw = betweenness_part(arrays.n, arrays.directed, edges,
-                               None if sources is None else chosen)
+        raw = betweenness_part(
+            arrays.n, arrays.directed, edges, None if sources is None else chosen
+        )
     else:
         with tempfile.TemporaryDirectory(prefix="ecograph-betweenness-") as folder:
-            workers = [_start_worker(Path(folder), i, arrays.n, arrays.directed, edges, part)
-                       for i, part in enumerate(parts[1:], start=1)]
+            workers = [
+                _start_worker(Path(folder), i, arrays.n, arrays.directed, edges, part)
+                for i, part in enumerate(parts[1:], start=1)
+            ]
             try:
                 raw = betweenness_part(arrays.n, arrays.directed, edges, parts[0])
                 for worker in workers:
@@ -194,16 +209,18 @@ MAX_BETWEENNESS_PROCESSES = 4
 def _split_sources(sources: np.ndarray, edges: int) -> list[np.ndarray]:
     """The sources in one part per usable core, up to :data:`MAX_BETWEENNESS_PROCESSES`
     (one part for small jobs or on one core)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
     parts = min(cores, MAX_BETWEENNESS_PROCESSES, sources.size)
     if parts < 2 or sources.size * edges < PARALLEL_BETWEENNESS_WORK:
         return [sources]
     return np.array_split(sources, parts)
 
 
-def betweenness_part(n: int, directed: bool, edges: np.ndarray, sources: np.ndarray | None
-                     ) -> np.ndarray:
+def betweenness_part(
+    n: int, directed: bool, edges: np.ndarray, sources: np.ndarray | None
+) -> np.ndarray:
     """igraph's betweenness sums from ``sources`` only (all nodes when None); what each
     process computes (``python -m ecograph.network.centrality IN OUT`` in a worker)."""
     import igraph
@@ -217,8 +234,9 @@ def betweenness_part(n: int, directed: bool, edges: np.ndarray, sources: np.ndar
     return np.asarray(raw, dtype=np.float64)
 
 
-def _start_worker(folder: Path, number: int, n: int, directed: bool, edges: np.ndarray,
-                  sources: np.ndarray) -> tuple[subprocess.Popen[bytes], Path]:
+def _start_worker(
+    folder: Path, number: int, n: int, directed: bool, edges: np.ndarray, sources: np.ndarray
+) -> tuple[subprocess.Popen[bytes], Path]:
     """Start a worker process on one part. A plain subprocess with its input in a file,
     rather than ``multiprocessing``, whose "spawn" re-runs the caller's main script (and
     fails when there is none, as with ``python -c``)."""
@@ -226,26 +244,33 @@ def _start_worker(folder: Path, number: int, n: int, directed: bool, edges: np.n
     np.savez(given, n=n, directed=directed, edges=edges, sources=sources)
     # the worker imports this very copy of ecograph, installed or not (benchmarks run from src)
     package_root = str(Path(__file__).resolve().parents[2])
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, (package_root, os.environ.get("PYTHONPATH"))))}
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH")))),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "ecograph.network.centrality", str(given), str(result)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
     return process, result
 
 
 def _worker_result(process: subprocess.Popen[bytes], result: Path) -> np.ndarray:
     _, errors = process.communicate()
     if process.returncode != 0:
-        raise RuntimeError("a betweenness worker process failed:\n"
-                           + errors.decode("utf-8", "replace")[-2000:])
+        raise RuntimeError(
+            "a betweenness worker process failed:\n" + errors.decode("utf-8", "replace")[-2000:]
+        )
     return np.load(result)
 
 
 def _worker_main(given: str, result: str) -> None:
     with np.load(given) as data:
-        raw = betweenness_part(int(data["n"]), bool(data["directed"]), data["edges"],
-                               data["sources"])
+        raw = betweenness_part(
+            int(data["n"]), bool(data["directed"]), data["edges"], data["sources"]
+        )
     np.save(result, raw)
 
 
@@ -257,14 +282,19 @@ def _locality_order(arrays: GraphArrays) -> np.ndarray:
 
     if arrays.m == 0:
         return np.arange(arrays.n, dtype=np.int64)
-    adjacency = csr_array((np.ones(arrays.m, dtype=np.int8), (arrays.source, arrays.target)),
-                          shape=(arrays.n, arrays.n))
-    return np.asarray(reverse_cuthill_mckee((adjacency + adjacency.T).tocsr(),
-                                            symmetric_mode=True), dtype=np.int64)
+    adjacency = csr_array(
+        (np.ones(arrays.m, dtype=np.int8), (arrays.source, arrays.target)),
+        shape=(arrays.n, arrays.n),
+    )
+    return np.asarray(
+        reverse_cuthill_mckee((adjacency + adjacency.T).tocsr(), symmetric_mode=True),
+        dtype=np.int64,
+    )
 
 
-def _rescale(values: np.ndarray, arrays: GraphArrays, sources: list[Hashable] | None,
-             normalized: bool) -> np.ndarray:
+def _rescale(
+    values: np.ndarray, arrays: GraphArrays, sources: list[Hashable] | None, normalized: bool
+) -> np.ndarray:
     """networkx's ``_rescale`` (endpoints excluded), vectorised."""
     pairs = arrays.n - 1
     if pairs < 2:

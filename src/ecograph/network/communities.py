@@ -25,17 +25,23 @@ __all__ = ["louvain_communities", "modularity"]
 Engine = Literal["igraph", "networkx"]
 
 
-def _canonical(communities: Iterable[Iterable[Hashable]], order: dict[Hashable, int]
-               ) -> list[frozenset[Hashable]]:
+def _canonical(
+    communities: Iterable[Iterable[Hashable]], order: dict[Hashable, int]
+) -> list[frozenset[Hashable]]:
     """Largest first; ties broken by the earliest node in the graph's order."""
     sets = [frozenset(c) for c in communities]
     return sorted(sets, key=lambda c: (-len(c), min(order[n] for n in c)))
 
 
 @not_implemented_for("directed")
-def louvain_communities(G: nx.Graph, *, weight: str | None = "weight",
-                        resolution: float = 1.0, seed: int | None = 0,
-                        engine: Engine = "igraph") -> list[frozenset[Hashable]]:
+def louvain_communities(
+    G: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    resolution: float = 1.0,
+    seed: int | None = 0,
+    engine: Engine = "igraph",
+) -> list[frozenset[Hashable]]:
     r"""Partition the nodes by Louvain modularity optimisation, seeded.
 
     Louvain moves each node to the neighbouring community that most increases modularity
@@ -79,22 +85,21 @@ def louvain_communities(G: nx.Graph, *, weight: str | None = "weight",
     """
     order = {node: i for i, node in enumerate(G)}
     if engine == "networkx":
-        found = nx.community.louvain_communities(G, weight=weight, resolution=resolution,
-                                                 seed=seed)
+        found = nx.community.louvain_communities(G, weight=weight, resolution=resolution, seed=seed)
         return _canonical(found, order)
     if engine != "igraph":
         raise ValueError(f"unknown engine {engine!r}; use 'igraph' or 'networkx'")
     arrays = graph_arrays(G, weight)
-    membership = _multilevel(arrays, weighted=weight is not None, resolution=resolution,
-                             seed=seed)
+    membership = _multilevel(arrays, weighted=weight is not None, resolution=resolution, seed=seed)
     groups: dict[int, list[Hashable]] = {}
     for node, label in zip(arrays.nodes, membership.tolist(), strict=True):
         groups.setdefault(label, []).append(node)
     return _canonical(groups.values(), order)
 
 
-def _multilevel(arrays: GraphArrays, *, weighted: bool, resolution: float,
-                seed: int | None) -> np.ndarray:
+def _multilevel(
+    arrays: GraphArrays, *, weighted: bool, resolution: float, seed: int | None
+) -> np.ndarray:
     """igraph's multilevel (Louvain) membership of each node, seeded."""
     import igraph
 
@@ -104,16 +109,21 @@ def _multilevel(arrays: GraphArrays, *, weighted: bool, resolution: float,
     igraph.set_random_number_generator(random.Random(seed))
     try:
         membership = graph.community_multilevel(
-            weights=arrays.weight.tolist() if weighted else None,
-            resolution=resolution).membership
+            weights=arrays.weight.tolist() if weighted else None, resolution=resolution
+        ).membership
     finally:
         igraph.set_random_number_generator(random)
     return np.asarray(membership, dtype=np.int64)
 
 
 @not_implemented_for("directed")
-def modularity(G: nx.Graph, communities: Iterable[Iterable[Hashable]], *,
-               weight: str | None = "weight", resolution: float = 1.0) -> float:
+def modularity(
+    G: nx.Graph,
+    communities: Iterable[Iterable[Hashable]],
+    *,
+    weight: str | None = "weight",
+    resolution: float = 1.0,
+) -> float:
     r"""Newman–Girvan modularity of a partition of an undirected graph.
 
     .. math:: Q = \sum_c \left[ \frac{L_c}{m} - \gamma \left(\frac{d_c}{2m}\right)^2 \right]
@@ -166,6 +176,7 @@ def _modularity(arrays: GraphArrays, label: np.ndarray, resolution: float = 1.0)
     lu, lv = label[arrays.source], label[arrays.target]
     k = int(label.max()) + 1
     inside = np.bincount(lu[lu == lv], weights=arrays.weight[lu == lv], minlength=k)
-    degree = (np.bincount(lu, weights=arrays.weight, minlength=k)
-              + np.bincount(lv, weights=arrays.weight, minlength=k))
+    degree = np.bincount(lu, weights=arrays.weight, minlength=k) + np.bincount(
+        lv, weights=arrays.weight, minlength=k
+    )
     return float(np.sum(inside / total - resolution * (degree / (2 * total)) ** 2))

@@ -33,8 +33,11 @@ def _shares(counts: Mapping[str, float] | Iterable[float]) -> np.ndarray:
     """The non-zero shares, sorted: floating-point sums depend on the order of their terms,
     and a Counter's order follows the members' (hash-seeded) set order, so sorting is what
     makes the same groups give the same bytes in every run."""
-    values = np.sort(np.asarray(
-        list(counts.values() if isinstance(counts, Mapping) else counts), dtype=np.float64))
+    values = np.sort(
+        np.asarray(
+            list(counts.values() if isinstance(counts, Mapping) else counts), dtype=np.float64
+        )
+    )
     total = values.sum()
     return values[values > 0] / total if total > 0 else np.empty(0)
 
@@ -93,8 +96,9 @@ def shannon(counts: Mapping[str, float] | Iterable[float]) -> float:
 
 
 @not_implemented_for("directed")
-def partner_diversity(G: nx.Graph, attribute: str = "sector"
-                      ) -> dict[Hashable, tuple[float, float]]:
+def partner_diversity(
+    G: nx.Graph, attribute: str = "sector"
+) -> dict[Hashable, tuple[float, float]]:
     r"""Blau and Shannon diversity of the sectors of each node's partners.
 
     For node :math:`v` with partners :math:`N(v)`, :math:`p_k` is the share of :math:`N(v)`
@@ -133,18 +137,20 @@ def partner_diversity(G: nx.Graph, attribute: str = "sector"
     arrays = graph_arrays(G)
     labels, codes = group_codes(G, arrays.nodes, attribute)
     blau_values, shannon_values = _partner_diversity(arrays, codes, len(labels))
-    return {node: (float(b), float(h)) for node, b, h in
-            zip(arrays.nodes, blau_values, shannon_values, strict=True)}
+    return {
+        node: (float(b), float(h))
+        for node, b, h in zip(arrays.nodes, blau_values, shannon_values, strict=True)
+    }
 
 
-def _partner_diversity(arrays: GraphArrays, codes: np.ndarray, k: int
-                       ) -> tuple[np.ndarray, np.ndarray]:
+def _partner_diversity(
+    arrays: GraphArrays, codes: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     keep = arrays.source != arrays.target
     source, target = arrays.source[keep], arrays.target[keep]
     rows = np.concatenate([source, target])
     partner_groups = codes[np.concatenate([target, source])]
-    counts = sp.csr_array((np.ones(rows.size), (rows, partner_groups)),
-                          shape=(arrays.n, max(k, 1)))
+    counts = sp.csr_array((np.ones(rows.size), (rows, partner_groups)), shape=(arrays.n, max(k, 1)))
     counts.sum_duplicates()
     present = np.diff(counts.indptr)  # groups present among the partners
     partners = np.asarray(counts.sum(axis=1)).ravel()
@@ -152,16 +158,18 @@ def _partner_diversity(arrays: GraphArrays, codes: np.ndarray, k: int
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = counts.data / partners[row_of]
         blau_values = 1.0 - np.bincount(row_of, weights=shares**2, minlength=arrays.n)
-        shannon_values = -np.bincount(row_of, weights=shares * np.log(shares),
-                                      minlength=arrays.n) + 0.0
+        shannon_values = (
+            -np.bincount(row_of, weights=shares * np.log(shares), minlength=arrays.n) + 0.0
+        )
     isolated = partners == 0
     blau_values[isolated] = math.nan
     shannon_values[isolated] = math.nan
     return blau_values, shannon_values
 
 
-def group_diversity(G: nx.Graph, groups: Iterable[Iterable[Hashable]],
-                    attribute: str = "sector") -> list[tuple[float, float]]:
+def group_diversity(
+    G: nx.Graph, groups: Iterable[Iterable[Hashable]], attribute: str = "sector"
+) -> list[tuple[float, float]]:
     r"""Blau and Shannon diversity of the sectors of the members of each group of nodes.
 
     For a community, :math:`p_k` is the share of its members in sector :math:`k`: a

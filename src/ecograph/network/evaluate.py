@@ -49,8 +49,9 @@ class Evaluation:
 
 
 @collector_paused()
-def evaluate(G: nx.Graph, *, hidden_share: float = 0.1, seed: int = 0,
-             ks: Iterable[int] = (10, 50, 100)) -> Evaluation:
+def evaluate(
+    G: nx.Graph, *, hidden_share: float = 0.1, seed: int = 0, ks: Iterable[int] = (10, 50, 100)
+) -> Evaluation:
     """Hide ``hidden_share`` of the ties of ``G`` (seeded) and score every method."""
     if not 0 < hidden_share < 1:
         raise ValueError("hidden_share must be between 0 and 1")
@@ -74,42 +75,57 @@ def evaluate(G: nx.Graph, *, hidden_share: float = 0.1, seed: int = 0,
     methods: dict[str, Callable[[], np.ndarray]] = {
         "ecograph": lambda: model.score(index.features(u, v)),
         "resource allocation (networkx)": lambda: _networkx_scores(
-            nx.resource_allocation_index, training, index, u, v),
+            nx.resource_allocation_index, training, index, u, v
+        ),
         "Adamic–Adar (networkx)": lambda: _networkx_scores(
-            nx.adamic_adar_index, training, index, u, v),
+            nx.adamic_adar_index, training, index, u, v
+        ),
         "Jaccard (networkx)": lambda: _networkx_scores(
-            nx.jaccard_coefficient, training, index, u, v),
+            nx.jaccard_coefficient, training, index, u, v
+        ),
     }
     ks = tuple(ks)
     scores = []
     for name, compute in methods.items():
         values = compute()
-        scores.append(MethodScore(name, _auc(values, truth),
-                                  {k: _precision_at(values, truth, k) for k in ks}))
-    return Evaluation(hidden=hidden_count, candidates=int(u.size), seed=seed,
-                      hidden_share=hidden_share, scores=scores)
+        scores.append(
+            MethodScore(name, _auc(values, truth), {k: _precision_at(values, truth, k) for k in ks})
+        )
+    return Evaluation(
+        hidden=hidden_count,
+        candidates=int(u.size),
+        seed=seed,
+        hidden_share=hidden_share,
+        scores=scores,
+    )
 
 
-def _negatives(index: GraphIndex, full: nx.Graph, rng: np.random.Generator
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _negatives(
+    index: GraphIndex, full: nx.Graph, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs untied in the *full* graph: all of them when few enough, else a seeded sample."""
     n = len(index.nodes)
     full_index = {node: i for i, node in enumerate(index.nodes)}
-    tied = {(min(full_index[a], full_index[b]), max(full_index[a], full_index[b]))
-            for a, b in full.edges()}
+    tied = {
+        (min(full_index[a], full_index[b]), max(full_index[a], full_index[b]))
+        for a, b in full.edges()
+    }
     if n * (n - 1) // 2 - len(tied) <= ALL_PAIRS_LIMIT:
         u, v = np.triu_indices(n, k=1)
-        keep = np.array([(a, b) not in tied for a, b in zip(u.tolist(), v.tolist(),
-                                                              strict=True)])
+        keep = np.array([(a, b) not in tied for a, b in zip(u.tolist(), v.tolist(), strict=True)])
         return u[keep].astype(np.int64), v[keep].astype(np.int64)
     u, v = random_non_edges(index, SAMPLED_NON_EDGES, rng)
     keep = np.array([(a, b) not in tied for a, b in zip(u.tolist(), v.tolist(), strict=True)])
     return u[keep], v[keep]
 
 
-def _networkx_scores(function: Callable[..., Iterable[tuple[object, object, float]]],
-                     graph: nx.Graph, index: GraphIndex, u: np.ndarray, v: np.ndarray
-                     ) -> np.ndarray:
+def _networkx_scores(
+    function: Callable[..., Iterable[tuple[object, object, float]]],
+    graph: nx.Graph,
+    index: GraphIndex,
+    u: np.ndarray,
+    v: np.ndarray,
+) -> np.ndarray:
     nodes = index.nodes
     pairs = [(nodes[a], nodes[b]) for a, b in zip(u.tolist(), v.tolist(), strict=True)]
     return np.array([score for _, _, score in function(graph, pairs)], dtype=float)

@@ -22,8 +22,9 @@ from ecograph.safetext import spreadsheet_row
 FORMATS = ("graphml", "gexf", "csv")
 
 
-def scalar_graph(G: nx.Graph, node_metrics: Mapping[Any, Mapping[str, Any]] | None = None
-                 ) -> nx.Graph:
+def scalar_graph(
+    G: nx.Graph, node_metrics: Mapping[Any, Mapping[str, Any]] | None = None
+) -> nx.Graph:
     """A copy of ``G`` whose attributes are all str, int, float or bool (metrics merged in)."""
     out = nx.DiGraph() if G.is_directed() else nx.Graph()
     for node, data in G.nodes(data=True):
@@ -47,9 +48,14 @@ def _scalars(values: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def write_graph(G: nx.Graph, out: Path, fmt: str,
-                node_metrics: Mapping[Any, Mapping[str, Any]] | None = None, *,
-                formula_escape: bool = True) -> list[Path]:
+def write_graph(
+    G: nx.Graph,
+    out: Path,
+    fmt: str,
+    node_metrics: Mapping[Any, Mapping[str, Any]] | None = None,
+    *,
+    formula_escape: bool = True,
+) -> list[Path]:
     """Write ``G`` (with ``node_metrics`` merged into node attributes); the files written.
 
     ``formula_escape`` applies to CSV, the format meant for spreadsheets; GraphML and GEXF
@@ -64,10 +70,12 @@ def write_graph(G: nx.Graph, out: Path, fmt: str,
     if fmt == "csv":
         stem = out.with_suffix("")
         nodes_path, edges_path = Path(f"{stem}-nodes.csv"), Path(f"{stem}-edges.csv")
-        _write_csv(nodes_path, [{"id": n, **d} for n, d in graph.nodes(data=True)],
-                   formula_escape)
-        _write_csv(edges_path, [{"source": a, "target": b, **d}
-                                for a, b, d in graph.edges(data=True)], formula_escape)
+        _write_csv(nodes_path, [{"id": n, **d} for n, d in graph.nodes(data=True)], formula_escape)
+        _write_csv(
+            edges_path,
+            [{"source": a, "target": b, **d} for a, b, d in graph.edges(data=True)],
+            formula_escape,
+        )
         return [nodes_path, edges_path]
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 

@@ -106,13 +106,18 @@ def sector_pair_gaps(G: nx.Graph, level: str = "epci") -> list[SectorPairGap]:
     arrays = graph_arrays(G)
     places, place = group_codes(G, arrays.nodes, level)
     sectors, sector = group_codes(G, arrays.nodes, "sector")
-    return _sector_pair_gaps(level, places, place, sectors, sector, arrays.source,
-                             arrays.target)
+    return _sector_pair_gaps(level, places, place, sectors, sector, arrays.source, arrays.target)
 
 
-def _sector_pair_gaps(level: str, places: list[str], place: np.ndarray, sectors: list[str],
-                      sector: np.ndarray, source: np.ndarray, target: np.ndarray
-                      ) -> list[SectorPairGap]:
+def _sector_pair_gaps(
+    level: str,
+    places: list[str],
+    place: np.ndarray,
+    sectors: list[str],
+    sector: np.ndarray,
+    source: np.ndarray,
+    target: np.ndarray,
+) -> list[SectorPairGap]:
     """:func:`sector_pair_gaps` on integer codes (labels sorted, so code order is label
     order): one pass of numpy over the ties instead of a dictionary update per tie."""
     k = len(sectors)
@@ -121,8 +126,11 @@ def _sector_pair_gaps(level: str, places: list[str], place: np.ndarray, sectors:
     counts = np.bincount(place * k + sector, minlength=len(places) * k).reshape(-1, k)
     inside = place[source] == place[target]
     a, b = sector[source[inside]], sector[target[inside]]
-    tied = set(sorted_unique(place[source[inside]] * k * k + np.minimum(a, b) * k
-                             + np.maximum(a, b)).tolist())
+    tied = set(
+        sorted_unique(
+            place[source[inside]] * k * k + np.minimum(a, b) * k + np.maximum(a, b)
+        ).tolist()
+    )
     gaps = []
     for p, territory in enumerate(places):
         if not territory:
@@ -130,16 +138,30 @@ def _sector_pair_gaps(level: str, places: list[str], place: np.ndarray, sectors:
         present = [x for x in range(k) if counts[p, x] and sectors[x]]
         for x, y in itertools.combinations(present, 2):
             if p * k * k + x * k + y not in tied:
-                gaps.append(SectorPairGap(level, territory, sectors[x], sectors[y],
-                                          int(counts[p, x]), int(counts[p, y])))
-    return sorted(gaps, key=lambda g: (-g.actors_a * g.actors_b, g.territory, g.sector_a,
-                                       g.sector_b))
+                gaps.append(
+                    SectorPairGap(
+                        level,
+                        territory,
+                        sectors[x],
+                        sectors[y],
+                        int(counts[p, x]),
+                        int(counts[p, y]),
+                    )
+                )
+    return sorted(
+        gaps, key=lambda g: (-g.actors_a * g.actors_b, g.territory, g.sector_a, g.sector_b)
+    )
 
 
 @collector_paused()
-def domain_gaps(G: nx.Graph, contexts: Mapping[str, object], table: TerritoryTable,
-                domains: Iterable[str], level: str = "epci",
-                sectors: Iterable[str] = MAIN_SECTORS) -> list[DomainGap]:
+def domain_gaps(
+    G: nx.Graph,
+    contexts: Mapping[str, object],
+    table: TerritoryTable,
+    domains: Iterable[str],
+    level: str = "epci",
+    sectors: Iterable[str] = MAIN_SECTORS,
+) -> list[DomainGap]:
     """Territory × domain cells with no actor, or no partnership with a partner of a sector.
 
     ``contexts`` maps partnership/project IRIs to objects with ``domains`` (concept IRIs) and
@@ -177,8 +199,9 @@ def domain_gaps(G: nx.Graph, contexts: Mapping[str, object], table: TerritoryTab
             for sector in sectors:
                 if (territory, domain, sector) not in partnered:
                     gaps.append(DomainGap(level, territory, domain, sector, count, population))
-    return sorted(gaps, key=lambda g: (g.missing != "actor", -g.population, g.territory,
-                                       g.domain, g.missing))
+    return sorted(
+        gaps, key=lambda g: (g.missing != "actor", -g.population, g.territory, g.domain, g.missing)
+    )
 
 
 def _population(table: TerritoryTable, level: str, code: str) -> int:
@@ -187,8 +210,7 @@ def _population(table: TerritoryTable, level: str, code: str) -> int:
     if level == "commune" and code in table.communes:
         return int(table.communes[code].population or 0)
     if level in ("departement", "region"):
-        return sum(c.population or 0 for c in table.communes.values()
-                   if getattr(c, level) == code)
+        return sum(c.population or 0 for c in table.communes.values() if getattr(c, level) == code)
     return 0
 
 
@@ -199,8 +221,15 @@ def actor_gaps(G: nx.Graph) -> list[ActorGap]:
     for node, degree in G.degree():
         if degree <= 1:
             data = G.nodes[node]
-            gaps.append(ActorGap(node, data.get("name", ""), "isolated" if degree == 0
-                                 else "peripheral", degree, data.get("epci", "")))
+            gaps.append(
+                ActorGap(
+                    node,
+                    data.get("name", ""),
+                    "isolated" if degree == 0 else "peripheral",
+                    degree,
+                    data.get("epci", ""),
+                )
+            )
     return sorted(gaps, key=lambda g: (g.degree, g.epci, g.name, str(g.actor)))
 
 
@@ -214,18 +243,27 @@ def community_gaps(G: nx.Graph, communities: list[set[Hashable]]) -> list[Commun
     (ties broken by code, so the answer does not depend on set order).
     """
     membership = {node: i for i, members in enumerate(communities, start=1) for node in members}
-    linked = {frozenset((membership[a], membership[b])) for a, b in G.edges()
-              if a in membership and b in membership and membership[a] != membership[b]}
+    linked = {
+        frozenset((membership[a], membership[b]))
+        for a, b in G.edges()
+        if a in membership and b in membership and membership[a] != membership[b]
+    }
     home = {}
     sizes = {i: len(members) for i, members in enumerate(communities, start=1)}
     for i, members in enumerate(communities, start=1):
         departements = Counter(G.nodes[m].get("departement", "") for m in members)
-        home[i] = min(departements.items(), key=lambda kv: (-kv[1], kv[0]))[0] \
-            if departements else ""
+        home[i] = (
+            min(departements.items(), key=lambda kv: (-kv[1], kv[0]))[0] if departements else ""
+        )
     gaps = []
     for i, j in itertools.combinations(sorted(sizes), 2):
-        if (home[i] and home[i] == home[j] and frozenset((i, j)) not in linked
-                and sizes[i] > 1 and sizes[j] > 1):
+        if (
+            home[i]
+            and home[i] == home[j]
+            and frozenset((i, j)) not in linked
+            and sizes[i] > 1
+            and sizes[j] > 1
+        ):
             gaps.append(CommunityGap(home[i], i, j, sizes[i], sizes[j]))
     return sorted(gaps, key=lambda g: (-g.size_a * g.size_b, g.community_a, g.community_b))
 
@@ -247,8 +285,14 @@ class Vocabulary:
 
 
 @collector_paused()
-def suggest(G: nx.Graph, vocabulary: Vocabulary, *, actor: Hashable | None = None,
-            top: int = 20, seed: int = 0) -> list[Suggestion]:
+def suggest(
+    G: nx.Graph,
+    vocabulary: Vocabulary,
+    *,
+    actor: Hashable | None = None,
+    top: int = 20,
+    seed: int = 0,
+) -> list[Suggestion]:
     """The ``top`` untied pairs with the highest fitted score, each explained.
 
     With ``actor``, only pairs that involve it: "who should this actor meet?" — scored against
@@ -268,7 +312,7 @@ def suggest(G: nx.Graph, vocabulary: Vocabulary, *, actor: Hashable | None = Non
         return []
     best_u, best_v, best_score, best_common = [], [], [], []
     for chunk in range(0, u.size, SCORING_CHUNK):
-        cu, cv = u[chunk:chunk + SCORING_CHUNK], v[chunk:chunk + SCORING_CHUNK]
+        cu, cv = u[chunk : chunk + SCORING_CHUNK], v[chunk : chunk + SCORING_CHUNK]
         features = index.features(cu, cv)
         scores = model.score(features)
         keep = _best(scores, cu, cv, top)
@@ -283,8 +327,9 @@ def suggest(G: nx.Graph, vocabulary: Vocabulary, *, actor: Hashable | None = Non
     suggestions = []
     for i in order.tolist():
         a, b = index.nodes[int(u[i])], index.nodes[int(v[i])]
-        suggestions.append(_explain(G, a, b, float(scores[i]), int(common[i]),
-                                    untied_pairs, vocabulary))
+        suggestions.append(
+            _explain(G, a, b, float(scores[i]), int(common[i]), untied_pairs, vocabulary)
+        )
     return suggestions
 
 
@@ -316,53 +361,86 @@ def _untied_sector_pairs(index: GraphIndex) -> set[tuple[str, frozenset[str]]]:
     arrays (the explanations need them; rebuilding them from the graph cost 4 s at 100,000
     actors)."""
     ties = sp.triu(index.adjacency, k=1).tocoo()
-    gaps = _sector_pair_gaps("epci", list(index.epci_labels), index.epci,
-                             list(index.sector_labels), index.sector,
-                             ties.row.astype(np.int64), ties.col.astype(np.int64))
+    gaps = _sector_pair_gaps(
+        "epci",
+        list(index.epci_labels),
+        index.epci,
+        list(index.sector_labels),
+        index.sector,
+        ties.row.astype(np.int64),
+        ties.col.astype(np.int64),
+    )
     return {(g.territory, frozenset((g.sector_a, g.sector_b))) for g in gaps}
 
 
 _TEXT = {
-    "en": {"subject": "Both", "work": "work on {domains}", "be": "are based",
-           "place": "in {place}", "partners": "share {n} partner{s}",
-           "none": "have no partner in common", "gap": "no {a}–{b} tie exists there yet",
-           "and": " and ", "list": ", ", "then": ", and "},
-    "fr": {"subject": "Les deux", "work": "travaillent sur {domains}", "be": "sont établis",
-           "place": "sur le territoire de {place}", "partners": "ont {n} partenaire{s} en commun",
-           "none": "n'ont aucun partenaire commun", "gap": "aucun lien {a}–{b} n'y existe encore",
-           "and": " et ", "list": ", ", "then": " ; "},
+    "en": {
+        "subject": "Both",
+        "work": "work on {domains}",
+        "be": "are based",
+        "place": "in {place}",
+        "partners": "share {n} partner{s}",
+        "none": "have no partner in common",
+        "gap": "no {a}–{b} tie exists there yet",
+        "and": " and ",
+        "list": ", ",
+        "then": ", and ",
+    },
+    "fr": {
+        "subject": "Les deux",
+        "work": "travaillent sur {domains}",
+        "be": "sont établis",
+        "place": "sur le territoire de {place}",
+        "partners": "ont {n} partenaire{s} en commun",
+        "none": "n'ont aucun partenaire commun",
+        "gap": "aucun lien {a}–{b} n'y existe encore",
+        "and": " et ",
+        "list": ", ",
+        "then": " ; ",
+    },
 }
 
 
-def _explain(G: nx.Graph, a: Hashable, b: Hashable, score: float, common: int,
-             untied_pairs: set[tuple[str, frozenset[str]]], vocabulary: Vocabulary
-             ) -> Suggestion:
+def _explain(
+    G: nx.Graph,
+    a: Hashable,
+    b: Hashable,
+    score: float,
+    common: int,
+    untied_pairs: set[tuple[str, frozenset[str]]],
+    vocabulary: Vocabulary,
+) -> Suggestion:
     """One sentence from the facts behind the score, e.g. "Both work on housing in Nantes
     Métropole and share 3 partners, and no association–local authority tie exists there"."""
     text = _TEXT["fr" if vocabulary.lang == "fr" else "en"]
     da, db = G.nodes[a], G.nodes[b]
-    shared = tuple(sorted(set((da.get("domains") or "").split())
-                          & set((db.get("domains") or "").split())))
+    shared = tuple(
+        sorted(set((da.get("domains") or "").split()) & set((db.get("domains") or "").split()))
+    )
     same_epci = bool(da.get("epci")) and da.get("epci") == db.get("epci")
     sectors = frozenset((da.get("sector", ""), db.get("sector", "")))
     gap_here = same_epci and len(sectors) == 2 and (da["epci"], sectors) in untied_pairs
-    place = (" " + text["place"].format(place=vocabulary.epcis.get(da["epci"], da["epci"]))
-             if same_epci else "")
+    place = (
+        " " + text["place"].format(place=vocabulary.epcis.get(da["epci"], da["epci"]))
+        if same_epci
+        else ""
+    )
     clauses = []
     if shared:
         names = [vocabulary.domains.get(d, d).lower() for d in shared]
         clauses.append(text["work"].format(domains=_join(names, text)) + place)
     elif same_epci:
         clauses.append(text["be"] + place)
-    clauses.append(text["partners"].format(n=common, s="s" if common > 1 else "")
-                   if common else text["none"])
+    clauses.append(
+        text["partners"].format(n=common, s="s" if common > 1 else "") if common else text["none"]
+    )
     sentence = f"{text['subject']} {_join(clauses, text)}"
     if gap_here:
         x, y = sorted(sectors)
-        sentence += text["then"] + text["gap"].format(a=vocabulary.sectors.get(x, x).lower(),
-                                                      b=vocabulary.sectors.get(y, y).lower())
-    return Suggestion(a, b, round(score, 6), shared, common, same_epci, gap_here,
-                      sentence + ".")
+        sentence += text["then"] + text["gap"].format(
+            a=vocabulary.sectors.get(x, x).lower(), b=vocabulary.sectors.get(y, y).lower()
+        )
+    return Suggestion(a, b, round(score, 6), shared, common, same_epci, gap_here, sentence + ".")
 
 
 def _join(items: list[str], text: Mapping[str, str]) -> str:

@@ -39,8 +39,18 @@ import scipy.sparse as sp
 
 from ecograph.network.arrays import graph_arrays, group_codes, sorted_unique
 
-FEATURES = ("ra", "aa", "hub_promoted", "salton", "clique", "activity", "same_epci",
-            "same_departement", "shared_domains", "sector_affinity")
+FEATURES = (
+    "ra",
+    "aa",
+    "hub_promoted",
+    "salton",
+    "clique",
+    "activity",
+    "same_epci",
+    "same_departement",
+    "shared_domains",
+    "sector_affinity",
+)
 
 
 @dataclass
@@ -71,8 +81,9 @@ class GraphIndex:
         self.sector_labels, self.sector = group_codes(G, self.nodes, "sector")
         self.epci_labels, self.epci = group_codes(G, self.nodes, "epci")
         self.dept_labels, self.departement = group_codes(G, self.nodes, "departement")
-        domain_names = sorted({d for _, ds in G.nodes(data="domains", default="")
-                               for d in (ds or "").split()})
+        domain_names = sorted(
+            {d for _, ds in G.nodes(data="domains", default="") for d in (ds or "").split()}
+        )
         self.domain_labels = domain_names
         position = {name: j for j, name in enumerate(domain_names)}
         self.domains = np.zeros((len(self.nodes), max(1, len(domain_names))), dtype=bool)
@@ -81,11 +92,13 @@ class GraphIndex:
                 self.domains[i, position[domain]] = True
         self.domain_count = self.domains.sum(axis=1).astype(float)
         self.sector_affinity = self._sector_affinity(arrays.source, arrays.target)
-        self._ra_weights = np.divide(1.0, self.degree, out=np.zeros_like(self.degree),
-                                     where=self.degree > 0)
+        self._ra_weights = np.divide(
+            1.0, self.degree, out=np.zeros_like(self.degree), where=self.degree > 0
+        )
         log_degree = np.log(self.degree, out=np.zeros_like(self.degree), where=self.degree > 1)
-        self._aa_weights = np.divide(1.0, log_degree, out=np.zeros_like(log_degree),
-                                     where=log_degree > 0)
+        self._aa_weights = np.divide(
+            1.0, log_degree, out=np.zeros_like(log_degree), where=log_degree > 0
+        )
 
     def _sector_affinity(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Observed ties between sector pairs over the ties expected if partners were drawn
@@ -98,8 +111,9 @@ class GraphIndex:
         expected = np.outer(sizes, sizes) / max(1.0, sizes.sum()) ** 2 * max(1.0, counts.sum())
         return (counts + 0.5) / (expected + 0.5)
 
-    def features(self, u: np.ndarray, v: np.ndarray, *, exclude_own_tie: bool = False
-                 ) -> PairFeatures:
+    def features(
+        self, u: np.ndarray, v: np.ndarray, *, exclude_own_tie: bool = False
+    ) -> PairFeatures:
         """Features of pairs (u, v). With ``exclude_own_tie`` (training on observed ties)
         the tie itself is removed from both degrees, so a tie does not predict itself."""
         left, right = self.adjacency[u], self.adjacency[v]
@@ -124,19 +138,19 @@ class GraphIndex:
             "salton": common / np.sqrt(product),
             "clique": np.divide(among, possible, out=np.zeros_like(among), where=possible > 0),
             "activity": np.log1p(np.maximum(degree_u, 0) * np.maximum(degree_v, 0)),
-            "same_epci": ((self.epci[u] == self.epci[v])
-                          & (np.asarray(self.epci_labels)[self.epci[u]] != "")).astype(float),
-            "same_departement": ((self.departement[u] == self.departement[v])
-                                 & (np.asarray(self.dept_labels)[self.departement[u]] != "")
-                                 ).astype(float),
-            "shared_domains": np.divide(shared, union, out=np.zeros_like(shared),
-                                        where=union > 0),
+            "same_epci": (
+                (self.epci[u] == self.epci[v]) & (np.asarray(self.epci_labels)[self.epci[u]] != "")
+            ).astype(float),
+            "same_departement": (
+                (self.departement[u] == self.departement[v])
+                & (np.asarray(self.dept_labels)[self.departement[u]] != "")
+            ).astype(float),
+            "shared_domains": np.divide(shared, union, out=np.zeros_like(shared), where=union > 0),
             "sector_affinity": np.log(self.sector_affinity[self.sector[u], self.sector[v]]),
         }
         return PairFeatures(u, v, columns, common)
 
-    def _ties_among_common_partners(self, both: sp.csr_array, common: np.ndarray
-                                    ) -> np.ndarray:
+    def _ties_among_common_partners(self, both: sp.csr_array, common: np.ndarray) -> np.ndarray:
         """Ties among each pair's common partners: (both·A)∘both counts each twice per row.
 
         Only rows with two or more common partners can have any, and they are about 0.6 % of
@@ -172,8 +186,9 @@ class LinkModel:
         return (features.matrix() - self.mean) / self.scale * self.weights
 
 
-def random_non_edges(index: GraphIndex, count: int, rng: np.random.Generator
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def random_non_edges(
+    index: GraphIndex, count: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """``count`` distinct unordered pairs of different nodes that are not tied."""
     n = len(index.nodes)
     chosen: set[tuple[int, int]] = set()
@@ -234,8 +249,9 @@ def fit(index: GraphIndex, *, seed: int = 0, ridge: float = 1.0) -> LinkModel:
     return LinkModel(weights=beta[1:], intercept=float(beta[0]), mean=mean, scale=scale)
 
 
-def candidate_pairs(index: GraphIndex, *, per_actor: int = 20, seed: int = 0
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    index: GraphIndex, *, per_actor: int = 20, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Untied pairs worth scoring: actors two steps apart (a common partner), plus, for each
     actor, up to ``per_actor`` actors of its EPCI (or département when it has no EPCI) sharing
     a domain — so isolated actors get suggestions too. Sorted, without duplicates.
@@ -249,8 +265,11 @@ def candidate_pairs(index: GraphIndex, *, per_actor: int = 20, seed: int = 0
     u = [two_hop.row.astype(np.int64)]
     v = [two_hop.col.astype(np.int64)]
     rng = np.random.default_rng(seed)
-    place = np.where(np.asarray(index.epci_labels)[index.epci] != "",
-                     index.epci, len(index.epci_labels) + index.departement)
+    place = np.where(
+        np.asarray(index.epci_labels)[index.epci] != "",
+        index.epci,
+        len(index.epci_labels) + index.departement,
+    )
     draws = 4 * per_actor
     for group in sorted_unique(place):
         members = np.flatnonzero(place == group)
@@ -282,4 +301,3 @@ def candidate_pairs(index: GraphIndex, *, per_actor: int = 20, seed: int = 0
     first, second = keys // n, keys % n
     different = first != second
     return first[different], second[different]
-

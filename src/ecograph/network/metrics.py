@@ -140,9 +140,17 @@ class GroupMetrics:
 
     @classmethod
     def of(cls, scope: str, key: str, summary: TieSummary) -> GroupMetrics:
-        return cls(scope, key, summary.actors, summary.ties, summary.internal_ties,
-                   summary.same_sector_ties, summary.cross_sector_ties,
-                   _value(summary.cross_sector_share), _value(summary.ei_index))
+        return cls(
+            scope,
+            key,
+            summary.actors,
+            summary.ties,
+            summary.internal_ties,
+            summary.same_sector_ties,
+            summary.cross_sector_ties,
+            _value(summary.cross_sector_share),
+            _value(summary.ei_index),
+        )
 
 
 @dataclass(frozen=True)
@@ -183,8 +191,13 @@ class ActorMetrics:
     @property
     def brokerage(self) -> int:
         """All Gould–Fernandez roles together."""
-        return (self.coordinator + self.gatekeeper + self.representative + self.consultant
-                + self.liaison)
+        return (
+            self.coordinator
+            + self.gatekeeper
+            + self.representative
+            + self.consultant
+            + self.liaison
+        )
 
 
 @dataclass(frozen=True)
@@ -243,8 +256,9 @@ class MetricsResult:
         Community sector counts become one ``sector_<name>`` column each, top domains one
         space-separated string, and each actor row gains the ``brokerage`` total.
         """
-        sectors = sorted({s for c in self.communities for s in c.sectors}
-                         | {row.key for row in self.sectors})
+        sectors = sorted(
+            {s for c in self.communities for s in c.sectors} | {row.key for row in self.sectors}
+        )
         communities = []
         for c in self.communities:
             row = asdict(c)
@@ -261,10 +275,12 @@ class MetricsResult:
             "actors": [{**asdict(r), "brokerage": r.brokerage} for r in self.actors],
             "communities": communities,
             "territory_sector_pairs": [asdict(r) for r in self.sector_pairs],
-            "territory_domains": [{**asdict(r), "sectors": " ".join(r.sectors)}
-                                  for r in self.domain_activity],
-            "partnership_years": [{**asdict(r), "euros": str(r.euros)}
-                                  for r in self.partnership_years],
+            "territory_domains": [
+                {**asdict(r), "sectors": " ".join(r.sectors)} for r in self.domain_activity
+            ],
+            "partnership_years": [
+                {**asdict(r), "euros": str(r.euros)} for r in self.partnership_years
+            ],
             "funding_flows": [{**asdict(r), "euros": str(r.euros)} for r in self.funding_flows],
             "funders": [{**asdict(r), "euros": str(r.euros)} for r in self.funders],
             "project_sectors": [asdict(r) for r in self.project_sectors],
@@ -276,12 +292,17 @@ T = TypeVar("T")
 
 
 @collector_paused()
-def compute_metrics(projection: Projection, *, seed: int = 0,
-                    exact_betweenness_below: int = EXACT_BETWEENNESS_BELOW,
-                    betweenness_samples: int = BETWEENNESS_SAMPLES,
-                    weight: str | None = "weight", attribute: str = "sector",
-                    table: TerritoryTable | None = None, activity: bool = True
-                    ) -> MetricsResult:
+def compute_metrics(
+    projection: Projection,
+    *,
+    seed: int = 0,
+    exact_betweenness_below: int = EXACT_BETWEENNESS_BELOW,
+    betweenness_samples: int = BETWEENNESS_SAMPLES,
+    weight: str | None = "weight",
+    attribute: str = "sector",
+    table: TerritoryTable | None = None,
+    activity: bool = True,
+) -> MetricsResult:
     """Compute every cross-sector metric of ``projection``.
 
     Parameters
@@ -345,73 +366,119 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
     sector_names = list(sector_summary)
     mixing = step("mixing", lambda: _mixing(arrays, codes, labels, sector_names))
     assortativity = step("assortativity", lambda: _assortativity(arrays, codes, len(labels)))
-    territories = step("territories", lambda: [
-        GroupMetrics.of(level, key, summary) for level in TERRITORY_LEVELS
-        for key, summary in summaries(level).items()])
-    domains = step("domains", lambda: [
-        GroupMetrics.of("domain", key, summary) for key, summary in summaries(
-            "domains", lambda keys: _edge_domains(projection, keys)).items()])
+    territories = step(
+        "territories",
+        lambda: [
+            GroupMetrics.of(level, key, summary)
+            for level in TERRITORY_LEVELS
+            for key, summary in summaries(level).items()
+        ],
+    )
+    domains = step(
+        "domains",
+        lambda: [
+            GroupMetrics.of("domain", key, summary)
+            for key, summary in summaries(
+                "domains", lambda keys: _edge_domains(projection, keys)
+            ).items()
+        ],
+    )
     node_ei = step("ei_by_actor", lambda: _node_ei(arrays, codes))
     diversity = step("diversity", lambda: _partner_diversity(arrays, codes, len(labels)))
-    sources = betweenness_sources(G, exact_below=exact_betweenness_below,
-                                  samples=betweenness_samples, seed=seed)
+    sources = betweenness_sources(
+        G, exact_below=exact_betweenness_below, samples=betweenness_samples, seed=seed
+    )
     between = step("betweenness", lambda: _betweenness(arrays, sources, normalized=True))
     holes = step("structural_holes", lambda: _mutual_weights(arrays))
     constraints = step("constraint", lambda: _constraint(arrays, *holes))
     sizes = step("effective_size", lambda: _effective_size(arrays, *holes))
     roles = step("brokerage_roles", lambda: brokerage_roles(projection.funding, attribute))
-    membership = step("louvain", lambda: _multilevel(
-        arrays, weighted=weight is not None, resolution=1.0, seed=seed))
+    membership = step(
+        "louvain",
+        lambda: _multilevel(arrays, weighted=weight is not None, resolution=1.0, seed=seed),
+    )
     quality = step("modularity", lambda: _modularity(arrays, membership))
 
-    sector_pairs, domain_activity = (step("territory_activity", lambda: territory_activity(
-        projection, table or read_table())) if activity else ([], []))
-    years = (step("partnership_years", lambda: partnership_years(projection.contexts.values()))
-             if activity else [])
-    flows = (step("funding_flows", lambda: funding_flows(projection, table or read_table()))
-             if activity else [])
-    funders = (step("funder_totals", lambda: funder_totals(projection.contexts.values()))
-               if activity else [])
+    sector_pairs, domain_activity = (
+        step("territory_activity", lambda: territory_activity(projection, table or read_table()))
+        if activity
+        else ([], [])
+    )
+    years = (
+        step("partnership_years", lambda: partnership_years(projection.contexts.values()))
+        if activity
+        else []
+    )
+    flows = (
+        step("funding_flows", lambda: funding_flows(projection, table or read_table()))
+        if activity
+        else []
+    )
+    funders = (
+        step("funder_totals", lambda: funder_totals(projection.contexts.values()))
+        if activity
+        else []
+    )
     projects = step("project_sectors", lambda: project_sectors(projection)) if activity else []
-    partnership_counts = (step("partnership_sectors", lambda: partnership_sectors(projection))
-                          if activity else [])
+    partnership_counts = (
+        step("partnership_sectors", lambda: partnership_sectors(projection)) if activity else []
+    )
 
     order = {node: i for i, node in enumerate(nodes)}
     groups: dict[int, list[Hashable]] = defaultdict(list)
     for node, label in zip(nodes, membership.tolist(), strict=True):
         groups[label].append(node)
     communities = [c for c in _canonical(groups.values(), order) if len(c) > 1]
-    community_of = {node: i for i, members in enumerate(communities, start=1)
-                    for node in members}
+    community_of = {node: i for i, members in enumerate(communities, start=1) for node in members}
     degree = np.bincount(np.concatenate([arrays.source, arrays.target]), minlength=arrays.n)
-    strength = (np.bincount(arrays.source, weights=arrays.weight, minlength=arrays.n)
-                + np.bincount(arrays.target, weights=arrays.weight, minlength=arrays.n))
+    strength = np.bincount(arrays.source, weights=arrays.weight, minlength=arrays.n) + np.bincount(
+        arrays.target, weights=arrays.weight, minlength=arrays.n
+    )
     no_roles = dict.fromkeys(ROLES, 0)
-    partnerships = Counter(member for context in projection.contexts.values()
-                           if context.kind == "partnership" for member in context.members)
+    partnerships = Counter(
+        member
+        for context in projection.contexts.values()
+        if context.kind == "partnership"
+        for member in context.members
+    )
     actors = []
     for i, node in enumerate(nodes):
         data = G.nodes[node]
-        actors.append(ActorMetrics(
-            actor=str(node), name=str(data.get("name", "")), sector=str(data.get(attribute, "")),
-            degree=int(degree[i]), weighted_degree=float(strength[i]),
-            betweenness=float(between[i]), constraint=_value(constraints[i]),
-            effective_size=_value(sizes[i]), blau=_value(diversity[0][i]),
-            shannon=_value(diversity[1][i]), ei_index=_value(node_ei[i]),
-            community=community_of.get(node), partnerships=partnerships[node],
-            **roles.get(node, no_roles)))
+        actors.append(
+            ActorMetrics(
+                actor=str(node),
+                name=str(data.get("name", "")),
+                sector=str(data.get(attribute, "")),
+                degree=int(degree[i]),
+                weighted_degree=float(strength[i]),
+                betweenness=float(between[i]),
+                constraint=_value(constraints[i]),
+                effective_size=_value(sizes[i]),
+                blau=_value(diversity[0][i]),
+                shannon=_value(diversity[1][i]),
+                ei_index=_value(node_ei[i]),
+                community=community_of.get(node),
+                partnerships=partnerships[node],
+                **roles.get(node, no_roles),
+            )
+        )
     actors.sort(key=lambda a: a.actor)
 
     m = arrays.m
     cross = _cross_count(arrays, codes)
-    method = ("exact" if sources is None
-              else f"sampled: {len(sources)} sources, seed {seed}")
+    method = "exact" if sources is None else f"sampled: {len(sources)} sources, seed {seed}"
     overall = GlobalMetrics(
-        actors=arrays.n, ties=m, cross_sector_ties=cross,
+        actors=arrays.n,
+        ties=m,
+        cross_sector_ties=cross,
         cross_sector_share=cross / m if m else None,
         ei_index=(2 * cross - m) / m if m else None,
-        sector_assortativity=_value(assortativity), communities=len(communities),
-        modularity=_value(quality), betweenness_method=method, seed=seed)
+        sector_assortativity=_value(assortativity),
+        communities=len(communities),
+        modularity=_value(quality),
+        betweenness_method=method,
+        seed=seed,
+    )
     return MetricsResult(
         overall=overall,
         sectors=[GroupMetrics.of("sector", key, s) for key, s in sector_summary.items()],
@@ -419,8 +486,7 @@ def compute_metrics(projection: Projection, *, seed: int = 0,
         territories=sorted(territories, key=lambda r: (r.scope, r.key)),
         domains=sorted(domains, key=lambda r: r.key),
         actors=actors,
-        communities=step("describe_communities",
-                         lambda: _describe(G, communities, attribute)),
+        communities=step("describe_communities", lambda: _describe(G, communities, attribute)),
         sector_pairs=sector_pairs,
         domain_activity=domain_activity,
         partnership_years=years,
@@ -441,17 +507,20 @@ def _unfiltered(G: Any) -> bool:
     return filters is None or not any(vars(filters).values())
 
 
-def _mixing(arrays: GraphArrays, codes: np.ndarray, labels: list[str], groups: list[str]
-            ) -> list[MixingCell]:
+def _mixing(
+    arrays: GraphArrays, codes: np.ndarray, labels: list[str], groups: list[str]
+) -> list[MixingCell]:
     matrix = _count_matrix(arrays, codes, len(labels))
     counts = _matrix(matrix, labels, groups, normalized=False)
     shares = _matrix(matrix, labels, groups, normalized=True)
-    return [MixingCell(s, t, int(counts[s][t]), float(shares[s][t]))
-            for s in groups for t in groups]
+    return [
+        MixingCell(s, t, int(counts[s][t]), float(shares[s][t])) for s in groups for t in groups
+    ]
 
 
-def _edge_domains(projection: Projection, keys: list[str]
-                  ) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
+def _edge_domains(
+    projection: Projection, keys: list[str]
+) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
     """(edge index, domain index) pairs: the domains of the partnerships and projects behind
     each tie, in the edge order of the collaboration graph. Domains found only on ties are
     appended to ``keys``."""
@@ -469,17 +538,25 @@ def _edge_domains(projection: Projection, keys: list[str]
                 keys.append(local)
             pair_context.append(context_index[iri])
             pair_domain.append(position[local])
-    behind = [data["partnerships"] + data["projects"]
-              for _, _, data in projection.collaboration.edges(data=True)]
+    behind = [
+        data["partnerships"] + data["projects"]
+        for _, _, data in projection.collaboration.edges(data=True)
+    ]
     lengths = np.fromiter(map(len, behind), dtype=np.int64, count=len(behind))
     unknown = len(context_index)  # a context missing from the projection has no domain
     contexts = np.fromiter(
         (context_index.get(c, unknown) for c in itertools.chain.from_iterable(behind)),
-        dtype=np.int64, count=int(lengths.sum()))
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
     edge_of = np.repeat(np.arange(len(behind)), lengths)
     # every (tie, context) pair gives the tie each domain of that context
-    which, domains = _expand(contexts, np.asarray(pair_context, dtype=np.int64),
-                             np.asarray(pair_domain, dtype=np.int64), unknown + 1)
+    which, domains = _expand(
+        contexts,
+        np.asarray(pair_context, dtype=np.int64),
+        np.asarray(pair_domain, dtype=np.int64),
+        unknown + 1,
+    )
     return keys, (edge_of[which], domains)
 
 
@@ -491,8 +568,9 @@ def _most_common(values: list[str]) -> tuple[str, float]:
     return key, n / len(values)
 
 
-def _describe(G: Any, communities: list[frozenset[Hashable]], attribute: str
-              ) -> list[CommunityMetrics]:
+def _describe(
+    G: Any, communities: list[frozenset[Hashable]], attribute: str
+) -> list[CommunityMetrics]:
     rows = []
     for number, members in enumerate(communities, start=1):
         data = [G.nodes[n] for n in members]
@@ -501,13 +579,23 @@ def _describe(G: Any, communities: list[frozenset[Hashable]], attribute: str
         for d in data:
             for domain in str(d.get("domains", "")).split():
                 domains[domain] += 1
-        top = tuple(k for k, _ in sorted(domains.items(), key=lambda kv: (-kv[1], kv[0]))
-                    [:TOP_DOMAINS])
+        top = tuple(
+            k for k, _ in sorted(domains.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DOMAINS]
+        )
         epci, epci_share = _most_common([str(d.get("epci", "")) for d in data])
         departement, dep_share = _most_common([str(d.get("departement", "")) for d in data])
-        rows.append(CommunityMetrics(
-            community=number, size=len(members), sectors=dict(sorted(sectors.items())),
-            blau=_value(blau(sectors)), shannon=_value(shannon(sectors)), top_domains=top,
-            epci=epci, epci_share=epci_share, departement=departement,
-            departement_share=dep_share))
+        rows.append(
+            CommunityMetrics(
+                community=number,
+                size=len(members),
+                sectors=dict(sorted(sectors.items())),
+                blau=_value(blau(sectors)),
+                shannon=_value(shannon(sectors)),
+                top_domains=top,
+                epci=epci,
+                epci_share=epci_share,
+                departement=departement,
+                departement_share=dep_share,
+            )
+        )
     return rows

@@ -46,8 +46,17 @@ from ecograph.provenance import data_fingerprint, graph_description
 from ecograph.rdfterms import nt_iri, nt_literal
 from ecograph.vocab import EG
 
-__all__ = ["METRICS_GRAPH", "TOP_BROKERS_QUERY", "metrics_graph", "metrics_ntriples",
-           "metrics_state", "replace_graph", "top_brokers", "top_brokers_query", "write_metrics"]
+__all__ = [
+    "METRICS_GRAPH",
+    "TOP_BROKERS_QUERY",
+    "metrics_graph",
+    "metrics_ntriples",
+    "metrics_state",
+    "replace_graph",
+    "top_brokers",
+    "top_brokers_query",
+    "write_metrics",
+]
 
 #: Name of the graph under ``{base}graph/``.
 METRICS_GRAPH = "metrics"
@@ -57,9 +66,13 @@ _RDF_TYPE = nt_iri(PREFIXES["rdf"] + "type")
 _XSD_INTEGER = PREFIXES["xsd"] + "integer"
 _XSD_DOUBLE = PREFIXES["xsd"] + "double"
 _XSD_DECIMAL = PREFIXES["xsd"] + "decimal"
-_ROLE_TERMS = (("coordinator", EG.brokerageCoordinator), ("gatekeeper", EG.brokerageGatekeeper),
-               ("representative", EG.brokerageRepresentative),
-               ("consultant", EG.brokerageConsultant), ("liaison", EG.brokerageLiaison))
+_ROLE_TERMS = (
+    ("coordinator", EG.brokerageCoordinator),
+    ("gatekeeper", EG.brokerageGatekeeper),
+    ("representative", EG.brokerageRepresentative),
+    ("consultant", EG.brokerageConsultant),
+    ("liaison", EG.brokerageLiaison),
+)
 
 _TOP_BROKERS_TEMPLATE = """
 PREFIX eg: <https://w3id.org/ecograph/ontology#>
@@ -114,18 +127,25 @@ def write_metrics(store: Any, result: MetricsResult, *, version: str | None = No
     those counts can tell whether they are still current (:func:`metrics_state`).
     """
     graph = metrics_graph(store.base_iri)
-    description = graph_description(graph, title=METRICS_TITLE,
-                                    version=version or __version__)
-    scope = ("the whole ecosystem" if result.whole_ecosystem
-             else "part of the ecosystem (a filtered projection)")
-    method = (f"Computed on {scope}. Betweenness: {result.overall.betweenness_method}; "
-              f"Louvain seed {result.overall.seed}; Shannon entropy in nats.")
-    description.append(f"{nt_iri(graph)} {nt_iri(PREFIXES['dcterms'] + 'description')} "
-                       f"{nt_literal(method, lang='en')} .")
+    description = graph_description(graph, title=METRICS_TITLE, version=version or __version__)
+    scope = (
+        "the whole ecosystem"
+        if result.whole_ecosystem
+        else "part of the ecosystem (a filtered projection)"
+    )
+    method = (
+        f"Computed on {scope}. Betweenness: {result.overall.betweenness_method}; "
+        f"Louvain seed {result.overall.seed}; Shannon entropy in nats."
+    )
+    description.append(
+        f"{nt_iri(graph)} {nt_iri(PREFIXES['dcterms'] + 'description')} "
+        f"{nt_literal(method, lang='en')} ."
+    )
     if result.whole_ecosystem and result.activity_counted:
         fingerprint = counts_fingerprint(store, graph)
-        description.append(f"{nt_iri(graph)} {nt_iri(EG.dataFingerprint)} "
-                           f"{nt_literal(fingerprint)} .")
+        description.append(
+            f"{nt_iri(graph)} {nt_iri(EG.dataFingerprint)} {nt_literal(fingerprint)} ."
+        )
     body = metrics_ntriples(result, store.base_iri)
     replace_graph(store, graph, body + "\n".join(description) + "\n")
     return graph
@@ -215,13 +235,15 @@ def top_brokers(store: Any, domain: str, *, limit: int = 10) -> list[dict[str, A
     result = []
     for row in rows:
         name, constraint = row.get("name"), row.get("constraint")
-        result.append({
-            "actor": row["actor"].value,
-            "name": name.value if name is not None else None,
-            "betweenness": float(row["betweenness"].value),
-            "brokerage": int(row["brokerage"].value),
-            "constraint": float(constraint.value) if constraint is not None else None,
-        })
+        result.append(
+            {
+                "actor": row["actor"].value,
+                "name": name.value if name is not None else None,
+                "betweenness": float(row["betweenness"].value),
+                "brokerage": int(row["brokerage"].value),
+                "constraint": float(constraint.value) if constraint is not None else None,
+            }
+        )
     return result
 
 
@@ -251,7 +273,7 @@ def _key(concept: str) -> str:
     in a plain name), else a digest of the whole IRI, so two concepts never share a node."""
     for scheme in ("egpt", "egtype"):
         if concept.startswith(PREFIXES[scheme]):
-            return concept[len(PREFIXES[scheme]):]
+            return concept[len(PREFIXES[scheme]) :]
     return hashlib.sha256(concept.encode()).hexdigest()[:16]
 
 
@@ -274,10 +296,12 @@ def _lines(result: MetricsResult, base: str) -> Iterator[str]:
     yield _triple(ecosystem, EG.tieCount, _integer(overall.ties))
     yield _triple(ecosystem, EG.crossSectorTieCount, _integer(overall.cross_sector_ties))
     yield _triple(ecosystem, EG.communityCount, _integer(overall.communities))
-    for term, value in ((EG.crossSectorShare, overall.cross_sector_share),
-                        (EG.eiIndex, overall.ei_index),
-                        (EG.sectorAssortativity, overall.sector_assortativity),
-                        (EG.modularity, overall.modularity)):
+    for term, value in (
+        (EG.crossSectorShare, overall.cross_sector_share),
+        (EG.eiIndex, overall.ei_index),
+        (EG.sectorAssortativity, overall.sector_assortativity),
+        (EG.modularity, overall.modularity),
+    ):
         if value is not None:
             yield _triple(ecosystem, term, _double(value))
     for row in (*result.sectors, *result.territories, *result.domains):
@@ -297,10 +321,13 @@ def _lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.weightedDegree, _double(actor.weighted_degree))
         yield _triple(subject, EG.betweenness, _double(actor.betweenness))
         yield _triple(subject, EG.actorPartnershipCount, _integer(actor.partnerships))
-        for term, value in ((EG.constraint, actor.constraint),
-                            (EG.effectiveSize, actor.effective_size),
-                            (EG.sectorBlau, actor.blau), (EG.sectorShannon, actor.shannon),
-                            (EG.eiIndex, actor.ei_index)):
+        for term, value in (
+            (EG.constraint, actor.constraint),
+            (EG.effectiveSize, actor.effective_size),
+            (EG.sectorBlau, actor.blau),
+            (EG.sectorShannon, actor.shannon),
+            (EG.eiIndex, actor.ei_index),
+        ):
             if value is not None:
                 yield _triple(subject, term, _double(value))
         for role, term in _ROLE_TERMS:
@@ -325,8 +352,11 @@ def _lines(result: MetricsResult, base: str) -> Iterator[str]:
         if community.epci:
             yield _triple(subject, EG.mainTerritory, nt_iri(territory_iri("epci", community.epci)))
         if community.departement:
-            yield _triple(subject, EG.mainTerritory,
-                          nt_iri(territory_iri("departement", community.departement)))
+            yield _triple(
+                subject,
+                EG.mainTerritory,
+                nt_iri(territory_iri("departement", community.departement)),
+            )
         for member in members.get(community.community, ()):
             yield _triple(subject, EG.member, nt_iri(member))
     yield from _activity_lines(result, base)
@@ -337,7 +367,7 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
     flows and domain activity, partnerships by type and year, per-funder totals and each
     project's member sectors."""
     for pair in result.sector_pairs:
-        where = pair.territory[len(TERRITORY_BASE):]
+        where = pair.territory[len(TERRITORY_BASE) :]
         subject = nt_iri(f"{base}metrics/sector-pair/{where}/{pair.sector_a}/{pair.sector_b}")
         yield f"{subject} {_RDF_TYPE} {nt_iri(EG.SectorPairActivity)} ."
         yield _triple(subject, EG.summaryOf, nt_iri(pair.territory))
@@ -346,8 +376,10 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.partnershipCount, _integer(pair.partnerships))
         yield _triple(subject, EG.projectCount, _integer(pair.projects))
     for row in result.partnership_years:
-        subject = nt_iri(f"{base}metrics/partnership-year/{_key(row.partnership_type)}/"
-                         f"{row.year if row.year is not None else 'undated'}")
+        subject = nt_iri(
+            f"{base}metrics/partnership-year/{_key(row.partnership_type)}/"
+            f"{row.year if row.year is not None else 'undated'}"
+        )
         yield f"{subject} {_RDF_TYPE} {nt_iri(EG.PartnershipYearActivity)} ."
         yield _triple(subject, EG.activityType, nt_iri(row.partnership_type))
         if row.year is not None:
@@ -355,9 +387,11 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.partnershipCount, _integer(row.partnerships))
         yield _triple(subject, EG.euroTotal, _decimal(row.euros))
     for flow in result.funding_flows:
-        where = flow.territory[len(TERRITORY_BASE):]
-        subject = nt_iri(f"{base}metrics/funding-flow/{where}/{_key(flow.funder_type)}/"
-                         f"{_key(flow.beneficiary_type)}")
+        where = flow.territory[len(TERRITORY_BASE) :]
+        subject = nt_iri(
+            f"{base}metrics/funding-flow/{where}/{_key(flow.funder_type)}/"
+            f"{_key(flow.beneficiary_type)}"
+        )
         yield f"{subject} {_RDF_TYPE} {nt_iri(EG.FundingFlowActivity)} ."
         yield _triple(subject, EG.summaryOf, nt_iri(flow.territory))
         yield _triple(subject, EG.funderType, nt_iri(flow.funder_type))
@@ -376,7 +410,7 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
     for count in result.partnership_sectors:
         yield _triple(nt_iri(count.partnership), EG.partnerSectorCount, _integer(count.sectors))
     for cell in result.domain_activity:
-        where = cell.territory[len(TERRITORY_BASE):]
+        where = cell.territory[len(TERRITORY_BASE) :]
         subject = nt_iri(f"{base}metrics/domain-activity/{where}/{cell.domain}")
         yield f"{subject} {_RDF_TYPE} {nt_iri(EG.DomainActivity)} ."
         yield _triple(subject, EG.summaryOf, nt_iri(cell.territory))
@@ -390,10 +424,12 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
 
 def _summary(row: GroupMetrics, base: str) -> Iterator[str]:
     subject = nt_iri(f"{base}metrics/{row.scope}/{row.key}")
-    about = {"sector": lambda k: PREFIXES["egsec"] + k,
-             "domain": lambda k: PREFIXES["egdom"] + k,
-             "epci": lambda k: territory_iri("epci", k),
-             "departement": lambda k: territory_iri("departement", k)}[row.scope](row.key)
+    about = {
+        "sector": lambda k: PREFIXES["egsec"] + k,
+        "domain": lambda k: PREFIXES["egdom"] + k,
+        "epci": lambda k: territory_iri("epci", k),
+        "departement": lambda k: territory_iri("departement", k),
+    }[row.scope](row.key)
     yield f"{subject} {_RDF_TYPE} {nt_iri(EG.TieSummary)} ."
     yield _triple(subject, EG.summaryLevel, nt_literal(row.scope))
     yield _triple(subject, EG.summaryOf, nt_iri(about))

@@ -144,8 +144,10 @@ def ei_index_by_group(G: nx.Graph, attribute: str = "sector") -> dict[str, float
     .. [1] Krackhardt, D., Stern, R. N. (1988). Informal networks and organizational crises:
        an experimental simulation. *Social Psychology Quarterly* 51(2), 123–140.
     """
-    return {key: summary.ei_index for key, summary in tie_summaries(G, attribute,
-                                                                    attribute=attribute).items()}
+    return {
+        key: summary.ei_index
+        for key, summary in tie_summaries(G, attribute, attribute=attribute).items()
+    }
 
 
 def ei_index_by_node(G: nx.Graph, attribute: str = "sector") -> dict[Hashable, float]:
@@ -189,8 +191,13 @@ def _node_ei(arrays: GraphArrays, codes: np.ndarray) -> np.ndarray:
         return np.where(total > 0, (2 * external - total) / total, np.nan)
 
 
-def mixing_matrix(G: nx.Graph, attribute: str = "sector", *, normalized: bool = False,
-                  groups: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
+def mixing_matrix(
+    G: nx.Graph,
+    attribute: str = "sector",
+    *,
+    normalized: bool = False,
+    groups: Iterable[str] | None = None,
+) -> dict[str, dict[str, float]]:
     r"""Ties between each pair of groups.
 
     ``counts[s][t]`` is the number of ties between a node of group ``s`` and one of group
@@ -233,22 +240,29 @@ def mixing_matrix(G: nx.Graph, attribute: str = "sector", *, normalized: bool = 
        026126.
     """
     arrays, labels, codes = _edge_groups(G, attribute)
-    return _matrix(_count_matrix(arrays, codes, len(labels)), labels,
-                   list(groups) if groups is not None else labels, normalized)
+    return _matrix(
+        _count_matrix(arrays, codes, len(labels)),
+        labels,
+        list(groups) if groups is not None else labels,
+        normalized,
+    )
 
 
-def _matrix(counts: np.ndarray, labels: list[str], order: list[str], normalized: bool
-            ) -> dict[str, dict[str, float]]:
+def _matrix(
+    counts: np.ndarray, labels: list[str], order: list[str], normalized: bool
+) -> dict[str, dict[str, float]]:
     position = {label: i for i, label in enumerate(labels)}
     result: dict[str, dict[str, float]] = {}
     for row in order:
         i = position.get(row)
-        values = [int(counts[i, position[c]]) if i is not None and c in position else 0
-                  for c in order]
+        values = [
+            int(counts[i, position[c]]) if i is not None and c in position else 0 for c in order
+        ]
         if normalized:
             total = sum(values)
-            result[row] = {c: (v / total if total else 0.0) for c, v in zip(order, values,
-                                                                             strict=True)}
+            result[row] = {
+                c: (v / total if total else 0.0) for c, v in zip(order, values, strict=True)
+            }
         else:
             result[row] = dict(zip(order, values, strict=True))
     return result
@@ -339,9 +353,13 @@ class TieSummary:
         return _ratio(self.cross_sector_ties - self.same_sector_ties, self.ties)
 
 
-def tie_summaries(G: nx.Graph, by: str, *, attribute: str = "sector",
-                  edge_keys: Mapping[tuple[Hashable, Hashable], Iterable[str]] | None = None,
-                  ) -> dict[str, TieSummary]:
+def tie_summaries(
+    G: nx.Graph,
+    by: str,
+    *,
+    attribute: str = "sector",
+    edge_keys: Mapping[tuple[Hashable, Hashable], Iterable[str]] | None = None,
+) -> dict[str, TieSummary]:
     r"""Count actors and ties of each group of nodes, and how many ties cross sectors.
 
     Groups come from the node attribute ``by``: one value per node (``"sector"``,
@@ -406,8 +424,9 @@ def tie_summaries(G: nx.Graph, by: str, *, attribute: str = "sector",
     return _summaries(arrays, sectors, labels, node_node, node_key, edge_pairs)
 
 
-def node_keys(G: nx.Graph, nodes: list[Hashable], by: str
-              ) -> tuple[list[str], np.ndarray, np.ndarray]:
+def node_keys(
+    G: nx.Graph, nodes: list[Hashable], by: str
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Groups of each node from attribute ``by`` (space-separated values) as pairs.
 
     Returns the sorted group labels and two arrays: node index and group index of every
@@ -427,8 +446,11 @@ def node_keys(G: nx.Graph, nodes: list[Hashable], by: str
             keys.append(text)
     labels = sorted(set(keys))
     position = {label: i for i, label in enumerate(labels)}
-    return (labels, np.asarray(node_index, dtype=np.int64),
-            np.asarray([position[key] for key in keys], dtype=np.int64))
+    return (
+        labels,
+        np.asarray(node_index, dtype=np.int64),
+        np.asarray([position[key] for key in keys], dtype=np.int64),
+    )
 
 
 def _pair_arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -436,8 +458,9 @@ def _pair_arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     return array[:, 0].copy(), array[:, 1].copy()
 
 
-def _expand(endpoint: np.ndarray, node_index: np.ndarray, key_index: np.ndarray, n: int
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _expand(
+    endpoint: np.ndarray, node_index: np.ndarray, key_index: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(edge, group) pairs giving each edge the groups of one of its ends."""
     order = np.argsort(node_index, kind="stable")
     keys_sorted = key_index[order]
@@ -449,10 +472,14 @@ def _expand(endpoint: np.ndarray, node_index: np.ndarray, key_index: np.ndarray,
     return edges, keys_sorted[np.repeat(starts[endpoint], repeats) + offsets]
 
 
-def _summaries(arrays: GraphArrays, sectors: np.ndarray, labels: list[str],
-               node_index: np.ndarray, key_index: np.ndarray,
-               edge_pairs: tuple[np.ndarray, np.ndarray] | None = None
-               ) -> dict[str, TieSummary]:
+def _summaries(
+    arrays: GraphArrays,
+    sectors: np.ndarray,
+    labels: list[str],
+    node_index: np.ndarray,
+    key_index: np.ndarray,
+    edge_pairs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, TieSummary]:
     """:func:`tie_summaries` on arrays: (node, group) and optional (edge, group) pairs."""
     k = max(len(labels), 1)
     membership = sorted_unique(node_index * k + key_index)
@@ -463,16 +490,21 @@ def _summaries(arrays: GraphArrays, sectors: np.ndarray, labels: list[str],
     else:
         codes = sorted_unique(edge_pairs[0] * k + edge_pairs[1])
     edge, key = codes // k, codes % k
-    inside = (_member(membership, arrays.source[edge] * k + key)
-              & _member(membership, arrays.target[edge] * k + key))
+    inside = _member(membership, arrays.source[edge] * k + key) & _member(
+        membership, arrays.target[edge] * k + key
+    )
     crossing = (sectors[arrays.source] != sectors[arrays.target])[edge]
     actors = np.bincount(membership % k, minlength=k)
     ties = np.bincount(key, minlength=k)
     internal = np.bincount(key[inside], minlength=k)
     cross = np.bincount(key[crossing], minlength=k)
     order = sorted(range(len(labels)), key=labels.__getitem__)
-    return {labels[i]: TieSummary(int(actors[i]), int(ties[i]), int(internal[i]),
-                                  int(ties[i] - cross[i]), int(cross[i])) for i in order}
+    return {
+        labels[i]: TieSummary(
+            int(actors[i]), int(ties[i]), int(internal[i]), int(ties[i] - cross[i]), int(cross[i])
+        )
+        for i in order
+    }
 
 
 def _member(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -125,16 +125,20 @@ class Projection:
         about 2 s at 100,000 actors.
         """
         graph = nx.Graph()
-        graph.add_nodes_from((iri, {"bipartite": 0, **attributes})
-                             for iri, attributes in self.collaboration.nodes(data=True))
+        graph.add_nodes_from(
+            (iri, {"bipartite": 0, **attributes})
+            for iri, attributes in self.collaboration.nodes(data=True)
+        )
         for iri in sorted(self.contexts):
             context = self.contexts[iri]
             if context.kind != "project":
                 continue
-            graph.add_node(iri, bipartite=1,
-                           domains=" ".join(sorted(_local(d) for d in context.domains)))
-            graph.add_edges_from((actor, iri) for actor in sorted(context.members)
-                                 if actor in self.collaboration)
+            graph.add_node(
+                iri, bipartite=1, domains=" ".join(sorted(_local(d) for d in context.domains))
+            )
+            graph.add_edges_from(
+                (actor, iri) for actor in sorted(context.members) if actor in self.collaboration
+            )
         return graph
 
     def sector_ties(self) -> nx.Graph:
@@ -147,8 +151,9 @@ class Projection:
         return _aggregate(self.collaboration, level)
 
 
-def project(store: Any, filters: ProjectionFilter | None = None,
-            table: TerritoryTable | None = None) -> Projection:
+def project(
+    store: Any, filters: ProjectionFilter | None = None, table: TerritoryTable | None = None
+) -> Projection:
     """Scan ``store`` (embedded or remote) and build the graphs."""
     filters = filters or ProjectionFilter()
     table = table or read_table()
@@ -161,12 +166,12 @@ def _project(store: Any, filters: ProjectionFilter, table: TerritoryTable) -> Pr
     values = {key: _scan(store, query) for key, query in ACTOR_SCANS.items()}
     actors = _actor_attributes(actor_iris, values, table)
     contexts = _contexts({key: _scan(store, query) for key, query in CONTEXT_SCANS.items()})
-    kept_actors = {iri for iri, attrs in actors.items()
-                   if _in_territory(attrs, filters.territory)}
+    kept_actors = {iri for iri, attrs in actors.items() if _in_territory(attrs, filters.territory)}
     kept_contexts = [c for c in contexts.values() if _context_kept(c, filters)]
     projection = _build(actors, kept_actors, kept_contexts, filters)
     projection.leads, projection.partnerships_for = (
-        _scan(store, PROJECT_LINK_SCANS[key]) for key in ("leads", "partnerships_for"))
+        _scan(store, PROJECT_LINK_SCANS[key]) for key in ("leads", "partnerships_for")
+    )
     return projection
 
 
@@ -190,15 +195,17 @@ def _scan(store: Any, query: str) -> dict[str, list[str]]:
 
 
 # ----------------------------------------------------------------------------- reading rows
-def _actor_attributes(iris: list[str], values: dict[str, dict[str, list[str]]],
-                      table: TerritoryTable) -> dict[str, dict[str, Any]]:
+def _actor_attributes(
+    iris: list[str], values: dict[str, dict[str, list[str]]], table: TerritoryTable
+) -> dict[str, dict[str, Any]]:
     """Each actor's attributes, in ``iris`` order.
 
     Actors share communes, so the territory codes of each distinct place are worked out once.
     """
     places: dict[str, dict[str, str]] = {}
     name, kind, sector, place_of, domains = (
-        values[key] for key in ("name", "type", "sector", "place", "domains"))
+        values[key] for key in ("name", "type", "sector", "place", "domains")
+    )
     actors: dict[str, dict[str, Any]] = {}
     for iri in iris:
         place = _first(place_of, iri)
@@ -232,13 +239,17 @@ def territory_codes(place: str, table: TerritoryTable) -> dict[str, str]:
     codes = dict.fromkeys(LEVELS, "")
     if not place.startswith(TERRITORY_BASE):
         return codes
-    level, _, code = place[len(TERRITORY_BASE):].partition("/")
+    level, _, code = place[len(TERRITORY_BASE) :].partition("/")
     if level == "arrondissement-municipal" and code in table.arrondissements:
         level, code = "commune", table.arrondissements[code].parent or ""
     if level == "commune" and code in table.communes:
         commune = table.communes[code]
-        codes.update(commune=code, epci=commune.epci or "", departement=commune.departement,
-                     region=commune.region)
+        codes.update(
+            commune=code,
+            epci=commune.epci or "",
+            departement=commune.departement,
+            region=commune.region,
+        )
     elif level == "epci" and code in table.epcis:
         members = table.communes_by_epci.get(code, [])
         codes["epci"] = code
@@ -259,22 +270,29 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
     dates = functools.lru_cache(maxsize=None)(_date)  # a few thousand distinct dates
     none: list[str] = []
     ptypes, start_dates, amounts_of, currencies_of, domains_of, funders_of, beneficiaries_of = (
-        scans[key] for key in ("ptype", "start", "amount", "currency", "domain", "funder",
-                               "beneficiary"))
-    for kind, members, role in (("partnership", "partner", "partner"),
-                                ("project", "participant", "participant")):
+        scans[key]
+        for key in ("ptype", "start", "amount", "currency", "domain", "funder", "beneficiary")
+    )
+    for kind, members, role in (
+        ("partnership", "partner", "partner"),
+        ("project", "participant", "participant"),
+    ):
         for iri, actors in scans[members].items():
             if iri in contexts:
                 continue
             types = ptypes.get(iri, none)
             starts = [d for d in (dates(v) for v in start_dates.get(iri, none)) if d]
-            amounts = [(a, v) for a, v in ((_float(v), v) for v in amounts_of.get(iri, none))
-                       if a is not None]
+            amounts = [
+                (a, v)
+                for a, v in ((_float(v), v) for v in amounts_of.get(iri, none))
+                if a is not None
+            ]
             currencies = currencies_of.get(iri, none)
             in_euros = amounts and (not currencies or currencies[0] == "EUR")
             funders, beneficiaries = funders_of.get(iri, none), beneficiaries_of.get(iri, none)
             context = contexts[iri] = Context(
-                iri=iri, kind=kind,
+                iri=iri,
+                kind=kind,
                 partnership_type=types[0] if kind == "partnership" and types else None,
                 start=min(starts) if starts else None,
                 amount=amounts[0][0] if amounts else None,
@@ -297,7 +315,7 @@ def _in_territory(attributes: dict[str, Any], territory: str | None) -> bool:
         return True
     if not territory.startswith(TERRITORY_BASE):
         raise ValueError(f"not a territory IRI: {territory!r} (expected {TERRITORY_BASE}…)")
-    level, _, code = territory[len(TERRITORY_BASE):].partition("/")
+    level, _, code = territory[len(TERRITORY_BASE) :].partition("/")
     level = "region" if level == "com" else level
     if level not in LEVELS:
         raise ValueError(f"cannot filter by {level!r}; use one of {', '.join(LEVELS)}")
@@ -320,8 +338,12 @@ def _context_kept(context: Context, filters: ProjectionFilter) -> bool:
 
 
 # ----------------------------------------------------------------------------- building
-def _build(actors: dict[str, dict[str, Any]], kept_actors: set[str],
-           contexts: list[Context], filters: ProjectionFilter) -> Projection:
+def _build(
+    actors: dict[str, dict[str, Any]],
+    kept_actors: set[str],
+    contexts: list[Context],
+    filters: ProjectionFilter,
+) -> Projection:
     """The graphs of the kept actors and contexts, nodes and edges in sorted order."""
     collaboration = nx.Graph()
     funding = nx.DiGraph()
@@ -353,16 +375,22 @@ def _build(actors: dict[str, dict[str, Any]], kept_actors: set[str],
     partnerships, projects = made_of["partnership"], made_of["project"]
     collaboration.add_edges_from(
         (a, b, _tie(partnerships.get((a, b), []), projects.get((a, b), [])))
-        for a, b in sorted(partnerships.keys() | projects.keys()))
-    funding.add_edges_from((funder, beneficiary, {"weight": weight, "amount": amount})
-                           for (funder, beneficiary), (weight, amount) in flows.items())
+        for a, b in sorted(partnerships.keys() | projects.keys())
+    )
+    funding.add_edges_from(
+        (funder, beneficiary, {"weight": weight, "amount": amount})
+        for (funder, beneficiary), (weight, amount) in flows.items()
+    )
     collaboration.graph["filters"] = filters
     return Projection(collaboration, funding, kept)
 
 
 def _tie(partnerships: list[str], projects: list[str]) -> dict[str, Any]:
-    return {"weight": len(partnerships) + len(projects), "partnerships": partnerships,
-            "projects": projects}
+    return {
+        "weight": len(partnerships) + len(projects),
+        "partnerships": partnerships,
+        "projects": projects,
+    }
 
 
 def _aggregate(graph: nx.Graph, attribute: str) -> nx.Graph:

@@ -24,20 +24,36 @@ from ecograph.render.style import OTHER as OTHER_COLOUR
 from ecograph.render.style import SECTOR_COLOURS
 from ecograph.safetext import clean, isolate
 
-__all__ = ["OKABE_ITO", "OTHER_COLOUR", "SECTOR_COLOURS", "bar_chart", "contrast", "heat_map",
-           "ink_on", "ramp_colour"]
+__all__ = [
+    "OKABE_ITO",
+    "OTHER_COLOUR",
+    "SECTOR_COLOURS",
+    "bar_chart",
+    "contrast",
+    "heat_map",
+    "ink_on",
+    "ramp_colour",
+]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 TEXT = "#1a1a1a"
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-             "#000000")
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 DEFAULT_BAR = "#0072B2"
 #: ColorBrewer Blues, 9 classes, light to dark.
-BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5",
-         "#08519c", "#08306b")
+BLUES = (
+    "#f7fbff",
+    "#deebf7",
+    "#c6dbef",
+    "#9ecae1",
+    "#6baed6",
+    "#4292c6",
+    "#2171b5",
+    "#08519c",
+    "#08306b",
+)
 
 CHAR_WIDTH = 7.8  # generous advance of a 13 px sans-serif character, for layout only
 MAX_LABEL_CHARS = 40
@@ -45,11 +61,20 @@ MAX_LABEL_CHARS = 40
 
 def _svg(width: float, height: float, title: str) -> ET.Element:
     """The root element: sized, labelled for screen readers, with a ``<title>``."""
-    root = ET.Element("svg", {
-        "xmlns": SVG_NS, "width": _n(width), "height": _n(height),
-        "viewBox": f"0 0 {_n(width)} {_n(height)}", "role": "img", "aria-label": title,
-        "font-family": FONT, "font-size": "13", "class": "chart",
-    })
+    root = ET.Element(
+        "svg",
+        {
+            "xmlns": SVG_NS,
+            "width": _n(width),
+            "height": _n(height),
+            "viewBox": f"0 0 {_n(width)} {_n(height)}",
+            "role": "img",
+            "aria-label": title,
+            "font-family": FONT,
+            "font-size": "13",
+            "class": "chart",
+        },
+    )
     ET.SubElement(root, "title").text = title
     return root
 
@@ -65,8 +90,7 @@ def _short(label: str, limit: int = MAX_LABEL_CHARS) -> str:
 
 
 def _text(parent: ET.Element, x: float, y: float, text: str, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, "text", {"x": _n(x), "y": _n(y), "fill": TEXT,
-                                             **attributes})
+    element = ET.SubElement(parent, "text", {"x": _n(x), "y": _n(y), "fill": TEXT, **attributes})
     element.text = text
     return element
 
@@ -75,10 +99,16 @@ def _to_string(root: ET.Element) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def bar_chart(items: Sequence[tuple[str, float]], *, title: str,
-              value_text: Callable[[float], str] = lambda v: f"{v:g}",
-              colours: Sequence[str] | None = None, maximum: float | None = None,
-              width: float = 640, bar_height: float = 20) -> str:
+def bar_chart(
+    items: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    value_text: Callable[[float], str] = lambda v: f"{v:g}",
+    colours: Sequence[str] | None = None,
+    maximum: float | None = None,
+    width: float = 640,
+    bar_height: float = 20,
+) -> str:
     """Horizontal bars, one per ``(label, value)``, label on the left and value at the end.
 
     Parameters
@@ -114,9 +144,19 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str,
         _text(group, label_width - 8, y + bar_height * 0.72, short, **{"text-anchor": "end"})
         length = span * value / top if top > 0 and value > 0 else 0
         colour = colours[i] if colours else DEFAULT_BAR
-        ET.SubElement(group, "rect", {"x": _n(label_width), "y": _n(y), "width": _n(length),
-                                      "height": _n(bar_height), "fill": colour,
-                                      "stroke": "#333333", "stroke-width": "0.5"})
+        ET.SubElement(
+            group,
+            "rect",
+            {
+                "x": _n(label_width),
+                "y": _n(y),
+                "width": _n(length),
+                "height": _n(bar_height),
+                "fill": colour,
+                "stroke": "#333333",
+                "stroke-width": "0.5",
+            },
+        )
         _text(group, label_width + length + 6, y + bar_height * 0.72, value_text(value))
     return _to_string(root)
 
@@ -129,7 +169,7 @@ def ramp_colour(share: float) -> str:
 
 def _luminance(colour: str) -> float:
     """WCAG relative luminance of ``#rrggbb``."""
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -145,10 +185,17 @@ def ink_on(fill: str) -> str:
     return "#ffffff" if contrast(fill, "#ffffff") > contrast(fill, TEXT) else TEXT
 
 
-def heat_map(labels: Sequence[str], counts: Sequence[Sequence[int]],
-             shares: Sequence[Sequence[float]], *, title: str, legend: str,
-             cell_text: Callable[[int, float], tuple[str, str]],
-             share_text: Callable[[float], str], cell: float = 78) -> str:
+def heat_map(
+    labels: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    shares: Sequence[Sequence[float]],
+    *,
+    title: str,
+    legend: str,
+    cell_text: Callable[[int, float], tuple[str, str]],
+    share_text: Callable[[float], str],
+    cell: float = 78,
+) -> str:
     """A square matrix of labelled cells, coloured by ``shares[i][j]``.
 
     Each cell prints two lines from ``cell_text(count, share)`` (e.g. "12" and "35 %"), so the
@@ -166,8 +213,13 @@ def heat_map(labels: Sequence[str], counts: Sequence[Sequence[int]],
     root = _svg(width, height, title)
     for j, name in enumerate(names):
         x = left + (j + 0.5) * cell
-        _text(root, x, top - 8, name, **{"text-anchor": "start",
-                                         "transform": f"rotate(-45 {_n(x)} {_n(top - 8)})"})
+        _text(
+            root,
+            x,
+            top - 8,
+            name,
+            **{"text-anchor": "start", "transform": f"rotate(-45 {_n(x)} {_n(top - 8)})"},
+        )
     for i, name in enumerate(names):
         y = top + i * cell
         _text(root, left - 8, y + cell / 2 + 4, name, **{"text-anchor": "end"})
@@ -176,28 +228,65 @@ def heat_map(labels: Sequence[str], counts: Sequence[Sequence[int]],
             share = float(shares[i][j])
             group = ET.SubElement(root, "g")
             first, second = cell_text(int(counts[i][j]), share)
-            ET.SubElement(group, "title").text = (f"{isolate(labels[i])} × {isolate(labels[j])}: "
-                                                  f"{first} ({second})")
-            ET.SubElement(group, "rect", {"x": _n(x), "y": _n(y), "width": _n(cell),
-                                          "height": _n(cell), "fill": ramp_colour(share),
-                                          "stroke": "#ffffff", "stroke-width": "2"})
+            ET.SubElement(group, "title").text = (
+                f"{isolate(labels[i])} × {isolate(labels[j])}: {first} ({second})"
+            )
+            ET.SubElement(
+                group,
+                "rect",
+                {
+                    "x": _n(x),
+                    "y": _n(y),
+                    "width": _n(cell),
+                    "height": _n(cell),
+                    "fill": ramp_colour(share),
+                    "stroke": "#ffffff",
+                    "stroke-width": "2",
+                },
+            )
             ink = ink_on(ramp_colour(share))
-            for line, (text, dy, weight) in enumerate(((first, -2, "bold"),
-                                                       (second, 14, "normal"))):
-                _text(group, x + cell / 2, y + cell / 2 + dy, text,
-                      **{"text-anchor": "middle", "fill": ink, "font-weight": weight,
-                         "class": f"cell-line-{line}"})
+            for line, (text, dy, weight) in enumerate(
+                ((first, -2, "bold"), (second, 14, "normal"))
+            ):
+                _text(
+                    group,
+                    x + cell / 2,
+                    y + cell / 2 + dy,
+                    text,
+                    **{
+                        "text-anchor": "middle",
+                        "fill": ink,
+                        "font-weight": weight,
+                        "class": f"cell-line-{line}",
+                    },
+                )
     _legend(root, left, top + size + 14, min(size, 360), legend, share_text)
     return _to_string(root)
 
 
-def _legend(root: ET.Element, x: float, y: float, width: float, caption: str,
-            share_text: Callable[[float], str]) -> None:
+def _legend(
+    root: ET.Element,
+    x: float,
+    y: float,
+    width: float,
+    caption: str,
+    share_text: Callable[[float], str],
+) -> None:
     step = width / len(BLUES)
     for k, colour in enumerate(BLUES):
-        ET.SubElement(root, "rect", {"x": _n(x + k * step), "y": _n(y), "width": _n(step),
-                                     "height": "10", "fill": colour, "stroke": "#999999",
-                                     "stroke-width": "0.5"})
+        ET.SubElement(
+            root,
+            "rect",
+            {
+                "x": _n(x + k * step),
+                "y": _n(y),
+                "width": _n(step),
+                "height": "10",
+                "fill": colour,
+                "stroke": "#999999",
+                "stroke-width": "0.5",
+            },
+        )
     _text(root, x, y + 24, share_text(0.0), **{"font-size": "11"})
     _text(root, x + width, y + 24, share_text(1.0), **{"font-size": "11", "text-anchor": "end"})
     _text(root, x, y + 40, caption, **{"font-size": "11"})

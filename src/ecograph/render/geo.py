@@ -36,9 +36,17 @@ import numpy as np
 
 from ecograph.ingest.territories import TerritoryTable
 
-__all__ = ["COORDINATES_ENV", "Coordinates", "CoordinatesMissing", "Placement",
-           "derive_coordinates", "locate", "project_lat_lon", "read_coordinates",
-           "write_coordinates"]
+__all__ = [
+    "COORDINATES_ENV",
+    "Coordinates",
+    "CoordinatesMissing",
+    "Placement",
+    "derive_coordinates",
+    "locate",
+    "project_lat_lon",
+    "read_coordinates",
+    "write_coordinates",
+]
 
 #: Environment variable naming the coordinates (a folder or a file), when not given.
 COORDINATES_ENV = "ECOGRAPH_COORDINATES"
@@ -76,14 +84,17 @@ class Coordinates:
 
 
 @functools.lru_cache(maxsize=2)
-def _epci_centroids(coordinates: Coordinates, table: TerritoryTable
-                    ) -> dict[str, tuple[float, float]]:
+def _epci_centroids(
+    coordinates: Coordinates, table: TerritoryTable
+) -> dict[str, tuple[float, float]]:
     centroids = {}
     for epci, members in table.communes_by_epci.items():
         points = [coordinates.communes[c.code] for c in members if c.code in coordinates.communes]
         if points:
-            centroids[epci] = (round(sum(p[0] for p in points) / len(points), 5),
-                               round(sum(p[1] for p in points) / len(points), 5))
+            centroids[epci] = (
+                round(sum(p[0] for p in points) / len(points), 5),
+                round(sum(p[1] for p in points) / len(points), 5),
+            )
     return centroids
 
 
@@ -96,7 +107,8 @@ def read_coordinates(path: str | os.PathLike[str] | None = None) -> Coordinates:
             "the geographic layout needs commune coordinates, which ecograph does not ship "
             "(no open licence for the compilation it was tested with): give --coordinates "
             f"FOLDER_OR_FILE or set {COORDINATES_ENV} — a folder with datas.fun's France/"
-            "communes.csv, departements.csv and regions.csv, or a level,code,lat,lon CSV")
+            "communes.csv, departements.csv and regions.csv, or a level,code,lat,lon CSV"
+        )
     return _read(Path(chosen).resolve())
 
 
@@ -116,13 +128,15 @@ def _read(path: Path) -> Coordinates:
             level, code, lat, lon = row
             rows[level][code] = (float(lat), float(lon))
         except ValueError:
-            raise CoordinatesMissing(f"{path}, row {number}: expected level,code,lat,lon, "
-                                     f"got {','.join(row)!r}") from None
+            raise CoordinatesMissing(
+                f"{path}, row {number}: expected level,code,lat,lon, got {','.join(row)!r}"
+            ) from None
     return Coordinates(rows)
 
 
-def locate(attributes: Mapping[str, Any], coordinates: Coordinates,
-           table: TerritoryTable) -> Placement:
+def locate(
+    attributes: Mapping[str, Any], coordinates: Coordinates, table: TerritoryTable
+) -> Placement:
     """Where to draw an actor with the projection's node ``attributes``.
 
     The most precise known level wins: commune, then EPCI, département, région. ``fallback``
@@ -133,9 +147,11 @@ def locate(attributes: Mapping[str, Any], coordinates: Coordinates,
         lat, lon = coordinates.communes[commune]
         return Placement(lat, lon, "commune", commune)
     missing = bool(commune)
-    for level, known in (("epci", coordinates.epci_centroids(table)),
-                         ("departement", coordinates.departements),
-                         ("region", coordinates.regions)):
+    for level, known in (
+        ("epci", coordinates.epci_centroids(table)),
+        ("departement", coordinates.departements),
+        ("region", coordinates.regions),
+    ):
         code = attributes.get(level) or ""
         if code in known:
             lat, lon = known[code]
@@ -168,8 +184,9 @@ def derive_coordinates(source_dir: Path) -> list[tuple[str, str, str, str]]:
     arrondissements: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for name in ("communes.csv", "departements.csv", "regions.csv"):
         if not (source_dir / name).is_file():
-            raise CoordinatesMissing(f"{source_dir}: expected {name} (datas.fun's France/ "
-                                     "folder) in it")
+            raise CoordinatesMissing(
+                f"{source_dir}: expected {name} (datas.fun's France/ folder) in it"
+            )
     for row in _read_csv(source_dir / "communes.csv"):
         if not row["lat"] or not row["lng"]:
             continue
@@ -180,14 +197,20 @@ def derive_coordinates(source_dir: Path) -> list[tuple[str, str, str, str]]:
             arrondissements[row["insee_parente"]].append(point)
     for parent, found in arrondissements.items():
         if ("commune", parent) not in points:
-            points[("commune", parent)] = (sum(p[0] for p in found) / len(found),
-                                           sum(p[1] for p in found) / len(found))
-    for level, name, key in (("departement", "departements.csv", "insee_dep"),
-                             ("region", "regions.csv", "insee_reg")):
+            points[("commune", parent)] = (
+                sum(p[0] for p in found) / len(found),
+                sum(p[1] for p in found) / len(found),
+            )
+    for level, name, key in (
+        ("departement", "departements.csv", "insee_dep"),
+        ("region", "regions.csv", "insee_reg"),
+    ):
         for row in _read_csv(source_dir / name):
             points[(level, row[key])] = (float(row["lat"]), float(row["lng"]))
-    return [(level, code, f"{lat:.5f}", f"{lon:.5f}")
-            for (level, code), (lat, lon) in sorted(points.items())]
+    return [
+        (level, code, f"{lat:.5f}", f"{lon:.5f}")
+        for (level, code), (lat, lon) in sorted(points.items())
+    ]
 
 
 def write_coordinates(rows: list[tuple[str, str, str, str]], path: Path) -> None:
@@ -197,8 +220,10 @@ def write_coordinates(rows: list[tuple[str, str, str, str]], path: Path) -> None
     writer.writerow(("level", "code", "lat", "lon"))
     writer.writerows(rows)
     # No file name and no time in the gzip header: the same rows give the same bytes.
-    with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb",
-                                              mtime=0) as handle:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as handle,
+    ):
         handle.write(text.getvalue().encode("utf-8"))
 
 

@@ -27,8 +27,13 @@ EXACT_BELOW = 1000
 SPACING = 70.0
 
 
-def force_layout(n: int, edges: Sequence[tuple[int, int]],
-                 weights: Sequence[float] | None = None, *, seed: int = 0) -> np.ndarray:
+def force_layout(
+    n: int,
+    edges: Sequence[tuple[int, int]],
+    weights: Sequence[float] | None = None,
+    *,
+    seed: int = 0,
+) -> np.ndarray:
     """Fruchterman–Reingold positions (``n`` × 2) of nodes ``0..n-1``; same input and seed,
     same positions.
 
@@ -46,13 +51,16 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]],
     if members.size:
         local = np.full(n, -1)
         local[members] = np.arange(members.size)
-        graph = igraph.Graph(n=int(members.size),
-                             edges=[(int(local[a]), int(local[b])) for a, b in edges])
+        graph = igraph.Graph(
+            n=int(members.size), edges=[(int(local[a]), int(local[b])) for a, b in edges]
+        )
         igraph.set_random_number_generator(random.Random(seed))
         try:
             found = graph.layout_fruchterman_reingold(
-                weights=list(weights) if weights is not None else None, niter=ITERATIONS,
-                grid="nogrid" if members.size < EXACT_BELOW else "grid")
+                weights=list(weights) if weights is not None else None,
+                niter=ITERATIONS,
+                grid="nogrid" if members.size < EXACT_BELOW else "grid",
+            )
         finally:
             igraph.set_random_number_generator(random)
         positions[members] = np.asarray(found.coords, dtype=float)
@@ -63,14 +71,18 @@ def force_layout(n: int, edges: Sequence[tuple[int, int]],
         if members.size > 1:
             low, high = np.percentile(positions[members], [5, 95], axis=0)
             width, height = (float(v) for v in high - low)
-            step = (math.sqrt(width * height / members.size) if width * height > 0
-                    else max(width, height) / (members.size - 1)) or 1.0
+            step = (
+                math.sqrt(width * height / members.size)
+                if width * height > 0
+                else max(width, height) / (members.size - 1)
+            ) or 1.0
         side = math.ceil(math.sqrt(alone.size))
         left = positions[members, 0].max() + 3 * step if members.size else 0.0
         top = positions[members, 1].min() if members.size else 0.0
         index = np.arange(alone.size)
-        positions[alone] = np.column_stack([left + step * (index % side),
-                                            top + step * (index // side)])
+        positions[alone] = np.column_stack(
+            [left + step * (index % side), top + step * (index // side)]
+        )
     return positions
 
 

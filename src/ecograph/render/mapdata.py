@@ -131,36 +131,61 @@ def facets_of(G: nx.Graph, edge_kinds: Iterable[str], labels: Labels) -> Facets:
                 counts[level][data[level]] += 1
     names, words = labels.names, labels.words
     order = list(style.SECTOR_COLOURS)
-    sectors = sorted(counts["sector"], key=lambda s: (s not in order,
-                                                      order.index(s) if s in order else 0, s))
+    sectors = sorted(
+        counts["sector"], key=lambda s: (s not in order, order.index(s) if s in order else 0, s)
+    )
     ties = sorted(set(edge_kinds), key=lambda k: (k == "project", k))
     return Facets(
-        sectors=[(s, names.sector(s) or words["unplaced"],
-                  style.SECTOR_COLOURS.get(s, style.OTHER), counts["sector"][s])
-                 for s in sectors],
-        types=sorted(((t, names.actor_type(t) or "?", style.shape_of(t), n)
-                      for t, n in counts["type"].items()),
-                     key=lambda row: (row[2], row[1].casefold())),
-        domains=sorted(((d, names.domain(d), "", n) for d, n in counts["domain"].items()),
-                       key=lambda row: row[1].casefold()),
-        departements=sorted(((c, labels.place("departement", c), "", n)
-                             for c, n in counts["departement"].items())),
-        epcis=sorted(((c, labels.place("epci", c), "", n) for c, n in counts["epci"].items()),
-                     key=lambda row: row[1].casefold()),
-        ties=[(k, words["project"] if k == "project" else names.partnership_type(k),
-               style.EDGE_COLOURS.get(k, style.OTHER), 0) for k in ties],
+        sectors=[
+            (
+                s,
+                names.sector(s) or words["unplaced"],
+                style.SECTOR_COLOURS.get(s, style.OTHER),
+                counts["sector"][s],
+            )
+            for s in sectors
+        ],
+        types=sorted(
+            (
+                (t, names.actor_type(t) or "?", style.shape_of(t), n)
+                for t, n in counts["type"].items()
+            ),
+            key=lambda row: (row[2], row[1].casefold()),
+        ),
+        domains=sorted(
+            ((d, names.domain(d), "", n) for d, n in counts["domain"].items()),
+            key=lambda row: row[1].casefold(),
+        ),
+        departements=sorted(
+            ((c, labels.place("departement", c), "", n) for c, n in counts["departement"].items())
+        ),
+        epcis=sorted(
+            ((c, labels.place("epci", c), "", n) for c, n in counts["epci"].items()),
+            key=lambda row: row[1].casefold(),
+        ),
+        ties=[
+            (
+                k,
+                words["project"] if k == "project" else names.partnership_type(k),
+                style.EDGE_COLOURS.get(k, style.OTHER),
+                0,
+            )
+            for k in ties
+        ],
     )
 
 
-def _node_facets(members: Iterable[Mapping[str, Any]],
-                 index: Mapping[str, Mapping[str, int]]) -> dict[str, list[int]]:
+def _node_facets(
+    members: Iterable[Mapping[str, Any]], index: Mapping[str, Mapping[str, int]]
+) -> dict[str, list[int]]:
     found: dict[str, set[int]] = defaultdict(set)
     for data in members:
         found["s"].add(index["s"][data.get("sector") or ""])
         found["t"].add(index["t"][data.get("actor_type") or ""])
         found["d"].update(index["d"][d] for d in (data.get("domains") or "").split())
-        found["g"].update(index["g"][data[level]] for level in ("departement", "epci")
-                          if data.get(level))
+        found["g"].update(
+            index["g"][data[level]] for level in ("departement", "epci") if data.get(level)
+        )
     return {key: sorted(found[key]) for key in ("s", "t", "d", "g")}
 
 
@@ -169,8 +194,10 @@ class _TieText:
     types, so titles are made once per mix (10,000 actors have about 30,000 ties)."""
 
     def __init__(self, contexts: Mapping[str, Context], labels: Labels) -> None:
-        self._type = {iri: _local(c.partnership_type) if c.partnership_type else "partnership"
-                      for iri, c in contexts.items()}
+        self._type = {
+            iri: _local(c.partnership_type) if c.partnership_type else "partnership"
+            for iri, c in contexts.items()
+        }
         self._labels = labels
         self._titles: dict[tuple[tuple[str, int], ...], tuple[str, str]] = {}
 
@@ -180,8 +207,8 @@ class _TieText:
         partnerships, projects = data.get("partnerships", ()), data.get("projects", ())
         if len(partnerships) + len(projects) == 1:  # most ties: no counting needed
             key: tuple[tuple[str, int], ...] = (
-                (self._type.get(partnerships[0], "partnership") if partnerships
-                 else "project", 1),)
+                (self._type.get(partnerships[0], "partnership") if partnerships else "project", 1),
+            )
         else:
             kinds = Counter(self._type.get(iri, "partnership") for iri in partnerships)
             if projects:
@@ -226,13 +253,19 @@ def _number(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- actors
-def actor_drawing(G: nx.Graph, contexts: Mapping[str, Context],
-                  metrics: Mapping[Hashable, Mapping[str, Any]], size_by: str,
-                  suggestions: Sequence[Any], labels: Labels) -> Drawing:
+def actor_drawing(
+    G: nx.Graph,
+    contexts: Mapping[str, Context],
+    metrics: Mapping[Hashable, Mapping[str, Any]],
+    size_by: str,
+    suggestions: Sequence[Any],
+    labels: Labels,
+) -> Drawing:
     """One node per actor of ``G``, ties as edges, suggestions as dashed edges."""
     tie_text = _TieText(contexts, labels)
-    ties = [(a, b, float(data.get("weight", 1)), *tie_text(data))
-            for a, b, data in G.edges(data=True)]
+    ties = [
+        (a, b, float(data.get("weight", 1)), *tie_text(data)) for a, b, data in G.edges(data=True)
+    ]
     facets = facets_of(G, [kind for *_, kind, _ in ties], labels)
     index = facets.index()
     words, names = labels.words, labels.names
@@ -248,58 +281,90 @@ def actor_drawing(G: nx.Graph, contexts: Mapping[str, Context],
             f"{words['sector']}{sep}{names.sector(data.get('sector') or '')}",
             f"{words['commune']}{sep}"
             f"{labels.place('commune', data.get('commune') or '') or words['no_commune']}",
-            f"{words['domains']}{sep}" + ", ".join(
-                names.domain(d) for d in (data.get("domains") or "").split()),
+            f"{words['domains']}{sep}"
+            + ", ".join(names.domain(d) for d in (data.get("domains") or "").split()),
             " · ".join(f"{words[m]} {_number(v)}" for m, v in _key_metrics(G, key, row)),
         ]
         name = clean(data.get("name") or str(key))
-        nodes.append(MapNode(
-            key=key, label=name,
-            colour=style.SECTOR_COLOURS.get(data.get("sector") or "", style.OTHER),
-            shape=style.shape_of(data.get("actor_type") or ""), size=sizes[i],
-            facets=_node_facets([data], index), lines=[clean(line) for line in lines],
-            places=[data]))
-    edges = [MapEdge(order[a], order[b], style.EDGE_COLOURS.get(kind, style.OTHER),
-                     _width(weight), title, index["e"][kind], weight)
-             for a, b, weight, kind, title in ties]
+        nodes.append(
+            MapNode(
+                key=key,
+                label=name,
+                colour=style.SECTOR_COLOURS.get(data.get("sector") or "", style.OTHER),
+                shape=style.shape_of(data.get("actor_type") or ""),
+                size=sizes[i],
+                facets=_node_facets([data], index),
+                lines=[clean(line) for line in lines],
+                places=[data],
+            )
+        )
+    edges = [
+        MapEdge(
+            order[a],
+            order[b],
+            style.EDGE_COLOURS.get(kind, style.OTHER),
+            _width(weight),
+            title,
+            index["e"][kind],
+            weight,
+        )
+        for a, b, weight, kind, title in ties
+    ]
     edges += _suggestion_edges(suggestions, order, labels, G)
     if any(e.suggested for e in edges):
         facets.ties.append(("suggestion", words["suggestion"], style.SUGGESTION_COLOUR, 0))
     return Drawing(nodes, edges, facets)
 
 
-def _metric(G: nx.Graph, key: Hashable, metrics: Mapping[Hashable, Mapping[str, Any]],
-            size_by: str) -> float | None:
+def _metric(
+    G: nx.Graph, key: Hashable, metrics: Mapping[Hashable, Mapping[str, Any]], size_by: str
+) -> float | None:
     if size_by == "degree" and key not in metrics:
         return float(G.degree(key))
     value = metrics.get(key, {}).get(size_by)
     return None if value is None else float(value)
 
 
-def _key_metrics(G: nx.Graph, key: Hashable, row: Mapping[str, Any]
-                 ) -> list[tuple[str, Any]]:
+def _key_metrics(G: nx.Graph, key: Hashable, row: Mapping[str, Any]) -> list[tuple[str, Any]]:
     shown = [("degree", row.get("degree", G.degree(key)))]
     shown += [(m, row[m]) for m in ("betweenness", "brokerage") if m in row]
     return shown
 
 
-def _suggestion_edges(suggestions: Sequence[Any], order: Mapping[Hashable, int],
-                      labels: Labels, G: nx.Graph) -> list[MapEdge]:
+def _suggestion_edges(
+    suggestions: Sequence[Any], order: Mapping[Hashable, int], labels: Labels, G: nx.Graph
+) -> list[MapEdge]:
     edges = []
     for s in suggestions:
         if s.actor_a not in order or s.actor_b not in order:
             continue
-        title = (f"{labels.words['suggestion']} ({labels.words['score']} {s.score:.2f})\n"
-                 f"{isolate(G.nodes[s.actor_a].get('name', ''))} – "
-                 f"{isolate(G.nodes[s.actor_b].get('name', ''))}\n{clean(s.explanation)}")
-        edges.append(MapEdge(order[s.actor_a], order[s.actor_b], style.SUGGESTION_COLOUR,
-                             2.0, title, -1, suggested=True))
+        title = (
+            f"{labels.words['suggestion']} ({labels.words['score']} {s.score:.2f})\n"
+            f"{isolate(G.nodes[s.actor_a].get('name', ''))} – "
+            f"{isolate(G.nodes[s.actor_b].get('name', ''))}\n{clean(s.explanation)}"
+        )
+        edges.append(
+            MapEdge(
+                order[s.actor_a],
+                order[s.actor_b],
+                style.SUGGESTION_COLOUR,
+                2.0,
+                title,
+                -1,
+                suggested=True,
+            )
+        )
     return edges
 
 
 # --------------------------------------------------------------------------- groups
-def group_drawing(G: nx.Graph, group_of: Callable[[Hashable], tuple[str, str]],
-                  suggestions: Sequence[Any], labels: Labels, level: str) -> Drawing:
+def group_drawing(
+    G: nx.Graph,
+    group_of: Callable[[Hashable], tuple[str, str]],
+    suggestions: Sequence[Any],
+    labels: Labels,
+    level: str,
+) -> Drawing:
     """One node per group of actors (``group_of(actor) -> (key, name)``), sized by its
     actor count and coloured by its most frequent sector; ties between groups summed."""
     facets = facets_of(G, ["project"], labels)
@@ -322,29 +387,56 @@ def group_drawing(G: nx.Graph, group_of: Callable[[Hashable], tuple[str, str]],
             internal[ga] += 1
         else:
             between[tuple(sorted((order[ga], order[gb])))] += 1  # type: ignore[arg-type]
-    nodes = [_group_node(g, names[g], [G.nodes[m] for m in members[g]], sizes[i],
-                         internal[g], index, labels) for i, g in enumerate(keys)]
-    edges = [MapEdge(a, b, style.EDGE_COLOURS["project"], _width(n),
-                     f"{n} {labels.words['ties'].lower()}", 0, float(n))
-             for (a, b), n in sorted(between.items())]
+    nodes = [
+        _group_node(
+            g, names[g], [G.nodes[m] for m in members[g]], sizes[i], internal[g], index, labels
+        )
+        for i, g in enumerate(keys)
+    ]
+    edges = [
+        MapEdge(
+            a,
+            b,
+            style.EDGE_COLOURS["project"],
+            _width(n),
+            f"{n} {labels.words['ties'].lower()}",
+            0,
+            float(n),
+        )
+        for (a, b), n in sorted(between.items())
+    ]
     suggested: Counter[tuple[int, int]] = Counter()
     for s in suggestions:
         if s.actor_a in G and s.actor_b in G:
             ga, gb = order[group_of(s.actor_a)[0]], order[group_of(s.actor_b)[0]]
             if ga != gb:
                 suggested[(min(ga, gb), max(ga, gb))] += 1
-    edges += [MapEdge(a, b, style.SUGGESTION_COLOUR, 2.0,
-                      f"{n} × {labels.words['suggestion'].lower()}", -1, suggested=True)
-              for (a, b), n in sorted(suggested.items())]
+    edges += [
+        MapEdge(
+            a,
+            b,
+            style.SUGGESTION_COLOUR,
+            2.0,
+            f"{n} × {labels.words['suggestion'].lower()}",
+            -1,
+            suggested=True,
+        )
+        for (a, b), n in sorted(suggested.items())
+    ]
     if suggested:
-        facets.ties.append(("suggestion", labels.words["suggestion"],
-                            style.SUGGESTION_COLOUR, 0))
+        facets.ties.append(("suggestion", labels.words["suggestion"], style.SUGGESTION_COLOUR, 0))
     return Drawing(nodes, edges, facets, aggregated=level)
 
 
-def _group_node(key: str, name: str, members: list[Mapping[str, Any]], size: float,
-                internal: int, index: Mapping[str, Mapping[str, int]],
-                labels: Labels) -> MapNode:
+def _group_node(
+    key: str,
+    name: str,
+    members: list[Mapping[str, Any]],
+    size: float,
+    internal: int,
+    index: Mapping[str, Mapping[str, int]],
+    labels: Labels,
+) -> MapNode:
     words, concepts = labels.words, labels.names
     sep = words["sep"]
     sectors = Counter(m.get("sector") or "" for m in members)
@@ -352,14 +444,24 @@ def _group_node(key: str, name: str, members: list[Mapping[str, Any]], size: flo
     top_sector = sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     lines = [
         f"{len(members)} {words['actors']} · {internal} {words['ties'].lower()}",
-        f"{words['sectors']}{sep}" + ", ".join(
+        f"{words['sectors']}{sep}"
+        + ", ".join(
             f"{concepts.sector(s) or '?'} {n}"
-            for s, n in sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))),
-        f"{words['domains']}{sep}" + ", ".join(
-            concepts.domain(d) for d, _ in sorted(domains.items(),
-                                                  key=lambda kv: (-kv[1], kv[0]))[:TOP_DOMAINS]),
+            for s, n in sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))
+        ),
+        f"{words['domains']}{sep}"
+        + ", ".join(
+            concepts.domain(d)
+            for d, _ in sorted(domains.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DOMAINS]
+        ),
     ]
-    return MapNode(key=key, label=f"{clean(name)} ({len(members)})",
-                   colour=style.SECTOR_COLOURS.get(top_sector, style.OTHER), shape="dot",
-                   size=size, facets=_node_facets(members, index),
-                   lines=[clean(line) for line in lines], places=members)
+    return MapNode(
+        key=key,
+        label=f"{clean(name)} ({len(members)})",
+        colour=style.SECTOR_COLOURS.get(top_sector, style.OTHER),
+        shape="dot",
+        size=size,
+        facets=_node_facets(members, index),
+        lines=[clean(line) for line in lines],
+        places=members,
+    )

@@ -41,8 +41,7 @@ from ecograph.render.mapdata import Drawing, Labels, actor_drawing, group_drawin
 if TYPE_CHECKING:
     from pyvis.network import Network
 
-__all__ = ["AGGREGATE_ABOVE", "AGGREGATIONS", "LAYOUTS", "MapDocument", "MapSummary",
-           "build_map"]
+__all__ = ["AGGREGATE_ABOVE", "AGGREGATIONS", "LAYOUTS", "MapDocument", "MapSummary", "build_map"]
 
 AGGREGATE_ABOVE = 5000
 AGGREGATIONS = ("auto", "none", "community", "epci", "departement")
@@ -52,8 +51,15 @@ MAX_SEARCH_RESULTS = 30
 # edges (which cost an object each: most of the time a 10,000-actor map takes to open); such
 # ties have no tooltip of their own. Measured in bench/bench_map.py.
 EDGE_LAYER_ABOVE = 2000
-GLYPHS = {"dot": "●", "star": "★", "diamond": "◆", "square": "■", "triangle": "▲",
-          "triangleDown": "▼", "hexagon": "⬢"}
+GLYPHS = {
+    "dot": "●",
+    "star": "★",
+    "diamond": "◆",
+    "square": "■",
+    "triangle": "▲",
+    "triangleDown": "▼",
+    "hexagon": "⬢",
+}
 
 
 @dataclass(frozen=True)
@@ -92,11 +98,21 @@ class MapDocument:
         return target
 
 
-def build_map(projection: Projection, *, metrics: Any = None, suggestions: Sequence[Any] = (),
-              layout: str = "force", size_by: str = "degree", title: str | None = None,
-              lang: str = "fr", aggregate: str = "auto", seed: int = 0,
-              labels: Mapping[str, str] | None = None,
-              table: TerritoryTable | None = None, coordinates: Any = None) -> MapDocument:
+def build_map(
+    projection: Projection,
+    *,
+    metrics: Any = None,
+    suggestions: Sequence[Any] = (),
+    layout: str = "force",
+    size_by: str = "degree",
+    title: str | None = None,
+    lang: str = "fr",
+    aggregate: str = "auto",
+    seed: int = 0,
+    labels: Mapping[str, str] | None = None,
+    table: TerritoryTable | None = None,
+    coordinates: Any = None,
+) -> MapDocument:
     """Render ``projection`` as an offline HTML map.
 
     Parameters
@@ -140,38 +156,57 @@ def build_map(projection: Projection, *, metrics: Any = None, suggestions: Seque
     _check(layout, size_by, lang, aggregate, metrics)
     words = style.WORDS[lang]
     table = table or _shipped_table()
-    text = Labels(style.ConceptNames(labels if labels is not None
-                                     else style.scheme_labels(lang)), words, table)
+    text = Labels(
+        style.ConceptNames(labels if labels is not None else style.scheme_labels(lang)),
+        words,
+        table,
+    )
     G = projection.collaboration
     rows = _metric_rows(metrics)
     level = _aggregation(aggregate, G.number_of_nodes())
     if level is None:
         drawing = actor_drawing(G, projection.contexts, rows, size_by, suggestions, text)
     else:
-        drawing = group_drawing(G, _grouping(G, level, metrics, seed, text), suggestions,
-                                text, level)
+        drawing = group_drawing(
+            G, _grouping(G, level, metrics, seed, text), suggestions, text, level
+        )
     if layout == "geo":
         positions, fallback, unplaced = _geo_positions(drawing, text, coordinates)
     else:
         positions, fallback, unplaced = _force_positions(drawing, seed), 0, 0
     net = _network(drawing, positions, title or words["map"], G.number_of_nodes())
-    note = (words["aggregated"].format(level=words[f"level_{level}"]) if level else "")
-    html = page.render(net, {
-        "lang": lang, "words": words, "facets": drawing.facets, "note": note,
-        "glyphs": GLYPHS, "size_label": words["count"] if level else words[size_by],
-        "generator": f"ecograph (pyvis {version('pyvis')}, vis-network "
-                     f"{page.VIS_NETWORK_VERSION})",
-        "page_data": {"words": {k: words[k] for k in ("shown", "matches", "no_match")},
-                      "aggregated": note and words[f"level_{level}"],
-                      "max_results": MAX_SEARCH_RESULTS,
-                      "edge_layer": sum(not e.suggested for e in drawing.edges)
-                      > EDGE_LAYER_ABOVE},
-    })
+    note = words["aggregated"].format(level=words[f"level_{level}"]) if level else ""
+    html = page.render(
+        net,
+        {
+            "lang": lang,
+            "words": words,
+            "facets": drawing.facets,
+            "note": note,
+            "glyphs": GLYPHS,
+            "size_label": words["count"] if level else words[size_by],
+            "generator": f"ecograph (pyvis {version('pyvis')}, vis-network "
+            f"{page.VIS_NETWORK_VERSION})",
+            "page_data": {
+                "words": {k: words[k] for k in ("shown", "matches", "no_match")},
+                "aggregated": note and words[f"level_{level}"],
+                "max_results": MAX_SEARCH_RESULTS,
+                "edge_layer": sum(not e.suggested for e in drawing.edges) > EDGE_LAYER_ABOVE,
+            },
+        },
+    )
     summary = MapSummary(
-        actors=G.number_of_nodes(), nodes=len(drawing.nodes), edges=len(drawing.edges),
-        suggestions=sum(e.suggested for e in drawing.edges), aggregated=level, layout=layout,
-        size_by="count" if level else size_by, fallback=fallback, unplaced=unplaced,
-        seconds=round(time.perf_counter() - started, 3))
+        actors=G.number_of_nodes(),
+        nodes=len(drawing.nodes),
+        edges=len(drawing.edges),
+        suggestions=sum(e.suggested for e in drawing.edges),
+        aggregated=level,
+        layout=layout,
+        size_by="count" if level else size_by,
+        fallback=fallback,
+        unplaced=unplaced,
+        seconds=round(time.perf_counter() - started, 3),
+    )
     return MapDocument(html, summary)
 
 
@@ -187,8 +222,10 @@ def _check(layout_name: str, size_by: str, lang: str, aggregate: str, metrics: A
     if size_by not in style.METRICS:
         raise ValueError(f"size_by {size_by!r}: use one of {', '.join(style.METRICS)}")
     if size_by != "degree" and metrics is None:
-        raise ValueError(f"size_by {size_by!r} needs the metrics (compute_metrics); "
-                         "without them only 'degree' is known")
+        raise ValueError(
+            f"size_by {size_by!r} needs the metrics (compute_metrics); "
+            "without them only 'degree' is known"
+        )
     if lang not in style.WORDS:
         raise ValueError(f"lang {lang!r}: use one of {', '.join(style.WORDS)}")
     if aggregate not in AGGREGATIONS:
@@ -200,9 +237,14 @@ def _metric_rows(metrics: Any) -> dict[Hashable, dict[str, Any]]:
     if metrics is None:
         return {}
     fields = [m for m in style.METRICS if m != "brokerage"]
-    return {row.actor: {**{m: getattr(row, m) for m in fields}, "brokerage": row.brokerage,
-                        "community": row.community}
-            for row in metrics.actors}
+    return {
+        row.actor: {
+            **{m: getattr(row, m) for m in fields},
+            "brokerage": row.brokerage,
+            "community": row.community,
+        }
+        for row in metrics.actors
+    }
 
 
 def _aggregation(aggregate: str, actors: int) -> str | None:
@@ -253,14 +295,15 @@ def _ties(drawing: Drawing) -> tuple[list[tuple[int, int]], list[float]]:
 def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
     pairs, weights = _ties(drawing)
     grouped = drawing.aggregated is not None
-    found = layout.force_layout(len(drawing.nodes), pairs,
-                                [math.log1p(w) for w in weights] if grouped else None,
-                                seed=seed)
+    found = layout.force_layout(
+        len(drawing.nodes), pairs, [math.log1p(w) for w in weights] if grouped else None, seed=seed
+    )
     return layout.fit(found, layout.SPACING * (4 if grouped else 1))
 
 
-def _geo_positions(drawing: Drawing, text: Labels, coordinates_from: Any = None
-                   ) -> tuple[np.ndarray, int, int]:
+def _geo_positions(
+    drawing: Drawing, text: Labels, coordinates_from: Any = None
+) -> tuple[np.ndarray, int, int]:
     """Projected positions; actors sharing a point are spread around it. Adds a tooltip line
     to every node placed at a centroid or not placed."""
     coordinates = geo.read_coordinates(coordinates_from)
@@ -282,10 +325,13 @@ def _geo_positions(drawing: Drawing, text: Labels, coordinates_from: Any = None
             node.lines.append(f"({words['unplaced']})")
         elif spot.fallback:
             fallback += 1
-            node.lines.append(f"({words['missing_coords']}{words['sep']}{words['placed_at']} "
-                              f"{text.place(spot.how, spot.code)})")
-    xy = layout.fit(geo.project_lat_lon(lat, lon),
-                    layout.SPACING * (4 if drawing.aggregated else 1))
+            node.lines.append(
+                f"({words['missing_coords']}{words['sep']}{words['placed_at']} "
+                f"{text.place(spot.how, spot.code)})"
+            )
+    xy = layout.fit(
+        geo.project_lat_lon(lat, lon), layout.SPACING * (4 if drawing.aggregated else 1)
+    )
     return _spread(xy), fallback, unplaced
 
 
@@ -310,39 +356,63 @@ def _network(drawing: Drawing, positions: np.ndarray, title: str, actors: int) -
     # `ecograph` command imports this module through the CLI
 
     net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")
-    suggestion_kind = next((i for i, row in enumerate(drawing.facets.ties)
-                            if row[0] == "suggestion"), -1)
+    suggestion_kind = next(
+        (i for i, row in enumerate(drawing.facets.ties) if row[0] == "suggestion"), -1
+    )
     xy = positions.tolist()
     net.nodes = [
-        {"id": i, "label": node.label, "x": xy[i][0], "y": xy[i][1], "color": node.colour,
-         "shape": node.shape, "size": node.size,
-         "title": "\n".join([node.label, *[line for line in node.lines if line]]),
-         **node.facets}
-        for i, node in enumerate(drawing.nodes)]
+        {
+            "id": i,
+            "label": node.label,
+            "x": xy[i][0],
+            "y": xy[i][1],
+            "color": node.colour,
+            "shape": node.shape,
+            "size": node.size,
+            "title": "\n".join([node.label, *[line for line in node.lines if line]]),
+            **node.facets,
+        }
+        for i, node in enumerate(drawing.nodes)
+    ]
     net.edges = [
-        {"id": j, "from": e.a, "to": e.b, "color": e.colour, "width": e.width,
-         "title": e.title, "e": suggestion_kind if e.suggested else e.kind,
-         **({"dashes": style.SUGGESTION_DASHES} if e.suggested else {})}
-        for j, e in enumerate(drawing.edges)]
+        {
+            "id": j,
+            "from": e.a,
+            "to": e.b,
+            "color": e.colour,
+            "width": e.width,
+            "title": e.title,
+            "e": suggestion_kind if e.suggested else e.kind,
+            **({"dashes": style.SUGGESTION_DASHES} if e.suggested else {}),
+        }
+        for j, e in enumerate(drawing.edges)
+    ]
     net.node_ids = list(range(len(net.nodes)))
     big = len(net.nodes) + len(net.edges) > 3000
     net.options = {
         "autoResize": True,
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
-        "interaction": {"hover": not big, "tooltipDelay": 150, "hideEdgesOnDrag": big,
-                        "hideEdgesOnZoom": big, "navigationButtons": False,
-                        "keyboard": False},
+        "interaction": {
+            "hover": not big,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
         # Actors' labels appear once zoomed in (font size × zoom ≥ 9 px), not as a grey
         # smear; groups are few and named, so theirs are larger and shown sooner.
-        "nodes": {"borderWidth": 1,
-                  "font": {"size": 40 if drawing.aggregated else 14,
-                           "face": "system-ui, sans-serif"},
-                  "scaling": {"label": {"drawThreshold": 6 if drawing.aggregated else 9}}},
+        "nodes": {
+            "borderWidth": 1,
+            "font": {"size": 40 if drawing.aggregated else 14, "face": "system-ui, sans-serif"},
+            "scaling": {"label": {"drawThreshold": 6 if drawing.aggregated else 9}},
+        },
         # Links between groups are many and wide: lighter, so the groups stand out.
-        "edges": {"smooth": False,
-                  "color": {"opacity": 0.3 if drawing.aggregated else 0.5 if big else 0.75},
-                  "selectionWidth": 2},
+        "edges": {
+            "smooth": False,
+            "color": {"opacity": 0.3 if drawing.aggregated else 0.5 if big else 0.75},
+            "selectionWidth": 2,
+        },
     }
     return net
-

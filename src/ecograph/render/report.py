@@ -236,14 +236,13 @@ def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territo
     table = table or shipped_table()
     given = text.strip()
     if given.startswith(TERRITORY_BASE):
-        given = given[len(TERRITORY_BASE):]
+        given = given[len(TERRITORY_BASE) :]
     if "/" in given:
         level, _, code = given.partition("/")
     else:
         code = given.upper() if len(given) <= 3 else given
         level = {2: "departement", 3: "departement", 5: "commune", 9: "epci"}.get(len(code), "")
-    hint = ("write LEVEL/CODE such as epci/244400404, departement/44, commune/44109 or "
-            "region/52")
+    hint = "write LEVEL/CODE such as epci/244400404, departement/44, commune/44109 or region/52"
     if level not in LEVELS:
         raise ValueError(f"territory {text!r}: {hint}")
     if level == "commune" and code in table.communes:
@@ -253,13 +252,19 @@ def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territo
         name, _, population = table.epcis[code]
         return Territory(level, code, name, population)
     if level == "departement" and code in table.departements:
-        return Territory(level, code, table.departements[code][0],
-                         _population(table.communes_in(code)))
+        return Territory(
+            level, code, table.departements[code][0], _population(table.communes_in(code))
+        )
     if level == "region" and code in table.regions:
-        return Territory(level, code, table.regions[code],
-                         _population(c for c in table.communes.values() if c.region == code))
-    raise ValueError(f"territory {text!r}: no {level} has code {code!r} in the 2026 "
-                     f"geography ({hint})")
+        return Territory(
+            level,
+            code,
+            table.regions[code],
+            _population(c for c in table.communes.values() if c.region == code),
+        )
+    raise ValueError(
+        f"territory {text!r}: no {level} has code {code!r} in the 2026 geography ({hint})"
+    )
 
 
 def parent_of(territory: Territory, table: TerritoryTable | None = None) -> Territory:
@@ -294,8 +299,11 @@ def members(G: nx.Graph, territory: Territory) -> list[Hashable]:
     if territory.level == "france":
         return list(G)
     iri = territory.iri
-    return [node for node, data in G.nodes(data=True)
-            if data.get(territory.level) == territory.code or data.get("place") == iri]
+    return [
+        node
+        for node, data in G.nodes(data=True)
+        if data.get(territory.level) == territory.code or data.get("place") == iri
+    ]
 
 
 def cut(full: Projection, territory: Territory) -> Projection:
@@ -304,13 +312,21 @@ def cut(full: Projection, territory: Territory) -> Projection:
     G = full.collaboration
     actors = {node: dict(data) for node, data in G.nodes(data=True)}
     kept = set(members(G, territory))
-    return _build(actors, kept, list(full.contexts.values()),
-                  ProjectionFilter(territory=territory.iri))
+    return _build(
+        actors, kept, list(full.contexts.values()), ProjectionFilter(territory=territory.iri)
+    )
 
 
 # ----------------------------------------------------------------------------- the report
-def build_report(store: Any, territory: str | Territory, *, lang: str = "fr", seed: int = 0,
-                 top: int = 10, table: TerritoryTable | None = None) -> TerritoryReport:
+def build_report(
+    store: Any,
+    territory: str | Territory,
+    *,
+    lang: str = "fr",
+    seed: int = 0,
+    top: int = 10,
+    table: TerritoryTable | None = None,
+) -> TerritoryReport:
     """Compute the territorial report of ``territory`` from ``store``.
 
     Parameters
@@ -333,8 +349,7 @@ def build_report(store: Any, territory: str | Territory, *, lang: str = "fr", se
     """
     text = words(lang)
     table = table or shipped_table()
-    place = territory if isinstance(territory, Territory) else resolve_territory(territory,
-                                                                                  table)
+    place = territory if isinstance(territory, Territory) else resolve_territory(territory, table)
     parent = parent_of(place, table)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -360,29 +375,42 @@ def build_report(store: Any, territory: str | Territory, *, lang: str = "fr", se
     raw = gaps.suggest(G, vocabulary(store, lang, table), top=top, seed=seed)
     timings["suggestions"] = time.perf_counter() - started
 
-    partnerships = Counter(_local(c.partnership_type or "") for c in here.contexts.values()
-                           if c.kind == "partnership")
+    partnerships = Counter(
+        _local(c.partnership_type or "") for c in here.contexts.values() if c.kind == "partnership"
+    )
     flows, without_amount = _funding(here, full.collaboration, labels)
     return TerritoryReport(
-        territory=place, parent=parent, lang=lang, seed=seed,
+        territory=place,
+        parent=parent,
+        lang=lang,
+        seed=seed,
         actors_by_type=_counts(_values(G, "actor_type"), labels.types),
         actors_by_sector=_counts(_values(G, "sector"), labels.sectors),
         actors_by_domain=_counts(_values(G, "domains", split=True), labels.domains),
         sub_level=sub_level,
-        actors_by_sub_territory=(_counts(_values(G, sub_level), _territory_names(
-            table, sub_level, text)) if sub_level else []),
+        actors_by_sub_territory=(
+            _counts(_values(G, sub_level), _territory_names(table, sub_level, text))
+            if sub_level
+            else []
+        ),
         partnerships_by_type=_counts(partnerships, labels.partnership_types),
         projects=sum(c.kind == "project" for c in here.contexts.values()),
-        funding=flows, funding_without_amount=without_amount,
-        here=_comparison(G, place), there=_comparison(parent_graph, parent),
+        funding=flows,
+        funding_without_amount=without_amount,
+        here=_comparison(G, place),
+        there=_comparison(parent_graph, parent),
         sector_rows=_sector_rows(G, parent_graph, sector_keys, labels),
         sectors=[(key, labels.sectors(key)) for key in sector_keys],
-        mixing_ties=ties, mixing_shares=shares,
+        mixing_ties=ties,
+        mixing_shares=shares,
         brokers=_brokers(metrics, G, table, labels, top),
         **found_gaps,
         suggestions=[_suggestion(s, G, labels) for s in raw],
         betweenness_method=metrics.overall.betweenness_method,
-        projection=here, metrics=metrics, raw_suggestions=raw, concept_labels=labels.found,
+        projection=here,
+        metrics=metrics,
+        raw_suggestions=raw,
+        concept_labels=labels.found,
         timings=timings,
     )
 
@@ -451,8 +479,7 @@ def _sector_order(keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=lambda k: (rank.get(k, len(rank)), k))
 
 
-def _mixing(metrics: MetricsResult, keys: list[str]) -> tuple[list[list[int]],
-                                                             list[list[float]]]:
+def _mixing(metrics: MetricsResult, keys: list[str]) -> tuple[list[list[int]], list[list[float]]]:
     cells = {(c.sector, c.other): c for c in metrics.mixing}
     ties = [[cells[(a, b)].ties if (a, b) in cells else 0 for b in keys] for a in keys]
     shares = [[cells[(a, b)].share if (a, b) in cells else 0.0 for b in keys] for a in keys]
@@ -465,17 +492,24 @@ def _comparison(G: nx.Graph, territory: Territory) -> Comparison:
     return Comparison(territory, G.number_of_nodes(), G.number_of_edges(), cross)
 
 
-def _sector_rows(G: nx.Graph, parent: nx.Graph, keys: list[str], labels: _Labels
-                 ) -> list[SectorRow]:
+def _sector_rows(
+    G: nx.Graph, parent: nx.Graph, keys: list[str], labels: _Labels
+) -> list[SectorRow]:
     here = tie_summaries(G, "sector") if G.number_of_nodes() else {}
     there = tie_summaries(parent, "sector") if parent.number_of_nodes() else {}
     rows = []
     for key in keys:
         mine, theirs = here.get(key), there.get(key)
-        rows.append(SectorRow(
-            key, labels.sectors(key), mine.actors if mine else 0,
-            _defined(mine.ei_index) if mine else None, theirs.actors if theirs else 0,
-            _defined(theirs.ei_index) if theirs else None))
+        rows.append(
+            SectorRow(
+                key,
+                labels.sectors(key),
+                mine.actors if mine else 0,
+                _defined(mine.ei_index) if mine else None,
+                theirs.actors if theirs else 0,
+                _defined(theirs.ei_index) if theirs else None,
+            )
+        )
     return rows
 
 
@@ -483,8 +517,9 @@ def _defined(value: float) -> float | None:
     return None if value != value else float(value)  # NaN → None
 
 
-def _funding(here: Projection, everyone: nx.Graph, labels: _Labels
-             ) -> tuple[list[FundingFlow], int]:
+def _funding(
+    here: Projection, everyone: nx.Graph, labels: _Labels
+) -> tuple[list[FundingFlow], int]:
     """Funding partnerships touching the territory, summed by (funder, beneficiary) sector.
 
     A partnership with several funder–beneficiary pairs has its amount split equally between
@@ -507,54 +542,93 @@ def _funding(here: Projection, everyone: nx.Graph, labels: _Labels
             key = (_sector(everyone, funder), _sector(everyone, beneficiary))
             amounts[key] += context.amount / len(pairs)
             counts[key] += 1
-    flows = [FundingFlow(f, labels.sectors(f), b, labels.sectors(b), counts[(f, b)], amount)
-             for (f, b), amount in amounts.items()]
-    return sorted(flows, key=lambda x: (-x.amount, x.funder_label, x.beneficiary_label)), \
-        without_amount
+    flows = [
+        FundingFlow(f, labels.sectors(f), b, labels.sectors(b), counts[(f, b)], amount)
+        for (f, b), amount in amounts.items()
+    ]
+    return sorted(
+        flows, key=lambda x: (-x.amount, x.funder_label, x.beneficiary_label)
+    ), without_amount
 
 
 def _sector(G: nx.Graph, actor: str) -> str:
     return str(G.nodes[actor].get("sector", "")) if actor in G else ""
 
 
-def _brokers(metrics: MetricsResult, G: nx.Graph, table: TerritoryTable, labels: _Labels,
-             top: int) -> list[Broker]:
-    ranked = sorted((a for a in metrics.actors if a.betweenness > 0),
-                    key=lambda a: (-a.betweenness, a.name, a.actor))[:top]
+def _brokers(
+    metrics: MetricsResult, G: nx.Graph, table: TerritoryTable, labels: _Labels, top: int
+) -> list[Broker]:
+    ranked = sorted(
+        (a for a in metrics.actors if a.betweenness > 0),
+        key=lambda a: (-a.betweenness, a.name, a.actor),
+    )[:top]
     brokers = []
     for row in ranked:
         data = G.nodes[row.actor]
         commune = data.get("commune", "")
-        brokers.append(Broker(
-            row.actor, row.name, row.sector, labels.sectors(row.sector),
-            labels.types(data.get("actor_type", "")),
-            table.communes[commune].name if commune in table.communes else "",
-            row.degree, row.betweenness, row.blau, row.brokerage))
+        brokers.append(
+            Broker(
+                row.actor,
+                row.name,
+                row.sector,
+                labels.sectors(row.sector),
+                labels.types(data.get("actor_type", "")),
+                table.communes[commune].name if commune in table.communes else "",
+                row.degree,
+                row.betweenness,
+                row.blau,
+                row.brokerage,
+            )
+        )
     return brokers
 
 
-def _gaps(store: Any, here: Projection, place: Territory, sub_level: str | None,
-          table: TerritoryTable, labels: _Labels, text: Mapping[str, str], top: int
-          ) -> dict[str, Any]:
+def _gaps(
+    store: Any,
+    here: Projection,
+    place: Territory,
+    sub_level: str | None,
+    table: TerritoryTable,
+    labels: _Labels,
+    text: Mapping[str, str],
+    top: int,
+) -> dict[str, Any]:
     """Sector pairs that never meet (in the territory and in each sub-territory), domains
     without an actor or a public/private partner, isolated and peripheral actors."""
     G = here.collaboration
-    pairs = [(labels.sectors(g.sector_a), labels.sectors(g.sector_b), g.actors_a, g.actors_b)
-             for g in gaps.sector_pair_gaps(G, place.level) if g.territory == place.code]
+    pairs = [
+        (labels.sectors(g.sector_a), labels.sectors(g.sector_b), g.actors_a, g.actors_b)
+        for g in gaps.sector_pair_gaps(G, place.level)
+        if g.territory == place.code
+    ]
     sub_pairs = []
     if sub_level in ("epci", "departement"):
         name = _territory_names(table, sub_level, text)
-        sub_pairs = [(name(g.territory), labels.sectors(g.sector_a),
-                      labels.sectors(g.sector_b), g.actors_a, g.actors_b)
-                     for g in gaps.sector_pair_gaps(G, sub_level)[:top]]
-    domains = [(labels.domains(g.domain), g.missing,
-                "" if g.missing == "actor" else labels.sectors(g.missing), g.actors_on_domain)
-               for g in gaps.domain_gaps(G, here.contexts, table, domain_names(store),
-                                         place.level)
-               if g.territory == place.code]
+        sub_pairs = [
+            (
+                name(g.territory),
+                labels.sectors(g.sector_a),
+                labels.sectors(g.sector_b),
+                g.actors_a,
+                g.actors_b,
+            )
+            for g in gaps.sector_pair_gaps(G, sub_level)[:top]
+        ]
+    domains = [
+        (
+            labels.domains(g.domain),
+            g.missing,
+            "" if g.missing == "actor" else labels.sectors(g.missing),
+            g.actors_on_domain,
+        )
+        for g in gaps.domain_gaps(G, here.contexts, table, domain_names(store), place.level)
+        if g.territory == place.code
+    ]
     edge = gaps.actor_gaps(G)
     return {
-        "sector_gaps": pairs, "sub_sector_gaps": sub_pairs, "domain_gaps": domains,
+        "sector_gaps": pairs,
+        "sub_sector_gaps": sub_pairs,
+        "domain_gaps": domains,
         "isolated": sum(g.kind == "isolated" for g in edge),
         "peripheral": sum(g.kind == "peripheral" for g in edge),
     }
@@ -563,9 +637,15 @@ def _gaps(store: Any, here: Projection, place: Territory, sub_level: str | None,
 def _suggestion(s: gaps.Suggestion, G: nx.Graph, labels: _Labels) -> SuggestedPartnership:
     a, b = G.nodes[s.actor_a], G.nodes[s.actor_b]
     return SuggestedPartnership(
-        str(s.actor_a), str(a.get("name", "")), labels.sectors(a.get("sector", "")),
-        str(s.actor_b), str(b.get("name", "")), labels.sectors(b.get("sector", "")),
-        s.score, s.explanation)
+        str(s.actor_a),
+        str(a.get("name", "")),
+        labels.sectors(a.get("sector", "")),
+        str(s.actor_b),
+        str(b.get("name", "")),
+        labels.sectors(b.get("sector", "")),
+        s.score,
+        s.explanation,
+    )
 
 
 def _local(iri: str) -> str:

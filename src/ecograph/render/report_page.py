@@ -34,22 +34,35 @@ from ecograph.render.report import TerritoryReport
 from ecograph.render.report_text import Formats, words
 from ecograph.safetext import bdi, isolate
 
-__all__ = ["find_chromium", "map_html", "print_pdf", "render_html", "script_sources",
-           "write_report"]
+__all__ = [
+    "find_chromium",
+    "map_html",
+    "print_pdf",
+    "render_html",
+    "script_sources",
+    "write_report",
+]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: Nothing may be fetched; inline style for the page and the charts. Scripts: see
 #: :func:`script_sources`.
-CSP_BASE = ("default-src 'none'; style-src 'unsafe-inline'; img-src data: blob:; "
-            "font-src data:; base-uri 'none'; form-action 'none'")
+CSP_BASE = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data: blob:; "
+    "font-src data:; base-uri 'none'; form-action 'none'"
+)
 #: The inline scripts of a page, except data blocks (``type="application/json"``).
 _INLINE_SCRIPT = re.compile(r"<script(\s[^>]*)?>(.*?)</script\s*>", re.S | re.I)
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["bdi"] = bdi  # names and labels from the data: see ecograph.safetext
     return env
 
@@ -60,14 +73,21 @@ def map_html(report: TerritoryReport) -> str:
 
     text = words(report.lang)
     title = text["map.title"] + " — " + report.territory.name
-    document = build_map(report.projection, metrics=report.metrics,
-                         suggestions=report.raw_suggestions, title=title, lang=report.lang,
-                         seed=report.seed, labels=report.concept_labels or None)
+    document = build_map(
+        report.projection,
+        metrics=report.metrics,
+        suggestions=report.raw_suggestions,
+        title=title,
+        lang=report.lang,
+        seed=report.seed,
+        labels=report.concept_labels or None,
+    )
     return document.html
 
 
-def render_html(report: TerritoryReport, *, map_page: str | None = None,
-                today: dt.date | None = None) -> str:
+def render_html(
+    report: TerritoryReport, *, map_page: str | None = None, today: dt.date | None = None
+) -> str:
     """The report page. ``map_page`` (from :func:`map_html`) is embedded when given."""
     w = words(report.lang)
     f = Formats(report.lang)
@@ -79,28 +99,46 @@ def render_html(report: TerritoryReport, *, map_page: str | None = None,
     subtitle += " · " + w["parent.of"].format(name=_territory_name(parent, w))
     parent_name = _territory_name(parent, w)
     context: dict[str, Any] = {
-        "lang": report.lang, "version": __version__, "r": report, "w": w, "f": f,
-        "title": w["title"].format(name=place.name), "subtitle": subtitle,
+        "lang": report.lang,
+        "version": __version__,
+        "r": report,
+        "w": w,
+        "f": f,
+        "title": w["title"].format(name=place.name),
+        "subtitle": subtitle,
         "csp": f"{CSP_BASE}; script-src {script_sources(map_page or '')}",
         "charts": _charts(report, w, f),
-        "by_sub": (w["by_sub"].format(levels=w[f"levels.{report.sub_level}"])
-                   if report.sub_level else ""),
+        "by_sub": (
+            w["by_sub"].format(levels=w[f"levels.{report.sub_level}"]) if report.sub_level else ""
+        ),
         "projects_line": w["projects_count"].format(n=f.integer(report.projects)),
         "funding_missing": w["funding.missing"].format(n=report.funding_without_amount),
         "comparison": [(report.here, place.name), (report.there, parent_name)],
         "parent_actors": f"{w['col.actors']} — {parent_name}",
         "parent_ei": f"{w['col.ei']} — {parent_name}",
-        "actor_gaps": w["gaps.actors"].format(isolated=f.integer(report.isolated),
-                                              peripheral=f.integer(report.peripheral)),
-        "sub_gaps_title": (w["gaps.sub_sectors"].format(level=w[f"level.{report.sub_level}"])
-                           if report.sub_level else ""),
-        "domain_gaps": [(domain, w["gaps.missing.actor"] if missing == "actor"
-                         else w["gaps.missing.sector"].format(sector=isolate(label)), n)
-                        for domain, missing, label, n in report.domain_gaps],
+        "actor_gaps": w["gaps.actors"].format(
+            isolated=f.integer(report.isolated), peripheral=f.integer(report.peripheral)
+        ),
+        "sub_gaps_title": (
+            w["gaps.sub_sectors"].format(level=w[f"level.{report.sub_level}"])
+            if report.sub_level
+            else ""
+        ),
+        "domain_gaps": [
+            (
+                domain,
+                w["gaps.missing.actor"]
+                if missing == "actor"
+                else w["gaps.missing.sector"].format(sector=isolate(label)),
+                n,
+            )
+            for domain, missing, label, n in report.domain_gaps
+        ],
         "map_html": map_page or "",
         "method": w["method.text"].format(betweenness=report.betweenness_method),
-        "made": w["made"].format(date=(today or dt.date.today()).isoformat(),
-                                 version=__version__, seed=report.seed),
+        "made": w["made"].format(
+            date=(today or dt.date.today()).isoformat(), version=__version__, seed=report.seed
+        ),
     }
     return _environment().get_template("report.html.j2").render(context)
 
@@ -134,37 +172,65 @@ def _charts(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Markup | N
     def bars(rows: Any, title: str, colours: list[str] | None = None) -> Markup | None:
         if not rows:
             return None
-        return Markup(bar_chart([(row.label, row.count) for row in rows], title=title,
-                                value_text=f.integer, colours=colours))
+        return Markup(
+            bar_chart(
+                [(row.label, row.count) for row in rows],
+                title=title,
+                value_text=f.integer,
+                colours=colours,
+            )
+        )
 
     charts: dict[str, Markup | None] = {
-        "sectors": bars(report.actors_by_sector, w["by_sector"],
-                        [SECTOR_COLOURS.get(row.key, OTHER_COLOUR)
-                         for row in report.actors_by_sector]),
+        "sectors": bars(
+            report.actors_by_sector,
+            w["by_sector"],
+            [SECTOR_COLOURS.get(row.key, OTHER_COLOUR) for row in report.actors_by_sector],
+        ),
         "types": bars(report.actors_by_type, w["by_type"]),
         "domains": bars(report.actors_by_domain, w["by_domain"]),
-        "sub": bars(report.actors_by_sub_territory[:25],
-                    w["by_sub"].format(levels=w[f"levels.{report.sub_level}"])
-                    if report.sub_level else ""),
+        "sub": bars(
+            report.actors_by_sub_territory[:25],
+            w["by_sub"].format(levels=w[f"levels.{report.sub_level}"]) if report.sub_level else "",
+        ),
         "ptypes": bars(report.partnerships_by_type, w["by_ptype"]),
     }
-    shares = [(report.territory.name, report.here.cross_sector_share),
-              (_territory_name(report.parent, w), report.there.cross_sector_share)]
-    charts["cross"] = Markup(bar_chart(
-        [(name, share or 0.0) for name, share in shares], title=w["cross.chart"],
-        value_text=f.percent, maximum=1.0, colours=["#0072B2", OTHER_COLOUR]))
+    shares = [
+        (report.territory.name, report.here.cross_sector_share),
+        (_territory_name(report.parent, w), report.there.cross_sector_share),
+    ]
+    charts["cross"] = Markup(
+        bar_chart(
+            [(name, share or 0.0) for name, share in shares],
+            title=w["cross.chart"],
+            value_text=f.percent,
+            maximum=1.0,
+            colours=["#0072B2", OTHER_COLOUR],
+        )
+    )
     charts["mixing"] = None
     if report.here.ties:
-        charts["mixing"] = Markup(heat_map(
-            [label for _, label in report.sectors], report.mixing_ties, report.mixing_shares,
-            title=w["mixing"], legend=w["chart.legend"], share_text=f.percent,
-            cell_text=lambda count, share: (f.integer(count), f.percent(share))))
+        charts["mixing"] = Markup(
+            heat_map(
+                [label for _, label in report.sectors],
+                report.mixing_ties,
+                report.mixing_shares,
+                title=w["mixing"],
+                legend=w["chart.legend"],
+                share_text=f.percent,
+                cell_text=lambda count, share: (f.integer(count), f.percent(share)),
+            )
+        )
     return charts
 
 
-def write_report(report: TerritoryReport, path: str | os.PathLike[str], *,
-                 with_map: bool = True, pdf: str | os.PathLike[str] | None = None
-                 ) -> list[Path]:
+def write_report(
+    report: TerritoryReport,
+    path: str | os.PathLike[str],
+    *,
+    with_map: bool = True,
+    pdf: str | os.PathLike[str] | None = None,
+) -> list[Path]:
     """Write the HTML page (and the PDF when ``pdf`` is a path); return the files written."""
     path = Path(path)
     page = render_html(report, map_page=map_html(report) if with_map else None)
@@ -184,31 +250,44 @@ def find_chromium() -> str | None:
     return None
 
 
-def print_pdf(html: Path, pdf: Path, *, chromium: str | None = None,
-              timeout: float = 120) -> Path:
+def print_pdf(html: Path, pdf: Path, *, chromium: str | None = None, timeout: float = 120) -> Path:
     """Print ``html`` to ``pdf`` with headless Chromium, offline, on A4 (print stylesheet).
 
     Raises ``RuntimeError`` naming the browser when none is found or printing fails.
     """
     browser = chromium or find_chromium()
     if browser is None:
-        raise RuntimeError("PDF needs Chromium: install it (apt-get install chromium) or pass "
-                           "its path; the HTML report was written anyway")
+        raise RuntimeError(
+            "PDF needs Chromium: install it (apt-get install chromium) or pass "
+            "its path; the HTML report was written anyway"
+        )
     pdf = pdf.resolve()
     with tempfile.TemporaryDirectory(prefix="ecograph-pdf-") as profile:
-        command = [browser, "--headless=new", "--disable-gpu", "--no-first-run",
-                   "--disable-background-networking", "--disable-component-update",
-                   "--disable-sync", "--disable-extensions", f"--user-data-dir={profile}",
-                   "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        command = [
+            browser,
+            "--headless=new",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
+        ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.insert(1, "--no-sandbox")  # Chromium refuses to run its sandbox as root
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                  check=False)
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, check=False
+            )
         except (OSError, subprocess.TimeoutExpired) as err:
             raise RuntimeError(f"{browser} could not print {html} to PDF: {err}") from None
     if done.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise RuntimeError(f"{browser} could not print {html} to PDF "
-                           f"(exit {done.returncode}): {detail[0]}")
+        raise RuntimeError(
+            f"{browser} could not print {html} to PDF (exit {done.returncode}): {detail[0]}"
+        )
     return pdf

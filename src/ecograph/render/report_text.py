@@ -32,7 +32,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "population": "{population} habitants",
         "made": "Établi le {date} par ecograph {version} (graine {seed}).",
         "fictional": "Les chiffres viennent des données du magasin ; vérifiez leurs sources "
-                     "avant toute décision.",
+        "avant toute décision.",
         "contents": "Sommaire",
         "summary": "En bref",
         "summary.actors": "acteurs",
@@ -52,8 +52,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "projects_count": "Projets auxquels participe au moins un acteur du territoire : {n}.",
         "funding": "Financements par secteur",
         "funding.note": "Somme des montants des partenariats de financement qui touchent le "
-                        "territoire (le financeur ou le bénéficiaire y est établi), du secteur "
-                        "du financeur vers celui du bénéficiaire.",
+        "territoire (le financeur ou le bénéficiaire y est établi), du secteur "
+        "du financeur vers celui du bénéficiaire.",
         "funding.missing": "{n} partenariat(s) de financement sans montant ne sont pas comptés.",
         "funding.none": "Aucun partenariat de financement sur ce territoire.",
         "col.funder": "Secteur du financeur",
@@ -63,9 +63,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "col.total": "Total",
         "cross": "Coopération entre secteurs",
         "cross.note": "Part des liens de coopération entre deux acteurs de secteurs différents "
-                      "et indice E-I de Krackhardt (−1 : chaque secteur reste entre soi ; "
-                      "+1 : tous les liens traversent les secteurs), comparés au territoire "
-                      "parent. Seuls comptent les liens entre deux acteurs du territoire.",
+        "et indice E-I de Krackhardt (−1 : chaque secteur reste entre soi ; "
+        "+1 : tous les liens traversent les secteurs), comparés au territoire "
+        "parent. Seuls comptent les liens entre deux acteurs du territoire.",
         "col.territory": "Territoire",
         "col.actors": "Acteurs",
         "col.ties": "Liens",
@@ -77,13 +77,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "cross.by_sector": "Indice E-I par secteur",
         "mixing": "Matrice de mixité des secteurs",
         "mixing.note": "Chaque case donne le nombre de liens entre le secteur de la ligne et "
-                       "celui de la colonne, et leur part dans les liens du secteur de la "
-                       "ligne (la couleur suit cette part).",
+        "celui de la colonne, et leur part dans les liens du secteur de la "
+        "ligne (la couleur suit cette part).",
         "mixing.empty": "Pas de lien entre acteurs du territoire : pas de matrice.",
         "brokers": "Principaux acteurs passerelles",
         "brokers.note": "Acteurs situés sur le plus de plus courts chemins entre les autres "
-                        "(intermédiarité), avec leur nombre de partenaires et la diversité des "
-                        "secteurs de ces partenaires (indice de Blau, 0 à 1).",
+        "(intermédiarité), avec leur nombre de partenaires et la diversité des "
+        "secteurs de ces partenaires (indice de Blau, 0 à 1).",
         "brokers.none": "Aucun acteur ne fait le lien entre d'autres acteurs ici.",
         "col.name": "Acteur",
         "col.degree": "Partenaires",
@@ -99,7 +99,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "gaps.missing.actor": "aucun acteur",
         "gaps.missing.sector": "aucun partenaire « {sector} »",
         "gaps.actors": "{isolated} acteur(s) isolé(s) (aucun lien) et {peripheral} "
-                       "périphérique(s) (un seul lien).",
+        "périphérique(s) (un seul lien).",
         "col.sectors": "Secteurs",
         "col.actor_counts": "Acteurs de chaque secteur",
         "col.domain": "Domaine",
@@ -107,8 +107,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "col.on_domain": "Acteurs du domaine",
         "suggestions": "Partenariats suggérés",
         "suggestions.note": "Paires d'acteurs sans lien, classées par un score appris sur le "
-                            "réseau (partenaires communs, domaines partagés, même EPCI, "
-                            "secteurs complémentaires), chacune avec ses raisons.",
+        "réseau (partenaires communs, domaines partagés, même EPCI, "
+        "secteurs complémentaires), chacune avec ses raisons.",
         "suggestions.none": "Trop peu de liens ici pour suggérer des partenariats.",
         "col.actor_a": "Acteur",
         "col.actor_b": "Devrait rencontrer",
@@ -116,14 +116,14 @@ _WORDS: dict[str, dict[str, str]] = {
         "col.why": "Pourquoi",
         "map": "Carte du réseau",
         "map.print": "La carte interactive n'est pas imprimable : ouvrez le fichier HTML "
-                     "dans un navigateur pour l'explorer.",
+        "dans un navigateur pour l'explorer.",
         "map.title": "Carte interactive des acteurs et de leurs liens",
         "map.none": "Carte non incluse.",
         "method": "Méthode",
         "method.text": "Projection du graphe de connaissances en réseau d'acteurs (un lien "
-                       "par partenariat ou projet partagé), puis mesures de mixité, "
-                       "d'intermédiarité ({betweenness}), communautés de Louvain et score de "
-                       "liens ; tout est déterministe pour une graine donnée.",
+        "par partenariat ou projet partagé), puis mesures de mixité, "
+        "d'intermédiarité ({betweenness}), communautés de Louvain et score de "
+        "liens ; tout est déterministe pour une graine donnée.",
         "unknown": "non renseigné",
         "whole_territory": "à l'échelle du territoire",
         "none": "—",
@@ -145,7 +145,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "population": "{population} inhabitants",
         "made": "Made on {date} by ecograph {version} (seed {seed}).",
         "fictional": "Figures come from the data in the store; check their sources before "
-                     "acting on them.",
+        "acting on them.",
         "contents": "Contents",
         "summary": "At a glance",
         "summary.actors": "actors",
@@ -165,8 +165,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "projects_count": "Projects with at least one actor of the territory: {n}.",
         "funding": "Funding by sector",
         "funding.note": "Sum of the amounts of funding partnerships touching the territory "
-                        "(funder or beneficiary based there), from the funder's sector to the "
-                        "beneficiary's.",
+        "(funder or beneficiary based there), from the funder's sector to the "
+        "beneficiary's.",
         "funding.missing": "{n} funding partnership(s) without an amount are not counted.",
         "funding.none": "No funding partnership in this territory.",
         "col.funder": "Funder sector",
@@ -176,9 +176,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "col.total": "Total",
         "cross": "Cross-sector collaboration",
         "cross.note": "Share of collaboration ties between actors of different sectors, and "
-                      "Krackhardt's E-I index (−1: every sector keeps to itself; +1: every tie "
-                      "crosses sectors), compared with the parent territory. Only ties between "
-                      "two actors of the territory count.",
+        "Krackhardt's E-I index (−1: every sector keeps to itself; +1: every tie "
+        "crosses sectors), compared with the parent territory. Only ties between "
+        "two actors of the territory count.",
         "col.territory": "Territory",
         "col.actors": "Actors",
         "col.ties": "Ties",
@@ -190,13 +190,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "cross.by_sector": "E-I index by sector",
         "mixing": "Sector mixing matrix",
         "mixing.note": "Each cell gives the number of ties between the row's sector and the "
-                       "column's, and their share of the row sector's ties (the colour follows "
-                       "that share).",
+        "column's, and their share of the row sector's ties (the colour follows "
+        "that share).",
         "mixing.empty": "No tie between actors of the territory: no matrix.",
         "brokers": "Top brokers",
         "brokers.note": "Actors on the most shortest paths between others (betweenness), with "
-                        "their number of partners and how varied their partners' sectors are "
-                        "(Blau index, 0 to 1).",
+        "their number of partners and how varied their partners' sectors are "
+        "(Blau index, 0 to 1).",
         "brokers.none": "No actor links other actors here.",
         "col.name": "Actor",
         "col.degree": "Partners",
@@ -212,7 +212,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "gaps.missing.actor": "no actor",
         "gaps.missing.sector": "no “{sector}” partner",
         "gaps.actors": "{isolated} isolated actor(s) (no tie) and {peripheral} peripheral "
-                       "(a single tie).",
+        "(a single tie).",
         "col.sectors": "Sectors",
         "col.actor_counts": "Actors of each sector",
         "col.domain": "Domain",
@@ -220,8 +220,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "col.on_domain": "Actors on the domain",
         "suggestions": "Suggested partnerships",
         "suggestions.note": "Untied pairs of actors ranked by a score fitted on the network "
-                            "(common partners, shared domains, same EPCI, complementary "
-                            "sectors), each with its reasons.",
+        "(common partners, shared domains, same EPCI, complementary "
+        "sectors), each with its reasons.",
         "suggestions.none": "Too few ties here to suggest partnerships.",
         "col.actor_a": "Actor",
         "col.actor_b": "Should meet",
@@ -229,14 +229,14 @@ _WORDS: dict[str, dict[str, str]] = {
         "col.why": "Why",
         "map": "Network map",
         "map.print": "The interactive map cannot be printed: open the HTML file in a browser "
-                     "to explore it.",
+        "to explore it.",
         "map.title": "Interactive map of the actors and their ties",
         "map.none": "Map not included.",
         "method": "Method",
         "method.text": "The knowledge graph is projected into an actor network (one tie per "
-                       "shared partnership or project), then mixing, betweenness "
-                       "({betweenness}), Louvain communities and the link score are computed; "
-                       "everything is deterministic for a given seed.",
+        "shared partnership or project), then mixing, betweenness "
+        "({betweenness}), Louvain communities and the link score are computed; "
+        "everything is deterministic for a given seed.",
         "unknown": "not given",
         "whole_territory": "territory-wide",
         "none": "—",

@@ -45,15 +45,23 @@ SECTOR_COLOURS = {
 # One shape per family of actor types: vis-network has seven shapes that keep the label
 # outside the node (the others grow with their label, which breaks "size by metric").
 SHAPES = {
-    "association": "dot", "citizenCollective": "dot",
-    "foundation": "star", "corporateFoundation": "star",
-    "socialEnterprise": "diamond", "scop": "diamond", "scic": "diamond",
+    "association": "dot",
+    "citizenCollective": "dot",
+    "foundation": "star",
+    "corporateFoundation": "star",
+    "socialEnterprise": "diamond",
+    "scop": "diamond",
+    "scic": "diamond",
     "insertionEnterprise": "diamond",
     "company": "square",
-    "localAuthority": "triangle", "commune": "triangle", "epci": "triangle",
-    "departement": "triangle", "region": "triangle",
+    "localAuthority": "triangle",
+    "commune": "triangle",
+    "epci": "triangle",
+    "departement": "triangle",
+    "region": "triangle",
     "stateBody": "triangleDown",
-    "researchEducation": "hexagon", "network": "hexagon",
+    "researchEducation": "hexagon",
+    "network": "hexagon",
 }
 EDGE_COLOURS = {
     "funding": "#D55E00",
@@ -70,58 +78,124 @@ SUGGESTION_DASHES = [8, 6]
 MIN_SIZE, MAX_SIZE = 6.0, 36.0
 
 # Metrics a node can be sized by: attribute of ActorMetrics (or "degree" from the graph).
-METRICS = ("degree", "weighted_degree", "betweenness", "brokerage", "effective_size",
-           "constraint", "blau", "shannon")
+METRICS = (
+    "degree",
+    "weighted_degree",
+    "betweenness",
+    "brokerage",
+    "effective_size",
+    "constraint",
+    "blau",
+    "shannon",
+)
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {
-        "search": "Rechercher un acteur", "search_button": "Trouver",
-        "matches": "résultat(s)", "no_match": "Aucun acteur de ce nom.",
-        "sectors": "Secteurs", "types": "Types d'acteurs", "ties": "Liens",
-        "domain": "Domaine", "territory": "Territoire", "all_domains": "Tous les domaines",
-        "all_territories": "Tous les territoires", "departements": "Départements",
-        "epcis": "Intercommunalités", "suggestions": "Partenariats suggérés",
-        "suggestion": "Partenariat suggéré", "project": "Projet commun",
-        "reset": "Tout afficher", "shown": "nœuds affichés sur", "size_by": "Taille",
-        "type": "Type", "sector": "Secteur", "commune": "Commune", "domains": "Domaines",
-        "actors": "acteurs", "group_community": "Communauté", "no_commune": "sans commune",
-        "placed_at": "placé au centre de", "missing_coords": "coordonnées absentes du "
-        "millésime 2024", "aggregated": "Vue agrégée : chaque nœud regroupe des acteurs "
+        "search": "Rechercher un acteur",
+        "search_button": "Trouver",
+        "matches": "résultat(s)",
+        "no_match": "Aucun acteur de ce nom.",
+        "sectors": "Secteurs",
+        "types": "Types d'acteurs",
+        "ties": "Liens",
+        "domain": "Domaine",
+        "territory": "Territoire",
+        "all_domains": "Tous les domaines",
+        "all_territories": "Tous les territoires",
+        "departements": "Départements",
+        "epcis": "Intercommunalités",
+        "suggestions": "Partenariats suggérés",
+        "suggestion": "Partenariat suggéré",
+        "project": "Projet commun",
+        "reset": "Tout afficher",
+        "shown": "nœuds affichés sur",
+        "size_by": "Taille",
+        "type": "Type",
+        "sector": "Secteur",
+        "commune": "Commune",
+        "domains": "Domaines",
+        "actors": "acteurs",
+        "group_community": "Communauté",
+        "no_commune": "sans commune",
+        "placed_at": "placé au centre de",
+        "missing_coords": "coordonnées absentes du millésime 2024",
+        "aggregated": "Vue agrégée : chaque nœud regroupe des acteurs "
         "({level}). Filtrez par territoire ou domaine pour voir les acteurs.",
-        "level_community": "communautés", "level_epci": "intercommunalités",
-        "level_departement": "départements", "partners": "partenariats",
-        "projects": "projets", "why": "Pourquoi", "score": "score", "filters": "Filtres",
-        "legend": "Légende", "unplaced": "non localisé",
-        "degree": "degré", "weighted_degree": "degré pondéré",
-        "betweenness": "intermédiarité", "brokerage": "courtage",
-        "effective_size": "taille effective", "constraint": "contrainte",
-        "blau": "diversité (Blau)", "shannon": "diversité (Shannon)",
-        "count": "nombre d'acteurs", "map": "Carte de l'écosystème", "sep": " : ",
+        "level_community": "communautés",
+        "level_epci": "intercommunalités",
+        "level_departement": "départements",
+        "partners": "partenariats",
+        "projects": "projets",
+        "why": "Pourquoi",
+        "score": "score",
+        "filters": "Filtres",
+        "legend": "Légende",
+        "unplaced": "non localisé",
+        "degree": "degré",
+        "weighted_degree": "degré pondéré",
+        "betweenness": "intermédiarité",
+        "brokerage": "courtage",
+        "effective_size": "taille effective",
+        "constraint": "contrainte",
+        "blau": "diversité (Blau)",
+        "shannon": "diversité (Shannon)",
+        "count": "nombre d'acteurs",
+        "map": "Carte de l'écosystème",
+        "sep": " : ",
         "isolated": "Acteurs sans communauté",
     },
     "en": {
-        "search": "Find an actor", "search_button": "Find",
-        "matches": "match(es)", "no_match": "No actor by that name.",
-        "sectors": "Sectors", "types": "Actor types", "ties": "Ties",
-        "domain": "Domain", "territory": "Territory", "all_domains": "All domains",
-        "all_territories": "All territories", "departements": "Départements",
-        "epcis": "Intercommunalities (EPCI)", "suggestions": "Suggested partnerships",
-        "suggestion": "Suggested partnership", "project": "Shared project",
-        "reset": "Show all", "shown": "nodes shown of", "size_by": "Size",
-        "type": "Type", "sector": "Sector", "commune": "Commune", "domains": "Domains",
-        "actors": "actors", "group_community": "Community", "no_commune": "no commune",
-        "placed_at": "placed at the centre of", "missing_coords": "coordinates missing "
-        "from the 2024 vintage", "aggregated": "Aggregated view: each node groups actors "
+        "search": "Find an actor",
+        "search_button": "Find",
+        "matches": "match(es)",
+        "no_match": "No actor by that name.",
+        "sectors": "Sectors",
+        "types": "Actor types",
+        "ties": "Ties",
+        "domain": "Domain",
+        "territory": "Territory",
+        "all_domains": "All domains",
+        "all_territories": "All territories",
+        "departements": "Départements",
+        "epcis": "Intercommunalities (EPCI)",
+        "suggestions": "Suggested partnerships",
+        "suggestion": "Suggested partnership",
+        "project": "Shared project",
+        "reset": "Show all",
+        "shown": "nodes shown of",
+        "size_by": "Size",
+        "type": "Type",
+        "sector": "Sector",
+        "commune": "Commune",
+        "domains": "Domains",
+        "actors": "actors",
+        "group_community": "Community",
+        "no_commune": "no commune",
+        "placed_at": "placed at the centre of",
+        "missing_coords": "coordinates missing from the 2024 vintage",
+        "aggregated": "Aggregated view: each node groups actors "
         "({level}). Filter by territory or domain to see the actors.",
-        "level_community": "communities", "level_epci": "intercommunalities",
-        "level_departement": "départements", "partners": "partnerships",
-        "projects": "projects", "why": "Why", "score": "score", "filters": "Filters",
-        "legend": "Legend", "unplaced": "not located",
-        "degree": "degree", "weighted_degree": "weighted degree",
-        "betweenness": "betweenness", "brokerage": "brokerage",
-        "effective_size": "effective size", "constraint": "constraint",
-        "blau": "diversity (Blau)", "shannon": "diversity (Shannon)",
-        "count": "number of actors", "map": "Ecosystem map", "sep": ": ",
+        "level_community": "communities",
+        "level_epci": "intercommunalities",
+        "level_departement": "départements",
+        "partners": "partnerships",
+        "projects": "projects",
+        "why": "Why",
+        "score": "score",
+        "filters": "Filters",
+        "legend": "Legend",
+        "unplaced": "not located",
+        "degree": "degree",
+        "weighted_degree": "weighted degree",
+        "betweenness": "betweenness",
+        "brokerage": "brokerage",
+        "effective_size": "effective size",
+        "constraint": "constraint",
+        "blau": "diversity (Blau)",
+        "shannon": "diversity (Shannon)",
+        "count": "number of actors",
+        "map": "Ecosystem map",
+        "sep": ": ",
         "isolated": "Actors outside any community",
     },
 }
@@ -168,8 +242,7 @@ class ConceptNames:
         """The label of ``local`` in the scheme whose namespace is ``PREFIXES[prefix]``."""
         key = (prefix, local)
         if key not in self._found:
-            self._found[key] = (self._labels.get(PREFIXES[prefix] + local, local)
-                                if local else "")
+            self._found[key] = self._labels.get(PREFIXES[prefix] + local, local) if local else ""
         return self._found[key]
 
     def sector(self, local: str) -> str:
@@ -192,6 +265,8 @@ def scheme_labels(lang: str) -> dict[str, str]:
     for path in sorted((ontology_dir() / "schemes").glob("*.ttl")):
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
     label = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
-    return {quad.subject.value: quad.object.value
-            for quad in store.quads_for_pattern(None, label, None)
-            if isinstance(quad.object, ox.Literal) and quad.object.language == lang}
+    return {
+        quad.subject.value: quad.object.value
+        for quad in store.quads_for_pattern(None, label, None)
+        if isinstance(quad.object, ox.Literal) and quad.object.language == lang
+    }

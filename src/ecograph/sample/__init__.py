@@ -18,8 +18,9 @@ from ecograph.ontology import assessment_criteria
 from ecograph.provenance import graph_description, loaded_version
 from ecograph.sample.generate import EcosystemSpec, generate_ntriples
 
-SAMPLE = EcosystemSpec(actors=420, seed=2026, territory="44", id_prefix="sample-",
-                       projects=110, partnerships=1000)
+SAMPLE = EcosystemSpec(
+    actors=420, seed=2026, territory="44", id_prefix="sample-", projects=110, partnerships=1000
+)
 SAMPLE_GRAPH = "sample"
 SAMPLE_TITLE = "Sample ecosystem, Loire-Atlantique (fictional actors, real authorities)"
 
@@ -35,8 +36,10 @@ class GeneratedLoad:
 
 def spec_version(spec: EcosystemSpec) -> str:
     """The text recorded in the graph, so a reload happens only when the spec changes."""
-    return (f"actors={spec.actors} seed={spec.seed} territory={spec.territory} "
-            f"projects={spec.project_count} partnerships={spec.partnership_count}")
+    return (
+        f"actors={spec.actors} seed={spec.seed} territory={spec.territory} "
+        f"projects={spec.project_count} partnerships={spec.partnership_count}"
+    )
 
 
 def ecosystem_lines(spec: EcosystemSpec, base: str) -> list[str]:
@@ -44,8 +47,9 @@ def ecosystem_lines(spec: EcosystemSpec, base: str) -> list[str]:
     return list(generate_ntriples(spec, read_table(), base, assessment_criteria()))
 
 
-def load_generated(store: Any, spec: EcosystemSpec, *, graph_name: str, title: str,
-                   force: bool = False) -> GeneratedLoad:
+def load_generated(
+    store: Any, spec: EcosystemSpec, *, graph_name: str, title: str, force: bool = False
+) -> GeneratedLoad:
     """Generate ``spec`` and load it into ``{base}graph/{graph_name}`` in one step."""
     graph = graph_iri(store.base_iri, graph_name)
     version = spec_version(spec)
@@ -53,12 +57,12 @@ def load_generated(store: Any, spec: EcosystemSpec, *, graph_name: str, title: s
         return GeneratedLoad(graph, 0, skipped=True)
     lines = ecosystem_lines(spec, store.base_iri)
     lines += graph_description(graph, title=title, version=version)
-    store.load(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES, graph=graph,
-               replace=True)
+    store.load(
+        ("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES, graph=graph, replace=True
+    )
     return GeneratedLoad(graph, len(lines), skipped=False)
 
 
 def load_sample(store: Any, *, force: bool = False) -> GeneratedLoad:
     """Load the built-in sample into ``{base}graph/sample``."""
-    return load_generated(store, SAMPLE, graph_name=SAMPLE_GRAPH, title=SAMPLE_TITLE,
-                          force=force)
+    return load_generated(store, SAMPLE, graph_name=SAMPLE_GRAPH, title=SAMPLE_TITLE, force=force)

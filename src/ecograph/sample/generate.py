@@ -43,27 +43,63 @@ from ecograph.vocab import ACTOR_TYPE, DOMAIN, EG, PARTNERSHIP_TYPE, PROJECT_STA
 # ----------------------------------------------------------------------------- distributions
 #: Share of each actor type among fictional actors.
 TYPE_WEIGHTS: dict[str, float] = {
-    "association": 44, "foundation": 3, "corporateFoundation": 2, "socialEnterprise": 3,
-    "scop": 3, "scic": 2, "insertionEnterprise": 4, "company": 18, "stateBody": 2,
-    "citizenCollective": 8, "researchEducation": 5, "network": 4,
+    "association": 44,
+    "foundation": 3,
+    "corporateFoundation": 2,
+    "socialEnterprise": 3,
+    "scop": 3,
+    "scic": 2,
+    "insertionEnterprise": 4,
+    "company": 18,
+    "stateBody": 2,
+    "citizenCollective": 8,
+    "researchEducation": 5,
+    "network": 4,
 }
 #: The sector each type belongs to (associations: some are informal civil society).
 DEFAULT_SECTOR: dict[str, str] = {
-    "association": "ess", "foundation": "ess", "corporateFoundation": "privateForProfit",
-    "socialEnterprise": "ess", "scop": "ess", "scic": "ess", "insertionEnterprise": "ess",
-    "company": "privateForProfit", "stateBody": "public", "citizenCollective": "civilSociety",
-    "researchEducation": "academic", "network": "ess", "commune": "public", "epci": "public",
-    "departement": "public", "region": "public",
+    "association": "ess",
+    "foundation": "ess",
+    "corporateFoundation": "privateForProfit",
+    "socialEnterprise": "ess",
+    "scop": "ess",
+    "scic": "ess",
+    "insertionEnterprise": "ess",
+    "company": "privateForProfit",
+    "stateBody": "public",
+    "citizenCollective": "civilSociety",
+    "researchEducation": "academic",
+    "network": "ess",
+    "commune": "public",
+    "epci": "public",
+    "departement": "public",
+    "region": "public",
 }
 ASSOCIATION_CIVIL_SOCIETY_SHARE = 0.12
 DOMAIN_WEIGHTS: dict[str, float] = {
-    "poverty": 12, "employment": 11, "health": 10, "housing": 9, "education": 9,
-    "childhoodYouth": 8, "ageing": 8, "environment": 8, "culture": 7, "food": 6,
-    "disability": 6, "mobility": 5, "digitalInclusion": 4, "migration": 3,
+    "poverty": 12,
+    "employment": 11,
+    "health": 10,
+    "housing": 9,
+    "education": 9,
+    "childhoodYouth": 8,
+    "ageing": 8,
+    "environment": 8,
+    "culture": 7,
+    "food": 6,
+    "disability": 6,
+    "mobility": 5,
+    "digitalInclusion": 4,
+    "migration": 3,
 }
 PARTNERSHIP_TYPE_WEIGHTS: dict[str, float] = {
-    "funding": 28, "coConstruction": 20, "serviceDelivery": 14, "procurement": 8,
-    "inKind": 10, "membership": 10, "research": 10,
+    "funding": 28,
+    "coConstruction": 20,
+    "serviceDelivery": 14,
+    "procurement": 8,
+    "inKind": 10,
+    "membership": 10,
+    "research": 10,
 }
 NEVER_MEET = frozenset({"privateForProfit", "civilSociety"})
 NO_PUBLIC_PARTNER_DOMAINS = frozenset({"digitalInclusion", "migration"})
@@ -75,8 +111,19 @@ REFERENCE_DATE = dt.date(2026, 11, 1)  # "today" for project statuses: fixed, fo
 
 AUTHORITY_TYPES = frozenset({"commune", "epci", "departement", "region"})
 FUNDERS = AUTHORITY_TYPES | {"stateBody", "foundation", "corporateFoundation"}
-FUNDED = frozenset({"association", "socialEnterprise", "scop", "scic", "insertionEnterprise",
-                    "citizenCollective", "researchEducation", "network", "foundation"})
+FUNDED = frozenset(
+    {
+        "association",
+        "socialEnterprise",
+        "scop",
+        "scic",
+        "insertionEnterprise",
+        "citizenCollective",
+        "researchEducation",
+        "network",
+        "foundation",
+    }
+)
 BUYERS = AUTHORITY_TYPES | {"stateBody"}
 SUPPLIERS = frozenset({"company", "scop", "scic", "insertionEnterprise", "socialEnterprise"})
 GIVERS = frozenset({"company", "corporateFoundation"})
@@ -89,8 +136,13 @@ _RDF_TYPE = nt_iri(PREFIXES["rdf"] + "type")
 _XSD = PREFIXES["xsd"]
 
 
-_SCHEMES = {"egdom": DOMAIN, "egsec": SECTOR, "egtype": ACTOR_TYPE, "egpt": PARTNERSHIP_TYPE,
-            "egstat": PROJECT_STATUS}
+_SCHEMES = {
+    "egdom": DOMAIN,
+    "egsec": SECTOR,
+    "egtype": ACTOR_TYPE,
+    "egpt": PARTNERSHIP_TYPE,
+    "egstat": PROJECT_STATUS,
+}
 
 
 @functools.cache
@@ -176,8 +228,9 @@ class _Pool:
 class EcosystemGenerator:
     """Builds one ecosystem; ``ntriples()`` yields it. One instance, one output."""
 
-    def __init__(self, spec: EcosystemSpec, table: TerritoryTable, base: str,
-                 criteria: Sequence[str]) -> None:
+    def __init__(
+        self, spec: EcosystemSpec, table: TerritoryTable, base: str, criteria: Sequence[str]
+    ) -> None:
         if spec.actors < 1:
             raise ValueError("an ecosystem needs at least one actor")
         self.spec = spec
@@ -201,8 +254,10 @@ class EcosystemGenerator:
         elif level == "region" and code in self.table.regions:
             communes = [c for c in self.table.communes.values() if c.region == code]
         else:
-            raise ValueError(f"unknown territory {territory!r}: give a département such as "
-                             "44 (or departement/44), or a région such as region/52")
+            raise ValueError(
+                f"unknown territory {territory!r}: give a département such as "
+                "44 (or departement/44), or a région such as region/52"
+            )
         return sorted(communes, key=lambda c: c.code)
 
     # ------------------------------------------------------------------ actors
@@ -237,17 +292,26 @@ class EcosystemGenerator:
             sector = DEFAULT_SECTOR[kind]
             if kind == "association" and self.rng.random() < ASSOCIATION_CIVIL_SOCIETY_SHARE:
                 sector = "civilSociety"
-            commune = self.communes[bisect.bisect_right(
-                cumulative_communes, self.rng.random() * cumulative_communes[-1])]
+            commune = self.communes[
+                bisect.bisect_right(
+                    cumulative_communes, self.rng.random() * cumulative_communes[-1]
+                )
+            ]
             domains = self._pick_domains(1 + min(2, int(self.rng.expovariate(1.2))))
             roll = self.rng.random()
             isolated, broker = roll < ISOLATED_SHARE, roll > 1 - BROKER_SHARE
-            activity = 0.0 if isolated else (12.0 if broker else
-                                             min(self.rng.paretovariate(1.8), 25.0))
+            activity = (
+                0.0 if isolated else (12.0 if broker else min(self.rng.paretovariate(1.8), 25.0))
+            )
             actor = Actor(
                 iri=f"{self.base}actor/{self.spec.prefix}a{i + 1:0{width}d}",
-                kind=kind, sector=sector, domains=domains, home=commune, epci=commune.epci,
-                activity=activity, broker=broker,
+                kind=kind,
+                sector=sector,
+                domains=domains,
+                home=commune,
+                epci=commune.epci,
+                activity=activity,
+                broker=broker,
             )
             actor.name = self._name(kind, domains, commune.name)
             actor.based_in = territory_iri("commune", commune.code)
@@ -260,31 +324,59 @@ class EcosystemGenerator:
         departement_codes = sorted({c.departement for c in self.communes})
         epcis = sorted({c.epci for c in self.communes if c.epci})
         by_size = sorted(self.communes, key=lambda c: (-(c.population or 0), c.code))
-        communes = by_size[:max(5, min(len(by_size), self.spec.actors // 25))]
+        communes = by_size[: max(5, min(len(by_size), self.spec.actors // 25))]
         for code in region_codes:
-            self._add_authority("region", code, None, self.table.regions[code],
-                                authority_iri(self.base, "region", code))
+            self._add_authority(
+                "region",
+                code,
+                None,
+                self.table.regions[code],
+                authority_iri(self.base, "region", code),
+            )
         for code in departement_codes:
-            self._add_authority("departement", code, None, self.table.departements[code][0],
-                                authority_iri(self.base, "departement", code))
+            self._add_authority(
+                "departement",
+                code,
+                None,
+                self.table.departements[code][0],
+                authority_iri(self.base, "departement", code),
+            )
         for siren in epcis:
             members = self.table.communes_by_epci[siren]
             seat = max(members, key=lambda c: (c.population or 0, c.code))
-            self._add_authority("epci", siren, seat, self.table.epcis[siren][0],
-                                actor_iri_for_siren(self.base, siren))
+            self._add_authority(
+                "epci",
+                siren,
+                seat,
+                self.table.epcis[siren][0],
+                actor_iri_for_siren(self.base, siren),
+            )
         for commune in sorted(communes, key=lambda c: c.code):
-            iri = (actor_iri_for_siren(self.base, commune.siren) if commune.siren
-                   else authority_iri(self.base, "commune", commune.code))
+            iri = (
+                actor_iri_for_siren(self.base, commune.siren)
+                if commune.siren
+                else authority_iri(self.base, "commune", commune.code)
+            )
             self._add_authority("commune", commune.code, commune, commune.name, iri)
 
-    def _add_authority(self, level: str, code: str, home: Commune | None, name: str,
-                       iri: str) -> None:
+    def _add_authority(
+        self, level: str, code: str, home: Commune | None, name: str, iri: str
+    ) -> None:
         domains = self._pick_domains(self.rng.randint(3, 6))
-        self.actors.append(Actor(
-            iri=iri, kind=level, sector="public", domains=domains, home=home,
-            epci=home.epci if home else None, activity=6.0 if level != "commune" else 3.0,
-            authority=True, name=name, based_in=territory_iri(level, code),
-        ))
+        self.actors.append(
+            Actor(
+                iri=iri,
+                kind=level,
+                sector="public",
+                domains=domains,
+                home=home,
+                epci=home.epci if home else None,
+                activity=6.0 if level != "commune" else 3.0,
+                authority=True,
+                name=name,
+                based_in=territory_iri(level, code),
+            )
+        )
 
     # ------------------------------------------------------------------ pools
     def _build_pools(self) -> None:
@@ -295,8 +387,17 @@ class EcosystemGenerator:
             self.pool_all.add(index, actor.activity)
             if actor.epci:
                 self.pool_by_epci.setdefault(actor.epci, _Pool()).add(index, actor.activity)
-        for kinds in (FUNDERS, FUNDED, BUYERS, SUPPLIERS, GIVERS, RECEIVERS, NETWORKS,
-                      RESEARCHERS, PROJECT_LEADS):
+        for kinds in (
+            FUNDERS,
+            FUNDED,
+            BUYERS,
+            SUPPLIERS,
+            GIVERS,
+            RECEIVERS,
+            NETWORKS,
+            RESEARCHERS,
+            PROJECT_LEADS,
+        ):
             pool = _Pool()
             for index, actor in enumerate(self.actors):
                 if actor.kind in kinds:
@@ -306,16 +407,15 @@ class EcosystemGenerator:
     def _compatible(self, a: Actor, b: Actor, domain: str) -> bool:
         if a is b or {a.sector, b.sector} == NEVER_MEET:
             return False
-        return not (domain in NO_PUBLIC_PARTNER_DOMAINS
-                    and "public" in (a.sector, b.sector))
+        return not (domain in NO_PUBLIC_PARTNER_DOMAINS and "public" in (a.sector, b.sector))
 
-    def _draw_partner(self, first: Actor, kinds: frozenset[str] | None, domain: str,
-                      tries: int = 40) -> int | None:
+    def _draw_partner(
+        self, first: Actor, kinds: frozenset[str] | None, domain: str, tries: int = 40
+    ) -> int | None:
         """A partner for ``first``: local first, territory-wide sometimes (always for
         brokers, who also prefer another sector), sharing the domain more often than not."""
         for _ in range(tries):
-            local = (not first.broker and first.epci is not None
-                     and self.rng.random() < LOCAL_SHARE)
+            local = not first.broker and first.epci is not None and self.rng.random() < LOCAL_SHARE
             pool = self.pool_by_epci.get(first.epci or "") if local else None
             if kinds is not None and (pool is None or self.rng.random() < 0.5):
                 pool = self.pool_by_kinds[kinds]
@@ -352,8 +452,10 @@ class EcosystemGenerator:
                 candidate = self._draw_partner(lead, None, domain)
                 if candidate is None or candidate in participants:
                     continue
-                if all(self._compatible(self.actors[p], self.actors[candidate], domain)
-                       for p in participants):
+                if all(
+                    self._compatible(self.actors[p], self.actors[candidate], domain)
+                    for p in participants
+                ):
                     participants.append(candidate)
             if len(participants) < 2:
                 continue
@@ -367,16 +469,23 @@ class EcosystemGenerator:
                 status = "ongoing"
             number = len(projects) + 1
             place = lead.home.name if lead.home else lead.name
-            projects.append({
-                "iri": f"{self.base}project/{self.spec.prefix}p{number:0{width}d}",
-                "name": (f"{self.rng.choice(names.PROJECT_WORDS)} "
-                         f"{self.rng.choice(names.DOMAIN_WORDS[domain])} {place}"),
-                "lead": lead_index, "participants": participants, "domain": domain,
-                "territory": (territory_iri("epci", lead.epci) if lead.epci
-                              else lead.based_in),
-                "start": start, "end": end, "status": status,
-                "budget": round(math.exp(self.rng.uniform(math.log(8e3), math.log(8e5))), -2),
-            })
+            projects.append(
+                {
+                    "iri": f"{self.base}project/{self.spec.prefix}p{number:0{width}d}",
+                    "name": (
+                        f"{self.rng.choice(names.PROJECT_WORDS)} "
+                        f"{self.rng.choice(names.DOMAIN_WORDS[domain])} {place}"
+                    ),
+                    "lead": lead_index,
+                    "participants": participants,
+                    "domain": domain,
+                    "territory": (territory_iri("epci", lead.epci) if lead.epci else lead.based_in),
+                    "start": start,
+                    "end": end,
+                    "status": status,
+                    "budget": round(math.exp(self.rng.uniform(math.log(8e3), math.log(8e5))), -2),
+                }
+            )
         return projects
 
     # ------------------------------------------------------------------ partnerships
@@ -432,12 +541,18 @@ class EcosystemGenerator:
                 amount = round(self.rng.lognormvariate(math.log(25_000), 0.8), -2) or 500.0
             number = len(partnerships) + 1
             start = dt.date(2016, 1, 1) + dt.timedelta(days=self.rng.randrange(11 * 365))
-            partnerships.append({
-                "iri": f"{self.base}partnership/{self.spec.prefix}t{number:0{width}d}",
-                "kind": kind, "first": first, "second": second, "domain": domain,
-                "project": project["iri"] if project else None, "amount": amount,
-                "start": start,
-            })
+            partnerships.append(
+                {
+                    "iri": f"{self.base}partnership/{self.spec.prefix}t{number:0{width}d}",
+                    "kind": kind,
+                    "first": first,
+                    "second": second,
+                    "domain": domain,
+                    "project": project["iri"] if project else None,
+                    "amount": amount,
+                    "start": start,
+                }
+            )
         return partnerships
 
     # ------------------------------------------------------------------ output
@@ -453,8 +568,11 @@ class EcosystemGenerator:
         yield from self._partnership_lines(partnerships)
 
     def _actor_lines(self) -> Iterator[str]:
-        actor_class, label, description = _eg("Actor"), nt_iri(PREFIXES["skos"] + "prefLabel"), \
-            nt_iri(PREFIXES["dcterms"] + "description")
+        actor_class, label, description = (
+            _eg("Actor"),
+            nt_iri(PREFIXES["skos"] + "prefLabel"),
+            nt_iri(PREFIXES["dcterms"] + "description"),
+        )
         for actor in self.actors:
             s = actor.nt
             yield f"{s} {_RDF_TYPE} {actor_class} ."
@@ -473,8 +591,10 @@ class EcosystemGenerator:
 
     def _project_lines(self, projects: list[dict[str, object]]) -> Iterator[str]:
         label = nt_iri(PREFIXES["skos"] + "prefLabel")
-        start_p, end_p = nt_iri(PREFIXES["schema"] + "startDate"), \
-            nt_iri(PREFIXES["schema"] + "endDate")
+        start_p, end_p = (
+            nt_iri(PREFIXES["schema"] + "startDate"),
+            nt_iri(PREFIXES["schema"] + "endDate"),
+        )
         assessment_number = 0
         for project in projects:
             s = nt_iri(str(project["iri"]))
@@ -491,8 +611,9 @@ class EcosystemGenerator:
             yield f"{s} {end_p} {_date(project['end'])} ."  # type: ignore[arg-type]
             yield f"{s} {_eg('budget')} {_decimal(project['budget'])} ."  # type: ignore[arg-type]
             if project["status"] != "planned" and self.criteria and self.rng.random() < 0.5:
-                for criterion in sorted(self.rng.sample(
-                        self.criteria, min(len(self.criteria), self.rng.randint(3, 6)))):
+                for criterion in sorted(
+                    self.rng.sample(self.criteria, min(len(self.criteria), self.rng.randint(3, 6)))
+                ):
                     assessment_number += 1
                     a = nt_iri(f"{project['iri']}/assessment/{assessment_number}")
                     yield f"{a} {_RDF_TYPE} {_eg('Assessment')} ."
@@ -531,7 +652,8 @@ def _decimal(value: float) -> str:
     return nt_literal(f"{value:.2f}", datatype=_XSD + "decimal")
 
 
-def generate_ntriples(spec: EcosystemSpec, table: TerritoryTable, base: str,
-                      criteria: Sequence[str]) -> Iterator[str]:
+def generate_ntriples(
+    spec: EcosystemSpec, table: TerritoryTable, base: str, criteria: Sequence[str]
+) -> Iterator[str]:
     """The ecosystem described by ``spec`` as N-Triples lines (deterministic)."""
     return EcosystemGenerator(spec, table, base, criteria).ntriples()

@@ -42,9 +42,30 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
 
 #: Qualifiers that make names distinct.
 QUALIFIERS: tuple[str, ...] = (
-    "Ensemble", "Horizon", "Passerelle", "Cap", "Avenir", "Racines", "Ricochet", "Boussole",
-    "Relais", "Escale", "Tisser", "Sillage", "Étincelle", "Rencontre", "Archipel", "Levain",
-    "Carrefour", "Élan", "Ancrage", "Estuaire", "Canopée", "Vivre", "Agir", "Pluriel",
+    "Ensemble",
+    "Horizon",
+    "Passerelle",
+    "Cap",
+    "Avenir",
+    "Racines",
+    "Ricochet",
+    "Boussole",
+    "Relais",
+    "Escale",
+    "Tisser",
+    "Sillage",
+    "Étincelle",
+    "Rencontre",
+    "Archipel",
+    "Levain",
+    "Carrefour",
+    "Élan",
+    "Ancrage",
+    "Estuaire",
+    "Canopée",
+    "Vivre",
+    "Agir",
+    "Pluriel",
 )
 
 #: French names of domains for descriptions ("agit pour ...").
@@ -66,6 +87,16 @@ DOMAIN_PHRASES: dict[str, str] = {
 }
 
 PROJECT_WORDS: tuple[str, ...] = (
-    "Programme", "Plateforme", "Maison", "Tiers-lieu", "Parcours", "Laboratoire", "Fabrique",
-    "Pôle", "Dispositif", "Chantier", "Réseau", "Festival",
+    "Programme",
+    "Plateforme",
+    "Maison",
+    "Tiers-lieu",
+    "Parcours",
+    "Laboratoire",
+    "Fabrique",
+    "Pôle",
+    "Dispositif",
+    "Chantier",
+    "Réseau",
+    "Festival",
 )

@@ -52,15 +52,17 @@ TRUNCATED_HEADER = "X-Ecograph-Truncated"
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-        "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+        "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
 }
 
 
-def error_response(status: int, message: str, *, headers: Mapping[str, str] | None = None,
-                   **extra: Any) -> JSONResponse:
+def error_response(
+    status: int, message: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     """The endpoint's one error shape: ``{"error": ..., "line"?, "column"?, "setting"?}``."""
     body = {"error": message, **{k: v for k, v in extra.items() if v is not None}}
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
@@ -69,8 +71,9 @@ def error_response(status: int, message: str, *, headers: Mapping[str, str] | No
 class _Endpoint:
     """The request handlers, sharing the settings, the library and the worker pool."""
 
-    def __init__(self, settings: ServerSettings, catalogue: Mapping[str, LibraryQuery],
-                 pool: WorkerPool) -> None:
+    def __init__(
+        self, settings: ServerSettings, catalogue: Mapping[str, LibraryQuery], pool: WorkerPool
+    ) -> None:
         self.settings = settings
         self.catalogue = catalogue
         self.pool = pool
@@ -82,12 +85,26 @@ class _Endpoint:
 
     async def queries(self, request: Request) -> Response:
         """The library as JSON, for the page's picker."""
-        return JSONResponse([
-            {"name": q.name, "title": q.title, "description": q.description,
-             "parameters": [{"name": p.name, "type": p.type, "example": p.example,
-                             "description": p.description} for p in q.parameters],
-             "text": q.text}
-            for q in self.catalogue.values()])
+        return JSONResponse(
+            [
+                {
+                    "name": q.name,
+                    "title": q.title,
+                    "description": q.description,
+                    "parameters": [
+                        {
+                            "name": p.name,
+                            "type": p.type,
+                            "example": p.example,
+                            "description": p.description,
+                        }
+                        for p in q.parameters
+                    ],
+                    "text": q.text,
+                }
+                for q in self.catalogue.values()
+            ]
+        )
 
     async def sparql(self, request: Request) -> Response:
         """The SPARQL 1.1 Protocol endpoint."""
@@ -97,11 +114,14 @@ class _Endpoint:
                 refusal = self._authorise(request)
                 if refusal is not None:
                     return refusal
-                job = self._job(text, update=True, base_iri=_endpoint_iri(request),
-                                dataset=dataset)
+                job = self._job(text, update=True, base_iri=_endpoint_iri(request), dataset=dataset)
             else:
-                job = self._job(text, base_iri=_endpoint_iri(request), dataset=dataset,
-                                accept=protocol.parse_accept(request.headers.get("accept")))
+                job = self._job(
+                    text,
+                    base_iri=_endpoint_iri(request),
+                    dataset=dataset,
+                    accept=protocol.parse_accept(request.headers.get("accept")),
+                )
         except (ProtocolError, BodyTooLarge, BodyTimeout) as err:
             return _refusal(err)
         return await self._run(job)
@@ -110,37 +130,55 @@ class _Endpoint:
         """Run a library query by name, its parameters bound as RDF terms by the library."""
         try:
             if _media_type(request) != "application/json":
-                raise ProtocolError(415, "Send the request as application/json: "
-                                         '{"name": "...", "params": {"name": "value"}}')
+                raise ProtocolError(
+                    415,
+                    "Send the request as application/json: "
+                    '{"name": "...", "params": {"name": "value"}}',
+                )
             body = await self._read_body(request)
             payload = _json_object(body)
             name, params = payload.get("name"), payload.get("params", {})
-            if not isinstance(name, str) or not isinstance(params, dict) or not all(
-                    isinstance(k, str) and isinstance(v, str) for k, v in params.items()):
-                raise ProtocolError(400, 'Expected {"name": string, "params": {string: '
-                                         "string}}")
+            if (
+                not isinstance(name, str)
+                or not isinstance(params, dict)
+                or not all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
+            ):
+                raise ProtocolError(400, 'Expected {"name": string, "params": {string: string}}')
             if name not in self.catalogue:
-                raise ProtocolError(404, f"No library query named {name!r}; GET /queries.json "
-                                         "lists them.")
+                raise ProtocolError(
+                    404, f"No library query named {name!r}; GET /queries.json lists them."
+                )
             text = self.catalogue[name].bind(params)
         except QueryError as err:
             return error_response(400, str(err))
         except (ProtocolError, BodyTooLarge, BodyTimeout) as err:
             return _refusal(err)
-        job = self._job(text, base_iri=str(request.url_for("sparql")),
-                        accept=protocol.parse_accept(request.headers.get("accept")))
+        job = self._job(
+            text,
+            base_iri=str(request.url_for("sparql")),
+            accept=protocol.parse_accept(request.headers.get("accept")),
+        )
         return await self._run(job)
 
     # ------------------------------------------------------------------ helpers
     async def _read_body(self, request: Request) -> bytes:
-        return await read_capped(request.stream(), request.headers.get("content-length"),
-                                 self.settings.max_body_bytes, self.settings.idle_timeout)
+        return await read_capped(
+            request.stream(),
+            request.headers.get("content-length"),
+            self.settings.max_body_bytes,
+            self.settings.idle_timeout,
+        )
 
     def _job(self, text: str, *, update: bool = False, **options: Any) -> Job:
         """A job with the server's caps. The worker screens it (``screen.py``): parsing runs
         there, inside the time limit and off this event loop."""
-        return Job(text, update=update, max_rows=self.settings.max_rows,
-                   max_response_bytes=self.settings.max_response_bytes, **options)
+        return Job(
+            text,
+            update=update,
+            max_rows=self.settings.max_rows,
+            max_response_bytes=self.settings.max_response_bytes,
+            **options,
+        )
 
     async def _read_operation(self, request: Request) -> tuple[bool, str, Dataset]:
         """(is it an update, its text, the dataset its parameters name) from any of the
@@ -151,17 +189,24 @@ class _Endpoint:
             return _operation(url_params, allow_update=False)
         media = _media_type(request)
         if media is None:
-            raise ProtocolError(415, "A POST needs a Content-Type: "
-                                f"{protocol.QUERY_TYPE}, {protocol.UPDATE_TYPE} or "
-                                f"{protocol.FORM_TYPE}.")
+            raise ProtocolError(
+                415,
+                "A POST needs a Content-Type: "
+                f"{protocol.QUERY_TYPE}, {protocol.UPDATE_TYPE} or "
+                f"{protocol.FORM_TYPE}.",
+            )
         if media not in (protocol.QUERY_TYPE, protocol.UPDATE_TYPE, protocol.FORM_TYPE):
-            raise ProtocolError(415, f"Content-Type {media} is not a SPARQL request; use "
-                                f"{protocol.QUERY_TYPE}, {protocol.UPDATE_TYPE} or "
-                                f"{protocol.FORM_TYPE}.")
+            raise ProtocolError(
+                415,
+                f"Content-Type {media} is not a SPARQL request; use "
+                f"{protocol.QUERY_TYPE}, {protocol.UPDATE_TYPE} or "
+                f"{protocol.FORM_TYPE}.",
+            )
         charset = _charset(request)
         if charset not in (None, "utf-8", "utf8"):
-            raise ProtocolError(415, f"charset={charset} is not accepted: SPARQL requests "
-                                     "are UTF-8.")
+            raise ProtocolError(
+                415, f"charset={charset} is not accepted: SPARQL requests are UTF-8."
+            )
         body = await self._read_body(request)
         try:
             text = body.decode("utf-8")
@@ -171,12 +216,14 @@ class _Endpoint:
             try:
                 form = urllib.parse.parse_qsl(text, keep_blank_values=True, errors="strict")
             except UnicodeDecodeError:
-                raise ProtocolError(400, "The form holds percent-encoded bytes that are not "
-                                         "UTF-8.") from None
+                raise ProtocolError(
+                    400, "The form holds percent-encoded bytes that are not UTF-8."
+                ) from None
             return _operation(url_params + form, allow_update=True)
         if any(name in ("query", "update") for name, _ in url_params):
-            raise ProtocolError(400, f"A {media} request carries its operation in the body, "
-                                     "not in the URL.")
+            raise ProtocolError(
+                400, f"A {media} request carries its operation in the body, not in the URL."
+            )
         is_update = media == protocol.UPDATE_TYPE
         return is_update, text, _dataset(url_params, update=is_update)
 
@@ -187,12 +234,18 @@ class _Endpoint:
         where the first difference is, so timing cannot reveal the token byte by byte.
         """
         if not self.settings.enable_update or not self.settings.update_token:
-            return error_response(403, "This endpoint is read-only; updates need the server "
-                                       "to be started with --enable-update and a token.")
+            return error_response(
+                403,
+                "This endpoint is read-only; updates need the server "
+                "to be started with --enable-update and a token.",
+            )
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return error_response(401, "Updates need 'Authorization: Bearer <token>'.",
-                                  headers={"WWW-Authenticate": 'Bearer realm="ecograph"'})
+            return error_response(
+                401,
+                "Updates need 'Authorization: Bearer <token>'.",
+                headers={"WWW-Authenticate": 'Bearer realm="ecograph"'},
+            )
         if not hmac.compare_digest(token.strip().encode(), self.settings.update_token.encode()):
             return error_response(403, "The update token is wrong.")
         return None
@@ -207,30 +260,37 @@ class _Endpoint:
 
 
 # --------------------------------------------------------------------------- request parsing
-def _operation(params: list[tuple[str, str]], *, allow_update: bool
-               ) -> tuple[bool, str, Dataset]:
+def _operation(params: list[tuple[str, str]], *, allow_update: bool) -> tuple[bool, str, Dataset]:
     queries = [value for name, value in params if name == "query"]
     updates = [value for name, value in params if name == "update"]
     if updates and not allow_update:
-        raise ProtocolError(400, "An update must be sent by POST (form or "
-                                 f"{protocol.UPDATE_TYPE}), never by GET.")
+        raise ProtocolError(
+            400, f"An update must be sent by POST (form or {protocol.UPDATE_TYPE}), never by GET."
+        )
     if queries and updates:
         raise ProtocolError(400, "A request carries either 'query' or 'update', not both.")
     found = queries or updates
     if not found:
         raise ProtocolError(400, "The request has no 'query' (or 'update') parameter.")
     if len(found) > 1:
-        raise ProtocolError(400, f"The request has {len(found)} "
-                                 f"'{'update' if updates else 'query'}' parameters; send one.")
+        raise ProtocolError(
+            400,
+            f"The request has {len(found)} "
+            f"'{'update' if updates else 'query'}' parameters; send one.",
+        )
     return bool(updates), found[0], _dataset(params, update=bool(updates))
 
 
 def _dataset(params: list[tuple[str, str]], *, update: bool) -> Dataset:
-    default_name, named_name = (("using-graph-uri", "using-named-graph-uri") if update
-                                else ("default-graph-uri", "named-graph-uri"))
+    default_name, named_name = (
+        ("using-graph-uri", "using-named-graph-uri")
+        if update
+        else ("default-graph-uri", "named-graph-uri")
+    )
     return Dataset(
         default=protocol.graph_iris([v for k, v in params if k == default_name], default_name),
-        named=protocol.graph_iris([v for k, v in params if k == named_name], named_name))
+        named=protocol.graph_iris([v for k, v in params if k == named_name], named_name),
+    )
 
 
 def _refusal(err: ProtocolError | BodyTooLarge | BodyTimeout) -> Response:
@@ -238,8 +298,9 @@ def _refusal(err: ProtocolError | BodyTooLarge | BodyTimeout) -> Response:
     if isinstance(err, BodyTooLarge):
         return error_response(413, str(err), setting="max_body_bytes")
     if isinstance(err, BodyTimeout):
-        return error_response(408, str(err), setting="idle_timeout",
-                              headers={"Connection": "close"})
+        return error_response(
+            408, str(err), setting="idle_timeout", headers={"Connection": "close"}
+        )
     return error_response(err.status, str(err))
 
 
@@ -279,8 +340,12 @@ def _response(outcome: Outcome) -> Response:
         headers[TRUNCATED_HEADER] = "true" if outcome.truncated else "false"
     if outcome.status == 204:
         return Response(status_code=204)
-    return Response(outcome.body, status_code=outcome.status,
-                    media_type=outcome.media_type or None, headers=headers)
+    return Response(
+        outcome.body,
+        status_code=outcome.status,
+        media_type=outcome.media_type or None,
+        headers=headers,
+    )
 
 
 # --------------------------------------------------------------------------- middleware
@@ -298,8 +363,11 @@ class _SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(name.encode(), value.encode()) for name, value in
-                         SECURITY_HEADERS.items() if name.encode() not in present]
+                extra = [
+                    (name.encode(), value.encode())
+                    for name, value in SECURITY_HEADERS.items()
+                    if name.encode() not in present
+                ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
@@ -324,8 +392,10 @@ class _LoopbackHostsOnly:
             host = dict(scope.get("headers", [])).get(b"host")
             if host is not None and _host_name(host.decode("latin-1")) not in self.ALLOWED:
                 response = error_response(
-                    400, "This server listens on a loopback address and answers only requests "
-                         "addressed to 127.0.0.1, localhost or [::1] (the Host header).")
+                    400,
+                    "This server listens on a loopback address and answers only requests "
+                    "addressed to 127.0.0.1, localhost or [::1] (the Host header).",
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -354,8 +424,12 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 
 
 # --------------------------------------------------------------------------- assembly
-def create_app(settings: ServerSettings, *, catalogue: Mapping[str, LibraryQuery] | None = None,
-               pool: WorkerPool | None = None) -> Starlette:
+def create_app(
+    settings: ServerSettings,
+    *,
+    catalogue: Mapping[str, LibraryQuery] | None = None,
+    pool: WorkerPool | None = None,
+) -> Starlette:
     """The Starlette application for ``settings``; its workers start with the app (lifespan).
 
     ``catalogue`` defaults to the installed query library; ``pool`` to one sized and timed by
@@ -368,9 +442,13 @@ def create_app(settings: ServerSettings, *, catalogue: Mapping[str, LibraryQuery
             log.warning("no query library: %s", err)
             catalogue = {}
     if pool is None:
-        pool = WorkerPool(settings.store, size=settings.worker_count,
-                          writable=settings.enable_update, timeout=settings.query_timeout,
-                          memory_mb=settings.worker_memory)
+        pool = WorkerPool(
+            settings.store,
+            size=settings.worker_count,
+            writable=settings.enable_update,
+            timeout=settings.query_timeout,
+            memory_mb=settings.worker_memory,
+        )
     endpoint = _Endpoint(settings, catalogue, pool)
 
     @contextlib.asynccontextmanager
@@ -388,10 +466,16 @@ def create_app(settings: ServerSettings, *, catalogue: Mapping[str, LibraryQuery
         allowed_headers = ["Accept", "Content-Type"]
         if settings.enable_update:
             allowed_headers.append("Authorization")
-        middleware.append(Middleware(
-            CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-            allow_headers=allowed_headers, allow_credentials=False,
-            expose_headers=[TRUNCATED_HEADER]))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST"],
+                allow_headers=allowed_headers,
+                allow_credentials=False,
+                expose_headers=[TRUNCATED_HEADER],
+            )
+        )
     routes = [
         Route("/", endpoint.page, methods=["GET"]),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"], name="sparql"),
@@ -399,9 +483,12 @@ def create_app(settings: ServerSettings, *, catalogue: Mapping[str, LibraryQuery
         Route("/api/run", endpoint.run_library_query, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                     exception_handlers={HTTPException: _http_error,
-                                         Exception: _internal_error})
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+    )
 
 
 def check_workspace(settings: ServerSettings) -> None:
@@ -420,7 +507,13 @@ def serve(settings: ServerSettings) -> None:
     from ecograph.server.connections import header_deadline_protocol
 
     check_workspace(settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info", server_header=False, proxy_headers=False,
-                http=header_deadline_protocol(settings.header_timeout),
-                timeout_keep_alive=max(1, round(settings.idle_timeout)))
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        server_header=False,
+        proxy_headers=False,
+        http=header_deadline_protocol(settings.header_timeout),
+        timeout_keep_alive=max(1, round(settings.idle_timeout)),
+    )

@@ -63,5 +63,6 @@ class _HeaderDeadlineProtocol(H11Protocol):
 
 def header_deadline_protocol(header_timeout: float) -> type[H11Protocol]:
     """uvicorn's HTTP protocol class with a ``header_timeout`` (seconds) on request headers."""
-    return type("HeaderDeadlineProtocol", (_HeaderDeadlineProtocol,),
-                {"header_timeout": header_timeout})
+    return type(
+        "HeaderDeadlineProtocol", (_HeaderDeadlineProtocol,), {"header_timeout": header_timeout}
+    )

@@ -23,8 +23,12 @@ class BodyTimeout(ValueError):
     """A request body that stopped arriving for longer than the ``idle_timeout`` setting."""
 
 
-async def read_capped(chunks: AsyncIterable[bytes], declared_length: str | None, cap: int,
-                      idle_timeout: float | None = None) -> bytes:
+async def read_capped(
+    chunks: AsyncIterable[bytes],
+    declared_length: str | None,
+    cap: int,
+    idle_timeout: float | None = None,
+) -> bytes:
     """A request body, refused with ``BodyTooLarge`` as soon as it passes ``cap`` bytes, and
     with ``BodyTimeout`` when no byte of it arrives for ``idle_timeout`` seconds.
 
@@ -47,8 +51,10 @@ async def read_capped(chunks: AsyncIterable[bytes], declared_length: str | None,
         except StopAsyncIteration:
             return bytes(body)
         except TimeoutError:
-            raise BodyTimeout(f"No part of the request body arrived for {idle_timeout:g} s; "
-                              "the limit is set by --idle-timeout.") from None
+            raise BodyTimeout(
+                f"No part of the request body arrived for {idle_timeout:g} s; "
+                "the limit is set by --idle-timeout."
+            ) from None
         body += chunk
         if len(body) > cap:
             raise BodyTooLarge(_too_large(cap))
@@ -61,5 +67,7 @@ def check_query_string(query_string: str, cap: int) -> None:
 
 
 def _too_large(cap: int) -> str:
-    return (f"The request is larger than {cap:,} bytes; the limit is set by --max-body-bytes "
-            "(setting max_body_bytes).")
+    return (
+        f"The request is larger than {cap:,} bytes; the limit is set by --max-body-bytes "
+        "(setting max_body_bytes)."
+    )

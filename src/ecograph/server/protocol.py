@@ -25,15 +25,23 @@ RDF_XML = "application/rdf+xml"
 #: Media types offered for SELECT and ASK results, the preferred first. Aliases that clients
 #: send (``application/json``, ``text/xml``...) are answered with the canonical type.
 RESULTS_OFFERS: tuple[tuple[str, str], ...] = (
-    (SPARQL_JSON, SPARQL_JSON), ("application/json", SPARQL_JSON),
-    (SPARQL_XML, SPARQL_XML), ("application/xml", SPARQL_XML), ("text/xml", SPARQL_XML),
-    (CSV, CSV), (TSV, TSV),
+    (SPARQL_JSON, SPARQL_JSON),
+    ("application/json", SPARQL_JSON),
+    (SPARQL_XML, SPARQL_XML),
+    ("application/xml", SPARQL_XML),
+    ("text/xml", SPARQL_XML),
+    (CSV, CSV),
+    (TSV, TSV),
 )
 #: Media types offered for CONSTRUCT and DESCRIBE results, the preferred first.
 GRAPH_OFFERS: tuple[tuple[str, str], ...] = (
-    (TURTLE, TURTLE), ("application/x-turtle", TURTLE), ("application/turtle", TURTLE),
-    (N_TRIPLES, N_TRIPLES), ("text/plain", N_TRIPLES),
-    (JSON_LD, JSON_LD), ("application/x-json+ld", JSON_LD),
+    (TURTLE, TURTLE),
+    ("application/x-turtle", TURTLE),
+    ("application/turtle", TURTLE),
+    (N_TRIPLES, N_TRIPLES),
+    ("text/plain", N_TRIPLES),
+    (JSON_LD, JSON_LD),
+    ("application/x-json+ld", JSON_LD),
     (RDF_XML, RDF_XML),
 )
 
@@ -132,8 +140,9 @@ def graph_iris(values: Sequence[str], parameter: str) -> tuple[str, ...] | None:
         try:
             checked.append(ox.NamedNode(value).value)
         except ValueError as err:
-            raise ProtocolError(400, f"{parameter}={value!r} is not an absolute IRI ({err})"
-                                ) from None
+            raise ProtocolError(
+                400, f"{parameter}={value!r} is not an absolute IRI ({err})"
+            ) from None
     return tuple(checked)
 
 
@@ -148,8 +157,10 @@ def add_using(update: str, dataset: Dataset) -> str:
     """
     if not dataset.given:
         return update
-    clauses = " ".join([f"USING {ox.NamedNode(g)}" for g in dataset.default or ()]
-                       + [f"USING NAMED {ox.NamedNode(g)}" for g in dataset.named or ()])
+    clauses = " ".join(
+        [f"USING {ox.NamedNode(g)}" for g in dataset.default or ()]
+        + [f"USING NAMED {ox.NamedNode(g)}" for g in dataset.named or ()]
+    )
     depth = 0
     previous = ""
     insert_at: list[int] = []
@@ -161,8 +172,11 @@ def add_using(update: str, dataset: Dataset) -> str:
         if kind == "word" and depth == 0:
             word = text.upper()
             if word in ("WITH", "USING"):
-                raise ProtocolError(400, "using-graph-uri / using-named-graph-uri cannot be "
-                                    f"combined with {word} in the update text")
+                raise ProtocolError(
+                    400,
+                    "using-graph-uri / using-named-graph-uri cannot be "
+                    f"combined with {word} in the update text",
+                )
             if word == "WHERE" and previous != "DELETE":
                 insert_at.append(start)
         if kind not in ("space", "comment"):
@@ -207,6 +221,7 @@ def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
             return
         yield match.lastgroup or "other", match.group(), position
         position = match.end()
+
 
 # --------------------------------------------------------------------------- errors
 _POSITION = re.compile(r"error at (\d+):(\d+)")

@@ -44,14 +44,16 @@ def write_boolean(value: bool, media_type: str) -> bytes:
     if media_type == protocol.SPARQL_JSON:
         return json.dumps({"head": {}, "boolean": value}).encode()
     if media_type == protocol.SPARQL_XML:
-        return (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                b"<head></head><boolean>" + (b"true" if value else b"false")
-                + b"</boolean></sparql>")
+        return (
+            b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            b"<head></head><boolean>" + (b"true" if value else b"false") + b"</boolean></sparql>"
+        )
     return b"true" if value else b"false"
 
 
-def write_solutions(variables: Sequence[str], rows: Sequence[Row], media_type: str,
-                    truncated: bool) -> bytes:
+def write_solutions(
+    variables: Sequence[str], rows: Sequence[Row], media_type: str, truncated: bool
+) -> bytes:
     """SELECT results in one of the four SPARQL results formats."""
     if media_type == protocol.SPARQL_JSON:
         document = {
@@ -77,17 +79,21 @@ def write_solutions(variables: Sequence[str], rows: Sequence[Row], media_type: s
 
 def write_triples(triples: Sequence[ox.Triple], media_type: str) -> bytes:
     """Graph results in an RDF syntax, declaring those of ecograph's prefixes it uses."""
-    return ox.serialize(triples, format=_GRAPH_FORMATS[media_type],
-                        prefixes=_used_prefixes(triples))
+    return ox.serialize(
+        triples, format=_GRAPH_FORMATS[media_type], prefixes=_used_prefixes(triples)
+    )
 
 
 def _used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
-    iris = {term.value for triple in triples for term in triple
-            if isinstance(term, ox.NamedNode)}
-    iris |= {triple.object.datatype.value for triple in triples
-             if isinstance(triple.object, ox.Literal)}
-    return {name: namespace for name, namespace in PREFIXES.items()
-            if any(iri.startswith(namespace) for iri in iris)}
+    iris = {term.value for triple in triples for term in triple if isinstance(term, ox.NamedNode)}
+    iris |= {
+        triple.object.datatype.value for triple in triples if isinstance(triple.object, ox.Literal)
+    }
+    return {
+        name: namespace
+        for name, namespace in PREFIXES.items()
+        if any(iri.startswith(namespace) for iri in iris)
+    }
 
 
 # ----------------------------------------------------------------------------- terms
@@ -97,9 +103,14 @@ def _json_term(term: Any) -> dict[str, Any]:
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                            "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
     entry: dict[str, Any] = {"type": "literal", "value": term.value}
     if term.language:
         entry["xml:lang"] = term.language
@@ -109,8 +120,11 @@ def _json_term(term: Any) -> dict[str, Any]:
 
 
 def _json_row(variables: Sequence[str], row: Row) -> dict[str, Any]:
-    return {name: _json_term(term) for name, term in zip(variables, row, strict=True)
-            if term is not None}
+    return {
+        name: _json_term(term)
+        for name, term in zip(variables, row, strict=True)
+        if term is not None
+    }
 
 
 def _xml_term(term: Any) -> str:
@@ -119,26 +133,29 @@ def _xml_term(term: Any) -> str:
     if isinstance(term, ox.BlankNode):
         return f"<bnode>{escape(term.value)}</bnode>"
     if isinstance(term, ox.Triple):
-        return (f"<triple><subject>{_xml_term(term.subject)}</subject>"
-                f"<predicate>{_xml_term(term.predicate)}</predicate>"
-                f"<object>{_xml_term(term.object)}</object></triple>")
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
     if term.language:
         return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
     if term.datatype.value != XSD_STRING:
-        return (f"<literal datatype={quoteattr(term.datatype.value)}>"
-                f"{escape(term.value)}</literal>")
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
     return f"<literal>{escape(term.value)}</literal>"
 
 
 def _xml(variables: Sequence[str], rows: Sequence[Row]) -> str:
-    parts = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-             "<head>"]
+    parts = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
     parts += [f"<variable name={quoteattr(name)}/>" for name in variables]
     parts.append("</head><results>")
     for row in rows:
         parts.append("<result>")
-        parts += [f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
-                  for name, term in zip(variables, row, strict=True) if term is not None]
+        parts += [
+            f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
+            for name, term in zip(variables, row, strict=True)
+            if term is not None
+        ]
         parts.append("</result>")
     parts.append("</results></sparql>")
     return "".join(parts)

@@ -47,8 +47,9 @@ _X32_SYSCALL_BIT = 0x40000000
 class _Abi:
     """What the filter needs to know of one CPU architecture's system call table."""
 
-    def __init__(self, audit_arch: int, seccomp: int, socket_call: int, io_uring_setup: int,
-                 has_x32: bool) -> None:
+    def __init__(
+        self, audit_arch: int, seccomp: int, socket_call: int, io_uring_setup: int, has_x32: bool
+    ) -> None:
         self.audit_arch = audit_arch
         self.seccomp = seccomp
         self.socket = socket_call
@@ -60,8 +61,7 @@ class _Abi:
 #: architecture's unistd.h).
 _ABIS = {
     "x86_64": _Abi(0xC000003E, seccomp=317, socket_call=41, io_uring_setup=425, has_x32=True),
-    "aarch64": _Abi(0xC00000B7, seccomp=277, socket_call=198, io_uring_setup=425,
-                    has_x32=False),
+    "aarch64": _Abi(0xC00000B7, seccomp=277, socket_call=198, io_uring_setup=425, has_x32=False),
 }
 
 
@@ -118,8 +118,12 @@ def enter() -> str | None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return f"prctl(PR_SET_NO_NEW_PRIVS) failed: {_errno_text()}"
-    if libc.syscall(abi.seccomp, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC,
-                    ctypes.byref(program)) != 0:
+    if (
+        libc.syscall(
+            abi.seccomp, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC, ctypes.byref(program)
+        )
+        != 0
+    ):
         return f"seccomp(SECCOMP_SET_MODE_FILTER) failed: {_errno_text()}"
     return None
 

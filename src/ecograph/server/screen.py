@@ -52,10 +52,10 @@ _BRACKET_STEPS = {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}
 _WHY = {
     "SERVICE": "it makes the server send queries to other servers",
     "FROM": "it can make an engine fetch graphs by URL; name graphs of the store with the "
-            "default-graph-uri / named-graph-uri parameters instead",
+    "default-graph-uri / named-graph-uri parameters instead",
     "LOAD": "it makes the server download documents",
     "USING": "it can make an engine fetch graphs by URL; name graphs of the store with the "
-             "using-graph-uri / using-named-graph-uri parameters instead",
+    "using-graph-uri / using-named-graph-uri parameters instead",
 }
 
 
@@ -63,8 +63,7 @@ class Refused(ValueError):
     """A request the endpoint will not run; ``line``/``column`` point at the cause (1-based)
     when the parse tells where it is."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None
-                 ) -> None:
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
@@ -79,8 +78,10 @@ def screen(text: str, *, update: bool = False) -> None:
     USING), ``Unreadable`` when rdflib's SPARQL 1.1 grammar cannot parse it or it nests
     brackets deeper than ``MAX_NESTING``."""
     if nesting_bound(text) > MAX_NESTING:
-        raise Unreadable(f"The request nests brackets more than {MAX_NESTING} levels deep; this "
-                         "endpoint does not run requests that deep.")
+        raise Unreadable(
+            f"The request nests brackets more than {MAX_NESTING} levels deep; this "
+            "endpoint does not run requests that deep."
+        )
     tree = _parse(text, update=update)
     blocked = _UPDATE_BLOCKED if update else _QUERY_BLOCKED
     for node in _nodes(tree):
@@ -88,8 +89,9 @@ def screen(text: str, *, update: bool = False) -> None:
         if keyword is not None:
             line, column = _position_of(node, text)
             where = f" (line {line}, column {column})" if line is not None else ""
-            raise Refused(f"{keyword} is refused by this endpoint: {_WHY[keyword]}{where}.",
-                          line, column)
+            raise Refused(
+                f"{keyword} is refused by this endpoint: {_WHY[keyword]}{where}.", line, column
+            )
 
 
 def nesting_bound(text: str) -> int:
@@ -111,10 +113,14 @@ def _parse(text: str, *, update: bool) -> Any:
             f"This endpoint checks every request for SERVICE, FROM and LOAD with a SPARQL 1.1 "
             f"parser, which cannot read this one at line {err.lineno}, column {err.col}. "
             "Write it in plain SPARQL 1.1 (characters themselves rather than \\u escapes).",
-            err.lineno, err.col) from None
+            err.lineno,
+            err.col,
+        ) from None
     except RecursionError:
-        raise Unreadable("The request is nested too deeply for this endpoint to check it for "
-                         "SERVICE, FROM and LOAD.") from None
+        raise Unreadable(
+            "The request is nested too deeply for this endpoint to check it for "
+            "SERVICE, FROM and LOAD."
+        ) from None
 
 
 def _nodes(tree: Any) -> Iterator[CompValue]:

@@ -65,8 +65,9 @@ RESPAWN_PAUSE = 2.0
 #: (pyoxigraph 0.5.13). A request the screen parsed nests at most ``screen.MAX_NESTING``.
 ENGINE_NESTING_LIMIT = 10_000
 #: What a client is told when a job took more memory than a worker may have.
-MEMORY_MESSAGE = ("The request needed more memory than a worker may take; the limit is set by "
-                  "--worker-memory.")
+MEMORY_MESSAGE = (
+    "The request needed more memory than a worker may take; the limit is set by --worker-memory."
+)
 #: Python frames a worker may stack: rdflib's grammar recurses a few dozen frames per level
 #: of nesting, so the default (1,000) refuses a FILTER with twenty parentheses; this admits
 #: the screen's ``MAX_NESTING`` levels (tried up to 50,000 frames without exhausting the C
@@ -157,11 +158,13 @@ def _evaluate(store: ox.Store, job: Job) -> Outcome:
     """Run a screened job; a syntax error or an evaluation error becomes its JSON answer."""
     try:
         if job.update:
-            store.update(protocol.add_using(job.text, job.dataset), base_iri=job.base_iri,
-                         prefixes=PREFIXES)
+            store.update(
+                protocol.add_using(job.text, job.dataset), base_iri=job.base_iri, prefixes=PREFIXES
+            )
             return Outcome(204)
-        answer = store.query(job.text, base_iri=job.base_iri, prefixes=PREFIXES,
-                             **_dataset_options(job.dataset))
+        answer = store.query(
+            job.text, base_iri=job.base_iri, prefixes=PREFIXES, **_dataset_options(job.dataset)
+        )
         return _serialise(answer, job)
     except SyntaxError as err:
         return _syntax_error(err)
@@ -169,8 +172,11 @@ def _evaluate(store: ox.Store, job: Job) -> Outcome:
         return error_outcome(err.status, str(err))
     except (OSError, RuntimeError, ValueError, TypeError) as err:
         log.warning("evaluation failed: %s", err)
-        return error_outcome(500, f"The {'update' if job.update else 'query'} could not be "
-                             f"evaluated: {' '.join(str(err).split())}")
+        return error_outcome(
+            500,
+            f"The {'update' if job.update else 'query'} could not be "
+            f"evaluated: {' '.join(str(err).split())}",
+        )
 
 
 def _syntax_error(err: SyntaxError) -> Outcome:
@@ -190,8 +196,10 @@ def _dataset_options(dataset: protocol.Dataset) -> dict[str, Any]:
     named its graphs, in which case only those (protocol §2.1.4)."""
     if not dataset.given:
         return {"use_default_graph_as_union": True}
-    return {"default_graph": [ox.NamedNode(g) for g in dataset.default or ()],
-            "named_graphs": [ox.NamedNode(g) for g in dataset.named or ()]}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in dataset.default or ()],
+        "named_graphs": [ox.NamedNode(g) for g in dataset.named or ()],
+    }
 
 
 def _serialise(answer: Any, job: Job) -> Outcome:
@@ -202,8 +210,11 @@ def _serialise(answer: Any, job: Job) -> Outcome:
         if media is None:
             return _not_acceptable(protocol.GRAPH_OFFERS)
         triples = list(itertools.islice(answer, job.max_rows + 1))
-        body, kept = _fit(triples[:job.max_rows], job.max_response_bytes,
-                          lambda part, _cut: results.write_triples(part, media))
+        body, kept = _fit(
+            triples[: job.max_rows],
+            job.max_response_bytes,
+            lambda part, _cut: results.write_triples(part, media),
+        )
         return Outcome(200, media, body, len(triples) > kept)
     media = protocol.negotiate(job.accept, protocol.RESULTS_OFFERS)
     if media is None:
@@ -211,16 +222,23 @@ def _serialise(answer: Any, job: Job) -> Outcome:
     if isinstance(answer, ox.QueryBoolean):
         return Outcome(200, media, results.write_boolean(bool(answer), media))
     variables = [variable.value for variable in answer.variables]
-    rows = [tuple(solution[name] for name in variables)
-            for solution in itertools.islice(answer, job.max_rows + 1)]
-    body, kept = _fit(rows[:job.max_rows], job.max_response_bytes,
-                      lambda part, cut: results.write_solutions(
-                          variables, part, media, cut or len(rows) > job.max_rows))
+    rows = [
+        tuple(solution[name] for name in variables)
+        for solution in itertools.islice(answer, job.max_rows + 1)
+    ]
+    body, kept = _fit(
+        rows[: job.max_rows],
+        job.max_response_bytes,
+        lambda part, cut: results.write_solutions(
+            variables, part, media, cut or len(rows) > job.max_rows
+        ),
+    )
     return Outcome(200, media, body, len(rows) > kept)
 
 
-def _fit(items: Sequence[Any], cap: int, write: Callable[[Sequence[Any], bool], bytes]
-         ) -> tuple[bytes, int]:
+def _fit(
+    items: Sequence[Any], cap: int, write: Callable[[Sequence[Any], bool], bytes]
+) -> tuple[bytes, int]:
     """``write(items[:n], cut)`` for the largest ``n`` whose body holds in ``cap`` bytes, and
     that ``n``. ``cut`` tells the writer that rows were dropped (it says so in the body).
 
@@ -243,8 +261,11 @@ def _fit(items: Sequence[Any], cap: int, write: Callable[[Sequence[Any], bool], 
 
 def _not_acceptable(offers: tuple[tuple[str, str], ...]) -> Outcome:
     available = sorted({canonical for _, canonical in offers})
-    return error_outcome(406, "None of the media types in the Accept header can hold this "
-                         f"result; available: {', '.join(available)}.")
+    return error_outcome(
+        406,
+        "None of the media types in the Accept header can hold this "
+        f"result; available: {', '.join(available)}.",
+    )
 
 
 def worker_main(conn: Connection, folder: str, writable: bool, memory_mb: int = 0) -> None:
@@ -257,8 +278,9 @@ def worker_main(conn: Connection, folder: str, writable: bool, memory_mb: int = 
     the server (``WorkerPool.run``).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format="ecograph worker: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.WARNING, format="ecograph worker: %(message)s"
+    )
     no_sandbox = sandbox.enter()
     if no_sandbox is not None:
         log.warning("running without the network sandbox: %s", no_sandbox)
@@ -303,9 +325,12 @@ class _Worker:
 
     def __init__(self, context: Any, folder: Path, writable: bool, memory_mb: int) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker_main,
-                                       args=(child, str(folder), writable, memory_mb),
-                                       name="ecograph-worker", daemon=True)
+        self.process = context.Process(
+            target=worker_main,
+            args=(child, str(folder), writable, memory_mb),
+            name="ecograph-worker",
+            daemon=True,
+        )
         self.process.start()
         child.close()
 
@@ -341,8 +366,9 @@ class _Worker:
 class WorkerPool:
     """A fixed number of worker processes and the time limit on each job they run."""
 
-    def __init__(self, folder: Path, *, size: int, writable: bool, timeout: float,
-                 memory_mb: int = 0) -> None:
+    def __init__(
+        self, folder: Path, *, size: int, writable: bool, timeout: float, memory_mb: int = 0
+    ) -> None:
         if writable and size != 1:
             raise ValueError("a writable store admits one worker")
         self.folder = folder
@@ -380,9 +406,12 @@ class WorkerPool:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
-            raise PoolError(503, f"Every worker stayed busy for {self.timeout:g} s; try again "
-                            "later. The number of workers is set by --workers.",
-                            "workers") from None
+            raise PoolError(
+                503,
+                f"Every worker stayed busy for {self.timeout:g} s; try again "
+                "later. The number of workers is set by --workers.",
+                "workers",
+            ) from None
         started = time.monotonic()
         try:
             worker.conn.send(job)
@@ -396,13 +425,17 @@ class WorkerPool:
                 # pyoxigraph aborts the process when an allocation fails: under RLIMIT_AS
                 # that is the memory limit (any other abort is a bug, and says so in the log)
                 raise PoolError(503, MEMORY_MESSAGE, "worker_memory") from None
-            raise PoolError(500, "The worker running this request stopped unexpectedly; "
-                            "it has been replaced.") from None
+            raise PoolError(
+                500, "The worker running this request stopped unexpectedly; it has been replaced."
+            ) from None
         self._replace(worker)
         what = "update" if job.update else "query"
-        raise PoolError(503, f"The {what} was stopped after {time.monotonic() - started:.1f} s:"
-                        f" the time limit is {self.timeout:g} s, set by --query-timeout.",
-                        "query_timeout")
+        raise PoolError(
+            503,
+            f"The {what} was stopped after {time.monotonic() - started:.1f} s:"
+            f" the time limit is {self.timeout:g} s, set by --query-timeout.",
+            "query_timeout",
+        )
 
     def close(self) -> None:
         """Stop every worker and release the server's lock."""
@@ -440,8 +473,7 @@ class WorkerPool:
             except RuntimeError as err:
                 with self._guard:
                     self._all.discard(worker)
-                log.error("could not replace a worker (%s); retrying in %g s", err,
-                          RESPAWN_PAUSE)
+                log.error("could not replace a worker (%s); retrying in %g s", err, RESPAWN_PAUSE)
                 time.sleep(RESPAWN_PAUSE)
                 continue
             with self._guard:

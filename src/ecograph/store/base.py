@@ -40,12 +40,14 @@ class Store(Protocol):
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
         """SELECT → rows with ``.variables``; ASK → bool; CONSTRUCT/DESCRIBE → triples."""
 
-    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None
-               ) -> list[dict[str, Term | None]]:
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None
+    ) -> list[dict[str, Term | None]]:
         """A SELECT's rows as dicts keyed by variable name (unbound → None)."""
 
-    def select_values(self, sparql: str, bindings: Mapping[str, Term] | None = None
-                      ) -> list[list[str]]:
+    def select_values(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None
+    ) -> list[list[str]]:
         """A SELECT's rows as lists of plain strings, in projection order: an IRI's text, a
         literal's lexical form, "" when unbound. The bulk-scan path (network projection): it
         skips building one term object per cell, and drops what a scan does not need
@@ -63,12 +65,18 @@ class Store(Protocol):
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Every quad, or those of one graph."""
 
-    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None
-             ) -> None:
+    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
         """Serialise the dataset (quad formats) or one graph."""
 
-    def load(self, source: RdfInput, *, format: ox.RdfFormat, graph: str,
-             extra_ntriples: str = "", replace: bool = False) -> None:
+    def load(
+        self,
+        source: RdfInput,
+        *,
+        format: ox.RdfFormat,
+        graph: str,
+        extra_ntriples: str = "",
+        replace: bool = False,
+    ) -> None:
         """Load RDF into a graph as one all-or-nothing step (see each store for the limits)."""
 
     def add(self, quads: Iterable[ox.Quad]) -> None:

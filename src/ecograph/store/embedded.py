@@ -68,8 +68,9 @@ def open_store(
     base_iri: str | None = None,
 ) -> EmbeddedStore:
     """Open (and by default create) the workspace at ``store`` — see ``resolve_store_dir``."""
-    return EmbeddedStore(resolve_store_dir(store), read_only=read_only, create=create,
-                         base_iri=base_iri)
+    return EmbeddedStore(
+        resolve_store_dir(store), read_only=read_only, create=create, base_iri=base_iri
+    )
 
 
 class EmbeddedStore:
@@ -112,8 +113,11 @@ class EmbeddedStore:
             self._database = folder / DATABASE_DIR
             if not read_only:
                 remove_litter(folder)
-            self._store = ox.Store.read_only(str(self._database)) if read_only else ox.Store(
-                str(self._database))
+            self._store = (
+                ox.Store.read_only(str(self._database))
+                if read_only
+                else ox.Store(str(self._database))
+            )
             self._tables_at_open = set() if read_only else set(_table_sizes(self._database))
         except Exception:
             self._lock.release()
@@ -191,14 +195,20 @@ class EmbeddedStore:
             try:
                 metadata = json.loads(path.read_text(encoding="utf-8"))
             except ValueError as err:
-                raise StoreError(f"{path} is not valid JSON ({err}); it describes the store "
-                                 "and must be restored or removed with the store.") from None
+                raise StoreError(
+                    f"{path} is not valid JSON ({err}); it describes the store "
+                    "and must be restored or removed with the store."
+                ) from None
             if metadata.get("format") != WORKSPACE_FORMAT:
-                raise StoreError(f"{path}: workspace format {metadata.get('format')!r}, "
-                                 f"this ecograph reads format {WORKSPACE_FORMAT}.")
+                raise StoreError(
+                    f"{path}: workspace format {metadata.get('format')!r}, "
+                    f"this ecograph reads format {WORKSPACE_FORMAT}."
+                )
             if base_iri and base_iri != metadata["base_iri"]:
-                raise StoreError(f"This store mints IRIs under {metadata['base_iri']}; "
-                                 f"it cannot switch to {base_iri}. Use a new --store.")
+                raise StoreError(
+                    f"This store mints IRIs under {metadata['base_iri']}; "
+                    f"it cannot switch to {base_iri}. Use a new --store."
+                )
             if not self.read_only and metadata.get("last_written_with") != versions:
                 metadata["last_written_with"] = versions
                 _write_json_atomically(path, metadata)
@@ -231,8 +241,9 @@ class EmbeddedStore:
         """A SELECT query's rows as dicts keyed by variable name (unbound → None)."""
         return select_rows(self.query(sparql, bindings))
 
-    def select_values(self, sparql: str, bindings: Mapping[str, Term] | None = None
-                      ) -> list[list[str]]:
+    def select_values(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None
+    ) -> list[list[str]]:
         """A SELECT's rows as lists of plain strings (see ``Store.select_values``).
 
         Oxigraph writes the rows as SPARQL CSV in Rust and Python's C ``csv`` reader splits
@@ -305,8 +316,10 @@ class EmbeddedStore:
         if replace:
             self.drop_graph(graph)
         if extra_ntriples and format not in _APPENDABLE:
-            raise StoreError(f"Provenance can only be appended to N-Triples, N-Quads, Turtle "
-                             f"or TriG input, not {format.name}; convert the input first.")
+            raise StoreError(
+                f"Provenance can only be appended to N-Triples, N-Quads, Turtle "
+                f"or TriG input, not {format.name}; convert the input first."
+            )
         first: IO[bytes]
         if isinstance(source, Path):
             first = source.open("rb")
@@ -317,17 +330,21 @@ class EmbeddedStore:
         stream = _ConcatenatedReader(first, extra_ntriples.encode())
         where = f"{source}: " if isinstance(source, Path) else ""
         try:
-            self._store.bulk_load(stream, format, to_graph=ox.NamedNode(graph),
-                                  base_iri=base_iri, lenient=lenient)
+            self._store.bulk_load(
+                stream, format, to_graph=ox.NamedNode(graph), base_iri=base_iri, lenient=lenient
+            )
         except SyntaxError as err:
             raise StoreError(f"{where}{err}; nothing was loaded.") from None
         except MemoryError as err:  # pyoxigraph: one term over its 16 MiB buffer
-            raise StoreError(f"{where}{err} (a term longer than the parser's 16 MiB limit, or "
-                             "out of memory); nothing was loaded.") from None
+            raise StoreError(
+                f"{where}{err} (a term longer than the parser's 16 MiB limit, or "
+                "out of memory); nothing was loaded."
+            ) from None
         except OSError as err:
             remove_bulk_tables(self._database)
-            raise StoreError(f"{where}{_write_failure(self.folder, err)}; nothing was "
-                             "loaded.") from None
+            raise StoreError(
+                f"{where}{_write_failure(self.folder, err)}; nothing was loaded."
+            ) from None
         finally:
             stream.close()
 
@@ -364,8 +381,7 @@ class EmbeddedStore:
             raise StoreError(f"The store at {self.folder} was opened read-only.")
 
 
-_APPENDABLE = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE,
-               ox.RdfFormat.TRIG)
+_APPENDABLE = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
 
 
 def _write_failure(folder: Path, err: OSError) -> str:
@@ -375,8 +391,10 @@ def _write_failure(folder: Path, err: OSError) -> str:
     recognisable by its text ("IO error: No space left on device: While appending to…").
     """
     if err.errno == errno.ENOSPC or "No space left on device" in str(err):
-        return (f"the disk holding the store ({folder}) is full; free some space and run the "
-                "command again")
+        return (
+            f"the disk holding the store ({folder}) is full; free some space and run the "
+            "command again"
+        )
     return f"the store at {folder} could not be written ({err})"
 
 
@@ -463,14 +481,20 @@ def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise StoreError(f"{path}: {_write_failure(path.parent, err)}; the file was left as "
-                         "it was.") from None
+        raise StoreError(
+            f"{path}: {_write_failure(path.parent, err)}; the file was left as it was."
+        ) from None
 
 
 def _locked_message(folder: Path, held: LockHeldError, read_only: bool) -> str:
     holder = held.holder
-    who = (f"process {holder.get('pid')} (`{holder.get('command')}`, since {holder.get('since')})"
-           if holder else "another process (a reader such as `ecograph serve`, or a writer)")
+    who = (
+        f"process {holder.get('pid')} (`{holder.get('command')}`, since {holder.get('since')})"
+        if holder
+        else "another process (a reader such as `ecograph serve`, or a writer)"
+    )
     action = "read" if read_only else "write to"
-    return (f"Cannot {action} the store at {folder}: it is in use by {who}. "
-            "Wait for it to finish, stop it, or use --store to work on another folder.")
+    return (
+        f"Cannot {action} the store at {folder}: it is in use by {who}. "
+        "Wait for it to finish, stop it, or use --store to work on another folder."
+    )

@@ -86,9 +86,11 @@ TRUNCATED_HEADER = "X-Ecograph-Truncated"
 #: Virtuoso's mark of an "anytime" query stopped by its time limit (a partial answer).
 ANYTIME_HEADER = "X-SQL-State"
 #: What a user can change on the server, named in every refusal.
-_CAP_SETTINGS = ("raise the server's row cap (Virtuoso: ResultSetMaxRows in the [SPARQL] "
-                 "section of virtuoso.ini; ecograph serve: --max-rows) or narrow the query; "
-                 "see docs/remote.md")
+_CAP_SETTINGS = (
+    "raise the server's row cap (Virtuoso: ResultSetMaxRows in the [SPARQL] "
+    "section of virtuoso.ini; ecograph serve: --max-rows) or narrow the query; "
+    "see docs/remote.md"
+)
 _VARIABLE_NAME = re.compile(r"\w+")
 
 
@@ -185,13 +187,15 @@ class RemoteStore:
         rows = self._complete(text, reply, _JSON)
         return SelectResult([ox.Variable(name) for name in reply.names], rows)
 
-    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None
-               ) -> list[dict[str, Term | None]]:
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None
+    ) -> list[dict[str, Term | None]]:
         """A SELECT's rows as dicts keyed by variable name (unbound → None)."""
         return select_rows(self.query(sparql, bindings))
 
-    def select_values(self, sparql: str, bindings: Mapping[str, Term] | None = None
-                      ) -> list[list[str]]:
+    def select_values(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None
+    ) -> list[list[str]]:
         """A SELECT's rows as lists of plain strings, fetched as SPARQL CSV (the smallest
         and fastest results format to parse for bulk scans)."""
         text = _query_text(sparql, bindings)
@@ -210,8 +214,9 @@ class RemoteStore:
 
     def has_graph(self, graph: str) -> bool:
         """Whether the named graph holds any triple."""
-        return self.ask("ASK { VALUES ?g { UNDEF } GRAPH ?g { ?s ?p ?o } }",
-                        {"g": ox.NamedNode(graph)})
+        return self.ask(
+            "ASK { VALUES ?g { UNDEF } GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(graph)}
+        )
 
     def __len__(self) -> int:
         row = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]
@@ -223,8 +228,7 @@ class RemoteStore:
         rows = self.select(query, {"g": ox.NamedNode(graph)} if graph else None)
         return (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
 
-    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None
-             ) -> None:
+    def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
         """Serialise one graph (any format) or all named graphs (quad formats)."""
         if graph is None and not format.supports_datasets:
             raise StoreError(f"{format.name} holds one graph: name one, or choose N-Quads/TriG.")
@@ -240,29 +244,40 @@ class RemoteStore:
         if not sample:
             return
         row = sample[0]
-        probe = ("ASK { VALUES ?s { UNDEF } VALUES ?p { UNDEF } VALUES ?o { UNDEF } "
-                 "?s ?p ?o }")
+        probe = "ASK { VALUES ?s { UNDEF } VALUES ?p { UNDEF } VALUES ?o { UNDEF } ?s ?p ?o }"
         if not self.ask(probe, {k: v for k, v in row.items() if v is not None}):
             raise StoreError(
                 f"{self.endpoint} does not query the union of its named graphs by default, "
                 "which ecograph needs (one graph per source). Oxigraph: start it with "
                 "--union-default-graph; Fuseki: set tdb2:unionDefaultGraph true; see "
-                "docs/remote.md.")
+                "docs/remote.md."
+            )
 
     # ------------------------------------------------------------------ writing
-    def load(self, source: Path | bytes | IO[bytes], *, format: ox.RdfFormat, graph: str,
-             extra_ntriples: str = "", replace: bool = False) -> None:
+    def load(
+        self,
+        source: Path | bytes | IO[bytes],
+        *,
+        format: ox.RdfFormat,
+        graph: str,
+        extra_ntriples: str = "",
+        replace: bool = False,
+    ) -> None:
         """Send RDF to the Graph Store endpoint: POST adds to the graph, PUT replaces it.
 
         Data and ``extra_ntriples`` (its provenance) travel in one request, which the server
         applies as one transaction.
         """
         if self.gsp_endpoint is None:
-            raise StoreError("loading into a remote store needs its Graph Store Protocol URL: "
-                             "give --gsp-endpoint (Oxigraph: http://host:port/store).")
+            raise StoreError(
+                "loading into a remote store needs its Graph Store Protocol URL: "
+                "give --gsp-endpoint (Oxigraph: http://host:port/store)."
+            )
         if extra_ntriples and format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
-            raise StoreError(f"Provenance can only be appended to N-Triples or Turtle input, "
-                             f"not {format.name}; convert the input first.")
+            raise StoreError(
+                f"Provenance can only be appended to N-Triples or Turtle input, "
+                f"not {format.name}; convert the input first."
+            )
         if isinstance(source, Path):
             body = source.read_bytes()
         elif isinstance(source, bytes):
@@ -283,8 +298,9 @@ class RemoteStore:
     def update(self, sparql_update: str) -> None:
         """Run one of ecograph's own updates on the update endpoint."""
         if self.update_endpoint is None:
-            raise StoreError("this remote store is read-only for ecograph: give "
-                             "--update-endpoint to change it.")
+            raise StoreError(
+                "this remote store is read-only for ecograph: give --update-endpoint to change it."
+            )
         client = self._client(self.update_endpoint)
         client.setQuery(_PREFIX_HEADER + sparql_update)
         self._run(client)
@@ -329,7 +345,8 @@ class RemoteStore:
                 f"{message}): its query time limit stopped the query. ecograph does not take "
                 "a partial result as complete: raise the server's time limit (Virtuoso: "
                 "MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini) or narrow the "
-                "query.")
+                "query."
+            )
         return result_format.decode(body, headers)
 
     def _complete(self, text: str, reply: _Reply, result_format: _Format) -> list[Any]:
@@ -347,8 +364,7 @@ class RemoteStore:
             raise self._cut_error(reason, 0, "there is no page size to page by")
         return self._pages(paged, reply.names, len(reply.rows), result_format)
 
-    def _pages(self, paged: str, names: list[str], size: int, result_format: _Format
-               ) -> list[Any]:
+    def _pages(self, paged: str, names: list[str], size: int, result_format: _Format) -> list[Any]:
         """Every row of a totally ordered query, ``size`` rows (what the server let through
         at once) per request, until a page comes back short."""
         rows: list[Any] = []
@@ -366,14 +382,18 @@ class RemoteStore:
                     f"the page at offset {offset:,} that ecograph asked for to read the rest "
                     f"({err}). Virtuoso refuses sorted pages past MaxSortedTopRows: raise it "
                     f"and ResultSetMaxRows in the [SPARQL] section of virtuoso.ini; or "
-                    f"{_CAP_SETTINGS}.") from None
+                    f"{_CAP_SETTINGS}."
+                ) from None
             reason = _cut_off(page, limit=size)
             if reason is not None:
-                raise self._cut_error(reason, len(page.rows),
-                                      f"a page of {size:,} rows was cut off again")
+                raise self._cut_error(
+                    reason, len(page.rows), f"a page of {size:,} rows was cut off again"
+                )
             if page.names != names:
-                raise StoreError(f"{self.endpoint} answered a page with variables "
-                                 f"{page.names} instead of {names}.")
+                raise StoreError(
+                    f"{self.endpoint} answered a page with variables "
+                    f"{page.names} instead of {names}."
+                )
             rows.extend(page.rows)
             if len(page.rows) < size:
                 return rows
@@ -384,18 +404,21 @@ class RemoteStore:
         reply = self._fetch(client, _TURTLE)
         reason = _cut_off(reply)
         if reason is not None:
-            raise self._cut_error(reason, len(reply.rows),
-                                  "a CONSTRUCT or DESCRIBE result cannot be paged")
+            raise self._cut_error(
+                reason, len(reply.rows), "a CONSTRUCT or DESCRIBE result cannot be paged"
+            )
         return reply.rows
 
     def _cut_error(self, reason: str, count: int, why: str) -> ResultCutOffError:
         return ResultCutOffError(
             f"{self.endpoint} cut the result off after {count:,} rows ({reason}), and {why}. "
-            f"ecograph does not take a cut-off result as complete: {_CAP_SETTINGS}.")
+            f"ecograph does not take a cut-off result as complete: {_CAP_SETTINGS}."
+        )
 
     def _http(self, method: str, url: str, body: bytes, media_type: str) -> None:
-        request = urllib.request.Request(url, data=body, method=method,
-                                         headers={"Content-Type": media_type})
+        request = urllib.request.Request(
+            url, data=body, method=method, headers={"Content-Type": media_type}
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
@@ -408,8 +431,7 @@ class RemoteStore:
 
 def _query_text(sparql: str, bindings: Mapping[str, Term] | None) -> str:
     """The text sent to the server: ecograph's prefixes, then the query with its bindings."""
-    return _PREFIX_HEADER + _without_header_comments(
-        bind(sparql, bindings) if bindings else sparql)
+    return _PREFIX_HEADER + _without_header_comments(bind(sparql, bindings) if bindings else sparql)
 
 
 def _cut_off(reply: _Reply, *, limit: int | None = None) -> str | None:
@@ -480,8 +502,10 @@ def _json_reply(body: bytes, headers: Message) -> _Reply:
     if "boolean" in payload:
         return _Reply([], [], headers, marked, bool(payload["boolean"]))
     names = payload["head"].get("vars", [])
-    rows = [{name: _term(binding.get(name)) for name in names}
-            for binding in payload["results"]["bindings"]]
+    rows = [
+        {name: _term(binding.get(name)) for name in names}
+        for binding in payload["results"]["bindings"]
+    ]
     return _Reply(names, rows, headers, marked)
 
 
@@ -512,8 +536,9 @@ def _without_header_comments(text: str) -> str:
     """
     lines = text.splitlines(keepends=True)
     start = 0
-    while start < len(lines) and (not lines[start].strip()
-                                  or lines[start].lstrip().startswith("#")):
+    while start < len(lines) and (
+        not lines[start].strip() or lines[start].lstrip().startswith("#")
+    ):
         start += 1
     return "".join(lines[start:])
 
