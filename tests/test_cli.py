@@ -140,3 +140,31 @@ def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path
         == 0
     )
     assert (tmp_path / "sample-nodes.csv").exists() and (tmp_path / "sample-edges.csv").exists()
+
+
+def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
+    """`ecograph init --store X` and `ecograph --store X init` are the same command."""
+    after = runner.invoke(app, ["init", "--store", str(tmp_path / "after")])
+    assert after.exit_code == 0, after.output
+    assert (tmp_path / "after").is_dir()
+    equals = runner.invoke(app, ["stats", f"--store={tmp_path / 'after'}"])
+    assert equals.exit_code == 0, equals.output
+    nested = runner.invoke(app, ["gaps", "evaluate", "--store", str(tmp_path / "missing")])
+    assert nested.exit_code != 0
+    assert "missing" in nested.output
+
+
+def test_hoisting_leaves_data_where_it_is() -> None:
+    from ecograph.cli import hoist_global_options
+
+    assert hoist_global_options(["demo", "--store", "X"]) == ["--store", "X", "demo"]
+    assert hoist_global_options(["query", "q", "-p", "--store", "--endpoint", "--store", "Y"]) == [
+        "--store",
+        "Y",
+        "query",
+        "q",
+        "-p",
+        "--store",
+        "--endpoint",
+    ]
+    assert hoist_global_options(["import", "--", "--store"]) == ["import", "--", "--store"]

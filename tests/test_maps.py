@@ -346,7 +346,7 @@ def test_map_command(sample_workspace: Path, tmp_path: Path) -> None:
 
 
 def test_size_by_choices_match_the_metrics() -> None:
-    from ecograph.cli_map import SizeBy
+    from ecograph.cli.maps import SizeBy
     from ecograph.render.style import METRICS
 
     assert [m.value for m in SizeBy] == list(METRICS)

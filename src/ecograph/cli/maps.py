@@ -1,9 +1,4 @@
-"""``ecograph map``: the offline interactive map, as a command.
-
-Kept out of ``cli.py`` (which only calls :func:`register`) so the map's options live beside
-each other; the shared helpers (``_opened``, ``_scope``, ``_projection``) are imported when
-the command runs, not when the CLI loads.
-"""
+"""``map``: the offline interactive map of the ecosystem, or of a part of it."""
 
 from __future__ import annotations
 
@@ -14,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ecograph.cli.common import console, fail, opened, projection_of, scope_of
 from ecograph.render.maps import AGGREGATE_ABOVE
 
 
@@ -44,11 +40,6 @@ class SizeBy(StrEnum):
 class MapLang(StrEnum):
     fr = "fr"
     en = "en"
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``map`` command to ``app``."""
-    app.command("map")(map_command)
 
 
 def map_command(
@@ -110,7 +101,6 @@ def map_command(
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
     from ecograph.analysis import vocabulary
-    from ecograph.cli import _failure, _opened, _projection, _scope, console
     from ecograph.ingest.territories import read_table
     from ecograph.labels import concept_labels
     from ecograph.render import build_map
@@ -118,13 +108,13 @@ def map_command(
 
     started = time.perf_counter()
     if size_by is not SizeBy.degree and not with_metrics:
-        raise _failure(
+        raise fail(
             f"--size-by {size_by} needs the metrics; drop --no-metrics or size by degree.", 2
         )
-    scope = _scope(territory, domain, partnership_type, None, None)
+    scope = scope_of(territory, domain, partnership_type, None, None)
     table = read_table()
-    with _opened(read_only=True, create=False) as store:
-        projection = _projection(store, scope)
+    with opened(read_only=True, create=False) as store:
+        projection = projection_of(store, scope)
         labels = concept_labels(store, lang.value)
         words = vocabulary(store, lang.value, table) if suggestions else None
     graph = projection.collaboration
@@ -156,7 +146,7 @@ def map_command(
                 coordinates=coordinates,
             )
     except ValueError as err:
-        raise _failure(err, 2) from None
+        raise fail(err, 2) from None
     document.write(out)
     s = document.summary
     drawn = (

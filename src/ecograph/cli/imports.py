@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ecograph.cli.common import console, errors, fail, opened
 from ecograph.safetext import clean, labelled, terminal
 
 if TYPE_CHECKING:
@@ -30,13 +31,6 @@ class Kind(StrEnum):
     actors = "actors"
     projects = "projects"
     partnerships = "partnerships"
-
-
-def register(app: typer.Typer) -> None:
-    """Add the import commands to the ``ecograph`` app."""
-    app.command("import")(import_files)
-    app.command("sources")(sources)
-    app.command("remove")(remove)
 
 
 def import_files(
@@ -106,7 +100,6 @@ def import_files(
 ) -> None:
     """Import spreadsheets (CSV/XLSX), SCDL subsidy files, SIRENE/ESS lists or RDF, one
     source graph per file, with provenance; all rows or nothing unless --keep-good-rows."""
-    from ecograph.cli import _failure, _opened, console, errors
     from ecograph.ingest.importer import ImportRefused, import_file
     from ecograph.ingest.mapping import MappingError, load_mapping
 
@@ -119,18 +112,18 @@ def import_files(
         )
         return
     if not files:
-        raise _failure("name the file(s) to import, or use --template KIND.", 2)
+        raise fail("name the file(s) to import, or use --template KIND.", 2)
     try:
         loaded_mapping = load_mapping(mapping) if mapping else None
     except (MappingError, OSError) as err:
-        raise _failure(err, 2) from None
+        raise fail(err, 2) from None
     if len(files) > 1 and rejects is not None:
-        raise _failure(
+        raise fail(
             "--rejects names one file; import one file at a time or let each get FILE.rejects.csv.",
             2,
         )
     failed = False
-    with _opened() as store:
+    with opened() as store:
         for path in files:
             with _progress(console) as bar:
                 task = bar.add_task(f"{clean(path.name)}: reading", total=None)
@@ -244,10 +237,9 @@ def _print_summary(console: Console, result: ImportResult) -> None:
 
 def sources() -> None:
     """List imported sources: file, format, time, rows and what they added."""
-    from ecograph.cli import _opened, console
     from ecograph.ingest.sources import list_sources
 
-    with _opened(read_only=True, create=False) as store:
+    with opened(read_only=True, create=False) as store:
         found = list_sources(store)
     if not found:
         console.print("No imported source yet: `ecograph import FILE`.")
@@ -295,10 +287,9 @@ def remove(
     ],
 ) -> None:
     """Remove an imported source (its whole graph) from the store."""
-    from ecograph.cli import _opened, console, errors
     from ecograph.ingest.sources import remove_source
 
-    with _opened() as store:
+    with opened() as store:
         removed, shared = remove_source(store, source)
     if not removed:
         errors.print(

@@ -1,0 +1,202 @@
+"""``gaps`` and ``gaps evaluate``: partnership gaps, suggestions and how good they are."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ecograph.cli.analysis import TableFormat
+from ecograph.cli.common import (
+    DomainOption,
+    Lang,
+    SeedOption,
+    SinceOption,
+    TerritoryOption,
+    TypeOption,
+    UntilOption,
+    console,
+    fail,
+    opened,
+    projection_of,
+    scope_of,
+)
+from ecograph.cli.tables import add_row
+from ecograph.safetext import for_stream
+
+
+def gaps(
+    ctx: typer.Context,
+    actor: Annotated[
+        str | None, typer.Option(help="Answer 'who should this actor meet?' for one actor IRI.")
+    ] = None,
+    level: Annotated[
+        str,
+        typer.Option(help="Territory level of the structural gaps: epci, departement or commune."),
+    ] = "epci",
+    top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
+    lang: Annotated[Lang, typer.Option(help="Language of explanations.")] = Lang.en,
+    format: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="Terminal tables, or JSON of every table.")
+    ] = TableFormat.table,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Structural gaps (sectors that never meet, domains without a public or private partner,
+    isolated actors) and suggested partnerships, each with its explanation."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ecograph.analysis import domain_names, vocabulary
+    from ecograph.ingest.territories import read_table
+    from ecograph.network import gaps as gap_finder
+    from ecograph.network.communities import louvain_communities
+
+    scope = scope_of(territory, domain, partnership_type, since, until)
+    table = read_table()
+    with opened(read_only=True, create=False) as store:
+        projection = projection_of(store, scope)
+        words = vocabulary(store, lang.value, table)
+        domains = domain_names(store)
+    graph = projection.collaboration
+    try:
+        with console.status("Looking for gaps…"):
+            report = {
+                "sector_pairs": gap_finder.sector_pair_gaps(graph, level),
+                "domains": gap_finder.domain_gaps(
+                    graph, projection.contexts, table, domains, level
+                ),
+                "actors": gap_finder.actor_gaps(graph),
+                "communities": gap_finder.community_gaps(
+                    graph, [set(c) for c in louvain_communities(graph, seed=seed)]
+                ),
+                "suggestions": gap_finder.suggest(graph, words, actor=actor, top=top, seed=seed),
+            }
+    except KeyError as err:
+        raise fail(err.args[0], 2) from None
+    if format is not TableFormat.table:
+        import json
+        from dataclasses import asdict
+
+        text = json.dumps(
+            {k: [asdict(r) for r in v] for k, v in report.items()},
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
+        sys.stdout.write(for_stream(text + "\n", sys.stdout))
+        return
+    _print_gaps(report, words, top, table, graph)
+
+
+def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, graph: Any) -> None:
+    def place(code: str) -> str:
+        if code in table.epcis:
+            return table.epcis[code][0]
+        if code in table.departements:
+            return table.departements[code][0]
+        return table.communes[code].name if code in table.communes else code
+
+    sector = words.sectors.get
+    pairs = Table(title="Sectors present that never work together here")
+    for column in ("territory", "sectors", "actors"):
+        pairs.add_column(column)
+    for gap in report["sector_pairs"][:top]:
+        add_row(
+            pairs,
+            place(gap.territory),
+            f"{sector(gap.sector_a, gap.sector_a)} – {sector(gap.sector_b, gap.sector_b)}",
+            f"{gap.actors_a} / {gap.actors_b}",
+        )
+    console.print(pairs)
+    cells = Table(title="Domains without an actor, or without a public/private partner")
+    for column in ("territory", "domain", "missing", "actors on it", "population"):
+        cells.add_column(column)
+    for gap in report["domains"][:top]:
+        missing = "any actor" if gap.missing == "actor" else f"{sector(gap.missing)} partner"
+        add_row(
+            cells,
+            place(gap.territory),
+            words.domains.get(gap.domain, gap.domain),
+            missing,
+            str(gap.actors_on_domain),
+            f"{gap.population:,}",
+        )
+    console.print(cells)
+    actors = report["actors"]
+    console.print(
+        f"{sum(a.kind == 'isolated' for a in actors)} isolated actors (no tie), "
+        f"{sum(a.kind == 'peripheral' for a in actors)} peripheral (one tie)."
+    )
+    apart = Table(
+        title="Communities of the same département with no tie between them "
+        "(numbers as in `ecograph metrics`)"
+    )
+    for column in ("département", "community", "size", "community ", "size "):
+        apart.add_column(column)
+    for gap in report["communities"][:top]:
+        add_row(
+            apart,
+            place(gap.departement),
+            str(gap.community_a),
+            str(gap.size_a),
+            str(gap.community_b),
+            str(gap.size_b),
+        )
+    console.print(apart)
+    suggestions = Table(title="Suggested partnerships")
+    for column in ("actor", "should meet", "score", "why"):
+        suggestions.add_column(column, overflow="fold")
+    for s in report["suggestions"]:
+        add_row(
+            suggestions,
+            graph.nodes[s.actor_a].get("name") or s.actor_a,
+            graph.nodes[s.actor_b].get("name") or s.actor_b,
+            f"{s.score:.2f}",
+            s.explanation,
+        )
+    console.print(suggestions)
+
+
+def gaps_evaluate(
+    hidden: Annotated[float, typer.Option(help="Share of known ties hidden (0–1).")] = 0.1,
+    repeats: Annotated[int, typer.Option(help="Splits to average over (seeds seed…).")] = 5,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Hide known ties, rank, and compare ecograph's ranking with networkx's RA, Adamic–Adar
+    and Jaccard (AUC and precision@k, same splits)."""
+    from ecograph.network.evaluate import evaluate
+
+    scope = scope_of(territory, domain, partnership_type, since, until)
+    with opened(read_only=True, create=False) as store:
+        projection = projection_of(store, scope)
+    runs = []
+    with console.status(f"Evaluating on {repeats} split(s)…"):
+        for offset in range(repeats):
+            runs.append(evaluate(projection.collaboration, hidden_share=hidden, seed=seed + offset))
+    table = Table(
+        title=f"Link prediction, {runs[0].hidden} hidden ties per split, {repeats} split(s), mean"
+    )
+    ks = sorted(runs[0].scores[0].precision_at)
+    table.add_column("method")
+    table.add_column("AUC", justify="right")
+    for k in ks:
+        table.add_column(f"precision@{k}", justify="right")
+    for i, method in enumerate(runs[0].scores):
+        aucs = [run.scores[i].auc for run in runs]
+        row = [method.method, f"{sum(aucs) / len(aucs):.3f}"]
+        for k in ks:
+            values = [run.scores[i].precision_at[k] for run in runs]
+            row.append(f"{sum(values) / len(values):.3f}")
+        add_row(table, *row)
+    console.print(table)

@@ -1,0 +1,116 @@
+"""``queries`` and ``query``: the SPARQL query library from the command line."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ecograph.cli.common import FormulaEscapeOption, console, fail, opened
+from ecograph.cli.tables import add_row
+from ecograph.safetext import for_stream, spreadsheet_cell, terminal
+
+
+def list_queries() -> None:
+    """List the query library: name, title and parameters."""
+    from ecograph.queries import load_catalogue
+
+    table = Table(title="Query library (ecograph query NAME -p PARAM VALUE ...)")
+    for column in ("name", "title", "parameters"):
+        table.add_column(column, overflow="fold")
+    for name, query in load_catalogue().items():
+        params = ", ".join(f"{p.name} ({p.type}, e.g. {p.example})" for p in query.parameters)
+        needs = " (needs `ecograph metrics`)" if "metrics" in query.requires else ""
+        add_row(table, name, query.title + needs, params or "-")
+    console.print(table)
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    md = "md"
+
+
+def query(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A library query name, or a path to a .rq file.")],
+    format: Annotated[
+        QueryFormat,
+        typer.Option(
+            "--format", "-f", help="Output: a terminal table, SPARQL CSV/TSV/JSON, or Markdown."
+        ),
+    ] = QueryFormat.table,
+    formula_escape: FormulaEscapeOption = True,
+) -> None:
+    """Run a library query (or a .rq file): -p NAME VALUE binds a parameter (repeatable).
+
+    Each value is bound as an RDF term typed from the query's header, never pasted into the
+    query text: a value full of quotes or braces matches itself and nothing else.
+    """
+    from ecograph.queries import QueryError, find_query, format_result, run_query
+
+    try:
+        library_query = find_query(name)
+        values = parameter_pairs(ctx.args)
+        with opened(read_only=True, create=False) as store:
+            result = run_query(store, library_query, values)
+    except QueryError as err:
+        raise fail(err, 2) from None
+    if format is not QueryFormat.table:
+        if formula_escape and format in (QueryFormat.csv, QueryFormat.tsv):
+            result = _spreadsheet_safe(result)
+        sys.stdout.write(for_stream(format_result(result, format.value), sys.stdout))
+        return
+    if result.boolean is not None:
+        console.print("true" if result.boolean else "false")
+        return
+    table = Table(title=terminal(f"{library_query.title} ({len(result.rows)} rows)"))
+    for variable in result.variables:
+        table.add_column(variable, overflow="fold")
+    for row in result.rows:
+        add_row(table, *("" if term is None else term.value for term in row))
+    console.print(table)
+
+
+def _spreadsheet_safe(result: Any) -> Any:
+    """A copy of a query result whose literals a spreadsheet would run as formulas start
+    with ``'`` (IRIs and blank nodes cannot start with a formula character).
+
+    The CLI's CSV and TSV are meant for spreadsheets; the server's ``text/csv`` stays exactly
+    the SPARQL 1.1 format, since its readers are programs."""
+    import dataclasses
+
+    import pyoxigraph as ox
+
+    def safe(term: Any) -> Any:
+        if not isinstance(term, ox.Literal):
+            return term
+        value = spreadsheet_cell(term.value)
+        if value == term.value:
+            return term
+        if term.language:
+            return ox.Literal(value, language=term.language)
+        return ox.Literal(value, datatype=term.datatype)
+
+    rows = [tuple(safe(term) for term in row) for row in result.rows]
+    return dataclasses.replace(result, rows=rows)
+
+
+def parameter_pairs(args: list[str]) -> dict[str, str]:
+    """``-p NAME VALUE`` pairs from the words Typer left over (it has no pair options)."""
+    from ecograph.queries import QueryError
+
+    values: dict[str, str] = {}
+    words = list(args)
+    while words:
+        flag = words.pop(0)
+        if flag not in ("-p", "--param") or len(words) < 2:
+            raise QueryError(f"unexpected {flag!r}: parameters are given as -p NAME VALUE")
+        name, value = words.pop(0), words.pop(0)
+        values[name] = value
+    return values
