@@ -24,6 +24,7 @@ from ecograph.cli.common import (
     opened,
     projection_of,
     scope_of,
+    working,
 )
 from ecograph.cli.tables import add_row, cell, rows_table
 from ecograph.safetext import for_stream, spreadsheet_cell, terminal
@@ -67,7 +68,7 @@ def network(
 
         from ecograph.network.metrics import compute_metrics
 
-        with console.status("Computing metrics…"):
+        with working("Computing metrics…"):
             result = compute_metrics(projection, seed=seed, activity=False)
         node_metrics = {
             row.actor: {
@@ -128,7 +129,7 @@ def metrics(
     scope = scope_of(territory, domain, partnership_type, since, until)
     with opened(read_only=not write, create=False) as store:
         projection = projection_of(store, scope)
-        with console.status("Computing metrics…"):
+        with working("Computing metrics…"):
             result = compute_metrics(projection, seed=seed)
         graph = write_metrics(store, result) if write else None
     tables = result.tables()
@@ -171,7 +172,7 @@ def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
     rows_table(
         f"Top {top} brokers (betweenness)",
         brokers[:top],
-        ["name", "sector", "degree", "betweenness", "constraint", "blau", "brokerage"],
+        ["name", "sector", "degree", "betweenness", "constraint", "blau"],
     )
     rows_table(
         "Communities",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -15,12 +16,12 @@ import typer
 from rich.console import Console
 
 from ecograph.namespaces import graph_iri
-from ecograph.safetext import labelled
+from ecograph.safetext import labelled, terminal
 from ecograph.store import RemoteStore, Store, StoreError, open_store
 
+#: Results (tables, data) go to standard output; messages and progress to standard error, so
+#: that ``ecograph query -f csv > out.csv`` writes only the data.
 console = Console()
-
-
 errors = Console(stderr=True)
 
 
@@ -39,6 +40,86 @@ def fail(message: Any, code: int) -> typer.Exit:
     quotes data (a name, a cell, a path), so it is printed as text, never as rich markup."""
     errors.print(labelled("error:", "red", message))
     return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def working(message: str) -> Iterator[None]:
+    """Say what a long step is doing: a spinner on a terminal, one plain line on standard error
+    when piped or redirected (a spinner there would print nothing, or escape codes)."""
+    if errors.is_terminal:
+        with errors.status(terminal(message)):
+            yield
+        return
+    errors.print(terminal(message), highlight=False, soft_wrap=True)
+    yield
+
+
+class PlainProgress:
+    """What a rich progress bar says, as plain lines on standard error: for piped runs and
+    logs. A line when a task starts or changes stage, then at most one every ``every`` seconds.
+    """
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self._tasks: dict[int, dict[str, Any]] = {}
+
+    def __enter__(self) -> PlainProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, total: float | None = None) -> int:
+        task = len(self._tasks)
+        self._tasks[task] = {"description": description, "completed": 0, "total": total}
+        self._say(task)
+        return task
+
+    def update(
+        self,
+        task: int,
+        *,
+        description: str | None = None,
+        completed: float | None = None,
+        total: float | None = None,
+    ) -> None:
+        state = self._tasks[task]
+        changed = description is not None and description != state["description"]
+        for key, value in (("description", description), ("completed", completed)):
+            if value is not None:
+                state[key] = value
+        state["total"] = total
+        if changed or time.monotonic() - state["said"] >= self.every:
+            self._say(task)
+
+    def stop(self) -> None:
+        return None
+
+    def _say(self, task: int) -> None:
+        state = self._tasks[task]
+        state["said"] = time.monotonic()
+        done, total = state["completed"], state["total"]
+        count = f" {done:,.0f}/{total:,.0f}" if total else (f" {done:,.0f}" if done else "")
+        errors.print(terminal(f"{state['description']}{count}"), highlight=False, soft_wrap=True)
+
+
+def progress() -> Any:
+    """A progress display for long work: rich's bar on a terminal (standard error), plain lines
+    otherwise. Both have ``add_task``, ``update(task, description=, completed=, total=)``,
+    ``stop`` and are context managers."""
+    if not errors.is_terminal:
+        return PlainProgress()
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    # markup=False: the description holds a file name, which may hold "[/]".
+    return Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )
 
 
 @contextlib.contextmanager
@@ -63,7 +144,7 @@ def opened(
         ) as store:
             yield store
             if not read_only:
-                with console.status("Compacting the store if this command rewrote much of it…"):
+                with working("Compacting the store if this command rewrote much of it…"):
                     store.compact_if_churned()
     except StoreError as err:
         raise fail(err, 1) from None
@@ -148,7 +229,7 @@ def projection_of(store: Store, scope: Any) -> Any:
     from ecograph.analysis import project_scope
 
     try:
-        with console.status("Projecting the graph…"):
+        with working("Projecting the graph…"):
             return project_scope(store, scope)
     except ValueError as err:
         raise fail(err, 2) from None

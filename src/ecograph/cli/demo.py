@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
-from ecograph.cli.common import console, opened, projection_of
+from ecograph.cli.common import console, opened, projection_of, working
 from ecograph.cli.tables import add_row, cell, print_stats, rows_table
 from ecograph.namespaces import graph_iri
 from ecograph.safetext import terminal
@@ -35,7 +35,7 @@ def demo() -> None:
         ]
         for title, step in steps:
             started = time.perf_counter()
-            with console.status(f"{title}…"):
+            with working(f"{title}…"):
                 loaded = step()
             console.print(
                 f"  {title}: {'loaded' if loaded else 'already loaded'} "
@@ -76,7 +76,7 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     table = read_table()
     territory = resolve_territory("departement/44", table)
-    with console.status("Drawing the map and writing the territorial report…"):
+    with working("Drawing the map and writing the territorial report…"):
         found = suggest(projection.collaboration, vocabulary(store, "fr", table), top=20, seed=0)
         document = build_map(
             projection,
@@ -107,7 +107,7 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
 
     table = read_table()
     projection = projection_of(store, Scope())
-    with console.status("Computing cross-sector metrics…"):
+    with working("Computing cross-sector metrics…"):
         result = compute_metrics(projection, seed=0)
         write_metrics(store, result)
     tables = result.tables()
@@ -132,7 +132,7 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
     )
     words = vocabulary(store, "en", table)
     graph = projection.collaboration
-    with console.status("Looking for gaps…"):
+    with working("Looking for gaps…"):
         pairs = gap_finder.sector_pair_gaps(graph, "departement")
         cells = [
             g

@@ -22,6 +22,7 @@ from ecograph.cli.common import (
     opened,
     projection_of,
     scope_of,
+    working,
 )
 from ecograph.cli.tables import add_row
 from ecograph.safetext import for_stream
@@ -65,7 +66,7 @@ def gaps(
         domains = domain_names(store)
     graph = projection.collaboration
     try:
-        with console.status("Looking for gaps…"):
+        with working("Looking for gaps…"):
             report = {
                 "sector_pairs": gap_finder.sector_pair_gaps(graph, level),
                 "domains": gap_finder.domain_gaps(
@@ -181,7 +182,7 @@ def gaps_evaluate(
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
     runs = []
-    with console.status(f"Evaluating on {repeats} split(s)…"):
+    with working(f"Evaluating on {repeats} split(s)…"):
         for offset in range(repeats):
             runs.append(evaluate(projection.collaboration, hidden_share=hidden, seed=seed + offset))
     table = Table(

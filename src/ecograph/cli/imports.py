@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from ecograph.cli.common import console, errors, fail, opened
+from ecograph.cli.common import console, errors, fail, opened, progress
 from ecograph.safetext import clean, labelled, terminal
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def import_files(
     failed = False
     with opened() as store:
         for path in files:
-            with _progress(console) as bar:
+            with progress() as bar:
                 task = bar.add_task(f"{clean(path.name)}: reading", total=None)
 
                 def report(
@@ -133,7 +133,7 @@ def import_files(
                     done: int,
                     total: int,
                     task: int = task,
-                    bar: Progress = bar,
+                    bar: Any = bar,
                     name: str = clean(path.name),
                 ) -> None:
                     bar.update(
@@ -162,18 +162,6 @@ def import_files(
             _print_summary(console, result)
     if failed:
         raise typer.Exit(1)
-
-
-def _progress(console: Console) -> Progress:
-    # markup=False: the description holds a file name, which may hold "[/]".
-    return Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 def _print_rejects(errors: Console, result: ImportResult, limit: int = 10) -> None:
@@ -244,37 +232,36 @@ def sources() -> None:
     if not found:
         console.print("No imported source yet: `ecograph import FILE`.")
         return
-    table = Table(title="Imported sources (ecograph remove SOURCE takes one out)")
-    for column in (
-        "source",
-        "format",
-        "imported (UTC)",
-        "rows",
-        "refused",
-        "actors new/merged",
-        "partnerships",
-        "projects",
-        "triples",
-    ):
-        table.add_column(column, overflow="fold", no_wrap=column == "source")
+    console.print(f"{len(found):,} imported source(s); `ecograph remove SOURCE` takes one out.")
     names = [s.source for s in found]
     for info in found:
         c = info.counts
-        source = terminal(info.source)
+        heading = Text("• ")
+        heading.append(terminal(info.source))
+        heading.append(terminal(f" — {info.format}, imported {_when(info.imported_at)}"))
         if names.count(info.source) > 1:
-            source.append(" (2 versions: re-run the import)", style="yellow")
-        table.add_row(
-            source,
-            terminal(info.format),
-            info.imported_at.replace("T", " "),
-            f"{c.get('rowsImported', 0):,}",
-            f"{c.get('rowsRejected', 0):,}",
-            f"{c.get('actorsCreated', 0):,}/{c.get('actorsMerged', 0):,}",
-            f"{c.get('partnerships', 0):,}",
-            f"{c.get('projects', 0):,}",
-            f"{c.get('triples', 0):,}",
+            heading.append(" (2 versions: re-run the import)", style="yellow")
+        console.print(heading)
+        console.print(
+            f"    {_count(c, 'rowsImported', 'row')} imported, "
+            f"{c.get('rowsRejected', 0):,} refused; actors: "
+            f"{c.get('actorsCreated', 0):,} new, {c.get('actorsMerged', 0):,} merged; "
+            f"{_count(c, 'partnerships', 'partnership')}, {_count(c, 'projects', 'project')}; "
+            f"{_count(c, 'triples', 'triple')}",
+            highlight=False,
         )
-    console.print(table)
+
+
+def _count(counts: dict[str, int], key: str, noun: str) -> str:
+    """``1 row``, ``12,000 rows``."""
+    value = counts.get(key, 0)
+    return f"{value:,} {noun}{'' if value == 1 else 's'}"
+
+
+def _when(stamp: str) -> str:
+    """An ISO time stamp as ``2026-12-07 05:50 UTC``: seconds are noise in a list."""
+    day, _, moment = stamp.partition("T")
+    return f"{day} {moment[:5]} UTC" if moment else day
 
 
 def remove(

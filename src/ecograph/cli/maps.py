@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ecograph.cli.common import console, fail, opened, projection_of, scope_of
+from ecograph.cli.common import console, fail, opened, projection_of, scope_of, working
 from ecograph.render.maps import AGGREGATE_ABOVE
 
 
@@ -122,15 +122,15 @@ def map_command(
     if with_metrics and graph.number_of_nodes():
         from ecograph.network.metrics import compute_metrics
 
-        with console.status("Computing metrics…"):
+        with working("Computing metrics…"):
             metrics = compute_metrics(projection, seed=seed, activity=False)
     if words is not None:
         from ecograph.network.gaps import suggest
 
-        with console.status("Suggesting partnerships…"):
+        with working("Suggesting partnerships…"):
             found = suggest(graph, words, top=suggestions, seed=seed)
     try:
-        with console.status("Drawing the map…"):
+        with working("Drawing the map…"):
             document = build_map(
                 projection,
                 metrics=metrics,

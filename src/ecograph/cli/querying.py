@@ -7,10 +7,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ecograph.cli.common import FormulaEscapeOption, console, fail, opened
-from ecograph.cli.tables import add_row
+from ecograph.cli.tables import Kind, add_row, make_table
+from ecograph.namespaces import curie
 from ecograph.safetext import for_stream, spreadsheet_cell, terminal
 
 
@@ -18,11 +18,14 @@ def list_queries() -> None:
     """List the query library: name, title and parameters."""
     from ecograph.queries import load_catalogue
 
-    table = Table(title="Query library (ecograph query NAME -p PARAM VALUE ...)")
-    for column in ("name", "title", "parameters"):
-        table.add_column(column, overflow="fold")
+    table = make_table(
+        "Query library (ecograph query NAME -p PARAM VALUE ...)",
+        [("name", "key"), ("title", "text"), ("parameters", "text")],
+    )
     for name, query in load_catalogue().items():
-        params = ", ".join(f"{p.name} ({p.type}, e.g. {p.example})" for p in query.parameters)
+        params = ", ".join(
+            f"{p.name} ({p.type}, e.g. {curie(p.example)})" for p in query.parameters
+        )
         needs = " (needs `ecograph metrics`)" if "metrics" in query.requires else ""
         add_row(table, name, query.title + needs, params or "-")
     console.print(table)
@@ -47,7 +50,9 @@ def query(
     ] = QueryFormat.table,
     formula_escape: FormulaEscapeOption = True,
 ) -> None:
-    """Run a library query (or a .rq file): -p NAME VALUE binds a parameter (repeatable).
+    """Run a library query (or a .rq file): -p NAME VALUE binds a parameter (repeatable),
+    e.g. `ecograph query actors-in-territory -p territory epci/244400404`; `ecograph queries`
+    lists each query's parameters.
 
     Each value is bound as an RDF term typed from the query's header, never pasted into the
     query text: a value full of quotes or braces matches itself and nothing else.
@@ -59,6 +64,7 @@ def query(
         values = parameter_pairs(ctx.args)
         with opened(read_only=True, create=False) as store:
             result = run_query(store, library_query, values)
+            base = store.base_iri
     except QueryError as err:
         raise fail(err, 2) from None
     if format is not QueryFormat.table:
@@ -69,12 +75,62 @@ def query(
     if result.boolean is not None:
         console.print("true" if result.boolean else "false")
         return
-    table = Table(title=terminal(f"{library_query.title} ({len(result.rows)} rows)"))
-    for variable in result.variables:
-        table.add_column(variable, overflow="fold")
+    print_result_table(library_query.title, result, data=base)
+
+
+def print_result_table(title: str, result: Any, *, data: str) -> None:
+    """A SELECT result as a terminal table: IRIs as CURIEs (the workspace's own IRIs under
+    ``data:``), numeric columns right-aligned with thousands separators from five digits (so a
+    year stays 2024)."""
+    import pyoxigraph as ox
+
+    def numeric(term: Any) -> bool:
+        return isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC
+
+    columns = list(zip(*result.rows, strict=True)) if result.rows else []
+    kinds: list[tuple[str, Kind]] = [
+        (
+            variable,
+            "number" if columns and all(t is None or numeric(t) for t in columns[i]) else "text",
+        )
+        for i, variable in enumerate(result.variables)
+    ]
+    table = make_table(terminal(f"{title} ({len(result.rows):,} rows)"), kinds)
+    prefixes = {"data": data}
     for row in result.rows:
-        add_row(table, *("" if term is None else term.value for term in row))
+        add_row(table, *(_term_text(term, prefixes) for term in row))
     console.print(table)
+
+
+_NUMERIC = {
+    f"http://www.w3.org/2001/XMLSchema#{name}"
+    for name in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "decimal",
+        "double",
+        "float",
+        "nonNegativeInteger",
+        "positiveInteger",
+    )
+}
+
+
+def _term_text(term: Any, prefixes: dict[str, str]) -> str:
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return curie(term.value, prefixes)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if term.datatype.value in _NUMERIC and term.value.lstrip("-").isdigit():
+        number = int(term.value)
+        return f"{number:,}" if abs(number) >= 10_000 else term.value
+    return str(term.value)
 
 
 def _spreadsheet_safe(result: Any) -> Any:

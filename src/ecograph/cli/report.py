@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ecograph.cli.common import Lang, SeedOption, console, fail, opened
+from ecograph.cli.common import Lang, SeedOption, console, fail, opened, working
 from ecograph.safetext import terminal
 
 
@@ -52,12 +52,12 @@ def report(
     started = time.perf_counter()
     with (
         opened(read_only=True, create=False) as store,
-        console.status(terminal(f"Computing the report of {place.name}…")),
+        working(f"Computing the report of {place.name}…"),
     ):
         built = build_report(store, place, lang=lang.value, seed=seed, top=top)
     target = out or Path(f"report-{place.level}-{place.code}.html")
     try:
-        with console.status("Writing the report…"):
+        with working("Writing the report…"):
             written = write_report(
                 built,
                 target,

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from ecograph.cli.common import Lang, console, errors, fail, graph_arg, opened
+from ecograph.cli.common import Lang, console, errors, fail, graph_arg, opened, working
 from ecograph.cli.tables import print_stats
 from ecograph.safetext import terminal
 
@@ -77,7 +77,7 @@ def generate(
     started = time.perf_counter()
     try:
         if out is not None:
-            with console.status(f"Generating {actors:,} actors…"):
+            with working(f"Generating {actors:,} actors…"):
                 lines = ecosystem_lines(spec, DEFAULT_BASE_IRI)
             with out.open("w", encoding="utf-8") as handle:
                 handle.write("\n".join(lines) + "\n")
@@ -88,7 +88,7 @@ def generate(
                 )
             )
             return
-        with opened() as store, console.status(f"Generating and loading {actors:,} actors…"):
+        with opened() as store, working(f"Generating and loading {actors:,} actors…"):
             name = f"generated/{territory.replace('/', '-')}-{actors}-{seed}"
             result = load_generated(
                 store,
