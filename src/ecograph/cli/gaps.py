@@ -31,7 +31,11 @@ from ecograph.safetext import for_stream
 def gaps(
     ctx: typer.Context,
     actor: Annotated[
-        str | None, typer.Option(help="Answer 'who should this actor meet?' for one actor IRI.")
+        str | None,
+        typer.Option(
+            help="Answer 'who should this actor meet?' for one actor: its name, the end of its "
+            "IRI (e.g. sample-a0099) or its IRI."
+        ),
     ] = None,
     level: Annotated[
         str,
@@ -65,6 +69,13 @@ def gaps(
         words = vocabulary(store, lang.value, table)
         domains = domain_names(store)
     graph = projection.collaboration
+    if actor is not None:
+        from ecograph.network.lookup import ActorNotFound, find_actor
+
+        try:
+            actor = str(find_actor(graph, actor))
+        except ActorNotFound as err:
+            raise fail(f"--actor: {err}", 2) from None
     try:
         with working("Looking for gaps…"):
             report = {
