@@ -24,8 +24,9 @@ from ecograph.cli.common import (
     scope_of,
     working,
 )
-from ecograph.cli.tables import add_row
+from ecograph.cli.tables import Kind, add_row, make_table
 from ecograph.safetext import for_stream
+from ecograph.wording import say
 
 
 def gaps(
@@ -42,7 +43,7 @@ def gaps(
         typer.Option(help="Territory level of the structural gaps: epci, departement or commune."),
     ] = "epci",
     top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
-    lang: Annotated[Lang, typer.Option(help="Language of explanations.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Language of explanations and tables.")] = Lang.fr,
     format: Annotated[
         TableFormat, typer.Option("--format", "-f", help="Terminal tables, or JSON of every table.")
     ] = TableFormat.table,
@@ -103,76 +104,103 @@ def gaps(
         )
         sys.stdout.write(for_stream(text + "\n", sys.stdout))
         return
-    _print_gaps(report, words, top, table, graph)
+    _print_gaps(report, words, top, table, graph, lang.value)
 
 
-def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, graph: Any) -> None:
+def _print_gaps(
+    report: dict[str, list[Any]], words: Any, top: int, table: Any, graph: Any, lang: str
+) -> None:
     def place(code: str) -> str:
         if code in table.epcis:
-            return table.epcis[code][0]
+            return str(table.epcis[code][0])
         if code in table.departements:
-            return table.departements[code][0]
+            return str(table.departements[code][0])
         return table.communes[code].name if code in table.communes else code
 
+    def print_table(title: str, columns: list[tuple[str, Kind]], rows: list[list[str]]) -> None:
+        shown = make_table(title, [(say(n, lang), k) for n, k in columns], rows=rows)
+        for row in rows:
+            add_row(shown, *row)
+        console.print(shown)
+
     sector = words.sectors.get
-    pairs = Table(title="Sectors present that never work together here")
-    for column in ("territory", "sectors", "actors"):
-        pairs.add_column(column)
-    for gap in report["sector_pairs"][:top]:
-        add_row(
-            pairs,
-            place(gap.territory),
-            f"{sector(gap.sector_a, gap.sector_a)} – {sector(gap.sector_b, gap.sector_b)}",
-            f"{gap.actors_a} / {gap.actors_b}",
-        )
-    console.print(pairs)
-    cells = Table(title="Domains without an actor, or without a public/private partner")
-    for column in ("territory", "domain", "missing", "actors on it", "population"):
-        cells.add_column(column)
-    for gap in report["domains"][:top]:
-        missing = "any actor" if gap.missing == "actor" else f"{sector(gap.missing)} partner"
-        add_row(
-            cells,
-            place(gap.territory),
-            words.domains.get(gap.domain, gap.domain),
-            missing,
-            str(gap.actors_on_domain),
-            f"{gap.population:,}",
-        )
-    console.print(cells)
+    print_table(
+        say("Sectors present that never work together here", lang),
+        [("territory", "text"), ("sectors", "text"), ("actors", "key")],
+        [
+            [
+                place(gap.territory),
+                f"{sector(gap.sector_a, gap.sector_a)} – {sector(gap.sector_b, gap.sector_b)}",
+                f"{gap.actors_a:,} / {gap.actors_b:,}",
+            ]
+            for gap in report["sector_pairs"][:top]
+        ],
+    )
+    print_table(
+        say("Domains without an actor, or without a public/private partner", lang),
+        [
+            ("territory", "text"),
+            ("domain", "text"),
+            ("missing", "text"),
+            ("actors on it", "number"),
+            ("population", "number"),
+        ],
+        [
+            [
+                place(gap.territory),
+                words.domains.get(gap.domain, gap.domain),
+                say("any actor", lang)
+                if gap.missing == "actor"
+                else say("{sector} partner", lang, sector=sector(gap.missing, gap.missing)),
+                f"{gap.actors_on_domain:,}",
+                f"{gap.population:,}",
+            ]
+            for gap in report["domains"][:top]
+        ],
+    )
     actors = report["actors"]
     console.print(
-        f"{sum(a.kind == 'isolated' for a in actors)} isolated actors (no tie), "
-        f"{sum(a.kind == 'peripheral' for a in actors)} peripheral (one tie)."
+        say(
+            "{isolated} isolated actors (no tie), {peripheral} peripheral (one tie).",
+            lang,
+            isolated=f"{sum(a.kind == 'isolated' for a in actors):,}",
+            peripheral=f"{sum(a.kind == 'peripheral' for a in actors):,}",
+        ),
+        highlight=False,
     )
-    apart = Table(
-        title="Communities of the same département with no tie between them "
-        "(numbers as in `ecograph metrics`)"
+    print_table(
+        say("Communities of the same département with no tie between them", lang),
+        [
+            ("département", "text"),
+            ("community", "number"),
+            ("size", "number"),
+            ("community", "number"),
+            ("size", "number"),
+        ],
+        [
+            [
+                place(gap.departement),
+                str(gap.community_a),
+                f"{gap.size_a:,}",
+                str(gap.community_b),
+                f"{gap.size_b:,}",
+            ]
+            for gap in report["communities"][:top]
+        ],
     )
-    for column in ("département", "community", "size", "community ", "size "):
-        apart.add_column(column)
-    for gap in report["communities"][:top]:
-        add_row(
-            apart,
-            place(gap.departement),
-            str(gap.community_a),
-            str(gap.size_a),
-            str(gap.community_b),
-            str(gap.size_b),
-        )
-    console.print(apart)
-    suggestions = Table(title="Suggested partnerships")
-    for column in ("actor", "should meet", "score", "why"):
-        suggestions.add_column(column, overflow="fold")
-    for s in report["suggestions"]:
-        add_row(
-            suggestions,
-            graph.nodes[s.actor_a].get("name") or s.actor_a,
-            graph.nodes[s.actor_b].get("name") or s.actor_b,
-            f"{s.score:.2f}",
-            s.explanation,
-        )
-    console.print(suggestions)
+    print_table(
+        say("Suggested partnerships", lang),
+        [("actor", "text"), ("should meet", "text"), ("score", "number"), ("why", "text")],
+        [
+            [
+                graph.nodes[s.actor_a].get("name") or s.actor_a,
+                graph.nodes[s.actor_b].get("name") or s.actor_b,
+                f"{s.score:.2f}",
+                s.explanation,
+            ]
+            for s in report["suggestions"]
+        ],
+    )
 
 
 def gaps_evaluate(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ecograph.cli.common import console, fail, opened, projection_of, scope_of, working
+from ecograph.cli.common import Lang, console, fail, opened, projection_of, scope_of, working
 from ecograph.render.maps import AGGREGATE_ABOVE
 
 
@@ -35,11 +35,6 @@ class SizeBy(StrEnum):
     constraint = "constraint"
     blau = "blau"
     shannon = "shannon"
-
-
-class MapLang(StrEnum):
-    fr = "fr"
-    en = "en"
 
 
 def map_command(
@@ -71,7 +66,7 @@ def map_command(
         ),
     ] = True,
     title: Annotated[str | None, typer.Option(help="Page heading.")] = None,
-    lang: Annotated[MapLang, typer.Option(help="Language of the legend and labels.")] = MapLang.fr,
+    lang: Annotated[Lang, typer.Option(help="Language of the legend and labels.")] = Lang.fr,
     territory: Annotated[
         str | None,
         typer.Option(

@@ -17,6 +17,7 @@ from ecograph.cli.common import console
 from ecograph.namespaces import curie
 from ecograph.safetext import terminal
 from ecograph.store import Store
+from ecograph.wording import say
 
 Kind = Literal["key", "number", "text"]
 
@@ -103,12 +104,16 @@ def print_stats(store: Store, lang: str) -> None:
     """The ecosystem's totals and its counts by type, sector, domain and territory."""
     from ecograph.stats import count_tables, totals
 
-    summary = make_table("Ecosystem", [("what", "text"), ("count", "number")], show_header=False)
+    summary = make_table(
+        say("Ecosystem", lang), [("what", "text"), ("count", "number")], show_header=False
+    )
     for key, value in totals(store).items():
-        add_row(summary, key, f"{value:,.0f}")
+        add_row(summary, say(key, lang), f"{value:,.0f}")
     console.print(summary)
     for count_table in count_tables(store, lang):
-        table = make_table(count_table.title, [(count_table.key, "text"), ("count", "number")])
+        table = make_table(
+            count_table.title, [(count_table.key, "text"), (say("count", lang), "number")]
+        )
         for label, count in count_table.rows:
             add_row(table, label, f"{count:,}")
         console.print(table)

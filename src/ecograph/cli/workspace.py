@@ -109,7 +109,7 @@ def validate(
             help="Validate one graph (name such as 'sample', or full IRI); default: all data."
         ),
     ] = None,
-    lang: Annotated[Lang, typer.Option(help="Language of the messages.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Language of the messages.")] = Lang.fr,
     limit: Annotated[int, typer.Option(help="Show at most this many problems.")] = 50,
 ) -> None:
     """Check the data against the SHACL shapes and identifier rules; report in words."""
@@ -127,7 +127,7 @@ def validate(
 
 
 def stats(
-    lang: Annotated[Lang, typer.Option(help="Language of labels.")] = Lang.en,
+    lang: Annotated[Lang, typer.Option(help="Language of labels and tables.")] = Lang.fr,
 ) -> None:
     """Counts by actor type, sector, domain, partnership type and EPCI."""
     with opened(read_only=True, create=False) as store:
