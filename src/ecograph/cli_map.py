@@ -109,10 +109,9 @@ def map_command(
 ) -> None:
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
-    from ecograph.analysis import vocabulary
     from ecograph.cli import _failure, _opened, _projection, _scope, console
     from ecograph.ingest.territories import read_table
-    from ecograph.labels import concept_labels
+    from ecograph.labels import Labels
     from ecograph.render import build_map
     from ecograph.safetext import terminal
 
@@ -125,8 +124,7 @@ def map_command(
     table = read_table()
     with _opened(read_only=True, create=False) as store:
         projection = _projection(store, scope)
-        labels = concept_labels(store, lang.value)
-        words = vocabulary(store, lang.value, table) if suggestions else None
+        labels = Labels.from_store(store, lang.value, table=table)
     graph = projection.collaboration
     metrics = found = None
     if with_metrics and graph.number_of_nodes():
@@ -134,11 +132,11 @@ def map_command(
 
         with console.status("Computing metrics…"):
             metrics = compute_metrics(projection, seed=seed, activity=False)
-    if words is not None:
+    if suggestions:
         from ecograph.network.gaps import suggest
 
         with console.status("Suggesting partnerships…"):
-            found = suggest(graph, words, top=suggestions, seed=seed)
+            found = suggest(graph, labels, top=suggestions, seed=seed)
     try:
         with console.status("Drawing the map…"):
             document = build_map(

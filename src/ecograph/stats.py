@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ecograph.labels import concept_labels
+from ecograph.labels import Labels
 
 
 @dataclass(frozen=True)
@@ -85,13 +85,10 @@ def totals(store: Any) -> dict[str, float]:
 
 def count_tables(store: Any, lang: str = "en") -> list[CountTable]:
     """Counts by actor type, sector, domain, partnership type and EPCI."""
-    labels = concept_labels(store, lang)
+    labels = Labels.from_store(store, lang)
     tables = []
     for key, query in BY_CONCEPT_QUERIES.items():
-        rows = [
-            (labels.get(r["key"].value, r["key"].value), int(r["n"].value))
-            for r in store.select(query)
-        ]
+        rows = [(labels.of(r["key"].value), int(r["n"].value)) for r in store.select(query)]
         tables.append(
             CountTable(
                 f"Actors by {key}" if key != "partnership type" else "Partnerships by type",

@@ -22,12 +22,12 @@ from typing import Any
 import networkx as nx
 
 from ecograph.ingest.territories import TerritoryTable
+from ecograph.labels import Labels
 from ecograph.network.projection import Context
 from ecograph.render import style
-from ecograph.render.style import ConceptNames
 from ecograph.safetext import clean, isolate
 
-__all__ = ["Drawing", "Facets", "MapEdge", "MapNode", "actor_drawing", "group_drawing"]
+__all__ = ["Drawing", "Facets", "MapEdge", "MapNode", "MapText", "actor_drawing", "group_drawing"]
 
 TOP_DOMAINS = 3
 
@@ -96,10 +96,11 @@ class Drawing:
 
 
 @dataclass(frozen=True)
-class Labels:
-    """Everything that turns codes into words for one map."""
+class MapText:
+    """Everything that turns codes into words for one map: concept labels, the map's own
+    words, and the geography its places are named from."""
 
-    names: ConceptNames
+    names: Labels
     words: Mapping[str, str]
     table: TerritoryTable
 
@@ -118,7 +119,7 @@ class Labels:
 
 
 # --------------------------------------------------------------------------- facets
-def facets_of(G: nx.Graph, edge_kinds: Iterable[str], labels: Labels) -> Facets:
+def facets_of(G: nx.Graph, edge_kinds: Iterable[str], labels: MapText) -> Facets:
     """Every sector, actor type, domain and territory present in ``G``, with actor counts."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for _, data in G.nodes(data=True):
@@ -193,7 +194,7 @@ class _TieText:
     """Kind and title of collaboration edges. Many ties share the same mix of partnership
     types, so titles are made once per mix (10,000 actors have about 30,000 ties)."""
 
-    def __init__(self, contexts: Mapping[str, Context], labels: Labels) -> None:
+    def __init__(self, contexts: Mapping[str, Context], labels: MapText) -> None:
         self._type = {
             iri: _local(c.partnership_type) if c.partnership_type else "partnership"
             for iri, c in contexts.items()
@@ -259,7 +260,7 @@ def actor_drawing(
     metrics: Mapping[Hashable, Mapping[str, Any]],
     size_by: str,
     suggestions: Sequence[Any],
-    labels: Labels,
+    labels: MapText,
 ) -> Drawing:
     """One node per actor of ``G``, ties as edges, suggestions as dashed edges."""
     tie_text = _TieText(contexts, labels)
@@ -332,7 +333,7 @@ def _key_metrics(G: nx.Graph, key: Hashable, row: Mapping[str, Any]) -> list[tup
 
 
 def _suggestion_edges(
-    suggestions: Sequence[Any], order: Mapping[Hashable, int], labels: Labels, G: nx.Graph
+    suggestions: Sequence[Any], order: Mapping[Hashable, int], labels: MapText, G: nx.Graph
 ) -> list[MapEdge]:
     edges = []
     for s in suggestions:
@@ -362,7 +363,7 @@ def group_drawing(
     G: nx.Graph,
     group_of: Callable[[Hashable], tuple[str, str]],
     suggestions: Sequence[Any],
-    labels: Labels,
+    labels: MapText,
     level: str,
 ) -> Drawing:
     """One node per group of actors (``group_of(actor) -> (key, name)``), sized by its
@@ -435,7 +436,7 @@ def _group_node(
     size: float,
     internal: int,
     index: Mapping[str, Mapping[str, int]],
-    labels: Labels,
+    labels: MapText,
 ) -> MapNode:
     words, concepts = labels.words, labels.names
     sep = words["sep"]
