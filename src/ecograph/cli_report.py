@@ -76,6 +76,10 @@ def register(app: typer.Typer) -> None:
                 )
         except RuntimeError as err:
             raise _failure(err, 1) from None
+        if built.empty:
+            console.print(
+                terminal(f"No actor is based in {place.name}: the report says so and no more.")
+            )
         console.print(
             terminal(
                 f"Report of {place.name} ({built.here.actors:,} actors, "
