@@ -39,7 +39,7 @@ SELECT ?term ?property ?label WHERE {
     UNION
     { ?term rdfs:label ?label BIND(rdfs:label AS ?property) }
   }
-  FILTER(LANG(?label) = ?lang)
+  FILTER(isIRI(?term) && LANG(?label) = ?lang)
 }
 """
 
@@ -241,9 +241,11 @@ def _shipped_terms(lang: str) -> dict[str, str]:
     rows = []
     for prop in (_PREF_LABEL, _RDFS_LABEL):
         for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None):
-            label = quad.object
-            if isinstance(label, ox.Literal) and label.language == lang:
-                rows.append((quad.subject.value, prop, label.value))
+            term, label = quad.subject, quad.object
+            if not (isinstance(term, ox.NamedNode) and isinstance(label, ox.Literal)):
+                continue
+            if label.language == lang:
+                rows.append((term.value, prop, label.value))
     return _preferred(rows)
 
 
