@@ -97,25 +97,22 @@ class Drawing:
 
 @dataclass(frozen=True)
 class MapText:
-    """Everything that turns codes into words for one map: concept labels, the map's own
-    words, and the geography its places are named from."""
+    """Everything that turns codes into words for one map: the labels of concepts and
+    territories, the map's own words, and the geography nodes are placed on."""
 
     names: Labels
     words: Mapping[str, str]
     table: TerritoryTable
 
     def place(self, level: str, code: str) -> str:
+        """A territory as the map shows it: communes and départements with their code, so
+        two of the same name stay apart; the code alone when the geography lacks it."""
         if not code:
             return ""
-        if level == "commune":
-            commune = self.table.communes.get(code)
-            return f"{commune.name} ({code})" if commune else code
-        if level == "epci":
-            return self.table.epcis[code][0] if code in self.table.epcis else code
-        if level == "departement":
-            found = self.table.departements.get(code)
-            return f"{found[0]} ({code})" if found else code
-        return self.table.regions.get(code, code)
+        name = self.names.territory(level, code)
+        if name is None:
+            return code
+        return f"{name} ({code})" if level in ("commune", "departement") else name
 
 
 # --------------------------------------------------------------------------- facets
