@@ -14,8 +14,7 @@ table, and the network, render and CLI layers import it, never the other way rou
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -23,8 +22,9 @@ from ecograph.ingest.territories import TerritoryTable
 from ecograph.ingest.territories import read_table as _read_geography
 from ecograph.namespaces import PREFIXES, TERRITORY_BASE, graph_iri
 from ecograph.resources import ontology_files
+from ecograph.store.base import Store
 
-__all__ = ["LABELS_QUERY", "Labels", "shipped_geography"]
+__all__ = ["LABELS_QUERY", "Labels"]
 
 _PREF_LABEL = PREFIXES["skos"] + "prefLabel"
 _RDFS_LABEL = PREFIXES["rdfs"] + "label"
@@ -53,7 +53,7 @@ _SCHEMES = {
 
 
 @functools.cache
-def shipped_geography() -> TerritoryTable:
+def _shipped_geography() -> TerritoryTable:
     """The shipped geography table, read once per process (it never changes while running)."""
     return _read_geography()
 
@@ -93,16 +93,12 @@ class Labels:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_store(
-        cls, store: Any, lang: str = "fr", *, table: TerritoryTable | None = None
+        cls, store: Store, lang: str = "fr", *, table: TerritoryTable | None = None
     ) -> Labels:
         """The labels of the store's ontology graph (``skos:prefLabel``, else ``rdfs:label``)."""
         graph = ox.NamedNode(graph_iri(store.base_iri, "ontology"))
-        rows = store.select(LABELS_QUERY, {"lang": ox.Literal(lang), "graph": graph})
-        return cls(
-            lang,
-            _preferred((r["term"].value, r["property"].value, r["label"].value) for r in rows),
-            table=table,
-        )
+        rows = store.select_values(LABELS_QUERY, {"lang": ox.Literal(lang), "graph": graph})
+        return cls(lang, _preferred((term, prop, label) for term, prop, label in rows), table=table)
 
     @classmethod
     def shipped(cls, lang: str = "fr", *, table: TerritoryTable | None = None) -> Labels:
@@ -176,7 +172,7 @@ class Labels:
     def table(self) -> TerritoryTable:
         """The geography territory names are read from."""
         if self._table is None:
-            self._table = shipped_geography()
+            self._table = _shipped_geography()
         return self._table
 
     def territory(self, level: str, code: str) -> str | None:
@@ -221,7 +217,7 @@ class Labels:
         return f"Labels(lang={self.lang!r}, {len(self.terms)} terms)"
 
 
-def _preferred(rows: Any) -> dict[str, str]:
+def _preferred(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     """IRI → label from (term, property, label) rows: ``skos:prefLabel`` wins over
     ``rdfs:label``, and among equals the smallest label, so the answer never depends on the
     order a store returns rows in."""
@@ -238,7 +234,7 @@ def _shipped_terms(lang: str) -> dict[str, str]:
     store = ox.Store()
     for path in ontology_files():
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for prop in (_PREF_LABEL, _RDFS_LABEL):
         for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None):
             term, label = quad.subject, quad.object

@@ -17,6 +17,7 @@ from ecograph.namespaces import graph_iri
 from ecograph.ontology import assessment_criteria
 from ecograph.provenance import graph_description, loaded_version
 from ecograph.sample.generate import EcosystemSpec, generate_ntriples
+from ecograph.store.base import Store
 
 SAMPLE = EcosystemSpec(
     actors=420, seed=2026, territory="44", id_prefix="sample-", projects=110, partnerships=1000
@@ -70,7 +71,7 @@ SELECT ?actor WHERE { VALUES ?graph { UNDEF } GRAPH ?graph { ?actor a eg:Actor }
 """
 
 
-def fictional_actors(store: Any) -> frozenset[str]:
+def fictional_actors(store: Store) -> frozenset[str]:
     """IRIs of the actors the generator made up: those of the built-in sample's graph and of
     every graph ``ecograph generate`` wrote.
 
