@@ -376,6 +376,7 @@ def test_territory_without_actors(ecosystem: EmbeddedStore, lang: str) -> None:
         assert f'id="{section}"' not in page
     assert w["mixing.empty"] not in page and w["brokers.none"] not in page
     assert "<nav" not in page and "<svg" not in page
+    assert w["method"] not in page  # no method for figures that were not computed
 
 
 def test_a_territory_with_actors_is_not_called_empty(nantes: TerritoryReport) -> None:
