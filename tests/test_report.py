@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from ecograph.cli import app
@@ -360,13 +361,121 @@ def test_departement_report_breaks_down_by_epci(ecosystem: EmbeddedStore) -> Non
     assert report.parent.code == "52"
 
 
-def test_territory_without_actors(ecosystem: EmbeddedStore) -> None:
-    """Paris has no actor in the fixture: the report says so instead of failing."""
-    report = build_report(ecosystem, "commune/75056", lang="en")
+@pytest.mark.parametrize("lang", LANGS)
+def test_territory_without_actors(ecosystem: EmbeddedStore, lang: str) -> None:
+    """Paris has no actor in the fixture: the report says so in one paragraph, and writes
+    none of the empty sections."""
+    report = build_report(ecosystem, "commune/75056", lang=lang)
     assert (report.here.actors, report.here.ties, report.here.cross_sector_share) == (0, 0, None)
-    assert report.brokers == [] and report.suggestions == []
+    assert report.brokers == [] and report.suggestions == [] and report.empty
     page = render_html(report)
-    assert words("en")["mixing.empty"] in page and words("en")["brokers.none"] in page
+    w = words(lang)
+    assert f'<p class="empty" id="empty">{escape(w["empty"])}</p>' in page
+    assert w["title"].format(name="Paris") in page
+    for section in ("summary", "actors", "mixing", "brokers", "gaps", "suggestions", "map"):
+        assert f'id="{section}"' not in page
+    assert w["mixing.empty"] not in page and w["brokers.none"] not in page
+    assert "<nav" not in page and "<svg" not in page
+    assert w["method"] not in page  # no method for figures that were not computed
+
+
+def test_a_territory_with_actors_is_not_called_empty(nantes: TerritoryReport) -> None:
+    page = render_html(nantes)
+    assert not nantes.empty and 'id="empty"' not in page and 'id="summary"' in page
+
+
+def test_report_command_says_a_territory_has_no_actors(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder) as store:
+        store.add(fixture_quads())
+    out = tmp_path / "paris.html"
+    result = CliRunner().invoke(
+        app,
+        ["--store", str(folder), "report", "--territory", "commune/75056", "--out", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stdout
+    assert "No actor is based in Paris" in result.stdout
+    assert escape(words("fr")["empty"]) in out.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- the sample
+def _header(page: str) -> str:
+    return page[page.index("<header>") : page.index("</header>")]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_report_on_the_sample_says_its_actors_are_fictional(
+    sample_store: EmbeddedStore, lang: str
+) -> None:
+    report = build_report(sample_store, "epci/244400404", lang=lang, top=3)
+    assert report.here.actors > 0 and report.fictional_actors == report.here.actors
+    header = _header(render_html(report))
+    assert escape(words(lang)["fictional.all"]) in header
+    other = "en" if lang == "fr" else "fr"
+    assert escape(words(other)["fictional.all"]) not in header
+
+
+def test_a_report_on_real_data_does_not_call_it_fictional(nantes: TerritoryReport) -> None:
+    assert nantes.fictional_actors == 0
+    page = render_html(nantes)
+    assert 'id="fictional"' not in page
+    assert all(escape(words(lang)["fictional.all"]) not in page for lang in LANGS)
+
+
+def test_sample_actors_are_told_apart_by_their_graph(tmp_path: Path) -> None:
+    """Imported actors beside the sample: the report counts only the sample's as fictional,
+    by the graph they come from (the fixture's actors are in graph/source-a and -b)."""
+    from ecograph.sample import fictional_actors, load_sample
+
+    with open_store(tmp_path / "ws") as store:
+        store.add(fixture_quads())
+        load_sample(store)
+        made_up = fictional_actors(store)
+        report = build_report(store, NANTES_METROPOLE, lang="en", top=3)
+    real = {ACTOR + f"a{n:02d}" for n in range(1, 15)}
+    assert made_up and not made_up & real
+    in_report = set(report.projection.collaboration)
+    assert report.fictional_actors == len(in_report & made_up)
+    assert 0 < report.fictional_actors < report.here.actors
+    header = _header(render_html(report))
+    expected = words("en")["fictional.some"].format(
+        n=report.fictional_actors, total=report.here.actors
+    )
+    assert escape(expected) in header
+
+
+# ----------------------------------------------------------------------------- wording
+def test_no_french_text_calls_the_database_a_shop() -> None:
+    """ "Magasin" is a shop: the French for the store is "base de données"."""
+    source = Path(__file__).resolve().parents[1] / "src" / "ecograph"
+    offenders = [
+        str(path.relative_to(source))
+        for path in sorted(source.rglob("*"))
+        if path.suffix in (".py", ".j2", ".html", ".js")
+        and "magasin" in path.read_text(encoding="utf-8").casefold()
+    ]
+    assert offenders == []
+    assert "base de données" in words("fr")["sources"]
+
+
+def test_page_says_where_the_figures_come_from(nantes: TerritoryReport) -> None:
+    assert escape(words("fr")["sources"]) in render_html(nantes)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_brokerage_column_explains_its_zeros(
+    nantes: TerritoryReport, ecosystem: EmbeddedStore, lang: str
+) -> None:
+    report = nantes if lang == "fr" else build_report(ecosystem, NANTES_METROPOLE, lang="en")
+    page = render_html(report)
+    table = page[page.index('<table id="broker-table">') :]
+    note = f'<p class="note" id="brokerage-note">{escape(words(lang)["brokerage.note"])}</p>'
+    # The legend follows the table it explains, before the next section.
+    assert table.index(note) < table.index("</section>")
+    assert words(lang)["col.brokerage"] in table[: table.index("</table>")]
+    # The zeros it explains are real: brokers of the fixture with no funding chain.
+    assert any(b.brokerage == 0 for b in report.brokers)
 
 
 def test_pdf_without_a_browser_says_what_to_do(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """The analysis steps behind ``ecograph network``, ``metrics`` and ``gaps``, in one place.
 
 Turns what a user types (a territory as ``epci/244400404``, a domain as ``housing``) into the
-IRIs the projection needs, and gathers the labels explanations are written with. Keeping this
-here leaves the CLI without logic and lets notebooks call the same functions.
+IRIs the projection needs. Keeping this here leaves the CLI without logic and lets notebooks call
+the same functions; the labels explanations are written with are :class:`ecograph.labels.Labels`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecograph.ingest.territories import TerritoryTable, read_table
-from ecograph.labels import concept_labels
+from ecograph.labels import Labels
 from ecograph.namespaces import PREFIXES, TERRITORY_BASE
-from ecograph.network.gaps import Vocabulary
 from ecograph.network.projection import Projection, ProjectionFilter, project
 
 
@@ -62,30 +61,6 @@ def project_scope(store: Any, scope: Scope, table: TerritoryTable | None = None)
     return project(store, scope.to_filter(), table or read_table())
 
 
-def vocabulary(store: Any, lang: str, table: TerritoryTable | None = None) -> Vocabulary:
-    """Labels of sectors, domains and EPCIs for explanations, in ``lang``."""
-    labels = concept_labels(store, lang)
-    table = table or read_table()
-
-    def of(prefix: str) -> dict[str, str]:
-        namespace = PREFIXES[prefix]
-        return {
-            iri[len(namespace) :]: label
-            for iri, label in labels.items()
-            if iri.startswith(namespace)
-        }
-
-    return Vocabulary(
-        sectors=of("egsec"),
-        domains=of("egdom"),
-        epcis={code: name for code, (name, _, _) in table.epcis.items()},
-        lang=lang,
-    )
-
-
 def domain_names(store: Any) -> list[str]:
     """Local names of every domain of the scheme loaded in the store."""
-    namespace = PREFIXES["egdom"]
-    return sorted(
-        iri[len(namespace) :] for iri in concept_labels(store, "en") if iri.startswith(namespace)
-    )
+    return sorted(Labels.from_store(store, "en").domains)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ecograph.labels import concept_labels
+from ecograph.labels import Labels
 from ecograph.wording import say
 
 
@@ -86,13 +86,10 @@ def totals(store: Any) -> dict[str, float]:
 
 def count_tables(store: Any, lang: str = "en") -> list[CountTable]:
     """Counts by actor type, sector, domain, partnership type and EPCI, titled in ``lang``."""
-    labels = concept_labels(store, lang)
+    labels = Labels.from_store(store, lang)
     tables = []
     for key, query in BY_CONCEPT_QUERIES.items():
-        rows = [
-            (labels.get(r["key"].value, r["key"].value), int(r["n"].value))
-            for r in store.select(query)
-        ]
+        rows = [(labels.of(r["key"].value), int(r["n"].value)) for r in store.select(query)]
         title = f"Actors by {key}" if key != "partnership type" else "Partnerships by type"
         tables.append(CountTable(say(title, lang), say(key, lang), _sorted(rows)))
     epci_rows = [(r["label"].value, int(r["n"].value)) for r in store.select(BY_EPCI_QUERY)]

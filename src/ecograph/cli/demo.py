@@ -62,9 +62,8 @@ def demo() -> None:
 def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     """The demo's last step: the sample territory's map and report, as offline HTML files in
     the workspace's ``demo`` folder (or ``./ecograph-demo`` when working on an endpoint)."""
-    from ecograph.analysis import vocabulary
     from ecograph.ingest.territories import read_table
-    from ecograph.labels import concept_labels
+    from ecograph.labels import Labels
     from ecograph.network.gaps import suggest
     from ecograph.render import build_map
     from ecograph.render.report import build_report, resolve_territory
@@ -77,13 +76,14 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     table = read_table()
     territory = resolve_territory("departement/44", table)
     with working("Drawing the map and writing the territorial report…"):
-        found = suggest(projection.collaboration, vocabulary(store, "fr", table), top=20, seed=0)
+        labels = Labels.from_store(store, "fr", table=table)
+        found = suggest(projection.collaboration, labels, top=20, seed=0)
         document = build_map(
             projection,
             metrics=result,
             suggestions=found,
             lang="fr",
-            labels=concept_labels(store, "fr"),
+            labels=labels,
             table=table,
             seed=0,
             title=f"Écosystème d'exemple — {territory.name}",
@@ -99,8 +99,9 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
 def _demo_analysis(store: Store) -> tuple[Any, Any]:
     """The demo's network part: key metrics (written back to the store) and the top gaps;
     returns the projection and the metrics for the map and report."""
-    from ecograph.analysis import Scope, domain_names, vocabulary
+    from ecograph.analysis import Scope, domain_names
     from ecograph.ingest.territories import read_table
+    from ecograph.labels import Labels
     from ecograph.network import gaps as gap_finder
     from ecograph.network.metrics import compute_metrics
     from ecograph.network.metrics_rdf import write_metrics
@@ -130,7 +131,7 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
         brokers[:5],
         ["name", "sector", "degree", "betweenness", "blau"],
     )
-    words = vocabulary(store, "en", table)
+    words = Labels.from_store(store, "en", table=table)
     graph = projection.collaboration
     with working("Looking for gaps…"):
         pairs = gap_finder.sector_pair_gaps(graph, "departement")

@@ -58,8 +58,9 @@ def gaps(
     isolated actors) and suggested partnerships, each with its explanation."""
     if ctx.invoked_subcommand is not None:
         return
-    from ecograph.analysis import domain_names, vocabulary
+    from ecograph.analysis import domain_names
     from ecograph.ingest.territories import read_table
+    from ecograph.labels import Labels
     from ecograph.network import gaps as gap_finder
     from ecograph.network.communities import louvain_communities
 
@@ -67,7 +68,7 @@ def gaps(
     table = read_table()
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
-        words = vocabulary(store, lang.value, table)
+        words = Labels.from_store(store, lang.value, table=table)
         domains = domain_names(store)
     graph = projection.collaboration
     if actor is not None:

@@ -95,9 +95,8 @@ def map_command(
 ) -> None:
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
-    from ecograph.analysis import vocabulary
     from ecograph.ingest.territories import read_table
-    from ecograph.labels import concept_labels
+    from ecograph.labels import Labels
     from ecograph.render import build_map
     from ecograph.safetext import terminal
 
@@ -110,8 +109,7 @@ def map_command(
     table = read_table()
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
-        labels = concept_labels(store, lang.value)
-        words = vocabulary(store, lang.value, table) if suggestions else None
+        labels = Labels.from_store(store, lang.value, table=table)
     graph = projection.collaboration
     metrics = found = None
     if with_metrics and graph.number_of_nodes():
@@ -119,11 +117,11 @@ def map_command(
 
         with working("Computing metrics…"):
             metrics = compute_metrics(projection, seed=seed, activity=False)
-    if words is not None:
+    if suggestions:
         from ecograph.network.gaps import suggest
 
         with working("Suggesting partnerships…"):
-            found = suggest(graph, words, top=suggestions, seed=seed)
+            found = suggest(graph, labels, top=suggestions, seed=seed)
     try:
         with working("Drawing the map…"):
             document = build_map(

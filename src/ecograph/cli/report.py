@@ -66,6 +66,10 @@ def report(
             )
     except RuntimeError as err:
         raise fail(err, 1) from None
+    if built.empty:
+        console.print(
+            terminal(f"No actor is based in {place.name}: the report says so and no more.")
+        )
     console.print(
         terminal(
             f"Report of {place.name} ({built.here.actors:,} actors, "
