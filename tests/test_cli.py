@@ -124,7 +124,9 @@ def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path
     )
     with (out / "actors.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) > 400
-    gaps = _run("--store", store, "gaps", "--territory", "epci/244400404", "--top", "3", "--lang", "en")
+    gaps = _run(
+        "--store", store, "gaps", "--territory", "epci/244400404", "--top", "3", "--lang", "en"
+    )
     assert gaps.exit_code == 0 and "Suggested partnerships" in gaps.stdout
     bad = _run("--store", store, "gaps", "--territory", "nowhere")
     assert bad.exit_code == 2 and "LEVEL/CODE" in bad.stderr
