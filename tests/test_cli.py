@@ -44,7 +44,7 @@ def test_generate_to_a_file_is_deterministic(tmp_path: Path) -> None:
 def test_generate_refuses_an_unknown_territory(tmp_path: Path) -> None:
     result = _run("generate", "--actors", "5", "--territory", "XX", "--out", str(tmp_path / "x.nt"))
     assert result.exit_code == 2
-    assert "unknown territory" in result.stderr
+    assert "no territory has this name in the 2026 geography" in result.stderr
 
 
 def test_commands_on_a_missing_store_say_what_to_do(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from ecograph.ingest.territories import read_table
+from ecograph.geography import geography
 from ecograph.network import gaps
 from ecograph.network.evaluate import _auc, _precision_at, evaluate
 from ecograph.network.linkpred import GraphIndex, candidate_pairs, fit
@@ -66,7 +66,7 @@ def test_domain_gaps_by_hand() -> None:
     }
     found = {
         (g.territory, g.domain, g.missing)
-        for g in gaps.domain_gaps(G, contexts, read_table(), ["food", "health", "housing"])
+        for g in gaps.domain_gaps(G, contexts, geography(), ["food", "health", "housing"])
     }
     assert found == {
         ("A", "food", "actor"),  # nobody in A works on food

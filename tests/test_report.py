@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ecograph.cli import app
-from ecograph.ingest.territories import read_table
+from ecograph.geography import geography
 from ecograph.network.projection import ProjectionFilter, project
 from ecograph.render import charts
 from ecograph.render.report import (
@@ -167,7 +167,7 @@ def test_unknown_territory_is_refused_with_the_expected_form(text: str) -> None:
 
 
 def test_parents() -> None:
-    table = read_table()
+    table = geography()
     nantes = resolve_territory("commune/44109", table)
     assert (parent_of(nantes, table).level, parent_of(nantes, table).code) == ("epci", "244400404")
     island = next(c for c in table.communes.values() if not c.epci and c.departement == "85")
@@ -180,7 +180,7 @@ def test_parents() -> None:
 
 def test_cut_is_the_filtered_projection(ecosystem: EmbeddedStore) -> None:
     """Cutting the whole projection gives exactly what projecting with the filter gives."""
-    table = read_table()
+    table = geography()
     full = project(ecosystem, ProjectionFilter(), table)
     for text in (NANTES_METROPOLE, "44", "commune/44143", "region/52"):
         place = resolve_territory(text, table)

@@ -429,7 +429,7 @@ def _scope(
 ) -> Any:
     import datetime as dt
 
-    from ecograph.analysis import Scope
+    from ecograph.scope import Scope
 
     try:
         return Scope(
@@ -444,7 +444,7 @@ def _scope(
 
 
 def _projection(store: Store, scope: Any) -> Any:
-    from ecograph.analysis import project_scope
+    from ecograph.scope import project_scope
 
     try:
         with console.status("Projecting the graph…"):
@@ -699,13 +699,13 @@ def gaps(
     isolated actors) and suggested partnerships, each with its explanation."""
     if ctx.invoked_subcommand is not None:
         return
-    from ecograph.analysis import domain_names, vocabulary
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography
     from ecograph.network import gaps as gap_finder
     from ecograph.network.communities import louvain_communities
+    from ecograph.scope import domain_names, vocabulary
 
     scope = _scope(territory, domain, partnership_type, since, until)
-    table = read_table()
+    table = geography()
     with _opened(read_only=True, create=False) as store:
         projection = _projection(store, scope)
         words = vocabulary(store, lang.value, table)
@@ -898,19 +898,19 @@ def demo() -> None:
 def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     """The demo's last step: the sample territory's map and report, as offline HTML files in
     the workspace's ``demo`` folder (or ``./ecograph-demo`` when working on an endpoint)."""
-    from ecograph.analysis import vocabulary
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography, resolve_territory
     from ecograph.labels import concept_labels
     from ecograph.network.gaps import suggest
     from ecograph.render import build_map
-    from ecograph.render.report import build_report, resolve_territory
+    from ecograph.render.report import build_report
     from ecograph.render.report_page import write_report
+    from ecograph.scope import vocabulary
 
     folder = (
         Path("ecograph-demo") if isinstance(store, RemoteStore) else Path(store.location) / "demo"
     )
     folder.mkdir(parents=True, exist_ok=True)
-    table = read_table()
+    table = geography()
     territory = resolve_territory("departement/44", table)
     with console.status("Drawing the map and writing the territorial report…"):
         found = suggest(projection.collaboration, vocabulary(store, "fr", table), top=20, seed=0)
@@ -935,13 +935,13 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
 def _demo_analysis(store: Store) -> tuple[Any, Any]:
     """The demo's network part: key metrics (written back to the store) and the top gaps;
     returns the projection and the metrics for the map and report."""
-    from ecograph.analysis import Scope, domain_names, vocabulary
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography
     from ecograph.network import gaps as gap_finder
     from ecograph.network.metrics import compute_metrics
     from ecograph.network.metrics_rdf import write_metrics
+    from ecograph.scope import Scope, domain_names, vocabulary
 
-    table = read_table()
+    table = geography()
     projection = _projection(store, Scope())
     with console.status("Computing cross-sector metrics…"):
         result = compute_metrics(projection, seed=0)

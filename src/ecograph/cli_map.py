@@ -109,12 +109,12 @@ def map_command(
 ) -> None:
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
-    from ecograph.analysis import vocabulary
     from ecograph.cli import _failure, _opened, _projection, _scope, console
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography
     from ecograph.labels import concept_labels
     from ecograph.render import build_map
     from ecograph.safetext import terminal
+    from ecograph.scope import vocabulary
 
     started = time.perf_counter()
     if size_by is not SizeBy.degree and not with_metrics:
@@ -122,7 +122,7 @@ def map_command(
             f"--size-by {size_by} needs the metrics; drop --no-metrics or size by degree.", 2
         )
     scope = _scope(territory, domain, partnership_type, None, None)
-    table = read_table()
+    table = geography()
     with _opened(read_only=True, create=False) as store:
         projection = _projection(store, scope)
         labels = concept_labels(store, lang.value)

@@ -52,11 +52,11 @@ def register(app: typer.Typer) -> None:
         """Territorial report: one offline HTML page (and optionally PDF) with actors, funding,
         cross-sector collaboration against the parent territory, brokers, gaps, suggested
         partnerships and the map."""
-        from ecograph.render.report import build_report, resolve_territory
+        from ecograph.render.report import build_report, report_territory
         from ecograph.render.report_page import write_report
 
         try:
-            place = resolve_territory(territory)
+            place = report_territory(territory)
         except ValueError as err:
             raise _failure(f"--territory: {err}", 2) from None
         started = time.perf_counter()

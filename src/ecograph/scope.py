@@ -1,8 +1,10 @@
-"""The analysis steps behind ``ecograph network``, ``metrics`` and ``gaps``, in one place.
+"""What part of the ecosystem to analyse: the scope behind ``network``, ``metrics``, ``gaps``
+and ``map``.
 
-Turns what a user types (a territory as ``epci/244400404``, a domain as ``housing``) into the
-IRIs the projection needs, and gathers the labels explanations are written with. Keeping this
-here leaves the CLI without logic and lets notebooks call the same functions.
+Turns what a user types (a territory as ``44``, ``epci/244400404`` or ``Nantes Métropole``
+through :func:`ecograph.geography.resolve_territory`, a domain as ``housing``) into the IRIs
+the projection needs, and gathers the labels explanations are written with. Keeping this here
+leaves the CLI without logic and lets notebooks call the same functions.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography, resolve_territory
 from ecograph.labels import concept_labels
-from ecograph.namespaces import PREFIXES, TERRITORY_BASE
+from ecograph.namespaces import PREFIXES
 from ecograph.network.gaps import Vocabulary
 from ecograph.network.projection import Projection, ProjectionFilter, project
 
@@ -29,26 +31,15 @@ class Scope:
     until: dt.date | None = None
 
     def to_filter(self) -> ProjectionFilter:
-        """The projection filter, with names turned into IRIs."""
+        """The projection filter, with names turned into IRIs (ValueError for a territory
+        that :func:`~ecograph.geography.resolve_territory` refuses)."""
         return ProjectionFilter(
-            territory=territory_iri_from_user(self.territory) if self.territory else None,
+            territory=resolve_territory(self.territory).iri if self.territory else None,
             domain=_concept("egdom", self.domain),
             partnership_type=_concept("egpt", self.partnership_type),
             start=self.since,
             end=self.until,
         )
-
-
-def territory_iri_from_user(text: str) -> str:
-    """``epci/244400404``, ``departement/44``, ``commune/44109`` or a full territory IRI."""
-    if text.startswith(TERRITORY_BASE):
-        return text
-    if "://" in text or "/" not in text:
-        raise ValueError(
-            f"territory {text!r}: write LEVEL/CODE such as epci/244400404, "
-            "departement/44, commune/44109 or region/52"
-        )
-    return TERRITORY_BASE + text
 
 
 def _concept(prefix: str, name: str | None) -> str | None:
@@ -59,13 +50,13 @@ def _concept(prefix: str, name: str | None) -> str | None:
 
 def project_scope(store: Any, scope: Scope, table: TerritoryTable | None = None) -> Projection:
     """Project the part of the store the scope names."""
-    return project(store, scope.to_filter(), table or read_table())
+    return project(store, scope.to_filter(), table or geography())
 
 
 def vocabulary(store: Any, lang: str, table: TerritoryTable | None = None) -> Vocabulary:
     """Labels of sectors, domains and EPCIs for explanations, in ``lang``."""
     labels = concept_labels(store, lang)
-    table = table or read_table()
+    table = table or geography()
 
     def of(prefix: str) -> dict[str, str]:
         namespace = PREFIXES[prefix]
