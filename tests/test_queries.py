@@ -326,6 +326,7 @@ def test_lang_defaults_to_the_caller_s_language() -> None:
     assert query.bind(given, lang="en") == query.bind({**given, "lang": "en"})
     assert query.bind({**given, "lang": "de"}, lang="en") == query.bind({**given, "lang": "de"})
     assert '"en"' in query.bind(given, lang="en")
+    assert query.bind({**given, "lang": ""}, lang="en") == query.bind(given, lang="en")
 
 
 def test_iri_with_a_space_is_refused(ecosystem: EmbeddedStore) -> None:

@@ -108,14 +108,15 @@ class LibraryQuery:
         """The query text with every parameter's ``VALUES ?p { UNDEF }`` filled.
 
         Every declared parameter must be given (the header's example shows the form), except
-        those of type ``lang``, which default to ``lang`` (the command's ``--lang``).
+        those of type ``lang``, which default to ``lang`` (the command's ``--lang``) when left
+        out or empty.
         """
         for name in raw_values:
             self.parameter(name)
         terms = {}
         for parameter in self.parameters:
             raw = raw_values.get(parameter.name)
-            if raw is None and parameter.type == "lang":
+            if not raw and parameter.type == "lang":  # left out, or left empty on the page
                 raw = lang
             if raw is None:
                 raise QueryError(
