@@ -129,12 +129,13 @@ class TerritoryTable:
             return {c: n for c, n in self.regions.items() if not self.is_collectivity(c)}
         if level == "com":
             return {c: n for c, n in self.regions.items() if self.is_collectivity(c)}
-        return {
+        tables: dict[str, dict[str, Any]] = {
             "departement": self.departements,
             "epci": self.epcis,
             "commune": self.communes,
             "arrondissement-municipal": self.arrondissements,
-        }.get(level, {})
+        }
+        return tables.get(level, {})
 
     def name_of(self, level: str, code: str) -> str:
         """The name of a territory of the table (KeyError for an unknown one)."""
@@ -173,8 +174,12 @@ class TerritoryTable:
             return tuple(found)
         if level == "departement" and code in self.departements:
             return (place, territory_iri("region", self.departements[code][1]))
-        known = {"epci": self.epcis, "region": self.regions, "com": self.regions}
-        return (place,) if code in known.get(level, ()) else ()
+        known: dict[str, dict[str, Any]] = {
+            "epci": self.epcis,
+            "region": self.regions,
+            "com": self.regions,
+        }
+        return (place,) if code in known.get(level, {}) else ()
 
 
 @functools.cache
