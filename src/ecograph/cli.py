@@ -396,8 +396,8 @@ def _spreadsheet_safe(result: Any) -> Any:
 TerritoryOption = Annotated[
     str | None,
     typer.Option(
-        help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
-        "commune/44109, region/52."
+        help="Limit to a territory: a code (44, epci/244400404, commune/44109, region/52), "
+        "an exact name (Nantes Métropole) or its IRI."
     ),
 ]
 DomainOption = Annotated[
