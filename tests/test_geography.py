@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -228,6 +229,7 @@ def test_a_rq_file_without_header_runs_as_plain_sparql(
     )
     query = find_query(str(path))
     assert (query.title, query.parameters) == ("mine.rq", ())
+    assert query.usage() == f"ecograph query {shlex.quote(str(path))}"
     result = run_query(sample_store, query)
     assert result.variables == ["n"] and int(result.rows[0][0].value) > 0
     # a header that has begun must still be whole

@@ -25,6 +25,7 @@ import datetime as dt
 import io
 import json
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,13 +131,11 @@ class LibraryQuery:
         """A command line that runs this query with its header's examples, e.g.
         ``ecograph query actors-in-territory -p territory 44`` (``lang`` parameters are left
         out: they default to ``--lang``)."""
-        name = (
-            self.name if self.path.parent.resolve() == queries_dir().resolve() else str(self.path)
-        )
+        name = self.name if _in_library(self.path) else str(self.path)
         pairs = [
-            f"-p {p.name} {_shell_word(p.example)}" for p in self.parameters if p.type != "lang"
+            f"-p {p.name} {shlex.quote(p.example)}" for p in self.parameters if p.type != "lang"
         ]
-        return " ".join(["ecograph query", _shell_word(name), *pairs])
+        return " ".join(["ecograph query", shlex.quote(name), *pairs])
 
 
 #: How to pass parameters, for ``ecograph query --help``.
@@ -149,11 +148,12 @@ PARAMETER_USAGE = (
 )
 
 
-def _shell_word(text: str) -> str:
-    """``text`` quoted for a POSIX shell when it needs it."""
-    import shlex
-
-    return shlex.quote(text)
+def _in_library(path: Path) -> bool:
+    """Whether ``path`` is a file of the installed query library (run by its name)."""
+    try:
+        return path.parent.resolve() == queries_dir().resolve()
+    except FileNotFoundError:  # a broken installation: name the file by its path
+        return False
 
 
 @dataclass
