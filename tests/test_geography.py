@@ -130,6 +130,7 @@ def test_unknown_codes_and_names_are_refused_with_the_closest(
     ("text", "message"),
     [
         ("", "empty"),
+        (TERRITORY_BASE, "empty"),
         ("4", "a bare code has 2–3 characters"),
         ("1053", "a bare code has 2–3 characters"),
         ("canton/4401", "unknown level 'canton'"),

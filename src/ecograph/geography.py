@@ -249,12 +249,12 @@ def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territo
     """
     table = table or geography()
     given = text.strip()
-    if not given:
-        raise ValueError(f"territory {text!r}: empty; {_HINT}")
     if given.startswith(TERRITORY_BASE):
         given = given[len(TERRITORY_BASE) :]
     elif "://" in given:
         raise ValueError(f"territory {text!r}: not a territory IRI ({TERRITORY_BASE}…); {_HINT}")
+    if not given:
+        raise ValueError(f"territory {text!r}: empty; {_HINT}")
     if "/" in given:
         level, _, code = given.partition("/")
         level = level.strip().lower()
