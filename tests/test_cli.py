@@ -44,7 +44,7 @@ def test_generate_to_a_file_is_deterministic(tmp_path: Path) -> None:
 def test_generate_refuses_an_unknown_territory(tmp_path: Path) -> None:
     result = _run("generate", "--actors", "5", "--territory", "XX", "--out", str(tmp_path / "x.nt"))
     assert result.exit_code == 2
-    assert "unknown territory" in result.stderr
+    assert "no territory has this name in the 2026 geography" in result.stderr
 
 
 def test_commands_on_a_missing_store_say_what_to_do(tmp_path: Path) -> None:
@@ -65,6 +65,22 @@ def test_stats_validate_export_on_the_sample(sample_workspace: Path, tmp_path: P
     assert exported.exit_code == 0
     triples = list(ox.parse(path=str(out), format=ox.RdfFormat.TURTLE))
     assert len(triples) > 10_000
+
+
+def test_query_territory_parameter_takes_a_code_or_the_iri(sample_workspace: Path) -> None:
+    """``-p territory 44`` binds the département's IRI: the same rows as the IRI itself."""
+    store = str(sample_workspace)
+    iri = "https://w3id.org/ecograph/territory/departement/44"
+    by_iri = _run(
+        "--store", store, "query", "actors-in-territory", "-p", "territory", iri, "-f", "csv"
+    )
+    by_code = _run(
+        "--store", store, "query", "actors-in-territory", "-p", "territory", "44", "-f", "csv"
+    )
+    assert by_code.exit_code == 0, by_code.stderr
+    assert by_code.stdout == by_iri.stdout and by_code.stdout.count("\n") > 10
+    unknown = _run("--store", store, "query", "actors-in-territory", "-p", "territory", "99")
+    assert unknown.exit_code == 2 and "no département has the code '99'" in unknown.stderr
 
 
 def test_export_formats_round_trip(sample_workspace: Path, tmp_path: Path) -> None:
@@ -129,7 +145,11 @@ def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path
     )
     assert gaps.exit_code == 0 and "Suggested partnerships" in gaps.stdout
     bad = _run("--store", store, "gaps", "--territory", "nowhere")
-    assert bad.exit_code == 2 and "LEVEL/CODE" in bad.stderr
+    assert bad.exit_code == 2 and "no territory has this name" in bad.stderr
+    unknown = _run("--store", store, "gaps", "--territory", "epci/999999999")
+    assert unknown.exit_code == 2 and "no EPCI has the code '999999999'" in unknown.stderr
+    filtered = _run("--store", store, "metrics", "--no-write", "--territory", "44", "--top", "3")
+    assert filtered.exit_code == 0, filtered.stderr
     graphml = tmp_path / "sample.graphml"
     assert _run("--store", store, "network", "--out", str(graphml)).exit_code == 0
     graph = nx.read_graphml(graphml)

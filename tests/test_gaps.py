@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography
 from ecograph.labels import Labels
 from ecograph.namespaces import PREFIXES
 from ecograph.network import gaps
@@ -68,7 +68,7 @@ def test_domain_gaps_by_hand() -> None:
     }
     found = {
         (g.territory, g.domain, g.missing)
-        for g in gaps.domain_gaps(G, contexts, read_table(), ["food", "health", "housing"])
+        for g in gaps.domain_gaps(G, contexts, geography(), ["food", "health", "housing"])
     }
     assert found == {
         ("A", "food", "actor"),  # nobody in A works on food

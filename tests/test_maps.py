@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ecograph.cli import app
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography
 from ecograph.network.gaps import Suggestion
 from ecograph.network.projection import Projection
 from ecograph.render import build_map, geo, maps
@@ -39,7 +39,7 @@ NEW_COMMUNE = "49126"
 
 @functools.cache
 def table() -> TerritoryTable:
-    return read_table()
+    return geography()
 
 
 def actor(

@@ -16,13 +16,13 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from ecograph.analysis import Scope, project_scope
 from ecograph.labels import Labels
 from ecograph.namespaces import PREFIXES
 from ecograph.network.gaps import Suggestion, suggest
 from ecograph.network.metrics import compute_metrics
 from ecograph.network.projection import Projection
 from ecograph.render import build_map
+from ecograph.scope import Scope, project_scope
 
 from .chromium import launched_chromium, require_chromium
 

@@ -22,15 +22,14 @@ from markupsafe import escape
 from typer.testing import CliRunner
 
 from ecograph.cli import app
-from ecograph.ingest.territories import read_table
+from ecograph.geography import geography, resolve_territory
 from ecograph.network.projection import ProjectionFilter, project
 from ecograph.render import charts
 from ecograph.render.report import (
     TerritoryReport,
     build_report,
     cut,
-    parent_of,
-    resolve_territory,
+    report_territory,
 )
 from ecograph.render.report_page import print_pdf, render_html
 from ecograph.render.report_text import LANGS, Formats, words
@@ -139,49 +138,24 @@ def _by_key(rows: list) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- territories
+# Every form a user may type is tested once, in test_geography.py; here, what the report adds.
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("44", ("departement", "44")),
-        ("departement/44", ("departement", "44")),
-        ("https://w3id.org/ecograph/territory/departement/44", ("departement", "44")),
-        ("2a", ("departement", "2A")),
-        ("244400404", ("epci", "244400404")),
-        ("epci/244400404", ("epci", "244400404")),
-        ("44109", ("commune", "44109")),
-        ("commune/44109", ("commune", "44109")),
-        ("region/52", ("region", "52")),
-    ],
+    ("text", "level"), [("975", "com"), ("arrondissement-municipal/75101", "arrondissement")]
 )
-def test_territory_from_user_text(text: str, expected: tuple[str, str]) -> None:
-    place = resolve_territory(text)
-    assert (place.level, place.code) == expected
-    assert place.name and place.population
+def test_report_refuses_levels_it_has_no_parent_rule_for(text: str, level: str) -> None:
+    with pytest.raises(ValueError, match=f"is {level}.*a report covers a commune"):
+        report_territory(text)
 
 
-@pytest.mark.parametrize(
-    "text", ["4", "epci/1", "canton/4401", "commune/99999", "http://example.org/departement/44"]
-)
-def test_unknown_territory_is_refused_with_the_expected_form(text: str) -> None:
-    with pytest.raises(ValueError, match="LEVEL/CODE"):
-        resolve_territory(text)
-
-
-def test_parents() -> None:
-    table = read_table()
-    nantes = resolve_territory("commune/44109", table)
-    assert (parent_of(nantes, table).level, parent_of(nantes, table).code) == ("epci", "244400404")
-    island = next(c for c in table.communes.values() if not c.epci and c.departement == "85")
-    assert parent_of(resolve_territory(f"commune/{island.code}", table), table).code == "85"
-    # CC Usses et Rhône straddles Ain (01, 3,515 people) and Haute-Savoie (74, 18,389).
-    assert parent_of(resolve_territory("epci/200070852", table), table).code == "74"
-    assert parent_of(resolve_territory("44", table), table).code == "52"
-    assert parent_of(resolve_territory("region/52", table), table).level == "france"
+def test_report_reads_territories_with_the_one_parser() -> None:
+    assert report_territory("Nantes Métropole") == resolve_territory("epci/244400404")
+    with pytest.raises(ValueError, match="no EPCI has the code '999999999'"):
+        report_territory("epci/999999999")
 
 
 def test_cut_is_the_filtered_projection(ecosystem: EmbeddedStore) -> None:
     """Cutting the whole projection gives exactly what projecting with the filter gives."""
-    table = read_table()
+    table = geography()
     full = project(ecosystem, ProjectionFilter(), table)
     for text in (NANTES_METROPOLE, "44", "commune/44143", "region/52"):
         place = resolve_territory(text, table)

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
+from ecograph.geography import geography as _read_geography
 from ecograph.ingest.territories import TerritoryTable
-from ecograph.ingest.territories import read_table as _read_geography
 from ecograph.namespaces import PREFIXES, TERRITORY_BASE, graph_iri
 from ecograph.resources import ontology_files
 from ecograph.store.base import Store

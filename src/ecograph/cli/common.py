@@ -169,8 +169,8 @@ FormulaEscapeOption = Annotated[
 TerritoryOption = Annotated[
     str | None,
     typer.Option(
-        help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
-        "commune/44109, region/52."
+        help="Limit to a territory: a code (44, epci/244400404, commune/44109, region/52), "
+        "an exact name (Nantes Métropole) or its IRI."
     ),
 ]
 
@@ -211,7 +211,7 @@ def scope_of(
     until: str | None,
 ) -> Any:
 
-    from ecograph.analysis import Scope
+    from ecograph.scope import Scope
 
     try:
         return Scope(
@@ -226,7 +226,7 @@ def scope_of(
 
 
 def projection_of(store: Store, scope: Any) -> Any:
-    from ecograph.analysis import project_scope
+    from ecograph.scope import project_scope
 
     try:
         with working("Projecting the graph…"):

@@ -62,18 +62,18 @@ def demo() -> None:
 def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     """The demo's last step: the sample territory's map and report, as offline HTML files in
     the workspace's ``demo`` folder (or ``./ecograph-demo`` when working on an endpoint)."""
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography, resolve_territory
     from ecograph.labels import Labels
     from ecograph.network.gaps import suggest
     from ecograph.render import build_map
-    from ecograph.render.report import build_report, resolve_territory
+    from ecograph.render.report import build_report
     from ecograph.render.report_page import write_report
 
     folder = (
         Path("ecograph-demo") if isinstance(store, RemoteStore) else Path(store.location) / "demo"
     )
     folder.mkdir(parents=True, exist_ok=True)
-    table = read_table()
+    table = geography()
     territory = resolve_territory("departement/44", table)
     with working("Drawing the map and writing the territorial report…"):
         labels = Labels.from_store(store, "fr", table=table)
@@ -99,14 +99,14 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
 def _demo_analysis(store: Store) -> tuple[Any, Any]:
     """The demo's network part: key metrics (written back to the store) and the top gaps;
     returns the projection and the metrics for the map and report."""
-    from ecograph.analysis import Scope, domain_names
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography
     from ecograph.labels import Labels
     from ecograph.network import gaps as gap_finder
     from ecograph.network.metrics import compute_metrics
     from ecograph.network.metrics_rdf import write_metrics
+    from ecograph.scope import Scope, domain_names
 
-    table = read_table()
+    table = geography()
     projection = projection_of(store, Scope())
     with working("Computing cross-sector metrics…"):
         result = compute_metrics(projection, seed=0)

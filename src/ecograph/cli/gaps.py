@@ -58,14 +58,14 @@ def gaps(
     isolated actors) and suggested partnerships, each with its explanation."""
     if ctx.invoked_subcommand is not None:
         return
-    from ecograph.analysis import domain_names
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography
     from ecograph.labels import Labels
     from ecograph.network import gaps as gap_finder
     from ecograph.network.communities import louvain_communities
+    from ecograph.scope import domain_names
 
     scope = scope_of(territory, domain, partnership_type, since, until)
-    table = read_table()
+    table = geography()
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
         words = Labels.from_store(store, lang.value, table=table)

@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from ecograph.cli.common import Lang, console, fail, opened, projection_of, scope_of, working
+from ecograph.cli.common import (
+    DomainOption,
+    Lang,
+    TerritoryOption,
+    TypeOption,
+    console,
+    fail,
+    opened,
+    projection_of,
+    scope_of,
+    working,
+)
 from ecograph.render.maps import AGGREGATE_ABOVE
 
 
@@ -67,21 +78,9 @@ def map_command(
     ] = True,
     title: Annotated[str | None, typer.Option(help="Page heading.")] = None,
     lang: Annotated[Lang, typer.Option(help="Language of the legend and labels.")] = Lang.fr,
-    territory: Annotated[
-        str | None,
-        typer.Option(
-            help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
-            "commune/44109, region/52."
-        ),
-    ] = None,
-    domain: Annotated[
-        str | None,
-        typer.Option(help="Limit to partnerships and projects of a domain (e.g. housing)."),
-    ] = None,
-    partnership_type: Annotated[
-        str | None,
-        typer.Option("--partnership-type", help="Limit to one partnership type (e.g. funding)."),
-    ] = None,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the layout, metrics and suggestions.")] = 0,
     coordinates: Annotated[
         Path | None,
@@ -95,7 +94,7 @@ def map_command(
 ) -> None:
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography
     from ecograph.labels import Labels
     from ecograph.render import build_map
     from ecograph.safetext import terminal
@@ -106,7 +105,7 @@ def map_command(
             f"--size-by {size_by} needs the metrics; drop --no-metrics or size by degree.", 2
         )
     scope = scope_of(territory, domain, partnership_type, None, None)
-    table = read_table()
+    table = geography()
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
         labels = Labels.from_store(store, lang.value, table=table)

@@ -17,8 +17,8 @@ def report(
     territory: Annotated[
         str,
         typer.Option(
-            help="The territory: 44 or departement/44, epci/244400404, commune/44109, "
-            "region/52 (a full territory IRI works too)."
+            help="The territory: a code (44, epci/244400404, commune/44109, region/52), an "
+            "exact name (Nantes Métropole) or its IRI."
         ),
     ],
     out: Annotated[
@@ -42,11 +42,11 @@ def report(
     """Territorial report: one offline HTML page (and optionally PDF) with actors, funding,
     cross-sector collaboration against the parent territory, brokers, gaps, suggested
     partnerships and the map."""
-    from ecograph.render.report import build_report, resolve_territory
+    from ecograph.render.report import build_report, report_territory
     from ecograph.render.report_page import write_report
 
     try:
-        place = resolve_territory(territory)
+        place = report_territory(territory)
     except ValueError as err:
         raise fail(f"--territory: {err}", 2) from None
     started = time.perf_counter()

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ecograph.gcpause import collector_paused
-from ecograph.ingest.territories import TerritoryTable
+from ecograph.geography import TerritoryTable
 from ecograph.labels import Labels
 from ecograph.network.arrays import graph_arrays, group_codes, sorted_unique
 from ecograph.network.linkpred import FEATURES, GraphIndex, candidate_pairs, fit

@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ecograph.gcpause import collector_paused
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography
 from ecograph.network.activity import (
     DomainActivity,
     FunderTotals,
@@ -400,7 +400,7 @@ def compute_metrics(
     quality = step("modularity", lambda: _modularity(arrays, membership))
 
     sector_pairs, domain_activity = (
-        step("territory_activity", lambda: territory_activity(projection, table or read_table()))
+        step("territory_activity", lambda: territory_activity(projection, table or geography()))
         if activity
         else ([], [])
     )
@@ -410,7 +410,7 @@ def compute_metrics(
         else []
     )
     flows = (
-        step("funding_flows", lambda: funding_flows(projection, table or read_table()))
+        step("funding_flows", lambda: funding_flows(projection, table or geography()))
         if activity
         else []
     )

@@ -21,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-from ecograph.ingest.territories import TerritoryTable
+from ecograph.geography import TerritoryTable
 from ecograph.labels import Labels
 from ecograph.network.projection import Context
 from ecograph.render import style

@@ -21,7 +21,6 @@ picture stops telling anything well before that.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections import defaultdict
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography
 from ecograph.labels import Labels
 from ecograph.network.projection import Projection
 from ecograph.render import geo, layout, page, style
@@ -119,7 +118,7 @@ def build_map(
     Parameters
     ----------
     projection : Projection
-        From :func:`ecograph.analysis.project_scope` (already filtered by territory/domain).
+        From :func:`ecograph.scope.project_scope` (already filtered by territory/domain).
     metrics : MetricsResult, optional
         From :func:`ecograph.network.metrics.compute_metrics`: tooltips show betweenness and
         brokerage, ``size_by`` may name any actor metric, and community aggregation uses its
@@ -156,7 +155,7 @@ def build_map(
     started = time.perf_counter()
     _check(layout, size_by, lang, aggregate, metrics)
     words = style.WORDS[lang]
-    table = table or _shipped_table()
+    table = table or geography()
     text = MapText(
         labels if labels is not None else Labels.shipped(lang, table=table), words, table
     )
@@ -207,12 +206,6 @@ def build_map(
         seconds=round(time.perf_counter() - started, 3),
     )
     return MapDocument(html, summary)
-
-
-@functools.lru_cache(maxsize=1)
-def _shipped_table() -> TerritoryTable:
-    """The shipped geography, read once per process (about 1 s)."""
-    return read_table()
 
 
 def _check(layout_name: str, size_by: str, lang: str, aggregate: str, metrics: Any) -> None:

@@ -16,7 +16,6 @@ builder runs on the same actors and contexts (a test checks it), so the report's
 
 from __future__ import annotations
 
-import functools
 import time
 import unicodedata
 from collections import Counter, defaultdict
@@ -26,10 +25,9 @@ from typing import Any
 
 import networkx as nx
 
-from ecograph.analysis import domain_names
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import Territory, TerritoryTable, geography, parent_of, resolve_territory
 from ecograph.labels import Labels
-from ecograph.namespaces import PREFIXES, TERRITORY_BASE
+from ecograph.namespaces import PREFIXES
 from ecograph.network import gaps
 from ecograph.network.metrics import MetricsResult, compute_metrics
 from ecograph.network.mixing import tie_summaries
@@ -41,6 +39,7 @@ from ecograph.network.projection import (
 )
 from ecograph.render.report_text import words
 from ecograph.sample import fictional_actors
+from ecograph.scope import domain_names
 
 __all__ = [
     "Broker",
@@ -49,11 +48,9 @@ __all__ = [
     "FundingFlow",
     "SectorRow",
     "SuggestedPartnership",
-    "Territory",
     "TerritoryReport",
     "build_report",
-    "parent_of",
-    "resolve_territory",
+    "report_territory",
 ]
 
 LEVELS = ("commune", "epci", "departement", "region")
@@ -65,21 +62,6 @@ FUNDING_TYPE = PREFIXES["egpt"] + "funding"
 
 
 # ----------------------------------------------------------------------------- data classes
-@dataclass(frozen=True)
-class Territory:
-    """A territory of the 2026 geography, or ``level="france"`` for the whole dataset."""
-
-    level: str
-    code: str
-    name: str
-    population: int | None = None
-
-    @property
-    def iri(self) -> str | None:
-        """The territory's IRI (``None`` for the whole dataset)."""
-        return None if self.level == "france" else f"{TERRITORY_BASE}{self.level}/{self.code}"
-
-
 @dataclass(frozen=True)
 class Count:
     """A labelled count: ``key`` is the concept's local name or a territory code."""
@@ -227,79 +209,20 @@ class TerritoryReport:
 
 
 # ----------------------------------------------------------------------------- territories
-@functools.cache
-def shipped_table() -> TerritoryTable:
-    """The shipped 2026 geography, read once per process (0.7 s a read; never changed)."""
-    return read_table()
+def report_territory(text: str, table: TerritoryTable | None = None) -> Territory:
+    """The territory a report can be drawn for, from what the user typed: any form
+    :func:`~ecograph.geography.resolve_territory` reads, at a level in :data:`LEVELS`.
 
-
-def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territory:
-    """What the user typed → a territory of the 2026 geography.
-
-    Accepts ``LEVEL/CODE`` (``commune/44109``, ``epci/244400404``, ``departement/44``,
-    ``region/52``), a full territory IRI, or a bare code read by its shape: 2–3 characters a
-    département (``44``, ``2A``, ``974``), 5 a commune, 9 digits an EPCI. A région needs its
-    level (``region/52``) since its code looks like a département's.
+    Raises ValueError for text the geography refuses, and for an overseas collectivity or an
+    arrondissement municipal, which the report's comparisons have no parent rule for.
     """
-    table = table or shipped_table()
-    given = text.strip()
-    if given.startswith(TERRITORY_BASE):
-        given = given[len(TERRITORY_BASE) :]
-    if "/" in given:
-        level, _, code = given.partition("/")
-    else:
-        code = given.upper() if len(given) <= 3 else given
-        level = {2: "departement", 3: "departement", 5: "commune", 9: "epci"}.get(len(code), "")
-    hint = "write LEVEL/CODE such as epci/244400404, departement/44, commune/44109 or region/52"
-    if level not in LEVELS:
-        raise ValueError(f"territory {text!r}: {hint}")
-    if level == "commune" and code in table.communes:
-        commune = table.communes[code]
-        return Territory(level, code, commune.name, commune.population)
-    if level == "epci" and code in table.epcis:
-        name, _, population = table.epcis[code]
-        return Territory(level, code, name, population)
-    if level == "departement" and code in table.departements:
-        return Territory(
-            level, code, table.departements[code][0], _population(table.communes_in(code))
+    place = resolve_territory(text, table)
+    if place.level not in LEVELS:
+        raise ValueError(
+            f"territory {text!r} is {place.label}: a report covers a commune, an EPCI, "
+            "a département or a région"
         )
-    if level == "region" and code in table.regions:
-        return Territory(
-            level,
-            code,
-            table.regions[code],
-            _population(c for c in table.communes.values() if c.region == code),
-        )
-    raise ValueError(
-        f"territory {text!r}: no {level} has code {code!r} in the 2026 geography ({hint})"
-    )
-
-
-def parent_of(territory: Territory, table: TerritoryTable | None = None) -> Territory:
-    """The territory a report compares with: commune → its EPCI (its département when it
-    has none), EPCI → the département holding most of its population, département → région,
-    région → the whole dataset."""
-    table = table or shipped_table()
-    if territory.level == "commune":
-        commune = table.communes[territory.code]
-        if commune.epci and commune.epci in table.epcis:
-            return resolve_territory(f"epci/{commune.epci}", table)
-        if commune.departement in table.departements:
-            return resolve_territory(f"departement/{commune.departement}", table)
-    if territory.level == "epci":
-        people: Counter[str] = Counter()
-        for commune in table.communes_by_epci.get(territory.code, []):
-            people[commune.departement] += commune.population or 0
-        if people:
-            departement = min(people, key=lambda d: (-people[d], d))
-            return resolve_territory(f"departement/{departement}", table)
-    if territory.level == "departement" and table.departements[territory.code][1] in table.regions:
-        return resolve_territory(f"region/{table.departements[territory.code][1]}", table)
-    return Territory("france", "", "France")
-
-
-def _population(communes: Iterable[Any]) -> int:
-    return sum(c.population or 0 for c in communes)
+    return place
 
 
 def members(G: nx.Graph, territory: Territory) -> list[Hashable]:
@@ -342,7 +265,7 @@ def build_report(
     store : Store
         Embedded or remote, holding the ontology (for labels) and the ecosystem.
     territory : str or Territory
-        As :func:`resolve_territory` reads it (``epci/244400404``, ``44``…).
+        As :func:`report_territory` reads it (``epci/244400404``, ``44``, ``Nantes``…).
     lang : str
         ``fr`` (default) or ``en``: labels and explanations.
     seed : int
@@ -356,8 +279,8 @@ def build_report(
         For a territory the geography does not know, or an unknown language.
     """
     text = words(lang)
-    table = table or shipped_table()
-    place = territory if isinstance(territory, Territory) else resolve_territory(territory, table)
+    table = table or geography()
+    place = territory if isinstance(territory, Territory) else report_territory(territory, table)
     parent = parent_of(place, table)
     timings: dict[str, float] = {}
     started = time.perf_counter()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ecograph.ingest.territories import read_table
+from ecograph.geography import geography
 from ecograph.namespaces import graph_iri
 from ecograph.ontology import assessment_criteria
 from ecograph.provenance import graph_description, loaded_version
@@ -47,7 +47,7 @@ def spec_version(spec: EcosystemSpec) -> str:
 
 def ecosystem_lines(spec: EcosystemSpec, base: str) -> list[str]:
     """The ecosystem's N-Triples lines for a workspace whose base IRI is ``base``."""
-    return list(generate_ntriples(spec, read_table(), base, assessment_criteria()))
+    return list(generate_ntriples(spec, geography(), base, assessment_criteria()))
 
 
 def load_generated(

@@ -1,7 +1,9 @@
-"""The analysis steps behind ``ecograph network``, ``metrics`` and ``gaps``, in one place.
+"""What part of the ecosystem to analyse: the scope behind ``network``, ``metrics``, ``gaps``
+and ``map``.
 
-Turns what a user types (a territory as ``epci/244400404``, a domain as ``housing``) into the
-IRIs the projection needs. Keeping this here leaves the CLI without logic and lets notebooks call
+Turns what a user types (a territory as ``44``, ``epci/244400404`` or ``Nantes Métropole``
+through :func:`ecograph.geography.resolve_territory`, a domain as ``housing``) into the IRIs
+the projection needs. Keeping this here leaves the CLI without logic and lets notebooks call
 the same functions; the labels explanations are written with are :class:`ecograph.labels.Labels`.
 """
 
@@ -11,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography, resolve_territory
 from ecograph.labels import Labels
-from ecograph.namespaces import PREFIXES, TERRITORY_BASE
+from ecograph.namespaces import PREFIXES
 from ecograph.network.projection import Projection, ProjectionFilter, project
 
 
@@ -28,26 +30,15 @@ class Scope:
     until: dt.date | None = None
 
     def to_filter(self) -> ProjectionFilter:
-        """The projection filter, with names turned into IRIs."""
+        """The projection filter, with names turned into IRIs (ValueError for a territory
+        that :func:`~ecograph.geography.resolve_territory` refuses)."""
         return ProjectionFilter(
-            territory=territory_iri_from_user(self.territory) if self.territory else None,
+            territory=resolve_territory(self.territory).iri if self.territory else None,
             domain=_concept("egdom", self.domain),
             partnership_type=_concept("egpt", self.partnership_type),
             start=self.since,
             end=self.until,
         )
-
-
-def territory_iri_from_user(text: str) -> str:
-    """``epci/244400404``, ``departement/44``, ``commune/44109`` or a full territory IRI."""
-    if text.startswith(TERRITORY_BASE):
-        return text
-    if "://" in text or "/" not in text:
-        raise ValueError(
-            f"territory {text!r}: write LEVEL/CODE such as epci/244400404, "
-            "departement/44, commune/44109 or region/52"
-        )
-    return TERRITORY_BASE + text
 
 
 def _concept(prefix: str, name: str | None) -> str | None:
@@ -58,7 +49,7 @@ def _concept(prefix: str, name: str | None) -> str | None:
 
 def project_scope(store: Any, scope: Scope, table: TerritoryTable | None = None) -> Projection:
     """Project the part of the store the scope names."""
-    return project(store, scope.to_filter(), table or read_table())
+    return project(store, scope.to_filter(), table or geography())
 
 
 def domain_names(store: Any) -> list[str]:
