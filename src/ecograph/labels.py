@@ -18,8 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from ecograph.geography import geography as _read_geography
-from ecograph.ingest.territories import TerritoryTable
+from ecograph.geography import TerritoryTable, geography
 from ecograph.namespaces import PREFIXES, TERRITORY_BASE, graph_iri
 from ecograph.resources import ontology_files
 from ecograph.store.base import Store
@@ -50,12 +49,6 @@ _SCHEMES = {
     "actor_types": "egtype",
     "partnership_types": "egpt",
 }
-
-
-@functools.cache
-def _shipped_geography() -> TerritoryTable:
-    """The shipped geography table, read once per process (it never changes while running)."""
-    return _read_geography()
 
 
 class Labels:
@@ -172,7 +165,7 @@ class Labels:
     def table(self) -> TerritoryTable:
         """The geography territory names are read from."""
         if self._table is None:
-            self._table = _shipped_geography()
+            self._table = geography()
         return self._table
 
     def territory(self, level: str, code: str) -> str | None:
