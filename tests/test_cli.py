@@ -190,3 +190,43 @@ def test_hoisting_leaves_data_where_it_is() -> None:
         "--endpoint",
     ]
     assert hoist_global_options(["import", "--", "--store"]) == ["import", "--", "--store"]
+
+
+def test_query_help_shows_how_to_pass_parameters() -> None:
+    shown = runner.invoke(app, ["query", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert "-p NAME VALUE" in shown.stdout and "-p territory 44" in shown.stdout
+
+
+def test_query_lang_defaults_to_french_and_a_bare_rq_file_runs(
+    sample_workspace: Path, tmp_path: Path
+) -> None:
+    store = ["--store", str(sample_workspace)]
+    french = runner.invoke(
+        app, [*store, "query", "actors-by-type-and-sector", "-p", "territory", "44", "-f", "csv"]
+    )
+    assert french.exit_code == 0, french.output
+    assert "Association" in french.stdout and "Économie sociale et solidaire" in french.stdout
+    english = runner.invoke(
+        app,
+        [
+            *store,
+            "query",
+            "actors-by-type-and-sector",
+            "-p",
+            "territory",
+            "44",
+            "-f",
+            "csv",
+            "--lang",
+            "en",
+        ],
+    )
+    assert "Social and solidarity economy" in english.stdout
+    bare = tmp_path / "count.rq"
+    bare.write_text(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/ecograph/ontology#Actor> }"
+    )
+    counted = runner.invoke(app, [*store, "query", str(bare), "-f", "csv"])
+    assert counted.exit_code == 0, counted.output
+    assert counted.stdout.split()[0] == "n" and int(counted.stdout.split()[1]) > 400

@@ -136,7 +136,7 @@ app.command()(workspace.validate)
 app.command()(workspace.stats)
 app.command()(workspace.export)
 app.command("queries")(querying.list_queries)
-app.command(context_settings=_QUERY_SETTINGS)(querying.query)
+app.command(context_settings=_QUERY_SETTINGS, help=querying.QUERY_HELP)(querying.query)
 app.command()(analysis.network)
 app.command()(analysis.metrics)
 gaps_app = typer.Typer(

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from ecograph.cli.common import FormulaEscapeOption, console, fail, opened
+from ecograph.cli.common import FormulaEscapeOption, Lang, console, fail, opened
 from ecograph.cli.tables import Kind, add_row, make_table
 from ecograph.namespaces import curie
+from ecograph.queries import PARAMETER_USAGE
 from ecograph.safetext import for_stream, spreadsheet_cell, terminal
 
 
@@ -39,6 +40,14 @@ class QueryFormat(StrEnum):
     md = "md"
 
 
+#: ``ecograph query --help``: what the command does, then how to pass parameters.
+QUERY_HELP = (
+    "Run a library query (or a .rq file). Values are bound as RDF terms typed from the query's "
+    "header, never pasted into the query text: a value full of quotes or braces matches itself "
+    "and nothing else.\n\n" + PARAMETER_USAGE
+)
+
+
 def query(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A library query name, or a path to a .rq file.")],
@@ -49,21 +58,19 @@ def query(
         ),
     ] = QueryFormat.table,
     formula_escape: FormulaEscapeOption = True,
+    lang: Annotated[
+        Lang, typer.Option(help="Language of labels: the value of a lang parameter left out.")
+    ] = Lang.fr,
 ) -> None:
-    """Run a library query (or a .rq file): -p NAME VALUE binds a parameter (repeatable),
-    e.g. `ecograph query actors-in-territory -p territory epci/244400404`; `ecograph queries`
-    lists each query's parameters.
-
-    Each value is bound as an RDF term typed from the query's header, never pasted into the
-    query text: a value full of quotes or braces matches itself and nothing else.
-    """
+    """Run a library query (or a .rq file). Values are bound as RDF terms typed from the
+    query's header, never pasted into the query text."""
     from ecograph.queries import QueryError, find_query, format_result, run_query
 
     try:
         library_query = find_query(name)
         values = parameter_pairs(ctx.args)
         with opened(read_only=True, create=False) as store:
-            result = run_query(store, library_query, values)
+            result = run_query(store, library_query, values, lang=lang.value)
             base = store.base_iri
     except QueryError as err:
         raise fail(err, 2) from None
