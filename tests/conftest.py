@@ -10,7 +10,8 @@ import pytest
 from ecograph.store import EmbeddedStore, open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+#: Small excerpts of real open data the tests read; sources and licences in its README.md.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture
