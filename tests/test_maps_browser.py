@@ -23,7 +23,7 @@ from ecograph.network.metrics import compute_metrics
 from ecograph.network.projection import Projection
 from ecograph.render import build_map
 
-from .chromium import launched_chromium, require_chromium
+from .chromium import require_chromium
 
 require_chromium()
 
@@ -32,12 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_2 = "<script>alert(2)</script>"
 HOSTILE_3 = '"><svg onload=alert(3)> href'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
