@@ -2,8 +2,8 @@
 
 `playwright install` cannot download browsers here, so the tests launch the distribution's
 ``/usr/bin/chromium`` through ``executable_path``. A module imports :func:`require_chromium`
-at its top (it skips the module cleanly where Playwright or Chromium is missing) and builds
-its module-scoped ``browser`` fixture with :func:`launched_chromium`.
+at its top (it skips the module cleanly where Playwright or Chromium is missing) and
+uses the ``browser`` fixture of conftest.py, built on :func:`launched_chromium`.
 """
 
 from __future__ import annotations

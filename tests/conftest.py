@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ecograph.store import EmbeddedStore, open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+#: Small excerpts of real open data the tests read; sources and licences in its README.md.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for the browser tests of one module (see tests/chromium.py).
+
+    Module-scoped: a crash or a leaked page stays inside the module that caused it, and no
+    Chromium lives on while the rest of the suite runs."""
+    from .chromium import launched_chromium
+
+    with launched_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .serving import start_server
+
 #: How long a server may take to start its workers (the machine may be busy).
 START_TIMEOUT = 90.0
 TOKEN = "test-token-0123456789-abcdefghij"
+#: What uvicorn writes once it listens.
+READY = "Uvicorn running on"
 
 
 @dataclass(frozen=True)
@@ -40,59 +39,37 @@ class RunningServer:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def ecograph_server(
     workspace: Path, log_dir: Path, *args: str, env: Mapping[str, str] | None = None
 ) -> Iterator[RunningServer]:
-    """Run ``ecograph --store WORKSPACE serve ARGS`` until the block ends."""
-    port = free_port()
-    log = log_dir / f"serve-{port}.log"
-    command = [
-        sys.executable,
-        "-c",
-        "from ecograph.cli import app; app()",
-        "--store",
-        str(workspace),
-        "serve",
-        "--port",
-        str(port),
-        *args,
-    ]
-    environment = {**os.environ, **(env or {})}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=environment)
-    server = RunningServer(f"http://127.0.0.1:{port}", log, process.pid)
-    try:
-        _wait_until_up(server, process)
-        yield server
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Run ``ecograph --store WORKSPACE serve ARGS`` until the block ends.
 
+    Ready once uvicorn says it runs: it says so after the app's startup (the workers) and
+    after binding its socket."""
 
-def _wait_until_up(server: RunningServer, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"ecograph serve exited ({process.returncode}):\n{server.log_text()}"
-            )
-        try:
-            with urllib.request.urlopen(server.base + "/queries.json", timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    raise RuntimeError(
-        f"ecograph serve did not start in {START_TIMEOUT:.0f} s:\n{server.log_text()}"
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable,
+            "-c",
+            "from ecograph.cli import app; app()",
+            "--store",
+            str(workspace),
+            "serve",
+            "--port",
+            str(port),
+            *args,
+        ]
+
+    started = start_server(
+        command,
+        log_dir,
+        ready=READY,
+        name="serve",
+        seconds=START_TIMEOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
+    try:
+        yield RunningServer(f"http://127.0.0.1:{started.port}", started.log, started.process.pid)
+    finally:
+        started.stop(lambda process: process.send_signal(signal.SIGINT), 20)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from .serving import start_server
+
+#: What ``oxigraph serve`` writes once it listens.
+READY = "Listening for requests at"
+START_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -35,44 +37,26 @@ class OxigraphServer:
         return self.base + "/store"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def oxigraph_server(
     location: Path, *, union_default_graph: bool = True
 ) -> Iterator[OxigraphServer]:
-    """Run ``oxigraph serve`` until the block ends; skip the test if it is not installed."""
+    """Run ``oxigraph serve`` until the block ends; skip the test if it is not installed.
+
+    Ready once it says it listens (it says so after binding its socket)."""
     binary = shutil.which("oxigraph")
     if binary is None:
         pytest.skip("the `oxigraph` server (pip install oxigraph) is not installed")
-    port = _free_port()
-    command = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-    if union_default_graph:
-        command.append("--union-default-graph")
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    server = OxigraphServer(f"http://127.0.0.1:{port}")
+
+    def command(port: int) -> list[str]:
+        bind = ["--bind", f"127.0.0.1:{port}"]
+        union = ["--union-default-graph"] if union_default_graph else []
+        return [binary, "serve", "--location", str(location), *bind, *union]
+
+    started = start_server(
+        command, location.parent, ready=READY, name="oxigraph", seconds=START_TIMEOUT
+    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(server.query + "?query=ASK%7B%7D", timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "oxigraph server did not start: "
-                        + (process.stderr.read().decode() if process.stderr else "")
-                    ) from None
-                time.sleep(0.1)
-        yield server
+        yield OxigraphServer(f"http://127.0.0.1:{started.port}")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        started.stop(subprocess.Popen.terminate, 10)

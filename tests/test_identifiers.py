@@ -1,9 +1,8 @@
-"""SIREN, SIRET and RNA checks, on crafted values and on 3,667 real French organisations."""
+"""SIREN, SIRET and RNA checks, on crafted values and on real French organisations."""
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -21,7 +20,9 @@ from ecograph.identifiers import (
     siret_problem,
 )
 
-REAL_DATA = Path(__file__).resolve().parents[2] / "shared/data/actors/ess-numerique/x_enriched.csv"
+from .conftest import FIXTURES
+
+REAL_DATA = FIXTURES / "ess-numerique" / "x_enriched.csv"
 LA_POSTE_HEAD_OFFICE = "35600000000048"
 
 
@@ -271,16 +272,14 @@ def test_pad_lost_zeros_refuses_a_meaningless_width() -> None:
 
 @pytest.fixture(scope="module")
 def real_rows() -> list[dict[str, str]]:
-    if not REAL_DATA.is_file():
-        pytest.skip(f"the ESS numérique extract is not available at {REAL_DATA}")
     with REAL_DATA.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
 def test_real_file_has_the_expected_rows(real_rows: list[dict[str, str]]) -> None:
-    # PROVENANCE.md of the extract: 3,667 organisations, 1,739 of them with an RNA number.
-    assert len(real_rows) == 3667
-    assert sum(1 for row in real_rows if row["rna"]) == 1739
+    # tests/fixtures/README.md: 69 organisations of the ESS numérique list, 32 with an RNA number.
+    assert len(real_rows) == 69
+    assert sum(1 for row in real_rows if row["rna"]) == 32
 
 
 def test_every_real_siren_is_valid(real_rows: list[dict[str, str]]) -> None:

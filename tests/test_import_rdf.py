@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,8 @@ from typer.testing import CliRunner
 from ecograph.cli import app
 from ecograph.ingest.importer import ImportRefused, import_file
 from ecograph.store import EmbeddedStore, open_store
+
+from .watching import wait_for_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 EG = "https://w3id.org/ecograph/ontology#"
@@ -269,10 +270,10 @@ def test_a_load_killed_midway_leaves_the_store_unchanged_and_clean(tmp_path) -> 
         env=dict(os.environ),
     )
     assert child.stdout is not None and child.stdout.readline().strip() == b"open"
-    deadline = time.monotonic() + 60
-    while not list((folder / "oxigraph").glob("bulk-*.sst")):
-        assert child.poll() is None and time.monotonic() < deadline, "no bulk table seen"
-        time.sleep(0.01)
+    tables = wait_for_file(
+        folder / "oxigraph", "bulk-*.sst", seconds=120, until_closed=child.stdout
+    )
+    assert tables, f"the load ended before any bulk table was seen (rc {child.wait()})"
     child.send_signal(signal.SIGKILL)
     child.wait()
     assert list((folder / "oxigraph").glob("bulk-*.sst"))

@@ -29,7 +29,7 @@ from ecograph.render.layout import fit, force_layout, spread_points
 from ecograph.render.page import script_json
 from ecograph.resources import data_path
 
-from .conftest import SHARED_DATA
+from .conftest import FIXTURES
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 NANTES, REZE, NANTES_METROPOLE = "44109", "44143", "244400404"
@@ -235,13 +235,10 @@ def test_territory_aggregation_counts_actors_and_ties() -> None:
 
 
 # --------------------------------------------------------------------------- geography
-GEO_SOURCE = SHARED_DATA / "geo" / "communes-latlon"
-needs_coordinates = pytest.mark.skipif(
-    not GEO_SOURCE.is_dir(), reason="../shared/data/geo is not here"
-)
+#: An excerpt of datas.fun's communes/départements/régions files (tests/fixtures/README.md).
+GEO_SOURCE = FIXTURES / "geo"
 
 
-@needs_coordinates
 def test_geo_layout_places_actors_at_their_commune_and_says_when_it_cannot() -> None:
     G = small_graph()
     G.add_node("e", **actor("Echo", commune=NEW_COMMUNE))
@@ -257,7 +254,6 @@ def test_geo_layout_places_actors_at_their_commune_and_says_when_it_cannot() -> 
     assert nodes[HOSTILE]["y"] > nodes["Alpha – Nantes"]["y"]
 
 
-@needs_coordinates
 def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
     coordinates = geo.read_coordinates(GEO_SOURCE)
     new = table().communes[NEW_COMMUNE]
@@ -270,7 +266,6 @@ def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
     assert paris.how == "commune" and 48.8 < paris.lat < 48.9
 
 
-@needs_coordinates
 def test_coordinates_are_derived_from_the_datas_fun_files_or_read_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -280,12 +275,13 @@ def test_coordinates_are_derived_from_the_datas_fun_files_or_read_back(
     geo.write_coordinates(geo.derive_coordinates(GEO_SOURCE), rebuilt)
     with gzip.open(rebuilt, "rt", encoding="utf-8") as handle:
         levels = [line.split(",", 1)[0] for line in handle]
-    # 34,931 communes (COM rows, plus Paris/Lyon/Marseille from their arrondissements),
-    # 101 départements, 18 régions, and the header.
+    # Nantes, Rezé and two communes of Mauges Communauté from their COM rows (one row per
+    # postcode), Paris from its arrondissements; the delegated communes (COMD) and a commune
+    # without coordinates left out; three départements, two régions.
     assert (levels.count("commune"), levels.count("departement"), levels.count("region")) == (
-        34931,
-        101,
-        18,
+        5,
+        3,
+        2,
     )
     from_file, from_folder = geo.read_coordinates(rebuilt), geo.read_coordinates(GEO_SOURCE)
     assert from_file.communes == from_folder.communes

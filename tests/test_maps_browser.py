@@ -24,7 +24,7 @@ from ecograph.network.projection import Projection
 from ecograph.render import build_map
 from ecograph.scope import Scope, project_scope
 
-from .chromium import launched_chromium, require_chromium
+from .chromium import require_chromium
 
 require_chromium()
 
@@ -33,12 +33,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_2 = "<script>alert(2)</script>"
 HOSTILE_3 = '"><svg onload=alert(3)> href'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from ecograph.network.projection import project
 from ecograph.rdfterms import nt_literal
 from ecograph.sample import load_sample
 from ecograph.store import EmbeddedStore, open_store
+
+from .halting import read_line
 
 # The child: load the pickled result, wrap the store's database, write the metrics.
 CHILD = r"""
@@ -47,7 +48,7 @@ def reach(stage, pause):
     with stages.open("a") as log:
         log.write(stage + "\n")
     if stage == kill_at:
-        (stages.parent / "ready").write_text(stage)  # the test kills on seeing this file
+        print(stage, flush=True)  # the test kills on reading this line
         if pause:
             signal.pause()
 
@@ -111,34 +112,28 @@ def _graph_state(store: EmbeddedStore) -> tuple[frozenset[str], list[str]]:
 
 def _run_child(base: dict[str, object], work: Path, kill_at: str = "") -> list[str]:
     """Run the child on a fresh copy of the old workspace; SIGKILL it at ``kill_at`` (when it
-    writes the ``ready`` file there); return the stages it reached."""
+    says that stage on its stdout); return the stages it reached."""
     shutil.copytree(base["folder"], work / "ws")  # type: ignore[arg-type]
-    stages, ready = work / "stages", work / "ready"
+    stages = work / "stages"
     env = {**os.environ, "STAGES": str(stages), "KILL_AT": kill_at}
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(work / "ws"), str(base["pickle"])], env=env
+        [sys.executable, "-c", CHILD, str(work / "ws"), str(base["pickle"])],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         if kill_at:
-            _wait_for(lambda: ready.exists() or child.poll() is not None)
-            assert ready.exists(), f"the child ended before {kill_at} (rc {child.returncode})"
+            # 120 s only stops a hung child from hanging the suite.
+            said = read_line(child, 120)
+            assert said == kill_at, f"the child ended before {kill_at} (rc {child.poll()})"
             child.send_signal(signal.SIGKILL)
         assert child.wait(timeout=120) == (-signal.SIGKILL if kill_at else 0)
     finally:
         if child.poll() is None:
             child.kill()
-            child.wait()
+        child.communicate()
     return stages.read_text().split()
-
-
-def _wait_for(condition: object, limit: float = 120.0) -> None:
-    """Poll ``condition`` (the child's own signal) until true; ``limit`` only stops a hung
-    child from hanging the suite."""
-    deadline = time.monotonic() + limit
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise TimeoutError("the child never reached its stage")
-        time.sleep(0.005)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from ecograph.render.report import TerritoryReport, build_report
 from ecograph.render.report_page import render_html, write_report
 from ecograph.store import open_store
 
-from .chromium import launched_chromium, require_chromium
+from .chromium import require_chromium
 from .test_report import HOSTILE, NANTES_METROPOLE, fixture_quads, hostile_report
 
 require_chromium()
@@ -44,12 +44,6 @@ def _has_map() -> bool:
     except ImportError:
         return False
     return True
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

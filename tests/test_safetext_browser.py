@@ -18,7 +18,7 @@ from ecograph.network.projection import Projection
 from ecograph.render import build_map
 from ecograph.store import open_store
 
-from .chromium import launched_chromium, require_chromium
+from .chromium import require_chromium
 from .ecograph_server import ecograph_server
 
 require_chromium()
@@ -38,12 +38,6 @@ _EDGES = """(element) => {
   return [left(text.indexOf("g")), left(text.length - 1), text,
           element.querySelector("bdi") !== null];
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 from ecograph.queries import load_catalogue
 from ecograph.store import open_store
 
-from .chromium import launched_chromium, require_chromium
+from .chromium import require_chromium
 from .ecograph_server import RunningServer, ecograph_server
 
 require_chromium()
@@ -34,12 +34,6 @@ HOSTILE = [
     "' onmouseover='alert(4)",
 ]
 GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

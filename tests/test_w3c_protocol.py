@@ -1,6 +1,6 @@
 """The W3C SPARQL 1.1 Protocol tests against a running ``ecograph serve``.
 
-The tests come from ``../shared/data/w3c/sparql11-protocol/protocol/`` (``summary.json`` is
+The tests come from ``tests/fixtures/w3c/sparql11-protocol/protocol/`` (``summary.json`` is
 the manifest flattened: requests, expected status classes and result checks). Each test runs
 against the server it applies to:
 
@@ -29,12 +29,10 @@ import pytest
 from ecograph.server import protocol
 from ecograph.store import open_store
 
-from .conftest import SHARED_DATA
+from .conftest import FIXTURES
 from .ecograph_server import TOKEN, RunningServer, ecograph_server
 
-SUITE = SHARED_DATA / "w3c" / "sparql11-protocol" / "protocol"
-if not (SUITE / "summary.json").is_file():
-    pytest.skip(f"the W3C protocol tests are not in {SUITE}", allow_module_level=True)
+SUITE = FIXTURES / "w3c" / "sparql11-protocol" / "protocol"
 
 TESTS: list[dict[str, Any]] = json.loads((SUITE / "summary.json").read_text(encoding="utf-8"))
 
@@ -179,6 +177,24 @@ def test_w3c_protocol(mode: str, test: dict[str, Any], request: pytest.FixtureRe
             payload = json.loads(body)
             assert isinstance(payload.get("error"), str), body
             assert "Traceback" not in payload["error"]
+
+
+def test_the_summary_lists_the_manifests_tests_in_order() -> None:
+    """``summary.json`` is derived from ``manifest.ttl``: both must name the same tests."""
+    from rdflib import Graph, Namespace
+    from rdflib.collection import Collection
+
+    mf = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+    manifest = Graph().parse(SUITE / "manifest.ttl", format="turtle")
+    entries = [
+        entry
+        for listed in manifest.objects(None, mf.entries)
+        for entry in Collection(manifest, listed)
+    ]
+    assert [str(entry).rsplit("#", 1)[1] for entry in entries] == [test["id"] for test in TESTS]
+    assert [str(manifest.value(entry, mf.name)) for entry in entries] == [
+        test["name"] for test in TESTS
+    ]
 
 
 def test_every_skip_names_a_known_test() -> None:
