@@ -41,7 +41,7 @@ from ecograph.cli import app as cli_app
 from ecograph.namespaces import DEFAULT_BASE_IRI
 from ecograph.ontology import load_ontology
 from ecograph.queries import load_catalogue
-from ecograph.server import ServerSettings, SettingsError, protocol, results
+from ecograph.server import ServerSettings, SettingsError, protocol
 from ecograph.server.screen import Refused, screen
 from ecograph.server.settings import setting_default, setting_flags, setting_help
 from ecograph.store import open_store
@@ -795,36 +795,6 @@ def test_add_using_qualifies_each_where() -> None:
     assert "DELETE WHERE { ?x ?y ?z }" in written
     with pytest.raises(protocol.ProtocolError):
         protocol.add_using("WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", dataset)
-
-
-TERMS: list[Any] = [
-    ox.NamedNode("http://example.org/a?b=c&d=\u00e9#f"),
-    ox.BlankNode("b0"),
-    ox.Literal('quote " comma , tab \t newline \n <tag> & done'),
-    ox.Literal("chat", language="fr"),
-    ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
-    None,
-]
-
-
-def test_result_writers_round_trip_through_pyoxigraph() -> None:
-    variables = ["v", "w"]
-    rows = [(term, TERMS[(i + 1) % len(TERMS)]) for i, term in enumerate(TERMS)]
-    for media, fmt in (
-        (protocol.SPARQL_JSON, ox.QueryResultsFormat.JSON),
-        (protocol.SPARQL_XML, ox.QueryResultsFormat.XML),
-        (protocol.TSV, ox.QueryResultsFormat.TSV),
-    ):
-        body = results.write_solutions(variables, rows, media, truncated=True)
-        parsed = ox.parse_query_results(body, fmt)
-        assert [v.value for v in parsed.variables] == variables
-        assert [(s["v"], s["w"]) for s in parsed] == rows, media
-        for value in (True, False):
-            assert bool(ox.parse_query_results(results.write_boolean(value, media), fmt)) is value
-    body = results.write_solutions(variables, rows, protocol.CSV, truncated=False)
-    parsed_csv = list(csv.reader(io.StringIO(body.decode(), newline="")))
-    assert parsed_csv[0] == variables
-    assert parsed_csv[3][0] == TERMS[2].value
 
 
 def test_settings_match_the_cli_flags() -> None:
