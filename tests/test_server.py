@@ -764,6 +764,32 @@ def test_library_run_binds_a_territory_code_as_its_iri(server: RunningServer) ->
     assert status == 400 and "no EPCI has the code '999999999'" in error_of(body)["error"]
 
 
+@pytest.mark.parametrize("name", sorted(load_catalogue()))
+def test_cli_and_endpoint_write_the_same_csv(
+    server: RunningServer, sample_workspace: Path, name: str
+) -> None:
+    """`ecograph query NAME -f csv` and the endpoint running the same library query answer the
+    same bytes (one writer, ``ecograph.sparql_results``); the endpoint stops at its row cap,
+    so its answer is then the start of the command's."""
+    query = load_catalogue()[name]
+    params = {parameter.name: parameter.example for parameter in query.parameters}
+    options = [word for pair in params.items() for word in ("-p", *pair)]
+    options += ["-f", "csv", "--no-formula-escape"]
+    done = CliRunner().invoke(cli_app, ["--store", str(sample_workspace), "query", name, *options])
+    assert done.exit_code == 0, done.output
+    status, headers, served = request(
+        server.base + "/api/run",
+        "POST",
+        json.dumps({"name": name, "params": params}),
+        {"Content-Type": "application/json", "Accept": protocol.CSV},
+    )
+    assert status == 200, served
+    if headers["x-ecograph-truncated"] == "true":
+        assert done.stdout_bytes.startswith(served) and len(served) < len(done.stdout_bytes)
+    else:
+        assert done.stdout_bytes == served
+
+
 # ----------------------------------------------------------------------------- units
 def test_negotiation() -> None:
     accept = protocol.parse_accept("text/csv;q=0.5, application/sparql-results+xml")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -328,28 +328,30 @@ def sort_lists(
     query: LibraryQuery, variables: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> list[tuple[Any, ...]]:
     """``rows`` with the items of each of ``query.lists`` sorted, so that the same data gives
-    the same text on every store and server.
+    the same text on every store and server (:func:`sorted_list_cells`)."""
+    return [sorted_list_cells(query.lists, variables, row) for row in rows]
+
+
+def sorted_list_cells(
+    lists: Collection[str], variables: Sequence[str], row: Sequence[Any]
+) -> tuple[Any, ...]:
+    """One row with the items of its ``lists`` columns sorted; the endpoint calls it too, so
+    that ``ecograph query`` and ``/api/run`` answer the same text.
 
     An item that itself contains :data:`LIST_SEPARATOR` is sorted as two items: the list
     still holds every character, in another order.
     """
-    columns = [i for i, name in enumerate(variables) if name in query.lists]
-    if not columns:
-        return list(rows)
-    sorted_rows = []
-    for row in rows:
-        cells = list(row)
-        for i in columns:
-            cell = cells[i]
-            if isinstance(cell, ox.Literal) and LIST_SEPARATOR in cell.value:
-                items = sorted_list_text(cell.value)
-                cells[i] = (
-                    ox.Literal(items, language=cell.language)
-                    if cell.language
-                    else ox.Literal(items, datatype=cell.datatype)
-                )
-        sorted_rows.append(tuple(cells))
-    return sorted_rows
+    cells = list(row)
+    for i, name in enumerate(variables):
+        cell = cells[i]
+        if name in lists and isinstance(cell, ox.Literal) and LIST_SEPARATOR in cell.value:
+            items = sorted_list_text(cell.value)
+            cells[i] = (
+                ox.Literal(items, language=cell.language)
+                if cell.language
+                else ox.Literal(items, datatype=cell.datatype)
+            )
+    return tuple(cells)
 
 
 #: What a query may declare with ``# requires:``.

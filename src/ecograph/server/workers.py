@@ -48,6 +48,7 @@ import pyoxigraph as ox
 
 from ecograph import sparql_results
 from ecograph.namespaces import PREFIXES
+from ecograph.queries import sorted_list_cells
 from ecograph.server import protocol, results, sandbox
 from ecograph.server.screen import Refused, Unreadable, nesting_bound, screen
 from ecograph.store.embedded import DATABASE_DIR, LOCK_FILE
@@ -96,6 +97,8 @@ class Job:
     accept: protocol.Accept = (("*/*", 1.0),)
     max_rows: int = 10_000
     max_response_bytes: int = 50_000_000
+    #: Columns of a library query whose ``GROUP_CONCAT`` items are sorted, as the CLI does.
+    lists: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,10 @@ def _serialise(answer: Any, job: Job) -> Outcome:
     body, truncated = sparql_results.capped_solutions(
         results_format,
         variables,
-        (tuple(solution[name] for name in variables) for solution in answer),
+        (
+            sorted_list_cells(job.lists, variables, [solution[name] for name in variables])
+            for solution in answer
+        ),
         max_rows=job.max_rows,
         max_bytes=job.max_response_bytes,
         truncated_member=True,
