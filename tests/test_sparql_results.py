@@ -434,6 +434,7 @@ DATA = [
     (iri("http://example.org/x"), typed("1.5", XSD + "decimal")),
     (iri("http://example.org/y"), typed("7", XSD + "int")),
     (iri("http://example.org/z"), ox.Literal("=1+1")),
+    (iri("https://w3id.org/ecograph/id/sector/public"), ox.Literal("a | b")),
 ]
 QUERY = """# title: every statement of p
 # description: blank nodes, tags, datatypes and awkward text, in a stable order.
@@ -476,3 +477,45 @@ def test_cli_and_endpoint_answer_the_same_bytes(
     assert done.stdout_bytes == served
     if format == "csv":
         assert b"_:b1," in served  # a blank node, as the CSV format writes one
+
+
+def test_cli_and_endpoint_answer_the_same_ask(
+    results_server: tuple[Path, RunningServer], tmp_path: Path
+) -> None:
+    folder, server = results_server
+    ask = "ASK { ?s <http://example.org/p> ?o }"
+    query_file = tmp_path / "ask.rq"
+    query_file.write_text("# title: t\n# description: d\n" + ask, encoding="utf-8")
+    for format in MEDIA_TYPES:
+        done = CliRunner().invoke(
+            app, ["--store", str(folder), "query", str(query_file), "-f", format]
+        )
+        assert done.exit_code == 0, done.output
+        request = urllib.request.Request(
+            server.sparql + "?" + urllib.parse.urlencode({"query": ask}),
+            headers={"Accept": MEDIA_TYPES[format]},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert done.stdout_bytes == response.read(), format
+
+
+def test_cli_table_and_markdown_show_terms_as_term_text(
+    results_server: tuple[Path, RunningServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terminal table and Markdown read terms as ``term_text`` does: a CURIE, ``_:b1``."""
+    from ecograph import cli
+
+    monkeypatch.setattr(cli.console, "_width", 400)
+    folder, _ = results_server
+    query_file = tmp_path / "q.rq"
+    query_file.write_text(QUERY, encoding="utf-8")
+    base = ["--store", str(folder), "query", str(query_file)]
+    table = CliRunner().invoke(app, base)
+    assert table.exit_code == 0, table.output
+    assert "egsec:public" in table.stdout and "_:b1" in table.stdout
+    markdown = CliRunner().invoke(app, [*base, "-f", "md"])
+    assert markdown.exit_code == 0, markdown.output
+    lines = markdown.stdout.splitlines()
+    assert lines[0] == "| s | o | missing |" and len(lines) == 2 + len(DATA)
+    assert "| egsec:public | a \\| b |  |" in lines
+    assert any(line.startswith('| _:b1 | quote " comma') for line in lines)

@@ -310,8 +310,8 @@ def run_query(
     if isinstance(query, LibraryQuery) and "metrics" in query.requires:
         _check_metrics(store, query)
     result = store.query(text)
-    if isinstance(result, bool):
-        return QueryResult(boolean=result)
+    if isinstance(result, bool | ox.QueryBoolean):  # remote stores give a bool, pyoxigraph not
+        return QueryResult(boolean=bool(result))
     if not hasattr(result, "variables"):
         raise QueryError(
             "only SELECT and ASK queries give tables; "
