@@ -15,8 +15,9 @@ import io
 import json
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pyoxigraph as ox
@@ -49,10 +50,9 @@ def typed(value: str, datatype: str) -> ox.Literal:
     return ox.Literal(value, datatype=iri(datatype))
 
 
-def text(
-    format: str, variables: list[str], rows: list[tuple[object, ...]], **options: object
-) -> str:
-    return "".join(encode_solutions(format, variables, rows, **options))  # type: ignore[arg-type]
+def text(format: str, variables: list[str], rows: Sequence[Sequence[Any]], **options: Any) -> str:
+    """The whole document, pieces joined."""
+    return "".join(encode_solutions(format, variables, rows, **options))
 
 
 # ----------------------------------------------------------------------------- CSV and TSV
@@ -152,6 +152,7 @@ def test_tsv_abbreviates_only_what_turtle_reads_back_the_same(
     document = text("tsv", ["v"], [(literal,)])
     assert document == f"?v\n{written}\n"
     parsed = ox.parse_query_results(document.encode(), ox.QueryResultsFormat.TSV)
+    assert isinstance(parsed, ox.QuerySolutions)
     assert [solution["v"] for solution in parsed] == [literal]
 
 
@@ -335,6 +336,7 @@ def test_lossless_formats_read_back_through_pyoxigraph(
     rows = [(term, TERMS[(i + 1) % len(TERMS)]) for i, term in enumerate(TERMS)]
     document = text(format, variables, rows, truncated=True).encode()
     parsed = ox.parse_query_results(document, parser)
+    assert isinstance(parsed, ox.QuerySolutions)
     assert [v.value for v in parsed.variables] == variables
     assert [(s["v"], s["w"]) for s in parsed] == rows
 
@@ -428,7 +430,7 @@ def test_term_text_reads_terms_for_people() -> None:
 
 
 # ----------------------------------------------------------------------------- CLI = server
-DATA = [
+DATA: list[tuple[ox.NamedNode | ox.BlankNode, ox.Literal]] = [
     (ox.BlankNode("b1"), ox.Literal("Bob", language="en")),
     (ox.BlankNode("b1"), HOSTILE),
     (iri("http://example.org/x"), typed("1.5", XSD + "decimal")),
