@@ -95,15 +95,20 @@ _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"
 # ----------------------------------------------------------------------------- terms
 def term_text(term: Term | None, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """A term as a person reads it in a table: an IRI as a CURIE when one of ``prefixes``
-    (ecograph's namespaces by default) starts it, else whole; a literal's lexical form; a blank
-    node as ``_:label``; an unbound variable as an empty string."""
+    (ecograph's namespaces by default) starts it (the longest if several do), else whole; a
+    literal's lexical form; a blank node as ``_:label``; an unbound variable as ""."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for name, namespace in prefixes.items():
-            if term.value.startswith(namespace) and len(term.value) > len(namespace):
-                return f"{name}:{term.value[len(namespace) :]}"
-        return term.value
+        matches = [
+            (len(namespace), name)
+            for name, namespace in prefixes.items()
+            if term.value.startswith(namespace) and len(term.value) > len(namespace)
+        ]
+        if not matches:
+            return term.value
+        length, name = max(matches)  # the longest namespace: the most specific prefix
+        return f"{name}:{term.value[length:]}"
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if isinstance(term, ox.Literal):
