@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES
 from ecograph.server import protocol
+from ecograph.sparql_results import MEDIA_TYPES
 
 _GRAPH_FORMATS = {
     protocol.TURTLE: ox.RdfFormat.TURTLE,
@@ -28,12 +29,7 @@ _GRAPH_FORMATS = {
 }
 
 #: The results format (:data:`ecograph.sparql_results.FORMATS`) of each results media type.
-RESULTS_FORMATS: dict[str, str] = {
-    protocol.SPARQL_JSON: "json",
-    protocol.SPARQL_XML: "xml",
-    protocol.CSV: "csv",
-    protocol.TSV: "tsv",
-}
+RESULTS_FORMATS: dict[str, str] = {media: name for name, media in MEDIA_TYPES.items()}
 
 
 def write_triples(triples: Sequence[ox.Triple], media_type: str) -> bytes:
