@@ -46,7 +46,7 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
-from ecograph.namespaces import PREFIXES
+from ecograph.namespaces import curie
 from ecograph.safetext import spreadsheet_cell
 
 __all__ = [
@@ -93,22 +93,14 @@ _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"
 
 
 # ----------------------------------------------------------------------------- terms
-def term_text(term: Term | None, prefixes: Mapping[str, str] = PREFIXES) -> str:
-    """A term as a person reads it in a table: an IRI as a CURIE when one of ``prefixes``
-    (ecograph's namespaces by default) starts it (the longest if several do), else whole; a
-    literal's lexical form; a blank node as ``_:label``; an unbound variable as ""."""
+def term_text(term: Term | None, prefixes: Mapping[str, str] | None = None) -> str:
+    """A term as a person reads it in a table: an IRI as a CURIE under ecograph's namespaces
+    and ``prefixes`` (:func:`ecograph.namespaces.curie`), else whole; a literal's lexical
+    form; a blank node as ``_:label``; an unbound variable as ""."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        matches = [
-            (len(namespace), name)
-            for name, namespace in prefixes.items()
-            if term.value.startswith(namespace) and len(term.value) > len(namespace)
-        ]
-        if not matches:
-            return term.value
-        length, name = max(matches)  # the longest namespace: the most specific prefix
-        return f"{name}:{term.value[length:]}"
+        return curie(term.value, dict(prefixes or {}))
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if isinstance(term, ox.Literal):

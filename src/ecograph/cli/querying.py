@@ -122,18 +122,20 @@ _NUMERIC = {
 
 
 def _term_text(term: Any, prefixes: dict[str, str]) -> str:
+    """A cell: the term as ``sparql_results.term_text`` reads it, a whole number of five
+    digits or more with thousands separators."""
     import pyoxigraph as ox
 
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return curie(term.value, prefixes)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if term.datatype.value in _NUMERIC and term.value.lstrip("-").isdigit():
+    from ecograph.sparql_results import term_text
+
+    if (
+        isinstance(term, ox.Literal)
+        and term.datatype.value in _NUMERIC
+        and term.value.lstrip("-").isdigit()
+    ):
         number = int(term.value)
         return f"{number:,}" if abs(number) >= 10_000 else term.value
-    return str(term.value)
+    return term_text(term, prefixes)
 
 
 def parameter_pairs(args: list[str]) -> dict[str, str]:
