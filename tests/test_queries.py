@@ -17,9 +17,9 @@ from ecograph.queries import (
     LibraryQuery,
     QueryError,
     find_query,
-    format_result,
     load_catalogue,
     parse_query_file,
+    result_text,
     run_query,
     sort_lists,
 )
@@ -203,7 +203,7 @@ def test_binding_fills_every_placeholder(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(GOLDEN))
 def test_golden_result(ecosystem: EmbeddedStore, measured: EmbeddedStore, name: str) -> None:
     result = run_query(_store_for(name, ecosystem, measured), find_query(name), GOLDEN[name])
-    actual = format_result(result, "csv").splitlines()
+    actual = "".join(result_text(result, "csv")).splitlines()
     expected = (EXPECTED / f"{name}.csv").read_text(encoding="utf-8").splitlines()
     assert actual == expected
 

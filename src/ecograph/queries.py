@@ -1,4 +1,4 @@
-"""The query library: loading ``queries/*.rq``, binding parameters as RDF terms, formatting.
+"""The query library: loading ``queries/*.rq``, binding parameters as RDF terms, results.
 
 Each library query starts with a header of comment lines::
 
@@ -20,13 +20,10 @@ given by path needs no header: it then runs as plain SPARQL.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +34,7 @@ from ecograph.binding import bind, has_placeholder
 from ecograph.geography import resolve_territory
 from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text
 from ecograph.resources import queries_dir
+from ecograph.sparql_results import boolean_text, encode_solutions, term_text
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: The language a ``lang`` parameter takes when the caller gives none.
@@ -312,8 +310,8 @@ def run_query(
     if isinstance(query, LibraryQuery) and "metrics" in query.requires:
         _check_metrics(store, query)
     result = store.query(text)
-    if isinstance(result, bool):
-        return QueryResult(boolean=result)
+    if isinstance(result, bool | ox.QueryBoolean):  # remote stores give a bool, pyoxigraph not
+        return QueryResult(boolean=bool(result))
     if not hasattr(result, "variables"):
         raise QueryError(
             "only SELECT and ASK queries give tables; "
@@ -330,28 +328,30 @@ def sort_lists(
     query: LibraryQuery, variables: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> list[tuple[Any, ...]]:
     """``rows`` with the items of each of ``query.lists`` sorted, so that the same data gives
-    the same text on every store and server.
+    the same text on every store and server (:func:`sorted_list_cells`)."""
+    return [sorted_list_cells(query.lists, variables, row) for row in rows]
+
+
+def sorted_list_cells(
+    lists: Collection[str], variables: Sequence[str], row: Sequence[Any]
+) -> tuple[Any, ...]:
+    """One row with the items of its ``lists`` columns sorted; the endpoint calls it too, so
+    that ``ecograph query`` and ``/api/run`` answer the same text.
 
     An item that itself contains :data:`LIST_SEPARATOR` is sorted as two items: the list
     still holds every character, in another order.
     """
-    columns = [i for i, name in enumerate(variables) if name in query.lists]
-    if not columns:
-        return list(rows)
-    sorted_rows = []
-    for row in rows:
-        cells = list(row)
-        for i in columns:
-            cell = cells[i]
-            if isinstance(cell, ox.Literal) and LIST_SEPARATOR in cell.value:
-                items = sorted_list_text(cell.value)
-                cells[i] = (
-                    ox.Literal(items, language=cell.language)
-                    if cell.language
-                    else ox.Literal(items, datatype=cell.datatype)
-                )
-        sorted_rows.append(tuple(cells))
-    return sorted_rows
+    cells = list(row)
+    for i, name in enumerate(variables):
+        cell = cells[i]
+        if name in lists and isinstance(cell, ox.Literal) and LIST_SEPARATOR in cell.value:
+            items = sorted_list_text(cell.value)
+            cells[i] = (
+                ox.Literal(items, language=cell.language)
+                if cell.language
+                else ox.Literal(items, datatype=cell.datatype)
+            )
+    return tuple(cells)
 
 
 #: What a query may declare with ``# requires:``.
@@ -421,60 +421,29 @@ def python_value(term: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- formats
-FORMATS = ("table", "csv", "tsv", "json", "md")
-
-
-def format_result(result: QueryResult, fmt: str) -> str:
-    """Text of a result in ``csv`` / ``tsv`` / ``json`` (SPARQL 1.1 results formats) or ``md``."""
-    if fmt == "json":
-        return json.dumps(_sparql_json(result), ensure_ascii=False, indent=1)
+def result_text(result: QueryResult, format: str, *, formula_escape: bool = False) -> Iterator[str]:
+    """A result in a SPARQL results format (``csv``, ``tsv``, ``json``, ``xml``), piece by
+    piece, written by :mod:`ecograph.sparql_results` as the endpoint writes it."""
     if result.boolean is not None:
-        return "true\n" if result.boolean else "false\n"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(result.variables)
-        writer.writerows([["" if t is None else t.value for t in row] for row in result.rows])
-        return buffer.getvalue()
-    if fmt == "tsv":
-        lines = ["\t".join("?" + v for v in result.variables)]
-        lines += ["\t".join("" if t is None else str(t) for t in row) for row in result.rows]
-        return "\n".join(lines) + "\n"
-    if fmt == "md":
-
-        def cell(term: Any) -> str:
-            text = "" if term is None else str(term.value)
-            return text.replace("|", "\\|").replace("\n", " ")
-
-        lines = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
-        lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in result.rows]
-        return "\n".join(lines) + "\n"
-    raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        yield boolean_text(format, result.boolean)
+        return
+    yield from encode_solutions(
+        format, result.variables, result.rows, formula_escape=formula_escape
+    )
 
 
-def _sparql_json(result: QueryResult) -> dict[str, Any]:
+_LINE_END = re.compile(r"\r\n|[\r\n]")
+
+
+def markdown_table(result: QueryResult) -> str:
+    """A result as a Markdown table, each term as :func:`ecograph.sparql_results.term_text`
+    shows it (``|`` escaped, line breaks as spaces so that a row stays one line)."""
     if result.boolean is not None:
-        return {"head": {}, "boolean": result.boolean}
-    return {
-        "head": {"vars": result.variables},
-        "results": {"bindings": [_json_row(result.variables, row) for row in result.rows]},
-    }
+        return ("true" if result.boolean else "false") + "\n"
 
+    def cell(term: Any) -> str:
+        return _LINE_END.sub(" ", term_text(term).replace("|", "\\|"))
 
-def _json_row(variables: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
-    binding: dict[str, Any] = {}
-    for name, term in zip(variables, row, strict=True):
-        if term is None:
-            continue
-        if isinstance(term, ox.NamedNode):
-            binding[name] = {"type": "uri", "value": term.value}
-        elif isinstance(term, ox.BlankNode):
-            binding[name] = {"type": "bnode", "value": term.value}
-        else:
-            entry: dict[str, str] = {"type": "literal", "value": term.value}
-            if term.language:
-                entry["xml:lang"] = term.language
-            elif term.datatype.value != XSD + "string":
-                entry["datatype"] = term.datatype.value
-            binding[name] = entry
-    return binding
+    lines = ["| " + " | ".join(result.variables) + " |", "|" + "---|" * len(result.variables)]
+    lines += ["| " + " | ".join(cell(t) for t in row) + " |" for row in result.rows]
+    return "\n".join(lines) + "\n"

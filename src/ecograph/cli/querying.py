@@ -12,7 +12,7 @@ from ecograph.cli.common import FormulaEscapeOption, Lang, console, fail, opened
 from ecograph.cli.tables import Kind, add_row, make_table
 from ecograph.namespaces import curie
 from ecograph.queries import PARAMETER_USAGE
-from ecograph.safetext import for_stream, spreadsheet_cell, terminal
+from ecograph.safetext import for_stream, terminal
 
 
 def list_queries() -> None:
@@ -37,6 +37,7 @@ class QueryFormat(StrEnum):
     csv = "csv"
     tsv = "tsv"
     json = "json"
+    xml = "xml"
     md = "md"
 
 
@@ -54,7 +55,7 @@ def query(
     format: Annotated[
         QueryFormat,
         typer.Option(
-            "--format", "-f", help="Output: a terminal table, SPARQL CSV/TSV/JSON, or Markdown."
+            "--format", "-f", help="Output: a terminal table, SPARQL CSV/TSV/JSON/XML, or Markdown."
         ),
     ] = QueryFormat.table,
     formula_escape: FormulaEscapeOption = True,
@@ -64,7 +65,7 @@ def query(
 ) -> None:
     """Run a library query (or a .rq file). Values are bound as RDF terms typed from the
     query's header, never pasted into the query text."""
-    from ecograph.queries import QueryError, find_query, format_result, run_query
+    from ecograph.queries import QueryError, find_query, markdown_table, result_text, run_query
 
     try:
         library_query = find_query(name)
@@ -74,10 +75,12 @@ def query(
             base = store.base_iri
     except QueryError as err:
         raise fail(err, 2) from None
+    if format is QueryFormat.md:
+        sys.stdout.write(for_stream(markdown_table(result), sys.stdout))
+        return
     if format is not QueryFormat.table:
-        if formula_escape and format in (QueryFormat.csv, QueryFormat.tsv):
-            result = _spreadsheet_safe(result)
-        sys.stdout.write(for_stream(format_result(result, format.value), sys.stdout))
+        for piece in result_text(result, format.value, formula_escape=formula_escape):
+            sys.stdout.write(for_stream(piece, sys.stdout))
         return
     if result.boolean is not None:
         console.print("true" if result.boolean else "false")
@@ -126,42 +129,20 @@ _NUMERIC = {
 
 
 def _term_text(term: Any, prefixes: dict[str, str]) -> str:
+    """A cell: the term as ``sparql_results.term_text`` reads it, a whole number of five
+    digits or more with thousands separators."""
     import pyoxigraph as ox
 
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return curie(term.value, prefixes)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if term.datatype.value in _NUMERIC and term.value.lstrip("-").isdigit():
+    from ecograph.sparql_results import term_text
+
+    if (
+        isinstance(term, ox.Literal)
+        and term.datatype.value in _NUMERIC
+        and term.value.lstrip("-").isdigit()
+    ):
         number = int(term.value)
         return f"{number:,}" if abs(number) >= 10_000 else term.value
-    return str(term.value)
-
-
-def _spreadsheet_safe(result: Any) -> Any:
-    """A copy of a query result whose literals a spreadsheet would run as formulas start
-    with ``'`` (IRIs and blank nodes cannot start with a formula character).
-
-    The CLI's CSV and TSV are meant for spreadsheets; the server's ``text/csv`` stays exactly
-    the SPARQL 1.1 format, since its readers are programs."""
-    import dataclasses
-
-    import pyoxigraph as ox
-
-    def safe(term: Any) -> Any:
-        if not isinstance(term, ox.Literal):
-            return term
-        value = spreadsheet_cell(term.value)
-        if value == term.value:
-            return term
-        if term.language:
-            return ox.Literal(value, language=term.language)
-        return ox.Literal(value, datatype=term.datatype)
-
-    rows = [tuple(safe(term) for term in row) for row in result.rows]
-    return dataclasses.replace(result, rows=rows)
+    return term_text(term, prefixes)
 
 
 def parameter_pairs(args: list[str]) -> dict[str, str]:

@@ -149,6 +149,7 @@ class _Endpoint:
                     404, f"No library query named {name!r}; GET /queries.json lists them."
                 )
             text = self.catalogue[name].bind(params)
+            lists = self.catalogue[name].lists
         except QueryError as err:
             return error_response(400, str(err))
         except (ProtocolError, BodyTooLarge, BodyTimeout) as err:
@@ -157,6 +158,7 @@ class _Endpoint:
             text,
             base_iri=str(request.url_for("sparql")),
             accept=protocol.parse_accept(request.headers.get("accept")),
+            lists=lists,
         )
         return await self._run(job)
 

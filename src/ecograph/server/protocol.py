@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
+from ecograph.sparql_results import MEDIA_TYPES
+
+SPARQL_JSON = MEDIA_TYPES["json"]
+SPARQL_XML = MEDIA_TYPES["xml"]
+CSV = MEDIA_TYPES["csv"]
+TSV = MEDIA_TYPES["tsv"]
 TURTLE = "text/turtle"
 N_TRIPLES = "application/n-triples"
 JSON_LD = "application/ld+json"

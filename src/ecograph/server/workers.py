@@ -46,7 +46,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ecograph import sparql_results
 from ecograph.namespaces import PREFIXES
+from ecograph.queries import sorted_list_cells
 from ecograph.server import protocol, results, sandbox
 from ecograph.server.screen import Refused, Unreadable, nesting_bound, screen
 from ecograph.store.embedded import DATABASE_DIR, LOCK_FILE
@@ -95,6 +97,8 @@ class Job:
     accept: protocol.Accept = (("*/*", 1.0),)
     max_rows: int = 10_000
     max_response_bytes: int = 50_000_000
+    #: Columns of a library query whose ``GROUP_CONCAT`` items are sorted, as the CLI does.
+    lists: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,28 +223,32 @@ def _serialise(answer: Any, job: Job) -> Outcome:
     media = protocol.negotiate(job.accept, protocol.RESULTS_OFFERS)
     if media is None:
         return _not_acceptable(protocol.RESULTS_OFFERS)
+    results_format = results.RESULTS_FORMATS[media]
     if isinstance(answer, ox.QueryBoolean):
-        return Outcome(200, media, results.write_boolean(bool(answer), media))
+        return Outcome(
+            200, media, sparql_results.boolean_text(results_format, bool(answer)).encode()
+        )
     variables = [variable.value for variable in answer.variables]
-    rows = [
-        tuple(solution[name] for name in variables)
-        for solution in itertools.islice(answer, job.max_rows + 1)
-    ]
-    body, kept = _fit(
-        rows[: job.max_rows],
-        job.max_response_bytes,
-        lambda part, cut: results.write_solutions(
-            variables, part, media, cut or len(rows) > job.max_rows
+    body, truncated = sparql_results.capped_solutions(
+        results_format,
+        variables,
+        (
+            sorted_list_cells(job.lists, variables, [solution[name] for name in variables])
+            for solution in answer
         ),
+        max_rows=job.max_rows,
+        max_bytes=job.max_response_bytes,
+        truncated_member=True,
     )
-    return Outcome(200, media, body, len(rows) > kept)
+    return Outcome(200, media, body, truncated)
 
 
 def _fit(
     items: Sequence[Any], cap: int, write: Callable[[Sequence[Any], bool], bytes]
 ) -> tuple[bytes, int]:
     """``write(items[:n], cut)`` for the largest ``n`` whose body holds in ``cap`` bytes, and
-    that ``n``. ``cut`` tells the writer that rows were dropped (it says so in the body).
+    that ``n``. ``cut`` tells the writer that items were dropped. Graph results use it; SELECT
+    results are cut row by row as they are written (``sparql_results.capped_solutions``).
 
     The whole answer is written first (the common case: it fits); otherwise a binary search
     over prefixes finds the longest that fits, a handful of writes each smaller than the
