@@ -481,7 +481,7 @@ def network(
     formula_escape: FormulaEscapeOption = True,
 ) -> None:
     """Export the actor collaboration graph, with attributes and metrics, for Gephi or CSV."""
-    from ecograph.network.export import write_graph
+    from ecograph.network.graph_files import write_graph
 
     scope = _scope(territory, domain, partnership_type, since, until)
     with _opened(read_only=True, create=False) as store:

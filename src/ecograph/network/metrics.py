@@ -42,21 +42,6 @@ import numpy as np
 
 from ecograph.gcpause import collector_paused
 from ecograph.ingest.territories import TerritoryTable, read_table
-from ecograph.network.activity import (
-    DomainActivity,
-    FunderTotals,
-    FundingFlow,
-    PartnershipSectors,
-    PartnershipYearActivity,
-    ProjectSectors,
-    SectorPairActivity,
-    funder_totals,
-    funding_flows,
-    partnership_sectors,
-    partnership_years,
-    project_sectors,
-    territory_activity,
-)
 from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes
 from ecograph.network.brokerage import (
     ROLES,
@@ -73,6 +58,21 @@ from ecograph.network.centrality import (
 )
 from ecograph.network.communities import _canonical, _modularity, _multilevel
 from ecograph.network.diversity import _partner_diversity, blau, shannon
+from ecograph.network.library_counts import (
+    DomainActivity,
+    FunderTotals,
+    FundingFlowActivity,
+    PartnershipSectors,
+    PartnershipYearActivity,
+    ProjectSectors,
+    SectorPairActivity,
+    funder_totals,
+    funding_flows,
+    partnership_sectors,
+    partnership_years,
+    project_sectors,
+    territory_activity,
+)
 from ecograph.network.mixing import (
     TieSummary,
     _assortativity,
@@ -239,7 +239,7 @@ class MetricsResult:
     sector_pairs: list[SectorPairActivity] = field(default_factory=list)
     domain_activity: list[DomainActivity] = field(default_factory=list)
     partnership_years: list[PartnershipYearActivity] = field(default_factory=list)
-    funding_flows: list[FundingFlow] = field(default_factory=list)
+    funding_flows: list[FundingFlowActivity] = field(default_factory=list)
     funders: list[FunderTotals] = field(default_factory=list)
     project_sectors: list[ProjectSectors] = field(default_factory=list)
     partnership_sectors: list[PartnershipSectors] = field(default_factory=list)

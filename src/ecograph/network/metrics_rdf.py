@@ -363,7 +363,7 @@ def _lines(result: MetricsResult, base: str) -> Iterator[str]:
 
 
 def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
-    """The counts of :mod:`ecograph.network.activity`: per-territory sector pairs, funding
+    """The counts of :mod:`ecograph.network.library_counts`: per-territory sector pairs, funding
     flows and domain activity, partnerships by type and year, per-funder totals and each
     project's member sectors."""
     for pair in result.sector_pairs:
