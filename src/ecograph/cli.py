@@ -535,7 +535,8 @@ def metrics(
         bool,
         typer.Option(
             "--write/--no-write",
-            help="Write the metrics into the store's metrics graph, for SPARQL.",
+            help="Write the metrics into the store's metrics graph, for SPARQL "
+            "(whole ecosystem only: a filtered run is not written).",
         ),
     ] = True,
     top: Annotated[int, typer.Option(help="Rows of the actor table shown in the terminal.")] = 15,
@@ -556,7 +557,7 @@ def metrics(
         projection = _projection(store, scope)
         with console.status("Computing metrics…"):
             result = compute_metrics(projection, seed=seed)
-        graph = write_metrics(store, result) if write else None
+        graph = write_metrics(store, result) if write and result.whole_ecosystem else None
     tables = result.tables()
     if format is TableFormat.table:
         _print_metrics(tables, top)
@@ -564,6 +565,11 @@ def metrics(
         _write_tables(tables, format.value, out, formula_escape=formula_escape)
     if graph:
         errors.print(f"Metrics written to {graph}.")
+    elif write:
+        errors.print(
+            "note: metrics of a filtered scope are not written into the store, whose metrics "
+            "graph keeps the whole ecosystem's (--out keeps these tables)."
+        )
 
 
 def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:

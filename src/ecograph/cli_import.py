@@ -16,6 +16,7 @@ from ecograph.safetext import clean, labelled, terminal
 
 if TYPE_CHECKING:
     from ecograph.ingest.importer import ImportResult
+    from ecograph.store.base import Store
 
 
 class ImportFormat(StrEnum):
@@ -130,6 +131,7 @@ def import_files(
             2,
         )
     failed = False
+    imported = False
     with _opened() as store:
         for path in files:
             with _progress(console) as bar:
@@ -167,8 +169,27 @@ def import_files(
                     failed = True
                     continue
             _print_summary(console, result)
+            imported = True
+        if imported:
+            _refresh_metrics(console, store)
     if failed:
         raise typer.Exit(1)
+
+
+def _refresh_metrics(console: Console, store: Store) -> None:
+    """Recompute the whole ecosystem's metrics, which the change just made to the data left
+    stale, with a progress bar."""
+    from ecograph.network.refresh import refresh_metrics
+
+    with _progress(console) as bar:
+        task = bar.add_task("metrics", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"metrics: {stage}", completed=done, total=total)
+
+        graph = refresh_metrics(store, progress=report)
+    if graph:
+        console.print("Metrics brought up to date for the library queries.")
 
 
 def _progress(console: Console) -> Progress:
@@ -300,6 +321,8 @@ def remove(
 
     with _opened() as store:
         removed, shared = remove_source(store, source)
+        if removed:
+            _refresh_metrics(console, store)
     if not removed:
         errors.print(
             labelled(

@@ -292,6 +292,7 @@ def compute_metrics(
     attribute: str = "sector",
     table: TerritoryTable | None = None,
     activity: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> MetricsResult:
     """Compute every cross-sector metric of ``projection``.
 
@@ -319,6 +320,9 @@ def compute_metrics(
         type and year, per-funder totals and each project's member sectors (what the metrics
         graph gives eight library queries).
         Views that only show metrics (map, report, graph export) pass ``False``.
+    progress : callable, optional
+        Called with each step's name (the keys of ``timings``) as the step starts, for a
+        progress display.
 
     Returns
     -------
@@ -338,6 +342,8 @@ def compute_metrics(
     timings: dict[str, float] = {}
 
     def step(name: str, compute: Callable[[], T]) -> T:
+        if progress is not None:
+            progress(name)
         start = time.perf_counter()
         result = compute()
         timings[name] = time.perf_counter() - start
