@@ -94,9 +94,9 @@ FIRST_FRAME_HOOK = """
 
 def generate(actors: int, seed: int, workspaces: Path) -> tuple[Any, dict[str, float]]:
     """A generated ecosystem loaded into an embedded store, and its projection."""
-    from ecograph.analysis import Scope, project_scope
     from ecograph.sample import load_generated
     from ecograph.sample.generate import EcosystemSpec
+    from ecograph.scope import Scope, project_scope
     from ecograph.store import open_store
 
     spec = EcosystemSpec(actors=actors, seed=seed, territory="44", id_prefix=f"g{seed}-")

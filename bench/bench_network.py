@@ -113,20 +113,21 @@ def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]
     """Projection, metrics, gaps and suggestions, each timed, with digests of the outputs."""
     from dataclasses import asdict
 
-    from ecograph.analysis import domain_names, vocabulary
-    from ecograph.ingest.territories import read_table
+    from ecograph.geography import geography
+    from ecograph.labels import Labels
     from ecograph.network import gaps
     from ecograph.network.metrics import compute_metrics
     from ecograph.network.metrics_rdf import metrics_ntriples
     from ecograph.network.projection import project
+    from ecograph.scope import domain_names
     from ecograph.store import open_store
 
     steps: dict[str, dict[str, float]] = {}
     total_cpu, total_started = own_and_children_cpu(), time.perf_counter()
-    table = read_table()
+    table = geography()
     with open_store(workdir, read_only=True, create=False) as store:
         projection = _timed(steps, "projection", lambda: project(store, table=table))
-        words = vocabulary(store, "en", table)
+        words = Labels.from_store(store, "en", table=table)
         domains = domain_names(store)
         base = store.base_iri
     graph = projection.collaboration

@@ -44,7 +44,7 @@ def test_generate_to_a_file_is_deterministic(tmp_path: Path) -> None:
 def test_generate_refuses_an_unknown_territory(tmp_path: Path) -> None:
     result = _run("generate", "--actors", "5", "--territory", "XX", "--out", str(tmp_path / "x.nt"))
     assert result.exit_code == 2
-    assert "unknown territory" in result.stderr
+    assert "no territory has this name in the 2026 geography" in result.stderr
 
 
 def test_commands_on_a_missing_store_say_what_to_do(tmp_path: Path) -> None:
@@ -65,6 +65,22 @@ def test_stats_validate_export_on_the_sample(sample_workspace: Path, tmp_path: P
     assert exported.exit_code == 0
     triples = list(ox.parse(path=str(out), format=ox.RdfFormat.TURTLE))
     assert len(triples) > 10_000
+
+
+def test_query_territory_parameter_takes_a_code_or_the_iri(sample_workspace: Path) -> None:
+    """``-p territory 44`` binds the département's IRI: the same rows as the IRI itself."""
+    store = str(sample_workspace)
+    iri = "https://w3id.org/ecograph/territory/departement/44"
+    by_iri = _run(
+        "--store", store, "query", "actors-in-territory", "-p", "territory", iri, "-f", "csv"
+    )
+    by_code = _run(
+        "--store", store, "query", "actors-in-territory", "-p", "territory", "44", "-f", "csv"
+    )
+    assert by_code.exit_code == 0, by_code.stderr
+    assert by_code.stdout == by_iri.stdout and by_code.stdout.count("\n") > 10
+    unknown = _run("--store", store, "query", "actors-in-territory", "-p", "territory", "99")
+    assert unknown.exit_code == 2 and "no département has the code '99'" in unknown.stderr
 
 
 def test_export_formats_round_trip(sample_workspace: Path, tmp_path: Path) -> None:
@@ -124,10 +140,16 @@ def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path
     )
     with (out / "actors.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) > 400
-    gaps = _run("--store", store, "gaps", "--territory", "epci/244400404", "--top", "3")
+    gaps = _run(
+        "--store", store, "gaps", "--territory", "epci/244400404", "--top", "3", "--lang", "en"
+    )
     assert gaps.exit_code == 0 and "Suggested partnerships" in gaps.stdout
     bad = _run("--store", store, "gaps", "--territory", "nowhere")
-    assert bad.exit_code == 2 and "LEVEL/CODE" in bad.stderr
+    assert bad.exit_code == 2 and "no territory has this name" in bad.stderr
+    unknown = _run("--store", store, "gaps", "--territory", "epci/999999999")
+    assert unknown.exit_code == 2 and "no EPCI has the code '999999999'" in unknown.stderr
+    filtered = _run("--store", store, "metrics", "--no-write", "--territory", "44", "--top", "3")
+    assert filtered.exit_code == 0, filtered.stderr
     graphml = tmp_path / "sample.graphml"
     assert _run("--store", store, "network", "--out", str(graphml)).exit_code == 0
     graph = nx.read_graphml(graphml)
@@ -140,3 +162,71 @@ def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path
         == 0
     )
     assert (tmp_path / "sample-nodes.csv").exists() and (tmp_path / "sample-edges.csv").exists()
+
+
+def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
+    """`ecograph init --store X` and `ecograph --store X init` are the same command."""
+    after = runner.invoke(app, ["init", "--store", str(tmp_path / "after")])
+    assert after.exit_code == 0, after.output
+    assert (tmp_path / "after").is_dir()
+    equals = runner.invoke(app, ["stats", f"--store={tmp_path / 'after'}"])
+    assert equals.exit_code == 0, equals.output
+    nested = runner.invoke(app, ["gaps", "evaluate", "--store", str(tmp_path / "missing")])
+    assert nested.exit_code != 0
+    assert "missing" in nested.output
+
+
+def test_hoisting_leaves_data_where_it_is() -> None:
+    from ecograph.cli import hoist_global_options
+
+    assert hoist_global_options(["demo", "--store", "X"]) == ["--store", "X", "demo"]
+    assert hoist_global_options(["query", "q", "-p", "--store", "--endpoint", "--store", "Y"]) == [
+        "--store",
+        "Y",
+        "query",
+        "q",
+        "-p",
+        "--store",
+        "--endpoint",
+    ]
+    assert hoist_global_options(["import", "--", "--store"]) == ["import", "--", "--store"]
+
+
+def test_query_help_shows_how_to_pass_parameters() -> None:
+    shown = runner.invoke(app, ["query", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert "-p NAME VALUE" in shown.stdout and "-p territory 44" in shown.stdout
+
+
+def test_query_lang_defaults_to_french_and_a_bare_rq_file_runs(
+    sample_workspace: Path, tmp_path: Path
+) -> None:
+    store = ["--store", str(sample_workspace)]
+    french = runner.invoke(
+        app, [*store, "query", "actors-by-type-and-sector", "-p", "territory", "44", "-f", "csv"]
+    )
+    assert french.exit_code == 0, french.output
+    assert "Association" in french.stdout and "Économie sociale et solidaire" in french.stdout
+    english = runner.invoke(
+        app,
+        [
+            *store,
+            "query",
+            "actors-by-type-and-sector",
+            "-p",
+            "territory",
+            "44",
+            "-f",
+            "csv",
+            "--lang",
+            "en",
+        ],
+    )
+    assert "Social and solidarity economy" in english.stdout
+    bare = tmp_path / "count.rq"
+    bare.write_text(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/ecograph/ontology#Actor> }"
+    )
+    counted = runner.invoke(app, [*store, "query", str(bare), "-f", "csv"])
+    assert counted.exit_code == 0, counted.output
+    assert counted.stdout.split()[0] == "n" and int(counted.stdout.split()[1]) > 400

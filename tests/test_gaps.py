@@ -9,7 +9,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from ecograph.ingest.territories import read_table
+from ecograph.geography import TerritoryTable, geography
+from ecograph.labels import Labels
+from ecograph.namespaces import PREFIXES
 from ecograph.network import gaps
 from ecograph.network.evaluate import _auc, _precision_at, evaluate
 from ecograph.network.linkpred import GraphIndex, candidate_pairs, fit
@@ -66,7 +68,7 @@ def test_domain_gaps_by_hand() -> None:
     }
     found = {
         (g.territory, g.domain, g.missing)
-        for g in gaps.domain_gaps(G, contexts, read_table(), ["food", "health", "housing"])
+        for g in gaps.domain_gaps(G, contexts, geography(), ["food", "health", "housing"])
     }
     assert found == {
         ("A", "food", "actor"),  # nobody in A works on food
@@ -131,17 +133,26 @@ def test_auc_and_precision_by_hand() -> None:
 
 
 def test_explanations_read_well() -> None:
-    words = gaps.Vocabulary(
-        sectors={
-            "ess": "Social economy",
-            "privateForProfit": "Companies",
-            "public": "Public sector",
-            "civilSociety": "Civil society",
-        },
-        domains={"housing": "Housing", "health": "Health", "food": "Food"},
-        epcis={"A": "Nantes Métropole"},
-        lang="en",
+    sectors = {
+        "ess": "Social economy",
+        "privateForProfit": "Companies",
+        "public": "Public sector",
+        "civilSociety": "Civil society",
+    }
+    domains = {"housing": "Housing", "health": "Health", "food": "Food"}
+    terms = {PREFIXES["egsec"] + key: label for key, label in sectors.items()}
+    terms |= {PREFIXES["egdom"] + key: label for key, label in domains.items()}
+    # A geography with one EPCI, coded "A" like the graph's.
+    table = TerritoryTable(
+        {
+            "regions": [],
+            "departements": [],
+            "epci": [["A", "Nantes Métropole", "ME", 0]],
+            "communes": [],
+            "arrondissements_municipaux": [],
+        }
     )
+    words = Labels("en", terms, table=table)
     G = _graph()
     untied = gaps._untied_sector_pairs(GraphIndex(G))
     suggestion = gaps._explain(G, "a1", "a4", 1.0, 0, untied, words)
@@ -149,7 +160,7 @@ def test_explanations_read_well() -> None:
         "Both work on housing in Nantes Métropole and have no partner in common, and no "
         "social economy–companies tie exists there yet."
     )
-    french = gaps.Vocabulary(words.sectors, words.domains, words.epcis, "fr")
+    french = Labels("fr", {}, table=table)
     assert gaps._explain(G, "a1", "a3", 1.0, 1, set(), french).explanation == (
         "Les deux travaillent sur housing sur le territoire de Nantes Métropole et ont 1 "
         "partenaire en commun."
@@ -165,7 +176,7 @@ def sample_graph(sample_workspace):
 
 
 def test_sample_suggestions_are_deterministic_and_explained(sample_graph) -> None:
-    words = gaps.Vocabulary({}, {}, {}, "en")
+    words = Labels("en", {})
     first = gaps.suggest(sample_graph, words, top=10, seed=1)
     assert first == gaps.suggest(sample_graph, words, top=10, seed=1)
     assert len(first) == 10
@@ -176,7 +187,7 @@ def test_sample_suggestions_are_deterministic_and_explained(sample_graph) -> Non
 
 def test_who_should_an_isolated_actor_meet(sample_graph) -> None:
     isolated = next(node for node, degree in sample_graph.degree() if degree == 0)
-    found = gaps.suggest(sample_graph, gaps.Vocabulary({}, {}, {}, "en"), actor=isolated, top=3)
+    found = gaps.suggest(sample_graph, Labels("en", {}), actor=isolated, top=3)
     assert len(found) == 3 and all(isolated in (s.actor_a, s.actor_b) for s in found)
 
 

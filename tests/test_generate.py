@@ -72,7 +72,7 @@ def test_sizes_follow_the_spec() -> None:
 
 
 def test_unknown_territory_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown territory"):
+    with pytest.raises(ValueError, match=r"no département has the code .999."):
         ecosystem_lines(EcosystemSpec(actors=10, seed=1, territory="999"), DEFAULT_BASE_IRI)
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import networkx as nx
 import pyoxigraph as ox
 
-from ecograph.ingest.territories import read_table
+from ecograph.geography import geography
 from ecograph.namespaces import PREFIXES, territory_iri
 from ecograph.network.library_counts import (
     FunderTotals,
@@ -64,7 +64,7 @@ def _projection() -> Projection:
 
 
 def test_sector_pairs_by_territory_by_hand() -> None:
-    pairs, _ = territory_activity(_projection(), read_table())
+    pairs, _ = territory_activity(_projection(), geography())
     found = {(p.territory, p.sector_a, p.sector_b): (p.partnerships, p.projects) for p in pairs}
     # Nantes: p1 (ess–public) and p2 (ess–private, via a member based elsewhere); j1 is not
     # Nantes' (dept and firm are based elsewhere)
@@ -81,7 +81,7 @@ def test_sector_pairs_by_territory_by_hand() -> None:
 
 
 def test_domain_activity_by_hand() -> None:
-    _, domains = territory_activity(_projection(), read_table())
+    _, domains = territory_activity(_projection(), geography())
     found = {(d.territory, d.domain): d for d in domains}
     housing = found[(NANTES, "housing")]
     # p1 and p2; their members asso, city, firm and the untyped "outsider"
@@ -198,7 +198,7 @@ def test_funding_flows_by_beneficiary_territory_by_hand() -> None:
             ),
         )
     }
-    flows = funding_flows(Projection(G, nx.DiGraph(), contexts), read_table())
+    flows = funding_flows(Projection(G, nx.DiGraph(), contexts), geography())
     found = {
         (f.territory, f.funder_type.rsplit("/", 1)[1], f.beneficiary_type.rsplit("/", 1)[1]): (
             f.partnerships,

@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ecograph.cli import app
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography
 from ecograph.network.gaps import Suggestion
 from ecograph.network.projection import Projection
 from ecograph.render import build_map, geo, maps
@@ -39,7 +39,7 @@ NEW_COMMUNE = "49126"
 
 @functools.cache
 def table() -> TerritoryTable:
-    return read_table()
+    return geography()
 
 
 def actor(
@@ -346,7 +346,7 @@ def test_map_command(sample_workspace: Path, tmp_path: Path) -> None:
 
 
 def test_size_by_choices_match_the_metrics() -> None:
-    from ecograph.cli_map import SizeBy
+    from ecograph.cli.maps import SizeBy
     from ecograph.render.style import METRICS
 
     assert [m.value for m in SizeBy] == list(METRICS)

@@ -16,12 +16,13 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from ecograph.analysis import Scope, project_scope, vocabulary
+from ecograph.labels import Labels
 from ecograph.namespaces import PREFIXES
 from ecograph.network.gaps import Suggestion, suggest
 from ecograph.network.metrics import compute_metrics
 from ecograph.network.projection import Projection
 from ecograph.render import build_map
+from ecograph.scope import Scope, project_scope
 
 from .chromium import launched_chromium, require_chromium
 
@@ -49,8 +50,8 @@ def sample_map(
 
     with open_store(sample_workspace, read_only=True) as store:
         projection = project_scope(store, Scope())
-        words = vocabulary(store, "fr")
-    found = suggest(projection.collaboration, words, top=10, seed=0)
+        labels = Labels.from_store(store, "fr")
+    found = suggest(projection.collaboration, labels, top=10, seed=0)
     document = build_map(
         projection,
         metrics=compute_metrics(projection, seed=0),
@@ -99,7 +100,9 @@ def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ):
         G.add_node(key, name=name, actor_type="association", sector=sector, **place)
     G.add_edge("a", "b", weight=1, partnerships=[], projects=["p"])
-    labels = {PREFIXES["egsec"] + "ess": HOSTILE_2, PREFIXES["egdom"] + "housing": HOSTILE}
+    labels = Labels(
+        "fr", {PREFIXES["egsec"] + "ess": HOSTILE_2, PREFIXES["egdom"] + "housing": HOSTILE}
+    )
     suggestion = Suggestion("a", "c", 0.5, (), 0, True, False, f"{HOSTILE} {HOSTILE_3}")
     document = build_map(
         Projection(G, nx.DiGraph(), {}),

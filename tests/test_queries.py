@@ -139,14 +139,15 @@ def test_fixture_ontology_extract_is_the_ontology_s() -> None:
 def test_fixture_territories_are_the_territories_graph_s() -> None:
     """The fixture's territories and local authorities are described exactly as
     `ecograph territories` describes them (an extract: populations left out)."""
-    from ecograph.ingest.territories import read_table, territory_ntriples
+    from ecograph.geography import geography
+    from ecograph.ingest.territories import territory_ntriples
     from ecograph.namespaces import DEFAULT_BASE_IRI
 
     graph = DEFAULT_BASE_IRI + "graph/territories"
     copied = [
         q for q in _fixture_quads() if q.graph_name.value == graph and q.subject.value != graph
     ]
-    lines = "\n".join(territory_ntriples(read_table(), DEFAULT_BASE_IRI)) + "\n"
+    lines = "\n".join(territory_ntriples(geography(), DEFAULT_BASE_IRI)) + "\n"
     real = ox.Store()
     real.bulk_load(lines.encode(), ox.RdfFormat.N_TRIPLES)
     assert len(copied) > 40
@@ -311,11 +312,21 @@ def test_hostile_search_text_is_one_literal(ecosystem: EmbeddedStore, text: str)
     ox.Store().query(bound)  # still one well-formed query
 
 
-def test_missing_parameter_is_named() -> None:
-    with pytest.raises(QueryError, match="territory"):
+def test_missing_parameter_is_named_with_a_command_that_runs() -> None:
+    with pytest.raises(QueryError, match="territory") as refused:
         find_query("actors-in-territory").bind({"lang": "fr"})
-    with pytest.raises(QueryError, match="lang"):
-        find_query("actors-in-territory").bind({"territory": NANTES_METROPOLE})
+    assert "ecograph query actors-in-territory -p territory commune/44143" in str(refused.value)
+
+
+def test_lang_defaults_to_the_caller_s_language() -> None:
+    """A query's ``lang`` need not be given: it is the caller's (French unless told)."""
+    query = find_query("actors-in-territory")
+    given = {"territory": NANTES_METROPOLE}
+    assert query.bind(given) == query.bind({**given, "lang": "fr"})
+    assert query.bind(given, lang="en") == query.bind({**given, "lang": "en"})
+    assert query.bind({**given, "lang": "de"}, lang="en") == query.bind({**given, "lang": "de"})
+    assert '"en"' in query.bind(given, lang="en")
+    assert query.bind({**given, "lang": ""}, lang="en") == query.bind(given, lang="en")
 
 
 def test_iri_with_a_space_is_refused(ecosystem: EmbeddedStore) -> None:

@@ -18,18 +18,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from ecograph.cli import app
-from ecograph.ingest.territories import read_table
+from ecograph.geography import geography, resolve_territory
 from ecograph.network.projection import ProjectionFilter, project
 from ecograph.render import charts
 from ecograph.render.report import (
     TerritoryReport,
     build_report,
     cut,
-    parent_of,
-    resolve_territory,
+    report_territory,
 )
 from ecograph.render.report_page import print_pdf, render_html
 from ecograph.render.report_text import LANGS, Formats, words
@@ -138,49 +138,24 @@ def _by_key(rows: list) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- territories
+# Every form a user may type is tested once, in test_geography.py; here, what the report adds.
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("44", ("departement", "44")),
-        ("departement/44", ("departement", "44")),
-        ("https://w3id.org/ecograph/territory/departement/44", ("departement", "44")),
-        ("2a", ("departement", "2A")),
-        ("244400404", ("epci", "244400404")),
-        ("epci/244400404", ("epci", "244400404")),
-        ("44109", ("commune", "44109")),
-        ("commune/44109", ("commune", "44109")),
-        ("region/52", ("region", "52")),
-    ],
+    ("text", "level"), [("975", "com"), ("arrondissement-municipal/75101", "arrondissement")]
 )
-def test_territory_from_user_text(text: str, expected: tuple[str, str]) -> None:
-    place = resolve_territory(text)
-    assert (place.level, place.code) == expected
-    assert place.name and place.population
+def test_report_refuses_levels_it_has_no_parent_rule_for(text: str, level: str) -> None:
+    with pytest.raises(ValueError, match=f"is {level}.*a report covers a commune"):
+        report_territory(text)
 
 
-@pytest.mark.parametrize(
-    "text", ["4", "epci/1", "canton/4401", "commune/99999", "http://example.org/departement/44"]
-)
-def test_unknown_territory_is_refused_with_the_expected_form(text: str) -> None:
-    with pytest.raises(ValueError, match="LEVEL/CODE"):
-        resolve_territory(text)
-
-
-def test_parents() -> None:
-    table = read_table()
-    nantes = resolve_territory("commune/44109", table)
-    assert (parent_of(nantes, table).level, parent_of(nantes, table).code) == ("epci", "244400404")
-    island = next(c for c in table.communes.values() if not c.epci and c.departement == "85")
-    assert parent_of(resolve_territory(f"commune/{island.code}", table), table).code == "85"
-    # CC Usses et Rhône straddles Ain (01, 3,515 people) and Haute-Savoie (74, 18,389).
-    assert parent_of(resolve_territory("epci/200070852", table), table).code == "74"
-    assert parent_of(resolve_territory("44", table), table).code == "52"
-    assert parent_of(resolve_territory("region/52", table), table).level == "france"
+def test_report_reads_territories_with_the_one_parser() -> None:
+    assert report_territory("Nantes Métropole") == resolve_territory("epci/244400404")
+    with pytest.raises(ValueError, match="no EPCI has the code '999999999'"):
+        report_territory("epci/999999999")
 
 
 def test_cut_is_the_filtered_projection(ecosystem: EmbeddedStore) -> None:
     """Cutting the whole projection gives exactly what projecting with the filter gives."""
-    table = read_table()
+    table = geography()
     full = project(ecosystem, ProjectionFilter(), table)
     for text in (NANTES_METROPOLE, "44", "commune/44143", "region/52"):
         place = resolve_territory(text, table)
@@ -360,13 +335,121 @@ def test_departement_report_breaks_down_by_epci(ecosystem: EmbeddedStore) -> Non
     assert report.parent.code == "52"
 
 
-def test_territory_without_actors(ecosystem: EmbeddedStore) -> None:
-    """Paris has no actor in the fixture: the report says so instead of failing."""
-    report = build_report(ecosystem, "commune/75056", lang="en")
+@pytest.mark.parametrize("lang", LANGS)
+def test_territory_without_actors(ecosystem: EmbeddedStore, lang: str) -> None:
+    """Paris has no actor in the fixture: the report says so in one paragraph, and writes
+    none of the empty sections."""
+    report = build_report(ecosystem, "commune/75056", lang=lang)
     assert (report.here.actors, report.here.ties, report.here.cross_sector_share) == (0, 0, None)
-    assert report.brokers == [] and report.suggestions == []
+    assert report.brokers == [] and report.suggestions == [] and report.empty
     page = render_html(report)
-    assert words("en")["mixing.empty"] in page and words("en")["brokers.none"] in page
+    w = words(lang)
+    assert f'<p class="empty" id="empty">{escape(w["empty"])}</p>' in page
+    assert w["title"].format(name="Paris") in page
+    for section in ("summary", "actors", "mixing", "brokers", "gaps", "suggestions", "map"):
+        assert f'id="{section}"' not in page
+    assert w["mixing.empty"] not in page and w["brokers.none"] not in page
+    assert "<nav" not in page and "<svg" not in page
+    assert w["method"] not in page  # no method for figures that were not computed
+
+
+def test_a_territory_with_actors_is_not_called_empty(nantes: TerritoryReport) -> None:
+    page = render_html(nantes)
+    assert not nantes.empty and 'id="empty"' not in page and 'id="summary"' in page
+
+
+def test_report_command_says_a_territory_has_no_actors(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    with open_store(folder) as store:
+        store.add(fixture_quads())
+    out = tmp_path / "paris.html"
+    result = CliRunner().invoke(
+        app,
+        ["--store", str(folder), "report", "--territory", "commune/75056", "--out", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stdout
+    assert "No actor is based in Paris" in result.stdout
+    assert escape(words("fr")["empty"]) in out.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- the sample
+def _header(page: str) -> str:
+    return page[page.index("<header>") : page.index("</header>")]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_report_on_the_sample_says_its_actors_are_fictional(
+    sample_store: EmbeddedStore, lang: str
+) -> None:
+    report = build_report(sample_store, "epci/244400404", lang=lang, top=3)
+    assert report.here.actors > 0 and report.fictional_actors == report.here.actors
+    header = _header(render_html(report))
+    assert escape(words(lang)["fictional.all"]) in header
+    other = "en" if lang == "fr" else "fr"
+    assert escape(words(other)["fictional.all"]) not in header
+
+
+def test_a_report_on_real_data_does_not_call_it_fictional(nantes: TerritoryReport) -> None:
+    assert nantes.fictional_actors == 0
+    page = render_html(nantes)
+    assert 'id="fictional"' not in page
+    assert all(escape(words(lang)["fictional.all"]) not in page for lang in LANGS)
+
+
+def test_sample_actors_are_told_apart_by_their_graph(tmp_path: Path) -> None:
+    """Imported actors beside the sample: the report counts only the sample's as fictional,
+    by the graph they come from (the fixture's actors are in graph/source-a and -b)."""
+    from ecograph.sample import fictional_actors, load_sample
+
+    with open_store(tmp_path / "ws") as store:
+        store.add(fixture_quads())
+        load_sample(store)
+        made_up = fictional_actors(store)
+        report = build_report(store, NANTES_METROPOLE, lang="en", top=3)
+    real = {ACTOR + f"a{n:02d}" for n in range(1, 15)}
+    assert made_up and not made_up & real
+    in_report = set(report.projection.collaboration)
+    assert report.fictional_actors == len(in_report & made_up)
+    assert 0 < report.fictional_actors < report.here.actors
+    header = _header(render_html(report))
+    expected = words("en")["fictional.some"].format(
+        n=report.fictional_actors, total=report.here.actors
+    )
+    assert escape(expected) in header
+
+
+# ----------------------------------------------------------------------------- wording
+def test_no_french_text_calls_the_database_a_shop() -> None:
+    """ "Magasin" is a shop: the French for the store is "base de données"."""
+    source = Path(__file__).resolve().parents[1] / "src" / "ecograph"
+    offenders = [
+        str(path.relative_to(source))
+        for path in sorted(source.rglob("*"))
+        if path.suffix in (".py", ".j2", ".html", ".js")
+        and "magasin" in path.read_text(encoding="utf-8").casefold()
+    ]
+    assert offenders == []
+    assert "base de données" in words("fr")["sources"]
+
+
+def test_page_says_where_the_figures_come_from(nantes: TerritoryReport) -> None:
+    assert escape(words("fr")["sources"]) in render_html(nantes)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_brokerage_column_explains_its_zeros(
+    nantes: TerritoryReport, ecosystem: EmbeddedStore, lang: str
+) -> None:
+    report = nantes if lang == "fr" else build_report(ecosystem, NANTES_METROPOLE, lang="en")
+    page = render_html(report)
+    table = page[page.index('<table id="broker-table">') :]
+    note = f'<p class="note" id="brokerage-note">{escape(words(lang)["brokerage.note"])}</p>'
+    # The legend follows the table it explains, before the next section.
+    assert table.index(note) < table.index("</section>")
+    assert words(lang)["col.brokerage"] in table[: table.index("</table>")]
+    # The zeros it explains are real: brokers of the fixture with no funding chain.
+    assert any(b.brokerage == 0 for b in report.brokers)
 
 
 def test_pdf_without_a_browser_says_what_to_do(tmp_path: Path) -> None:

@@ -192,7 +192,7 @@ def test_import_refusal_prints_cells_as_text(tmp_path: Path, wide: None) -> None
 
 # --------------------------------------------------------------------------- pages (item 9)
 def _hostile_map_nodes(workspace: Path) -> tuple[str, list[dict[str, object]]]:
-    from ecograph.analysis import Scope, project_scope
+    from ecograph.scope import Scope, project_scope
 
     from .test_maps import data_block
 

@@ -742,6 +742,28 @@ def test_library_catalogue_and_run(server: RunningServer) -> None:
     assert status == 200 and body.splitlines()[0]
 
 
+@pytest.mark.slow
+def test_library_run_binds_a_territory_code_as_its_iri(server: RunningServer) -> None:
+    """The page's ``POST /api/run`` reads a territory parameter as ``ecograph query`` does."""
+
+    def run(territory: str) -> tuple[int, bytes]:
+        payload = {"name": "actors-in-territory", "params": {"territory": territory}}
+        status, _, body = request(
+            server.base + "/api/run",
+            "POST",
+            json.dumps(payload),
+            {"Content-Type": "application/json", "Accept": "text/csv"},
+        )
+        return status, body
+
+    by_iri = run("https://w3id.org/ecograph/territory/departement/44")
+    assert by_iri[0] == 200 and len(by_iri[1].splitlines()) > 10
+    assert run("44") == by_iri
+    assert run("Loire-Atlantique") == by_iri
+    status, body = run("epci/999999999")
+    assert status == 400 and "no EPCI has the code '999999999'" in error_of(body)["error"]
+
+
 # ----------------------------------------------------------------------------- units
 def test_negotiation() -> None:
     accept = protocol.parse_accept("text/csv;q=0.5, application/sparql-results+xml")

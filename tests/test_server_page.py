@@ -160,6 +160,23 @@ def test_library_query_runs_and_downloads(page_server: RunningServer, watched: W
     assert [row for row in table[1:]] == rows
 
 
+def test_territory_parameter_takes_a_name(page_server: RunningServer, watched: Watched) -> None:
+    """The page sends what the user typed; the server reads a territory as the CLI does, and
+    a language left empty is the default one."""
+    page = watched.page
+    page.goto(page_server.base + "/")
+    page.wait_for_selector("#library option[value='actors-in-territory']", state="attached")
+    page.select_option("#library", "actors-in-territory")
+    page.fill("#param-territory", "Loire-Atlantique")
+    page.fill("#param-lang", "")
+    run_and_wait(page)
+    assert page.locator("#results .error").count() == 0, page.inner_text("#results")
+    assert len(body_rows(page)) > 10
+    page.fill("#param-territory", "epci/999999999")
+    run_and_wait(page)
+    assert "no EPCI has the code '999999999'" in page.inner_text("#results .error")
+
+
 def test_typed_query_and_syntax_error(page_server: RunningServer, watched: Watched) -> None:
     page = watched.page
     page.goto(page_server.base + "/")

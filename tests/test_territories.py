@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ecograph.ingest.territories import (
-    TABLE_FILE,
-    derive_table,
-    read_table,
-    territory_ntriples,
-)
+from ecograph.geography import TABLE_FILE, geography
+from ecograph.geography_build import derive_table
+from ecograph.ingest.territories import territory_ntriples
 from ecograph.resources import data_path
 
 from .conftest import SHARED_DATA
@@ -29,7 +26,7 @@ def test_shipped_table_is_derived_from_the_etalab_files(tmp_path) -> None:
 
 
 def test_table_counts_match_the_2026_geography() -> None:
-    table = read_table()
+    table = geography()
     # INSEE COG 2026: 18 régions + 8 overseas collectivities, 101 départements,
     # 1,255 EPCI à fiscalité propre, 34,969 current communes.
     assert len(table.regions) == 26
@@ -77,7 +74,7 @@ def test_commune_counts_roll_up_in_one_query(sample_store) -> None:
         + row["territory"].value.rsplit("/", 1)[-1]: int(row["total"].value)
         for row in rows
     }
-    table = read_table()
+    table = geography()
     loire_atlantique = sum(c.population or 0 for c in table.communes_in("44"))
     assert totals["departement/44"] == loire_atlantique
     assert totals["region/52"] == sum(
@@ -90,7 +87,7 @@ def test_commune_counts_roll_up_in_one_query(sample_store) -> None:
 
 
 def test_territory_triples_are_deterministic() -> None:
-    table = read_table()
+    table = geography()
     first = list(territory_ntriples(table, "https://example.org/"))
     assert first == list(territory_ntriples(table, "https://example.org/"))
     assert any("actor/siren/244400404" in line for line in first)
@@ -101,10 +98,9 @@ def test_enclosing_is_the_within_closure_of_the_store(sample_store) -> None:
     eg:within* agree, for every kind of place an actor can be based in."""
     import pyoxigraph as ox
 
-    from ecograph.ingest.territories import read_table
     from ecograph.namespaces import territory_iri
 
-    table = read_table()
+    table = geography()
     places = [
         territory_iri(level, code)
         for level, code in (

@@ -55,3 +55,21 @@ def actor_iri_for_siren(base: str, siren: str) -> str:
 def authority_iri(base: str, level: str, code: str) -> str:
     """A local authority the data gives no SIREN for (départements, régions)."""
     return f"{base}actor/authority/{level}/{code}"
+
+
+def curie(iri: str, extra: dict[str, str] | None = None) -> str:
+    """``iri`` written short for people, as ``prefix:local`` under the longest known namespace
+    (``egdom:housing``, ``egterr:epci/244400404``), or unchanged when no namespace holds it.
+
+    For display only: a local part may hold ``/``, which Turtle would need escaped.
+    """
+    namespaces = {**PREFIXES, **(extra or {})}
+    best = ""
+    for prefix, namespace in namespaces.items():
+        if (
+            iri.startswith(namespace)
+            and len(iri) > len(namespace)
+            and len(namespace) > len(namespaces.get(best, ""))
+        ):
+            best = prefix
+    return f"{best}:{iri[len(namespaces[best]) :]}" if best else iri

@@ -5,11 +5,17 @@ Each library query starts with a header of comment lines::
     # title: Actors of a territory by type and sector
     # description: Counts the actors based in a territory at any level, rolling up from
     #   communes through eg:within, by actor type and sector.
-    # param: territory | iri | https://w3id.org/ecograph/territory/epci/244400404 | any level
+    # param: territory | territory | epci/244400404 | a territory at any level
 
 and marks where each parameter goes with ``VALUES ?territory { UNDEF }`` — valid SPARQL on its
 own (UNDEF leaves the variable free); ``ecograph.binding`` explains why and how binding fills
 it with an RDF term. The same bound text runs on the embedded store and on any remote server.
+
+:func:`parameter_term` is the one conversion of a typed value into a term, used by
+``ecograph query`` and by the server's library endpoint alike: a ``territory`` is read by
+:func:`ecograph.geography.resolve_territory` (``44``, ``epci/244400404``, ``Nantes Métropole``
+or the IRI), and a ``lang`` parameter left out takes the caller's language. A ``.rq`` file
+given by path needs no header: it then runs as plain SPARQL.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import datetime as dt
 import io
 import json
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +34,18 @@ from typing import Any
 import pyoxigraph as ox
 
 from ecograph.binding import bind, has_placeholder
+from ecograph.geography import resolve_territory
 from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text
 from ecograph.resources import queries_dir
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+#: The language a ``lang`` parameter takes when the caller gives none.
+DEFAULT_LANG = "fr"
 
 #: Parameter types, the XSD datatype their literal gets, and an example for error messages.
 PARAMETER_TYPES: dict[str, tuple[str | None, str]] = {
-    "iri": (None, "https://w3id.org/ecograph/territory/epci/244400404"),
+    "iri": (None, "https://w3id.org/ecograph/data/actor/siren/244400404"),
+    "territory": (None, "44"),
     "string": (XSD + "string", "Nantes"),
     "lang": (XSD + "string", "fr"),
     "integer": (XSD + "integer", "10"),
@@ -94,22 +105,55 @@ class LibraryQuery:
         known = ", ".join(p.name for p in self.parameters) or "none"
         raise QueryError(f"query {self.name!r} has no parameter {name!r} (it has: {known})")
 
-    def bind(self, raw_values: Mapping[str, str]) -> str:
+    def bind(self, raw_values: Mapping[str, str], *, lang: str = DEFAULT_LANG) -> str:
         """The query text with every parameter's ``VALUES ?p { UNDEF }`` filled.
 
-        Every declared parameter must be given (the header's example shows the form).
+        Every declared parameter must be given (the header's example shows the form), except
+        those of type ``lang``, which default to ``lang`` (the command's ``--lang``) when left
+        out or empty.
         """
         for name in raw_values:
             self.parameter(name)
         terms = {}
         for parameter in self.parameters:
-            if parameter.name not in raw_values:
+            raw = raw_values.get(parameter.name)
+            if not raw and parameter.type == "lang":  # left out, or left empty on the page
+                raw = lang
+            if raw is None:
                 raise QueryError(
                     f"query {self.name!r} needs -p {parameter.name} VALUE "
-                    f"({parameter.type}, e.g. {parameter.example})"
+                    f"({parameter.type}, e.g. {parameter.example}); {self.usage()}"
                 )
-            terms[parameter.name] = parameter_term(parameter, raw_values[parameter.name])
+            terms[parameter.name] = parameter_term(parameter, raw)
         return bind(self.text, terms)
+
+    def usage(self) -> str:
+        """A command line that runs this query with its header's examples, e.g.
+        ``ecograph query actors-in-territory -p territory 44`` (``lang`` parameters are left
+        out: they default to ``--lang``)."""
+        name = self.name if _in_library(self.path) else str(self.path)
+        pairs = [
+            f"-p {p.name} {shlex.quote(p.example)}" for p in self.parameters if p.type != "lang"
+        ]
+        return " ".join(["ecograph query", shlex.quote(name), *pairs])
+
+
+#: How to pass parameters, for ``ecograph query --help``.
+PARAMETER_USAGE = (
+    "Give each parameter as -p NAME VALUE (repeatable), e.g. "
+    "`ecograph query actors-in-territory -p territory 44`. A territory is a code (44, 2A, "
+    "epci/244400404, commune/44109, region/52), an exact name (Nantes Métropole) or its IRI; "
+    "lang defaults to the command's language. `ecograph queries` lists each query's "
+    "parameters; a .rq file without a header runs as plain SPARQL."
+)
+
+
+def _in_library(path: Path) -> bool:
+    """Whether ``path`` is a file of the installed query library (run by its name)."""
+    try:
+        return path.parent.resolve() == queries_dir().resolve()
+    except FileNotFoundError:  # a broken installation: name the file by its path
+        return False
 
 
 @dataclass
@@ -125,8 +169,12 @@ class QueryResult:
 _HEADER_LINE = re.compile(r"^#\s?(.*)$")
 
 
-def parse_query_file(path: Path) -> LibraryQuery:
-    """Read one ``.rq`` file and its header; QueryError names the file and line at fault."""
+def parse_query_file(path: Path, *, require_header: bool = True) -> LibraryQuery:
+    """Read one ``.rq`` file and its header; QueryError names the file and line at fault.
+
+    Without ``require_header``, a file with no ``# title:``, ``# description:`` or
+    ``# param:`` line is plain SPARQL: a query named after the file, with no parameters.
+    """
     text = path.read_text(encoding="utf-8")
     fields: dict[str, str] = {}
     parameters: list[Parameter] = []
@@ -177,6 +225,8 @@ def parse_query_file(path: Path) -> LibraryQuery:
                 )
             fields[key] = value
             current = None
+    if not require_header and not parameters and not {"title", "description"} & set(fields):
+        fields["title"], fields["description"] = path.name, ""
     for required in ("title", "description"):
         if required not in fields:
             raise QueryError(f"{path}: the header has no '# {required}:' line")
@@ -208,7 +258,7 @@ def find_query(name_or_path: str) -> LibraryQuery:
     """A library query by name, or any ``.rq`` file by path."""
     path = Path(name_or_path)
     if path.suffix == ".rq" and path.is_file():
-        return parse_query_file(path)
+        return parse_query_file(path, require_header=False)
     catalogue = load_catalogue()
     if name_or_path in catalogue:
         return catalogue[name_or_path]
@@ -220,7 +270,8 @@ def find_query(name_or_path: str) -> LibraryQuery:
 
 # ----------------------------------------------------------------------------- binding
 def parameter_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
-    """The RDF term for a raw command-line value, checked against the declared type."""
+    """The RDF term for a raw value (command line or server), checked against the declared
+    type; a ``territory`` is resolved in the 2026 geography to its IRI."""
     expected = (
         f"parameter {parameter.name!r} expects {parameter.type} "
         f"(e.g. {parameter.example}), got {raw!r}"
@@ -230,6 +281,11 @@ def parameter_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
             return ox.NamedNode(raw)
         except ValueError:
             raise QueryError(expected) from None
+    if parameter.type == "territory":
+        try:
+            return ox.NamedNode(resolve_territory(raw).iri or "")
+        except ValueError as err:
+            raise QueryError(f"parameter {parameter.name!r}: {err}") from None
     datatype, _ = PARAMETER_TYPES[parameter.type]
     pattern = _LEXICAL_FORMS.get(parameter.type)
     if pattern is not None and not pattern.fullmatch(raw):
@@ -244,10 +300,15 @@ def parameter_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
 
 # ----------------------------------------------------------------------------- running
 def run_query(
-    store: Any, query: LibraryQuery | str, raw_values: Mapping[str, str] | None = None
+    store: Any,
+    query: LibraryQuery | str,
+    raw_values: Mapping[str, str] | None = None,
+    *,
+    lang: str = DEFAULT_LANG,
 ) -> QueryResult:
-    """Run a library query (bound) or plain SPARQL text on a store (embedded or remote)."""
-    text = query.bind(raw_values or {}) if isinstance(query, LibraryQuery) else query
+    """Run a library query (bound; ``lang`` parameters not given take ``lang``) or plain
+    SPARQL text on a store (embedded or remote)."""
+    text = query.bind(raw_values or {}, lang=lang) if isinstance(query, LibraryQuery) else query
     if isinstance(query, LibraryQuery) and "metrics" in query.requires:
         _check_metrics(store, query)
     result = store.query(text)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ecograph.labels import concept_labels
+from ecograph.labels import Labels
+from ecograph.wording import say
 
 
 @dataclass(frozen=True)
@@ -84,23 +85,15 @@ def totals(store: Any) -> dict[str, float]:
 
 
 def count_tables(store: Any, lang: str = "en") -> list[CountTable]:
-    """Counts by actor type, sector, domain, partnership type and EPCI."""
-    labels = concept_labels(store, lang)
+    """Counts by actor type, sector, domain, partnership type and EPCI, titled in ``lang``."""
+    labels = Labels.from_store(store, lang)
     tables = []
     for key, query in BY_CONCEPT_QUERIES.items():
-        rows = [
-            (labels.get(r["key"].value, r["key"].value), int(r["n"].value))
-            for r in store.select(query)
-        ]
-        tables.append(
-            CountTable(
-                f"Actors by {key}" if key != "partnership type" else "Partnerships by type",
-                key,
-                _sorted(rows),
-            )
-        )
+        rows = [(labels.of(r["key"].value), int(r["n"].value)) for r in store.select(query)]
+        title = f"Actors by {key}" if key != "partnership type" else "Partnerships by type"
+        tables.append(CountTable(say(title, lang), say(key, lang), _sorted(rows)))
     epci_rows = [(r["label"].value, int(r["n"].value)) for r in store.select(BY_EPCI_QUERY)]
-    tables.append(CountTable("Actors by EPCI", "EPCI", _sorted(epci_rows)))
+    tables.append(CountTable(say("Actors by EPCI", lang), "EPCI", _sorted(epci_rows)))
     return tables
 
 

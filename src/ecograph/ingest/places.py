@@ -12,22 +12,16 @@ import functools
 import re
 from collections import defaultdict
 
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import geography, resolve_territory
 from ecograph.ingest.values import name_key
-from ecograph.namespaces import TERRITORY_LEVELS, territory_iri
+from ecograph.namespaces import territory_iri
 
 _WITH_DEPARTEMENT = re.compile(r"^(.*?)\s*\((\d[0-9AB]|\d{3})\)\s*$")
 _CODE = re.compile(r"^(\d[0-9AB]\d{3})$|^(\d{4})$")
-_LEVEL_CODE = re.compile(r"^([a-z-]+)/([0-9A-Za-z]+)$")
 
 
 class PlaceProblem(ValueError):
     """A cell that names no territory, or several; the text says what to write instead."""
-
-
-@functools.cache
-def _table() -> TerritoryTable:
-    return read_table()
 
 
 _ABBREVIATIONS = ((re.compile(r"\bst\b"), "saint"), (re.compile(r"\bste\b"), "sainte"))
@@ -44,7 +38,7 @@ def _place_key(name: str) -> str:
 @functools.cache
 def _by_name() -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
-    table = _table()
+    table = geography()
     for commune in table.communes.values():
         names[_place_key(commune.name)].append(commune.code)
     for arrondissement in table.arrondissements.values():
@@ -55,7 +49,7 @@ def _by_name() -> dict[str, list[str]]:
 @functools.lru_cache(maxsize=65536)
 def commune_iri(text: str, *, departement: str | None = None) -> str:
     """The IRI of the commune a cell names (INSEE code or name), or ``PlaceProblem``."""
-    table = _table()
+    table = geography()
     raw = text.strip()
     code = raw[:-2] if raw.endswith(".0") else raw
     match = _CODE.match(code)
@@ -93,27 +87,20 @@ def commune_iri(text: str, *, departement: str | None = None) -> str:
 
 
 def _departement_of(code: str) -> str:
-    table = _table()
+    table = geography()
     commune = table.communes.get(code) or table.arrondissements.get(code)
     return commune.departement if commune else ""
 
 
 def territory_ref(text: str) -> str:
-    """A project's territory: LEVEL/CODE (epci/244400404, departement/44) or a commune."""
+    """A project's territory: LEVEL/CODE (epci/244400404, departement/44), a territory IRI,
+    read by :func:`~ecograph.geography.resolve_territory`, or a commune (code or name, with
+    the import's spellings: "Saint-Denis (93)", "St-Herblain", "1053")."""
     raw = text.strip()
-    match = _LEVEL_CODE.match(raw)
-    if match and match[1] in TERRITORY_LEVELS:
-        table = _table()
-        level, code = match[1], match[2]
-        known = {
-            "region": table.regions,
-            "com": table.regions,
-            "departement": table.departements,
-            "epci": table.epcis,
-            "commune": table.communes,
-            "arrondissement-municipal": table.arrondissements,
-        }[level]
-        if code not in known:
-            raise PlaceProblem(f"there is no {level} with code «{code}» in the 2026 geography")
-        return territory_iri(level, code)
+    if "/" in raw:
+        try:
+            territory = resolve_territory(raw)
+        except ValueError as err:
+            raise PlaceProblem(str(err)) from None
+        return territory.iri or ""
     return commune_iri(raw)

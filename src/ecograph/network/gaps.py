@@ -28,7 +28,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ecograph.gcpause import collector_paused
-from ecograph.ingest.territories import TerritoryTable
+from ecograph.geography import TerritoryTable
+from ecograph.labels import Labels
 from ecograph.network.arrays import graph_arrays, group_codes, sorted_unique
 from ecograph.network.linkpred import FEATURES, GraphIndex, candidate_pairs, fit
 
@@ -274,20 +275,10 @@ def community_gaps(G: nx.Graph, communities: list[set[Hashable]]) -> list[Commun
 SCORING_CHUNK = 200_000
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """Labels for explanations: sectors, domains and territories in the user's language."""
-
-    sectors: Mapping[str, str]
-    domains: Mapping[str, str]
-    epcis: Mapping[str, str]
-    lang: str = "en"
-
-
 @collector_paused()
 def suggest(
     G: nx.Graph,
-    vocabulary: Vocabulary,
+    labels: Labels,
     *,
     actor: Hashable | None = None,
     top: int = 20,
@@ -296,7 +287,8 @@ def suggest(
     """The ``top`` untied pairs with the highest fitted score, each explained.
 
     With ``actor``, only pairs that involve it: "who should this actor meet?" — scored against
-    every actor of its département, not only the usual candidates.
+    every actor of its département, not only the usual candidates. ``labels`` names the
+    sectors, domains and EPCIs of the explanations, in its language.
     """
     if G.number_of_nodes() < 3:
         return []
@@ -328,7 +320,7 @@ def suggest(
     for i in order.tolist():
         a, b = index.nodes[int(u[i])], index.nodes[int(v[i])]
         suggestions.append(
-            _explain(G, a, b, float(scores[i]), int(common[i]), untied_pairs, vocabulary)
+            _explain(G, a, b, float(scores[i]), int(common[i]), untied_pairs, labels)
         )
     return suggestions
 
@@ -408,11 +400,11 @@ def _explain(
     score: float,
     common: int,
     untied_pairs: set[tuple[str, frozenset[str]]],
-    vocabulary: Vocabulary,
+    labels: Labels,
 ) -> Suggestion:
     """One sentence from the facts behind the score, e.g. "Both work on housing in Nantes
     Métropole and share 3 partners, and no association–local authority tie exists there"."""
-    text = _TEXT["fr" if vocabulary.lang == "fr" else "en"]
+    text = _TEXT["fr" if labels.lang == "fr" else "en"]
     da, db = G.nodes[a], G.nodes[b]
     shared = tuple(
         sorted(set((da.get("domains") or "").split()) & set((db.get("domains") or "").split()))
@@ -421,13 +413,13 @@ def _explain(
     sectors = frozenset((da.get("sector", ""), db.get("sector", "")))
     gap_here = same_epci and len(sectors) == 2 and (da["epci"], sectors) in untied_pairs
     place = (
-        " " + text["place"].format(place=vocabulary.epcis.get(da["epci"], da["epci"]))
+        " " + text["place"].format(place=labels.territory("epci", da["epci"]) or da["epci"])
         if same_epci
         else ""
     )
     clauses = []
     if shared:
-        names = [vocabulary.domains.get(d, d).lower() for d in shared]
+        names = [labels.domain(d).lower() for d in shared]
         clauses.append(text["work"].format(domains=_join(names, text)) + place)
     elif same_epci:
         clauses.append(text["be"] + place)
@@ -438,7 +430,7 @@ def _explain(
     if gap_here:
         x, y = sorted(sectors)
         sentence += text["then"] + text["gap"].format(
-            a=vocabulary.sectors.get(x, x).lower(), b=vocabulary.sectors.get(y, y).lower()
+            a=labels.sector(x).lower(), b=labels.sector(y).lower()
         )
     return Suggestion(a, b, round(score, 6), shared, common, same_epci, gap_here, sentence + ".")
 
@@ -456,7 +448,6 @@ __all__ = [
     "DomainGap",
     "SectorPairGap",
     "Suggestion",
-    "Vocabulary",
     "actor_gaps",
     "community_gaps",
     "domain_gaps",

@@ -46,7 +46,7 @@ from decimal import Decimal
 import networkx as nx
 import numpy as np
 
-from ecograph.ingest.territories import TerritoryTable
+from ecograph.geography import TerritoryTable
 from ecograph.namespaces import PREFIXES
 from ecograph.network.arrays import sorted_unique
 from ecograph.network.projection import Context, Projection

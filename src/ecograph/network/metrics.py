@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ecograph.gcpause import collector_paused
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography
 from ecograph.network.arrays import GraphArrays, graph_arrays
 from ecograph.network.brokerage import ROLES, brokerage_roles, constraint, effective_size
 from ecograph.network.centrality import (
@@ -402,7 +402,7 @@ def compute_metrics(
     quality = step("modularity", lambda: modularity(G, partition, weight=weight, arrays=arrays))
 
     sector_pairs, domain_activity = (
-        step("territory_activity", lambda: territory_activity(projection, table or read_table()))
+        step("territory_activity", lambda: territory_activity(projection, table or geography()))
         if activity
         else ([], [])
     )
@@ -412,7 +412,7 @@ def compute_metrics(
         else []
     )
     flows = (
-        step("funding_flows", lambda: funding_flows(projection, table or read_table()))
+        step("funding_flows", lambda: funding_flows(projection, table or geography()))
         if activity
         else []
     )

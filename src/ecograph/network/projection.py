@@ -25,7 +25,7 @@ from typing import Any
 import networkx as nx
 
 from ecograph.gcpause import collector_paused
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography, split_territory_iri
 from ecograph.namespaces import TERRITORY_BASE
 
 # One single-property scan per attribute, joined in Python. Oxigraph answers a scan of one
@@ -156,7 +156,7 @@ def project(
 ) -> Projection:
     """Scan ``store`` (embedded or remote) and build the graphs."""
     filters = filters or ProjectionFilter()
-    table = table or read_table()
+    table = table or geography()
     with collector_paused():
         return _project(store, filters, table)
 
@@ -311,15 +311,13 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
 
 
 def _in_territory(attributes: dict[str, Any], territory: str | None) -> bool:
+    """Whether an actor lies in ``territory`` (an IRI :func:`~ecograph.geography.
+    resolve_territory` gives): its code at that level, or its own place, matches."""
     if territory is None:
         return True
-    if not territory.startswith(TERRITORY_BASE):
-        raise ValueError(f"not a territory IRI: {territory!r} (expected {TERRITORY_BASE}…)")
-    level, _, code = territory[len(TERRITORY_BASE) :].partition("/")
-    level = "region" if level == "com" else level
-    if level not in LEVELS:
-        raise ValueError(f"cannot filter by {level!r}; use one of {', '.join(LEVELS)}")
-    return attributes.get(level) == code or attributes.get("place") == territory
+    level, code = split_territory_iri(territory)
+    key = "region" if level == "com" else level  # a collectivity's code is its région code
+    return attributes.get(key) == code or attributes.get("place") == territory
 
 
 def _context_kept(context: Context, filters: ProjectionFilter) -> bool:

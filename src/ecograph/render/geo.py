@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ecograph.ingest.territories import TerritoryTable
+from ecograph.geography import TerritoryTable
 
 __all__ = [
     "COORDINATES_ENV",

@@ -21,13 +21,13 @@ from typing import Any
 
 import networkx as nx
 
-from ecograph.ingest.territories import TerritoryTable
+from ecograph.geography import TerritoryTable
+from ecograph.labels import Labels
 from ecograph.network.projection import Context
 from ecograph.render import style
-from ecograph.render.style import ConceptNames
 from ecograph.safetext import clean, isolate
 
-__all__ = ["Drawing", "Facets", "MapEdge", "MapNode", "actor_drawing", "group_drawing"]
+__all__ = ["Drawing", "Facets", "MapEdge", "MapNode", "MapText", "actor_drawing", "group_drawing"]
 
 TOP_DOMAINS = 3
 
@@ -96,29 +96,27 @@ class Drawing:
 
 
 @dataclass(frozen=True)
-class Labels:
-    """Everything that turns codes into words for one map."""
+class MapText:
+    """Everything that turns codes into words for one map: the labels of concepts and
+    territories, the map's own words, and the geography nodes are placed on."""
 
-    names: ConceptNames
+    names: Labels
     words: Mapping[str, str]
     table: TerritoryTable
 
     def place(self, level: str, code: str) -> str:
+        """A territory as the map shows it: communes and départements with their code, so
+        two of the same name stay apart; the code alone when the geography lacks it."""
         if not code:
             return ""
-        if level == "commune":
-            commune = self.table.communes.get(code)
-            return f"{commune.name} ({code})" if commune else code
-        if level == "epci":
-            return self.table.epcis[code][0] if code in self.table.epcis else code
-        if level == "departement":
-            found = self.table.departements.get(code)
-            return f"{found[0]} ({code})" if found else code
-        return self.table.regions.get(code, code)
+        name = self.names.territory(level, code)
+        if name is None:
+            return code
+        return f"{name} ({code})" if level in ("commune", "departement") else name
 
 
 # --------------------------------------------------------------------------- facets
-def facets_of(G: nx.Graph, edge_kinds: Iterable[str], labels: Labels) -> Facets:
+def facets_of(G: nx.Graph, edge_kinds: Iterable[str], labels: MapText) -> Facets:
     """Every sector, actor type, domain and territory present in ``G``, with actor counts."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for _, data in G.nodes(data=True):
@@ -193,7 +191,7 @@ class _TieText:
     """Kind and title of collaboration edges. Many ties share the same mix of partnership
     types, so titles are made once per mix (10,000 actors have about 30,000 ties)."""
 
-    def __init__(self, contexts: Mapping[str, Context], labels: Labels) -> None:
+    def __init__(self, contexts: Mapping[str, Context], labels: MapText) -> None:
         self._type = {
             iri: _local(c.partnership_type) if c.partnership_type else "partnership"
             for iri, c in contexts.items()
@@ -259,7 +257,7 @@ def actor_drawing(
     metrics: Mapping[Hashable, Mapping[str, Any]],
     size_by: str,
     suggestions: Sequence[Any],
-    labels: Labels,
+    labels: MapText,
 ) -> Drawing:
     """One node per actor of ``G``, ties as edges, suggestions as dashed edges."""
     tie_text = _TieText(contexts, labels)
@@ -332,7 +330,7 @@ def _key_metrics(G: nx.Graph, key: Hashable, row: Mapping[str, Any]) -> list[tup
 
 
 def _suggestion_edges(
-    suggestions: Sequence[Any], order: Mapping[Hashable, int], labels: Labels, G: nx.Graph
+    suggestions: Sequence[Any], order: Mapping[Hashable, int], labels: MapText, G: nx.Graph
 ) -> list[MapEdge]:
     edges = []
     for s in suggestions:
@@ -362,7 +360,7 @@ def group_drawing(
     G: nx.Graph,
     group_of: Callable[[Hashable], tuple[str, str]],
     suggestions: Sequence[Any],
-    labels: Labels,
+    labels: MapText,
     level: str,
 ) -> Drawing:
     """One node per group of actors (``group_of(actor) -> (key, name)``), sized by its
@@ -435,7 +433,7 @@ def _group_node(
     size: float,
     internal: int,
     index: Mapping[str, Mapping[str, int]],
-    labels: Labels,
+    labels: MapText,
 ) -> MapNode:
     words, concepts = labels.words, labels.names
     sep = words["sep"]

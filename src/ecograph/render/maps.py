@@ -21,11 +21,10 @@ picture stops telling anything well before that.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -33,10 +32,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography
+from ecograph.labels import Labels
 from ecograph.network.projection import Projection
 from ecograph.render import geo, layout, page, style
-from ecograph.render.mapdata import Drawing, Labels, actor_drawing, group_drawing
+from ecograph.render.mapdata import Drawing, MapText, actor_drawing, group_drawing
 
 if TYPE_CHECKING:
     from pyvis.network import Network
@@ -109,7 +109,7 @@ def build_map(
     lang: str = "fr",
     aggregate: str = "auto",
     seed: int = 0,
-    labels: Mapping[str, str] | None = None,
+    labels: Labels | None = None,
     table: TerritoryTable | None = None,
     coordinates: Any = None,
 ) -> MapDocument:
@@ -118,7 +118,7 @@ def build_map(
     Parameters
     ----------
     projection : Projection
-        From :func:`ecograph.analysis.project_scope` (already filtered by territory/domain).
+        From :func:`ecograph.scope.project_scope` (already filtered by territory/domain).
     metrics : MetricsResult, optional
         From :func:`ecograph.network.metrics.compute_metrics`: tooltips show betweenness and
         brokerage, ``size_by`` may name any actor metric, and community aggregation uses its
@@ -136,9 +136,9 @@ def build_map(
         ``auto`` groups by community above :data:`AGGREGATE_ABOVE` actors.
     seed : int
         Seeds the force layout and, when needed, Louvain.
-    labels : mapping, optional
-        Concept IRI → label in ``lang`` (``ecograph.labels.concept_labels(store, lang)``);
-        default: the labels of the SKOS schemes shipped with ecograph.
+    labels : Labels, optional
+        The store's labels in ``lang`` (``Labels.from_store(store, lang)``); default: the
+        labels of the ontology shipped with ecograph (``Labels.shipped(lang)``).
     table : TerritoryTable, optional
         The geography (default: the shipped 2026 table).
     coordinates : path, optional
@@ -155,11 +155,9 @@ def build_map(
     started = time.perf_counter()
     _check(layout, size_by, lang, aggregate, metrics)
     words = style.WORDS[lang]
-    table = table or _shipped_table()
-    text = Labels(
-        style.ConceptNames(labels if labels is not None else style.scheme_labels(lang)),
-        words,
-        table,
+    table = table or geography()
+    text = MapText(
+        labels if labels is not None else Labels.shipped(lang, table=table), words, table
     )
     G = projection.collaboration
     rows = _metric_rows(metrics)
@@ -210,12 +208,6 @@ def build_map(
     return MapDocument(html, summary)
 
 
-@functools.lru_cache(maxsize=1)
-def _shipped_table() -> TerritoryTable:
-    """The shipped geography, read once per process (about 1 s)."""
-    return read_table()
-
-
 def _check(layout_name: str, size_by: str, lang: str, aggregate: str, metrics: Any) -> None:
     if layout_name not in LAYOUTS:
         raise ValueError(f"layout {layout_name!r}: use one of {', '.join(LAYOUTS)}")
@@ -253,7 +245,7 @@ def _aggregation(aggregate: str, actors: int) -> str | None:
     return None if aggregate == "none" else aggregate
 
 
-def _grouping(G: Any, level: str, metrics: Any, seed: int, text: Labels) -> Any:
+def _grouping(G: Any, level: str, metrics: Any, seed: int, text: MapText) -> Any:
     """``actor -> (group key, group name)`` for ``level``."""
     words = text.words
     if level == "community":
@@ -302,7 +294,7 @@ def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
 
 
 def _geo_positions(
-    drawing: Drawing, text: Labels, coordinates_from: Any = None
+    drawing: Drawing, text: MapText, coordinates_from: Any = None
 ) -> tuple[np.ndarray, int, int]:
     """Projected positions; actors sharing a point are spread around it. Adds a tooltip line
     to every node placed at a centroid or not placed."""

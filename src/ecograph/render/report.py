@@ -16,7 +16,6 @@ builder runs on the same actors and contexts (a test checks it), so the report's
 
 from __future__ import annotations
 
-import functools
 import time
 import unicodedata
 from collections import Counter, defaultdict
@@ -26,10 +25,9 @@ from typing import Any
 
 import networkx as nx
 
-from ecograph.analysis import domain_names, vocabulary
-from ecograph.ingest.territories import TerritoryTable, read_table
-from ecograph.labels import concept_labels
-from ecograph.namespaces import PREFIXES, TERRITORY_BASE
+from ecograph.geography import Territory, TerritoryTable, geography, parent_of, resolve_territory
+from ecograph.labels import Labels
+from ecograph.namespaces import PREFIXES
 from ecograph.network import gaps
 from ecograph.network.metrics import MetricsResult, compute_metrics
 from ecograph.network.mixing import tie_summaries
@@ -40,7 +38,8 @@ from ecograph.network.projection import (
     project,
 )
 from ecograph.render.report_text import words
-from ecograph.render.style import ConceptNames
+from ecograph.sample import fictional_actors
+from ecograph.scope import domain_names
 
 __all__ = [
     "Broker",
@@ -49,11 +48,9 @@ __all__ = [
     "FundingFlow",
     "SectorRow",
     "SuggestedPartnership",
-    "Territory",
     "TerritoryReport",
     "build_report",
-    "parent_of",
-    "resolve_territory",
+    "report_territory",
 ]
 
 LEVELS = ("commune", "epci", "departement", "region")
@@ -65,21 +62,6 @@ FUNDING_TYPE = PREFIXES["egpt"] + "funding"
 
 
 # ----------------------------------------------------------------------------- data classes
-@dataclass(frozen=True)
-class Territory:
-    """A territory of the 2026 geography, or ``level="france"`` for the whole dataset."""
-
-    level: str
-    code: str
-    name: str
-    population: int | None = None
-
-    @property
-    def iri(self) -> str | None:
-        """The territory's IRI (``None`` for the whole dataset)."""
-        return None if self.level == "france" else f"{TERRITORY_BASE}{self.level}/{self.code}"
-
-
 @dataclass(frozen=True)
 class Count:
     """A labelled count: ``key`` is the concept's local name or a territory code."""
@@ -168,8 +150,10 @@ class TerritoryReport:
     """Everything the territorial report shows, in the report's language.
 
     Labels are resolved at build time (``lang``); keys are kept beside them for tests and
-    exports. ``projection``, ``metrics``, ``raw_suggestions`` and ``concept_labels`` are what
-    the embedded map is drawn from; they are left out of comparisons and of the repr.
+    exports. ``projection``, ``metrics``, ``raw_suggestions`` and ``labels`` are what the
+    embedded map is drawn from; they are left out of comparisons and of the repr.
+    ``fictional_actors`` counts the territory's actors that come from the built-in sample (or
+    another generated ecosystem), so the page can say they are made up.
     """
 
     territory: Territory
@@ -200,11 +184,12 @@ class TerritoryReport:
     peripheral: int
     suggestions: list[SuggestedPartnership]
     betweenness_method: str
+    fictional_actors: int
     projection: Projection = field(repr=False, compare=False)
     metrics: MetricsResult = field(repr=False, compare=False)
     raw_suggestions: list[gaps.Suggestion] = field(repr=False, compare=False)
-    #: Concept IRI → label in ``lang``, from the store (the map's legend uses them too).
-    concept_labels: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: The store's labels in ``lang`` (the map's legend uses them too).
+    labels: Labels = field(repr=False, compare=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -213,85 +198,31 @@ class TerritoryReport:
         return sum(flow.amount for flow in self.funding)
 
     @property
+    def empty(self) -> bool:
+        """True when no actor is based in the territory: there is nothing to report on."""
+        return self.here.actors == 0
+
+    @property
     def partnerships(self) -> int:
         """Partnerships with at least one actor of the territory."""
         return sum(row.count for row in self.partnerships_by_type)
 
 
 # ----------------------------------------------------------------------------- territories
-@functools.cache
-def shipped_table() -> TerritoryTable:
-    """The shipped 2026 geography, read once per process (0.7 s a read; never changed)."""
-    return read_table()
+def report_territory(text: str, table: TerritoryTable | None = None) -> Territory:
+    """The territory a report can be drawn for, from what the user typed: any form
+    :func:`~ecograph.geography.resolve_territory` reads, at a level in :data:`LEVELS`.
 
-
-def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territory:
-    """What the user typed → a territory of the 2026 geography.
-
-    Accepts ``LEVEL/CODE`` (``commune/44109``, ``epci/244400404``, ``departement/44``,
-    ``region/52``), a full territory IRI, or a bare code read by its shape: 2–3 characters a
-    département (``44``, ``2A``, ``974``), 5 a commune, 9 digits an EPCI. A région needs its
-    level (``region/52``) since its code looks like a département's.
+    Raises ValueError for text the geography refuses, and for an overseas collectivity or an
+    arrondissement municipal, which the report's comparisons have no parent rule for.
     """
-    table = table or shipped_table()
-    given = text.strip()
-    if given.startswith(TERRITORY_BASE):
-        given = given[len(TERRITORY_BASE) :]
-    if "/" in given:
-        level, _, code = given.partition("/")
-    else:
-        code = given.upper() if len(given) <= 3 else given
-        level = {2: "departement", 3: "departement", 5: "commune", 9: "epci"}.get(len(code), "")
-    hint = "write LEVEL/CODE such as epci/244400404, departement/44, commune/44109 or region/52"
-    if level not in LEVELS:
-        raise ValueError(f"territory {text!r}: {hint}")
-    if level == "commune" and code in table.communes:
-        commune = table.communes[code]
-        return Territory(level, code, commune.name, commune.population)
-    if level == "epci" and code in table.epcis:
-        name, _, population = table.epcis[code]
-        return Territory(level, code, name, population)
-    if level == "departement" and code in table.departements:
-        return Territory(
-            level, code, table.departements[code][0], _population(table.communes_in(code))
+    place = resolve_territory(text, table)
+    if place.level not in LEVELS:
+        raise ValueError(
+            f"territory {text!r} is {place.label}: a report covers a commune, an EPCI, "
+            "a département or a région"
         )
-    if level == "region" and code in table.regions:
-        return Territory(
-            level,
-            code,
-            table.regions[code],
-            _population(c for c in table.communes.values() if c.region == code),
-        )
-    raise ValueError(
-        f"territory {text!r}: no {level} has code {code!r} in the 2026 geography ({hint})"
-    )
-
-
-def parent_of(territory: Territory, table: TerritoryTable | None = None) -> Territory:
-    """The territory a report compares with: commune → its EPCI (its département when it
-    has none), EPCI → the département holding most of its population, département → région,
-    région → the whole dataset."""
-    table = table or shipped_table()
-    if territory.level == "commune":
-        commune = table.communes[territory.code]
-        if commune.epci and commune.epci in table.epcis:
-            return resolve_territory(f"epci/{commune.epci}", table)
-        if commune.departement in table.departements:
-            return resolve_territory(f"departement/{commune.departement}", table)
-    if territory.level == "epci":
-        people: Counter[str] = Counter()
-        for commune in table.communes_by_epci.get(territory.code, []):
-            people[commune.departement] += commune.population or 0
-        if people:
-            departement = min(people, key=lambda d: (-people[d], d))
-            return resolve_territory(f"departement/{departement}", table)
-    if territory.level == "departement" and table.departements[territory.code][1] in table.regions:
-        return resolve_territory(f"region/{table.departements[territory.code][1]}", table)
-    return Territory("france", "", "France")
-
-
-def _population(communes: Iterable[Any]) -> int:
-    return sum(c.population or 0 for c in communes)
+    return place
 
 
 def members(G: nx.Graph, territory: Territory) -> list[Hashable]:
@@ -334,7 +265,7 @@ def build_report(
     store : Store
         Embedded or remote, holding the ontology (for labels) and the ecosystem.
     territory : str or Territory
-        As :func:`resolve_territory` reads it (``epci/244400404``, ``44``…).
+        As :func:`report_territory` reads it (``epci/244400404``, ``44``, ``Nantes``…).
     lang : str
         ``fr`` (default) or ``en``: labels and explanations.
     seed : int
@@ -348,15 +279,16 @@ def build_report(
         For a territory the geography does not know, or an unknown language.
     """
     text = words(lang)
-    table = table or shipped_table()
-    place = territory if isinstance(territory, Territory) else resolve_territory(territory, table)
+    table = table or geography()
+    place = territory if isinstance(territory, Territory) else report_territory(territory, table)
     parent = parent_of(place, table)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     full = project(store, ProjectionFilter(), table)
     here = cut(full, place)
     timings["projection"] = time.perf_counter() - started
-    labels = _Labels(store, lang, text["unknown"])
+    labels = Labels.from_store(store, lang, table=table)
+    named = labels.missing_as(text["unknown"])
     G = here.collaboration
 
     started = time.perf_counter()
@@ -368,73 +300,52 @@ def build_report(
     sector_keys = _sector_order({data.get("sector", "") for _, data in G.nodes(data=True)})
     ties, shares = _mixing(metrics, sector_keys)
     sub_level = SUB_LEVEL.get(place.level)
-    found_gaps = _gaps(store, here, place, sub_level, table, labels, text, top)
+    found_gaps = _gaps(store, here, place, sub_level, table, named, text, top)
     timings["gaps"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    raw = gaps.suggest(G, vocabulary(store, lang, table), top=top, seed=seed)
+    raw = gaps.suggest(G, labels, top=top, seed=seed)
     timings["suggestions"] = time.perf_counter() - started
 
     partnerships = Counter(
         _local(c.partnership_type or "") for c in here.contexts.values() if c.kind == "partnership"
     )
-    flows, without_amount = _funding(here, full.collaboration, labels)
+    flows, without_amount = _funding(here, full.collaboration, named)
     return TerritoryReport(
         territory=place,
         parent=parent,
         lang=lang,
         seed=seed,
-        actors_by_type=_counts(_values(G, "actor_type"), labels.types),
-        actors_by_sector=_counts(_values(G, "sector"), labels.sectors),
-        actors_by_domain=_counts(_values(G, "domains", split=True), labels.domains),
+        actors_by_type=_counts(_values(G, "actor_type"), named.actor_type),
+        actors_by_sector=_counts(_values(G, "sector"), named.sector),
+        actors_by_domain=_counts(_values(G, "domains", split=True), named.domain),
         sub_level=sub_level,
         actors_by_sub_territory=(
-            _counts(_values(G, sub_level), _territory_names(table, sub_level, text))
+            _counts(_values(G, sub_level), _territory_names(named, sub_level, text))
             if sub_level
             else []
         ),
-        partnerships_by_type=_counts(partnerships, labels.partnership_types),
+        partnerships_by_type=_counts(partnerships, named.partnership_type),
         projects=sum(c.kind == "project" for c in here.contexts.values()),
         funding=flows,
         funding_without_amount=without_amount,
         here=_comparison(G, place),
         there=_comparison(parent_graph, parent),
-        sector_rows=_sector_rows(G, parent_graph, sector_keys, labels),
-        sectors=[(key, labels.sectors(key)) for key in sector_keys],
+        sector_rows=_sector_rows(G, parent_graph, sector_keys, named),
+        sectors=[(key, named.sector(key)) for key in sector_keys],
         mixing_ties=ties,
         mixing_shares=shares,
-        brokers=_brokers(metrics, G, table, labels, top),
+        brokers=_brokers(metrics, G, named, top),
         **found_gaps,
-        suggestions=[_suggestion(s, G, labels) for s in raw],
+        suggestions=[_suggestion(s, G, named) for s in raw],
         betweenness_method=metrics.overall.betweenness_method,
+        fictional_actors=len(fictional_actors(store).intersection(G)),
         projection=here,
         metrics=metrics,
         raw_suggestions=raw,
-        concept_labels=labels.found,
+        labels=labels,
         timings=timings,
     )
-
-
-class _Labels:
-    """Concept labels of the report's language (the map's :class:`~ecograph.render.style.
-    ConceptNames`, so both name a concept alike), with a word for a missing value."""
-
-    def __init__(self, store: Any, lang: str, unknown: str) -> None:
-        self.found = concept_labels(store, lang)
-        self._names = ConceptNames(self.found)
-        self.unknown = unknown
-
-    def sectors(self, key: str) -> str:
-        return self._names.sector(key) or self.unknown
-
-    def domains(self, key: str) -> str:
-        return self._names.domain(key) or self.unknown
-
-    def types(self, key: str) -> str:
-        return self._names.actor_type(key) or self.unknown
-
-    def partnership_types(self, key: str) -> str:
-        return self._names.partnership_type(key) or self.unknown
 
 
 def _values(G: nx.Graph, attribute: str, *, split: bool = False) -> Counter[str]:
@@ -459,17 +370,14 @@ def _sort_key(label: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _territory_names(table: TerritoryTable, level: str, text: Mapping[str, str]) -> Any:
+def _territory_names(labels: Labels, level: str, text: Mapping[str, str]) -> Any:
     def name(code: str) -> str:
         if not code:
             return text["whole_territory"]
-        if level == "commune" and code in table.communes:
-            return table.communes[code].name
-        if level == "epci" and code in table.epcis:
-            return table.epcis[code][0]
-        if level == "departement" and code in table.departements:
-            return f"{table.departements[code][0]} ({code})"
-        return code
+        found = labels.territory(level, code)
+        if found is None:
+            return code
+        return f"{found} ({code})" if level == "departement" else found
 
     return name
 
@@ -492,9 +400,7 @@ def _comparison(G: nx.Graph, territory: Territory) -> Comparison:
     return Comparison(territory, G.number_of_nodes(), G.number_of_edges(), cross)
 
 
-def _sector_rows(
-    G: nx.Graph, parent: nx.Graph, keys: list[str], labels: _Labels
-) -> list[SectorRow]:
+def _sector_rows(G: nx.Graph, parent: nx.Graph, keys: list[str], labels: Labels) -> list[SectorRow]:
     here = tie_summaries(G, "sector") if G.number_of_nodes() else {}
     there = tie_summaries(parent, "sector") if parent.number_of_nodes() else {}
     rows = []
@@ -503,7 +409,7 @@ def _sector_rows(
         rows.append(
             SectorRow(
                 key,
-                labels.sectors(key),
+                labels.sector(key),
                 mine.actors if mine else 0,
                 _defined(mine.ei_index) if mine else None,
                 theirs.actors if theirs else 0,
@@ -517,9 +423,7 @@ def _defined(value: float) -> float | None:
     return None if value != value else float(value)  # NaN → None
 
 
-def _funding(
-    here: Projection, everyone: nx.Graph, labels: _Labels
-) -> tuple[list[FundingFlow], int]:
+def _funding(here: Projection, everyone: nx.Graph, labels: Labels) -> tuple[list[FundingFlow], int]:
     """Funding partnerships touching the territory, summed by (funder, beneficiary) sector.
 
     A partnership with several funder–beneficiary pairs has its amount split equally between
@@ -543,7 +447,7 @@ def _funding(
             amounts[key] += context.amount / len(pairs)
             counts[key] += 1
     flows = [
-        FundingFlow(f, labels.sectors(f), b, labels.sectors(b), counts[(f, b)], amount)
+        FundingFlow(f, labels.sector(f), b, labels.sector(b), counts[(f, b)], amount)
         for (f, b), amount in amounts.items()
     ]
     return sorted(
@@ -555,9 +459,7 @@ def _sector(G: nx.Graph, actor: str) -> str:
     return str(G.nodes[actor].get("sector", "")) if actor in G else ""
 
 
-def _brokers(
-    metrics: MetricsResult, G: nx.Graph, table: TerritoryTable, labels: _Labels, top: int
-) -> list[Broker]:
+def _brokers(metrics: MetricsResult, G: nx.Graph, labels: Labels, top: int) -> list[Broker]:
     ranked = sorted(
         (a for a in metrics.actors if a.betweenness > 0),
         key=lambda a: (-a.betweenness, a.name, a.actor),
@@ -571,9 +473,9 @@ def _brokers(
                 row.actor,
                 row.name,
                 row.sector,
-                labels.sectors(row.sector),
-                labels.types(data.get("actor_type", "")),
-                table.communes[commune].name if commune in table.communes else "",
+                labels.sector(row.sector),
+                labels.actor_type(data.get("actor_type", "")),
+                (labels.territory("commune", commune) or "") if commune else "",
                 row.degree,
                 row.betweenness,
                 row.blau,
@@ -589,7 +491,7 @@ def _gaps(
     place: Territory,
     sub_level: str | None,
     table: TerritoryTable,
-    labels: _Labels,
+    labels: Labels,
     text: Mapping[str, str],
     top: int,
 ) -> dict[str, Any]:
@@ -597,18 +499,18 @@ def _gaps(
     without an actor or a public/private partner, isolated and peripheral actors."""
     G = here.collaboration
     pairs = [
-        (labels.sectors(g.sector_a), labels.sectors(g.sector_b), g.actors_a, g.actors_b)
+        (labels.sector(g.sector_a), labels.sector(g.sector_b), g.actors_a, g.actors_b)
         for g in gaps.sector_pair_gaps(G, place.level)
         if g.territory == place.code
     ]
     sub_pairs = []
     if sub_level in ("epci", "departement"):
-        name = _territory_names(table, sub_level, text)
+        name = _territory_names(labels, sub_level, text)
         sub_pairs = [
             (
                 name(g.territory),
-                labels.sectors(g.sector_a),
-                labels.sectors(g.sector_b),
+                labels.sector(g.sector_a),
+                labels.sector(g.sector_b),
                 g.actors_a,
                 g.actors_b,
             )
@@ -616,9 +518,9 @@ def _gaps(
         ]
     domains = [
         (
-            labels.domains(g.domain),
+            labels.domain(g.domain),
             g.missing,
-            "" if g.missing == "actor" else labels.sectors(g.missing),
+            "" if g.missing == "actor" else labels.sector(g.missing),
             g.actors_on_domain,
         )
         for g in gaps.domain_gaps(G, here.contexts, table, domain_names(store), place.level)
@@ -634,15 +536,15 @@ def _gaps(
     }
 
 
-def _suggestion(s: gaps.Suggestion, G: nx.Graph, labels: _Labels) -> SuggestedPartnership:
+def _suggestion(s: gaps.Suggestion, G: nx.Graph, labels: Labels) -> SuggestedPartnership:
     a, b = G.nodes[s.actor_a], G.nodes[s.actor_b]
     return SuggestedPartnership(
         str(s.actor_a),
         str(a.get("name", "")),
-        labels.sectors(a.get("sector", "")),
+        labels.sector(a.get("sector", "")),
         str(s.actor_b),
         str(b.get("name", "")),
-        labels.sectors(b.get("sector", "")),
+        labels.sector(b.get("sector", "")),
         s.score,
         s.explanation,
     )

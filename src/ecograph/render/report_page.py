@@ -80,7 +80,7 @@ def map_html(report: TerritoryReport) -> str:
         title=title,
         lang=report.lang,
         seed=report.seed,
-        labels=report.concept_labels or None,
+        labels=report.labels,
     )
     return document.html
 
@@ -134,6 +134,7 @@ def render_html(
             )
             for domain, missing, label, n in report.domain_gaps
         ],
+        "fictional": _fictional(report, w, f),
         "map_html": map_page or "",
         "method": w["method.text"].format(betweenness=report.betweenness_method),
         "made": w["made"].format(
@@ -158,6 +159,18 @@ def script_sources(map_page: str) -> str:
         digest = hashlib.sha256(body.encode("utf-8")).digest()
         hashes.append(f"'sha256-{base64.b64encode(digest).decode()}'")
     return " ".join(dict.fromkeys(hashes)) or "'none'"
+
+
+def _fictional(report: TerritoryReport, w: Any, f: Formats) -> str:
+    """The warning a report drawn on generated actors carries under its title ("" when all
+    its actors are real)."""
+    if not report.fictional_actors:
+        return ""
+    if report.fictional_actors >= report.here.actors:
+        return w["fictional.all"]
+    return w["fictional.some"].format(
+        n=f.integer(report.fictional_actors), total=f.integer(report.here.actors)
+    )
 
 
 def _territory_name(territory: Any, w: Any) -> str:
@@ -233,7 +246,7 @@ def write_report(
 ) -> list[Path]:
     """Write the HTML page (and the PDF when ``pdf`` is a path); return the files written."""
     path = Path(path)
-    page = render_html(report, map_page=map_html(report) if with_map else None)
+    page = render_html(report, map_page=map_html(report) if with_map and not report.empty else None)
     path.write_text(page, encoding="utf-8")
     written = [path]
     if pdf is not None:

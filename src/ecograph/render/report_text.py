@@ -31,8 +31,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "subtitle": "{level} · code {code}",
         "population": "{population} habitants",
         "made": "Établi le {date} par ecograph {version} (graine {seed}).",
-        "fictional": "Les chiffres viennent des données du magasin ; vérifiez leurs sources "
-        "avant toute décision.",
+        "sources": "Les chiffres viennent de la base de données d'ecograph ; vérifiez leurs "
+        "sources avant toute décision.",
+        "fictional.all": "Acteurs fictifs : les acteurs de ce rapport ont été inventés par le "
+        "générateur d'ecograph (l'échantillon intégré). Seuls les territoires et les "
+        "collectivités sont réels ; aucun chiffre ne décrit une organisation existante.",
+        "fictional.some": "Acteurs en partie fictifs : {n} des {total} acteurs de ce rapport "
+        "ont été inventés par le générateur d'ecograph (l'échantillon intégré) ; les "
+        "chiffres mêlent données réelles et fictives.",
+        "empty": "Aucun acteur n'est établi sur ce territoire dans la base de données : ce "
+        "rapport n'a ni chiffre, ni réseau, ni manque à montrer. Importez des acteurs de "
+        "ce territoire (ecograph import) ou choisissez-en un autre.",
         "contents": "Sommaire",
         "summary": "En bref",
         "summary.actors": "acteurs",
@@ -90,6 +99,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "col.betweenness": "Intermédiarité",
         "col.blau": "Diversité (Blau)",
         "col.brokerage": "Rôles de courtage",
+        "brokerage.note": "Rôles de courtage (Gould et Fernandez) : nombre de chaînes de "
+        "financement A → acteur → C où l'acteur est financé par A et finance C, que A ne "
+        "finance pas directement. Seuls les financements comptent ; la plupart des acteurs "
+        "financent ou sont financés sans faire les deux, d'où les nombreux 0.",
         "gaps": "Manques structurels",
         "gaps.sectors": "Secteurs présents qui ne coopèrent jamais ici",
         "gaps.sectors.none": "Chaque paire de secteurs présents a au moins un lien.",
@@ -144,8 +157,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "subtitle": "{level} · code {code}",
         "population": "{population} inhabitants",
         "made": "Made on {date} by ecograph {version} (seed {seed}).",
-        "fictional": "Figures come from the data in the store; check their sources before "
+        "sources": "Figures come from the data in the database; check their sources before "
         "acting on them.",
+        "fictional.all": "Fictional actors: the actors in this report were made up by "
+        "ecograph's generator (the built-in sample). Only the territories and local "
+        "authorities are real; no figure describes an existing organisation.",
+        "fictional.some": "Partly fictional actors: {n} of the {total} actors in this report "
+        "were made up by ecograph's generator (the built-in sample); the figures mix real "
+        "and fictional data.",
+        "empty": "No actor is based in this territory in the database: this report has no "
+        "figures, network or gaps to show. Import actors of this territory (ecograph "
+        "import) or choose another one.",
         "contents": "Contents",
         "summary": "At a glance",
         "summary.actors": "actors",
@@ -203,6 +225,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "col.betweenness": "Betweenness",
         "col.blau": "Diversity (Blau)",
         "col.brokerage": "Brokerage roles",
+        "brokerage.note": "Brokerage roles (Gould and Fernandez): the number of funding chains "
+        "A → actor → C in which the actor is funded by A and funds C, which A does not fund "
+        "directly. Only funding counts; most actors fund or are funded but not both, hence "
+        "the many 0s.",
         "gaps": "Structural gaps",
         "gaps.sectors": "Sectors present that never work together here",
         "gaps.sectors.none": "Every pair of sectors present has at least one tie.",

@@ -5,21 +5,14 @@ are the Okabe–Ito palette, readable with the common colour-vision deficiencies
 the five strongest, partnership types reuse them on edges (edges and nodes never share a
 legend row, so the reuse does not confuse).
 
-Labels of sectors, actor types, domains and partnership types come from the SKOS schemes:
-the CLI passes those of the store (``ecograph.labels.concept_labels``), and without a store
-:func:`scheme_labels` reads the schemes shipped with the package.
+Labels of sectors, actor types, domains and partnership types are not here: they come from
+the SKOS schemes, through :class:`ecograph.labels.Labels`.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Mapping, Sequence
-
-import pyoxigraph as ox
-
-from ecograph.namespaces import PREFIXES
-from ecograph.resources import ontology_dir
+from collections.abc import Sequence
 
 __all__ = [
     "EDGE_COLOURS",
@@ -28,9 +21,7 @@ __all__ = [
     "SHAPES",
     "SUGGESTION_COLOUR",
     "WORDS",
-    "ConceptNames",
     "node_sizes",
-    "scheme_labels",
     "shape_of",
 ]
 
@@ -225,48 +216,3 @@ def node_sizes(values: Sequence[float | None]) -> list[float]:
             share = math.sqrt((value - low) / span)
             sizes.append(round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * share, 1))
     return sizes
-
-
-class ConceptNames:
-    """Labels of the concepts a map names, by scheme prefix and local name.
-
-    ``labels`` maps concept IRIs to labels (one language); a concept without a label shows
-    its local name, so a map never has an empty legend row.
-    """
-
-    def __init__(self, labels: Mapping[str, str]) -> None:
-        self._labels = labels
-        self._found: dict[tuple[str, str], str] = {}  # a map asks for the same few often
-
-    def of(self, prefix: str, local: str) -> str:
-        """The label of ``local`` in the scheme whose namespace is ``PREFIXES[prefix]``."""
-        key = (prefix, local)
-        if key not in self._found:
-            self._found[key] = self._labels.get(PREFIXES[prefix] + local, local) if local else ""
-        return self._found[key]
-
-    def sector(self, local: str) -> str:
-        return self.of("egsec", local)
-
-    def actor_type(self, local: str) -> str:
-        return self.of("egtype", local)
-
-    def domain(self, local: str) -> str:
-        return self.of("egdom", local)
-
-    def partnership_type(self, local: str) -> str:
-        return self.of("egpt", local)
-
-
-@functools.lru_cache(maxsize=4)
-def scheme_labels(lang: str) -> dict[str, str]:
-    """Concept IRI → ``skos:prefLabel`` in ``lang``, read from the shipped SKOS schemes."""
-    store = ox.Store()
-    for path in sorted((ontology_dir() / "schemes").glob("*.ttl")):
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-    label = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
-    return {
-        quad.subject.value: quad.object.value
-        for quad in store.quads_for_pattern(None, label, None)
-        if isinstance(quad.object, ox.Literal) and quad.object.language == lang
-    }

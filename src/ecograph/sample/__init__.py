@@ -12,16 +12,19 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ecograph.ingest.territories import read_table
+from ecograph.geography import geography
 from ecograph.namespaces import graph_iri
 from ecograph.ontology import assessment_criteria
 from ecograph.provenance import graph_description, loaded_version
 from ecograph.sample.generate import EcosystemSpec, generate_ntriples
+from ecograph.store.base import Store
 
 SAMPLE = EcosystemSpec(
     actors=420, seed=2026, territory="44", id_prefix="sample-", projects=110, partnerships=1000
 )
 SAMPLE_GRAPH = "sample"
+#: Graphs written by ``ecograph generate`` are named ``{base}graph/generated/…``.
+GENERATED_GRAPHS = "generated/"
 SAMPLE_TITLE = "Sample ecosystem, Loire-Atlantique (fictional actors, real authorities)"
 
 
@@ -44,7 +47,7 @@ def spec_version(spec: EcosystemSpec) -> str:
 
 def ecosystem_lines(spec: EcosystemSpec, base: str) -> list[str]:
     """The ecosystem's N-Triples lines for a workspace whose base IRI is ``base``."""
-    return list(generate_ntriples(spec, read_table(), base, assessment_criteria()))
+    return list(generate_ntriples(spec, geography(), base, assessment_criteria()))
 
 
 def load_generated(
@@ -61,6 +64,29 @@ def load_generated(
         ("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES, graph=graph, replace=True
     )
     return GeneratedLoad(graph, len(lines), skipped=False)
+
+
+_GRAPH_ACTORS = """
+SELECT ?actor WHERE { VALUES ?graph { UNDEF } GRAPH ?graph { ?actor a eg:Actor } }
+"""
+
+
+def fictional_actors(store: Store) -> frozenset[str]:
+    """IRIs of the actors the generator made up: those of the built-in sample's graph and of
+    every graph ``ecograph generate`` wrote.
+
+    Read from the named graphs the actors are stated in, not from their names, so an
+    imported actor is never taken for a fictional one, and a sample actor is found whatever
+    its IRI looks like. A report says how many of its actors these are.
+    """
+    sample = graph_iri(store.base_iri, SAMPLE_GRAPH)
+    generated = graph_iri(store.base_iri, GENERATED_GRAPHS)
+    found: set[str] = set()
+    for graph in store.named_graphs():
+        if graph == sample or graph.startswith(generated):
+            rows = store.select_values(_GRAPH_ACTORS, {"graph": ox.NamedNode(graph)})
+            found.update(row[0] for row in rows)
+    return frozenset(found)
 
 
 def load_sample(store: Any, *, force: bool = False) -> GeneratedLoad:

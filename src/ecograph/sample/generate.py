@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from ecograph.ingest.territories import Commune, TerritoryTable
+from ecograph.geography import Commune, TerritoryTable, resolve_territory
 from ecograph.namespaces import (
     PREFIXES,
     actor_iri_for_siren,
@@ -244,18 +244,17 @@ class EcosystemGenerator:
 
     # ------------------------------------------------------------------ territory
     def _communes_of(self, territory: str) -> list[Commune]:
-        """Communes of ``departement/CODE``, ``region/CODE``, or a bare département code
-        (région and département codes overlap: "52" is Haute-Marne, region/52 the Pays de
-        la Loire)."""
-        level, _, code = territory.rpartition("/")
-        level = level or "departement"
-        if level == "departement" and code in self.table.departements:
-            communes = self.table.communes_in(code)
-        elif level == "region" and code in self.table.regions:
-            communes = [c for c in self.table.communes.values() if c.region == code]
+        """Communes of the département or région ``territory`` names, in any form
+        :func:`~ecograph.geography.resolve_territory` reads (``44``, ``departement/44``,
+        ``region/52``, ``Loire-Atlantique``); ValueError for other levels."""
+        place = resolve_territory(territory, self.table)
+        if place.level == "departement":
+            communes = self.table.communes_in(place.code)
+        elif place.level == "region":
+            communes = [c for c in self.table.communes.values() if c.region == place.code]
         else:
             raise ValueError(
-                f"unknown territory {territory!r}: give a département such as "
+                f"territory {territory!r} is {place.label}: give a département such as "
                 "44 (or departement/44), or a région such as region/52"
             )
         return sorted(communes, key=lambda c: c.code)

@@ -1,9 +1,4 @@
-"""``ecograph map``: the offline interactive map, as a command.
-
-Kept out of ``cli.py`` (which only calls :func:`register`) so the map's options live beside
-each other; the shared helpers (``_opened``, ``_scope``, ``_projection``) are imported when
-the command runs, not when the CLI loads.
-"""
+"""``map``: the offline interactive map of the ecosystem, or of a part of it."""
 
 from __future__ import annotations
 
@@ -14,6 +9,18 @@ from typing import Annotated
 
 import typer
 
+from ecograph.cli.common import (
+    DomainOption,
+    Lang,
+    TerritoryOption,
+    TypeOption,
+    console,
+    fail,
+    opened,
+    projection_of,
+    scope_of,
+    working,
+)
 from ecograph.render.maps import AGGREGATE_ABOVE
 
 
@@ -39,16 +46,6 @@ class SizeBy(StrEnum):
     constraint = "constraint"
     blau = "blau"
     shannon = "shannon"
-
-
-class MapLang(StrEnum):
-    fr = "fr"
-    en = "en"
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``map`` command to ``app``."""
-    app.command("map")(map_command)
 
 
 def map_command(
@@ -80,22 +77,10 @@ def map_command(
         ),
     ] = True,
     title: Annotated[str | None, typer.Option(help="Page heading.")] = None,
-    lang: Annotated[MapLang, typer.Option(help="Language of the legend and labels.")] = MapLang.fr,
-    territory: Annotated[
-        str | None,
-        typer.Option(
-            help="Limit to a territory: LEVEL/CODE such as epci/244400404, departement/44, "
-            "commune/44109, region/52."
-        ),
-    ] = None,
-    domain: Annotated[
-        str | None,
-        typer.Option(help="Limit to partnerships and projects of a domain (e.g. housing)."),
-    ] = None,
-    partnership_type: Annotated[
-        str | None,
-        typer.Option("--partnership-type", help="Limit to one partnership type (e.g. funding)."),
-    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the legend and labels.")] = Lang.fr,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the layout, metrics and suggestions.")] = 0,
     coordinates: Annotated[
         Path | None,
@@ -109,38 +94,35 @@ def map_command(
 ) -> None:
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
-    from ecograph.analysis import vocabulary
-    from ecograph.cli import _failure, _opened, _projection, _scope, console
-    from ecograph.ingest.territories import read_table
-    from ecograph.labels import concept_labels
+    from ecograph.geography import geography
+    from ecograph.labels import Labels
     from ecograph.render import build_map
     from ecograph.safetext import terminal
 
     started = time.perf_counter()
     if size_by is not SizeBy.degree and not with_metrics:
-        raise _failure(
+        raise fail(
             f"--size-by {size_by} needs the metrics; drop --no-metrics or size by degree.", 2
         )
-    scope = _scope(territory, domain, partnership_type, None, None)
-    table = read_table()
-    with _opened(read_only=True, create=False) as store:
-        projection = _projection(store, scope)
-        labels = concept_labels(store, lang.value)
-        words = vocabulary(store, lang.value, table) if suggestions else None
+    scope = scope_of(territory, domain, partnership_type, None, None)
+    table = geography()
+    with opened(read_only=True, create=False) as store:
+        projection = projection_of(store, scope)
+        labels = Labels.from_store(store, lang.value, table=table)
     graph = projection.collaboration
     metrics = found = None
     if with_metrics and graph.number_of_nodes():
         from ecograph.network.metrics import compute_metrics
 
-        with console.status("Computing metrics…"):
+        with working("Computing metrics…"):
             metrics = compute_metrics(projection, seed=seed, activity=False)
-    if words is not None:
+    if suggestions:
         from ecograph.network.gaps import suggest
 
-        with console.status("Suggesting partnerships…"):
-            found = suggest(graph, words, top=suggestions, seed=seed)
+        with working("Suggesting partnerships…"):
+            found = suggest(graph, labels, top=suggestions, seed=seed)
     try:
-        with console.status("Drawing the map…"):
+        with working("Drawing the map…"):
             document = build_map(
                 projection,
                 metrics=metrics,
@@ -156,7 +138,7 @@ def map_command(
                 coordinates=coordinates,
             )
     except ValueError as err:
-        raise _failure(err, 2) from None
+        raise fail(err, 2) from None
     document.write(out)
     s = document.summary
     drawn = (

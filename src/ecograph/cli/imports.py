@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from ecograph.cli.common import console, errors, fail, opened, progress
 from ecograph.safetext import clean, labelled, terminal
 
 if TYPE_CHECKING:
@@ -31,13 +32,6 @@ class Kind(StrEnum):
     actors = "actors"
     projects = "projects"
     partnerships = "partnerships"
-
-
-def register(app: typer.Typer) -> None:
-    """Add the import commands to the ``ecograph`` app."""
-    app.command("import")(import_files)
-    app.command("sources")(sources)
-    app.command("remove")(remove)
 
 
 def import_files(
@@ -107,7 +101,6 @@ def import_files(
 ) -> None:
     """Import spreadsheets (CSV/XLSX), SCDL subsidy files, SIRENE/ESS lists or RDF, one
     source graph per file, with provenance; all rows or nothing unless --keep-good-rows."""
-    from ecograph.cli import _failure, _opened, console, errors
     from ecograph.ingest.importer import ImportRefused, import_file
     from ecograph.ingest.mapping import MappingError, load_mapping
 
@@ -120,21 +113,21 @@ def import_files(
         )
         return
     if not files:
-        raise _failure("name the file(s) to import, or use --template KIND.", 2)
+        raise fail("name the file(s) to import, or use --template KIND.", 2)
     try:
         loaded_mapping = load_mapping(mapping) if mapping else None
     except (MappingError, OSError) as err:
-        raise _failure(err, 2) from None
+        raise fail(err, 2) from None
     if len(files) > 1 and rejects is not None:
-        raise _failure(
+        raise fail(
             "--rejects names one file; import one file at a time or let each get FILE.rejects.csv.",
             2,
         )
     failed = False
     imported = False
-    with _opened() as store:
+    with opened() as store:
         for path in files:
-            with _progress(console) as bar:
+            with progress() as bar:
                 task = bar.add_task(f"{clean(path.name)}: reading", total=None)
 
                 def report(
@@ -142,7 +135,7 @@ def import_files(
                     done: int,
                     total: int,
                     task: int = task,
-                    bar: Progress = bar,
+                    bar: Any = bar,
                     name: str = clean(path.name),
                 ) -> None:
                     bar.update(
@@ -171,17 +164,17 @@ def import_files(
             _print_summary(console, result)
             imported = True
         if imported:
-            _refresh_metrics(console, store)
+            _refresh_metrics(store)
     if failed:
         raise typer.Exit(1)
 
 
-def _refresh_metrics(console: Console, store: Store) -> None:
+def _refresh_metrics(store: Store) -> None:
     """Recompute the whole ecosystem's metrics, which the change just made to the data left
-    stale, with a progress bar."""
+    stale, with a progress display."""
     from ecograph.network.refresh import refresh_metrics
 
-    with _progress(console) as bar:
+    with progress() as bar:
         task = bar.add_task("metrics", total=None)
 
         def report(stage: str, done: int, total: int) -> None:
@@ -190,18 +183,6 @@ def _refresh_metrics(console: Console, store: Store) -> None:
         graph = refresh_metrics(store, progress=report)
     if graph:
         console.print("Metrics brought up to date for the library queries.")
-
-
-def _progress(console: Console) -> Progress:
-    # markup=False: the description holds a file name, which may hold "[/]".
-    return Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 def _print_rejects(errors: Console, result: ImportResult, limit: int = 10) -> None:
@@ -265,45 +246,43 @@ def _print_summary(console: Console, result: ImportResult) -> None:
 
 def sources() -> None:
     """List imported sources: file, format, time, rows and what they added."""
-    from ecograph.cli import _opened, console
     from ecograph.ingest.sources import list_sources
 
-    with _opened(read_only=True, create=False) as store:
+    with opened(read_only=True, create=False) as store:
         found = list_sources(store)
     if not found:
         console.print("No imported source yet: `ecograph import FILE`.")
         return
-    table = Table(title="Imported sources (ecograph remove SOURCE takes one out)")
-    for column in (
-        "source",
-        "format",
-        "imported (UTC)",
-        "rows",
-        "refused",
-        "actors new/merged",
-        "partnerships",
-        "projects",
-        "triples",
-    ):
-        table.add_column(column, overflow="fold", no_wrap=column == "source")
+    console.print(f"{len(found):,} imported source(s); `ecograph remove SOURCE` takes one out.")
     names = [s.source for s in found]
     for info in found:
         c = info.counts
-        source = terminal(info.source)
+        heading = Text("• ")
+        heading.append(terminal(info.source))
+        heading.append(terminal(f" — {info.format}, imported {_when(info.imported_at)}"))
         if names.count(info.source) > 1:
-            source.append(" (2 versions: re-run the import)", style="yellow")
-        table.add_row(
-            source,
-            terminal(info.format),
-            info.imported_at.replace("T", " "),
-            f"{c.get('rowsImported', 0):,}",
-            f"{c.get('rowsRejected', 0):,}",
-            f"{c.get('actorsCreated', 0):,}/{c.get('actorsMerged', 0):,}",
-            f"{c.get('partnerships', 0):,}",
-            f"{c.get('projects', 0):,}",
-            f"{c.get('triples', 0):,}",
+            heading.append(" (2 versions: re-run the import)", style="yellow")
+        console.print(heading)
+        console.print(
+            f"    {_count(c, 'rowsImported', 'row')} imported, "
+            f"{c.get('rowsRejected', 0):,} refused; actors: "
+            f"{c.get('actorsCreated', 0):,} new, {c.get('actorsMerged', 0):,} merged; "
+            f"{_count(c, 'partnerships', 'partnership')}, {_count(c, 'projects', 'project')}; "
+            f"{_count(c, 'triples', 'triple')}",
+            highlight=False,
         )
-    console.print(table)
+
+
+def _count(counts: dict[str, int], key: str, noun: str) -> str:
+    """``1 row``, ``12,000 rows``."""
+    value = counts.get(key, 0)
+    return f"{value:,} {noun}{'' if value == 1 else 's'}"
+
+
+def _when(stamp: str) -> str:
+    """An ISO time stamp as ``2026-12-07 05:50 UTC``: seconds are noise in a list."""
+    day, _, moment = stamp.partition("T")
+    return f"{day} {moment[:5]} UTC" if moment else day
 
 
 def remove(
@@ -316,13 +295,12 @@ def remove(
     ],
 ) -> None:
     """Remove an imported source (its whole graph) from the store."""
-    from ecograph.cli import _opened, console, errors
     from ecograph.ingest.sources import remove_source
 
-    with _opened() as store:
+    with opened() as store:
         removed, shared = remove_source(store, source)
         if removed:
-            _refresh_metrics(console, store)
+            _refresh_metrics(store)
     if not removed:
         errors.print(
             labelled(

@@ -1,0 +1,224 @@
+"""``network`` and ``metrics``: the collaboration graph and its cross-sector measures."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ecograph.cli.common import (
+    DomainOption,
+    FormulaEscapeOption,
+    SeedOption,
+    SinceOption,
+    TerritoryOption,
+    TypeOption,
+    UntilOption,
+    console,
+    errors,
+    fail,
+    opened,
+    projection_of,
+    scope_of,
+    working,
+)
+from ecograph.cli.tables import add_row, cell, rows_table
+from ecograph.safetext import for_stream, spreadsheet_cell, terminal
+
+
+class GraphFormat(StrEnum):
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+
+
+def network(
+    out: Annotated[
+        Path, typer.Option(help="File to write (CSV: NAME-nodes.csv and NAME-edges.csv beside it).")
+    ],
+    format: Annotated[
+        GraphFormat,
+        typer.Option("--format", "-f", help="GraphML or GEXF for Gephi, CSV for spreadsheets."),
+    ] = GraphFormat.graphml,
+    with_metrics: Annotated[
+        bool,
+        typer.Option("--metrics/--no-metrics", help="Add each actor's metrics to its attributes."),
+    ] = True,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    seed: SeedOption = 0,
+    formula_escape: FormulaEscapeOption = True,
+) -> None:
+    """Export the actor collaboration graph, with attributes and metrics, for Gephi or CSV."""
+    from ecograph.network.graph_files import write_graph
+
+    scope = scope_of(territory, domain, partnership_type, since, until)
+    with opened(read_only=True, create=False) as store:
+        projection = projection_of(store, scope)
+    node_metrics = None
+    if with_metrics:
+        from dataclasses import asdict
+
+        from ecograph.network.metrics import compute_metrics
+
+        with working("Computing metrics…"):
+            result = compute_metrics(projection, seed=seed, activity=False)
+        node_metrics = {
+            row.actor: {
+                k: v for k, v in asdict(row).items() if k not in ("actor", "name", "sector")
+            }
+            for row in result.actors
+        }
+    written = write_graph(
+        projection.collaboration, out, format.value, node_metrics, formula_escape=formula_escape
+    )
+    graph = projection.collaboration
+    console.print(
+        terminal(
+            f"Wrote {graph.number_of_nodes():,} actors and "
+            f"{graph.number_of_edges():,} ties to "
+            f"{', '.join(str(p) for p in written)}."
+        )
+    )
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def metrics(
+    format: Annotated[
+        TableFormat,
+        typer.Option(
+            "--format", "-f", help="Terminal tables, or CSV/JSON (with --out, one file per table)."
+        ),
+    ] = TableFormat.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for CSV/JSON files (one per table); default: standard output."),
+    ] = None,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write/--no-write",
+            help="Write the metrics into the store's metrics graph, for SPARQL "
+            "(whole ecosystem only: a filtered run is not written).",
+        ),
+    ] = True,
+    top: Annotated[int, typer.Option(help="Rows of the actor table shown in the terminal.")] = 15,
+    territory: TerritoryOption = None,
+    domain: DomainOption = None,
+    partnership_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    seed: SeedOption = 0,
+    formula_escape: FormulaEscapeOption = True,
+) -> None:
+    """Cross-sector metrics: mixing, E-I index, diversity, brokerage, communities."""
+    from ecograph.network.metrics import compute_metrics
+    from ecograph.network.metrics_rdf import write_metrics
+
+    scope = scope_of(territory, domain, partnership_type, since, until)
+    with opened(read_only=not write, create=False) as store:
+        projection = projection_of(store, scope)
+        with working("Computing metrics…"):
+            result = compute_metrics(projection, seed=seed)
+        graph = write_metrics(store, result) if write and result.whole_ecosystem else None
+    tables = result.tables()
+    if format is TableFormat.table:
+        _print_metrics(tables, top)
+    else:
+        _write_tables(tables, format.value, out, formula_escape=formula_escape)
+    if graph:
+        errors.print(f"Metrics written to {graph}.")
+    elif write:
+        errors.print(
+            "note: metrics of a filtered scope are not written into the store, whose metrics "
+            "graph keeps the whole ecosystem's (--out keeps these tables)."
+        )
+
+
+def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
+    overall = tables["global"][0]
+    summary = Table(title="Cross-sector collaboration", show_header=False)
+    for key, value in overall.items():
+        add_row(summary, key.replace("_", " "), cell(value))
+    console.print(summary)
+    rows_table(
+        "By sector", tables["sectors"], ["key", "actors", "ties", "cross_sector_share", "ei_index"]
+    )
+    matrix = Table(title="Sector mixing matrix (ties; row share)")
+    sectors = sorted({row["sector"] for row in tables["mixing"]})
+    matrix.add_column("sector")
+    for sector in sectors:
+        matrix.add_column(terminal(sector), justify="right")
+    cells = {(r["sector"], r["other"]): r for r in tables["mixing"]}
+    for sector in sectors:
+        add_row(
+            matrix,
+            sector,
+            *(
+                f"{cells[(sector, o)]['ties']} ({cells[(sector, o)]['share']:.0%})"
+                if (sector, o) in cells
+                else "0"
+                for o in sectors
+            ),
+        )
+    console.print(matrix)
+    brokers = sorted(tables["actors"], key=lambda r: (-(r["betweenness"] or 0), r["actor"]))
+    rows_table(
+        f"Top {top} brokers (betweenness)",
+        brokers[:top],
+        ["name", "sector", "degree", "betweenness", "constraint", "blau"],
+    )
+    rows_table(
+        "Communities",
+        tables["communities"][:top],
+        ["community", "size", "blau", "top_domains", "epci", "epci_share"],
+    )
+
+
+def _write_tables(
+    tables: dict[str, list[dict[str, Any]]],
+    fmt: str,
+    out: Path | None,
+    *,
+    formula_escape: bool = True,
+) -> None:
+    import csv
+    import json
+
+    if fmt == "json":
+        text = json.dumps(tables, ensure_ascii=False, indent=1, default=str)
+        if out is None:
+            sys.stdout.write(for_stream(text + "\n", sys.stdout))
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "metrics.json").write_text(text + "\n", encoding="utf-8")
+            errors.print(terminal(f"Wrote {out / 'metrics.json'}."))
+        return
+    if out is None:
+        raise fail("CSV needs --out FOLDER (one file per table).", 2)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        path = out / f"{name}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["empty"])
+            writer.writeheader()
+            writer.writerows(
+                {
+                    key: spreadsheet_cell(value) if formula_escape else value
+                    for key, value in row.items()
+                }
+                for row in rows
+            )
+    errors.print(terminal(f"Wrote {len(tables)} CSV files to {out}."))
