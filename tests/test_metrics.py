@@ -32,6 +32,7 @@ from ecograph.network.metrics import MetricsResult, compute_metrics
 from ecograph.network.mixing import (
     attribute_assortativity,
     cross_sector_share,
+    cross_sector_ties,
     ei_index,
     ei_index_by_group,
     ei_index_by_node,
@@ -788,3 +789,105 @@ def test_tables_are_plain_rows(sample_metrics: MetricsResult) -> None:
 def test_docstring_examples_run(module) -> None:
     result = doctest.testmod(module, extraglobs={"nx": nx}, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_pipeline_returns_what_the_public_measures_return(
+    sample_projection: Projection,
+) -> None:
+    """compute_metrics flattens the graph once and hands the arrays to each public measure:
+    every number must equal what that measure gives when called on its own, with the graph
+    alone (betweenness sampled here, so that the sampled path is covered too)."""
+    G = sample_projection.collaboration
+    result = compute_metrics(sample_projection, seed=3, exact_betweenness_below=50)
+    actors = {a.actor: a for a in result.actors}
+
+    def table(values: dict) -> dict:
+        return {str(node): (None if math.isnan(v) else v) for node, v in values.items()}
+
+    between = betweenness(G, exact_below=50, seed=3)
+    assert {k: a.betweenness for k, a in actors.items()} == table(between)
+    assert {k: a.constraint for k, a in actors.items()} == table(constraint(G, "weight"))
+    assert {k: a.effective_size for k, a in actors.items()} == table(effective_size(G, "weight"))
+    assert {k: a.ei_index for k, a in actors.items()} == table(ei_index_by_node(G))
+    diversity_values = partner_diversity(G)
+    assert {k: a.blau for k, a in actors.items()} == table(
+        {n: b for n, (b, _) in diversity_values.items()}
+    )
+    assert {k: a.shannon for k, a in actors.items()} == table(
+        {n: h for n, (_, h) in diversity_values.items()}
+    )
+    partition = louvain_communities(G, seed=3)
+    communities = [c for c in partition if len(c) > 1]
+    assert {k: a.community for k, a in actors.items()} == {
+        str(n): next((i for i, c in enumerate(communities, 1) if n in c), None) for n in G
+    }
+    assert result.overall.modularity == modularity(G, partition)
+    assert result.overall.communities == len(communities)
+    assert result.overall.sector_assortativity == attribute_assortativity(G)
+    assert result.overall.cross_sector_share == cross_sector_share(G)
+    assert result.overall.ei_index == pytest.approx(ei_index(G), abs=1e-15)
+    sectors = [row.key for row in result.sectors]
+    counts = mixing_matrix(G, groups=sectors)
+    shares = mixing_matrix(G, groups=sectors, normalized=True)
+    assert [(c.sector, c.other, c.ties, c.share) for c in result.mixing] == [
+        (s, t, counts[s][t], shares[s][t]) for s in sectors for t in sectors
+    ]
+    for row in result.sectors:
+        assert (
+            metrics.GroupMetrics.of("sector", row.key, tie_summaries(G, "sector")[row.key]) == row
+        )
+    epci = tie_summaries(G, "epci")
+    assert [r for r in result.territories if r.scope == "epci"] == [
+        metrics.GroupMetrics.of("epci", key, summary) for key, summary in epci.items()
+    ]
+    domains_of = {
+        iri: {d.rsplit("/", 1)[-1] for d in context.domains}
+        for iri, context in sample_projection.contexts.items()
+    }
+    edge_keys = {
+        (u, v): set().union(*(domains_of[c] for c in data["partnerships"] + data["projects"]))
+        for u, v, data in G.edges(data=True)
+    }
+    by_domain = tie_summaries(G, "domains", edge_keys=edge_keys)
+    assert result.domains == [
+        metrics.GroupMetrics.of("domain", key, summary) for key, summary in by_domain.items()
+    ]
+
+
+def test_measures_take_the_arrays_of_their_own_graph_only() -> None:
+    """Arrays handed to a measure give its own result, and arrays of another graph, or
+    built with another weight than the measure reads, are refused rather than measured."""
+    from ecograph.network.arrays import graph_arrays
+
+    G = five_actors()
+    for u, v in G.edges():
+        G.edges[u, v]["weight"] = 2.0 if "p1" in (u, v) else 1.0
+    weighted = graph_arrays(G, "weight")
+    assert cross_sector_ties(G, arrays=weighted) == cross_sector_ties(G) == 3
+    assert constraint(G, "weight", arrays=weighted) == constraint(G, "weight")
+    assert betweenness(G, arrays=weighted) == betweenness(G)
+    assert tie_summaries(G, "epci", arrays=weighted) == tie_summaries(G, "epci")
+    with pytest.raises(ValueError, match="1 entries for 5 edges"):
+        tie_summaries(G, "domains", edge_keys=[("housing",)])
+    with pytest.raises(ValueError, match="another graph"):
+        betweenness(G, arrays=graph_arrays(G.copy()))
+    with pytest.raises(ValueError, match="weight=None"):
+        constraint(G, None, arrays=weighted)
+    with pytest.raises(ValueError, match="weight='weight'"):
+        modularity(G, [set(G)], arrays=graph_arrays(G))
+
+
+def test_modularity_does_not_depend_on_the_order_of_the_communities(
+    sample_projection: Projection,
+) -> None:
+    """The same partition listed in another order has the same modularity, to the last bit
+    (a plain float sum in community order differs in the last digit on the sample), so the
+    pipeline's value equals the public function's whatever numbering igraph chose."""
+    G = sample_projection.collaboration
+    partition = louvain_communities(G, seed=0)
+    values = set()
+    for seed in range(5):
+        shuffled = list(partition)
+        random.Random(seed).shuffle(shuffled)
+        values.add(modularity(G, shuffled))
+    assert len(values) == 1

@@ -345,10 +345,11 @@ def test_unknown_parameter_is_refused() -> None:
 
 # ----------------------------------------------------------------------------- derived counts
 def test_queries_reading_metrics_refuse_missing_partial_or_stale_counts(tmp_path: Path) -> None:
-    """Counts that are absent, computed on a filtered projection, or older than the data
-    would give wrong answers silently: the query refuses and says what to run."""
+    """Counts that are absent, written without the library's counts, or older than the data
+    would give wrong answers silently: the query refuses and says what to run. Metrics of a
+    filtered projection are never written (they would replace the whole ecosystem's)."""
     from ecograph.network.metrics import compute_metrics
-    from ecograph.network.metrics_rdf import metrics_state, write_metrics
+    from ecograph.network.metrics_rdf import FilteredMetricsError, metrics_state, write_metrics
     from ecograph.network.projection import ProjectionFilter, project
 
     query = find_query("sector-pairs-never-collaborating")
@@ -358,12 +359,13 @@ def test_queries_reading_metrics_refuse_missing_partial_or_stale_counts(tmp_path
         with pytest.raises(QueryError, match=r"has no metrics yet.*ecograph metrics"):
             run_query(store, query, values)
         some = ProjectionFilter(domain="https://w3id.org/ecograph/id/domain/housing")
-        write_metrics(store, compute_metrics(project(store, some)))
-        assert metrics_state(store) == "partial"
-        with pytest.raises(QueryError, match="filtered part"):
-            run_query(store, query, values)
+        with pytest.raises(FilteredMetricsError, match="not written"):
+            write_metrics(store, compute_metrics(project(store, some)))
+        assert metrics_state(store) == "missing"
         write_metrics(store, compute_metrics(project(store), activity=False))
         assert metrics_state(store) == "partial"  # no counts: no fingerprint either
+        with pytest.raises(QueryError, match="lack the counts"):
+            run_query(store, query, values)
         write_whole_metrics(store)
         assert metrics_state(store) == "current"
         assert run_query(store, query, values).rows

@@ -22,7 +22,7 @@ from ecograph import cli
 from ecograph.cli import app
 from ecograph.ingest.importer import write_rejects
 from ecograph.ingest.model import Reject
-from ecograph.network.export import write_graph
+from ecograph.network.graph_files import write_graph
 from ecograph.render import build_map
 from ecograph.render.report import build_report
 from ecograph.render.report_page import render_html

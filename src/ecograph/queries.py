@@ -359,7 +359,10 @@ REQUIREMENTS = ("metrics",)
 
 _METRICS_PROBLEMS = {
     "missing": "the store has no metrics yet",
-    "partial": "the metrics in the store were computed on a filtered part of the ecosystem",
+    "partial": (
+        "the metrics in the store lack the counts the library reads (written without them, "
+        "or by an older ecograph on a filtered part of the ecosystem)"
+    ),
     "stale": (
         "the data changed since the metrics were computed (or an older ecograph "
         "computed them, without every count the library reads now)"

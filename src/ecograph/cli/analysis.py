@@ -57,7 +57,7 @@ def network(
     formula_escape: FormulaEscapeOption = True,
 ) -> None:
     """Export the actor collaboration graph, with attributes and metrics, for Gephi or CSV."""
-    from ecograph.network.export import write_graph
+    from ecograph.network.graph_files import write_graph
 
     scope = scope_of(territory, domain, partnership_type, since, until)
     with opened(read_only=True, create=False) as store:
@@ -110,7 +110,8 @@ def metrics(
         bool,
         typer.Option(
             "--write/--no-write",
-            help="Write the metrics into the store's metrics graph, for SPARQL.",
+            help="Write the metrics into the store's metrics graph, for SPARQL "
+            "(whole ecosystem only: a filtered run is not written).",
         ),
     ] = True,
     top: Annotated[int, typer.Option(help="Rows of the actor table shown in the terminal.")] = 15,
@@ -131,7 +132,7 @@ def metrics(
         projection = projection_of(store, scope)
         with working("Computing metrics…"):
             result = compute_metrics(projection, seed=seed)
-        graph = write_metrics(store, result) if write else None
+        graph = write_metrics(store, result) if write and result.whole_ecosystem else None
     tables = result.tables()
     if format is TableFormat.table:
         _print_metrics(tables, top)
@@ -139,6 +140,11 @@ def metrics(
         _write_tables(tables, format.value, out, formula_escape=formula_escape)
     if graph:
         errors.print(f"Metrics written to {graph}.")
+    elif write:
+        errors.print(
+            "note: metrics of a filtered scope are not written into the store, whose metrics "
+            "graph keeps the whole ecosystem's (--out keeps these tables)."
+        )
 
 
 def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:

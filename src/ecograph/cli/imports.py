@@ -17,6 +17,7 @@ from ecograph.safetext import clean, labelled, terminal
 
 if TYPE_CHECKING:
     from ecograph.ingest.importer import ImportResult
+    from ecograph.store.base import Store
 
 
 class ImportFormat(StrEnum):
@@ -123,6 +124,7 @@ def import_files(
             2,
         )
     failed = False
+    imported = False
     with opened() as store:
         for path in files:
             with progress() as bar:
@@ -160,8 +162,27 @@ def import_files(
                     failed = True
                     continue
             _print_summary(console, result)
+            imported = True
+        if imported:
+            _refresh_metrics(store)
     if failed:
         raise typer.Exit(1)
+
+
+def _refresh_metrics(store: Store) -> None:
+    """Recompute the whole ecosystem's metrics, which the change just made to the data left
+    stale, with a progress display."""
+    from ecograph.network.refresh import refresh_metrics
+
+    with progress() as bar:
+        task = bar.add_task("metrics", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"metrics: {stage}", completed=done, total=total)
+
+        graph = refresh_metrics(store, progress=report)
+    if graph:
+        console.print("Metrics brought up to date for the library queries.")
 
 
 def _print_rejects(errors: Console, result: ImportResult, limit: int = 10) -> None:
@@ -278,6 +299,8 @@ def remove(
 
     with opened() as store:
         removed, shared = remove_source(store, source)
+        if removed:
+            _refresh_metrics(store)
     if not removed:
         errors.print(
             labelled(

@@ -4,19 +4,24 @@ networkx stays the model and the API: every metric takes an ``nx.Graph``. The me
 must scale to 100,000 actors first turn the graph into integer arrays (one row per edge) once,
 then work with numpy, scipy or igraph. Node ``i`` is the ``i``-th node of ``list(G)``, so
 results map back in the graph's own node order (sorted, for a projection).
+
+Each public measure builds the arrays of the graph it is given, unless the caller hands it
+the ones it already has (``arrays=``): :func:`~ecograph.network.metrics.compute_metrics`
+flattens the collaboration graph once and passes the same :class:`GraphArrays` to every
+measure, instead of each one flattening the graph again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-__all__ = ["GraphArrays", "graph_arrays", "group_codes"]
+__all__ = ["GraphArrays", "arrays_for", "graph_arrays", "group_codes"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,10 @@ class GraphArrays:
     """Edges of a graph as integer arrays over the node order ``nodes``.
 
     ``source[e]``, ``target[e]`` and ``weight[e]`` describe edge ``e`` once (an undirected
-    edge is not repeated in the other direction).
+    edge is not repeated in the other direction). ``weight_attribute`` is the edge attribute
+    the weights were read from (None: every edge weighs 1) and ``graph`` the graph flattened,
+    so that a measure handed these arrays can check they are the ones of its graph
+    (:func:`arrays_for`). The graph must not change while its arrays are in use.
     """
 
     nodes: list[Hashable]
@@ -32,6 +40,11 @@ class GraphArrays:
     target: np.ndarray
     weight: np.ndarray
     directed: bool
+    weight_attribute: str | None = None
+    graph: nx.Graph | None = field(default=None, compare=False, repr=False)
+    _groups: dict[str, tuple[list[str], np.ndarray]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def n(self) -> int:
@@ -53,6 +66,15 @@ class GraphArrays:
         graph.add_edges(np.column_stack([self.source, self.target]).tolist())
         return graph
 
+    def group_codes(self, attribute: str) -> tuple[list[str], np.ndarray]:
+        """:func:`group_codes` of the graph's node attribute ``attribute``, computed once per
+        attribute and shared by the measures that group nodes by it."""
+        if self.graph is None:
+            raise ValueError("these arrays do not keep their graph; use group_codes(G, ...)")
+        if attribute not in self._groups:
+            self._groups[attribute] = group_codes(self.graph, self.nodes, attribute)
+        return self._groups[attribute]
+
 
 def graph_arrays(G: nx.Graph, weight: str | None = None) -> GraphArrays:
     """Flatten ``G`` into :class:`GraphArrays`; edges without ``weight`` weigh 1."""
@@ -73,7 +95,29 @@ def graph_arrays(G: nx.Graph, weight: str | None = None) -> GraphArrays:
             source[e] = index[u]
             target[e] = index[v]
             weights[e] = w
-    return GraphArrays(nodes, source, target, weights, G.is_directed())
+    return GraphArrays(nodes, source, target, weights, G.is_directed(), weight, G)
+
+
+def arrays_for(
+    G: nx.Graph, arrays: GraphArrays | None, weight: str | None = None, *, reads_weight: bool
+) -> GraphArrays:
+    """The arrays a measure of ``G`` works on: ``arrays`` when the caller passed them, else
+    ``graph_arrays(G, weight)``.
+
+    Passed arrays must come from this very graph (``graph_arrays(G, ...)``) and, for a measure
+    that ``reads_weight``, from the same weight attribute: anything else would give the
+    numbers of another graph, so it raises ``ValueError`` instead.
+    """
+    if arrays is None:
+        return graph_arrays(G, weight)
+    if arrays.graph is not G:
+        raise ValueError("arrays were built from another graph; pass graph_arrays(G, ...)")
+    if reads_weight and arrays.weight_attribute != weight:
+        raise ValueError(
+            f"arrays were built with weight={arrays.weight_attribute!r}, "
+            f"this measure needs weight={weight!r}"
+        )
+    return arrays
 
 
 def group_codes(G: nx.Graph, nodes: list[Hashable], attribute: str) -> tuple[list[str], np.ndarray]:

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.network.arrays import GraphArrays, graph_arrays
+from ecograph.network.arrays import GraphArrays, arrays_for
 
 __all__ = ["ROLES", "brokerage_roles", "constraint", "effective_size"]
 
@@ -73,7 +73,9 @@ def _degrees(pattern: sp.csr_array) -> np.ndarray:
     return np.diff(pattern.indptr)
 
 
-def constraint(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
+def constraint(
+    G: nx.Graph, weight: str | None = None, *, arrays: GraphArrays | None = None
+) -> dict[Hashable, float]:
     r"""Burt's constraint of every node.
 
     .. math:: c_u = \sum_{v \in N(u)} \Big(p_{uv} + \sum_{w \in N(u)} p_{uw} p_{wv}\Big)^2
@@ -92,6 +94,9 @@ def constraint(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
         Directed or undirected, without self-loops.
     weight : str or None
         Edge attribute holding tie strength; None counts every tie as 1.
+    arrays : GraphArrays, optional
+        ``graph_arrays(G, weight)`` when the caller already has it (see
+        :func:`~ecograph.network.arrays.arrays_for`); built from ``G`` otherwise.
 
     Returns
     -------
@@ -110,20 +115,18 @@ def constraint(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
     .. [2] Burt, R. S. (2004). Structural holes and good ideas. *American Journal of
        Sociology* 110(2), 349–399.
     """
-    arrays = graph_arrays(G, weight)
-    values = _constraint(arrays, *_mutual_weights(arrays))
-    return dict(zip(arrays.nodes, values.tolist(), strict=True))
-
-
-def _constraint(arrays: GraphArrays, mutual: sp.csr_array, pattern: sp.csr_array) -> np.ndarray:
+    arrays = arrays_for(G, arrays, weight, reads_weight=True)
+    mutual, pattern = _mutual_weights(arrays)
     shares = _row_scale(mutual, np.asarray(mutual.sum(axis=1)).ravel())
     local = shares + _masked_product(shares, shares, pattern)
     values = np.asarray(local.power(2).sum(axis=1), dtype=np.float64).ravel()
     values[_degrees(pattern) == 0] = np.nan
-    return values
+    return dict(zip(arrays.nodes, values.tolist(), strict=True))
 
 
-def effective_size(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
+def effective_size(
+    G: nx.Graph, weight: str | None = None, *, arrays: GraphArrays | None = None
+) -> dict[Hashable, float]:
     r"""Burt's effective size of every node's network.
 
     .. math:: e_u = \sum_{v \in N(u)} \Big(1 - \sum_{w \in N(u)} p_{uw} m_{vw}\Big)
@@ -142,6 +145,9 @@ def effective_size(G: nx.Graph, weight: str | None = None) -> dict[Hashable, flo
         Directed or undirected, without self-loops.
     weight : str or None
         Edge attribute holding tie strength; None counts every tie as 1.
+    arrays : GraphArrays, optional
+        ``graph_arrays(G, weight)`` when the caller already has it (see
+        :func:`~ecograph.network.arrays.arrays_for`); built from ``G`` otherwise.
 
     Returns
     -------
@@ -160,12 +166,8 @@ def effective_size(G: nx.Graph, weight: str | None = None) -> dict[Hashable, flo
     .. [2] Borgatti, S. P. (1997). Structural holes: unpacking Burt's redundancy measures.
        *Connections* 20(1), 35–38.
     """
-    arrays = graph_arrays(G, weight)
-    values = _effective_size(arrays, *_mutual_weights(arrays))
-    return dict(zip(arrays.nodes, values.tolist(), strict=True))
-
-
-def _effective_size(arrays: GraphArrays, mutual: sp.csr_array, pattern: sp.csr_array) -> np.ndarray:
+    arrays = arrays_for(G, arrays, weight, reads_weight=True)
+    mutual, pattern = _mutual_weights(arrays)
     shares = _row_scale(mutual, np.asarray(mutual.sum(axis=1)).ravel())
     largest = mutual.max(axis=1).toarray().ravel() if mutual.nnz else np.zeros(arrays.n)
     relative = _row_scale(mutual, largest)
@@ -173,7 +175,7 @@ def _effective_size(arrays: GraphArrays, mutual: sp.csr_array, pattern: sp.csr_a
     degrees = _degrees(pattern)
     values = degrees - np.asarray(redundancy.sum(axis=1), dtype=np.float64).ravel()
     values[degrees == 0] = np.nan
-    return values
+    return dict(zip(arrays.nodes, values.tolist(), strict=True))
 
 
 @not_implemented_for("undirected")

@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 from networkx.utils import create_py_random_state
 
-from ecograph.network.arrays import GraphArrays, graph_arrays
+from ecograph.network.arrays import GraphArrays, arrays_for
 
 __all__ = ["BETWEENNESS_SAMPLES", "EXACT_BETWEENNESS_BELOW", "betweenness", "betweenness_sources"]
 
@@ -60,6 +60,7 @@ def betweenness(
     seed: int | None = 0,
     normalized: bool = True,
     engine: Engine = "igraph",
+    arrays: GraphArrays | None = None,
 ) -> dict[Hashable, float]:
     r"""Shortest-path betweenness of every node, exact on small graphs, sampled on large ones.
 
@@ -110,6 +111,11 @@ def betweenness(
         Divide by the number of ordered pairs of other nodes.
     engine : {"igraph", "networkx"}
         ``"igraph"`` (fast, C) or ``"networkx"`` (reference); same result.
+    arrays : GraphArrays, optional
+        ``graph_arrays(G)`` when the caller already has it (see
+        :func:`~ecograph.network.arrays.arrays_for`); built from ``G`` otherwise.
+        Hops are counted unweighted whatever weight the arrays carry; the networkx engine
+        does not use them.
 
     Returns
     -------
@@ -137,15 +143,9 @@ def betweenness(
         )
     if engine != "igraph":
         raise ValueError(f"unknown engine {engine!r}; use 'igraph' or 'networkx'")
-    arrays = graph_arrays(G)
-    values = _betweenness(arrays, sources, normalized)
+    arrays = arrays_for(G, arrays, reads_weight=False)
+    values = _rescale(_igraph_betweenness(arrays, sources), arrays, sources, normalized)
     return dict(zip(arrays.nodes, values.tolist(), strict=True))
-
-
-def _betweenness(
-    arrays: GraphArrays, sources: list[Hashable] | None, normalized: bool
-) -> np.ndarray:
-    return _rescale(_igraph_betweenness(arrays, sources), arrays, sources, normalized)
 
 
 def _igraph_betweenness(arrays: GraphArrays, sources: list[Hashable] | None) -> np.ndarray:

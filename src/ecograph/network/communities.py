@@ -10,6 +10,7 @@ other on random graphs. Modularity itself is computed with numpy and equals
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Hashable, Iterable
 from typing import Literal
@@ -18,7 +19,7 @@ import networkx as nx
 import numpy as np
 from networkx.utils import not_implemented_for
 
-from ecograph.network.arrays import GraphArrays, graph_arrays
+from ecograph.network.arrays import GraphArrays, arrays_for
 
 __all__ = ["louvain_communities", "modularity"]
 
@@ -41,6 +42,7 @@ def louvain_communities(
     resolution: float = 1.0,
     seed: int | None = 0,
     engine: Engine = "igraph",
+    arrays: GraphArrays | None = None,
 ) -> list[frozenset[Hashable]]:
     r"""Partition the nodes by Louvain modularity optimisation, seeded.
 
@@ -61,6 +63,10 @@ def louvain_communities(
         Seed of the node visiting order. Same graph and seed, same partition.
     engine : {"igraph", "networkx"}
         igraph's ``community_multilevel`` (fast) or networkx's ``louvain_communities``.
+    arrays : GraphArrays, optional
+        ``graph_arrays(G, weight)`` when the caller already has it (see
+        :func:`~ecograph.network.arrays.arrays_for`); built from ``G`` otherwise.
+        The networkx engine does not use them.
 
     Returns
     -------
@@ -89,7 +95,7 @@ def louvain_communities(
         return _canonical(found, order)
     if engine != "igraph":
         raise ValueError(f"unknown engine {engine!r}; use 'igraph' or 'networkx'")
-    arrays = graph_arrays(G, weight)
+    arrays = arrays_for(G, arrays, weight, reads_weight=weight is not None)
     membership = _multilevel(arrays, weighted=weight is not None, resolution=resolution, seed=seed)
     groups: dict[int, list[Hashable]] = {}
     for node, label in zip(arrays.nodes, membership.tolist(), strict=True):
@@ -123,6 +129,7 @@ def modularity(
     *,
     weight: str | None = "weight",
     resolution: float = 1.0,
+    arrays: GraphArrays | None = None,
 ) -> float:
     r"""Newman–Girvan modularity of a partition of an undirected graph.
 
@@ -140,6 +147,9 @@ def modularity(
         A partition of the nodes of ``G``.
     weight : str or None
     resolution : float
+    arrays : GraphArrays, optional
+        ``graph_arrays(G, weight)`` when the caller already has it (see
+        :func:`~ecograph.network.arrays.arrays_for`); built from ``G`` otherwise.
 
     Returns
     -------
@@ -157,7 +167,7 @@ def modularity(
     .. [1] Newman, M. E. J. (2006). Modularity and community structure in networks. *PNAS*
        103(23), 8577–8582.
     """
-    arrays = graph_arrays(G, weight)
+    arrays = arrays_for(G, arrays, weight, reads_weight=True)
     index = {node: i for i, node in enumerate(arrays.nodes)}
     label = np.full(arrays.n, -1, dtype=np.int64)
     for c, members in enumerate(communities):
@@ -169,7 +179,12 @@ def modularity(
 
 
 def _modularity(arrays: GraphArrays, label: np.ndarray, resolution: float = 1.0) -> float:
-    """Modularity of the partition ``label`` (community index of each node)."""
+    """Modularity of the partition ``label`` (community index of each node).
+
+    The per-community terms are added with :func:`math.fsum`, which rounds their exact sum
+    once: the value does not depend on how the communities are numbered, so the same
+    partition gives the same bits whether it comes from igraph or from a list of sets.
+    """
     total = float(arrays.weight.sum())
     if total == 0:
         return float("nan")
@@ -179,4 +194,5 @@ def _modularity(arrays: GraphArrays, label: np.ndarray, resolution: float = 1.0)
     degree = np.bincount(lu, weights=arrays.weight, minlength=k) + np.bincount(
         lv, weights=arrays.weight, minlength=k
     )
-    return float(np.sum(inside / total - resolution * (degree / (2 * total)) ** 2))
+    terms = inside / total - resolution * (degree / (2 * total)) ** 2
+    return math.fsum(terms.tolist())

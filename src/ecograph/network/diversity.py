@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes
+from ecograph.network.arrays import GraphArrays, arrays_for
 
 __all__ = ["blau", "group_diversity", "partner_diversity", "shannon"]
 
@@ -97,7 +97,7 @@ def shannon(counts: Mapping[str, float] | Iterable[float]) -> float:
 
 @not_implemented_for("directed")
 def partner_diversity(
-    G: nx.Graph, attribute: str = "sector"
+    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
 ) -> dict[Hashable, tuple[float, float]]:
     r"""Blau and Shannon diversity of the sectors of each node's partners.
 
@@ -113,6 +113,9 @@ def partner_diversity(
         Undirected; self-loops are ignored.
     attribute : str
         Node attribute naming the group.
+    arrays : GraphArrays, optional
+        ``graph_arrays(G)`` when the caller already has it (see
+        :func:`~ecograph.network.arrays.arrays_for`); built from ``G`` otherwise.
 
     Returns
     -------
@@ -134,18 +137,9 @@ def partner_diversity(
     .. [2] Shannon, C. E. (1948). A mathematical theory of communication. *Bell System
        Technical Journal* 27, 379–423.
     """
-    arrays = graph_arrays(G)
-    labels, codes = group_codes(G, arrays.nodes, attribute)
-    blau_values, shannon_values = _partner_diversity(arrays, codes, len(labels))
-    return {
-        node: (float(b), float(h))
-        for node, b, h in zip(arrays.nodes, blau_values, shannon_values, strict=True)
-    }
-
-
-def _partner_diversity(
-    arrays: GraphArrays, codes: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
+    arrays = arrays_for(G, arrays, reads_weight=False)
+    labels, codes = arrays.group_codes(attribute)
+    k = len(labels)
     keep = arrays.source != arrays.target
     source, target = arrays.source[keep], arrays.target[keep]
     rows = np.concatenate([source, target])
@@ -164,7 +158,10 @@ def _partner_diversity(
     isolated = partners == 0
     blau_values[isolated] = math.nan
     shannon_values[isolated] = math.nan
-    return blau_values, shannon_values
+    return {
+        node: (float(b), float(h))
+        for node, b, h in zip(arrays.nodes, blau_values, shannon_values, strict=True)
+    }
 
 
 def group_diversity(

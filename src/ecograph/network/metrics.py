@@ -30,7 +30,6 @@ values (an isolated actor's E-I or constraint, a sector without ties) are ``None
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from collections import Counter, defaultdict
@@ -42,10 +41,20 @@ import numpy as np
 
 from ecograph.gcpause import collector_paused
 from ecograph.geography import TerritoryTable, geography
-from ecograph.network.activity import (
+from ecograph.network.arrays import GraphArrays, graph_arrays
+from ecograph.network.brokerage import ROLES, brokerage_roles, constraint, effective_size
+from ecograph.network.centrality import (
+    BETWEENNESS_SAMPLES,
+    EXACT_BETWEENNESS_BELOW,
+    betweenness,
+    betweenness_sources,
+)
+from ecograph.network.communities import louvain_communities, modularity
+from ecograph.network.diversity import blau, partner_diversity, shannon
+from ecograph.network.library_counts import (
     DomainActivity,
     FunderTotals,
-    FundingFlow,
+    FundingFlowActivity,
     PartnershipSectors,
     PartnershipYearActivity,
     ProjectSectors,
@@ -57,32 +66,13 @@ from ecograph.network.activity import (
     project_sectors,
     territory_activity,
 )
-from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes
-from ecograph.network.brokerage import (
-    ROLES,
-    _constraint,
-    _effective_size,
-    _mutual_weights,
-    brokerage_roles,
-)
-from ecograph.network.centrality import (
-    BETWEENNESS_SAMPLES,
-    EXACT_BETWEENNESS_BELOW,
-    _betweenness,
-    betweenness_sources,
-)
-from ecograph.network.communities import _canonical, _modularity, _multilevel
-from ecograph.network.diversity import _partner_diversity, blau, shannon
 from ecograph.network.mixing import (
     TieSummary,
-    _assortativity,
-    _count_matrix,
-    _cross_count,
-    _expand,
-    _matrix,
-    _node_ei,
-    _summaries,
-    node_keys,
+    attribute_assortativity,
+    cross_sector_ties,
+    ei_index_by_node,
+    mixing_matrix,
+    tie_summaries,
 )
 from ecograph.network.projection import Projection
 
@@ -239,7 +229,7 @@ class MetricsResult:
     sector_pairs: list[SectorPairActivity] = field(default_factory=list)
     domain_activity: list[DomainActivity] = field(default_factory=list)
     partnership_years: list[PartnershipYearActivity] = field(default_factory=list)
-    funding_flows: list[FundingFlow] = field(default_factory=list)
+    funding_flows: list[FundingFlowActivity] = field(default_factory=list)
     funders: list[FunderTotals] = field(default_factory=list)
     project_sectors: list[ProjectSectors] = field(default_factory=list)
     partnership_sectors: list[PartnershipSectors] = field(default_factory=list)
@@ -302,6 +292,7 @@ def compute_metrics(
     attribute: str = "sector",
     table: TerritoryTable | None = None,
     activity: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> MetricsResult:
     """Compute every cross-sector metric of ``projection``.
 
@@ -329,6 +320,9 @@ def compute_metrics(
         type and year, per-funder totals and each project's member sectors (what the metrics
         graph gives eight library queries).
         Views that only show metrics (map, report, graph export) pass ``False``.
+    progress : callable, optional
+        Called with each step's name (the keys of ``timings``) as the step starts, for a
+        progress display.
 
     Returns
     -------
@@ -339,33 +333,34 @@ def compute_metrics(
 
     Notes
     -----
-    The graph is flattened to arrays once and each module's array-level helper (its
-    underscore functions) is called on them; the public functions each flatten on their
-    own, which would add about 2 s per measure at 100,000 actors.
+    Every measure is the documented public function of its module, called on the
+    collaboration graph with the graph's :class:`~ecograph.network.arrays.GraphArrays`,
+    built once here and passed to each (``arrays=``), so the graph is flattened once rather
+    than once per measure.
     """
     G = projection.collaboration
     timings: dict[str, float] = {}
 
     def step(name: str, compute: Callable[[], T]) -> T:
+        if progress is not None:
+            progress(name)
         start = time.perf_counter()
         result = compute()
         timings[name] = time.perf_counter() - start
         return result
 
     arrays = step("arrays", lambda: graph_arrays(G, weight))
-    labels, codes = group_codes(G, arrays.nodes, attribute)
     nodes = arrays.nodes
 
-    def summaries(by: str, edge_pairs: Any = None) -> dict[str, TieSummary]:
-        keys, node_index, key_index = node_keys(G, nodes, by)
-        if edge_pairs is not None:
-            keys, edge_pairs = edge_pairs(keys)
-        return _summaries(arrays, codes, keys, node_index, key_index, edge_pairs)
+    def summaries(by: str, edge_keys: Any = None) -> dict[str, TieSummary]:
+        return tie_summaries(G, by, attribute=attribute, edge_keys=edge_keys, arrays=arrays)
 
     sector_summary = step("sectors", lambda: summaries(attribute))
     sector_names = list(sector_summary)
-    mixing = step("mixing", lambda: _mixing(arrays, codes, labels, sector_names))
-    assortativity = step("assortativity", lambda: _assortativity(arrays, codes, len(labels)))
+    mixing = step("mixing", lambda: _mixing(G, arrays, attribute, sector_names))
+    assortativity = step(
+        "assortativity", lambda: attribute_assortativity(G, attribute, arrays=arrays)
+    )
     territories = step(
         "territories",
         lambda: [
@@ -378,26 +373,33 @@ def compute_metrics(
         "domains",
         lambda: [
             GroupMetrics.of("domain", key, summary)
-            for key, summary in summaries(
-                "domains", lambda keys: _edge_domains(projection, keys)
-            ).items()
+            for key, summary in summaries("domains", _edge_domains(projection)).items()
         ],
     )
-    node_ei = step("ei_by_actor", lambda: _node_ei(arrays, codes))
-    diversity = step("diversity", lambda: _partner_diversity(arrays, codes, len(labels)))
+    node_ei = step("ei_by_actor", lambda: ei_index_by_node(G, attribute, arrays=arrays))
+    diversity = step("diversity", lambda: partner_diversity(G, attribute, arrays=arrays))
     sources = betweenness_sources(
         G, exact_below=exact_betweenness_below, samples=betweenness_samples, seed=seed
     )
-    between = step("betweenness", lambda: _betweenness(arrays, sources, normalized=True))
-    holes = step("structural_holes", lambda: _mutual_weights(arrays))
-    constraints = step("constraint", lambda: _constraint(arrays, *holes))
-    sizes = step("effective_size", lambda: _effective_size(arrays, *holes))
-    roles = step("brokerage_roles", lambda: brokerage_roles(projection.funding, attribute))
-    membership = step(
-        "louvain",
-        lambda: _multilevel(arrays, weighted=weight is not None, resolution=1.0, seed=seed),
+    between = step(
+        "betweenness",
+        lambda: betweenness(
+            G,
+            exact_below=exact_betweenness_below,
+            samples=betweenness_samples,
+            seed=seed,
+            normalized=True,
+            arrays=arrays,
+        ),
     )
-    quality = step("modularity", lambda: _modularity(arrays, membership))
+    constraints = step("constraint", lambda: constraint(G, weight, arrays=arrays))
+    sizes = step("effective_size", lambda: effective_size(G, weight, arrays=arrays))
+    roles = step("brokerage_roles", lambda: brokerage_roles(projection.funding, attribute))
+    partition = step(
+        "louvain",
+        lambda: louvain_communities(G, weight=weight, resolution=1.0, seed=seed, arrays=arrays),
+    )
+    quality = step("modularity", lambda: modularity(G, partition, weight=weight, arrays=arrays))
 
     sector_pairs, domain_activity = (
         step("territory_activity", lambda: territory_activity(projection, table or geography()))
@@ -424,11 +426,7 @@ def compute_metrics(
         step("partnership_sectors", lambda: partnership_sectors(projection)) if activity else []
     )
 
-    order = {node: i for i, node in enumerate(nodes)}
-    groups: dict[int, list[Hashable]] = defaultdict(list)
-    for node, label in zip(nodes, membership.tolist(), strict=True):
-        groups[label].append(node)
-    communities = [c for c in _canonical(groups.values(), order) if len(c) > 1]
+    communities = [c for c in partition if len(c) > 1]
     community_of = {node: i for i, members in enumerate(communities, start=1) for node in members}
     degree = np.bincount(np.concatenate([arrays.source, arrays.target]), minlength=arrays.n)
     strength = np.bincount(arrays.source, weights=arrays.weight, minlength=arrays.n) + np.bincount(
@@ -451,12 +449,12 @@ def compute_metrics(
                 sector=str(data.get(attribute, "")),
                 degree=int(degree[i]),
                 weighted_degree=float(strength[i]),
-                betweenness=float(between[i]),
-                constraint=_value(constraints[i]),
-                effective_size=_value(sizes[i]),
-                blau=_value(diversity[0][i]),
-                shannon=_value(diversity[1][i]),
-                ei_index=_value(node_ei[i]),
+                betweenness=float(between[node]),
+                constraint=_value(constraints[node]),
+                effective_size=_value(sizes[node]),
+                blau=_value(diversity[node][0]),
+                shannon=_value(diversity[node][1]),
+                ei_index=_value(node_ei[node]),
                 community=community_of.get(node),
                 partnerships=partnerships[node],
                 **roles.get(node, no_roles),
@@ -465,7 +463,7 @@ def compute_metrics(
     actors.sort(key=lambda a: a.actor)
 
     m = arrays.m
-    cross = _cross_count(arrays, codes)
+    cross = cross_sector_ties(G, attribute, arrays=arrays)
     method = "exact" if sources is None else f"sampled: {len(sources)} sources, seed {seed}"
     overall = GlobalMetrics(
         actors=arrays.n,
@@ -507,57 +505,31 @@ def _unfiltered(G: Any) -> bool:
     return filters is None or not any(vars(filters).values())
 
 
-def _mixing(
-    arrays: GraphArrays, codes: np.ndarray, labels: list[str], groups: list[str]
-) -> list[MixingCell]:
-    matrix = _count_matrix(arrays, codes, len(labels))
-    counts = _matrix(matrix, labels, groups, normalized=False)
-    shares = _matrix(matrix, labels, groups, normalized=True)
+def _mixing(G: Any, arrays: GraphArrays, attribute: str, groups: list[str]) -> list[MixingCell]:
+    counts = mixing_matrix(G, attribute, groups=groups, arrays=arrays)
+    shares = mixing_matrix(G, attribute, normalized=True, groups=groups, arrays=arrays)
     return [
         MixingCell(s, t, int(counts[s][t]), float(shares[s][t])) for s in groups for t in groups
     ]
 
 
-def _edge_domains(
-    projection: Projection, keys: list[str]
-) -> tuple[list[str], tuple[np.ndarray, np.ndarray]]:
-    """(edge index, domain index) pairs: the domains of the partnerships and projects behind
-    each tie, in the edge order of the collaboration graph. Domains found only on ties are
-    appended to ``keys``."""
-    keys = list(keys)
-    position = {key: i for i, key in enumerate(keys)}
-    context_index: dict[str, int] = {}
-    pair_context: list[int] = []
-    pair_domain: list[int] = []
-    for iri, context in projection.contexts.items():
-        context_index[iri] = len(context_index)
-        for domain in sorted(context.domains):
-            local = domain.rstrip("/").rsplit("/", 1)[-1]
-            if local not in position:
-                position[local] = len(keys)
-                keys.append(local)
-            pair_context.append(context_index[iri])
-            pair_domain.append(position[local])
-    behind = [
-        data["partnerships"] + data["projects"]
+def _edge_domains(projection: Projection) -> list[list[str]]:
+    """The domains (local names) of the partnerships and projects behind each tie, one list
+    per edge in the collaboration graph's edge order, for
+    :func:`~ecograph.network.mixing.tie_summaries`. A context missing from the projection
+    has no domain."""
+    local = {
+        iri: tuple(domain.rstrip("/").rsplit("/", 1)[-1] for domain in sorted(context.domains))
+        for iri, context in projection.contexts.items()
+        if context.domains
+    }
+    found = local.get
+    none: tuple[str, ...] = ()
+    return [
+        [domain for iri in data["partnerships"] for domain in found(iri, none)]
+        + [domain for iri in data["projects"] for domain in found(iri, none)]
         for _, _, data in projection.collaboration.edges(data=True)
     ]
-    lengths = np.fromiter(map(len, behind), dtype=np.int64, count=len(behind))
-    unknown = len(context_index)  # a context missing from the projection has no domain
-    contexts = np.fromiter(
-        (context_index.get(c, unknown) for c in itertools.chain.from_iterable(behind)),
-        dtype=np.int64,
-        count=int(lengths.sum()),
-    )
-    edge_of = np.repeat(np.arange(len(behind)), lengths)
-    # every (tie, context) pair gives the tie each domain of that context
-    which, domains = _expand(
-        contexts,
-        np.asarray(pair_context, dtype=np.int64),
-        np.asarray(pair_domain, dtype=np.int64),
-        unknown + 1,
-    )
-    return keys, (edge_of[which], domains)
 
 
 def _most_common(values: list[str]) -> tuple[str, float]:

@@ -1,5 +1,11 @@
 """Write cross-sector metrics into the store, in their own named graph ``{base}graph/metrics``.
 
+That graph always describes the whole ecosystem: metrics of a filtered projection (one
+territory, domain, partnership type or period) are refused, not written. Readers query the
+union of all graphs, so a second, partial set of the same measures, in this graph or in
+another, would sit beside the whole ecosystem's and give every actor two betweenness values
+and every library count two answers. A filtered run's tables are for the terminal and files.
+
 Each run replaces the whole graph in one all-or-nothing step (:func:`replace_graph`), so a
 reader sees the complete old graph or the complete new one, even when the run is killed
 mid-write: never none, never a mix, and no scratch graph left behind. The graph describes
@@ -49,6 +55,7 @@ from ecograph.vocab import EG
 __all__ = [
     "METRICS_GRAPH",
     "TOP_BROKERS_QUERY",
+    "FilteredMetricsError",
     "metrics_graph",
     "metrics_ntriples",
     "metrics_state",
@@ -118,30 +125,37 @@ def metrics_graph(base: str) -> str:
     return graph_iri(base, METRICS_GRAPH)
 
 
+class FilteredMetricsError(ValueError):
+    """Metrics of a filtered projection were about to replace the whole ecosystem's."""
+
+
 def write_metrics(store: Any, result: MetricsResult, *, version: str | None = None) -> str:
     """Replace ``{base}graph/metrics`` with ``result``, atomically; return the graph IRI.
+
+    ``result`` must cover the whole ecosystem: a filtered one raises
+    :class:`FilteredMetricsError` and leaves the store untouched.
 
     When the result covers the whole ecosystem with its activity counts, the graph also
     records a fingerprint of the data it was computed from and of the counts' layout
     (``eg:dataFingerprint``, :func:`counts_fingerprint`), so the library queries that read
     those counts can tell whether they are still current (:func:`metrics_state`).
     """
+    if not result.whole_ecosystem:
+        raise FilteredMetricsError(
+            "metrics of a filtered projection are not written into the store: its metrics "
+            "graph holds the whole ecosystem's, which the library queries read"
+        )
     graph = metrics_graph(store.base_iri)
     description = graph_description(graph, title=METRICS_TITLE, version=version or __version__)
-    scope = (
-        "the whole ecosystem"
-        if result.whole_ecosystem
-        else "part of the ecosystem (a filtered projection)"
-    )
     method = (
-        f"Computed on {scope}. Betweenness: {result.overall.betweenness_method}; "
+        f"Computed on the whole ecosystem. Betweenness: {result.overall.betweenness_method}; "
         f"Louvain seed {result.overall.seed}; Shannon entropy in nats."
     )
     description.append(
         f"{nt_iri(graph)} {nt_iri(PREFIXES['dcterms'] + 'description')} "
         f"{nt_literal(method, lang='en')} ."
     )
-    if result.whole_ecosystem and result.activity_counted:
+    if result.activity_counted:
         fingerprint = counts_fingerprint(store, graph)
         description.append(
             f"{nt_iri(graph)} {nt_iri(EG.dataFingerprint)} {nt_literal(fingerprint)} ."
@@ -201,9 +215,9 @@ SELECT ?fingerprint WHERE {
 def metrics_state(store: Any) -> str:
     """Whether the metrics graph can answer for the data now in the store.
 
-    ``"current"``; ``"missing"`` (never computed); ``"partial"`` (computed on a filtered
-    projection); or ``"stale"`` (the data changed since, or an older ecograph wrote counts
-    laid out differently).
+    ``"current"``; ``"missing"`` (never computed); ``"partial"`` (written without the
+    library's counts, or by an older ecograph on a filtered projection); or ``"stale"`` (the
+    data changed since, or an older ecograph wrote counts laid out differently).
     """
     graph = metrics_graph(store.base_iri)
     if not store.has_graph(graph):
@@ -363,7 +377,7 @@ def _lines(result: MetricsResult, base: str) -> Iterator[str]:
 
 
 def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
-    """The counts of :mod:`ecograph.network.activity`: per-territory sector pairs, funding
+    """The counts of :mod:`ecograph.network.library_counts`: per-territory sector pairs, funding
     flows and domain activity, partnerships by type and year, per-funder totals and each
     project's member sectors."""
     for pair in result.sector_pairs:

@@ -7,24 +7,28 @@ to the group ``""``. Ties are counted once, unweighted: a tie is a pair of actor
 at least one partnership or project, however many.
 
 Engine: numpy over the edge arrays (:mod:`ecograph.network.arrays`). networkx has the mixing
-matrix and the assortativity coefficient; tests check these functions against it.
+matrix and the assortativity coefficient; tests check these functions against it. Every
+measure also takes ``arrays=``, the graph's :class:`~ecograph.network.arrays.GraphArrays`
+when the caller already has them, so that several measures of one graph flatten it once.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
-from ecograph.network.arrays import GraphArrays, graph_arrays, group_codes, sorted_unique
+from ecograph.network.arrays import GraphArrays, arrays_for, sorted_unique
 
 __all__ = [
     "TieSummary",
     "attribute_assortativity",
     "cross_sector_share",
+    "cross_sector_ties",
     "ei_index",
     "ei_index_by_group",
     "ei_index_by_node",
@@ -37,13 +41,17 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else math.nan
 
 
-def _edge_groups(G: nx.Graph, attribute: str) -> tuple[GraphArrays, list[str], np.ndarray]:
-    arrays = graph_arrays(G)
-    labels, codes = group_codes(G, arrays.nodes, attribute)
+def _edge_groups(
+    G: nx.Graph, attribute: str, arrays: GraphArrays | None
+) -> tuple[GraphArrays, list[str], np.ndarray]:
+    arrays = arrays_for(G, arrays, reads_weight=False)
+    labels, codes = arrays.group_codes(attribute)
     return arrays, labels, codes
 
 
-def cross_sector_share(G: nx.Graph, attribute: str = "sector") -> float:
+def cross_sector_share(
+    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+) -> float:
     r"""Share of ties whose two ends belong to different groups.
 
     .. math:: s = \frac{E}{E + I}
@@ -58,6 +66,9 @@ def cross_sector_share(G: nx.Graph, attribute: str = "sector") -> float:
         Directed or undirected; ties are counted once, unweighted.
     attribute : str
         Node attribute naming the group.
+    arrays : GraphArrays, optional
+        ``graph_arrays(G)`` when the caller already has it (see
+        :func:`~ecograph.network.arrays.arrays_for`); built from ``G`` otherwise.
 
     Returns
     -------
@@ -76,15 +87,28 @@ def cross_sector_share(G: nx.Graph, attribute: str = "sector") -> float:
     .. [1] Krackhardt, D., Stern, R. N. (1988). Informal networks and organizational crises:
        an experimental simulation. *Social Psychology Quarterly* 51(2), 123–140.
     """
-    arrays, _, codes = _edge_groups(G, attribute)
-    return _ratio(_cross_count(arrays, codes), arrays.m)
+    arrays = arrays_for(G, arrays, reads_weight=False)
+    return _ratio(cross_sector_ties(G, attribute, arrays=arrays), arrays.m)
 
 
-def _cross_count(arrays: GraphArrays, codes: np.ndarray) -> int:
+def cross_sector_ties(
+    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+) -> int:
+    """Number of ties whose two ends belong to different groups (:math:`E` in
+    :func:`cross_sector_share`), counted once each, unweighted.
+
+    Examples
+    --------
+    >>> G = nx.Graph([(1, 2), (2, 3)])
+    >>> nx.set_node_attributes(G, {1: "ess", 2: "ess", 3: "public"}, "sector")
+    >>> cross_sector_ties(G)
+    1
+    """
+    arrays, _, codes = _edge_groups(G, attribute, arrays)
     return int(np.count_nonzero(codes[arrays.source] != codes[arrays.target]))
 
 
-def ei_index(G: nx.Graph, attribute: str = "sector") -> float:
+def ei_index(G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None) -> float:
     r"""Krackhardt's E-I index of the whole graph.
 
     .. math:: EI = \frac{E - I}{E + I}
@@ -116,11 +140,13 @@ def ei_index(G: nx.Graph, attribute: str = "sector") -> float:
     .. [1] Krackhardt, D., Stern, R. N. (1988). Informal networks and organizational crises:
        an experimental simulation. *Social Psychology Quarterly* 51(2), 123–140.
     """
-    share = cross_sector_share(G, attribute)
+    share = cross_sector_share(G, attribute, arrays=arrays)
     return 2 * share - 1 if not math.isnan(share) else math.nan
 
 
-def ei_index_by_group(G: nx.Graph, attribute: str = "sector") -> dict[str, float]:
+def ei_index_by_group(
+    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+) -> dict[str, float]:
     r"""E-I index of each group, over the ties with at least one end in it.
 
     For group :math:`g`, :math:`I_g` counts ties with both ends in :math:`g` and :math:`E_g`
@@ -146,11 +172,13 @@ def ei_index_by_group(G: nx.Graph, attribute: str = "sector") -> dict[str, float
     """
     return {
         key: summary.ei_index
-        for key, summary in tie_summaries(G, attribute, attribute=attribute).items()
+        for key, summary in tie_summaries(G, attribute, attribute=attribute, arrays=arrays).items()
     }
 
 
-def ei_index_by_node(G: nx.Graph, attribute: str = "sector") -> dict[Hashable, float]:
+def ei_index_by_node(
+    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+) -> dict[Hashable, float]:
     r"""E-I index of each node, over its own ties.
 
     :math:`E_v` counts the partners of :math:`v` in another group, :math:`I_v` those in its
@@ -175,12 +203,7 @@ def ei_index_by_node(G: nx.Graph, attribute: str = "sector") -> dict[Hashable, f
     .. [1] Krackhardt, D., Stern, R. N. (1988). Informal networks and organizational crises:
        an experimental simulation. *Social Psychology Quarterly* 51(2), 123–140.
     """
-    arrays, _, codes = _edge_groups(G, attribute)
-    values = _node_ei(arrays, codes)
-    return dict(zip(arrays.nodes, values.tolist(), strict=True))
-
-
-def _node_ei(arrays: GraphArrays, codes: np.ndarray) -> np.ndarray:
+    arrays, _, codes = _edge_groups(G, attribute, arrays)
     loops = arrays.source == arrays.target
     source, target = arrays.source[~loops], arrays.target[~loops]
     cross = (codes[source] != codes[target]).astype(np.float64)
@@ -188,7 +211,8 @@ def _node_ei(arrays: GraphArrays, codes: np.ndarray) -> np.ndarray:
     external = np.bincount(ends, weights=np.concatenate([cross, cross]), minlength=arrays.n)
     total = np.bincount(ends, minlength=arrays.n).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, (2 * external - total) / total, np.nan)
+        values = np.where(total > 0, (2 * external - total) / total, np.nan)
+    return dict(zip(arrays.nodes, values.tolist(), strict=True))
 
 
 def mixing_matrix(
@@ -197,6 +221,7 @@ def mixing_matrix(
     *,
     normalized: bool = False,
     groups: Iterable[str] | None = None,
+    arrays: GraphArrays | None = None,
 ) -> dict[str, dict[str, float]]:
     r"""Ties between each pair of groups.
 
@@ -221,6 +246,8 @@ def mixing_matrix(
         Row-normalise the counts.
     groups : iterable of str, optional
         Rows and columns to report, in this order (default: the groups present, sorted).
+    arrays : GraphArrays, optional
+        ``graph_arrays(G)`` when the caller already has it; built from ``G`` otherwise.
 
     Returns
     -------
@@ -239,7 +266,7 @@ def mixing_matrix(
     .. [1] Newman, M. E. J. (2003). Mixing patterns in networks. *Physical Review E* 67,
        026126.
     """
-    arrays, labels, codes = _edge_groups(G, attribute)
+    arrays, labels, codes = _edge_groups(G, attribute, arrays)
     return _matrix(
         _count_matrix(arrays, codes, len(labels)),
         labels,
@@ -277,7 +304,9 @@ def _count_matrix(arrays: GraphArrays, codes: np.ndarray, k: int) -> np.ndarray:
     return counts
 
 
-def attribute_assortativity(G: nx.Graph, attribute: str = "sector") -> float:
+def attribute_assortativity(
+    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+) -> float:
     r"""Newman's assortativity coefficient of a categorical node attribute.
 
     .. math:: r = \frac{\sum_i e_{ii} - \sum_i a_i b_i}{1 - \sum_i a_i b_i}
@@ -308,11 +337,8 @@ def attribute_assortativity(G: nx.Graph, attribute: str = "sector") -> float:
     .. [1] Newman, M. E. J. (2003). Mixing patterns in networks. *Physical Review E* 67,
        026126.
     """
-    arrays, labels, codes = _edge_groups(G, attribute)
-    return _assortativity(arrays, codes, len(labels))
-
-
-def _assortativity(arrays: GraphArrays, codes: np.ndarray, k: int) -> float:
+    arrays, labels, codes = _edge_groups(G, attribute, arrays)
+    k = len(labels)
     gu, gv = codes[arrays.source], codes[arrays.target]
     ends = np.zeros((k, k), dtype=np.float64)
     np.add.at(ends, (gu, gv), 1.0)
@@ -358,7 +384,10 @@ def tie_summaries(
     by: str,
     *,
     attribute: str = "sector",
-    edge_keys: Mapping[tuple[Hashable, Hashable], Iterable[str]] | None = None,
+    edge_keys: Mapping[tuple[Hashable, Hashable], Iterable[str]]
+    | Sequence[Collection[str]]
+    | None = None,
+    arrays: GraphArrays | None = None,
 ) -> dict[str, TieSummary]:
     r"""Count actors and ties of each group of nodes, and how many ties cross sectors.
 
@@ -382,8 +411,12 @@ def tie_summaries(
         Node attribute naming the groups.
     attribute : str
         Node attribute whose mixing is measured.
-    edge_keys : mapping, optional
-        ``(u, v)`` (as in ``G.edges()``) → groups of that tie.
+    edge_keys : mapping or sequence, optional
+        ``(u, v)`` (as in ``G.edges()``) → groups of that tie; or the groups of every tie,
+        one collection per edge in ``G.edges()`` order (faster on large graphs: no lookup
+        by node pair).
+    arrays : GraphArrays, optional
+        ``graph_arrays(G)`` when the caller already has it; built from ``G`` otherwise.
 
     Returns
     -------
@@ -404,24 +437,48 @@ def tie_summaries(
     .. [1] Krackhardt, D., Stern, R. N. (1988). Informal networks and organizational crises:
        an experimental simulation. *Social Psychology Quarterly* 51(2), 123–140.
     """
-    arrays = graph_arrays(G)
-    _, sectors = group_codes(G, arrays.nodes, attribute)
+    arrays = arrays_for(G, arrays, reads_weight=False)
+    _, sectors = arrays.group_codes(attribute)
     labels, node_node, node_key = node_keys(G, arrays.nodes, by)
     edge_pairs = None
     if edge_keys is not None:
-        position = {label: i for i, label in enumerate(labels)}
-        pairs: list[tuple[int, int]] = []
-        for e, (u, v) in enumerate(G.edges()):
+        edge_pairs = _edge_key_pairs(G, arrays, edge_keys, labels)
+    return _summaries(arrays, sectors, labels, node_node, node_key, edge_pairs)
+
+
+def _edge_key_pairs(
+    G: nx.Graph,
+    arrays: GraphArrays,
+    edge_keys: Mapping[tuple[Hashable, Hashable], Iterable[str]] | Sequence[Collection[str]],
+    labels: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(edge index, group index) of every group ``edge_keys`` gives a tie; groups not in
+    ``labels`` are appended to it."""
+    per_edge: Sequence[Collection[str]]
+    if isinstance(edge_keys, Mapping):
+        looked_up: list[tuple[str, ...]] = []
+        for u, v in G.edges():
             found = edge_keys.get((u, v))
             if found is None and not arrays.directed:
                 found = edge_keys.get((v, u))
-            for key in found or ():
-                if key not in position:
-                    position[key] = len(labels)
-                    labels.append(key)
-                pairs.append((e, position[key]))
-        edge_pairs = _pair_arrays(pairs)
-    return _summaries(arrays, sectors, labels, node_node, node_key, edge_pairs)
+            looked_up.append(tuple(found or ()))
+        per_edge = looked_up
+    else:
+        per_edge = edge_keys
+        if len(per_edge) != arrays.m:
+            raise ValueError(f"edge_keys has {len(per_edge)} entries for {arrays.m} edges")
+    position = {label: i for i, label in enumerate(labels)}
+    for key in itertools.chain.from_iterable(per_edge):
+        if key not in position:
+            position[key] = len(labels)
+            labels.append(key)
+    lengths = np.fromiter(map(len, per_edge), dtype=np.int64, count=len(per_edge))
+    groups = np.fromiter(
+        map(position.__getitem__, itertools.chain.from_iterable(per_edge)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    return np.repeat(np.arange(len(per_edge), dtype=np.int64), lengths), groups
 
 
 def node_keys(
@@ -451,11 +508,6 @@ def node_keys(
         np.asarray(node_index, dtype=np.int64),
         np.asarray([position[key] for key in keys], dtype=np.int64),
     )
-
-
-def _pair_arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    return array[:, 0].copy(), array[:, 1].copy()
 
 
 def _expand(

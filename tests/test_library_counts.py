@@ -11,9 +11,9 @@ import pyoxigraph as ox
 
 from ecograph.geography import geography
 from ecograph.namespaces import PREFIXES, territory_iri
-from ecograph.network.activity import (
+from ecograph.network.library_counts import (
     FunderTotals,
-    FundingFlow,
+    FundingFlowActivity,
     PartnershipSectors,
     PartnershipYearActivity,
     ProjectSectors,
@@ -222,7 +222,7 @@ def test_funding_flows_by_beneficiary_territory_by_hand() -> None:
     # funders' own territories do not count: Paris sees nothing
     assert not [key for key in found if key[0] == territory_iri("commune", "75056")]
     assert flows == sorted(flows, key=lambda f: (f.territory, f.funder_type, f.beneficiary_type))
-    assert all(isinstance(f, FundingFlow) for f in flows)
+    assert all(isinstance(f, FundingFlowActivity) for f in flows)
 
 
 def test_funder_totals_by_hand() -> None:

@@ -1,4 +1,8 @@
-"""Who works with whom, and who funds whom: the summaries behind eight library queries.
+"""Counts for the query library: who works with whom and who funds whom, per territory.
+
+They are counted in memory from the projection (not by querying the store) and written
+into the metrics graph, where the library queries that declare ``# requires: metrics`` read
+them.
 
 "Which sector pairs never collaborate in this territory?" and "which domains have no public
 partner here?" need every partnership's members and their sectors. Asked of Oxigraph on disk
@@ -108,7 +112,7 @@ def partnership_years(contexts: Iterable[Context]) -> list[PartnershipYearActivi
 
 
 @dataclass(frozen=True)
-class FundingFlow:
+class FundingFlowActivity:
     """Funding partnerships (``egpt:funding``) from funders of one actor type to beneficiaries
     of another (type IRIs) based in ``territory`` (at any level): how many partnerships, how
     many distinct funders and beneficiaries, and their amounts in euros (each partnership's
@@ -123,7 +127,7 @@ class FundingFlow:
     euros: Decimal
 
 
-def funding_flows(projection: Projection, table: TerritoryTable) -> list[FundingFlow]:
+def funding_flows(projection: Projection, table: TerritoryTable) -> list[FundingFlowActivity]:
     """Count funding flows per beneficiary territory and pair of actor types.
 
     The library query's semantics: a partnership counts once per (funder type, beneficiary
@@ -163,7 +167,9 @@ def funding_flows(projection: Projection, table: TerritoryTable) -> list[Funding
                     found[1].add(funder)
                     found[2].add(beneficiary)
     return [
-        FundingFlow(*key, len(partnerships), len(funder_set), len(beneficiary_set), euros[key])
+        FundingFlowActivity(
+            *key, len(partnerships), len(funder_set), len(beneficiary_set), euros[key]
+        )
         for key, (partnerships, funder_set, beneficiary_set) in sorted(cells.items())
     ]
 

@@ -1,4 +1,6 @@
-"""Hand the projected graph to Gephi (GraphML, GEXF) and to spreadsheets (CSV).
+"""Write the projected graph to files: GraphML and GEXF for Gephi, CSV for spreadsheets.
+
+Not to be confused with :mod:`ecograph.export`, which exports the store's RDF.
 
 GraphML and GEXF hold only scalar attributes, so the lists an edge keeps (which partnerships
 and projects made it) become space-separated strings, and undefined metrics are left out
