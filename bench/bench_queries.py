@@ -278,7 +278,7 @@ def _child_inspect(store_dir: Path) -> None:
 
     with open_store(store_dir, read_only=True, create=False) as store:
         try:
-            from ecograph.network.metrics_rdf import metrics_state
+            from ecograph.metrics_state import metrics_state
         except ImportError:
             metrics = "unknown"
         else:

@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "store": 1,
     "ontology": 1,
     "provenance": 1,
+    "metrics_state": 1,
     "labels": 1,
     "sparql_results": 1,
     # 2 — getting data in and asking it questions

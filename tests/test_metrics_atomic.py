@@ -22,8 +22,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from ecograph.metrics_state import metrics_graph
 from ecograph.network.metrics import MetricsResult, compute_metrics
-from ecograph.network.metrics_rdf import metrics_graph, write_metrics
+from ecograph.network.metrics_rdf import write_metrics
 from ecograph.network.projection import project
 from ecograph.rdfterms import nt_literal
 from ecograph.sample import load_sample

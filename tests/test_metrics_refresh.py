@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from ecograph.cli import app
 from ecograph.ingest.importer import import_file
-from ecograph.network.metrics_rdf import metrics_graph, metrics_state
+from ecograph.metrics_state import metrics_graph, metrics_state
 from ecograph.network.refresh import REFRESH_STAGES, refresh_metrics
 from ecograph.queries import QueryError, find_query, load_catalogue, run_query
 from ecograph.store import EmbeddedStore, open_store

@@ -348,8 +348,9 @@ def test_queries_reading_metrics_refuse_missing_partial_or_stale_counts(tmp_path
     """Counts that are absent, written without the library's counts, or older than the data
     would give wrong answers silently: the query refuses and says what to run. Metrics of a
     filtered projection are never written (they would replace the whole ecosystem's)."""
+    from ecograph.metrics_state import metrics_state
     from ecograph.network.metrics import compute_metrics
-    from ecograph.network.metrics_rdf import FilteredMetricsError, metrics_state, write_metrics
+    from ecograph.network.metrics_rdf import FilteredMetricsError, write_metrics
     from ecograph.network.projection import ProjectionFilter, project
 
     query = find_query("sector-pairs-never-collaborating")
@@ -387,15 +388,15 @@ def test_counts_written_by_an_older_layout_read_as_stale(
 ) -> None:
     """A metrics graph written before a count was added would answer that count's query with
     no rows: bumping ``COUNTS_LAYOUT`` makes such a graph stale until `ecograph metrics` runs."""
-    from ecograph.network import metrics_rdf
+    from ecograph import metrics_state
 
     query = find_query("partnerships-by-type-and-year")
     with open_store(tmp_path / "ws") as store:
         store.add(_fixture_quads())
         write_whole_metrics(store)
-        assert metrics_rdf.metrics_state(store) == "current"
-        monkeypatch.setattr(metrics_rdf, "COUNTS_LAYOUT", metrics_rdf.COUNTS_LAYOUT + 1)
-        assert metrics_rdf.metrics_state(store) == "stale"
+        assert metrics_state.metrics_state(store) == "current"
+        monkeypatch.setattr(metrics_state, "COUNTS_LAYOUT", metrics_state.COUNTS_LAYOUT + 1)
+        assert metrics_state.metrics_state(store) == "stale"
         with pytest.raises(QueryError, match="older ecograph"):
             run_query(store, query, {"lang": "fr"})
         write_whole_metrics(store)

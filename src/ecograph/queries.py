@@ -372,7 +372,7 @@ _METRICS_PROBLEMS = {
 
 def _check_metrics(store: Any, query: LibraryQuery) -> None:
     """Refuse to answer from precomputed counts that are absent, partial or out of date."""
-    from ecograph.network.metrics_rdf import metrics_state
+    from ecograph.metrics_state import metrics_state
 
     state = metrics_state(store)
     if state != "current":

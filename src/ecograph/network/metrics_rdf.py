@@ -46,27 +46,23 @@ import pyoxigraph as ox
 
 from ecograph import __version__
 from ecograph.gcpause import collector_paused
-from ecograph.namespaces import PREFIXES, TERRITORY_BASE, graph_iri, territory_iri
+from ecograph.metrics_state import counts_fingerprint, metrics_graph
+from ecograph.namespaces import PREFIXES, TERRITORY_BASE, territory_iri
 from ecograph.network.metrics import GroupMetrics, MetricsResult
-from ecograph.provenance import data_fingerprint, graph_description
+from ecograph.provenance import graph_description
 from ecograph.rdfterms import nt_iri, nt_literal
 from ecograph.vocab import EG
 
 __all__ = [
-    "METRICS_GRAPH",
     "TOP_BROKERS_QUERY",
     "FilteredMetricsError",
-    "metrics_graph",
     "metrics_ntriples",
-    "metrics_state",
     "replace_graph",
     "top_brokers",
     "top_brokers_query",
     "write_metrics",
 ]
 
-#: Name of the graph under ``{base}graph/``.
-METRICS_GRAPH = "metrics"
 METRICS_TITLE = "Network metrics: cross-sector mixing, diversity, brokerage, communities"
 
 _RDF_TYPE = nt_iri(PREFIXES["rdf"] + "type")
@@ -118,11 +114,6 @@ def top_brokers_query(limit: int = 10) -> str:
 
 #: "Which actors broker most in a domain?" — the ten with the highest betweenness.
 TOP_BROKERS_QUERY = top_brokers_query(10)
-
-
-def metrics_graph(base: str) -> str:
-    """The IRI of the metrics graph of a workspace with base IRI ``base``."""
-    return graph_iri(base, METRICS_GRAPH)
 
 
 class FilteredMetricsError(ValueError):
@@ -202,44 +193,6 @@ def _replace_update(graph: str, ntriples: str) -> str:
     """
     name = nt_iri(graph)
     return f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{ntriples}}} }}"
-
-
-_FINGERPRINT_QUERY = """
-SELECT ?fingerprint WHERE {
-  VALUES ?graph { UNDEF }
-  GRAPH ?graph { ?graph eg:dataFingerprint ?fingerprint }
-}
-"""
-
-
-def metrics_state(store: Any) -> str:
-    """Whether the metrics graph can answer for the data now in the store.
-
-    ``"current"``; ``"missing"`` (never computed); ``"partial"`` (written without the
-    library's counts, or by an older ecograph on a filtered projection); or ``"stale"`` (the
-    data changed since, or an older ecograph wrote counts laid out differently).
-    """
-    graph = metrics_graph(store.base_iri)
-    if not store.has_graph(graph):
-        return "missing"
-    rows = store.select(_FINGERPRINT_QUERY, {"graph": ox.NamedNode(graph)})
-    if not rows:
-        return "partial"
-    current = counts_fingerprint(store, graph)
-    return "current" if rows[0]["fingerprint"].value == current else "stale"
-
-
-#: The layout of the counts library queries read from the metrics graph. Bump it whenever
-#: they gain or change a count: a graph written before then reads as stale (and
-#: ``ecograph query`` asks for ``ecograph metrics``) rather than silently answering nothing.
-COUNTS_LAYOUT = 7
-
-
-def counts_fingerprint(store: Any, graph: str) -> str:
-    """SHA-256 of :data:`COUNTS_LAYOUT` and of every data graph's self-description
-    (:func:`~ecograph.provenance.data_fingerprint`, the metrics graph ``graph`` left out)."""
-    data = data_fingerprint(store, leave_out=(graph,))
-    return hashlib.sha256(f"ecograph counts {COUNTS_LAYOUT}\n{data}".encode()).hexdigest()
 
 
 def top_brokers(store: Any, domain: str, *, limit: int = 10) -> list[dict[str, Any]]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ecograph.metrics_state import metrics_state
 from ecograph.network.metrics import compute_metrics
-from ecograph.network.metrics_rdf import metrics_state, write_metrics
+from ecograph.network.metrics_rdf import write_metrics
 from ecograph.network.projection import project
 from ecograph.store.base import Store
 
@@ -43,7 +44,7 @@ def refresh_metrics(
         Seeds sampled betweenness and Louvain, as ``ecograph metrics --seed``.
     force : bool
         Recompute even when the metrics graph is already current for the data
-        (:func:`~ecograph.network.metrics_rdf.metrics_state`); otherwise a current graph is
+        (:func:`~ecograph.metrics_state.metrics_state`); otherwise a current graph is
         left as it is, so an import that changed nothing costs nothing.
     progress : callable, optional
         ``progress(stage, done, total)`` at each stage, and at each step of the computation
