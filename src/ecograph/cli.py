@@ -686,14 +686,23 @@ def gaps(
     top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
     lang: Annotated[Lang, typer.Option(help="Language of explanations.")] = Lang.en,
     format: Annotated[
-        TableFormat, typer.Option("--format", "-f", help="Terminal tables, or JSON of every table.")
+        TableFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Terminal tables, JSON of every table, or CSV (with --out, one file per table).",
+        ),
     ] = TableFormat.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for CSV or JSON files (JSON: gaps.json).")
+    ] = None,
     territory: TerritoryOption = None,
     domain: DomainOption = None,
     partnership_type: TypeOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     seed: SeedOption = 0,
+    formula_escape: FormulaEscapeOption = True,
 ) -> None:
     """Structural gaps (sectors that never meet, domains without a public or private partner,
     isolated actors) and suggested partnerships, each with its explanation."""
@@ -701,47 +710,40 @@ def gaps(
         return
     from ecograph.analysis import domain_names, vocabulary
     from ecograph.ingest.territories import read_table
-    from ecograph.network import gaps as gap_finder
-    from ecograph.network.communities import louvain_communities
+    from ecograph.network.gap_report import gap_report, write_report
 
+    if format is TableFormat.csv and out is None:
+        raise _failure("CSV needs --out FOLDER (one file per table).", 2)
     scope = _scope(territory, domain, partnership_type, since, until)
     table = read_table()
     with _opened(read_only=True, create=False) as store:
         projection = _projection(store, scope)
         words = vocabulary(store, lang.value, table)
         domains = domain_names(store)
-    graph = projection.collaboration
     try:
         with console.status("Looking for gaps…"):
-            report = {
-                "sector_pairs": gap_finder.sector_pair_gaps(graph, level),
-                "domains": gap_finder.domain_gaps(
-                    graph, projection.contexts, table, domains, level
-                ),
-                "actors": gap_finder.actor_gaps(graph),
-                "communities": gap_finder.community_gaps(
-                    graph, [set(c) for c in louvain_communities(graph, seed=seed)]
-                ),
-                "suggestions": gap_finder.suggest(graph, words, actor=actor, top=top, seed=seed),
-            }
+            report = gap_report(
+                projection,
+                words,
+                domains,
+                table=table,
+                level=level,
+                actor=actor,
+                top=top,
+                seed=seed,
+            )
     except KeyError as err:
         raise _failure(err.args[0], 2) from None
-    if format is not TableFormat.table:
-        import json
-        from dataclasses import asdict
-
-        text = json.dumps(
-            {k: [asdict(r) for r in v] for k, v in report.items()},
-            ensure_ascii=False,
-            indent=1,
-            default=str,
-        )
-        sys.stdout.write(for_stream(text + "\n", sys.stdout))
+    if format is TableFormat.table:
+        _print_gaps(report, words, top, table, projection.collaboration)
         return
-    _print_gaps(report, words, top, table, graph)
+    for path in write_report(
+        report, format.value, out=out, stream=sys.stdout, formula_escape=formula_escape
+    ):
+        errors.print(terminal(f"Wrote {path}."))
 
 
-def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, graph: Any) -> None:
+def _print_gaps(report: Any, words: Any, top: int, table: Any, graph: Any) -> None:
     def place(code: str) -> str:
         if code in table.epcis:
             return table.epcis[code][0]
@@ -753,7 +755,7 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, 
     pairs = Table(title="Sectors present that never work together here")
     for column in ("territory", "sectors", "actors"):
         pairs.add_column(column)
-    for gap in report["sector_pairs"][:top]:
+    for gap in report.sector_pairs[:top]:
         _add_row(
             pairs,
             place(gap.territory),
@@ -764,7 +766,7 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, 
     cells = Table(title="Domains without an actor, or without a public/private partner")
     for column in ("territory", "domain", "missing", "actors on it", "population"):
         cells.add_column(column)
-    for gap in report["domains"][:top]:
+    for gap in report.domains[:top]:
         missing = "any actor" if gap.missing == "actor" else f"{sector(gap.missing)} partner"
         _add_row(
             cells,
@@ -775,7 +777,7 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, 
             f"{gap.population:,}",
         )
     console.print(cells)
-    actors = report["actors"]
+    actors = report.actors
     console.print(
         f"{sum(a.kind == 'isolated' for a in actors)} isolated actors (no tie), "
         f"{sum(a.kind == 'peripheral' for a in actors)} peripheral (one tie)."
@@ -786,7 +788,7 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, 
     )
     for column in ("département", "community", "size", "community ", "size "):
         apart.add_column(column)
-    for gap in report["communities"][:top]:
+    for gap in report.communities[:top]:
         _add_row(
             apart,
             place(gap.departement),
@@ -799,7 +801,7 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, 
     suggestions = Table(title="Suggested partnerships")
     for column in ("actor", "should meet", "score", "why"):
         suggestions.add_column(column, overflow="fold")
-    for s in report["suggestions"]:
+    for s in report.suggestions:
         _add_row(
             suggestions,
             graph.nodes[s.actor_a].get("name") or s.actor_a,
@@ -812,8 +814,25 @@ def _print_gaps(report: dict[str, list[Any]], words: Any, top: int, table: Any, 
 
 @gaps_app.command("evaluate")
 def gaps_evaluate(
-    hidden: Annotated[float, typer.Option(help="Share of known ties hidden (0–1).")] = 0.1,
-    repeats: Annotated[int, typer.Option(help="Splits to average over (seeds seed…).")] = 5,
+    hidden: Annotated[
+        float, typer.Option(help="Share of known ties hidden in a random split (0–1).")
+    ] = 0.1,
+    repeats: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Splits to average over (seeds seed, seed+1…). Default: 20, the fewest random "
+            "splits whose ranking of the methods holds on the sample.",
+        ),
+    ] = None,
+    hide_from: Annotated[
+        int | None,
+        typer.Option(
+            metavar="YEAR",
+            help="Temporal split instead of a random one: hide the ties that started in or "
+            "after YEAR and learn from those that started before.",
+        ),
+    ] = None,
     territory: TerritoryOption = None,
     domain: DomainOption = None,
     partnership_type: TypeOption = None,
@@ -823,30 +842,43 @@ def gaps_evaluate(
 ) -> None:
     """Hide known ties, rank, and compare ecograph's ranking with networkx's RA, Adamic–Adar
     and Jaccard (AUC and precision@k, same splits)."""
-    from ecograph.network.evaluate import evaluate
+    from ecograph.network.evaluate import DEFAULT_REPEATS, compare, compare_temporal, tie_starts
 
+    repeats = DEFAULT_REPEATS if repeats is None else repeats
     scope = _scope(territory, domain, partnership_type, since, until)
     with _opened(read_only=True, create=False) as store:
         projection = _projection(store, scope)
-    runs = []
-    with console.status(f"Evaluating on {repeats} split(s)…"):
-        for offset in range(repeats):
-            runs.append(evaluate(projection.collaboration, hidden_share=hidden, seed=seed + offset))
-    table = Table(
-        title=f"Link prediction, {runs[0].hidden} hidden ties per split, {repeats} split(s), mean"
-    )
-    ks = sorted(runs[0].scores[0].precision_at)
-    table.add_column("method")
-    table.add_column("AUC", justify="right")
-    for k in ks:
-        table.add_column(f"precision@{k}", justify="right")
-    for i, method in enumerate(runs[0].scores):
-        aucs = [run.scores[i].auc for run in runs]
-        row = [method.method, f"{sum(aucs) / len(aucs):.3f}"]
-        for k in ks:
-            values = [run.scores[i].precision_at[k] for run in runs]
-            row.append(f"{sum(values) / len(values):.3f}")
-        _add_row(table, *row)
+    graph = projection.collaboration
+    try:
+        with console.status(f"Evaluating on {repeats} split(s)…"):
+            if hide_from is None:
+                result = compare(graph, repeats=repeats, hidden_share=hidden, seed=seed)
+            else:
+                starts = tie_starts(graph, projection.contexts)
+                result = compare_temporal(
+                    graph, starts, hidden_from=hide_from, repeats=repeats, seed=seed
+                )
+    except ValueError as err:
+        raise _failure(err, 2) from None
+    _print_comparison(result)
+
+
+def _print_comparison(result: Any) -> None:
+    first = result.runs[0]
+    if first.hidden_from is None:
+        split = f"{first.hidden} hidden ties per random split, {result.repeats} split(s)"
+    else:
+        split = f"{first.hidden} ties from {first.hidden_from} on hidden, {result.repeats} seed(s)"
+        if first.undated:
+            split += f", {first.undated} undated ties left out"
+    table = Table(title=f"Link prediction, {split}: mean ± standard deviation")
+    table.add_column("method", overflow="fold")
+    table.add_column("AUC", justify="right", no_wrap=True)
+    for k in result.ks:
+        table.add_column(f"precision@{k}", justify="right", no_wrap=True)
+    for method in result.methods:
+        cells = [method.auc, *(method.precision_at[k] for k in result.ks)]
+        _add_row(table, method.method, *(f"{c.mean:.3f} ± {c.sd:.3f}" for c in cells))
     console.print(table)
 
 
