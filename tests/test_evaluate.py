@@ -18,6 +18,7 @@ from ecograph.network.evaluate import (
     evaluate,
     evaluate_temporal,
     precision_at,
+    settle,
     summarise,
     temporal_split,
     tie_starts,
@@ -70,6 +71,17 @@ def test_precision_does_not_depend_on_the_order_of_the_candidates() -> None:
         for _ in range(5):
             order = rng.permutation(200)
             assert precision_at(scores[order], truth[order], k) == pytest.approx(expected)
+
+
+def test_scores_equal_but_for_the_order_of_a_sum_tie() -> None:
+    one, other = (0.1 + 0.2) + 0.3, (0.3 + 0.2) + 0.1
+    assert one != other  # the same three terms, added in another order
+    scores = settle(np.array([one, other, 0.5, 0.0, -2.5e-7, np.inf]))
+    assert scores[0] == scores[1]
+    assert scores[2:].tolist() == [0.5, 0.0, -2.5e-7, np.inf]
+    assert settle(np.array([1.0, 1.0 + 1e-9]))[0] != settle(np.array([1.0, 1.0 + 1e-9]))[1]
+    truth = np.array([1, 0])
+    assert precision_at(settle(np.array([one, other])), truth, 1) == 0.5
 
 
 def test_auc_by_hand() -> None:

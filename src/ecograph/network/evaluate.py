@@ -17,7 +17,8 @@ Two numbers per method:
   scores have no order, so when a block of equal scores straddles the k-th place each of its
   pairs counts for the share of the block that fits above the cut-off: the expected precision
   of a uniformly random order of the block. Every method is treated the same, whatever the
-  order of the candidates.
+  order of the candidates. Scores are compared on 12 significant digits, so the rounding noise
+  of a floating-point sum does not break a tie either.
 
 ecograph's score (:mod:`ecograph.network.linkpred`) is refitted on the reduced graph, so it
 never sees the hidden ties. It is compared on the same split with networkx's plain
@@ -347,7 +348,7 @@ def _score_split(
     }
     scores = []
     for name, compute in methods.items():
-        values = compute()
+        values = settle(compute())
         scores.append(
             MethodScore(name, auc(values, truth), {k: precision_at(values, truth, k) for k in ks})
         )
@@ -383,6 +384,25 @@ def _networkx_scores(
     nodes = index.nodes
     pairs = [(nodes[a], nodes[b]) for a, b in zip(u.tolist(), v.tolist(), strict=True)]
     return np.array([score for _, _, score in function(graph, pairs)], dtype=float)
+
+
+#: Significant digits scores are compared on (see :func:`settle`).
+SIGNIFICANT_DIGITS = 12
+
+
+def settle(scores: np.ndarray) -> np.ndarray:
+    """``scores`` rounded to :data:`SIGNIFICANT_DIGITS` significant digits.
+
+    Equal sums added in another order differ in their last bits (networkx adds each pair's
+    common partners in set order): without rounding, that noise would rank pairs that score
+    the same, and the tie rule of :func:`precision_at` would not apply to them.
+    """
+    values = np.asarray(scores, dtype=float).copy()
+    finite = np.isfinite(values) & (values != 0)
+    exponent = np.floor(np.log10(np.abs(values[finite])))
+    factor = 10.0 ** (SIGNIFICANT_DIGITS - 1 - exponent)
+    values[finite] = np.round(values[finite] * factor) / factor
+    return values
 
 
 def auc(scores: np.ndarray, truth: np.ndarray) -> float:
