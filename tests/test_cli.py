@@ -181,3 +181,14 @@ def test_gaps_evaluate_temporal_split(sample_workspace: Path) -> None:
     assert "ecograph" in result.stdout and "Jaccard" in result.stdout
     empty = _run("--store", store, "gaps", "evaluate", "--repeats", "1", "--hide-from", "2000")
     assert empty.exit_code == 2 and "nothing to learn from" in empty.stderr
+
+
+def test_gaps_evaluate_help_gives_the_library_default() -> None:
+    """The CLI leaves --repeats to the library; its help must name the same number."""
+    import typing
+
+    from ecograph.cli import gaps_evaluate
+    from ecograph.network.evaluate import DEFAULT_REPEATS
+
+    option = typing.get_type_hints(gaps_evaluate, include_extras=True)["repeats"].__metadata__[0]
+    assert f"Default: {DEFAULT_REPEATS}," in option.help
