@@ -434,3 +434,25 @@ def precision_at(scores: np.ndarray, truth: np.ndarray, k: int) -> float:
     fits = cut - int(above.sum())
     found = float(truth[above].sum()) + fits * float(truth[block].sum()) / int(block.sum())
     return found / cut
+
+
+__all__ = [
+    "DEFAULT_REPEATS",
+    "KS",
+    "Comparison",
+    "Evaluation",
+    "MethodScore",
+    "MethodSummary",
+    "Spread",
+    "TemporalSplit",
+    "auc",
+    "compare",
+    "compare_temporal",
+    "evaluate",
+    "evaluate_temporal",
+    "precision_at",
+    "settle",
+    "summarise",
+    "temporal_split",
+    "tie_starts",
+]
