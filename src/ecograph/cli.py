@@ -821,8 +821,8 @@ def gaps_evaluate(
         int | None,
         typer.Option(
             min=1,
-            help="Splits to average over (seeds seed, seed+1…). Default: 20, the fewest random "
-            "splits whose ranking of the methods holds on the sample.",
+            help="Splits to average over (seeds seed, seed+1…). Default: 20, enough for the "
+            "ranking of the methods to hold on the sample.",
         ),
     ] = None,
     hide_from: Annotated[
