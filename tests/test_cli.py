@@ -230,3 +230,55 @@ def test_query_lang_defaults_to_french_and_a_bare_rq_file_runs(
     counted = runner.invoke(app, [*store, "query", str(bare), "-f", "csv"])
     assert counted.exit_code == 0, counted.output
     assert counted.stdout.split()[0] == "n" and int(counted.stdout.split()[1]) > 400
+
+
+def test_gaps_writes_csv_files_and_json(sample_workspace: Path, tmp_path: Path) -> None:
+    import csv
+
+    store = str(sample_workspace)
+    scope = ("--territory", "epci/244400404", "--top", "3")
+    refused = _run("--store", store, "gaps", "-f", "csv", *scope)
+    assert refused.exit_code == 2 and "--out" in refused.stderr
+    out = tmp_path / "gaps"
+    result = _run("--store", store, "gaps", "-f", "csv", "--out", str(out), *scope)
+    assert result.exit_code == 0, result.stderr
+    names = ["sector_pairs", "domains", "actors", "communities", "suggestions"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in names)
+    with (out / "suggestions.csv").open(encoding="utf-8", newline="") as handle:
+        suggestions = list(csv.DictReader(handle))
+    assert len(suggestions) == 3 and all(row["explanation"] for row in suggestions)
+    as_json = _run("--store", store, "gaps", "-f", "json", *scope)
+    assert as_json.exit_code == 0
+    tables = json.loads(as_json.stdout)
+    assert [row["actor_a"] for row in tables["suggestions"]] == [
+        row["actor_a"] for row in suggestions
+    ]
+
+
+def test_gaps_evaluate_temporal_split(sample_workspace: Path) -> None:
+    from ecograph.network.evaluate import temporal_split, tie_starts
+    from ecograph.network.projection import project
+    from ecograph.store import open_store
+
+    store = str(sample_workspace)
+    result = _run("--store", store, "gaps", "evaluate", "--repeats", "1", "--hide-from", "2024")
+    assert result.exit_code == 0, result.stderr
+    with open_store(sample_workspace, read_only=True) as opened:
+        projection = project(opened)
+    graph = projection.collaboration
+    hidden = temporal_split(graph, tie_starts(graph, projection.contexts), 2024).hidden
+    assert f"{len(hidden)} ties from 2024 on hidden" in result.stdout
+    assert "ecograph" in result.stdout and "Jaccard" in result.stdout
+    empty = _run("--store", store, "gaps", "evaluate", "--repeats", "1", "--hide-from", "2000")
+    assert empty.exit_code == 2 and "nothing to learn from" in empty.stderr
+
+
+def test_gaps_evaluate_help_gives_the_library_default() -> None:
+    """The CLI leaves --repeats to the library; its help must name the same number."""
+    import typing
+
+    from ecograph.cli.gaps import gaps_evaluate
+    from ecograph.network.evaluate import DEFAULT_REPEATS
+
+    option = typing.get_type_hints(gaps_evaluate, include_extras=True)["repeats"].__metadata__[0]
+    assert f"Default: {DEFAULT_REPEATS}," in option.help

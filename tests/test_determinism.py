@@ -19,6 +19,8 @@ pytestmark = pytest.mark.slow
 COMMANDS = {
     "metrics.json": ["metrics", "--no-write", "-f", "json", "--out", "{out}", "--seed", "3"],
     "gaps.json": ["gaps", "-f", "json", "--seed", "3", "--top", "15", "--lang", "fr"],
+    "evaluate.txt": ["gaps", "evaluate", "--repeats", "2", "--seed", "3"],
+    "temporal.txt": ["gaps", "evaluate", "--repeats", "1", "--hide-from", "2024"],
     "network.graphml": ["network", "--out", "{out}/network.graphml", "--seed", "3"],
 }
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import networkx as nx
@@ -13,9 +17,10 @@ from ecograph.geography import TerritoryTable, geography
 from ecograph.labels import Labels
 from ecograph.namespaces import PREFIXES
 from ecograph.network import gaps
-from ecograph.network.evaluate import _auc, _precision_at, evaluate
+from ecograph.network.evaluate import compare
+from ecograph.network.gap_report import TABLES, GapReport, gap_report, write_report
 from ecograph.network.linkpred import GraphIndex, candidate_pairs, fit
-from ecograph.network.projection import project
+from ecograph.network.projection import Projection, project
 
 
 def _graph() -> nx.Graph:
@@ -124,14 +129,6 @@ def test_candidates_are_untied_and_include_isolated_actors() -> None:
     assert not any(index.graph.has_edge(a, b) for a, b in pairs)
 
 
-def test_auc_and_precision_by_hand() -> None:
-    scores = np.array([0.9, 0.8, 0.1, 0.8])
-    truth = np.array([1, 0, 0, 1])
-    # positive pairs: (0.9 > 0.8, 0.9 > 0.1), (0.8 = 0.8 → ½, 0.8 > 0.1) → 3.5 / 4
-    assert _auc(scores, truth) == pytest.approx(3.5 / 4)
-    assert _precision_at(scores, truth, 2) == 0.5
-
-
 def test_explanations_read_well() -> None:
     sectors = {
         "ess": "Social economy",
@@ -198,15 +195,66 @@ def test_sample_sectors_that_never_meet_are_found(sample_graph) -> None:
 
 def test_ecograph_ranking_beats_networkx_on_the_sample(sample_graph) -> None:
     """The issue's bar: better than plain RA, Adamic–Adar and Jaccard on the same splits."""
-    runs = [evaluate(sample_graph, hidden_share=0.1, seed=seed) for seed in range(3)]
-    mean_auc = {
-        m.method: np.mean([r.scores[i].auc for r in runs]) for i, m in enumerate(runs[0].scores)
-    }
+    result = compare(sample_graph, repeats=3, hidden_share=0.1, seed=0)
+    mean_auc = {m.method: m.auc.mean for m in result.methods}
     assert mean_auc["ecograph"] > max(v for k, v in mean_auc.items() if k != "ecograph") + 0.05
-    assert runs[0] == evaluate(sample_graph, hidden_share=0.1, seed=0)
 
 
 def test_fit_is_deterministic(sample_graph) -> None:
     index = GraphIndex(sample_graph)
     first, second = fit(index, seed=4), fit(index, seed=4)
     assert np.array_equal(first.weights, second.weights)
+
+
+def _tiny_report() -> tuple[GapReport, nx.Graph]:
+    G = _graph()
+    G.nodes["a4"]["name"] = "=HYPERLINK(1)"  # a name a spreadsheet would run
+    domain = "https://w3id.org/ecograph/id/domain/"
+    contexts = {"p1": SimpleNamespace(domains={domain + "housing"}, members={"a1": "", "a2": ""})}
+    projection = Projection(collaboration=G, funding=nx.DiGraph(), contexts=contexts)  # type: ignore[arg-type]
+    words = gaps.Vocabulary({}, {}, {}, "en")
+    return gap_report(projection, words, ["food", "housing"], top=3, seed=2), G
+
+
+def test_gap_report_gathers_every_finder() -> None:
+    report, G = _tiny_report()
+    assert report.sector_pairs == gaps.sector_pair_gaps(G, "epci")
+    assert report.actors == gaps.actor_gaps(G)
+    assert {(g.territory, g.domain, g.missing) for g in report.domains} >= {("A", "food", "actor")}
+    assert report.suggestions == gaps.suggest(G, gaps.Vocabulary({}, {}, {}, "en"), top=3, seed=2)
+    assert 0 < len(report.suggestions) <= 3
+    assert list(report.tables()) == list(TABLES)
+
+
+def test_gap_report_csv_has_one_file_per_table_and_escapes_formulas(tmp_path: Path) -> None:
+    report, _ = _tiny_report()
+    written = write_report(report, "csv", out=tmp_path)
+    assert [p.name for p in written] == [f"{name}.csv" for name in TABLES]
+    with (tmp_path / "actors.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["actor"] for r in rows] == [g.actor for g in report.actors]
+    assert {r["name"] for r in rows if r["actor"] == "a4"} == {"'=HYPERLINK(1)"}
+    with (tmp_path / "suggestions.csv").open(encoding="utf-8", newline="") as handle:
+        first = next(csv.DictReader(handle))
+    assert first["shared_domains"] == " ".join(report.suggestions[0].shared_domains)
+    assert float(first["score"]) == report.suggestions[0].score
+    # an empty table still has its header
+    header = (tmp_path / "communities.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "departement,community_a,community_b,size_a,size_b"
+    raw = write_report(report, "csv", out=tmp_path / "raw", formula_escape=False)
+    with raw[TABLES.index("actors")].open(encoding="utf-8", newline="") as handle:
+        assert {r["name"] for r in csv.DictReader(handle) if r["actor"] == "a4"} == {
+            "=HYPERLINK(1)"
+        }
+    with pytest.raises(ValueError, match="folder"):
+        write_report(report, "csv")
+
+
+def test_gap_report_json_to_a_stream_or_a_folder(tmp_path: Path) -> None:
+    report, _ = _tiny_report()
+    stream = io.StringIO()
+    assert write_report(report, "json", stream=stream) == []
+    assert json.loads(stream.getvalue()) == json.loads(json.dumps(report.tables(), default=str))
+    (path,) = write_report(report, "json", out=tmp_path)
+    assert path == tmp_path / "gaps.json"
+    assert path.read_text(encoding="utf-8") == stream.getvalue()

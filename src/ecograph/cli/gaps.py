@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ecograph.cli.analysis import TableFormat
 from ecograph.cli.common import (
     DomainOption,
+    FormulaEscapeOption,
     Lang,
     SeedOption,
     SinceOption,
@@ -18,6 +19,7 @@ from ecograph.cli.common import (
     TypeOption,
     UntilOption,
     console,
+    errors,
     fail,
     opened,
     projection_of,
@@ -25,8 +27,11 @@ from ecograph.cli.common import (
     working,
 )
 from ecograph.cli.tables import Kind, add_row, make_table
-from ecograph.safetext import for_stream
+from ecograph.safetext import terminal
 from ecograph.wording import say
+
+if TYPE_CHECKING:
+    from ecograph.network.gap_report import GapReport
 
 
 def gaps(
@@ -45,14 +50,23 @@ def gaps(
     top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
     lang: Annotated[Lang, typer.Option(help="Language of explanations and tables.")] = Lang.fr,
     format: Annotated[
-        TableFormat, typer.Option("--format", "-f", help="Terminal tables, or JSON of every table.")
+        TableFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Terminal tables, JSON of every table, or CSV (with --out, one file per table).",
+        ),
     ] = TableFormat.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for CSV or JSON files (JSON: gaps.json).")
+    ] = None,
     territory: TerritoryOption = None,
     domain: DomainOption = None,
     partnership_type: TypeOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     seed: SeedOption = 0,
+    formula_escape: FormulaEscapeOption = True,
 ) -> None:
     """Structural gaps (sectors that never meet, domains without a public or private partner,
     isolated actors) and suggested partnerships, each with its explanation."""
@@ -60,10 +74,11 @@ def gaps(
         return
     from ecograph.geography import geography
     from ecograph.labels import Labels
-    from ecograph.network import gaps as gap_finder
-    from ecograph.network.communities import louvain_communities
+    from ecograph.network.gap_report import gap_report, write_report
     from ecograph.scope import domain_names
 
+    if format is TableFormat.csv and out is None:
+        raise fail("CSV needs --out FOLDER (one file per table).", 2)
     scope = scope_of(territory, domain, partnership_type, since, until)
     table = geography()
     with opened(read_only=True, create=False) as store:
@@ -80,37 +95,28 @@ def gaps(
             raise fail(f"--actor: {err}", 2) from None
     try:
         with working("Looking for gaps…"):
-            report = {
-                "sector_pairs": gap_finder.sector_pair_gaps(graph, level),
-                "domains": gap_finder.domain_gaps(
-                    graph, projection.contexts, table, domains, level
-                ),
-                "actors": gap_finder.actor_gaps(graph),
-                "communities": gap_finder.community_gaps(
-                    graph, [set(c) for c in louvain_communities(graph, seed=seed)]
-                ),
-                "suggestions": gap_finder.suggest(graph, words, actor=actor, top=top, seed=seed),
-            }
+            report = gap_report(
+                projection,
+                words,
+                domains,
+                table=table,
+                level=level,
+                actor=actor,
+                top=top,
+                seed=seed,
+            )
     except KeyError as err:
         raise fail(err.args[0], 2) from None
     if format is not TableFormat.table:
-        import json
-        from dataclasses import asdict
-
-        text = json.dumps(
-            {k: [asdict(r) for r in v] for k, v in report.items()},
-            ensure_ascii=False,
-            indent=1,
-            default=str,
-        )
-        sys.stdout.write(for_stream(text + "\n", sys.stdout))
+        for path in write_report(
+            report, format.value, out=out, stream=sys.stdout, formula_escape=formula_escape
+        ):
+            errors.print(terminal(f"Wrote {path}."))
         return
     _print_gaps(report, words, top, table, graph, lang.value)
 
 
-def _print_gaps(
-    report: dict[str, list[Any]], words: Any, top: int, table: Any, graph: Any, lang: str
-) -> None:
+def _print_gaps(report: GapReport, words: Any, top: int, table: Any, graph: Any, lang: str) -> None:
     def place(code: str) -> str:
         if code in table.epcis:
             return str(table.epcis[code][0])
@@ -134,7 +140,7 @@ def _print_gaps(
                 f"{sector(gap.sector_a, gap.sector_a)} – {sector(gap.sector_b, gap.sector_b)}",
                 f"{gap.actors_a:,} / {gap.actors_b:,}",
             ]
-            for gap in report["sector_pairs"][:top]
+            for gap in report.sector_pairs[:top]
         ],
     )
     print_table(
@@ -156,10 +162,10 @@ def _print_gaps(
                 f"{gap.actors_on_domain:,}",
                 f"{gap.population:,}",
             ]
-            for gap in report["domains"][:top]
+            for gap in report.domains[:top]
         ],
     )
-    actors = report["actors"]
+    actors = report.actors
     console.print(
         say(
             "{isolated} isolated actors (no tie), {peripheral} peripheral (one tie).",
@@ -186,7 +192,7 @@ def _print_gaps(
                 str(gap.community_b),
                 f"{gap.size_b:,}",
             ]
-            for gap in report["communities"][:top]
+            for gap in report.communities[:top]
         ],
     )
     print_table(
@@ -194,19 +200,36 @@ def _print_gaps(
         [("actor", "text"), ("should meet", "text"), ("score", "number"), ("why", "text")],
         [
             [
-                graph.nodes[s.actor_a].get("name") or s.actor_a,
-                graph.nodes[s.actor_b].get("name") or s.actor_b,
+                str(graph.nodes[s.actor_a].get("name") or s.actor_a),
+                str(graph.nodes[s.actor_b].get("name") or s.actor_b),
                 f"{s.score:.2f}",
                 s.explanation,
             ]
-            for s in report["suggestions"]
+            for s in report.suggestions
         ],
     )
 
 
 def gaps_evaluate(
-    hidden: Annotated[float, typer.Option(help="Share of known ties hidden (0–1).")] = 0.1,
-    repeats: Annotated[int, typer.Option(help="Splits to average over (seeds seed…).")] = 5,
+    hidden: Annotated[
+        float, typer.Option(help="Share of known ties hidden in a random split (0–1).")
+    ] = 0.1,
+    repeats: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Splits to average over (seeds seed, seed+1…). Default: 20, enough for the "
+            "ranking of the methods to hold on the sample.",
+        ),
+    ] = None,
+    hide_from: Annotated[
+        int | None,
+        typer.Option(
+            metavar="YEAR",
+            help="Temporal split instead of a random one: hide the ties that started in or "
+            "after YEAR and learn from those that started before.",
+        ),
+    ] = None,
     territory: TerritoryOption = None,
     domain: DomainOption = None,
     partnership_type: TypeOption = None,
@@ -216,28 +239,48 @@ def gaps_evaluate(
 ) -> None:
     """Hide known ties, rank, and compare ecograph's ranking with networkx's RA, Adamic–Adar
     and Jaccard (AUC and precision@k, same splits)."""
-    from ecograph.network.evaluate import evaluate
+    from ecograph.network.evaluate import DEFAULT_REPEATS, compare, compare_temporal, tie_starts
 
+    repeats = DEFAULT_REPEATS if repeats is None else repeats
     scope = scope_of(territory, domain, partnership_type, since, until)
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
-    runs = []
-    with working(f"Evaluating on {repeats} split(s)…"):
-        for offset in range(repeats):
-            runs.append(evaluate(projection.collaboration, hidden_share=hidden, seed=seed + offset))
-    table = Table(
-        title=f"Link prediction, {runs[0].hidden} hidden ties per split, {repeats} split(s), mean"
-    )
-    ks = sorted(runs[0].scores[0].precision_at)
-    table.add_column("method")
-    table.add_column("AUC", justify="right")
-    for k in ks:
-        table.add_column(f"precision@{k}", justify="right")
-    for i, method in enumerate(runs[0].scores):
-        aucs = [run.scores[i].auc for run in runs]
-        row = [method.method, f"{sum(aucs) / len(aucs):.3f}"]
-        for k in ks:
-            values = [run.scores[i].precision_at[k] for run in runs]
-            row.append(f"{sum(values) / len(values):.3f}")
+    graph = projection.collaboration
+    try:
+        with working(f"Evaluating on {repeats} split(s)…"):
+            if hide_from is None:
+                result = compare(graph, repeats=repeats, hidden_share=hidden, seed=seed)
+            else:
+                starts = tie_starts(graph, projection.contexts)
+                result = compare_temporal(
+                    graph, starts, hidden_from=hide_from, repeats=repeats, seed=seed
+                )
+    except ValueError as err:
+        raise fail(err, 2) from None
+    _print_comparison(result)
+
+
+def _print_comparison(result: Any) -> None:
+    first = result.runs[0]
+    if first.hidden_from is None:
+        split = f"{first.hidden} hidden ties per random split, {result.repeats} split(s)"
+    else:
+        split = f"{first.hidden} ties from {first.hidden_from} on hidden, {result.repeats} seed(s)"
+        if first.undated:
+            split += f", {first.undated} undated ties left out"
+    rows = [
+        [
+            method.method,
+            *(
+                f"{c.mean:.3f} ± {c.sd:.3f}"
+                for c in [method.auc, *(method.precision_at[k] for k in result.ks)]
+            ),
+        ]
+        for method in result.methods
+    ]
+    columns: list[tuple[str, Kind]] = [("method", "text"), ("AUC", "number")]
+    columns += [(f"precision@{k}", "number") for k in result.ks]
+    table = make_table(f"Link prediction, {split}: mean ± standard deviation", columns, rows=rows)
+    for row in rows:
         add_row(table, *row)
     console.print(table)
