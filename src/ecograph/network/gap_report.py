@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ecograph.ingest.territories import TerritoryTable, read_table
+from ecograph.geography import TerritoryTable, geography
+from ecograph.labels import Labels
 from ecograph.network import gaps
 from ecograph.network.communities import louvain_communities
 from ecograph.network.projection import Projection
@@ -51,7 +52,7 @@ class GapReport:
 
 def gap_report(
     projection: Projection,
-    vocabulary: gaps.Vocabulary,
+    labels: Labels,
     domains: Iterable[str],
     *,
     table: TerritoryTable | None = None,
@@ -69,7 +70,7 @@ def gap_report(
     ``ecograph metrics``.
     """
     graph = projection.collaboration
-    table = table or read_table()
+    table = table or geography()
     return GapReport(
         sector_pairs=gaps.sector_pair_gaps(graph, level),
         domains=gaps.domain_gaps(graph, projection.contexts, table, domains, level),
@@ -77,7 +78,7 @@ def gap_report(
         communities=gaps.community_gaps(
             graph, [set(c) for c in louvain_communities(graph, seed=seed)]
         ),
-        suggestions=gaps.suggest(graph, vocabulary, actor=actor, top=top, seed=seed),
+        suggestions=gaps.suggest(graph, labels, actor=actor, top=top, seed=seed),
     )
 
 
