@@ -46,7 +46,7 @@ def bind(text: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
     """
     terms: dict[str, list[Term]] = {}
     for name, bound in bindings.items():
-        terms[name] = list(bound) if isinstance(bound, list | tuple) else [bound]
+        terms[name] = list(bound) if isinstance(bound, Sequence) else [bound]
         for term in terms[name]:
             if not isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
                 raise BindingError(

@@ -46,8 +46,9 @@ def metrics_state(store: Store) -> str:
     rows = store.select(_FINGERPRINT_QUERY, {"graph": ox.NamedNode(graph)})
     if not rows:
         return "partial"
+    recorded = rows[0]["fingerprint"]
     current = counts_fingerprint(store, graph)
-    return "current" if rows[0]["fingerprint"].value == current else "stale"
+    return "current" if recorded is not None and recorded.value == current else "stale"
 
 
 #: The layout of the counts library queries read from the metrics graph. Bump it whenever

@@ -29,7 +29,7 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import RDF, SH, SKOS, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, SH, SKOS, BNode, ConjunctiveGraph, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ecograph.identifiers import luhn_valid, siren_problem, siret_problem
@@ -232,7 +232,7 @@ def validate_graph(
     """
     if lang not in _LANGS:
         raise ValueError(f'lang must be "en" or "fr", not {lang!r}')
-    graph = _union(data) if data.context_aware else data
+    graph = _union(data) if isinstance(data, ConjunctiveGraph) else data
     graph = _without_ill_typed_literals(graph)
     shapes_graph = _default_shapes() if shapes is None else shapes
 
@@ -251,7 +251,7 @@ def validate_graph(
     return ValidationReport(findings=tuple(sorted(findings, key=Finding.sort_key)), lang=lang)
 
 
-def _union(data: Graph) -> Graph:
+def _union(data: ConjunctiveGraph) -> Graph:
     """Every triple of every graph of ``data`` in one plain graph.
 
     pySHACL validates each named graph of a dataset on its own, which would report a project
@@ -292,7 +292,9 @@ def _without_ill_typed_literals(graph: Graph) -> Graph:
 def _shacl_findings(results: Graph, data: Graph, shapes: Graph, lang: str) -> Iterator[Finding]:
     """Turn pySHACL's validation results into findings, with the shapes' own words."""
     wrong_type: set[tuple[str, Node]] = set()  # (focus, property) with a datatype finding
-    compared: list[tuple[Finding, set[Node]]] = []  # comparison findings, properties compared
+    compared: list[
+        tuple[Finding, set[Node | None]]
+    ] = []  # comparison findings, properties compared
     # Only the report's own results: pySHACL also records, under sh:detail, the results of
     # nested shapes (sh:node, sh:or...), which would repeat one problem in other words.
     top_level = results.objects(None, SH.result)
@@ -304,7 +306,8 @@ def _shacl_findings(results: Graph, data: Graph, shapes: Graph, lang: str) -> It
         value = results.value(result, SH.value)
         shape = results.value(result, SH.sourceShape)
         component = results.value(result, SH.sourceConstraintComponent)
-        severity = _SEVERITIES.get(results.value(result, SH.resultSeverity), "violation")
+        level = results.value(result, SH.resultSeverity)
+        severity = "violation" if level is None else _SEVERITIES.get(level, "violation")
 
         message = _pick(shapes.objects(shape, SH.message), lang) if shape is not None else None
         if message is None:

@@ -152,11 +152,11 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
                 f"the département ({gap.actors_a} and {gap.actors_b} actors)."
             )
         )
-    for gap in cells[:5]:
+    for cell_gap in cells[:5]:
         console.print(
             terminal(
-                f"  Gap: no {sector(gap.missing, gap.missing).lower()} partner "
-                f"in any {words.domains.get(gap.domain, gap.domain).lower()} "
+                f"  Gap: no {sector(cell_gap.missing, cell_gap.missing).lower()} partner "
+                f"in any {words.domains.get(cell_gap.domain, cell_gap.domain).lower()} "
                 "partnership."
             )
         )

@@ -39,7 +39,7 @@ again, 0.6 s of its 2.3 s for one commune at 100,000 actors.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -231,11 +231,11 @@ def project_sectors(projection: Projection) -> list[ProjectSectors]:
         if context.kind == "project":
             members.setdefault(iri, set()).update(context.members)
     for partnership, projects in projection.partnerships_for.items():
-        context = projection.contexts.get(partnership)
-        if context is None or context.kind != "partnership":
+        partnering = projection.contexts.get(partnership)
+        if partnering is None or partnering.kind != "partnership":
             continue
         for project in projects:
-            members.setdefault(project, set()).update(context.members)
+            members.setdefault(project, set()).update(partnering.members)
     return [
         ProjectSectors(project, sectors) for project, sectors in _sector_counts(projection, members)
     ]
@@ -268,7 +268,7 @@ def partnership_sectors(projection: Projection) -> list[PartnershipSectors]:
 
 
 def _sector_counts(
-    projection: Projection, members: dict[str, Iterable[str]]
+    projection: Projection, members: Mapping[str, Iterable[str]]
 ) -> list[tuple[str, int]]:
     """(IRI, number of distinct sectors among its members) for each IRI of ``members``
     with at least one member in a sector, sorted by IRI."""
@@ -374,9 +374,9 @@ def _domain_rows(
     domain_code = {d: i for i, d in enumerate(domains)}
     cd_ctx, cd_dom = [], []
     for c, context in enumerate(contexts):
-        for d in sorted({_local(x) for x in context.domains}):
+        for domain in sorted({_local(x) for x in context.domains}):
             cd_ctx.append(c)
-            cd_dom.append(domain_code[d])
+            cd_dom.append(domain_code[domain])
     cd_ctx_a, cd_dom_a = np.asarray(cd_ctx, dtype=np.int64), np.asarray(cd_dom, dtype=np.int64)
     n_dom, n_terr = len(domains), len(territories)
     # join (context, territory) with (context, domain) on the context: both sorted by context

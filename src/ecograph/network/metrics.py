@@ -433,7 +433,7 @@ def compute_metrics(
         arrays.target, weights=arrays.weight, minlength=arrays.n
     )
     no_roles = dict.fromkeys(ROLES, 0)
-    partnerships = Counter(
+    partnerships: Counter[Hashable] = Counter(
         member
         for context in projection.contexts.values()
         if context.kind == "partnership"

@@ -372,8 +372,8 @@ def _activity_lines(result: MetricsResult, base: str) -> Iterator[str]:
         yield _triple(subject, EG.fundedPartnershipCount, _integer(funder.partnerships))
         yield _triple(subject, EG.fundedBeneficiaryCount, _integer(funder.beneficiaries))
         yield _triple(subject, EG.fundedEuroTotal, _decimal(funder.euros))
-    for row in result.project_sectors:
-        yield _triple(nt_iri(row.project), EG.memberSectorCount, _integer(row.sectors))
+    for project in result.project_sectors:
+        yield _triple(nt_iri(project.project), EG.memberSectorCount, _integer(project.sectors))
     for count in result.partnership_sectors:
         yield _triple(nt_iri(count.partnership), EG.partnerSectorCount, _integer(count.sectors))
     for cell in result.domain_activity:

@@ -27,7 +27,7 @@ import io
 import math
 import os
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,7 @@ def read_coordinates(path: str | os.PathLike[str] | None = None) -> Coordinates:
 
 @functools.lru_cache(maxsize=2)
 def _read(path: Path) -> Coordinates:
+    found: Sequence[tuple[str, ...]]
     if path.is_dir():
         found = derive_coordinates(path)
     elif path.is_file():

@@ -384,7 +384,8 @@ def group_drawing(
         if ga == gb:
             internal[ga] += 1
         else:
-            between[tuple(sorted((order[ga], order[gb])))] += 1  # type: ignore[arg-type]
+            oa, ob = order[ga], order[gb]
+            between[(min(oa, ob), max(oa, ob))] += 1
     nodes = [
         _group_node(
             g, names[g], [G.nodes[m] for m in members[g]], sizes[i], internal[g], index, labels
@@ -406,9 +407,9 @@ def group_drawing(
     suggested: Counter[tuple[int, int]] = Counter()
     for s in suggestions:
         if s.actor_a in G and s.actor_b in G:
-            ga, gb = order[group_of(s.actor_a)[0]], order[group_of(s.actor_b)[0]]
-            if ga != gb:
-                suggested[(min(ga, gb), max(ga, gb))] += 1
+            oa, ob = order[group_of(s.actor_a)[0]], order[group_of(s.actor_b)[0]]
+            if oa != ob:
+                suggested[(min(oa, ob), max(oa, ob))] += 1
     edges += [
         MapEdge(
             a,

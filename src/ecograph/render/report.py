@@ -242,7 +242,7 @@ def cut(full: Projection, territory: Territory) -> Projection:
     same graphs as ``project(store, ProjectionFilter(territory=territory.iri))``."""
     G = full.collaboration
     actors = {node: dict(data) for node, data in G.nodes(data=True)}
-    kept = set(members(G, territory))
+    kept = {str(node) for node in members(G, territory)}
     return _build(
         actors, kept, list(full.contexts.values()), ProjectionFilter(territory=territory.iri)
     )

@@ -28,6 +28,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import TypedDict
 
 from ecograph.geography import Commune, TerritoryTable, resolve_territory
 from ecograph.namespaces import (
@@ -223,6 +224,34 @@ class _Pool:
             return None
         point = rng.random() * self.cumulative[-1]
         return self.members[bisect.bisect_right(self.cumulative, point)]
+
+
+class _Project(TypedDict):
+    """One generated project, before it is written as N-Triples."""
+
+    iri: str
+    name: str
+    lead: int
+    participants: list[int]
+    domain: str
+    territory: str
+    start: dt.date
+    end: dt.date
+    status: str
+    budget: float
+
+
+class _Tie(TypedDict):
+    """One generated partnership between two actors (indexes into the actor list)."""
+
+    iri: str
+    kind: str
+    first: int
+    second: int
+    domain: str
+    project: str | None
+    amount: float | None
+    start: dt.date
 
 
 class EcosystemGenerator:
@@ -434,8 +463,8 @@ class EcosystemGenerator:
         return None
 
     # ------------------------------------------------------------------ projects
-    def _make_projects(self) -> list[dict[str, object]]:
-        projects: list[dict[str, object]] = []
+    def _make_projects(self) -> list[_Project]:
+        projects: list[_Project] = []
         width = max(4, len(str(self.spec.project_count)))
         leads = self.pool_by_kinds[PROJECT_LEADS]
         attempts = 0
@@ -497,8 +526,8 @@ class EcosystemGenerator:
             "research": (RESEARCHERS, None),
         }.get(kind, (None, None))
 
-    def _make_partnerships(self, projects: list[dict[str, object]]) -> list[dict[str, object]]:
-        partnerships: list[dict[str, object]] = []
+    def _make_partnerships(self, projects: list[_Project]) -> list[_Tie]:
+        partnerships: list[_Tie] = []
         kinds, weights = list(PARTNERSHIP_TYPE_WEIGHTS), list(PARTNERSHIP_TYPE_WEIGHTS.values())
         target = self.spec.partnership_count
         width = max(4, len(str(target)))
@@ -508,7 +537,7 @@ class EcosystemGenerator:
             project = None
             if projects and self.rng.random() < PROJECT_TIE_SHARE:
                 project = self.rng.choice(projects)
-                members: list[int] = project["participants"]  # type: ignore[assignment]
+                members = project["participants"]
                 first, second = self.rng.sample(members, 2)
                 domain = str(project["domain"])
                 a, b = self.actors[first], self.actors[second]
@@ -588,7 +617,7 @@ class EcosystemGenerator:
             text = f"Agit pour {phrase} à {place}. Organisation fictive générée par ecograph."
             yield f"{s} {description} {nt_literal(text, lang='fr')} ."
 
-    def _project_lines(self, projects: list[dict[str, object]]) -> Iterator[str]:
+    def _project_lines(self, projects: list[_Project]) -> Iterator[str]:
         label = nt_iri(PREFIXES["skos"] + "prefLabel")
         start_p, end_p = (
             nt_iri(PREFIXES["schema"] + "startDate"),
@@ -599,16 +628,16 @@ class EcosystemGenerator:
             s = nt_iri(str(project["iri"]))
             yield f"{s} {_RDF_TYPE} {_eg('Project')} ."
             yield f"{s} {label} {nt_literal(str(project['name']), lang='fr')} ."
-            lead = self.actors[project["lead"]]  # type: ignore[index]
+            lead = self.actors[project["lead"]]
             yield f"{s} {_eg('lead')} {lead.nt} ."
-            for index in project["participants"]:  # type: ignore[attr-defined]
+            for index in project["participants"]:
                 yield f"{s} {_eg('hasParticipant')} {self.actors[index].nt} ."
             yield f"{s} {_eg('domain')} {_concept('egdom', str(project['domain']))} ."
             yield f"{s} {_eg('territory')} {nt_iri(str(project['territory']))} ."
             yield f"{s} {_eg('status')} {_concept('egstat', str(project['status']))} ."
-            yield f"{s} {start_p} {_date(project['start'])} ."  # type: ignore[arg-type]
-            yield f"{s} {end_p} {_date(project['end'])} ."  # type: ignore[arg-type]
-            yield f"{s} {_eg('budget')} {_decimal(project['budget'])} ."  # type: ignore[arg-type]
+            yield f"{s} {start_p} {_date(project['start'])} ."
+            yield f"{s} {end_p} {_date(project['end'])} ."
+            yield f"{s} {_eg('budget')} {_decimal(project['budget'])} ."
             if project["status"] != "planned" and self.criteria and self.rng.random() < 0.5:
                 for criterion in sorted(
                     self.rng.sample(self.criteria, min(len(self.criteria), self.rng.randint(3, 6)))
@@ -621,12 +650,12 @@ class EcosystemGenerator:
                     score = str(self.rng.randint(1, 4))
                     yield f"{a} {_eg('score')} {nt_literal(score, datatype=_XSD + 'integer')} ."
 
-    def _partnership_lines(self, partnerships: list[dict[str, object]]) -> Iterator[str]:
+    def _partnership_lines(self, partnerships: list[_Tie]) -> Iterator[str]:
         start_p = nt_iri(PREFIXES["schema"] + "startDate")
         for tie in partnerships:
             s = nt_iri(str(tie["iri"]))
-            a = self.actors[tie["first"]].nt  # type: ignore[index]
-            b = self.actors[tie["second"]].nt  # type: ignore[index]
+            a = self.actors[tie["first"]].nt
+            b = self.actors[tie["second"]].nt
             yield f"{s} {_RDF_TYPE} {_eg('Partnership')} ."
             yield f"{s} {_eg('partnershipType')} {_concept('egpt', str(tie['kind']))} ."
             yield f"{s} {_eg('partner')} {a} ."
@@ -635,11 +664,11 @@ class EcosystemGenerator:
                 yield f"{s} {_eg('funder')} {a} ."
                 yield f"{s} {_eg('beneficiary')} {b} ."
             yield f"{s} {_eg('domain')} {_concept('egdom', str(tie['domain']))} ."
-            yield f"{s} {start_p} {_date(tie['start'])} ."  # type: ignore[arg-type]
+            yield f"{s} {start_p} {_date(tie['start'])} ."
             if tie["project"]:
                 yield f"{s} {_eg('forProject')} {nt_iri(str(tie['project']))} ."
             if tie["amount"] is not None:
-                yield f"{s} {_eg('amount')} {_decimal(tie['amount'])} ."  # type: ignore[arg-type]
+                yield f"{s} {_eg('amount')} {_decimal(tie['amount'])} ."
                 yield f"{s} {_eg('currency')} {nt_literal('EUR')} ."
 
 

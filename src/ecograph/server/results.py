@@ -13,6 +13,7 @@ formats have nowhere standard to say it, so they rely on the header.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -34,9 +35,9 @@ RESULTS_FORMATS: dict[str, str] = {media: name for name, media in MEDIA_TYPES.it
 
 def write_triples(triples: Sequence[ox.Triple], media_type: str) -> bytes:
     """Graph results in an RDF syntax, declaring those of ecograph's prefixes it uses."""
-    return ox.serialize(
-        triples, format=_GRAPH_FORMATS[media_type], prefixes=_used_prefixes(triples)
-    )
+    body = io.BytesIO()
+    ox.serialize(triples, body, format=_GRAPH_FORMATS[media_type], prefixes=_used_prefixes(triples))
+    return body.getvalue()
 
 
 def _used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:

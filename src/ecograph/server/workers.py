@@ -210,16 +210,16 @@ def _serialise(answer: Any, job: Job) -> Outcome:
     """The answer in the negotiated format, cut at ``max_rows`` rows (or triples) and then at
     ``max_response_bytes`` bytes; ``truncated`` says whether either cut anything."""
     if isinstance(answer, ox.QueryTriples):
-        media = protocol.negotiate(job.accept, protocol.GRAPH_OFFERS)
-        if media is None:
+        graph_media = protocol.negotiate(job.accept, protocol.GRAPH_OFFERS)
+        if graph_media is None:
             return _not_acceptable(protocol.GRAPH_OFFERS)
         triples = list(itertools.islice(answer, job.max_rows + 1))
         body, kept = _fit(
             triples[: job.max_rows],
             job.max_response_bytes,
-            lambda part, _cut: results.write_triples(part, media),
+            lambda part, _cut: results.write_triples(part, graph_media),
         )
-        return Outcome(200, media, body, len(triples) > kept)
+        return Outcome(200, graph_media, body, len(triples) > kept)
     media = protocol.negotiate(job.accept, protocol.RESULTS_OFFERS)
     if media is None:
         return _not_acceptable(protocol.RESULTS_OFFERS)

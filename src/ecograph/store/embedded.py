@@ -327,7 +327,7 @@ class EmbeddedStore:
             first = io.BytesIO(source)
         else:
             first = source
-        stream = _ConcatenatedReader(first, extra_ntriples.encode())
+        stream = io.BufferedReader(_ConcatenatedReader(first, extra_ntriples.encode()))
         where = f"{source}: " if isinstance(source, Path) else ""
         try:
             self._store.bulk_load(
