@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ecograph.store import EmbeddedStore, open_store
+from ecograph.store import EmbeddedStore, Store, open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: Small excerpts of real open data the tests read; sources and licences in its README.md.
@@ -51,7 +51,7 @@ def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def write_whole_metrics(store: object) -> None:
+def write_whole_metrics(store: Store) -> None:
     """Compute the whole ecosystem's metrics and write them, as `ecograph metrics` does."""
     from ecograph.network.metrics import compute_metrics
     from ecograph.network.metrics_rdf import write_metrics

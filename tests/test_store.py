@@ -16,6 +16,7 @@ from ecograph import __version__
 from ecograph.binding import BindingError
 from ecograph.rdfterms import nt_literal
 from ecograph.store import StoreError, StoreLockedError, open_store
+from ecograph.store.base import bound_text
 
 from .halting import kill_when_halted, read_line
 
@@ -344,3 +345,14 @@ def test_a_table_file_deleted_while_listed_is_skipped(
         lambda path: Listing() if Path(path) == tmp_path else real_scandir(path),
     )
     assert embedded._table_sizes(tmp_path) == {"000001.sst": 10}
+
+
+def test_bound_text_reads_what_a_query_binds(tmp_path: Path) -> None:
+    with open_store(tmp_path / "ws") as store:
+        rows = store.select(
+            'SELECT ?iri ?label ?missing WHERE { VALUES (?iri ?label) { (<urn:x> "x"@fr) } }'
+        )
+    assert bound_text(rows[0], "iri") == "urn:x"
+    assert bound_text(rows[0], "label") == "x"
+    with pytest.raises(StoreError, match=r"\?missing unbound"):
+        bound_text(rows[0], "missing")

@@ -7,11 +7,12 @@ union of all graphs with duplicates removed (a fact stated by two sources is wri
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO
 
 import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES
+from ecograph.store.base import Store
 
 FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -24,7 +25,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
 _UNION_QUERY = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 
 
-def export(store: Any, output: IO[bytes], *, format: str, graph: str | None = None) -> None:
+def export(store: Store, output: IO[bytes], *, format: str, graph: str | None = None) -> None:
     """Serialise the store, or one named graph, to ``output``."""
     rdf_format = FORMATS[format]
     if graph is not None:

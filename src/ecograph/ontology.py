@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -18,6 +17,7 @@ from rdflib.namespace import SKOS
 from ecograph.namespaces import PREFIXES, graph_iri
 from ecograph.provenance import graph_description, loaded_version
 from ecograph.resources import ontology_files, ontology_path
+from ecograph.store.base import Store
 
 GRAPH_NAME = "ontology"
 
@@ -31,7 +31,7 @@ def ontology_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def load_ontology(store: Any) -> bool:
+def load_ontology(store: Store) -> bool:
     """Load the ontology and schemes into their graph; False when already current."""
     graph = graph_iri(store.base_iri, GRAPH_NAME)
     version = ontology_fingerprint()

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.store.base import Store, bound_text
 
 _EG = PREFIXES["eg"]
 _DCT = PREFIXES["dcterms"]
@@ -60,10 +60,10 @@ SELECT ?version WHERE {
 """
 
 
-def loaded_version(store: Any, graph: str) -> str | None:
+def loaded_version(store: Store, graph: str) -> str | None:
     """The ``dcterms:hasVersion`` a graph recorded about itself, if it exists."""
     rows = store.select(_VERSION_QUERY, {"graph": ox.NamedNode(graph)})
-    return rows[0]["version"].value if rows else None
+    return bound_text(rows[0], "version") if rows else None
 
 
 _DESCRIPTIONS_QUERY = """
@@ -73,7 +73,7 @@ SELECT ?graph ?property ?value WHERE {
 """
 
 
-def data_fingerprint(store: Any, *, leave_out: tuple[str, ...] = ()) -> str:
+def data_fingerprint(store: Store, *, leave_out: tuple[str, ...] = ()) -> str:
     """A digest of every graph's self-description (title, version, source, time), except
     the graphs in ``leave_out``.
 
@@ -87,7 +87,7 @@ def data_fingerprint(store: Any, *, leave_out: tuple[str, ...] = ()) -> str:
         {
             f"{row['graph']} {row['property']} {row['value']}"
             for row in store.select(_DESCRIPTIONS_QUERY)
-            if row["graph"].value not in leave_out
+            if bound_text(row, "graph") not in leave_out
         }
     )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

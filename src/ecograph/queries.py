@@ -35,6 +35,7 @@ from ecograph.geography import resolve_territory
 from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text
 from ecograph.resources import queries_dir
 from ecograph.sparql_results import boolean_text, encode_solutions, term_text
+from ecograph.store.base import Store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: The language a ``lang`` parameter takes when the caller gives none.
@@ -298,7 +299,7 @@ def parameter_term(parameter: Parameter, raw: str) -> ox.NamedNode | ox.Literal:
 
 # ----------------------------------------------------------------------------- running
 def run_query(
-    store: Any,
+    store: Store,
     query: LibraryQuery | str,
     raw_values: Mapping[str, str] | None = None,
     *,
@@ -370,7 +371,7 @@ _METRICS_PROBLEMS = {
 }
 
 
-def _check_metrics(store: Any, query: LibraryQuery) -> None:
+def _check_metrics(store: Store, query: LibraryQuery) -> None:
     """Refuse to answer from precomputed counts that are absent, partial or out of date."""
     from ecograph.metrics_state import metrics_state
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from ecograph.geography import TerritoryTable, geography, resolve_territory
 from ecograph.labels import Labels
 from ecograph.namespaces import PREFIXES
 from ecograph.network.projection import Projection, ProjectionFilter, project
+from ecograph.store.base import Store
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,11 @@ def _concept(prefix: str, name: str | None) -> str | None:
     return name if "://" in name else PREFIXES[prefix] + name
 
 
-def project_scope(store: Any, scope: Scope, table: TerritoryTable | None = None) -> Projection:
+def project_scope(store: Store, scope: Scope, table: TerritoryTable | None = None) -> Projection:
     """Project the part of the store the scope names."""
     return project(store, scope.to_filter(), table or geography())
 
 
-def domain_names(store: Any) -> list[str]:
+def domain_names(store: Store) -> list[str]:
     """Local names of every domain of the scheme loaded in the store."""
     return sorted(Labels.from_store(store, "en").domains)

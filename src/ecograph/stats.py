@@ -8,9 +8,9 @@ in the language asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ecograph.labels import Labels
+from ecograph.store.base import Store, bound_text
 from ecograph.wording import say
 
 
@@ -71,28 +71,32 @@ SELECT ?key (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?actor) AS ?n) WHERE {
 """
 
 
-def totals(store: Any) -> dict[str, float]:
+def totals(store: Store) -> dict[str, float]:
     """Actors, projects, partnerships, funding partnerships and their total amount."""
     row = store.select(TOTALS_QUERY)[0]
     funding = store.select(FUNDING_QUERY)[0]
     return {
-        "actors": int(row["actors"].value),
-        "projects": int(row["projects"].value),
-        "partnerships": int(row["partnerships"].value),
-        "funding partnerships": int(funding["n"].value),
-        "funding total (EUR)": float(funding["total"].value) if funding["total"] else 0.0,
+        "actors": int(bound_text(row, "actors")),
+        "projects": int(bound_text(row, "projects")),
+        "partnerships": int(bound_text(row, "partnerships")),
+        "funding partnerships": int(bound_text(funding, "n")),
+        "funding total (EUR)": float(bound_text(funding, "total")) if funding["total"] else 0.0,
     }
 
 
-def count_tables(store: Any, lang: str = "en") -> list[CountTable]:
+def count_tables(store: Store, lang: str = "en") -> list[CountTable]:
     """Counts by actor type, sector, domain, partnership type and EPCI, titled in ``lang``."""
     labels = Labels.from_store(store, lang)
     tables = []
     for key, query in BY_CONCEPT_QUERIES.items():
-        rows = [(labels.of(r["key"].value), int(r["n"].value)) for r in store.select(query)]
+        rows = [
+            (labels.of(bound_text(r, "key")), int(bound_text(r, "n"))) for r in store.select(query)
+        ]
         title = f"Actors by {key}" if key != "partnership type" else "Partnerships by type"
         tables.append(CountTable(say(title, lang), say(key, lang), _sorted(rows)))
-    epci_rows = [(r["label"].value, int(r["n"].value)) for r in store.select(BY_EPCI_QUERY)]
+    epci_rows = [
+        (bound_text(r, "label"), int(bound_text(r, "n"))) for r in store.select(BY_EPCI_QUERY)
+    ]
     tables.append(CountTable(say("Actors by EPCI", lang), "EPCI", _sorted(epci_rows)))
     return tables
 

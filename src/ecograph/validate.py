@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -35,6 +34,7 @@ from rdflib.term import Node
 from ecograph.identifiers import luhn_valid, siren_problem, siret_problem
 from ecograph.namespaces import graph_iri
 from ecograph.resources import ontology_path
+from ecograph.store.base import Store
 from ecograph.vocab import EG, PARTNERSHIP_TYPE
 
 __all__ = ["Finding", "ValidationReport", "load_shapes", "validate_graph"]
@@ -499,7 +499,7 @@ SELECT DISTINCT ?s ?p ?o WHERE {
 """
 
 
-def store_data_graph(store: Any, graph: str | None = None) -> Graph:
+def store_data_graph(store: Store, graph: str | None = None) -> Graph:
     """The ecosystem data of a store as one rdflib graph, ready for ``validate_graph``.
 
     ``graph`` limits it to one named graph; otherwise every graph but the reference ones. The
@@ -519,6 +519,6 @@ def store_data_graph(store: Any, graph: str | None = None) -> Graph:
     return data
 
 
-def validate_store(store: Any, *, graph: str | None = None, lang: str = "en") -> ValidationReport:
+def validate_store(store: Store, *, graph: str | None = None, lang: str = "en") -> ValidationReport:
     """Validate a store's ecosystem data (or one named graph of it); see ``store_data_graph``."""
     return validate_graph(store_data_graph(store, graph), lang=lang)

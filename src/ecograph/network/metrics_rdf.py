@@ -51,6 +51,7 @@ from ecograph.namespaces import PREFIXES, TERRITORY_BASE, territory_iri
 from ecograph.network.metrics import GroupMetrics, MetricsResult
 from ecograph.provenance import graph_description
 from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.store.base import Store, bound_text
 from ecograph.vocab import EG
 
 __all__ = [
@@ -120,7 +121,7 @@ class FilteredMetricsError(ValueError):
     """Metrics of a filtered projection were about to replace the whole ecosystem's."""
 
 
-def write_metrics(store: Any, result: MetricsResult, *, version: str | None = None) -> str:
+def write_metrics(store: Store, result: MetricsResult, *, version: str | None = None) -> str:
     """Replace ``{base}graph/metrics`` with ``result``, atomically; return the graph IRI.
 
     ``result`` must cover the whole ecosystem: a filtered one raises
@@ -161,7 +162,7 @@ def write_metrics(store: Any, result: MetricsResult, *, version: str | None = No
 _OLD_SCRATCH_SUFFIX = "#ecograph-loading"
 
 
-def replace_graph(store: Any, graph: str, ntriples: str) -> None:
+def replace_graph(store: Store, graph: str, ntriples: str) -> None:
     """Make ``graph`` hold exactly ``ntriples`` (N-Triples text), in one all-or-nothing step.
 
     Readers query the union of all graphs, so the new triples cannot wait in a scratch graph
@@ -195,7 +196,7 @@ def _replace_update(graph: str, ntriples: str) -> str:
     return f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{ntriples}}} }}"
 
 
-def top_brokers(store: Any, domain: str, *, limit: int = 10) -> list[dict[str, Any]]:
+def top_brokers(store: Store, domain: str, *, limit: int = 10) -> list[dict[str, Any]]:
     """The ``limit`` actors working on ``domain`` (a domain concept IRI) with the highest
     betweenness, with their name, Gould–Fernandez total and constraint."""
     rows = store.select(top_brokers_query(limit), {"domain": ox.NamedNode(str(domain))})
@@ -204,10 +205,10 @@ def top_brokers(store: Any, domain: str, *, limit: int = 10) -> list[dict[str, A
         name, constraint = row.get("name"), row.get("constraint")
         result.append(
             {
-                "actor": row["actor"].value,
+                "actor": bound_text(row, "actor"),
                 "name": name.value if name is not None else None,
-                "betweenness": float(row["betweenness"].value),
-                "brokerage": int(row["brokerage"].value),
+                "betweenness": float(bound_text(row, "betweenness")),
+                "brokerage": int(bound_text(row, "brokerage")),
                 "constraint": float(constraint.value) if constraint is not None else None,
             }
         )

@@ -27,6 +27,7 @@ import networkx as nx
 from ecograph.gcpause import collector_paused
 from ecograph.geography import TerritoryTable, geography, split_territory_iri
 from ecograph.namespaces import TERRITORY_BASE
+from ecograph.store.base import Store
 
 # One single-property scan per attribute, joined in Python. Oxigraph answers a scan of one
 # property fast and a many-pattern join with OPTIONALs and GROUP BY slowly: at 100,000 actors
@@ -152,7 +153,7 @@ class Projection:
 
 
 def project(
-    store: Any, filters: ProjectionFilter | None = None, table: TerritoryTable | None = None
+    store: Store, filters: ProjectionFilter | None = None, table: TerritoryTable | None = None
 ) -> Projection:
     """Scan ``store`` (embedded or remote) and build the graphs."""
     filters = filters or ProjectionFilter()
@@ -161,7 +162,7 @@ def project(
         return _project(store, filters, table)
 
 
-def _project(store: Any, filters: ProjectionFilter, table: TerritoryTable) -> Projection:
+def _project(store: Store, filters: ProjectionFilter, table: TerritoryTable) -> Projection:
     actor_iris = sorted({row[0] for row in store.select_values(ACTORS_QUERY)})
     values = {key: _scan(store, query) for key, query in ACTOR_SCANS.items()}
     actors = _actor_attributes(actor_iris, values, table)
@@ -175,7 +176,7 @@ def _project(store: Any, filters: ProjectionFilter, table: TerritoryTable) -> Pr
     return projection
 
 
-def _scan(store: Any, query: str) -> dict[str, list[str]]:
+def _scan(store: Store, query: str) -> dict[str, list[str]]:
     """Subject → sorted distinct values of one property.
 
     Most subjects have one value, so lists are only deduplicated and sorted when longer: at

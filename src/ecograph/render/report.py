@@ -40,6 +40,7 @@ from ecograph.network.projection import (
 from ecograph.render.report_text import words
 from ecograph.sample import fictional_actors
 from ecograph.scope import domain_names
+from ecograph.store.base import Store
 
 __all__ = [
     "Broker",
@@ -250,7 +251,7 @@ def cut(full: Projection, territory: Territory) -> Projection:
 
 # ----------------------------------------------------------------------------- the report
 def build_report(
-    store: Any,
+    store: Store,
     territory: str | Territory,
     *,
     lang: str = "fr",
@@ -486,7 +487,7 @@ def _brokers(metrics: MetricsResult, G: nx.Graph, labels: Labels, top: int) -> l
 
 
 def _gaps(
-    store: Any,
+    store: Store,
     here: Projection,
     place: Territory,
     sub_level: str | None,

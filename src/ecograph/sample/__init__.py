@@ -8,7 +8,6 @@ second and gives the same triples every time, in any workspace and under any bas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -51,7 +50,7 @@ def ecosystem_lines(spec: EcosystemSpec, base: str) -> list[str]:
 
 
 def load_generated(
-    store: Any, spec: EcosystemSpec, *, graph_name: str, title: str, force: bool = False
+    store: Store, spec: EcosystemSpec, *, graph_name: str, title: str, force: bool = False
 ) -> GeneratedLoad:
     """Generate ``spec`` and load it into ``{base}graph/{graph_name}`` in one step."""
     graph = graph_iri(store.base_iri, graph_name)
@@ -89,6 +88,6 @@ def fictional_actors(store: Store) -> frozenset[str]:
     return frozenset(found)
 
 
-def load_sample(store: Any, *, force: bool = False) -> GeneratedLoad:
+def load_sample(store: Store, *, force: bool = False) -> GeneratedLoad:
     """Load the built-in sample into ``{base}graph/sample``."""
     return load_generated(store, SAMPLE, graph_name=SAMPLE_GRAPH, title=SAMPLE_TITLE, force=force)

@@ -102,6 +102,19 @@ def csv_values(body: bytes) -> list[list[str]]:
     return list(reader)
 
 
+def bound_text(row: Mapping[str, Term | None], name: str) -> str:
+    """The text of a variable a query always binds: an IRI's text, a literal's lexical form.
+
+    A ``StoreError`` naming the variable when the row leaves it unbound, rather than an
+    ``AttributeError`` on ``None`` further down: such a row means the query does not say what
+    its caller relies on.
+    """
+    term = row.get(name)
+    if term is None:
+        raise StoreError(f"the query left ?{name} unbound")
+    return term.value
+
+
 def select_rows(result: Any) -> list[dict[str, Term | None]]:
     """Rows of a SELECT result (pyoxigraph's or ``SelectResult``) as plain dicts."""
     names = [v.value for v in result.variables]

@@ -36,7 +36,14 @@ import pyoxigraph as ox
 from ecograph import __version__
 from ecograph.binding import bind
 from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
-from ecograph.store.base import StoreError, StoreLockedError, Term, csv_values, select_rows
+from ecograph.store.base import (
+    Store,
+    StoreError,
+    StoreLockedError,
+    Term,
+    csv_values,
+    select_rows,
+)
 from ecograph.store.lock import LockHeldError, WorkspaceLock
 
 DEFAULT_STORE_DIR = "ecograph-data"
@@ -425,7 +432,7 @@ def remove_bulk_tables(database: Path) -> None:
             table.unlink(missing_ok=True)
 
 
-def scratch_folder(store: object) -> Path | None:
+def scratch_folder(store: Store) -> Path | None:
     """Where an import keeps its scratch files: the embedded workspace's ``tmp/``; None (the
     system's temporary folder) for a remote store, which has no workspace."""
     return store.scratch_folder if isinstance(store, EmbeddedStore) else None
