@@ -127,7 +127,7 @@ def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]
     table = geography()
     with open_store(workdir, read_only=True, create=False) as store:
         projection = _timed(steps, "projection", lambda: project(store, table=table))
-        words = Labels.from_store(store, "en", table=table)
+        words = Labels.from_store(store, lang="en", table=table)
         domains = domain_names(store)
         base = store.base_iri
     graph = projection.collaboration
@@ -140,12 +140,12 @@ def _child_pipeline(workdir: Path, seed: int, graph_out: Path) -> dict[str, Any]
     communities = [members[number] for number in sorted(members)]
     found = {
         "sector_pairs": _timed(
-            steps, "gaps: sector pairs", lambda: gaps.sector_pair_gaps(graph, "epci")
+            steps, "gaps: sector pairs", lambda: gaps.sector_pair_gaps(graph, level="epci")
         ),
         "domains": _timed(
             steps,
             "gaps: domain cells",
-            lambda: gaps.domain_gaps(graph, projection.contexts, table, domains, "epci"),
+            lambda: gaps.domain_gaps(graph, projection.contexts, table, domains, level="epci"),
         ),
         "actors": _timed(steps, "gaps: isolated actors", lambda: gaps.actor_gaps(graph)),
         "suggestions": _timed(
@@ -251,7 +251,7 @@ def _child_networkx(graph_in: Path, seed: int) -> dict[str, Any]:
     )
     compare(
         "sector assortativity",
-        lambda: mixing.attribute_assortativity(G, "sector"),
+        lambda: mixing.attribute_assortativity(G, attribute="sector"),
         lambda: nx.attribute_assortativity_coefficient(G, "sector"),
         1.0,
         "whole graph",

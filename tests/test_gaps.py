@@ -189,7 +189,9 @@ def test_who_should_an_isolated_actor_meet(sample_graph) -> None:
 
 
 def test_sample_sectors_that_never_meet_are_found(sample_graph) -> None:
-    found = {(g.sector_a, g.sector_b) for g in gaps.sector_pair_gaps(sample_graph, "departement")}
+    found = {
+        (g.sector_a, g.sector_b) for g in gaps.sector_pair_gaps(sample_graph, level="departement")
+    }
     assert found == {("civilSociety", "privateForProfit")}
 
 
@@ -218,7 +220,7 @@ def _tiny_report() -> tuple[GapReport, nx.Graph]:
 
 def test_gap_report_gathers_every_finder() -> None:
     report, G = _tiny_report()
-    assert report.sector_pairs == gaps.sector_pair_gaps(G, "epci")
+    assert report.sector_pairs == gaps.sector_pair_gaps(G, level="epci")
     assert report.actors == gaps.actor_gaps(G)
     assert {(g.territory, g.domain, g.missing) for g in report.domains} >= {("A", "food", "actor")}
     assert report.suggestions == gaps.suggest(G, Labels("en", {}), top=3, seed=2)

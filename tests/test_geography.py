@@ -153,15 +153,23 @@ def test_split_territory_iri() -> None:
 # ----------------------------------------------------------------------------- parents
 def test_parents() -> None:
     table = geography()
-    nantes = resolve_territory("commune/44109", table)
-    assert (parent_of(nantes, table).level, parent_of(nantes, table).code) == ("epci", "244400404")
+    nantes = resolve_territory("commune/44109", table=table)
+    assert (parent_of(nantes, table=table).level, parent_of(nantes, table=table).code) == (
+        "epci",
+        "244400404",
+    )
     island = next(c for c in table.communes.values() if not c.epci and c.departement == "85")
-    assert parent_of(resolve_territory(f"commune/{island.code}", table), table).code == "85"
+    assert (
+        parent_of(resolve_territory(f"commune/{island.code}", table=table), table=table).code
+        == "85"
+    )
     # CC Usses et Rhône straddles Ain (01, 3,515 people) and Haute-Savoie (74, 18,389).
-    assert parent_of(resolve_territory("epci/200070852", table), table).code == "74"
-    assert parent_of(resolve_territory("44", table), table).code == "52"
-    assert parent_of(resolve_territory("region/52", table), table).level == "france"
-    assert parent_of(resolve_territory("75101", table), table) == resolve_territory("commune/75056")
+    assert parent_of(resolve_territory("epci/200070852", table=table), table=table).code == "74"
+    assert parent_of(resolve_territory("44", table=table), table=table).code == "52"
+    assert parent_of(resolve_territory("region/52", table=table), table=table).level == "france"
+    assert parent_of(resolve_territory("75101", table=table), table=table) == resolve_territory(
+        "commune/75056"
+    )
 
 
 # ----------------------------------------------------------------------------- its users

@@ -24,7 +24,7 @@ def ontology_store(store: EmbeddedStore) -> EmbeddedStore:
 def test_store_and_shipped_files_give_the_same_labels(
     ontology_store: EmbeddedStore, lang: str
 ) -> None:
-    from_store = Labels.from_store(ontology_store, lang)
+    from_store = Labels.from_store(ontology_store, lang=lang)
     shipped = Labels.shipped(lang)
     assert from_store.terms == shipped.terms
     for scheme in ("sectors", "domains", "actor_types", "partnership_types"):
@@ -100,7 +100,7 @@ def test_the_store_labels_win_and_preflabel_beats_rdfs_label(
             ),
         ]
     )
-    labels = Labels.from_store(ontology_store, "fr")
+    labels = Labels.from_store(ontology_store, lang="fr")
     assert labels.domain("localFood") == "Circuits courts"
     assert labels.domains["localFood"] == "Circuits courts"
     assert labels.of("egdom:elsewhere") == "egdom:elsewhere"
@@ -109,5 +109,5 @@ def test_the_store_labels_win_and_preflabel_beats_rdfs_label(
 
 def test_the_language_is_bound_not_spliced(ontology_store: EmbeddedStore) -> None:
     hostile = 'fr") } } SELECT * WHERE { ?s ?p ?o } #'
-    assert Labels.from_store(ontology_store, hostile).terms == {}
-    assert Labels.from_store(ontology_store, "de").terms == {}
+    assert Labels.from_store(ontology_store, lang=hostile).terms == {}
+    assert Labels.from_store(ontology_store, lang="de").terms == {}

@@ -44,7 +44,7 @@ def sample_map(
 
     with open_store(sample_workspace, read_only=True) as store:
         projection = project_scope(store, Scope())
-        labels = Labels.from_store(store, "fr")
+        labels = Labels.from_store(store, lang="fr")
     found = suggest(projection.collaboration, labels, top=10, seed=0)
     document = build_map(
         projection,

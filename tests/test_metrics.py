@@ -400,8 +400,8 @@ def test_weighted_constraint_and_effective_size_by_hand() -> None:
     G.add_edge("a", "b", weight=2)
     G.add_edge("b", "c", weight=1)
     G.add_edge("a", "c", weight=1)
-    assert constraint(G, "weight")["a"] == pytest.approx(float(Fraction(325, 324)))
-    assert effective_size(G, "weight")["a"] == pytest.approx(7 / 6)
+    assert constraint(G, weight="weight")["a"] == pytest.approx(float(Fraction(325, 324)))
+    assert effective_size(G, weight="weight")["a"] == pytest.approx(7 / 6)
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -414,11 +414,13 @@ def test_structural_holes_agree_with_networkx(seed: int, weight: str | None) -> 
     so it is not used as a reference.)"""
     G = random_graph(seed, directed=seed % 2 == 1)
     keys = [v for v in G if len(G[v]) or not nx.degree(G, v)]
-    assert same_values(constraint(G, weight), nx.constraint(G, nodes=list(G), weight=weight), keys)
     assert same_values(
-        effective_size(G, weight), nx.effective_size(G, nodes=list(G), weight=weight), keys
+        constraint(G, weight=weight), nx.constraint(G, nodes=list(G), weight=weight), keys
     )
-    assert same_values(constraint(G, weight), nx.constraint(G, weight=weight))
+    assert same_values(
+        effective_size(G, weight=weight), nx.effective_size(G, nodes=list(G), weight=weight), keys
+    )
+    assert same_values(constraint(G, weight=weight), nx.constraint(G, weight=weight))
 
 
 def test_structural_holes_refuse_self_loops() -> None:
@@ -430,10 +432,10 @@ def test_structural_holes_refuse_self_loops() -> None:
 def test_structural_holes_on_many_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Row chunks of the masked product join up to the unchunked result."""
     G = random_graph(11, n=50, m=140)
-    whole = constraint(G, "weight"), effective_size(G, "weight")
+    whole = constraint(G, weight="weight"), effective_size(G, weight="weight")
     monkeypatch.setattr(brokerage, "_CHUNK_ROWS", 7)
-    assert same_values(constraint(G, "weight"), whole[0])
-    assert same_values(effective_size(G, "weight"), whole[1])
+    assert same_values(constraint(G, weight="weight"), whole[0])
+    assert same_values(effective_size(G, weight="weight"), whole[1])
 
 
 # --------------------------------------------------------------------------- Gould–Fernandez
@@ -806,8 +808,10 @@ def test_pipeline_returns_what_the_public_measures_return(
 
     between = betweenness(G, exact_below=50, seed=3)
     assert {k: a.betweenness for k, a in actors.items()} == table(between)
-    assert {k: a.constraint for k, a in actors.items()} == table(constraint(G, "weight"))
-    assert {k: a.effective_size for k, a in actors.items()} == table(effective_size(G, "weight"))
+    assert {k: a.constraint for k, a in actors.items()} == table(constraint(G, weight="weight"))
+    assert {k: a.effective_size for k, a in actors.items()} == table(
+        effective_size(G, weight="weight")
+    )
     assert {k: a.ei_index for k, a in actors.items()} == table(ei_index_by_node(G))
     diversity_values = partner_diversity(G)
     assert {k: a.blau for k, a in actors.items()} == table(
@@ -862,9 +866,9 @@ def test_measures_take_the_arrays_of_their_own_graph_only() -> None:
     G = five_actors()
     for u, v in G.edges():
         G.edges[u, v]["weight"] = 2.0 if "p1" in (u, v) else 1.0
-    weighted = graph_arrays(G, "weight")
+    weighted = graph_arrays(G, weight="weight")
     assert cross_sector_ties(G, arrays=weighted) == cross_sector_ties(G) == 3
-    assert constraint(G, "weight", arrays=weighted) == constraint(G, "weight")
+    assert constraint(G, weight="weight", arrays=weighted) == constraint(G, weight="weight")
     assert betweenness(G, arrays=weighted) == betweenness(G)
     assert tie_summaries(G, "epci", arrays=weighted) == tie_summaries(G, "epci")
     with pytest.raises(ValueError, match="1 entries for 5 edges"):
@@ -872,7 +876,7 @@ def test_measures_take_the_arrays_of_their_own_graph_only() -> None:
     with pytest.raises(ValueError, match="another graph"):
         betweenness(G, arrays=graph_arrays(G.copy()))
     with pytest.raises(ValueError, match="weight=None"):
-        constraint(G, None, arrays=weighted)
+        constraint(G, weight=None, arrays=weighted)
     with pytest.raises(ValueError, match="weight='weight'"):
         modularity(G, [set(G)], arrays=graph_arrays(G))
 

@@ -49,7 +49,7 @@ def test_loads_are_recorded_and_not_repeated(remote: RemoteStore) -> None:
 
 def test_stats_are_the_same_remote_and_embedded(remote: RemoteStore, sample_store) -> None:
     assert totals(remote) == totals(sample_store)
-    assert count_tables(remote, "fr") == count_tables(sample_store, "fr")
+    assert count_tables(remote, lang="fr") == count_tables(sample_store, lang="fr")
 
 
 def test_every_library_query_gives_the_same_result(remote: RemoteStore, sample_store) -> None:

@@ -156,11 +156,11 @@ def test_report_reads_territories_with_the_one_parser() -> None:
 def test_cut_is_the_filtered_projection(ecosystem: EmbeddedStore) -> None:
     """Cutting the whole projection gives exactly what projecting with the filter gives."""
     table = geography()
-    full = project(ecosystem, ProjectionFilter(), table)
+    full = project(ecosystem, ProjectionFilter(), table=table)
     for text in (NANTES_METROPOLE, "44", "commune/44143", "region/52"):
-        place = resolve_territory(text, table)
+        place = resolve_territory(text, table=table)
         mine = cut(full, place)
-        theirs = project(ecosystem, ProjectionFilter(territory=place.iri), table)
+        theirs = project(ecosystem, ProjectionFilter(territory=place.iri), table=table)
         for name in ("collaboration", "bipartite", "funding"):
             a, b = getattr(mine, name), getattr(theirs, name)
             assert list(a.nodes(data=True)) == list(b.nodes(data=True)), (text, name)

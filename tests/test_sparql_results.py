@@ -424,9 +424,9 @@ def test_term_text_reads_terms_for_people() -> None:
         "https://w3id.org/ecograph/id/sector/"
     )
     nested = {"ex": "http://example.org/", "exv": "http://example.org/vocab#"}
-    assert term_text(iri("http://example.org/vocab#a"), nested) == "exv:a"
-    assert term_text(iri("http://example.org/b"), nested) == "ex:b"
-    assert term_text(iri("https://w3id.org/ecograph/id/sector/x"), nested) == "egsec:x"
+    assert term_text(iri("http://example.org/vocab#a"), prefixes=nested) == "exv:a"
+    assert term_text(iri("http://example.org/b"), prefixes=nested) == "ex:b"
+    assert term_text(iri("https://w3id.org/ecograph/id/sector/x"), prefixes=nested) == "egsec:x"
     assert term_text(ox.BlankNode("b1")) == "_:b1"
     assert term_text(ox.Literal("Nantes", language="fr")) == "Nantes"
     assert term_text(typed("3", XSD + "integer")) == "3"

@@ -234,7 +234,7 @@ def split_territory_iri(iri: str) -> tuple[str, str]:
     return level, code
 
 
-def resolve_territory(text: str, table: TerritoryTable | None = None) -> Territory:
+def resolve_territory(text: str, *, table: TerritoryTable | None = None) -> Territory:
     """What a user typed for a territory → that territory of the 2026 geography.
 
     Accepts ``LEVEL/CODE`` (``commune/44109``, ``epci/244400404``, ``departement/44``,
@@ -336,7 +336,7 @@ def _population(communes: Any) -> int:
     return sum(c.population or 0 for c in communes)
 
 
-def parent_of(territory: Territory, table: TerritoryTable | None = None) -> Territory:
+def parent_of(territory: Territory, *, table: TerritoryTable | None = None) -> Territory:
     """The territory a report compares with: arrondissement → its commune, commune → its EPCI
     (its département when it has none), EPCI → the département holding most of its
     population, département → région; a région, an overseas collectivity or a commune of

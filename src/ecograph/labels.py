@@ -86,7 +86,7 @@ class Labels:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_store(
-        cls, store: Store, lang: str = "fr", *, table: TerritoryTable | None = None
+        cls, store: Store, *, lang: str = "fr", table: TerritoryTable | None = None
     ) -> Labels:
         """The labels of the store's ontology graph (``skos:prefLabel``, else ``rdfs:label``)."""
         graph = ox.NamedNode(graph_iri(store.base_iri, "ontology"))

@@ -57,7 +57,7 @@ def authority_iri(base: str, level: str, code: str) -> str:
     return f"{base}actor/authority/{level}/{code}"
 
 
-def curie(iri: str, extra: dict[str, str] | None = None) -> str:
+def curie(iri: str, *, extra: dict[str, str] | None = None) -> str:
     """``iri`` written short for people, as ``prefix:local`` under the longest known namespace
     (``egdom:housing``, ``egterr:epci/244400404``), or unchanged when no namespace holds it.
 

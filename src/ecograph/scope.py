@@ -47,11 +47,11 @@ def _concept(prefix: str, name: str | None) -> str | None:
     return name if "://" in name else PREFIXES[prefix] + name
 
 
-def project_scope(store: Store, scope: Scope, table: TerritoryTable | None = None) -> Projection:
+def project_scope(store: Store, scope: Scope, *, table: TerritoryTable | None = None) -> Projection:
     """Project the part of the store the scope names."""
-    return project(store, scope.to_filter(), table or geography())
+    return project(store, scope.to_filter(), table=table or geography())
 
 
 def domain_names(store: Store) -> list[str]:
     """Local names of every domain of the scheme loaded in the store."""
-    return sorted(Labels.from_store(store, "en").domains)
+    return sorted(Labels.from_store(store, lang="en").domains)

@@ -93,14 +93,14 @@ _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"
 
 
 # ----------------------------------------------------------------------------- terms
-def term_text(term: Term | None, prefixes: Mapping[str, str] | None = None) -> str:
+def term_text(term: Term | None, *, prefixes: Mapping[str, str] | None = None) -> str:
     """A term as a person reads it in a table: an IRI as a CURIE under ecograph's namespaces
     and ``prefixes`` (:func:`ecograph.namespaces.curie`), else whole; a literal's lexical
     form; a blank node as ``_:label``; an unbound variable as ""."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        return curie(term.value, dict(prefixes or {}))
+        return curie(term.value, extra=dict(prefixes or {}))
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if isinstance(term, ox.Literal):

@@ -84,9 +84,9 @@ def totals(store: Store) -> dict[str, float]:
     }
 
 
-def count_tables(store: Store, lang: str = "en") -> list[CountTable]:
+def count_tables(store: Store, *, lang: str = "en") -> list[CountTable]:
     """Counts by actor type, sector, domain, partnership type and EPCI, titled in ``lang``."""
-    labels = Labels.from_store(store, lang)
+    labels = Labels.from_store(store, lang=lang)
     tables = []
     for key, query in BY_CONCEPT_QUERIES.items():
         rows = [

@@ -77,7 +77,11 @@ def network(
             for row in result.actors
         }
     written = write_graph(
-        projection.collaboration, out, format.value, node_metrics, formula_escape=formula_escape
+        projection.collaboration,
+        out,
+        format.value,
+        node_metrics=node_metrics,
+        formula_escape=formula_escape,
     )
     graph = projection.collaboration
     console.print(

@@ -74,9 +74,9 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     )
     folder.mkdir(parents=True, exist_ok=True)
     table = geography()
-    territory = resolve_territory("departement/44", table)
+    territory = resolve_territory("departement/44", table=table)
     with working("Drawing the map and writing the territorial report…"):
-        labels = Labels.from_store(store, "fr", table=table)
+        labels = Labels.from_store(store, lang="fr", table=table)
         found = suggest(projection.collaboration, labels, top=20, seed=0)
         document = build_map(
             projection,
@@ -131,14 +131,14 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
         brokers[:5],
         ["name", "sector", "degree", "betweenness", "blau"],
     )
-    words = Labels.from_store(store, "en", table=table)
+    words = Labels.from_store(store, lang="en", table=table)
     graph = projection.collaboration
     with working("Looking for gaps…"):
-        pairs = gap_finder.sector_pair_gaps(graph, "departement")
+        pairs = gap_finder.sector_pair_gaps(graph, level="departement")
         cells = [
             g
             for g in gap_finder.domain_gaps(
-                graph, projection.contexts, table, domain_names(store), "departement"
+                graph, projection.contexts, table, domain_names(store), level="departement"
             )
             if g.missing != "actor"
         ]

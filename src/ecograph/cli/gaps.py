@@ -83,7 +83,7 @@ def gaps(
     table = geography()
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
-        words = Labels.from_store(store, lang.value, table=table)
+        words = Labels.from_store(store, lang=lang.value, table=table)
         domains = domain_names(store)
     graph = projection.collaboration
     if actor is not None:

@@ -108,7 +108,7 @@ def map_command(
     table = geography()
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
-        labels = Labels.from_store(store, lang.value, table=table)
+        labels = Labels.from_store(store, lang=lang.value, table=table)
     graph = projection.collaboration
     metrics = found = None
     if with_metrics and graph.number_of_nodes():

@@ -142,7 +142,7 @@ def _term_text(term: Any, prefixes: dict[str, str]) -> str:
     ):
         number = int(term.value)
         return f"{number:,}" if abs(number) >= 10_000 else term.value
-    return term_text(term, prefixes)
+    return term_text(term, prefixes=prefixes)
 
 
 def parameter_pairs(args: list[str]) -> dict[str, str]:

@@ -110,7 +110,7 @@ def print_stats(store: Store, lang: str) -> None:
     for key, value in totals(store).items():
         add_row(summary, say(key, lang), f"{value:,.0f}")
     console.print(summary)
-    for count_table in count_tables(store, lang):
+    for count_table in count_tables(store, lang=lang):
         table = make_table(
             count_table.title, [(count_table.key, "text"), (say("count", lang), "number")]
         )

@@ -76,7 +76,7 @@ class GraphArrays:
         return self._groups[attribute]
 
 
-def graph_arrays(G: nx.Graph, weight: str | None = None) -> GraphArrays:
+def graph_arrays(G: nx.Graph, *, weight: str | None = None) -> GraphArrays:
     """Flatten ``G`` into :class:`GraphArrays`; edges without ``weight`` weigh 1."""
     if G.is_multigraph():
         raise nx.NetworkXNotImplemented("multigraphs are not supported; collapse them first")
@@ -99,7 +99,7 @@ def graph_arrays(G: nx.Graph, weight: str | None = None) -> GraphArrays:
 
 
 def arrays_for(
-    G: nx.Graph, arrays: GraphArrays | None, weight: str | None = None, *, reads_weight: bool
+    G: nx.Graph, arrays: GraphArrays | None, *, weight: str | None = None, reads_weight: bool
 ) -> GraphArrays:
     """The arrays a measure of ``G`` works on: ``arrays`` when the caller passed them, else
     ``graph_arrays(G, weight)``.
@@ -109,7 +109,7 @@ def arrays_for(
     numbers of another graph, so it raises ``ValueError`` instead.
     """
     if arrays is None:
-        return graph_arrays(G, weight)
+        return graph_arrays(G, weight=weight)
     if arrays.graph is not G:
         raise ValueError("arrays were built from another graph; pass graph_arrays(G, ...)")
     if reads_weight and arrays.weight_attribute != weight:

@@ -74,7 +74,7 @@ def _degrees(pattern: sp.csr_array) -> np.ndarray:
 
 
 def constraint(
-    G: nx.Graph, weight: str | None = None, *, arrays: GraphArrays | None = None
+    G: nx.Graph, *, weight: str | None = None, arrays: GraphArrays | None = None
 ) -> dict[Hashable, float]:
     r"""Burt's constraint of every node.
 
@@ -115,7 +115,7 @@ def constraint(
     .. [2] Burt, R. S. (2004). Structural holes and good ideas. *American Journal of
        Sociology* 110(2), 349–399.
     """
-    arrays = arrays_for(G, arrays, weight, reads_weight=True)
+    arrays = arrays_for(G, arrays, weight=weight, reads_weight=True)
     mutual, pattern = _mutual_weights(arrays)
     shares = _row_scale(mutual, np.asarray(mutual.sum(axis=1)).ravel())
     local = shares + _masked_product(shares, shares, pattern)
@@ -125,7 +125,7 @@ def constraint(
 
 
 def effective_size(
-    G: nx.Graph, weight: str | None = None, *, arrays: GraphArrays | None = None
+    G: nx.Graph, *, weight: str | None = None, arrays: GraphArrays | None = None
 ) -> dict[Hashable, float]:
     r"""Burt's effective size of every node's network.
 
@@ -166,7 +166,7 @@ def effective_size(
     .. [2] Borgatti, S. P. (1997). Structural holes: unpacking Burt's redundancy measures.
        *Connections* 20(1), 35–38.
     """
-    arrays = arrays_for(G, arrays, weight, reads_weight=True)
+    arrays = arrays_for(G, arrays, weight=weight, reads_weight=True)
     mutual, pattern = _mutual_weights(arrays)
     shares = _row_scale(mutual, np.asarray(mutual.sum(axis=1)).ravel())
     largest = mutual.max(axis=1).toarray().ravel() if mutual.nnz else np.zeros(arrays.n)
@@ -179,7 +179,7 @@ def effective_size(
 
 
 @not_implemented_for("undirected")
-def brokerage_roles(G: nx.DiGraph, attribute: str = "sector") -> dict[Hashable, dict[str, int]]:
+def brokerage_roles(G: nx.DiGraph, *, attribute: str = "sector") -> dict[Hashable, dict[str, int]]:
     r"""Gould–Fernandez brokerage roles of every node of a directed graph.
 
     Node :math:`B` brokers each two-path :math:`A \to B \to C` with :math:`A \ne C` **and no

@@ -95,7 +95,7 @@ def louvain_communities(
         return _canonical(found, order)
     if engine != "igraph":
         raise ValueError(f"unknown engine {engine!r}; use 'igraph' or 'networkx'")
-    arrays = arrays_for(G, arrays, weight, reads_weight=weight is not None)
+    arrays = arrays_for(G, arrays, weight=weight, reads_weight=weight is not None)
     membership = _multilevel(arrays, weighted=weight is not None, resolution=resolution, seed=seed)
     groups: dict[int, list[Hashable]] = {}
     for node, label in zip(arrays.nodes, membership.tolist(), strict=True):
@@ -167,7 +167,7 @@ def modularity(
     .. [1] Newman, M. E. J. (2006). Modularity and community structure in networks. *PNAS*
        103(23), 8577–8582.
     """
-    arrays = arrays_for(G, arrays, weight, reads_weight=True)
+    arrays = arrays_for(G, arrays, weight=weight, reads_weight=True)
     index = {node: i for i, node in enumerate(arrays.nodes)}
     label = np.full(arrays.n, -1, dtype=np.int64)
     for c, members in enumerate(communities):

@@ -97,7 +97,7 @@ def shannon(counts: Mapping[str, float] | Iterable[float]) -> float:
 
 @not_implemented_for("directed")
 def partner_diversity(
-    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+    G: nx.Graph, *, attribute: str = "sector", arrays: GraphArrays | None = None
 ) -> dict[Hashable, tuple[float, float]]:
     r"""Blau and Shannon diversity of the sectors of each node's partners.
 
@@ -165,7 +165,7 @@ def partner_diversity(
 
 
 def group_diversity(
-    G: nx.Graph, groups: Iterable[Iterable[Hashable]], attribute: str = "sector"
+    G: nx.Graph, groups: Iterable[Iterable[Hashable]], *, attribute: str = "sector"
 ) -> list[tuple[float, float]]:
     r"""Blau and Shannon diversity of the sectors of the members of each group of nodes.
 

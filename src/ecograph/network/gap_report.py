@@ -72,8 +72,8 @@ def gap_report(
     graph = projection.collaboration
     table = table or geography()
     return GapReport(
-        sector_pairs=gaps.sector_pair_gaps(graph, level),
-        domains=gaps.domain_gaps(graph, projection.contexts, table, domains, level),
+        sector_pairs=gaps.sector_pair_gaps(graph, level=level),
+        domains=gaps.domain_gaps(graph, projection.contexts, table, domains, level=level),
         actors=gaps.actor_gaps(graph),
         communities=gaps.community_gaps(
             graph, [set(c) for c in louvain_communities(graph, seed=seed)]

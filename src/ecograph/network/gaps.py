@@ -98,7 +98,7 @@ class Suggestion:
 
 # ----------------------------------------------------------------------------- structural
 @collector_paused()
-def sector_pair_gaps(G: nx.Graph, level: str = "epci") -> list[SectorPairGap]:
+def sector_pair_gaps(G: nx.Graph, *, level: str = "epci") -> list[SectorPairGap]:
     """Per territory at ``level``: pairs of present sectors with no tie between them.
 
     A tie counts for a territory when both actors are in it. Largest pairs (by the product of
@@ -160,6 +160,7 @@ def domain_gaps(
     contexts: Mapping[str, object],
     table: TerritoryTable,
     domains: Iterable[str],
+    *,
     level: str = "epci",
     sectors: Iterable[str] = MAIN_SECTORS,
 ) -> list[DomainGap]:

@@ -25,7 +25,7 @@ FORMATS = ("graphml", "gexf", "csv")
 
 
 def scalar_graph(
-    G: nx.Graph, node_metrics: Mapping[Any, Mapping[str, Any]] | None = None
+    G: nx.Graph, *, node_metrics: Mapping[Any, Mapping[str, Any]] | None = None
 ) -> nx.Graph:
     """A copy of ``G`` whose attributes are all str, int, float or bool (metrics merged in)."""
     out = nx.DiGraph() if G.is_directed() else nx.Graph()
@@ -54,15 +54,15 @@ def write_graph(
     G: nx.Graph,
     out: Path,
     fmt: str,
-    node_metrics: Mapping[Any, Mapping[str, Any]] | None = None,
     *,
+    node_metrics: Mapping[Any, Mapping[str, Any]] | None = None,
     formula_escape: bool = True,
 ) -> list[Path]:
     """Write ``G`` (with ``node_metrics`` merged into node attributes); the files written.
 
     ``formula_escape`` applies to CSV, the format meant for spreadsheets; GraphML and GEXF
     readers (Gephi) do not evaluate formulas."""
-    graph = scalar_graph(G, node_metrics)
+    graph = scalar_graph(G, node_metrics=node_metrics)
     if fmt == "graphml":
         nx.write_graphml(graph, out)
         return [out]

@@ -349,7 +349,7 @@ def compute_metrics(
         timings[name] = time.perf_counter() - start
         return result
 
-    arrays = step("arrays", lambda: graph_arrays(G, weight))
+    arrays = step("arrays", lambda: graph_arrays(G, weight=weight))
     nodes = arrays.nodes
 
     def summaries(by: str, edge_keys: Any = None) -> dict[str, TieSummary]:
@@ -359,7 +359,7 @@ def compute_metrics(
     sector_names = list(sector_summary)
     mixing = step("mixing", lambda: _mixing(G, arrays, attribute, sector_names))
     assortativity = step(
-        "assortativity", lambda: attribute_assortativity(G, attribute, arrays=arrays)
+        "assortativity", lambda: attribute_assortativity(G, attribute=attribute, arrays=arrays)
     )
     territories = step(
         "territories",
@@ -376,7 +376,7 @@ def compute_metrics(
             for key, summary in summaries("domains", _edge_domains(projection)).items()
         ],
     )
-    node_ei = step("ei_by_actor", lambda: ei_index_by_node(G, attribute, arrays=arrays))
+    node_ei = step("ei_by_actor", lambda: ei_index_by_node(G, attribute=attribute, arrays=arrays))
     diversity = step("diversity", lambda: partner_diversity(G, attribute, arrays=arrays))
     sources = betweenness_sources(
         G, exact_below=exact_betweenness_below, samples=betweenness_samples, seed=seed
@@ -392,8 +392,8 @@ def compute_metrics(
             arrays=arrays,
         ),
     )
-    constraints = step("constraint", lambda: constraint(G, weight, arrays=arrays))
-    sizes = step("effective_size", lambda: effective_size(G, weight, arrays=arrays))
+    constraints = step("constraint", lambda: constraint(G, weight=weight, arrays=arrays))
+    sizes = step("effective_size", lambda: effective_size(G, weight=weight, arrays=arrays))
     roles = step("brokerage_roles", lambda: brokerage_roles(projection.funding, attribute))
     partition = step(
         "louvain",
@@ -463,7 +463,7 @@ def compute_metrics(
     actors.sort(key=lambda a: a.actor)
 
     m = arrays.m
-    cross = cross_sector_ties(G, attribute, arrays=arrays)
+    cross = cross_sector_ties(G, attribute=attribute, arrays=arrays)
     method = "exact" if sources is None else f"sampled: {len(sources)} sources, seed {seed}"
     overall = GlobalMetrics(
         actors=arrays.n,
@@ -506,8 +506,8 @@ def _unfiltered(G: Any) -> bool:
 
 
 def _mixing(G: Any, arrays: GraphArrays, attribute: str, groups: list[str]) -> list[MixingCell]:
-    counts = mixing_matrix(G, attribute, groups=groups, arrays=arrays)
-    shares = mixing_matrix(G, attribute, normalized=True, groups=groups, arrays=arrays)
+    counts = mixing_matrix(G, attribute=attribute, groups=groups, arrays=arrays)
+    shares = mixing_matrix(G, attribute=attribute, normalized=True, groups=groups, arrays=arrays)
     return [
         MixingCell(s, t, int(counts[s][t]), float(shares[s][t])) for s in groups for t in groups
     ]

@@ -50,7 +50,7 @@ def _edge_groups(
 
 
 def cross_sector_share(
-    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+    G: nx.Graph, *, attribute: str = "sector", arrays: GraphArrays | None = None
 ) -> float:
     r"""Share of ties whose two ends belong to different groups.
 
@@ -88,11 +88,11 @@ def cross_sector_share(
        an experimental simulation. *Social Psychology Quarterly* 51(2), 123–140.
     """
     arrays = arrays_for(G, arrays, reads_weight=False)
-    return _ratio(cross_sector_ties(G, attribute, arrays=arrays), arrays.m)
+    return _ratio(cross_sector_ties(G, attribute=attribute, arrays=arrays), arrays.m)
 
 
 def cross_sector_ties(
-    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+    G: nx.Graph, *, attribute: str = "sector", arrays: GraphArrays | None = None
 ) -> int:
     """Number of ties whose two ends belong to different groups (:math:`E` in
     :func:`cross_sector_share`), counted once each, unweighted.
@@ -108,7 +108,7 @@ def cross_sector_ties(
     return int(np.count_nonzero(codes[arrays.source] != codes[arrays.target]))
 
 
-def ei_index(G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None) -> float:
+def ei_index(G: nx.Graph, *, attribute: str = "sector", arrays: GraphArrays | None = None) -> float:
     r"""Krackhardt's E-I index of the whole graph.
 
     .. math:: EI = \frac{E - I}{E + I}
@@ -140,12 +140,12 @@ def ei_index(G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | No
     .. [1] Krackhardt, D., Stern, R. N. (1988). Informal networks and organizational crises:
        an experimental simulation. *Social Psychology Quarterly* 51(2), 123–140.
     """
-    share = cross_sector_share(G, attribute, arrays=arrays)
+    share = cross_sector_share(G, attribute=attribute, arrays=arrays)
     return 2 * share - 1 if not math.isnan(share) else math.nan
 
 
 def ei_index_by_group(
-    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+    G: nx.Graph, *, attribute: str = "sector", arrays: GraphArrays | None = None
 ) -> dict[str, float]:
     r"""E-I index of each group, over the ties with at least one end in it.
 
@@ -177,7 +177,7 @@ def ei_index_by_group(
 
 
 def ei_index_by_node(
-    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+    G: nx.Graph, *, attribute: str = "sector", arrays: GraphArrays | None = None
 ) -> dict[Hashable, float]:
     r"""E-I index of each node, over its own ties.
 
@@ -217,8 +217,8 @@ def ei_index_by_node(
 
 def mixing_matrix(
     G: nx.Graph,
-    attribute: str = "sector",
     *,
+    attribute: str = "sector",
     normalized: bool = False,
     groups: Iterable[str] | None = None,
     arrays: GraphArrays | None = None,
@@ -305,7 +305,7 @@ def _count_matrix(arrays: GraphArrays, codes: np.ndarray, k: int) -> np.ndarray:
 
 
 def attribute_assortativity(
-    G: nx.Graph, attribute: str = "sector", *, arrays: GraphArrays | None = None
+    G: nx.Graph, *, attribute: str = "sector", arrays: GraphArrays | None = None
 ) -> float:
     r"""Newman's assortativity coefficient of a categorical node attribute.
 

@@ -147,13 +147,13 @@ class Projection:
         (self-loops count ties inside a sector); nodes carry their actor count."""
         return _aggregate(self.collaboration, "sector")
 
-    def territory_ties(self, level: str = "epci") -> nx.Graph:
+    def territory_ties(self, *, level: str = "epci") -> nx.Graph:
         """Territory-level aggregate at ``level`` (commune, epci, departement, region)."""
         return _aggregate(self.collaboration, level)
 
 
 def project(
-    store: Store, filters: ProjectionFilter | None = None, table: TerritoryTable | None = None
+    store: Store, filters: ProjectionFilter | None = None, *, table: TerritoryTable | None = None
 ) -> Projection:
     """Scan ``store`` (embedded or remote) and build the graphs."""
     filters = filters or ProjectionFilter()

@@ -30,8 +30,8 @@ SPACING = 70.0
 def force_layout(
     n: int,
     edges: Sequence[tuple[int, int]],
-    weights: Sequence[float] | None = None,
     *,
+    weights: Sequence[float] | None = None,
     seed: int = 0,
 ) -> np.ndarray:
     """Fruchterman–Reingold positions (``n`` × 2) of nodes ``0..n-1``; same input and seed,
@@ -86,7 +86,7 @@ def force_layout(
     return positions
 
 
-def fit(positions: np.ndarray, spacing: float = SPACING) -> np.ndarray:
+def fit(positions: np.ndarray, *, spacing: float = SPACING) -> np.ndarray:
     """Centre ``positions`` and scale them so each node has about ``spacing`` pixels of
     room: the drawing's area grows with the node count, so labels stay apart when zoomed."""
     if len(positions) == 0:
@@ -100,7 +100,7 @@ def fit(positions: np.ndarray, spacing: float = SPACING) -> np.ndarray:
     return np.round(centred * (half_side / extent), 1)
 
 
-def spread_points(count: int, radius_per_point: float = 9.0) -> np.ndarray:
+def spread_points(count: int, *, radius_per_point: float = 9.0) -> np.ndarray:
     """``count`` offsets on a sunflower spiral around (0, 0), evenly filling a disc whose area
     grows with ``count``: actors of the same commune stand side by side, not on one spot."""
     if count <= 1:

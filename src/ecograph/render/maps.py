@@ -288,9 +288,12 @@ def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
     pairs, weights = _ties(drawing)
     grouped = drawing.aggregated is not None
     found = layout.force_layout(
-        len(drawing.nodes), pairs, [math.log1p(w) for w in weights] if grouped else None, seed=seed
+        len(drawing.nodes),
+        pairs,
+        weights=[math.log1p(w) for w in weights] if grouped else None,
+        seed=seed,
     )
-    return layout.fit(found, layout.SPACING * (4 if grouped else 1))
+    return layout.fit(found, spacing=layout.SPACING * (4 if grouped else 1))
 
 
 def _geo_positions(
@@ -322,7 +325,7 @@ def _geo_positions(
                 f"{text.place(spot.how, spot.code)})"
             )
     xy = layout.fit(
-        geo.project_lat_lon(lat, lon), layout.SPACING * (4 if drawing.aggregated else 1)
+        geo.project_lat_lon(lat, lon), spacing=layout.SPACING * (4 if drawing.aggregated else 1)
     )
     return _spread(xy), fallback, unplaced
 

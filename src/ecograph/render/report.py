@@ -210,14 +210,14 @@ class TerritoryReport:
 
 
 # ----------------------------------------------------------------------------- territories
-def report_territory(text: str, table: TerritoryTable | None = None) -> Territory:
+def report_territory(text: str, *, table: TerritoryTable | None = None) -> Territory:
     """The territory a report can be drawn for, from what the user typed: any form
     :func:`~ecograph.geography.resolve_territory` reads, at a level in :data:`LEVELS`.
 
     Raises ValueError for text the geography refuses, and for an overseas collectivity or an
     arrondissement municipal, which the report's comparisons have no parent rule for.
     """
-    place = resolve_territory(text, table)
+    place = resolve_territory(text, table=table)
     if place.level not in LEVELS:
         raise ValueError(
             f"territory {text!r} is {place.label}: a report covers a commune, an EPCI, "
@@ -281,14 +281,16 @@ def build_report(
     """
     text = words(lang)
     table = table or geography()
-    place = territory if isinstance(territory, Territory) else report_territory(territory, table)
-    parent = parent_of(place, table)
+    place = (
+        territory if isinstance(territory, Territory) else report_territory(territory, table=table)
+    )
+    parent = parent_of(place, table=table)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    full = project(store, ProjectionFilter(), table)
+    full = project(store, ProjectionFilter(), table=table)
     here = cut(full, place)
     timings["projection"] = time.perf_counter() - started
-    labels = Labels.from_store(store, lang, table=table)
+    labels = Labels.from_store(store, lang=lang, table=table)
     named = labels.missing_as(text["unknown"])
     G = here.collaboration
 
@@ -501,7 +503,7 @@ def _gaps(
     G = here.collaboration
     pairs = [
         (labels.sector(g.sector_a), labels.sector(g.sector_b), g.actors_a, g.actors_b)
-        for g in gaps.sector_pair_gaps(G, place.level)
+        for g in gaps.sector_pair_gaps(G, level=place.level)
         if g.territory == place.code
     ]
     sub_pairs = []
@@ -515,7 +517,7 @@ def _gaps(
                 g.actors_a,
                 g.actors_b,
             )
-            for g in gaps.sector_pair_gaps(G, sub_level)[:top]
+            for g in gaps.sector_pair_gaps(G, level=sub_level)[:top]
         ]
     domains = [
         (
@@ -524,7 +526,7 @@ def _gaps(
             "" if g.missing == "actor" else labels.sector(g.missing),
             g.actors_on_domain,
         )
-        for g in gaps.domain_gaps(G, here.contexts, table, domain_names(store), place.level)
+        for g in gaps.domain_gaps(G, here.contexts, table, domain_names(store), level=place.level)
         if g.territory == place.code
     ]
     edge = gaps.actor_gaps(G)

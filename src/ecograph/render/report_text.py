@@ -293,18 +293,18 @@ class Formats:
         """``12 345`` / ``12,345``."""
         return self._group(f"{round(value):,}")
 
-    def decimal(self, value: float | None, digits: int = 2) -> str:
+    def decimal(self, value: float | None, *, digits: int = 2) -> str:
         """``0,42`` / ``0.42``; a dash when undefined. Negative numbers use a true minus."""
         if value is None:
             return "—"
         text = self._group(f"{value:,.{digits}f}").replace("-", "−")
         return text.replace(".", ",") if self.lang == "fr" else text
 
-    def percent(self, value: float | None, digits: int = 0) -> str:
+    def percent(self, value: float | None, *, digits: int = 0) -> str:
         """``42 %`` / ``42%`` from a share in [0, 1]; a dash when undefined."""
         if value is None:
             return "—"
-        number = self.decimal(100 * value, digits)
+        number = self.decimal(100 * value, digits=digits)
         return f"{number}{_NNBSP}%" if self.lang == "fr" else f"{number}%"
 
     def amount(self, value: float) -> str:

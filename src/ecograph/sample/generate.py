@@ -276,7 +276,7 @@ class EcosystemGenerator:
         """Communes of the département or région ``territory`` names, in any form
         :func:`~ecograph.geography.resolve_territory` reads (``44``, ``departement/44``,
         ``region/52``, ``Loire-Atlantique``); ValueError for other levels."""
-        place = resolve_territory(territory, self.table)
+        place = resolve_territory(territory, table=self.table)
         if place.level == "departement":
             communes = self.table.communes_in(place.code)
         elif place.level == "region":

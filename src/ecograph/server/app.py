@@ -168,7 +168,7 @@ class _Endpoint:
             request.stream(),
             request.headers.get("content-length"),
             self.settings.max_body_bytes,
-            self.settings.idle_timeout,
+            idle_timeout=self.settings.idle_timeout,
         )
 
     def _job(self, text: str, *, update: bool = False, **options: Any) -> Job:

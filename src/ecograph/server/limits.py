@@ -27,6 +27,7 @@ async def read_capped(
     chunks: AsyncIterable[bytes],
     declared_length: str | None,
     cap: int,
+    *,
     idle_timeout: float | None = None,
 ) -> bytes:
     """A request body, refused with ``BodyTooLarge`` as soon as it passes ``cap`` bytes, and
