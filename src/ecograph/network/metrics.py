@@ -377,7 +377,7 @@ def compute_metrics(
         ],
     )
     node_ei = step("ei_by_actor", lambda: ei_index_by_node(G, attribute=attribute, arrays=arrays))
-    diversity = step("diversity", lambda: partner_diversity(G, attribute, arrays=arrays))
+    diversity = step("diversity", lambda: partner_diversity(G, attribute=attribute, arrays=arrays))
     sources = betweenness_sources(
         G, exact_below=exact_betweenness_below, samples=betweenness_samples, seed=seed
     )
@@ -394,7 +394,9 @@ def compute_metrics(
     )
     constraints = step("constraint", lambda: constraint(G, weight=weight, arrays=arrays))
     sizes = step("effective_size", lambda: effective_size(G, weight=weight, arrays=arrays))
-    roles = step("brokerage_roles", lambda: brokerage_roles(projection.funding, attribute))
+    roles = step(
+        "brokerage_roles", lambda: brokerage_roles(projection.funding, attribute=attribute)
+    )
     partition = step(
         "louvain",
         lambda: louvain_communities(G, weight=weight, resolution=1.0, seed=seed, arrays=arrays),
