@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-RdfInput = Any  # pathlib.Path | bytes | IO[bytes]
+RdfInput = Path | bytes | IO[bytes]
 
 
 class StoreError(Exception):

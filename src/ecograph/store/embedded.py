@@ -37,6 +37,7 @@ from ecograph import __version__
 from ecograph.binding import bind
 from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
 from ecograph.store.base import (
+    RdfInput,
     Store,
     StoreError,
     StoreLockedError,
@@ -57,8 +58,6 @@ WORKSPACE_FORMAT = 1
 # A writer compacts the database when it closes if at least this share of the table files
 # is new since it opened (see ``EmbeddedStore._churned``).
 COMPACTION_SHARE = 0.1
-
-RdfInput = Path | bytes | IO[bytes]
 
 
 def resolve_store_dir(store: str | os.PathLike[str] | None) -> Path:
