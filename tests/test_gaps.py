@@ -212,7 +212,7 @@ def _tiny_report() -> tuple[GapReport, nx.Graph]:
     domain = "https://w3id.org/ecograph/id/domain/"
     contexts = {"p1": SimpleNamespace(domains={domain + "housing"}, members={"a1": "", "a2": ""})}
     projection = Projection(collaboration=G, funding=nx.DiGraph(), contexts=contexts)  # type: ignore[arg-type]
-    words = gaps.Vocabulary({}, {}, {}, "en")
+    words = Labels("en", {})
     return gap_report(projection, words, ["food", "housing"], top=3, seed=2), G
 
 
@@ -221,7 +221,7 @@ def test_gap_report_gathers_every_finder() -> None:
     assert report.sector_pairs == gaps.sector_pair_gaps(G, "epci")
     assert report.actors == gaps.actor_gaps(G)
     assert {(g.territory, g.domain, g.missing) for g in report.domains} >= {("A", "food", "actor")}
-    assert report.suggestions == gaps.suggest(G, gaps.Vocabulary({}, {}, {}, "en"), top=3, seed=2)
+    assert report.suggestions == gaps.suggest(G, Labels("en", {}), top=3, seed=2)
     assert 0 < len(report.suggestions) <= 3
     assert list(report.tables()) == list(TABLES)
 

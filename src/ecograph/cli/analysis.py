@@ -27,7 +27,8 @@ from ecograph.cli.common import (
     working,
 )
 from ecograph.cli.tables import add_row, cell, rows_table
-from ecograph.safetext import for_stream, spreadsheet_cell, terminal
+from ecograph.safetext import terminal
+from ecograph.table_files import write_tables
 
 
 class GraphFormat(StrEnum):
@@ -127,6 +128,8 @@ def metrics(
     from ecograph.network.metrics import compute_metrics
     from ecograph.network.metrics_rdf import write_metrics
 
+    if format is TableFormat.csv and out is None:
+        raise fail("CSV needs --out FOLDER (one file per table).", 2)
     scope = scope_of(territory, domain, partnership_type, since, until)
     with opened(read_only=not write, create=False) as store:
         projection = projection_of(store, scope)
@@ -137,7 +140,15 @@ def metrics(
     if format is TableFormat.table:
         _print_metrics(tables, top)
     else:
-        _write_tables(tables, format.value, out, formula_escape=formula_escape)
+        for path in write_tables(
+            tables,
+            format.value,
+            name="metrics",
+            out=out,
+            stream=sys.stdout,
+            formula_escape=formula_escape,
+        ):
+            errors.print(terminal(f"Wrote {path}."))
     if graph:
         errors.print(f"Metrics written to {graph}.")
     elif write:
@@ -185,40 +196,3 @@ def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
         tables["communities"][:top],
         ["community", "size", "blau", "top_domains", "epci", "epci_share"],
     )
-
-
-def _write_tables(
-    tables: dict[str, list[dict[str, Any]]],
-    fmt: str,
-    out: Path | None,
-    *,
-    formula_escape: bool = True,
-) -> None:
-    import csv
-    import json
-
-    if fmt == "json":
-        text = json.dumps(tables, ensure_ascii=False, indent=1, default=str)
-        if out is None:
-            sys.stdout.write(for_stream(text + "\n", sys.stdout))
-        else:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "metrics.json").write_text(text + "\n", encoding="utf-8")
-            errors.print(terminal(f"Wrote {out / 'metrics.json'}."))
-        return
-    if out is None:
-        raise fail("CSV needs --out FOLDER (one file per table).", 2)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, rows in tables.items():
-        path = out / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["empty"])
-            writer.writeheader()
-            writer.writerows(
-                {
-                    key: spreadsheet_cell(value) if formula_escape else value
-                    for key, value in row.items()
-                }
-                for row in rows
-            )
-    errors.print(terminal(f"Wrote {len(tables)} CSV files to {out}."))
