@@ -56,6 +56,27 @@ FRENCH: dict[str, str] = {
     "{isolated} isolated actors (no tie), {peripheral} peripheral (one tie).": (
         "{isolated} acteurs isolés (aucun lien), {peripheral} périphériques (un seul lien)."
     ),
+    # ecograph demo
+    "Cross-sector collaboration (sample)": "Collaboration entre secteurs (exemple)",
+    "Top 5 brokers (betweenness)": "Les 5 principaux intermédiaires (intermédiarité)",
+    "Top 5 suggested partnerships": "Les 5 partenariats suggérés en tête",
+    "  Gap: {a} and {b} never work together in the département ({n} and {m} actors).": (
+        "  Manque : {a} et {b} ne travaillent jamais ensemble dans le département ({n} et {m} "
+        "acteurs)."
+    ),
+    "  Gap: no {sector} partner in any {domain} partnership.": (
+        "  Manque : aucun partenaire du {sector} dans les partenariats du domaine {domain}."
+    ),
+    "ties": "liens",
+    "cross sector share": "part des liens entre secteurs",
+    "ei index": "indice E-I",
+    "sector assortativity": "assortativité par secteur",
+    "communities": "communautés",
+    "modularity": "modularité",
+    "name": "nom",
+    "degree": "degré",
+    "betweenness": "intermédiarité",
+    "blau": "indice de Blau",
 }
 
 
