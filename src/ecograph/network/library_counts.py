@@ -6,10 +6,10 @@ them.
 
 "Which sector pairs never collaborate in this territory?" and "which domains have no public
 partner here?" need every partnership's members and their sectors. Asked of Oxigraph on disk
-at 100,000 actors, such a query reads about a million rows and takes 10–25 s (issue 4). The
-projection already holds those rows in memory, so this module counts, for every territory,
-what those queries count, and :mod:`ecograph.network.metrics_rdf` writes the counts into the
-metrics graph, where the queries read a few dozen rows.
+at 100,000 actors, such a query reads about a million rows, far too slow for a query a user
+waits on. The projection already holds those rows in memory, so this module counts, for every
+territory, what those queries count, and :mod:`ecograph.network.metrics_rdf` writes the
+counts into the metrics graph, where the queries read a few dozen rows.
 
 The semantics are the library queries' own, so the same fixture gives the same golden
 results either way (tests/test_queries.py):
@@ -24,16 +24,17 @@ results either way (tests/test_queries.py):
 
 Partnerships are also counted ecosystem-wide by type and starting year, with their amounts in
 euros (:func:`partnership_years`): "partnerships by type and year" otherwise groups every
-partnership's type, date, amount and currency, 6 s at 100,000 actors. And funding
+partnership's type, date, amount and currency. And funding
 partnerships are counted per territory of their beneficiaries and pair of actor types
 (:func:`funding_flows`), which "funding to associations" reads, and per funder
 (:func:`funder_totals`), which "top funders" reads: that query otherwise groups every funding
-partnership's funders, beneficiaries, amount and currency, 1.4 s before a single name is read.
+partnership's funders, beneficiaries, amount and currency before a single name is read.
 Each project's number of member sectors (:func:`project_sectors`) is what "projects without a
 partner from another sector" filters on, instead of grouping every project's members; each
 partnership's number of partner sectors (:func:`partnership_sectors`) is how "cross-sector
-partnerships" finds its partnerships: counting them in the query read every partner's sector
-again, 0.6 s of its 2.3 s for one commune at 100,000 actors.
+partnerships" finds its partnerships: counting them in the query reads every partner's sector
+again, a quarter of that query's time. The figures are in bench/README.md
+(``bench_queries.py``).
 """
 
 from __future__ import annotations
@@ -290,7 +291,7 @@ def territory_activity(
 
     Sorted by territory IRI, then sectors or domain: same projection, same lists. Counted
     with numpy over integer codes: a dictionary update per (partnership, territory, pair)
-    took 40 s of CPU at 100,000 actors.
+    is far slower at 100,000 actors.
     """
     G = projection.collaboration
     contexts = [projection.contexts[iri] for iri in sorted(projection.contexts)]
