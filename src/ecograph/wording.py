@@ -56,6 +56,22 @@ FRENCH: dict[str, str] = {
     "{isolated} isolated actors (no tie), {peripheral} peripheral (one tie).": (
         "{isolated} acteurs isolés (aucun lien), {peripheral} périphériques (un seul lien)."
     ),
+    # ecograph metrics
+    "Cross-sector collaboration": "Collaboration entre secteurs",
+    "By sector": "Par secteur",
+    "Sector mixing matrix (ties; row share)": (
+        "Matrice des liens entre secteurs (liens ; part de la ligne)"
+    ),
+    "Top {top} brokers (betweenness)": "Les {top} principaux intermédiaires (intermédiarité)",
+    "Communities": "Communautés",
+    "value": "valeur",
+    "cross sector ties": "liens entre secteurs",
+    "betweenness method": "méthode d'intermédiarité",
+    "seed": "graine",
+    "constraint": "contrainte",
+    "top domains": "domaines principaux",
+    "epci": "EPCI",
+    "epci share": "part de l'EPCI",
     # ecograph demo
     "Cross-sector collaboration (sample)": "Collaboration entre secteurs (exemple)",
     "Top 5 brokers (betweenness)": "Les 5 principaux intermédiaires (intermédiarité)",
@@ -76,7 +92,7 @@ FRENCH: dict[str, str] = {
     "name": "nom",
     "degree": "degré",
     "betweenness": "intermédiarité",
-    "blau": "indice de Blau",
+    "blau": "Blau",
 }
 
 
