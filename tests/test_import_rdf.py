@@ -301,13 +301,13 @@ def test_a_remote_store_gets_ntriples_with_iris_resolved_here(tmp_path) -> None:
 def test_a_full_disk_while_converting_a_csv_is_a_refusal(store, monkeypatch) -> None:
     """The scratch N-Triples of a tabular import cannot be written: a refusal naming the
     file, not a traceback, and nothing lands."""
-    from ecograph.ingest import model
+    from ecograph.ingest import conversion
 
     def full(self: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     before = len(store)
-    monkeypatch.setattr(model.LineSink, "flush", full)
+    monkeypatch.setattr(conversion.LineSink, "flush", full)
     with pytest.raises(ImportRefused, match=r"actors_bom\.csv.*No space left") as refused:
         import_file(store, FIXTURES / "actors_bom.csv")
     assert "nothing was imported" in str(refused.value)

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from ecograph import cli
 from ecograph.cli import app
+from ecograph.ingest.conversion import Reject
 from ecograph.ingest.importer import write_rejects
-from ecograph.ingest.model import Reject
 from ecograph.network.graph_files import write_graph
 from ecograph.render import build_map
 from ecograph.render.report import build_report

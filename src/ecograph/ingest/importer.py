@@ -21,9 +21,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ecograph.ingest.conversion import Conversion, LineSink, NameMerge, Reject
 from ecograph.ingest.mapping import Mapping, guess_kind
 from ecograph.ingest.merge import StoreIndex, write_actors
-from ecograph.ingest.model import Conversion, LineSink, NameMerge, Reject
 from ecograph.ingest.readers import ReadError, Table, read_table
 from ecograph.ingest.sources import (
     description_lines,

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecograph.ingest.synonyms import SCHEMES, accepted, concepts
 from ecograph.ingest.values import name_key
-from ecograph.ingest.vocabularies import SCHEMES, accepted, concepts
 
 KINDS = ("actors", "projects", "partnerships")
 #: Deeper YAML is refused before it is built (PyYAML builds nested values recursively).

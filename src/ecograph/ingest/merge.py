@@ -26,9 +26,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from ecograph.binding import bind
-from ecograph.ingest.model import ActorDraft, NameMerge
+from ecograph.ingest.conversion import ActorDraft, NameMerge
+from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.ingest.values import name_key
-from ecograph.ingest.vocabularies import concept_iri, default_sectors
 from ecograph.namespaces import PREFIXES, actor_iri_for_siren
 from ecograph.rdfterms import nt_iri, nt_literal
 

@@ -14,11 +14,12 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ecograph.ingest.conversion import ActorDraft, Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.guess import guess_type
 from ecograph.ingest.mapping import Mapping
-from ecograph.ingest.model import ActorDraft, Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.readers import Table
-from ecograph.ingest.rowkit import Fields, each_row
+from ecograph.ingest.row_fields import Fields, each_row
+from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.ingest.tabular import T, _local_iri
 from ecograph.ingest.values import (
     ValueProblem,
@@ -28,7 +29,6 @@ from ecograph.ingest.values import (
     read_rna,
     read_siren,
 )
-from ecograph.ingest.vocabularies import concept_iri, default_sectors
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
 

@@ -20,11 +20,11 @@ import csv
 import functools
 from collections.abc import Callable
 
+from ecograph.ingest.conversion import Conversion, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping
-from ecograph.ingest.model import Conversion, Reject, RowProblem
 from ecograph.ingest.places import PlaceProblem, commune_iri
 from ecograph.ingest.readers import Table
-from ecograph.ingest.rowkit import Fields, each_row
+from ecograph.ingest.row_fields import Fields, each_row
 from ecograph.ingest.values import ValueProblem, name_key, read_rna, read_siret
 from ecograph.resources import data_path
 

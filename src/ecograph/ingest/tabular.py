@@ -14,13 +14,13 @@ import re
 import urllib.parse
 from collections.abc import Callable
 
+from ecograph.ingest.conversion import Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping, locate_columns
 from ecograph.ingest.merge import StoreIndex
-from ecograph.ingest.model import Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.readers import Table
-from ecograph.ingest.rowkit import Fields, each_row, row_key
+from ecograph.ingest.row_fields import Fields, each_row, row_key
+from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.ingest.values import decimal_lexical, split_list
-from ecograph.ingest.vocabularies import concept_iri, default_sectors
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
 

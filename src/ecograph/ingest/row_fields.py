@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from ecograph.ingest.conversion import Conversion, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping
-from ecograph.ingest.model import Conversion, Reject, RowProblem
 from ecograph.ingest.places import PlaceProblem, commune_iri, territory_ref
 from ecograph.ingest.readers import Table
+from ecograph.ingest.synonyms import accepted, lookup
 from ecograph.ingest.values import (
     MISSING_MARKERS,
     ValueProblem,
@@ -29,7 +30,6 @@ from ecograph.ingest.values import (
     read_siret,
     split_list,
 )
-from ecograph.ingest.vocabularies import accepted, lookup
 
 _TOTAL_STARTS = frozenset({"total", "sous-", "sous ", "sous_", "monta", "totau"})
 _TOTAL = re.compile(r"^(sous )?(total|totaux)\b|^montant total\b")
@@ -187,7 +187,7 @@ class Fields:
         return found
 
     def _lookup(self, scheme: str, text: str) -> str | None:
-        """``vocabularies.lookup``, remembered: a column repeats a few words many times."""
+        """``synonyms.lookup``, remembered: a column repeats a few words many times."""
         key = (scheme, text)
         if key not in self._concepts:
             self._concepts[key] = lookup(scheme, text, self.mapping.vocabulary(scheme))
