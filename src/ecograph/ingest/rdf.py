@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES
+from ecograph.vocab import EG
 
 SYNTAXES = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -318,11 +319,10 @@ def _finish(parsed: ParsedRdf, tally: _Tally) -> None:
             "named graph(s) were put in this source's graph (one graph per "
             "source)"
         )
-    eg = PREFIXES["eg"]
     parsed.counts = {
         "rowsRead": tally.quads,
         "rowsImported": tally.quads,
-        "actorsCreated": tally.classes.get(eg + "Actor", 0),
-        "projects": tally.classes.get(eg + "Project", 0),
-        "partnerships": tally.classes.get(eg + "Partnership", 0),
+        "actorsCreated": tally.classes.get(str(EG.Actor), 0),
+        "projects": tally.classes.get(str(EG.Project), 0),
+        "partnerships": tally.classes.get(str(EG.Partnership), 0),
     }

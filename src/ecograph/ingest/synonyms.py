@@ -17,6 +17,9 @@ import pyoxigraph as ox
 from ecograph.ingest.values import name_key
 from ecograph.namespaces import PREFIXES
 from ecograph.resources import ontology_dir
+from ecograph.vocab import EG
+
+_DEFAULT_SECTOR = str(EG.defaultSector)
 
 #: Field name → (scheme prefix in PREFIXES, scheme file).
 SCHEMES: dict[str, tuple[str, str]] = {
@@ -267,6 +270,6 @@ def default_sectors() -> dict[str, str]:
     found: dict[str, str] = {}
     with (ontology_dir() / "schemes" / "actor-types.ttl").open("rb") as handle:
         for quad in ox.parse(handle, ox.RdfFormat.TURTLE):
-            if quad.predicate.value == PREFIXES["eg"] + "defaultSector":
+            if quad.predicate.value == _DEFAULT_SECTOR:
                 found[quad.subject.value[len(types) :]] = quad.object.value[len(sectors) :]
     return found

@@ -23,32 +23,33 @@ from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.ingest.values import decimal_lexical, split_list
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.vocab import EG
 
-EG, XSD = PREFIXES["eg"], PREFIXES["xsd"]
+XSD = PREFIXES["xsd"]
 T = {
     key: nt_iri(value)
     for key, value in {
         "type": PREFIXES["rdf"] + "type",
-        "Project": EG + "Project",
-        "Partnership": EG + "Partnership",
+        "Project": str(EG.Project),
+        "Partnership": str(EG.Partnership),
         "label": PREFIXES["skos"] + "prefLabel",
-        "lead": EG + "lead",
-        "participant": EG + "hasParticipant",
-        "domain": EG + "domain",
-        "territory": EG + "territory",
-        "status": EG + "status",
+        "lead": str(EG.lead),
+        "participant": str(EG.hasParticipant),
+        "domain": str(EG.domain),
+        "territory": str(EG.territory),
+        "status": str(EG.status),
         "start": PREFIXES["schema"] + "startDate",
         "end": PREFIXES["schema"] + "endDate",
-        "budget": EG + "budget",
-        "currency": EG + "currency",
+        "budget": str(EG.budget),
+        "currency": str(EG.currency),
         "description": PREFIXES["dcterms"] + "description",
         "identifier": PREFIXES["dcterms"] + "identifier",
-        "partnershipType": EG + "partnershipType",
-        "partner": EG + "partner",
-        "funder": EG + "funder",
-        "beneficiary": EG + "beneficiary",
-        "forProject": EG + "forProject",
-        "amount": EG + "amount",
+        "partnershipType": str(EG.partnershipType),
+        "partner": str(EG.partner),
+        "funder": str(EG.funder),
+        "beneficiary": str(EG.beneficiary),
+        "forProject": str(EG.forProject),
+        "amount": str(EG.amount),
     }.items()
 }
 _DATE, _DECIMAL = XSD + "date", XSD + "decimal"
