@@ -31,6 +31,7 @@ from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.ingest.values import name_key
 from ecograph.namespaces import PREFIXES, actor_iri_for_siren
 from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.store.base import Store
 from ecograph.vocab import EG
 
 SKOS, DCT = PREFIXES["skos"], PREFIXES["dcterms"]
@@ -97,14 +98,14 @@ class StoreIndex:
     removed.
     """
 
-    def __init__(self, store: Any, *, ignore: Iterable[str] = ()) -> None:
+    def __init__(self, store: Store, *, ignore: Iterable[str] = ()) -> None:
         self.store = store
         self.base: str = store.base_iri
         self.ignore = frozenset(ignore)
         self._parts: dict[str, Any] = {}
 
     @classmethod
-    def build(cls, store: Any, *, ignore: Iterable[str] = ()) -> StoreIndex:
+    def build(cls, store: Store, *, ignore: Iterable[str] = ()) -> StoreIndex:
         """An index of ``store`` (parts are read on first use)."""
         return cls(store, ignore=ignore)
 
@@ -304,7 +305,7 @@ def _actor_lines(
     if actor_class not in existing.get(RDF_TYPE, set()):
         lines.append(f"{s} {N['type']} {actor_class} .")
     if authority:  # name, type, sector and SIREN live in the territories graph
-        for local_id in sorted({draft.local_id, *draft.other_ids} - {None}):
+        for local_id in _local_ids(draft):
             _add(s, "identifier", P_IDENTIFIER, nt_literal(local_id), existing, lines)
         return
     labels = existing.get(P_LABEL, set()) | existing.get(P_ALT, set())
@@ -332,8 +333,16 @@ def _actor_lines(
         _add(s, "worksOn", P_WORKS, _concept_nt("domain", domain), existing, lines)
     if draft.description and not existing.get(P_DESCRIPTION):
         lines.append(f"{s} {N['description']} {nt_literal(draft.description, lang='fr')} .")
-    for local_id in sorted({draft.local_id, *draft.other_ids} - {None}):
+    for local_id in _local_ids(draft):
         _add(s, "identifier", P_IDENTIFIER, nt_literal(local_id), existing, lines)
+
+
+def _local_ids(draft: ActorDraft) -> list[str]:
+    """Every id the file gave the actor (rows of one SIREN may give several), sorted."""
+    ids = set(draft.other_ids)
+    if draft.local_id is not None:
+        ids.add(draft.local_id)
+    return sorted(ids)
 
 
 @functools.cache

@@ -190,7 +190,7 @@ class Fields:
         """``synonyms.lookup``, remembered: a column repeats a few words many times."""
         key = (scheme, text)
         if key not in self._concepts:
-            self._concepts[key] = lookup(scheme, text, self.mapping.vocabulary(scheme))
+            self._concepts[key] = lookup(scheme, text, user=self.mapping.vocabulary(scheme))
         return self._concepts[key]
 
     def commune(self, field: str = "commune") -> str | None:
@@ -214,7 +214,11 @@ def row_key(cells: list[str]) -> str:
 
 
 def each_row(
-    table: Table, conversion: Conversion, fields: Fields, tick: Callable[[int], None] | None = None
+    table: Table,
+    conversion: Conversion,
+    fields: Fields,
+    *,
+    tick: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
     """Rows to convert: counts them, skips total rows, refuses rows wider than the header;
     ``tick`` hears the number of rows read every few thousand rows (progress bars).

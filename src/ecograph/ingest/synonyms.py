@@ -244,7 +244,7 @@ def concept_iri(field: str, local: str) -> str:
     return PREFIXES[SCHEMES[field][0]] + local
 
 
-def lookup(field: str, text: str, user: Mapping[str, str] | None = None) -> str | None:
+def lookup(field: str, text: str, *, user: Mapping[str, str] | None = None) -> str | None:
     """The concept (local name) for a value, or None when it names none.
 
     ``user`` is the mapping file's vocabulary for the field (keys already ``name_key``-ed).

@@ -70,6 +70,7 @@ def convert_tabular(
     kind: str,
     index: StoreIndex,
     source: str,
+    *,
     tick: Callable[[int], None] | None = None,
     out: LineSink | None = None,
 ) -> Conversion:
@@ -83,12 +84,13 @@ def convert_tabular(
     used = set(positions.values())
     conversion.unused_columns = [c for i, c in enumerate(table.columns) if i not in used and c]
     fields = Fields(table, positions, mapping, conversion)
-    convert_row = {
+    converters: dict[str, Callable[[Fields, Conversion], None]] = {
         "actors": _actor_row,
         "projects": _ProjectRows(index, source),
         "partnerships": _PartnershipRows(index, source, fields),
-    }[kind]
-    for number, cells in each_row(table, conversion, fields, tick):
+    }
+    convert_row = converters[kind]
+    for number, cells in each_row(table, conversion, fields, tick=tick):
         try:
             convert_row(fields, conversion)
         except RowProblem as err:
