@@ -69,7 +69,9 @@ class _Namespaces:
 
     def __init__(self, tree: ast.AST) -> None:
         self.names: set[str] = set()
-        assignments = [node for node in ast.walk(tree) if isinstance(node, ast.Assign)]
+        assignments = [
+            node for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+        ]
         changed = True
         while changed:  # ``A = PREFIXES["eg"]`` then ``B = A``
             changed = False
@@ -80,7 +82,11 @@ class _Namespaces:
                         changed = True
 
     @staticmethod
-    def _pairs(node: ast.Assign) -> list[tuple[str, ast.expr]]:
+    def _pairs(node: ast.Assign | ast.AnnAssign) -> list[tuple[str, ast.expr]]:
+        if isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name) and node.value is not None:
+                return [(node.target.id, node.value)]
+            return []
         pairs = []
         for target in node.targets:
             if isinstance(target, ast.Name):
@@ -144,6 +150,7 @@ def plain_terms(source: str) -> list[tuple[int, str]]:
         "Q = f\"ASK {{ ?p <{PREFIXES['eg']}partner> ?a }}\"",
         'EG = "https://w3id.org/ecograph/ontology#"\nQ = f"<{EG}basedIn>"',
         'T = PREFIXES["egpt"] + "funding"',
+        'EG: str = PREFIXES["eg"]\nP = EG + "partner"',
     ],
 )
 def test_the_scan_finds_each_way_of_spelling_a_term(source: str) -> None:
