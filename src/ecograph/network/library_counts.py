@@ -51,6 +51,7 @@ from ecograph.geography import TerritoryTable
 from ecograph.namespaces import PREFIXES
 from ecograph.network.arrays import sorted_unique
 from ecograph.network.projection import Context, Projection
+from ecograph.vocab import PARTNERSHIP_TYPE
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def funding_flows(projection: Projection, table: TerritoryTable) -> list[Funding
     territory its ``eg:basedIn`` place lies in. Actor types are those of the projected actors
     (of the ``egtype:`` scheme). Sorted by territory, funder type, beneficiary type.
     """
-    funding = PREFIXES["egpt"] + "funding"
+    funding = str(PARTNERSHIP_TYPE.funding)
     kinds = {
         actor: PREFIXES["egtype"] + kind
         for actor, kind in projection.collaboration.nodes(data="actor_type")
@@ -193,7 +194,7 @@ def funder_totals(contexts: Iterable[Context]) -> list[FunderTotals]:
     Every stated ``eg:funder`` counts, projected actor or not; a partnership with two funders
     counts in full for each. Sorted by funder IRI.
     """
-    funding = PREFIXES["egpt"] + "funding"
+    funding = str(PARTNERSHIP_TYPE.funding)
     partnerships: dict[str, int] = {}
     euros: dict[str, Decimal] = {}
     beneficiaries: dict[str, set[str]] = {}

@@ -189,7 +189,7 @@ class ActorCollector:
         if draft is None:
             if not keys and not name_k:
                 raise RowProblem(None, None, "an actor needs a name, a SIREN or an RNA number")
-            draft = ActorDraft(key=(keys or [name_k])[0] or "", first_row=row)
+            draft = ActorDraft(key=keys[0] if keys else name_k or "", first_row=row)
             self.drafts.append(draft)
         else:
             self._keep(draft)
