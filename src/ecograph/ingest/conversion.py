@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecograph.ingest.values import name_key
+from ecograph.name_keys import name_key
 
 
 @dataclass

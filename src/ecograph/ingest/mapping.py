@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ecograph.ingest.synonyms import SCHEMES, accepted, concepts
-from ecograph.ingest.values import name_key
+from ecograph.name_keys import name_key
 
 KINDS = ("actors", "projects", "partnerships")
 #: Deeper YAML is refused before it is built (PyYAML builds nested values recursively).

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from ecograph.binding import bind
 from ecograph.ingest.conversion import ActorDraft, NameMerge
 from ecograph.ingest.synonyms import concept_iri, default_sectors
-from ecograph.ingest.values import name_key
+from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES, actor_iri_for_siren
 from ecograph.rdfterms import nt_iri, nt_literal
 from ecograph.store.base import Store

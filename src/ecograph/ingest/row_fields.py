@@ -22,7 +22,6 @@ from ecograph.ingest.synonyms import accepted, lookup
 from ecograph.ingest.values import (
     MISSING_MARKERS,
     ValueProblem,
-    name_key,
     parse_date,
     parse_decimal,
     read_rna,
@@ -30,6 +29,7 @@ from ecograph.ingest.values import (
     read_siret,
     split_list,
 )
+from ecograph.name_keys import name_key
 
 _TOTAL_STARTS = frozenset({"total", "sous-", "sous ", "sous_", "monta", "totau"})
 _TOTAL = re.compile(r"^(sous )?(total|totaux)\b|^montant total\b")

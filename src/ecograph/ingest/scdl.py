@@ -26,10 +26,10 @@ from ecograph.ingest.values import (
     ValueProblem,
     decimal_lexical,
     looks_like_rna,
-    name_key,
     read_rna,
     read_siren,
 )
+from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
 

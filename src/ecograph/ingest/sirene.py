@@ -26,7 +26,8 @@ from ecograph.ingest.mapping import Mapping
 from ecograph.ingest.places import PlaceProblem, commune_iri
 from ecograph.ingest.readers import Table
 from ecograph.ingest.row_fields import Fields, each_row
-from ecograph.ingest.values import ValueProblem, name_key, read_rna, read_siret
+from ecograph.ingest.values import ValueProblem, read_rna, read_siret
+from ecograph.name_keys import name_key
 from ecograph.resources import data_path
 
 _Read = TypeVar("_Read")

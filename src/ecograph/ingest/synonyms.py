@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 from rdflib.namespace import DefinedNamespace
 
-from ecograph.ingest.values import name_key
+from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES
 from ecograph.resources import ontology_dir
 from ecograph.vocab import ACTOR_TYPE, DOMAIN, EG, PARTNERSHIP_TYPE, PROJECT_STATUS, SECTOR

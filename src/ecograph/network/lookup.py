@@ -14,7 +14,7 @@ from collections.abc import Hashable
 
 import networkx as nx
 
-from ecograph.geography import name_key
+from ecograph.name_keys import name_key
 
 
 class ActorNotFound(LookupError):
