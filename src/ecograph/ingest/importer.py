@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from ecograph.ingest.conversion import Conversion, LineSink, NameMerge, Reject
 from ecograph.ingest.mapping import Mapping, guess_kind
 from ecograph.ingest.merge import StoreIndex, write_actors
+from ecograph.ingest.rdf import RDF_SUFFIXES
 from ecograph.ingest.readers import ReadError, Table, read_table
 from ecograph.ingest.sources import (
     description_lines,
@@ -36,18 +37,6 @@ from ecograph.store.embedded import scratch_folder
 
 CONVERTER_VERSION = "1"
 FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf")
-RDF_SUFFIXES = {
-    ".ttl": "turtle",
-    ".nt": "ntriples",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "jsonld",
-    ".json": "jsonld",
-    ".rdf": "rdfxml",
-    ".owl": "rdfxml",
-    ".xml": "rdfxml",
-    ".n3": "turtle",
-}
 
 Progress = Callable[[str, int, int], None]
 

@@ -40,7 +40,8 @@ SYNTAXES = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-_SUFFIXES = {
+#: File suffix → RDF syntax (``import`` also uses it to tell an RDF file from a table).
+RDF_SUFFIXES = {
     ".ttl": "turtle",
     ".n3": "turtle",
     ".nt": "ntriples",
@@ -86,8 +87,8 @@ class ParsedRdf:
 
 def guess_syntax(path: Path, data: bytes) -> str:
     """The syntax from the file's suffix, else from its first bytes."""
-    if path.suffix.lower() in _SUFFIXES:
-        return _SUFFIXES[path.suffix.lower()]
+    if path.suffix.lower() in RDF_SUFFIXES:
+        return RDF_SUFFIXES[path.suffix.lower()]
     head = data[:1000].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"<?xml", b"<rdf:RDF", b"<!DOCTYPE")):
         return "rdfxml"
