@@ -132,7 +132,8 @@ def test_metrics_gaps_and_network_on_the_sample(sample_workspace: Path, tmp_path
     store = str(workspace)
     result = _run("--store", store, "metrics", "--top", "3")
     assert result.exit_code == 0, result.stdout
-    assert "Sector mixing matrix" in result.stdout and "Metrics written" in result.stderr
+    assert "Matrice des liens entre secteurs" in result.stdout
+    assert "Metrics written" in result.stderr
     out = tmp_path / "tables"
     assert (
         _run("--store", store, "metrics", "--no-write", "-f", "csv", "--out", str(out)).exit_code

@@ -32,8 +32,10 @@ def test_demo_loads_validates_analyses_and_writes_the_map_and_report(tmp_path: P
     first = _demo(workspace)
     assert "Sample ecosystem" in first and "loaded" in first
     assert "conforms" in first
-    assert "Top 5 brokers" in first and "Top 5 suggested partnerships" in first
-    assert "never work together" in first  # the gap the sample was built with
+    # tables in French, like every command's default
+    assert "Les 5 principaux intermédiaires" in first
+    assert "Les 5 partenariats suggérés en tête" in first
+    assert "ne travaillent jamais ensemble" in first  # the gap the sample was built with
     pages = {name: workspace / "demo" / f"{name}-departement-44.html" for name in ("map", "report")}
     for page in pages.values():
         assert str(page) in first.replace("\n", "")

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from ecograph.cli import app
 from ecograph.export import export
 from ecograph.ingest.importer import import_file
-from ecograph.ingest.values import is_missing, name_key
+from ecograph.ingest.values import is_missing
+from ecograph.name_keys import name_key
 from ecograph.store import open_store
 
 from .halting import kill_when_halted

@@ -45,7 +45,7 @@ def _nantes_authority(store) -> None:
 def test_scdl_rows_become_funding_partnerships(store, tmp_path) -> None:
     _nantes_authority(store)
     path = FIXTURES / "subventions_scdl.csv"
-    assert detect_format(path, path.read_bytes(), read_table(path)) == "scdl"
+    assert detect_format(path, path.read_bytes(), table=read_table(path)) == "scdl"
     result = import_file(store, path)
     assert result.format == "scdl"
     assert result.counts["partnerships"] == 4  # 6 rows: one duplicate, one TOTAL

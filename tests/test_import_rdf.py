@@ -109,6 +109,45 @@ def test_an_invalid_iri_is_refused_before_anything_is_written(store, tmp_path) -
     assert len(store) == 0
 
 
+@pytest.mark.parametrize(
+    ("name", "graph"),
+    [("star.nt", ""), ("star.nq", " <https://example.org/g>")],
+)
+def test_a_triple_term_typed_as_a_class_imports(store, tmp_path, name: str, graph: str) -> None:
+    """RDF 1.2 lets a triple term be the object of ``rdf:type``; it is no class to count. Both
+    counting passes (file loaded as it is, quads folded into one graph) skip it, where they
+    used to stop on it with an AttributeError traceback."""
+    path = tmp_path / name
+    path.write_text(
+        "<https://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<<( <https://example.org/a> <https://example.org/p> <https://example.org/b> )>>"
+        f"{graph} .\n"
+        f"<https://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EG}Actor>"
+        f"{graph} .\n",
+        encoding="utf-8",
+    )
+    result = import_file(store, path)
+    assert result.counts["triples"] == 2 and result.counts["actorsCreated"] == 1
+    assert store.ask(f"ASK {{ GRAPH <{result.graph}> {{ <https://example.org/a> a eg:Actor }} }}")
+
+
+def test_a_jsonld_context_inside_a_node_is_read_from_its_file(store, tmp_path) -> None:
+    """A ``@context`` deep inside the document (here in a node of ``@graph``) names a file next
+    to it, as the top-level one may; a remote one there is refused as well."""
+    (tmp_path / "inner.jsonld").write_text(
+        json.dumps({"@context": {"Actor": f"{EG}Actor"}}), encoding="utf-8"
+    )
+    node = {"@context": "inner.jsonld", "@id": "https://example.org/a", "@type": "Actor"}
+    path = tmp_path / "nested.jsonld"
+    path.write_text(json.dumps({"@graph": [{"@graph": [node]}]}), encoding="utf-8")
+    assert import_file(store, path).counts["actorsCreated"] == 1
+    remote = tmp_path / "remote.jsonld"
+    node["@context"] = "https://example.org/context.jsonld"
+    remote.write_text(json.dumps({"@graph": [node]}), encoding="utf-8")
+    with pytest.raises(ImportRefused, match=r"«https://example\.org/context\.jsonld» is remote"):
+        import_file(store, remote)
+
+
 # ------------------------------------------------------------- item 6: one-line refusals
 def test_jsonld_nested_hundreds_of_levels_deep_imports(store, tmp_path) -> None:
     """Arrays in arrays: the context walk used to recurse, two frames a level, and end in a
@@ -301,13 +340,13 @@ def test_a_remote_store_gets_ntriples_with_iris_resolved_here(tmp_path) -> None:
 def test_a_full_disk_while_converting_a_csv_is_a_refusal(store, monkeypatch) -> None:
     """The scratch N-Triples of a tabular import cannot be written: a refusal naming the
     file, not a traceback, and nothing lands."""
-    from ecograph.ingest import model
+    from ecograph.ingest import conversion
 
     def full(self: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     before = len(store)
-    monkeypatch.setattr(model.LineSink, "flush", full)
+    monkeypatch.setattr(conversion.LineSink, "flush", full)
     with pytest.raises(ImportRefused, match=r"actors_bom\.csv.*No space left") as refused:
         import_file(store, FIXTURES / "actors_bom.csv")
     assert "nothing was imported" in str(refused.value)

@@ -13,7 +13,6 @@ from ecograph.ingest.readers import ReadError, decode, detect_separator, read_ta
 from ecograph.ingest.values import (
     ValueProblem,
     is_missing,
-    name_key,
     parse_date,
     parse_decimal,
     read_rna,
@@ -21,6 +20,7 @@ from ecograph.ingest.values import (
     read_siret,
     split_list,
 )
+from ecograph.name_keys import name_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 

@@ -111,3 +111,26 @@ def test_import_and_remove_refresh_the_metrics(
     with open_store(workspace, read_only=True) as opened:
         assert metrics_state(opened) == "current"
         assert "Habitat & Humanisme, Nantes" not in _isolated_in_nantes(opened)
+
+
+def test_no_metrics_leaves_them_stale_until_ecograph_metrics(
+    workspace: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = str(workspace)
+    imported = runner.invoke(
+        app, ["--store", store, "import", "--no-metrics", str(FIXTURES / "actors_bom.csv")]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "Metrics brought up to date" not in imported.stdout
+    with open_store(workspace, read_only=True) as opened:
+        assert metrics_state(opened) == "stale"
+        with pytest.raises(QueryError, match="ecograph metrics"):
+            _isolated_in_nantes(opened)
+    assert runner.invoke(app, ["--store", store, "metrics", "-f", "json"]).exit_code == 0
+    with open_store(workspace, read_only=True) as opened:
+        assert metrics_state(opened) == "current"
+    removed = runner.invoke(app, ["--store", store, "remove", "--no-metrics", "actors_bom.csv"])
+    assert removed.exit_code == 0, removed.output
+    with open_store(workspace, read_only=True) as opened:
+        assert metrics_state(opened) == "stale"

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from ecograph import cli
 from ecograph.cli import app
+from ecograph.ingest.conversion import Reject
 from ecograph.ingest.importer import write_rejects
-from ecograph.ingest.model import Reject
 from ecograph.network.graph_files import write_graph
 from ecograph.render import build_map
 from ecograph.render.report import build_report
@@ -314,7 +314,9 @@ def test_network_csv_without_escaping(tmp_path: Path) -> None:
 
 def test_rejects_csv_escapes_formulas(tmp_path: Path) -> None:
     rejects = [Reject(3, "idBeneficiaire", "=1+1", "bad", ["@SUM(1)", "-2+3", "-3.5", "ok"])]
-    path = write_rejects(tmp_path / "in.csv", rejects, ["a", "b", "c", "=d"], tmp_path / "r.csv")
+    path = write_rejects(
+        tmp_path / "in.csv", rejects, ["a", "b", "c", "=d"], target=tmp_path / "r.csv"
+    )
     cells = _csv_cells(_read(path, "utf-8-sig"), ";")
     assert cells[8] == "'=d"  # a header from the file is a cell too
     assert {"'=1+1", "'@SUM(1)", "'-2+3", "-3.5", "ok", "'=d"} <= set(cells)
@@ -323,7 +325,7 @@ def test_rejects_csv_escapes_formulas(tmp_path: Path) -> None:
         tmp_path / "in.csv",
         rejects,
         ["a", "b", "c", "=d"],
-        tmp_path / "s.csv",
+        target=tmp_path / "s.csv",
         formula_escape=False,
     )
     assert {"=1+1", "@SUM(1)", "-2+3", "=d"} <= set(_csv_cells(_read(raw, "utf-8-sig"), ";"))

@@ -2,8 +2,7 @@
 
 Checked on the source (``ast``) rather than with ``inspect``: networkx's decorators hide the
 signatures of the measures they wrap, and mypy cannot see through them either. The CLI's
-command functions are left out (their parameters are Typer options already), and so is
-``ingest/`` until its own typing pass lands.
+command functions are left out: their parameters are Typer options already.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "ecograph"
-SKIPPED = ("cli", "ingest")
+SKIPPED = ("cli",)
 
 #: Parameters that tune how a function works rather than say what it works on. Given a
 #: default, they must be passed by name: ``ei_index(G, attribute="epci")``, not ``(G, "epci")``.

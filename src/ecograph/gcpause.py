@@ -3,10 +3,10 @@
 Why: a projected ecosystem of 100,000 actors is a few million small dicts, lists and strings
 that live for the whole command. Every burst of allocations (building the graph, turning an
 array into a list, writing a row per metric) makes the collector walk that whole heap looking
-for reference cycles, and the analysis makes no cycles worth finding: at 100,000 actors the
-walks took 11 s of a 50 s projection, and 0.5 s of every 0.1 s ``tolist`` on the graph's
-edges. Reference counting still frees everything as usual; cycle detection only waits until
-the block ends.
+for reference cycles, and the analysis makes no cycles worth finding: at 100,000 actors those
+walks are a large share of a projection, and several times the work of a ``tolist`` on the
+graph's edges (figures in bench/README.md, ``bench_network.py``). Reference counting still
+frees everything as usual; cycle detection only waits until the block ends.
 """
 
 from __future__ import annotations

@@ -17,13 +17,13 @@ import functools
 import gzip
 import json
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ecograph.name_keys import name_key
 from ecograph.namespaces import TERRITORY_BASE, TERRITORY_LEVELS, territory_iri
 from ecograph.resources import data_path
 
@@ -212,16 +212,6 @@ class Territory:
     def label(self) -> str:
         """``LEVEL/CODE (name)``, as messages list candidates."""
         return f"{self.level}/{self.code} ({self.name})"
-
-
-def name_key(text: str) -> str:
-    """A name reduced for matching: case, accents, hyphens, apostrophes and spaces ignored.
-
-    "Nantes Métropole", "nantes metropole" and "NANTES-MÉTROPOLE" share one key.
-    """
-    folded = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe").replace("æ", "ae"))
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
 def split_territory_iri(iri: str) -> tuple[str, str]:

@@ -27,7 +27,8 @@ def _reading_order(text: str) -> tuple[str, str]:
     then the text itself, so that the order is total.
 
     Cached, and the accents dropped by one regular expression: names and labels repeat from
-    row to row, and a loop over characters took 0.3 s for the 10,000 names of one query.
+    row to row, and a Python loop over characters is slow on the thousands of names of one
+    query.
     """
     return _ACCENTS.sub("", unicodedata.normalize("NFKD", text)).casefold(), text
 

@@ -15,8 +15,8 @@ import pyoxigraph as ox
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
 from ecograph.store.base import Store, bound_text
+from ecograph.vocab import EG
 
-_EG = PREFIXES["eg"]
 _DCT = PREFIXES["dcterms"]
 _PROV = PREFIXES["prov"]
 _XSD = PREFIXES["xsd"]
@@ -36,7 +36,7 @@ def graph_description(
     """
     subject = nt_iri(graph)
     lines = [
-        f"{subject} {nt_iri(PREFIXES['rdf'] + 'type')} {nt_iri(_EG + 'SourceGraph')} .",
+        f"{subject} {nt_iri(PREFIXES['rdf'] + 'type')} {nt_iri(str(EG.SourceGraph))} .",
         f"{subject} {nt_iri(_DCT + 'title')} {nt_literal(title, lang='en')} .",
     ]
     if version:

@@ -56,6 +56,43 @@ FRENCH: dict[str, str] = {
     "{isolated} isolated actors (no tie), {peripheral} peripheral (one tie).": (
         "{isolated} acteurs isolés (aucun lien), {peripheral} périphériques (un seul lien)."
     ),
+    # ecograph metrics
+    "Cross-sector collaboration": "Collaboration entre secteurs",
+    "By sector": "Par secteur",
+    "Sector mixing matrix (ties; row share)": (
+        "Matrice des liens entre secteurs (liens ; part de la ligne)"
+    ),
+    "Top {top} brokers (betweenness)": "Les {top} principaux intermédiaires (intermédiarité)",
+    "Communities": "Communautés",
+    "value": "valeur",
+    "cross sector ties": "liens entre secteurs",
+    "betweenness method": "méthode d'intermédiarité",
+    "seed": "graine",
+    "constraint": "contrainte",
+    "top domains": "domaines principaux",
+    "epci": "EPCI",
+    "epci share": "part de l'EPCI",
+    # ecograph demo
+    "Cross-sector collaboration (sample)": "Collaboration entre secteurs (exemple)",
+    "Top 5 brokers (betweenness)": "Les 5 principaux intermédiaires (intermédiarité)",
+    "Top 5 suggested partnerships": "Les 5 partenariats suggérés en tête",
+    "  Gap: {a} and {b} never work together in the département ({n} and {m} actors).": (
+        "  Manque : {a} et {b} ne travaillent jamais ensemble dans le département ({n} et {m} "
+        "acteurs)."
+    ),
+    "  Gap: no {sector} partner in any {domain} partnership.": (
+        "  Manque : aucun partenaire du {sector} dans les partenariats du domaine {domain}."
+    ),
+    "ties": "liens",
+    "cross sector share": "part des liens entre secteurs",
+    "ei index": "indice E-I",
+    "sector assortativity": "assortativité par secteur",
+    "communities": "communautés",
+    "modularity": "modularité",
+    "name": "nom",
+    "degree": "degré",
+    "betweenness": "intermédiarité",
+    "blau": "Blau",
 }
 
 

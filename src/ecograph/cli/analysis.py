@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from ecograph.cli.common import (
     DomainOption,
     FormulaEscapeOption,
+    Lang,
     SeedOption,
     SinceOption,
     TerritoryOption,
@@ -26,8 +26,11 @@ from ecograph.cli.common import (
     scope_of,
     working,
 )
-from ecograph.cli.tables import add_row, cell, rows_table
-from ecograph.safetext import for_stream, spreadsheet_cell, terminal
+from ecograph.cli.tables import Kind, add_row, cell, make_table, rows_table
+from ecograph.labels import Labels
+from ecograph.safetext import terminal
+from ecograph.table_files import write_tables
+from ecograph.wording import say
 
 
 class GraphFormat(StrEnum):
@@ -126,22 +129,36 @@ def metrics(
     until: UntilOption = None,
     seed: SeedOption = 0,
     formula_escape: FormulaEscapeOption = True,
+    lang: Annotated[
+        Lang, typer.Option(help="Language of the tables' titles and labels.")
+    ] = Lang.fr,
 ) -> None:
     """Cross-sector metrics: mixing, E-I index, diversity, brokerage, communities."""
     from ecograph.network.metrics import compute_metrics
     from ecograph.network.metrics_rdf import write_metrics
 
+    if format is TableFormat.csv and out is None:
+        raise fail("CSV needs --out FOLDER (one file per table).", 2)
     scope = scope_of(territory, domain, partnership_type, since, until)
     with opened(read_only=not write, create=False) as store:
         projection = projection_of(store, scope)
+        labels = Labels.from_store(store, lang=lang.value)
         with working("Computing metrics…"):
             result = compute_metrics(projection, seed=seed)
         graph = write_metrics(store, result) if write and result.whole_ecosystem else None
     tables = result.tables()
     if format is TableFormat.table:
-        _print_metrics(tables, top)
+        _print_metrics(tables, top, labels)
     else:
-        _write_tables(tables, format.value, out, formula_escape=formula_escape)
+        for path in write_tables(
+            tables,
+            format.value,
+            name="metrics",
+            out=out,
+            stream=sys.stdout,
+            formula_escape=formula_escape,
+        ):
+            errors.print(terminal(f"Wrote {path}."))
     if graph:
         errors.print(f"Metrics written to {graph}.")
     elif write:
@@ -151,78 +168,73 @@ def metrics(
         )
 
 
-def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int) -> None:
+def _print_metrics(tables: dict[str, list[dict[str, Any]]], top: int, labels: Labels) -> None:
+    """The metrics as terminal tables, concepts and territories by their labels in
+    ``labels.lang`` (the CSV and JSON keep the keys)."""
+    lang = labels.lang
+    sector = labels.sector
     overall = tables["global"][0]
-    summary = Table(title="Cross-sector collaboration", show_header=False)
+    summary = make_table(
+        say("Cross-sector collaboration", lang),
+        [("what", "text"), ("value", "text")],
+        show_header=False,
+    )
     for key, value in overall.items():
-        add_row(summary, key.replace("_", " "), cell(value))
+        add_row(summary, say(key.replace("_", " "), lang), cell(value))
     console.print(summary)
     rows_table(
-        "By sector", tables["sectors"], ["key", "actors", "ties", "cross_sector_share", "ei_index"]
+        say("By sector", lang),
+        [{**row, "sector": sector(row["key"])} for row in tables["sectors"]],
+        ["sector", "actors", "ties", "cross_sector_share", "ei_index"],
+        lang=lang,
     )
-    matrix = Table(title="Sector mixing matrix (ties; row share)")
-    sectors = sorted({row["sector"] for row in tables["mixing"]})
-    matrix.add_column("sector")
-    for sector in sectors:
-        matrix.add_column(terminal(sector), justify="right")
+    keys = sorted({row["sector"] for row in tables["mixing"]})
     cells = {(r["sector"], r["other"]): r for r in tables["mixing"]}
-    for sector in sectors:
-        add_row(
-            matrix,
-            sector,
+    rows = [
+        [
+            f"{number} {sector(key)}",
             *(
-                f"{cells[(sector, o)]['ties']} ({cells[(sector, o)]['share']:.0%})"
-                if (sector, o) in cells
+                f"{cells[(key, other)]['ties']:,} ({cells[(key, other)]['share']:.0%})"
+                if (key, other) in cells
                 else "0"
-                for o in sectors
+                for other in keys
             ),
-        )
+        ]
+        for number, key in enumerate(keys, 1)
+    ]
+    columns: list[tuple[str, Kind]] = [(say("sector", lang), "text")]
+    columns += [(str(number), "number") for number in range(1, len(keys) + 1)]
+    matrix = make_table(say("Sector mixing matrix (ties; row share)", lang), columns, rows=rows)
+    for row in rows:
+        add_row(matrix, *row)
     console.print(matrix)
     brokers = sorted(tables["actors"], key=lambda r: (-(r["betweenness"] or 0), r["actor"]))
     rows_table(
-        f"Top {top} brokers (betweenness)",
-        brokers[:top],
+        say("Top {top} brokers (betweenness)", lang, top=top),
+        [{**row, "sector": sector(row["sector"])} for row in brokers[:top]],
         ["name", "sector", "degree", "betweenness", "constraint", "blau"],
+        lang=lang,
     )
     rows_table(
-        "Communities",
-        tables["communities"][:top],
+        say("Communities", lang),
+        [
+            {
+                **row,
+                "top_domains": ", ".join(
+                    labels.of(d) if ":" in d else labels.domain(d)
+                    for d in _words(row["top_domains"])
+                ),
+                "epci": labels.territory("epci", row["epci"]) or row["epci"],
+            }
+            for row in tables["communities"][:top]
+        ],
         ["community", "size", "blau", "top_domains", "epci", "epci_share"],
+        lang=lang,
     )
 
 
-def _write_tables(
-    tables: dict[str, list[dict[str, Any]]],
-    fmt: str,
-    out: Path | None,
-    *,
-    formula_escape: bool = True,
-) -> None:
-    import csv
-    import json
-
-    if fmt == "json":
-        text = json.dumps(tables, ensure_ascii=False, indent=1, default=str)
-        if out is None:
-            sys.stdout.write(for_stream(text + "\n", sys.stdout))
-        else:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "metrics.json").write_text(text + "\n", encoding="utf-8")
-            errors.print(terminal(f"Wrote {out / 'metrics.json'}."))
-        return
-    if out is None:
-        raise fail("CSV needs --out FOLDER (one file per table).", 2)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, rows in tables.items():
-        path = out / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["empty"])
-            writer.writeheader()
-            writer.writerows(
-                {
-                    key: spreadsheet_cell(value) if formula_escape else value
-                    for key, value in row.items()
-                }
-                for row in rows
-            )
-    errors.print(terminal(f"Wrote {len(tables)} CSV files to {out}."))
+def _words(value: Any) -> list[str]:
+    """A list cell of the metrics tables (a list, or words separated by spaces)."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return str(value or "").split()

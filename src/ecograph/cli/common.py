@@ -166,6 +166,16 @@ FormulaEscapeOption = Annotated[
 ]
 
 
+RefreshOption = Annotated[
+    bool,
+    typer.Option(
+        "--metrics/--no-metrics",
+        help="Bring the store's metrics up to date after changing its data, so that the library "
+        "queries that read them keep answering (a few seconds on thousands of actors, minutes "
+        "at national scale). --no-metrics skips it, e.g. between several imports; "
+        "`ecograph metrics` refreshes them later.",
+    ),
+]
 TerritoryOption = Annotated[
     str | None,
     typer.Option(

@@ -9,10 +9,11 @@ from typing import Any
 from rich.table import Table
 
 from ecograph.cli.common import console, opened, projection_of, working
-from ecograph.cli.tables import add_row, cell, print_stats, rows_table
+from ecograph.cli.tables import add_row, cell, make_table, print_stats, rows_table
 from ecograph.namespaces import graph_iri
 from ecograph.safetext import terminal
 from ecograph.store import RemoteStore, Store
+from ecograph.wording import say
 
 
 def demo() -> None:
@@ -49,23 +50,22 @@ def demo() -> None:
             else f"[red]{len(report.findings)} problem(s)[/red]"
         )
         console.print(f"  Validation of the sample against the SHACL shapes: {verdict}")
-        print_stats(store, "en")
-        projection, result = _demo_analysis(store)
-        _demo_pages(store, projection, result)
+        print_stats(store, DEMO_LANG)
+        projection, result, found = _demo_analysis(store)
+        _demo_pages(store, projection, result, found)
         console.print(
-            "Next: `ecograph metrics`, `ecograph gaps --lang fr`, `ecograph serve`, "
+            "Next: `ecograph metrics`, `ecograph gaps`, `ecograph serve`, "
             "`ecograph queries`, `ecograph export --graph sample`, "
             "`ecograph report --territory epci/244400404`."
         )
 
 
-def _demo_pages(store: Store, projection: Any, result: Any) -> None:
+def _demo_pages(store: Store, projection: Any, result: Any, found: Any) -> None:
     """The demo's last step: the sample territory's map and report, as offline HTML files in
     the workspace's ``demo`` folder (or ``./ecograph-demo`` when working on an endpoint)."""
     from ecograph.geography import geography, resolve_territory
     from ecograph.labels import Labels
-    from ecograph.network.gaps import suggest
-    from ecograph.render import build_map
+    from ecograph.render.ecosystem_map import ecosystem_map
     from ecograph.render.report import build_report
     from ecograph.render.report_page import write_report
 
@@ -76,16 +76,12 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     table = geography()
     territory = resolve_territory("departement/44", table=table)
     with working("Drawing the map and writing the territorial report…"):
-        labels = Labels.from_store(store, lang="fr", table=table)
-        found = suggest(projection.collaboration, labels, top=20, seed=0)
-        document = build_map(
+        document = ecosystem_map(
             projection,
+            Labels.from_store(store, lang=DEMO_LANG, table=table),
             metrics=result,
             suggestions=found,
-            lang="fr",
-            labels=labels,
             table=table,
-            seed=0,
             title=f"Écosystème d'exemple — {territory.name}",
         )
         map_path = folder / f"map-{territory.level}-{territory.code}.html"
@@ -96,24 +92,32 @@ def _demo_pages(store: Store, projection: Any, result: Any) -> None:
     console.print(terminal(f"  Territorial report ({territory.name}): {written[0]}"))
 
 
-def _demo_analysis(store: Store) -> tuple[Any, Any]:
+#: Suggestions the demo finds: the map draws them all, the terminal shows the first five.
+DEMO_SUGGESTIONS = 20
+#: The language of the demo's tables, map and report: French, like every command's default
+#: (its narration stays English, like every command's messages).
+DEMO_LANG = "fr"
+
+
+def _demo_analysis(store: Store) -> tuple[Any, Any, Any]:
     """The demo's network part: key metrics (written back to the store) and the top gaps;
-    returns the projection and the metrics for the map and report."""
+    returns the projection, the metrics and the suggestions for the map and report."""
     from ecograph.geography import geography
     from ecograph.labels import Labels
-    from ecograph.network import gaps as gap_finder
+    from ecograph.network.gap_report import gap_report
     from ecograph.network.metrics import compute_metrics
     from ecograph.network.metrics_rdf import write_metrics
     from ecograph.scope import Scope, domain_names
 
     table = geography()
     projection = projection_of(store, Scope())
+    words = Labels.from_store(store, lang=DEMO_LANG, table=table)
     with working("Computing cross-sector metrics…"):
         result = compute_metrics(projection, seed=0)
         write_metrics(store, result)
     tables = result.tables()
     overall = tables["global"][0]
-    summary = Table(title="Cross-sector collaboration (sample)", show_header=False)
+    summary = Table(title=say("Cross-sector collaboration (sample)", DEMO_LANG), show_header=False)
     for key in (
         "actors",
         "ties",
@@ -123,52 +127,67 @@ def _demo_analysis(store: Store) -> tuple[Any, Any]:
         "communities",
         "modularity",
     ):
-        add_row(summary, key.replace("_", " "), cell(overall[key]))
+        add_row(summary, say(key.replace("_", " "), DEMO_LANG), cell(overall[key]))
     console.print(summary)
     brokers = sorted(tables["actors"], key=lambda r: (-(r["betweenness"] or 0), r["actor"]))
+    sectors = words.sectors
     rows_table(
-        "Top 5 brokers (betweenness)",
-        brokers[:5],
+        say("Top 5 brokers (betweenness)", DEMO_LANG),
+        [{**row, "sector": sectors.get(row["sector"], row["sector"])} for row in brokers[:5]],
         ["name", "sector", "degree", "betweenness", "blau"],
+        lang=DEMO_LANG,
     )
-    words = Labels.from_store(store, lang="en", table=table)
     graph = projection.collaboration
     with working("Looking for gaps…"):
-        pairs = gap_finder.sector_pair_gaps(graph, level="departement")
-        cells = [
-            g
-            for g in gap_finder.domain_gaps(
-                graph, projection.contexts, table, domain_names(store), level="departement"
-            )
-            if g.missing != "actor"
-        ]
-        suggestions = gap_finder.suggest(graph, words, top=5, seed=0)
+        gaps = gap_report(
+            projection,
+            words,
+            domain_names(store),
+            table=table,
+            level="departement",
+            top=DEMO_SUGGESTIONS,
+            seed=0,
+        )
     sector = words.sectors.get
-    for gap in pairs:
+    for pair in gaps.sector_pairs:
         console.print(
             terminal(
-                f"  Gap: {sector(gap.sector_a, gap.sector_a)} and "
-                f"{sector(gap.sector_b, gap.sector_b)} never work together in "
-                f"the département ({gap.actors_a} and {gap.actors_b} actors)."
+                say(
+                    "  Gap: {a} and {b} never work together in the département ({n} and {m} "
+                    "actors).",
+                    DEMO_LANG,
+                    a=sector(pair.sector_a, pair.sector_a),
+                    b=sector(pair.sector_b, pair.sector_b),
+                    n=pair.actors_a,
+                    m=pair.actors_b,
+                )
             )
         )
-    for cell_gap in cells[:5]:
+    for cell_gap in [g for g in gaps.domains if g.missing != "actor"][:5]:
         console.print(
             terminal(
-                f"  Gap: no {sector(cell_gap.missing, cell_gap.missing).lower()} partner "
-                f"in any {words.domains.get(cell_gap.domain, cell_gap.domain).lower()} "
-                "partnership."
+                say(
+                    "  Gap: no {sector} partner in any {domain} partnership.",
+                    DEMO_LANG,
+                    sector=sector(cell_gap.missing, cell_gap.missing).lower(),
+                    domain=words.domains.get(cell_gap.domain, cell_gap.domain).lower(),
+                )
             )
         )
-    top = Table(title="Top 5 suggested partnerships")
-    for column in ("actor", "should meet", "why"):
-        top.add_column(column, overflow="fold")
-    for s in suggestions:
-        add_row(
-            top,
-            graph.nodes[s.actor_a].get("name", ""),
-            graph.nodes[s.actor_b].get("name", ""),
+    rows = [
+        [
+            str(graph.nodes[s.actor_a].get("name", "")),
+            str(graph.nodes[s.actor_b].get("name", "")),
             s.explanation,
-        )
+        ]
+        for s in gaps.suggestions[:5]
+    ]
+    top = make_table(
+        say("Top 5 suggested partnerships", DEMO_LANG),
+        [(say(c, DEMO_LANG), "text") for c in ("actor", "should meet", "why")],
+        rows=rows,
+    )
+    for row in rows:
+        add_row(top, *row)
     console.print(top)
-    return projection, result
+    return projection, result, gaps.suggestions

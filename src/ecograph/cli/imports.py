@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ecograph.cli.common import console, errors, fail, opened, progress
+from ecograph.cli.common import RefreshOption, console, errors, fail, opened, progress
 from ecograph.safetext import clean, labelled, terminal
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def import_files(
             "(starting with =, +, -, @, tab or carriage return; plain numbers stay).",
         ),
     ] = True,
+    refresh: RefreshOption = True,
     template: Annotated[
         Kind | None,
         typer.Option(
@@ -163,7 +164,7 @@ def import_files(
                     continue
             _print_summary(console, result)
             imported = True
-        if imported:
+        if imported and refresh:
             _refresh_metrics(store)
     if failed:
         raise typer.Exit(1)
@@ -293,13 +294,14 @@ def remove(
             "IRI."
         ),
     ],
+    refresh: RefreshOption = True,
 ) -> None:
     """Remove an imported source (its whole graph) from the store."""
     from ecograph.ingest.sources import remove_source
 
     with opened() as store:
         removed, shared = remove_source(store, source)
-        if removed:
+        if removed and refresh:
             _refresh_metrics(store)
     if not removed:
         errors.print(

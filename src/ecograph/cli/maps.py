@@ -15,13 +15,14 @@ from ecograph.cli.common import (
     TerritoryOption,
     TypeOption,
     console,
+    errors,
     fail,
     opened,
     projection_of,
     scope_of,
-    working,
 )
 from ecograph.render.maps import AGGREGATE_ABOVE
+from ecograph.safetext import terminal
 
 
 class MapLayout(StrEnum):
@@ -96,8 +97,7 @@ def map_command(
     by a metric, suggested partnerships dashed; search, filters and legend."""
     from ecograph.geography import geography
     from ecograph.labels import Labels
-    from ecograph.render import build_map
-    from ecograph.safetext import terminal
+    from ecograph.render.ecosystem_map import ecosystem_map
 
     started = time.perf_counter()
     if size_by is not SizeBy.degree and not with_metrics:
@@ -109,34 +109,22 @@ def map_command(
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
         labels = Labels.from_store(store, lang=lang.value, table=table)
-    graph = projection.collaboration
-    metrics = found = None
-    if with_metrics and graph.number_of_nodes():
-        from ecograph.network.metrics import compute_metrics
-
-        with working("Computing metrics…"):
-            metrics = compute_metrics(projection, seed=seed, activity=False)
-    if suggestions:
-        from ecograph.network.gaps import suggest
-
-        with working("Suggesting partnerships…"):
-            found = suggest(graph, labels, top=suggestions, seed=seed)
+    stages = {"metrics": "Computing metrics…", "suggestions": "Suggesting partnerships…"}
     try:
-        with working("Drawing the map…"):
-            document = build_map(
-                projection,
-                metrics=metrics,
-                suggestions=found or (),
-                layout=layout.value,
-                size_by=size_by.value,
-                title=title,
-                lang=lang.value,
-                aggregate=aggregate.value,
-                seed=seed,
-                labels=labels,
-                table=table,
-                coordinates=coordinates,
-            )
+        document = ecosystem_map(
+            projection,
+            labels,
+            with_metrics=with_metrics,
+            suggestions=suggestions,
+            layout=layout.value,
+            size_by=size_by.value,
+            aggregate=aggregate.value,
+            title=title,
+            table=table,
+            coordinates=coordinates,
+            seed=seed,
+            step=lambda stage: errors.print(stages.get(stage, "Drawing the map…")),
+        )
     except ValueError as err:
         raise fail(err, 2) from None
     document.write(out)

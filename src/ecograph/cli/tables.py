@@ -86,13 +86,16 @@ def cell(value: Any) -> Text:
     return terminal(value)
 
 
-def rows_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    """Print ``rows`` (dicts) as a table of ``columns``, each laid out by what it holds."""
+def rows_table(
+    title: str, rows: list[dict[str, Any]], columns: list[str], *, lang: str = "en"
+) -> None:
+    """Print ``rows`` (dicts) as a table of ``columns``, each laid out by what it holds, with
+    headers in ``lang``."""
     kinds: list[tuple[str, Kind]] = []
     for column in columns:
         values = [row.get(column) for row in rows if row.get(column) is not None]
         numeric = values and all(isinstance(v, int | float) for v in values)
-        kinds.append((column.replace("_", " "), "number" if numeric else "text"))
+        kinds.append((say(column.replace("_", " "), lang), "number" if numeric else "text"))
     cells = [[cell(row.get(column)) for column in columns] for row in rows]
     table = make_table(title, kinds, rows=[[c.plain for c in line] for line in cells])
     for line in cells:

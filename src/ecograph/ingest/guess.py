@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ecograph.ingest.values import name_key
+from ecograph.name_keys import name_key
 
 _SIREN_PREFIX = {
     "21": "commune",

@@ -21,9 +21,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ecograph.ingest.conversion import Conversion, LineSink, NameMerge, Reject
 from ecograph.ingest.mapping import Mapping, guess_kind
 from ecograph.ingest.merge import StoreIndex, write_actors
-from ecograph.ingest.model import Conversion, LineSink, NameMerge, Reject
+from ecograph.ingest.rdf import RDF_SUFFIXES
 from ecograph.ingest.readers import ReadError, Table, read_table
 from ecograph.ingest.sources import (
     description_lines,
@@ -31,23 +32,11 @@ from ecograph.ingest.sources import (
     source_graph,
     source_slug,
 )
-from ecograph.store.base import StoreError
+from ecograph.store.base import Store, StoreError
 from ecograph.store.embedded import scratch_folder
 
 CONVERTER_VERSION = "1"
 FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf")
-RDF_SUFFIXES = {
-    ".ttl": "turtle",
-    ".nt": "ntriples",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "jsonld",
-    ".json": "jsonld",
-    ".rdf": "rdfxml",
-    ".owl": "rdfxml",
-    ".xml": "rdfxml",
-    ".n3": "turtle",
-}
 
 Progress = Callable[[str, int, int], None]
 
@@ -82,7 +71,7 @@ class ImportResult:
     message: str = ""
 
 
-def detect_format(path: Path, data: bytes, table: Table | None = None) -> str:
+def detect_format(path: Path, data: bytes, *, table: Table | None = None) -> str:
     """``rdf``, ``xlsx``/``csv`` (tabular), ``scdl`` or ``sirene`` from name and content."""
     suffix = path.suffix.lower()
     if suffix in RDF_SUFFIXES:
@@ -112,7 +101,7 @@ def version_of(data: bytes, *parts: str) -> tuple[str, str]:
 
 
 def import_file(
-    store: Any,
+    store: Store,
     path: Path,
     *,
     format: str | None = None,
@@ -182,15 +171,15 @@ def import_file(
                     store,
                     path,
                     data,
-                    format,
-                    kind,
-                    mapping,
-                    slug,
-                    graph,
-                    [s.graph for s in earlier],
-                    result,
-                    progress,
-                    sink,
+                    format=format,
+                    kind=kind,
+                    mapping=mapping,
+                    slug=slug,
+                    graph=graph,
+                    ignore=[s.graph for s in earlier],
+                    result=result,
+                    progress=progress,
+                    sink=sink,
                 )
             finally:
                 sink.close()
@@ -206,7 +195,13 @@ def import_file(
         _finish_counts(result, conversion, details)
         if result.rejects:
             _refuse_or_keep(
-                path, result, conversion, details, keep_good_rows, rejects_path, formula_escape
+                path,
+                result,
+                conversion,
+                details,
+                keep_good_rows=keep_good_rows,
+                rejects_path=rejects_path,
+                formula_escape=formula_escape,
             )
         result.counts["triples"] = sink.count if body is None else details["rdf"].triples
         notes = {
@@ -261,6 +256,7 @@ def _refuse_or_keep(
     result: ImportResult,
     conversion: Conversion,
     details: dict[str, Any],
+    *,
     keep_good_rows: bool,
     rejects_path: Path | None,
     formula_escape: bool = True,
@@ -270,7 +266,7 @@ def _refuse_or_keep(
         path,
         result.rejects,
         details.get("columns", []),
-        rejects_path,
+        target=rejects_path,
         formula_escape=formula_escape,
     )
     nothing_good = result.counts["rowsImported"] == 0 and result.counts["rowsRead"] > 0
@@ -286,9 +282,10 @@ def _refuse_or_keep(
 
 
 def _convert(
-    store: Any,
+    store: Store,
     path: Path,
     data: bytes,
+    *,
     format: str | None,
     kind: str | None,
     mapping: Mapping,
@@ -320,22 +317,21 @@ def _convert(
     except ReadError as err:
         raise ImportRefused(str(err), result) from None
     details["columns"] = table.columns
-    chosen = format if format in ("scdl", "sirene") else detect_format(path, data, table)
+    chosen = format if format in ("scdl", "sirene") else detect_format(path, data, table=table)
     if format in ("csv", "xlsx"):
         chosen = format
     result.format = chosen
     index = StoreIndex.build(store, ignore=ignore)
-    conversion: Conversion
     total = len(table.rows)
     tick = (lambda done: progress("converting", done, total)) if progress else None
     if chosen == "scdl":
         from ecograph.ingest.scdl import convert_scdl
 
-        conversion = convert_scdl(table, index, slug, tick, sink)
+        conversion = convert_scdl(table, index, slug, tick=tick, out=sink)
     elif chosen == "sirene":
         from ecograph.ingest.sirene import convert_sirene
 
-        conversion = convert_sirene(table, mapping, tick)
+        conversion = convert_sirene(table, mapping, tick=tick)
         conversion.lines = sink
     else:
         from ecograph.ingest.tabular import convert_tabular
@@ -343,7 +339,7 @@ def _convert(
         chosen_kind = kind or guess_kind(table.columns, mapping)
         if mapping.kind and kind and mapping.kind != kind:
             raise ImportRefused(f"--kind {kind} but the mapping says kind = {mapping.kind}", result)
-        conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick, sink)
+        conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick=tick, out=sink)
     result.kind = conversion.kind
     for text in table.assumptions:
         conversion.note(text, 0)
@@ -396,8 +392,8 @@ def write_rejects(
     path: Path,
     rejects: list[Reject],
     columns: list[str],
-    target: Path | None = None,
     *,
+    target: Path | None = None,
     formula_escape: bool = True,
 ) -> Path:
     """A CSV (UTF-8 with BOM, ``;``: opens as-is in a French Excel) of every refused row:
@@ -411,7 +407,7 @@ def write_rejects(
     out = target or Path.cwd() / f"{path.stem}.rejects.csv"
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        rows = [["file", "row", "column", "value", "problem", *columns]]
+        rows: list[list[str | int]] = [["file", "row", "column", "value", "problem", *columns]]
         rows += [
             [
                 path.name,

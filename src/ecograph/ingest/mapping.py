@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecograph.ingest.values import name_key
-from ecograph.ingest.vocabularies import SCHEMES, accepted, concepts
+from ecograph.ingest.synonyms import SCHEMES, accepted, concepts
+from ecograph.name_keys import name_key
 
 KINDS = ("actors", "projects", "partnerships")
 #: Deeper YAML is refused before it is built (PyYAML builds nested values recursively).
@@ -140,7 +140,7 @@ def load_mapping(path: Path) -> Mapping:
     except OSError as err:
         raise MappingError(f"{path}: cannot be read ({err.strerror})") from None
     data = _parse_toml(text, path) if suffix == ".toml" else _parse_yaml(text, path)
-    mapping = parse_mapping(data, str(path))
+    mapping = parse_mapping(data, where=str(path))
     mapping.source_text = text
     return mapping
 
@@ -188,7 +188,7 @@ def _parse_yaml(text: str, path: Path) -> Any:
         raise MappingError(f"{path}: not valid YAML: {err}") from None
 
 
-def parse_mapping(data: Any, where: str = "mapping") -> Mapping:
+def parse_mapping(data: Any, *, where: str = "mapping") -> Mapping:
     """Check a mapping's content (already parsed) and build a Mapping."""
     if not isinstance(data, dict):
         raise MappingError(f"{where}: expected keys such as kind, columns, values, defaults")

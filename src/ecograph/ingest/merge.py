@@ -26,18 +26,23 @@ from typing import Any
 import pyoxigraph as ox
 
 from ecograph.binding import bind
-from ecograph.ingest.model import ActorDraft, NameMerge
-from ecograph.ingest.values import name_key
-from ecograph.ingest.vocabularies import concept_iri, default_sectors
+from ecograph.ingest.conversion import ActorDraft, NameMerge
+from ecograph.ingest.synonyms import concept_iri, default_sectors
+from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES, actor_iri_for_siren
 from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.store.base import Store
+from ecograph.vocab import EG
 
-EG, SKOS, DCT = PREFIXES["eg"], PREFIXES["skos"], PREFIXES["dcterms"]
+SKOS, DCT = PREFIXES["skos"], PREFIXES["dcterms"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
-P_TYPE, P_SECTOR = EG + "actorType", EG + "sector"
+# plain strings (not rdflib URIRefs): they are compared with pyoxigraph values and dict keys
+C_ACTOR = str(EG.Actor)
+P_TYPE, P_SECTOR = str(EG.actorType), str(EG.sector)
 P_LABEL, P_ALT = SKOS + "prefLabel", SKOS + "altLabel"
-P_SIREN, P_SIRET, P_RNA = EG + "siren", EG + "siret", EG + "rna"
-P_BASED, P_WORKS = EG + "basedIn", EG + "worksOn"
+P_SIREN, P_SIRET, P_RNA = str(EG.siren), str(EG.siret), str(EG.rna)
+P_BASED, P_WORKS = str(EG.basedIn), str(EG.worksOn)
+D_SIREN, D_SIRET, D_RNA = str(EG.SIREN), str(EG.SIRET), str(EG.RNA)
 P_DESCRIPTION, P_IDENTIFIER, P_REFERENCES = (
     DCT + "description",
     DCT + "identifier",
@@ -47,7 +52,7 @@ N = {
     key: nt_iri(value)
     for key, value in {
         "type": RDF_TYPE,
-        "Actor": EG + "Actor",
+        "Actor": C_ACTOR,
         "actorType": P_TYPE,
         "sector": P_SECTOR,
         "label": P_LABEL,
@@ -93,14 +98,14 @@ class StoreIndex:
     removed.
     """
 
-    def __init__(self, store: Any, *, ignore: Iterable[str] = ()) -> None:
+    def __init__(self, store: Store, *, ignore: Iterable[str] = ()) -> None:
         self.store = store
         self.base: str = store.base_iri
         self.ignore = frozenset(ignore)
         self._parts: dict[str, Any] = {}
 
     @classmethod
-    def build(cls, store: Any, *, ignore: Iterable[str] = ()) -> StoreIndex:
+    def build(cls, store: Store, *, ignore: Iterable[str] = ()) -> StoreIndex:
         """An index of ``store`` (parts are read on first use)."""
         return cls(store, ignore=ignore)
 
@@ -141,7 +146,7 @@ class StoreIndex:
             "SELECT ?a ?v ?c ?g WHERE { GRAPH ?g { ?a dcterms:identifier ?v } ?a a ?c "
             "FILTER(?c IN (eg:Actor, eg:Project)) }"
         ):
-            found = actors if row["c"].value == EG + "Actor" else projects
+            found = actors if row["c"].value == C_ACTOR else projects
             found[row["v"].value].add(row["a"].value)
         return actors, projects
 
@@ -300,7 +305,7 @@ def _actor_lines(
     if actor_class not in existing.get(RDF_TYPE, set()):
         lines.append(f"{s} {N['type']} {actor_class} .")
     if authority:  # name, type, sector and SIREN live in the territories graph
-        for local_id in sorted({draft.local_id, *draft.other_ids} - {None}):
+        for local_id in _local_ids(draft):
             _add(s, "identifier", P_IDENTIFIER, nt_literal(local_id), existing, lines)
         return
     labels = existing.get(P_LABEL, set()) | existing.get(P_ALT, set())
@@ -319,17 +324,25 @@ def _actor_lines(
     _single(s, "sector", P_SECTOR, sector and _concept_nt("sector", sector), existing, draft, out)
     _single(s, "basedIn", P_BASED, draft.place and nt_iri(draft.place), existing, draft, out)
     if draft.siren:
-        _add(s, "siren", P_SIREN, nt_literal(draft.siren, datatype=EG + "SIREN"), existing, lines)
+        _add(s, "siren", P_SIREN, nt_literal(draft.siren, datatype=D_SIREN), existing, lines)
     for siret in sorted(draft.sirets):
-        _add(s, "siret", P_SIRET, nt_literal(siret, datatype=EG + "SIRET"), existing, lines)
+        _add(s, "siret", P_SIRET, nt_literal(siret, datatype=D_SIRET), existing, lines)
     if draft.rna:
-        _single(s, "rna", P_RNA, nt_literal(draft.rna, datatype=EG + "RNA"), existing, draft, out)
+        _single(s, "rna", P_RNA, nt_literal(draft.rna, datatype=D_RNA), existing, draft, out)
     for domain in sorted(draft.domains):
         _add(s, "worksOn", P_WORKS, _concept_nt("domain", domain), existing, lines)
     if draft.description and not existing.get(P_DESCRIPTION):
         lines.append(f"{s} {N['description']} {nt_literal(draft.description, lang='fr')} .")
-    for local_id in sorted({draft.local_id, *draft.other_ids} - {None}):
+    for local_id in _local_ids(draft):
         _add(s, "identifier", P_IDENTIFIER, nt_literal(local_id), existing, lines)
+
+
+def _local_ids(draft: ActorDraft) -> list[str]:
+    """Every id the file gave the actor (rows of one SIREN may give several), sorted."""
+    ids = set(draft.other_ids)
+    if draft.local_id is not None:
+        ids.add(draft.local_id)
+    return sorted(ids)
 
 
 @functools.cache

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 
 from ecograph.geography import geography, resolve_territory
-from ecograph.ingest.values import name_key
+from ecograph.name_keys import name_key
 from ecograph.namespaces import territory_iri
 
 _WITH_DEPARTEMENT = re.compile(r"^(.*?)\s*\((\d[0-9AB]|\d{3})\)\s*$")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +29,8 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES
+from ecograph.store.base import Store
+from ecograph.vocab import EG
 
 SYNTAXES = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -38,7 +40,8 @@ SYNTAXES = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-_SUFFIXES = {
+#: File suffix → RDF syntax (``import`` also uses it to tell an RDF file from a table).
+RDF_SUFFIXES = {
     ".ttl": "turtle",
     ".n3": "turtle",
     ".nt": "ntriples",
@@ -84,8 +87,8 @@ class ParsedRdf:
 
 def guess_syntax(path: Path, data: bytes) -> str:
     """The syntax from the file's suffix, else from its first bytes."""
-    if path.suffix.lower() in _SUFFIXES:
-        return _SUFFIXES[path.suffix.lower()]
+    if path.suffix.lower() in RDF_SUFFIXES:
+        return RDF_SUFFIXES[path.suffix.lower()]
     head = data[:1000].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith((b"<?xml", b"<rdf:RDF", b"<!DOCTYPE")):
         return "rdfxml"
@@ -105,7 +108,7 @@ def refuse_entities(data: bytes, name: str) -> None:
         )
 
 
-def inline_contexts(document: Any, folder: Path, name: str, depth: int = 0) -> Any:
+def inline_contexts(document: Any, folder: Path, name: str, *, depth: int = 0) -> Any:
     """The JSON-LD document with every ``@context`` that names a file replaced by that
     file's context; remote contexts refused (ecograph never downloads at run time).
 
@@ -119,13 +122,14 @@ def inline_contexts(document: Any, folder: Path, name: str, depth: int = 0) -> A
     stack: list[list[Any] | dict[str, Any]] = [root]
     while stack:
         node = stack.pop()
-        keys = range(len(node)) if isinstance(node, list) else list(node)
-        for key in keys:
-            value = node[key]  # type: ignore[index]
-            if key == "@context":
-                node[key] = _context(value, folder, name, depth)  # type: ignore[index]
-            elif isinstance(value, (list, dict)):
-                stack.append(value)
+        children: list[Any]
+        if isinstance(node, dict):
+            if "@context" in node:
+                node["@context"] = _context(node["@context"], folder, name, depth)
+            children = [value for key, value in node.items() if key != "@context"]
+        else:
+            children = node
+        stack.extend(value for value in children if isinstance(value, (list, dict)))
     return root[0]
 
 
@@ -155,7 +159,7 @@ def _context(value: Any, folder: Path, name: str, depth: int) -> Any:
         return _context(inner, folder, name, depth + 1)
     if isinstance(value, dict):
         return {
-            k: inline_contexts(v, folder, name, depth + 1)
+            k: inline_contexts(v, folder, name, depth=depth + 1)
             if k != "@context"
             else _context(v, folder, name, depth + 1)
             for k, v in value.items()
@@ -163,13 +167,13 @@ def _context(value: Any, folder: Path, name: str, depth: int) -> Any:
     return value
 
 
-def read_rdf(path: Path, data: bytes, syntax: str | None = None) -> ParsedRdf:
+def read_rdf(path: Path, data: bytes, *, syntax: str | None = None) -> ParsedRdf:
     """Screen and parse the file once (strictly), count what it holds, and say what the store
     should load: the file's own bytes when pyoxigraph can load them as they are.
 
     Turtle, N-Triples, and N-Quads/TriG without named graphs are loaded as they are, so the
-    parse here only counts: rewriting every triple in Python made an import of 3 M triples
-    2.4 times as slow as pyoxigraph's own load. RDF/XML (after the entity screen), JSON-LD
+    parse here only counts: loading the file's own bytes spares rewriting every triple in
+    Python, which would dominate the import of a large file. RDF/XML (after the entity screen), JSON-LD
     (after its contexts are put inline) and quads in named graphs (folded into the source's
     one graph) are turned into N-Triples by pyoxigraph's serialiser.
     """
@@ -194,15 +198,13 @@ def read_rdf(path: Path, data: bytes, syntax: str | None = None) -> ParsedRdf:
             return parsed
         tally = _Tally()
     quads = _parse(data, syntax, parsed.base_iri)
-    parsed.body = _parsing(
-        path, syntax, lambda: ox.serialize(tally.triples(quads), format=ox.RdfFormat.N_TRIPLES)
-    )
+    parsed.body = _parsing(path, syntax, lambda: _ntriples(tally.triples(quads)))
     parsed.format = ox.RdfFormat.N_TRIPLES
     _finish(parsed, tally)
     return parsed
 
 
-def load_rdf(store: Any, parsed: ParsedRdf, *, graph: str, extra_ntriples: str) -> None:
+def load_rdf(store: Store, parsed: ParsedRdf, *, graph: str, extra_ntriples: str) -> None:
     """Load what ``read_rdf`` prepared into ``graph``, with its description, in one step.
 
     The embedded store loads the file's own syntax with the base IRI ``read_rdf`` used; its
@@ -234,7 +236,13 @@ def to_ntriples(parsed: ParsedRdf) -> bytes:
     if parsed.format == ox.RdfFormat.N_TRIPLES:
         return parsed.body
     quads = ox.parse(parsed.body, parsed.format, base_iri=parsed.base_iri)
-    return ox.serialize((quad.triple for quad in quads), format=ox.RdfFormat.N_TRIPLES)
+    return _ntriples(quad.triple for quad in quads)
+
+
+def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
+    """``triples`` as N-Triples bytes. Without an output ``ox.serialize`` returns the bytes;
+    its stub says ``bytes | None`` for both cases, hence the ``or``."""
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 class _Tally:
@@ -251,7 +259,7 @@ class _Tally:
         seen = 0
         for quad in quads:
             seen += 1
-            if quad.predicate == rdf_type:
+            if quad.predicate == rdf_type and not isinstance(quad.object, ox.Triple):
                 classes[quad.object.value] += 1
             if with_graphs and not isinstance(quad.graph_name, ox.DefaultGraph):
                 graphs[str(quad.graph_name)] += 1
@@ -261,7 +269,7 @@ class _Tally:
         """The quads as triples of the one graph, counted on the way."""
         for quad in quads:
             self.quads += 1
-            if quad.predicate == _RDF_TYPE:
+            if quad.predicate == _RDF_TYPE and not isinstance(quad.object, ox.Triple):
                 self.classes[quad.object.value] += 1
             if not isinstance(quad.graph_name, ox.DefaultGraph):
                 self.graphs[str(quad.graph_name)] += 1
@@ -318,11 +326,10 @@ def _finish(parsed: ParsedRdf, tally: _Tally) -> None:
             "named graph(s) were put in this source's graph (one graph per "
             "source)"
         )
-    eg = PREFIXES["eg"]
     parsed.counts = {
         "rowsRead": tally.quads,
         "rowsImported": tally.quads,
-        "actorsCreated": tally.classes.get(eg + "Actor", 0),
-        "projects": tally.classes.get(eg + "Project", 0),
-        "partnerships": tally.classes.get(eg + "Partnership", 0),
+        "actorsCreated": tally.classes.get(str(EG.Actor), 0),
+        "projects": tally.classes.get(str(EG.Project), 0),
+        "partnerships": tally.classes.get(str(EG.Partnership), 0),
     }

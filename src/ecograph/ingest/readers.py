@@ -17,7 +17,7 @@ import itertools
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -60,8 +60,13 @@ class _TooBroken(Exception):
     """More than ``_MAX_BROKEN_BYTES`` bytes are not UTF-8."""
 
 
-def _record_errors(broken: _Broken):  # type: ignore[no-untyped-def]
-    def handler(error: UnicodeDecodeError) -> tuple[str, int]:
+def _record_errors(broken: _Broken) -> Callable[[UnicodeError], tuple[str | bytes, int]]:
+    """A codec error handler for decoding: it notes where each undecodable byte is and reads
+    it as U+FFFD."""
+
+    def handler(error: UnicodeError) -> tuple[str | bytes, int]:
+        if not isinstance(error, UnicodeDecodeError):  # only ever used to decode
+            raise error
         if len(broken.positions) >= _MAX_BROKEN_BYTES:
             raise _TooBroken
         broken.positions.append(error.start)
@@ -72,7 +77,8 @@ def _record_errors(broken: _Broken):  # type: ignore[no-untyped-def]
 
 def _lines_of(data: bytes, positions: list[int]) -> list[int]:
     """The line numbers of byte positions (ascending), in one pass over the data."""
-    lines, line, previous = [], 1, 0
+    lines: list[int] = []
+    line, previous = 1, 0
     for position in positions:
         line += data.count(b"\n", previous, position)
         previous = position
@@ -161,7 +167,7 @@ class _BoundedLines:
     longer than the limit, e.g. one spread over many short quoted lines.
     """
 
-    def __init__(self, text: str, limit: int = MAX_CSV_ROW_CHARACTERS) -> None:
+    def __init__(self, text: str, *, limit: int = MAX_CSV_ROW_CHARACTERS) -> None:
         self.text, self.limit, self.since_record = text, limit, 0
 
     def __iter__(self) -> Iterator[str]:

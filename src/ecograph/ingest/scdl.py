@@ -14,21 +14,22 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ecograph.ingest.conversion import ActorDraft, Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.guess import guess_type
 from ecograph.ingest.mapping import Mapping
-from ecograph.ingest.model import ActorDraft, Conversion, LineSink, Reject, RowProblem
+from ecograph.ingest.merge import StoreIndex
 from ecograph.ingest.readers import Table
-from ecograph.ingest.rowkit import Fields, each_row
+from ecograph.ingest.row_fields import Fields, each_row
+from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.ingest.tabular import T, _local_iri
 from ecograph.ingest.values import (
     ValueProblem,
     decimal_lexical,
     looks_like_rna,
-    name_key,
     read_rna,
     read_siren,
 )
-from ecograph.ingest.vocabularies import concept_iri, default_sectors
+from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
 
@@ -72,8 +73,9 @@ class _Grant:
 
 def convert_scdl(
     table: Table,
-    index: object,
+    index: StoreIndex,
     source: str,
+    *,
     tick: Callable[[int], None] | None = None,
     out: LineSink | None = None,
 ) -> Conversion:
@@ -92,7 +94,7 @@ def convert_scdl(
     fields = Fields(table, positions, Mapping(), conversion)
     grants: list[_Grant] = []
     seen: set[str] = set()
-    for number, cells in each_row(table, conversion, fields, tick):
+    for number, cells in each_row(table, conversion, fields, tick=tick):
         try:
             grant = _grant(fields, conversion)
         except RowProblem as err:
@@ -109,22 +111,24 @@ def convert_scdl(
         grants.append(grant)
 
     def finish() -> None:
-        base = index.base  # type: ignore[attr-defined]
+        base = index.base
         funding = nt_iri(concept_iri("partnership_type", "funding"))
         lines = conversion.lines
         for grant in grants:
             s = nt_iri(_local_iri(base, "partnership", source, grant.key))
             funder, beneficiary = nt_iri(grant.funder.iri), nt_iri(grant.beneficiary.iri)
-            lines += [
-                f"{s} {T['type']} {T['Partnership']} .",
-                f"{s} {T['partnershipType']} {funding} .",
-                f"{s} {T['partner']} {funder} .",
-                f"{s} {T['partner']} {beneficiary} .",
-                f"{s} {T['funder']} {funder} .",
-                f"{s} {T['beneficiary']} {beneficiary} .",
-                f"{s} {T['amount']} {nt_literal(grant.amount, datatype=_XSD + 'decimal')} .",
-                f"{s} {T['currency']} {nt_literal('EUR')} .",
-            ]
+            lines.extend(
+                [
+                    f"{s} {T['type']} {T['Partnership']} .",
+                    f"{s} {T['partnershipType']} {funding} .",
+                    f"{s} {T['partner']} {funder} .",
+                    f"{s} {T['partner']} {beneficiary} .",
+                    f"{s} {T['funder']} {funder} .",
+                    f"{s} {T['beneficiary']} {beneficiary} .",
+                    f"{s} {T['amount']} {nt_literal(grant.amount, datatype=_XSD + 'decimal')} .",
+                    f"{s} {T['currency']} {nt_literal('EUR')} .",
+                ]
+            )
             if grant.date:
                 lines.append(f"{s} {T['start']} {nt_literal(grant.date, datatype=_XSD + 'date')} .")
             if grant.reference:

@@ -19,14 +19,18 @@ from __future__ import annotations
 import csv
 import functools
 from collections.abc import Callable
+from typing import TypeVar
 
+from ecograph.ingest.conversion import Conversion, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping
-from ecograph.ingest.model import Conversion, Reject, RowProblem
 from ecograph.ingest.places import PlaceProblem, commune_iri
 from ecograph.ingest.readers import Table
-from ecograph.ingest.rowkit import Fields, each_row
-from ecograph.ingest.values import ValueProblem, name_key, read_rna, read_siret
+from ecograph.ingest.row_fields import Fields, each_row
+from ecograph.ingest.values import ValueProblem, read_rna, read_siret
+from ecograph.name_keys import name_key
 from ecograph.resources import data_path
+
+_Read = TypeVar("_Read")
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "siren": ("siren",),
@@ -126,7 +130,7 @@ def naf_domain(code: str) -> str | None:
 
 
 def convert_sirene(
-    table: Table, mapping: Mapping, tick: Callable[[int], None] | None = None
+    table: Table, mapping: Mapping, *, tick: Callable[[int], None] | None = None
 ) -> Conversion:
     """One actor per SIREN (rows of one SIREN, e.g. its establishments, merge)."""
     conversion = Conversion(kind="sirene units")
@@ -143,7 +147,7 @@ def convert_sirene(
     used = set(positions.values())
     conversion.unused_columns = [c for i, c in enumerate(table.columns) if i not in used and c]
     fields = Fields(table, positions, mapping, conversion)
-    for number, cells in each_row(table, conversion, fields, tick):
+    for number, cells in each_row(table, conversion, fields, tick=tick):
         try:
             _unit(fields, conversion)
         except RowProblem as err:
@@ -221,12 +225,12 @@ def _type_and_sector(fields: Fields, conversion: Conversion) -> tuple[str, str]:
 
 def _siret(fields: Fields, conversion: Conversion) -> str | None:
     value = _optional(fields, "siret", read_siret, conversion)
-    return value[0] if isinstance(value, tuple) else value
+    return value[0] if value is not None else None
 
 
 def _optional(
-    fields: Fields, field: str, reader: Callable[[str], object], conversion: Conversion
-) -> object | None:
+    fields: Fields, field: str, reader: Callable[[str], _Read], conversion: Conversion
+) -> _Read | None:
     """A secondary identifier: a bad one is left out and reported, the unit kept."""
     value = fields.text(field)
     if value is None:
@@ -243,7 +247,7 @@ def _commune(fields: Fields, conversion: Conversion) -> str | None:
     if value is None:
         return None
     postcode = (fields.text("postcode") or "").split(".")[0].zfill(5)
-    departement = postcode[:3] if postcode.startswith("97") else postcode[:2]
+    departement: str | None = postcode[:3] if postcode.startswith("97") else postcode[:2]
     if departement == "20":
         departement = None  # Corsica: 2A or 2B, the postcode does not say
     try:

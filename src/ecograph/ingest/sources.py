@@ -20,13 +20,13 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph as ox
 
 from ecograph.namespaces import PREFIXES, graph_iri
 from ecograph.provenance import graph_description
 from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.store.base import Store, Term
 
 IMPORT_NS = "https://w3id.org/ecograph/import#"
 _XSD_INT = PREFIXES["xsd"] + "integer"
@@ -92,7 +92,7 @@ def description_lines(
     )
     g = nt_iri(graph)
 
-    def say(term: str, value: str, datatype: str | None = None) -> None:
+    def say(term: str, value: str, *, datatype: str | None = None) -> None:
         lines.append(f"{g} {nt_iri(IMPORT_NS + term)} {nt_literal(value, datatype=datatype)} .")
 
     lines.append(f"{g} {nt_iri(PREFIXES['rdf'] + 'type')} {nt_iri(PREFIXES['prov'] + 'Entity')} .")
@@ -103,7 +103,7 @@ def description_lines(
     if mapping_text:
         say("mapping", mapping_text)
     for name in COUNTS:
-        say(name, str(counts.get(name, 0)), _XSD_INT)
+        say(name, str(counts.get(name, 0)), datatype=_XSD_INT)
     for term, texts in notes.items():
         for text in texts:
             say(term, text)
@@ -125,29 +125,30 @@ SELECT ?g ?source ?file ?format ?time ?version ?checksum ?count ?value WHERE {{
 """
 
 
-def list_sources(store: Any) -> list[SourceInfo]:
+def list_sources(store: Store) -> list[SourceInfo]:
     """Every imported source version in the store, oldest first."""
     found: dict[str, SourceInfo] = {}
     for row in store.select(_LIST):
-        graph = row["g"].value
+        graph = _text(row["g"])
         info = found.get(graph)
         if info is None:
             info = found[graph] = SourceInfo(
-                source=row["source"].value,
+                source=_text(row["source"]),
                 graph=graph,
-                file=row["file"].value,
-                format=row["format"].value,
-                imported_at=row["time"].value,
-                version=row["version"].value,
-                checksum=row["checksum"].value,
+                file=_text(row["file"]),
+                format=_text(row["format"]),
+                imported_at=_text(row["time"]),
+                version=_text(row["version"]),
+                checksum=_text(row["checksum"]),
                 counts={},
             )
-        if row["count"] is not None:
-            info.counts[row["count"].value[len(IMPORT_NS) :]] = int(row["value"].value)
+        count = _text(row["count"])
+        if count:
+            info.counts[count[len(IMPORT_NS) :]] = int(_text(row["value"]))
     return sorted(found.values(), key=lambda s: (s.imported_at, s.source))
 
 
-def find_source(store: Any, name: str) -> list[SourceInfo]:
+def find_source(store: Store, name: str) -> list[SourceInfo]:
     """The versions of a source named by its name, its file name or a graph IRI."""
     wanted = {name, source_slug(name)}
     return [
@@ -165,13 +166,18 @@ SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{
 """
 
 
-def remove_source(store: Any, name: str) -> tuple[list[SourceInfo], int]:
+def remove_source(store: Store, name: str) -> tuple[list[SourceInfo], int]:
     """Drop every version of a source; returns them and how many actors that other sources
     also name lose the description this source gave them."""
     versions = find_source(store, name)
     shared = 0
     for info in versions:
         rows = store.select(_SHARED, {"g": ox.NamedNode(info.graph)})
-        shared += int(rows[0]["n"].value) if rows else 0
+        shared += int(_text(rows[0]["n"])) if rows else 0
         store.drop_graph(info.graph)
     return versions, shared
+
+
+def _text(term: Term | None) -> str:
+    """A result cell's text: an IRI, a literal's lexical form, "" when unbound."""
+    return "" if term is None else term.value

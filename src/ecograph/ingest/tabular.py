@@ -14,41 +14,42 @@ import re
 import urllib.parse
 from collections.abc import Callable
 
+from ecograph.ingest.conversion import Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping, locate_columns
 from ecograph.ingest.merge import StoreIndex
-from ecograph.ingest.model import Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.readers import Table
-from ecograph.ingest.rowkit import Fields, each_row, row_key
+from ecograph.ingest.row_fields import Fields, each_row, row_key
+from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.ingest.values import decimal_lexical, split_list
-from ecograph.ingest.vocabularies import concept_iri, default_sectors
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.vocab import EG
 
-EG, XSD = PREFIXES["eg"], PREFIXES["xsd"]
+XSD = PREFIXES["xsd"]
 T = {
     key: nt_iri(value)
     for key, value in {
         "type": PREFIXES["rdf"] + "type",
-        "Project": EG + "Project",
-        "Partnership": EG + "Partnership",
+        "Project": str(EG.Project),
+        "Partnership": str(EG.Partnership),
         "label": PREFIXES["skos"] + "prefLabel",
-        "lead": EG + "lead",
-        "participant": EG + "hasParticipant",
-        "domain": EG + "domain",
-        "territory": EG + "territory",
-        "status": EG + "status",
+        "lead": str(EG.lead),
+        "participant": str(EG.hasParticipant),
+        "domain": str(EG.domain),
+        "territory": str(EG.territory),
+        "status": str(EG.status),
         "start": PREFIXES["schema"] + "startDate",
         "end": PREFIXES["schema"] + "endDate",
-        "budget": EG + "budget",
-        "currency": EG + "currency",
+        "budget": str(EG.budget),
+        "currency": str(EG.currency),
         "description": PREFIXES["dcterms"] + "description",
         "identifier": PREFIXES["dcterms"] + "identifier",
-        "partnershipType": EG + "partnershipType",
-        "partner": EG + "partner",
-        "funder": EG + "funder",
-        "beneficiary": EG + "beneficiary",
-        "forProject": EG + "forProject",
-        "amount": EG + "amount",
+        "partnershipType": str(EG.partnershipType),
+        "partner": str(EG.partner),
+        "funder": str(EG.funder),
+        "beneficiary": str(EG.beneficiary),
+        "forProject": str(EG.forProject),
+        "amount": str(EG.amount),
     }.items()
 }
 _DATE, _DECIMAL = XSD + "date", XSD + "decimal"
@@ -69,6 +70,7 @@ def convert_tabular(
     kind: str,
     index: StoreIndex,
     source: str,
+    *,
     tick: Callable[[int], None] | None = None,
     out: LineSink | None = None,
 ) -> Conversion:
@@ -82,12 +84,13 @@ def convert_tabular(
     used = set(positions.values())
     conversion.unused_columns = [c for i, c in enumerate(table.columns) if i not in used and c]
     fields = Fields(table, positions, mapping, conversion)
-    convert_row = {
+    converters: dict[str, Callable[[Fields, Conversion], None]] = {
         "actors": _actor_row,
         "projects": _ProjectRows(index, source),
         "partnerships": _PartnershipRows(index, source, fields),
-    }[kind]
-    for number, cells in each_row(table, conversion, fields, tick):
+    }
+    convert_row = converters[kind]
+    for number, cells in each_row(table, conversion, fields, tick=tick):
         try:
             convert_row(fields, conversion)
         except RowProblem as err:

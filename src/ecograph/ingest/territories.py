@@ -19,7 +19,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -32,6 +31,7 @@ from ecograph.namespaces import (
     territory_iri,
 )
 from ecograph.rdfterms import nt_iri, nt_literal
+from ecograph.store.base import Store
 from ecograph.vocab import ACTOR_TYPE, EG, IGEO, SECTOR
 
 # Bump the suffix when the RDF made from the same table changes, so stores reload it.
@@ -153,7 +153,7 @@ class TerritoryLoad:
     skipped: bool
 
 
-def load_territories(store: Any, *, force: bool = False) -> TerritoryLoad:
+def load_territories(store: Store, *, force: bool = False) -> TerritoryLoad:
     """Load the geography into ``{base}graph/territories``, once per dataset version.
 
     A second call finds the graph already at this version and does nothing, unless ``force``.

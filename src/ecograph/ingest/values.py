@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from ecograph.identifiers import (
@@ -225,23 +224,7 @@ def looks_like_rna(raw: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- names
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
 _LIST_MARKS = re.compile(r"[;|\n,]")
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-
-
-def name_key(text: str) -> str:
-    """A name reduced for matching: case, accents, ligatures, punctuation and spaces ignored.
-
-    "Les Restos du Cœur", "LES RESTOS DU COEUR" and "les restos-du-coeur" share one key.
-    """
-    if text.isascii():  # the common case, ten times faster
-        return _NOT_WORD.sub(" ", text.lower()).strip()
-    lowered = text.casefold()
-    if "œ" in lowered or "æ" in lowered:
-        lowered = lowered.replace("œ", "oe").replace("æ", "ae")
-    folded = unicodedata.normalize("NFKD", lowered)
-    return _NOT_WORD.sub(" ", _COMBINING.sub("", folded)).strip()
 
 
 def clean_text(text: str) -> str:

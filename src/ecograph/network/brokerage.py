@@ -3,10 +3,10 @@ r"""Brokerage: Burt's structural holes and Gould–Fernandez brokerage roles.
 Burt's constraint and effective size say how much an actor's partners are also partners of
 each other (a closed circle) or not (holes the actor bridges). They return the same values as
 :func:`networkx.constraint` and :func:`networkx.effective_size`, weighted or not, but are
-computed with scipy sparse products restricted to existing ties, in chunks (about 3 s for
-both at 100,000 actors): networkx walks every node in Python (minutes at that size) or, for
-all nodes at once, builds the full two-step product (constraint) or a dense n × n matrix
-(effective size, 80 GB at 100,000 actors).
+computed with scipy sparse products restricted to existing ties, in chunks: networkx walks
+every node in Python (far too slow at 100,000 actors) or, for all nodes at once, builds the
+full two-step product (constraint) or a dense n × n matrix (effective size: tens of
+gigabytes at 100,000 actors). Figures in bench/README.md (``bench_network.py``).
 
 Gould–Fernandez roles classify each directed two-path :math:`A \to B \to C` by the groups of
 the three actors; networkx has no counterpart. Engine: Python sets, cost

@@ -1,6 +1,6 @@
 """Betweenness: who sits on the short paths between other actors.
 
-networkx computes it in pure Python (365 s for 256 sampled sources at 100,000 actors); the
+networkx computes it in pure Python, which is too slow at 100,000 actors; the
 default engine here is igraph (C), run with the very same sources networkx would draw for the
 same ``seed``, and rescaled as networkx does, so the two engines return the same numbers (the
 tests check it on random graphs). Degree and weighted degree are networkx's ``G.degree``.
@@ -26,10 +26,10 @@ from ecograph.network.arrays import GraphArrays, arrays_for
 __all__ = ["BETWEENNESS_SAMPLES", "EXACT_BETWEENNESS_BELOW", "betweenness", "betweenness_sources"]
 
 #: Graphs with fewer nodes get exact betweenness. Exact costs grow as n × m: at 10,000 actors
-#: (31,600 ties) igraph takes 22 s of CPU on the 2-core reference machine, about what the
-#: sample below costs at 100,000 actors, so no graph costs much more than that.
+#: (31,600 ties) exact betweenness costs about what the sample below costs at 100,000 actors,
+#: so no graph costs much more than that (figures in bench/README.md, ``bench_network.py``).
 EXACT_BETWEENNESS_BELOW = 10_000
-#: Number of source nodes sampled above the threshold (error measured in :func:`betweenness`).
+#: Number of source nodes sampled above the threshold (its error: :func:`betweenness`).
 BETWEENNESS_SAMPLES = 256
 
 Engine = Literal["igraph", "networkx"]
@@ -77,25 +77,12 @@ def betweenness(
     sources are drawn with ``seed`` and the sums extrapolated (Brandes & Pich 2007), exactly
     as ``nx.betweenness_centrality(G, k=samples, seed=seed)`` does.
 
-    Measured error of the sample, against exact values on a generated ecosystem of 10,000
-    actors and 31,600 ties (``ecograph generate --actors 10000 --seed 1``), mean over seeds
-    0–4 (min–max):
-
-    =======  ===========  ==============  ============  ===========  ==========
-    samples  mean abs.    median rel.     Spearman ρ    top-100      top-10
-             error / mean error, top 100  (b > 0)       overlap      overlap
-    =======  ===========  ==============  ============  ===========  ==========
-    128      0.54         0.29            0.936         59 %         46 %
-    256      0.44         0.21 (.18–.25)  0.942         75 % (69–80) 66 % (50–80)
-    512      0.35         0.14            0.948         86 %         78 %
-    1000     0.27         0.10            0.957         89 %         90 %
-    =======  ===========  ==============  ============  ===========  ==========
-
-    So with the default 256 sources the leading brokers come out right (each within about
-    20 %, three quarters of the top 100 found) while small values are noisy; pass more
-    ``samples`` when a precise ranking matters. The error depends on the number of sources
-    much more than on the size of the graph. Cost at 100,000 actors and 320,000 ties: about
-    90 ms of CPU per source with igraph on the 2-core reference machine (23 s for 256).
+    With the default 256 sources the leading brokers come out right (each within about
+    20 % of its exact value, three quarters of the top 100 found) while small values are
+    noisy; pass more ``samples`` when a precise ranking matters. The error depends on the
+    number of sources much more than on the size of the graph, and the cost grows linearly
+    with it. The error of 128 to 1000 sources against exact values, and the cost per source,
+    are in bench/README.md (``bench_network.py``).
 
     Parameters
     ----------
@@ -153,14 +140,14 @@ def _igraph_betweenness(arrays: GraphArrays, sources: list[Hashable] | None) -> 
 
     igraph runs on a copy whose vertices are renumbered in reverse Cuthill–McKee order, so
     that neighbours sit near each other in memory: each source's breadth-first search is
-    bound by cache misses at this size, and the renumbering made 64 sources on the
-    100,000-actor benchmark graph take 3.4 s instead of 5.2 s (same values, to rounding).
+    bound by cache misses at this size, and the renumbering shortens it markedly (same
+    values, to rounding).
 
     Betweenness is a sum over sources, so large jobs are split across the machine's cores:
     :func:`_split_sources` decides, and each part but the first runs in a worker process
     (igraph holds the interpreter lock). Parts are summed in a fixed order, so results do
-    not depend on which finishes first. On the 100,000-actor benchmark graph, two processes
-    took the 256 sources from 15.4 s to 10.2 s.
+    not depend on which finishes first. The gains of both are in bench/README.md
+    (``bench_network.py``).
     """
     order = _locality_order(arrays)  # order[new] = old
     renumber = np.empty(arrays.n, dtype=np.int64)
@@ -197,12 +184,11 @@ def _igraph_betweenness(arrays: GraphArrays, sources: list[Hashable] | None) -> 
     return values if arrays.directed else 2.0 * values  # igraph counts unordered pairs
 
 
-#: Split betweenness over processes when sources × edges reaches this: 1 to 5 s of igraph on
-#: the reference machine (10,000 to 100,000 actors), well above the second or so a worker
-#: process takes to start.
+#: Split betweenness over processes when sources × edges reaches this: a job that size keeps
+#: igraph busy several times longer than a worker process takes to start.
 PARALLEL_BETWEENNESS_WORK = 25_000_000
 #: At most this many processes (the caller's included): each worker holds its own copy of
-#: the graph (123 MiB at 100,000 actors).
+#: the graph's edges.
 MAX_BETWEENNESS_PROCESSES = 4
 
 

@@ -1,7 +1,7 @@
 """Communities of actors that work more with each other than with the rest (Louvain).
 
-networkx's Louvain takes about a minute at 100,000 actors; igraph's multilevel method (the
-same algorithm, in C) about 3 s on the 2-core reference machine. Both are seeded, but they
+networkx's Louvain runs in pure Python; igraph's multilevel method is the same algorithm in
+C, an order of magnitude faster at 100,000 actors (bench/README.md). Both are seeded, but they
 visit nodes in different random orders, so their partitions differ in detail: the tests check
 that both recover planted communities exactly and reach modularities within 0.03 of each
 other on random graphs. Modularity itself is computed with numpy and equals

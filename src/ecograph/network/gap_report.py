@@ -1,5 +1,5 @@
 """The gap report of one projection: every structural gap and the suggested partnerships, as one
-plain object, and its JSON and CSV forms.
+plain object, written as JSON or CSV by :mod:`ecograph.table_files`.
 
 The finders live in :mod:`ecograph.network.gaps`; this module only runs them together, so the
 CLI, the notebooks and any other caller get the same report from one call, and writes it out.
@@ -7,9 +7,7 @@ CLI, the notebooks and any other caller get the same report from one call, and w
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from ecograph.labels import Labels
 from ecograph.network import gaps
 from ecograph.network.communities import louvain_communities
 from ecograph.network.projection import Projection
-from ecograph.safetext import for_stream, spreadsheet_row
+from ecograph.table_files import write_tables
 
 #: The report's tables, in the order they are printed and written.
 TABLES = ("sector_pairs", "domains", "actors", "communities", "suggestions")
@@ -82,38 +80,6 @@ def gap_report(
     )
 
 
-def report_json(report: GapReport) -> str:
-    """The report as one JSON object of tables (lists of objects), without a final newline."""
-    return json.dumps(report.tables(), ensure_ascii=False, indent=1, default=str)
-
-
-def write_json(report: GapReport, stream: IO[str]) -> None:
-    """Write the report as JSON, with a final newline, to ``stream``."""
-    stream.write(report_json(report) + "\n")
-
-
-def write_csv(report: GapReport, folder: Path, *, formula_escape: bool = True) -> list[Path]:
-    """Write one CSV file per table (``sector_pairs.csv``…) into ``folder``; return their paths.
-
-    Lists of values (a suggestion's shared domains) are joined by spaces. With
-    ``formula_escape``, text a spreadsheet would run as a formula is prefixed with ``'``: names
-    come from the data.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, rows in report.tables().items():
-        path = folder / f"{name}.csv"
-        header = [field.name for field in dataclasses.fields(ROW_TYPES[name])]
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            for row in rows:
-                cells = [_cell(row[column]) for column in header]
-                writer.writerow(spreadsheet_row(cells) if formula_escape else cells)
-        written.append(path)
-    return written
-
-
 def write_report(
     report: GapReport,
     fmt: str,
@@ -122,41 +88,27 @@ def write_report(
     stream: IO[str] | None = None,
     formula_escape: bool = True,
 ) -> list[Path]:
-    """Write the report as ``fmt`` ("json" or "csv"); return the files written.
-
-    JSON goes to ``out / "gaps.json"`` when a folder is given, else to ``stream`` (made safe
-    for a terminal when it is one); CSV needs ``out``, one file per table (:func:`write_csv`).
-    """
-    if fmt == "csv":
-        if out is None:
-            raise ValueError("CSV needs a folder: one file per table")
-        return write_csv(report, out, formula_escape=formula_escape)
-    if fmt != "json":
-        raise ValueError(f"unknown format {fmt!r}: json or csv")
-    if out is None:
-        if stream is None:
-            raise ValueError("JSON needs a folder or a stream")
-        stream.write(for_stream(report_json(report) + "\n", stream))
-        return []
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "gaps.json"
-    with path.open("w", encoding="utf-8") as handle:
-        write_json(report, handle)
-    return [path]
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return " ".join(str(item) for item in value)
-    return value
+    """Write the report as ``fmt`` ("json" or "csv"), through
+    :func:`ecograph.table_files.write_tables`: JSON to ``out/gaps.json`` or ``stream``, CSV one
+    file per table into ``out``, each with its header even when empty."""
+    headers = {
+        name: [field.name for field in dataclasses.fields(row_type)]
+        for name, row_type in ROW_TYPES.items()
+    }
+    return write_tables(
+        report.tables(),
+        fmt,
+        name="gaps",
+        out=out,
+        stream=stream,
+        headers=headers,
+        formula_escape=formula_escape,
+    )
 
 
 __all__ = [
     "TABLES",
     "GapReport",
     "gap_report",
-    "report_json",
-    "write_csv",
-    "write_json",
     "write_report",
 ]

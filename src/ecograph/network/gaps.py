@@ -272,7 +272,7 @@ def community_gaps(G: nx.Graph, communities: list[set[Hashable]]) -> list[Commun
 
 # ----------------------------------------------------------------------------- suggestions
 #: Candidate pairs scored at once: features of a pair are sparse row products, so memory grows
-#: with the batch (6.7 million candidates at 100,000 actors took 9 GiB in one batch).
+#: with the batch (the millions of candidates of 100,000 actors in one batch need gigabytes).
 SCORING_CHUNK = 200_000
 
 
@@ -351,8 +351,8 @@ def _pairs_for(index: GraphIndex, actor: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _untied_sector_pairs(index: GraphIndex) -> set[tuple[str, frozenset[str]]]:
     """(EPCI, sector pair) combinations with no tie inside that EPCI, from the index's
-    arrays (the explanations need them; rebuilding them from the graph cost 4 s at 100,000
-    actors)."""
+    arrays (the explanations need them; rebuilding them from the graph costs seconds at
+    100,000 actors)."""
     ties = sp.triu(index.adjacency, k=1).tocoo()
     gaps = _sector_pair_gaps(
         "epci",

@@ -6,10 +6,10 @@ them.
 
 "Which sector pairs never collaborate in this territory?" and "which domains have no public
 partner here?" need every partnership's members and their sectors. Asked of Oxigraph on disk
-at 100,000 actors, such a query reads about a million rows and takes 10–25 s (issue 4). The
-projection already holds those rows in memory, so this module counts, for every territory,
-what those queries count, and :mod:`ecograph.network.metrics_rdf` writes the counts into the
-metrics graph, where the queries read a few dozen rows.
+at 100,000 actors, such a query reads about a million rows, far too slow for a query a user
+waits on. The projection already holds those rows in memory, so this module counts, for every
+territory, what those queries count, and :mod:`ecograph.network.metrics_rdf` writes the
+counts into the metrics graph, where the queries read a few dozen rows.
 
 The semantics are the library queries' own, so the same fixture gives the same golden
 results either way (tests/test_queries.py):
@@ -24,16 +24,17 @@ results either way (tests/test_queries.py):
 
 Partnerships are also counted ecosystem-wide by type and starting year, with their amounts in
 euros (:func:`partnership_years`): "partnerships by type and year" otherwise groups every
-partnership's type, date, amount and currency, 6 s at 100,000 actors. And funding
+partnership's type, date, amount and currency. And funding
 partnerships are counted per territory of their beneficiaries and pair of actor types
 (:func:`funding_flows`), which "funding to associations" reads, and per funder
 (:func:`funder_totals`), which "top funders" reads: that query otherwise groups every funding
-partnership's funders, beneficiaries, amount and currency, 1.4 s before a single name is read.
+partnership's funders, beneficiaries, amount and currency before a single name is read.
 Each project's number of member sectors (:func:`project_sectors`) is what "projects without a
 partner from another sector" filters on, instead of grouping every project's members; each
 partnership's number of partner sectors (:func:`partnership_sectors`) is how "cross-sector
-partnerships" finds its partnerships: counting them in the query read every partner's sector
-again, 0.6 s of its 2.3 s for one commune at 100,000 actors.
+partnerships" finds its partnerships: counting them in the query reads every partner's sector
+again, a quarter of that query's time. The figures are in bench/README.md
+(``bench_queries.py``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from ecograph.geography import TerritoryTable
 from ecograph.namespaces import PREFIXES
 from ecograph.network.arrays import sorted_unique
 from ecograph.network.projection import Context, Projection
+from ecograph.vocab import PARTNERSHIP_TYPE
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def funding_flows(projection: Projection, table: TerritoryTable) -> list[Funding
     territory its ``eg:basedIn`` place lies in. Actor types are those of the projected actors
     (of the ``egtype:`` scheme). Sorted by territory, funder type, beneficiary type.
     """
-    funding = PREFIXES["egpt"] + "funding"
+    funding = str(PARTNERSHIP_TYPE.funding)
     kinds = {
         actor: PREFIXES["egtype"] + kind
         for actor, kind in projection.collaboration.nodes(data="actor_type")
@@ -192,7 +194,7 @@ def funder_totals(contexts: Iterable[Context]) -> list[FunderTotals]:
     Every stated ``eg:funder`` counts, projected actor or not; a partnership with two funders
     counts in full for each. Sorted by funder IRI.
     """
-    funding = PREFIXES["egpt"] + "funding"
+    funding = str(PARTNERSHIP_TYPE.funding)
     partnerships: dict[str, int] = {}
     euros: dict[str, Decimal] = {}
     beneficiaries: dict[str, set[str]] = {}
@@ -290,7 +292,7 @@ def territory_activity(
 
     Sorted by territory IRI, then sectors or domain: same projection, same lists. Counted
     with numpy over integer codes: a dictionary update per (partnership, territory, pair)
-    took 40 s of CPU at 100,000 actors.
+    is far slower at 100,000 actors.
     """
     G = projection.collaboration
     contexts = [projection.contexts[iri] for iri in sorted(projection.contexts)]

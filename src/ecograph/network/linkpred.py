@@ -153,9 +153,8 @@ class GraphIndex:
     def _ties_among_common_partners(self, both: sp.csr_array, common: np.ndarray) -> np.ndarray:
         """Ties among each pair's common partners: (both·A)∘both counts each twice per row.
 
-        Only rows with two or more common partners can have any, and they are about 0.6 % of
-        the candidates: computing the product for them alone took the suggestions at 100,000
-        actors from 21 s to 12 s (measured on their own).
+        Only rows with two or more common partners can have any, and they are a small share
+        of the candidates, so the product is computed for them alone.
         """
         among = np.zeros_like(common)
         several = np.flatnonzero(common >= 2)
@@ -210,7 +209,8 @@ def random_non_edges(
 
 
 #: Observed ties the logistic score is fitted on, at most (a seeded sample above it): ten
-#: coefficients are pinned down long before 320,000 ties, which took a minute to featurise.
+#: coefficients are pinned down long before the 320,000 ties of 100,000 actors, which are
+#: slow to featurise.
 MAX_TRAINING_TIES = 50_000
 
 
@@ -258,7 +258,7 @@ def candidate_pairs(
 
     The same-place draw is vectorised per territory: each actor draws ``4 * per_actor``
     others at random (seeded; all of them in a small territory) and keeps the first
-    ``per_actor`` sharing a domain. A loop per actor took minutes at 100,000 actors.
+    ``per_actor`` sharing a domain. A Python loop per actor is too slow at 100,000 actors.
     """
     A = index.adjacency
     two_hop = sp.triu(A @ A, k=1).tocoo()

@@ -10,10 +10,11 @@ attempt succeeds.
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Hashable
 
 import networkx as nx
+
+from ecograph.name_keys import name_key
 
 
 class ActorNotFound(LookupError):
@@ -30,8 +31,8 @@ def find_actor(graph: nx.Graph, text: str) -> Hashable:
     by_ending = [node for node in graph if str(node).endswith("/" + ending.lstrip("/"))]
     if len(by_ending) == 1:
         return by_ending[0]
-    key = _folded(wanted)
-    by_name = [node for node, name in graph.nodes(data="name") if name and _folded(name) == key]
+    key = name_key(wanted)
+    by_name = [node for node, name in graph.nodes(data="name") if name and name_key(name) == key]
     if len(by_name) == 1:
         return by_name[0]
     candidates = by_ending or by_name
@@ -41,7 +42,7 @@ def find_actor(graph: nx.Graph, text: str) -> Hashable:
             f"{len(candidates)} actors answer to {text!r}: {listed}. Give the IRI of the one "
             "you mean."
         )
-    names = {_folded(name): name for _, name in graph.nodes(data="name") if name}
+    names = {name_key(name): name for _, name in graph.nodes(data="name") if name}
     close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
     hint = (
         f"closest names: {'; '.join(names[c] for c in close)}. " if close else "no name is close. "
@@ -51,11 +52,3 @@ def find_actor(graph: nx.Graph, text: str) -> Hashable:
         "`ecograph query actors-in-territory -p territory …` or `ecograph metrics -f csv`; "
         "give a name, the end of the IRI (e.g. sample-a0099) or the whole IRI."
     )
-
-
-def _folded(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces (a typed ``-`` for a printed ``–``),
-    single spaces: how people remember and type a name."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())

@@ -327,9 +327,8 @@ def compute_metrics(
     Returns
     -------
     MetricsResult
-        With the seconds each step took in ``timings``. Measured on 2 shared cores, for a
-        generated ecosystem of 100,000 actors and 320,000 ties: about 30 s of CPU in all,
-        two thirds of it sampled betweenness.
+        With the seconds each step took in ``timings``. Sampled betweenness is most of the
+        time; the figures at 100,000 actors are in bench/README.md (``bench_network.py``).
 
     Notes
     -----

@@ -106,7 +106,7 @@ def top_brokers_query(limit: int = 10) -> str:
     """The SPARQL of :func:`top_brokers`: bind ``?domain`` (``VALUES ?domain { UNDEF }``).
 
     Ranking happens in a subquery before names and counts are joined, so only ``limit``
-    actors are looked up (0.8 s instead of 4.4 s for housing at 100,000 actors).
+    actors are looked up, not every actor of the domain.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"limit must be a positive integer, not {limit!r}")
@@ -167,14 +167,15 @@ def replace_graph(store: Store, graph: str, ntriples: str) -> None:
 
     Readers query the union of all graphs, so the new triples cannot wait in a scratch graph
     (a kill before the swap would leave them visible beside the old ones), and dropping the
-    old graph before loading the new one left no graph at all when killed in between. So:
+    old graph before loading the new one would leave no graph at all when killed in between.
+    So:
 
-    - no graph yet: one bulk load, which is atomic and fast (a few seconds at 20,000 actors);
+    - no graph yet: one bulk load, which is atomic and fast;
     - a graph to replace: one SPARQL update, ``DROP`` then ``INSERT DATA``, which the store
       runs as one transaction (Oxigraph does, embedded or server, as SPARQL 1.1 Update asks
-      of every request). It is the slow path: for the 315,000 triples of a 20,000-actor
-      metrics graph, 27-31 s of CPU and 1.2 GiB more memory, against 11-14 s for the old
-      drop-then-load (Oxigraph holds a transaction in memory; a bulk load is not one).
+      of every request). It is the slow path, about twice the CPU of a drop-then-load and
+      much more memory: Oxigraph holds a transaction in memory, and a bulk load is not one
+      (figures in bench/README.md).
 
     It goes through the store interface only (``has_graph``, ``load``, ``update``), so a
     remote store takes the same path.
@@ -222,7 +223,8 @@ def metrics_ntriples(result: MetricsResult, base: str) -> str:
 
 
 # Numbers never need escaping, and the predicates are a few dozen IRIs written a million
-# times at 100,000 actors: formatting them directly halved this module's time there.
+# times at 100,000 actors: formatting them directly, without the general escaping, keeps
+# this module's time low there.
 _INTEGER_SUFFIX = f'"^^{nt_iri(_XSD_INTEGER)}'
 _DOUBLE_SUFFIX = f'"^^{nt_iri(_XSD_DOUBLE)}'
 _predicate = functools.lru_cache(maxsize=None)(nt_iri)

@@ -1,13 +1,10 @@
 """Node positions computed once in Python, so the browser draws a still map at once.
 
 vis-network's own physics needs minutes to settle a few thousand nodes in a software-rendered
-browser (58 s for 500 nodes, never within 4 minutes for 2,000, measured with pyvis 0.3.2
-defaults). igraph's Fruchterman–Reingold does the same job in C in under a second for 10,000
-nodes (grid variant, 300 iterations); the map then opens with physics off.
-
-Measured on the 2-core reference machine (Barabási graphs, 3 ties per node), 300 iterations:
-500 nodes 0.1 s (grid) / 0.3 s (exact), 10,000 nodes 0.8 s (grid). DrL took 64 s at 10,000.
-Below ``EXACT_BELOW`` nodes the exact (no grid) variant runs: slower, slightly tidier.
+browser. igraph's Fruchterman–Reingold does the same job in C in under a second for 10,000
+nodes (grid variant, 300 iterations); the map then opens with physics off. igraph's DrL is
+far slower at that size. Below ``EXACT_BELOW`` nodes the exact (no grid) variant runs:
+slower, slightly tidier. Timings in bench/README.md (``bench_map.py``).
 """
 
 from __future__ import annotations
@@ -41,7 +38,7 @@ def force_layout(
     they are lined up in a square block to the right of the others. igraph draws its
     starting positions from a global generator: a private one seeded with ``seed`` is used
     for this call, then igraph's default (Python's ``random`` module) is restored. (Passing
-    starting positions instead made the grid variant 3 to 8 times slower.)
+    starting positions instead makes the grid variant several times slower.)
     """
     positions = np.zeros((n, 2))
     tied = np.zeros(n, dtype=bool)

@@ -345,9 +345,8 @@ def _spread(xy: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- pyvis
 def _network(drawing: Drawing, positions: np.ndarray, title: str, actors: int) -> Network:
     """The pyvis network: nodes and edges filled as dict lists (``add_node`` validates and
-    copies each node: about 30 s for 10,000 with pyvis 0.3.2) and vis-network options with
-    physics off."""
-    from pyvis.network import Network  # not at the top: it imports IPython (0.4 s), and every
+    copies each node, too slow for thousands) and vis-network options with physics off."""
+    from pyvis.network import Network  # not at the top: it imports IPython (slow), and every
     # `ecograph` command imports this module through the CLI
 
     net = Network(height="100%", width="100%", heading=title, cdn_resources="in_line")

@@ -27,7 +27,6 @@ import networkx as nx
 
 from ecograph.geography import Territory, TerritoryTable, geography, parent_of, resolve_territory
 from ecograph.labels import Labels
-from ecograph.namespaces import PREFIXES
 from ecograph.network import gaps
 from ecograph.network.metrics import MetricsResult, compute_metrics
 from ecograph.network.mixing import tie_summaries
@@ -41,6 +40,7 @@ from ecograph.render.report_text import words
 from ecograph.sample import fictional_actors
 from ecograph.scope import domain_names
 from ecograph.store.base import Store
+from ecograph.vocab import PARTNERSHIP_TYPE
 
 __all__ = [
     "Broker",
@@ -59,7 +59,7 @@ LEVELS = ("commune", "epci", "departement", "region")
 SUB_LEVEL = {"region": "departement", "departement": "epci", "epci": "commune"}
 #: Sectors in the order every table and chart shows them; others follow alphabetically.
 SECTOR_ORDER = ("public", "privateForProfit", "ess", "civilSociety", "academic")
-FUNDING_TYPE = PREFIXES["egpt"] + "funding"
+FUNDING_TYPE = str(PARTNERSHIP_TYPE.funding)
 
 
 # ----------------------------------------------------------------------------- data classes

@@ -1,8 +1,8 @@
 """Cut a worker process off the network, whatever query it is given.
 
 The endpoint refuses SERVICE, FROM and LOAD after parsing each request (``screen.py``), but a
-screen can be wrong: the one before it was, and a query it let through made the worker send
-HTTP requests to any address the server could reach (DESIGN §8). So each worker also installs a
+screen can be wrong, and a query it lets through would make the worker send HTTP requests to
+any address the server can reach (DESIGN §8). So each worker also installs a
 **seccomp filter** before it opens the store: from then on the kernel refuses, in that process
 and every thread it starts, to create any socket but a Unix one (``socket(2)`` fails with
 EACCES) and to set up io_uring (which could open sockets without calling ``socket(2)``). A

@@ -7,9 +7,9 @@ endpoint that runs them is a proxy into every network it can reach, so they are 
 (DESIGN §8). The protocol's own ``default-graph-uri`` / ``named-graph-uri`` parameters stay
 available: they only name graphs inside the store.
 
-**How: on a parse, never on a second reading of the text.** The screen before this one was a
-hand-written lexer, and it disagreed with the engine exactly where it mattered:
-``FILTER(1<2)SERVICE#>`` + newline + ``<http://…>`` was one IRI to the lexer and a
+**How: on a parse, never on a second reading of the text.** A hand-written lexer disagrees
+with the engine exactly where it matters: ``FILTER(1<2)SERVICE#>`` + newline +
+``<http://…>`` reads as one IRI to a lexer that takes ``<`` as the start of an IRI, and as a
 comparison, a SERVICE and a comment to pyoxigraph. pyoxigraph does not expose its parse, so
 the request is parsed with rdflib's SPARQL 1.1 grammar — a full, context-driven grammar like
 pyoxigraph's own — and the parse tree is walked for ``ServiceGraphPattern``, ``Load``,

@@ -144,7 +144,7 @@ class EmbeddedStore:
     def compact_if_churned(self) -> bool:
         """Flush, then compact the database if this session rewrote much of it (see
         ``_churned``); whether it compacted. ``close`` calls it; a command may call it first
-        to tell the user why it pauses (about 14 s at 100,000 actors)."""
+        to tell the user why it pauses (a noticeable pause on a large store)."""
         self._require_writable()
         with self._writing("the data is as it was; only its compaction failed"):
             self._store.flush()
@@ -160,10 +160,10 @@ class EmbeddedStore:
         RocksDB compacts in background threads, but ecograph's writers are short commands
         that exit first, and readers never compact. Left as they are, a bulk load's
         overlapping files and the tombstones of a replaced graph (every ``ecograph metrics``)
-        make each index lookup about twice as slow: 86 µs instead of 42 µs at 100,000
-        actors, and lookups are most of a label-heavy query's time. A full compaction costs about
-        14 s there (3.6 M quads), so it is only worth it when much has changed: small imports
-        into a big store skip it.
+        make each index lookup about twice as slow, and lookups are most of a label-heavy
+        query's time. A full compaction of a large store takes a noticeable pause, so it is
+        only worth it when much has changed: small imports into a big store skip it. Figures
+        in bench/README.md (``bench_queries.py``).
         """
         tables = _table_sizes(self._database)
         new = sum(size for name, size in tables.items() if name not in self._tables_at_open)
@@ -253,7 +253,7 @@ class EmbeddedStore:
         """A SELECT's rows as lists of plain strings (see ``Store.select_values``).
 
         Oxigraph writes the rows as SPARQL CSV in Rust and Python's C ``csv`` reader splits
-        them: at 500,000 rows that is about four times faster than one term object per cell.
+        them: on large results that is several times faster than one term object per cell.
         """
         result = self.query(sparql, bindings)
         return csv_values(result.serialize(format=ox.QueryResultsFormat.CSV))

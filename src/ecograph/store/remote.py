@@ -21,8 +21,8 @@ taken as complete (DESIGN §10). Per read path:
 
 - SELECT (``query``, ``select``, ``select_values`` and what is built on them: ``quads``,
   ``dump``/export, ``named_graphs``, ``__len__``, stats, reports, the network projection):
-  **paged**. These are the bulk reads whose loss went unnoticed (an export of 10,000 of
-  620,880 quads, a report of "0 actors"), and a SELECT pages exactly: the query is sent again
+  **paged**. These are the bulk reads whose loss would go unnoticed (an export missing most
+  of the store's quads, a report of "0 actors"), and a SELECT pages exactly: the query is sent again
   with ``LIMIT n OFFSET k``, ordered by its own ORDER BY (if any) then by every projected
   variable, so the order is total and pages neither overlap nor skip rows. A query that has
   its own LIMIT/OFFSET or a trailing VALUES block cannot take another slice at its end without

@@ -14,14 +14,14 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from ecograph.ingest.conversion import Conversion, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping
-from ecograph.ingest.model import Conversion, Reject, RowProblem
 from ecograph.ingest.places import PlaceProblem, commune_iri, territory_ref
 from ecograph.ingest.readers import Table
+from ecograph.ingest.synonyms import accepted, lookup
 from ecograph.ingest.values import (
     MISSING_MARKERS,
     ValueProblem,
-    name_key,
     parse_date,
     parse_decimal,
     read_rna,
@@ -29,7 +29,7 @@ from ecograph.ingest.values import (
     read_siret,
     split_list,
 )
-from ecograph.ingest.vocabularies import accepted, lookup
+from ecograph.name_keys import name_key
 
 _TOTAL_STARTS = frozenset({"total", "sous-", "sous ", "sous_", "monta", "totau"})
 _TOTAL = re.compile(r"^(sous )?(total|totaux)\b|^montant total\b")
@@ -187,10 +187,10 @@ class Fields:
         return found
 
     def _lookup(self, scheme: str, text: str) -> str | None:
-        """``vocabularies.lookup``, remembered: a column repeats a few words many times."""
+        """``synonyms.lookup``, remembered: a column repeats a few words many times."""
         key = (scheme, text)
         if key not in self._concepts:
-            self._concepts[key] = lookup(scheme, text, self.mapping.vocabulary(scheme))
+            self._concepts[key] = lookup(scheme, text, user=self.mapping.vocabulary(scheme))
         return self._concepts[key]
 
     def commune(self, field: str = "commune") -> str | None:
@@ -214,7 +214,11 @@ def row_key(cells: list[str]) -> str:
 
 
 def each_row(
-    table: Table, conversion: Conversion, fields: Fields, tick: Callable[[int], None] | None = None
+    table: Table,
+    conversion: Conversion,
+    fields: Fields,
+    *,
+    tick: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
     """Rows to convert: counts them, skips total rows, refuses rows wider than the header;
     ``tick`` hears the number of rows read every few thousand rows (progress bars).

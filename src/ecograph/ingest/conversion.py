@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecograph.ingest.values import name_key
+from ecograph.name_keys import name_key
 
 
 @dataclass
@@ -189,7 +189,7 @@ class ActorCollector:
         if draft is None:
             if not keys and not name_k:
                 raise RowProblem(None, None, "an actor needs a name, a SIREN or an RNA number")
-            draft = ActorDraft(key=(keys or [name_k])[0] or "", first_row=row)
+            draft = ActorDraft(key=keys[0] if keys else name_k or "", first_row=row)
             self.drafts.append(draft)
         else:
             self._keep(draft)

@@ -13,10 +13,14 @@ import functools
 from collections.abc import Mapping
 
 import pyoxigraph as ox
+from rdflib.namespace import DefinedNamespace
 
-from ecograph.ingest.values import name_key
+from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES
 from ecograph.resources import ontology_dir
+from ecograph.vocab import ACTOR_TYPE, DOMAIN, EG, PARTNERSHIP_TYPE, PROJECT_STATUS, SECTOR
+
+_DEFAULT_SECTOR = str(EG.defaultSector)
 
 #: Field name → (scheme prefix in PREFIXES, scheme file).
 SCHEMES: dict[str, tuple[str, str]] = {
@@ -25,6 +29,14 @@ SCHEMES: dict[str, tuple[str, str]] = {
     "domain": ("egdom", "domains.ttl"),
     "partnership_type": ("egpt", "partnership-types.ttl"),
     "status": ("egstat", "project-status.ttl"),
+}
+#: Field name → its scheme's generated vocabulary, which refuses a concept it lacks.
+_TERMS: dict[str, type[DefinedNamespace]] = {
+    "type": ACTOR_TYPE,
+    "sector": SECTOR,
+    "domain": DOMAIN,
+    "partnership_type": PARTNERSHIP_TYPE,
+    "status": PROJECT_STATUS,
 }
 
 SYNONYMS: dict[str, dict[str, str]] = {
@@ -236,12 +248,20 @@ def concepts(field: str) -> tuple[str, ...]:
     return tuple(sorted(set(scheme_words(field).values())))
 
 
+@functools.cache
 def concept_iri(field: str, local: str) -> str:
-    """The IRI of a concept of a field's scheme."""
-    return PREFIXES[SCHEMES[field][0]] + local
+    """The IRI of a concept of a field's scheme, through the generated vocabulary: a name the
+    scheme lacks (a typo in the code, or in ``SYNONYMS``) raises ``ValueError`` instead of
+    minting an IRI nothing else uses."""
+    try:
+        return str(_TERMS[field][local])
+    except (AttributeError, KeyError):
+        raise ValueError(
+            f"«{local}» is not a concept of the {field.replace('_', ' ')} scheme"
+        ) from None
 
 
-def lookup(field: str, text: str, user: Mapping[str, str] | None = None) -> str | None:
+def lookup(field: str, text: str, *, user: Mapping[str, str] | None = None) -> str | None:
     """The concept (local name) for a value, or None when it names none.
 
     ``user`` is the mapping file's vocabulary for the field (keys already ``name_key``-ed).
@@ -267,6 +287,6 @@ def default_sectors() -> dict[str, str]:
     found: dict[str, str] = {}
     with (ontology_dir() / "schemes" / "actor-types.ttl").open("rb") as handle:
         for quad in ox.parse(handle, ox.RdfFormat.TURTLE):
-            if quad.predicate.value == PREFIXES["eg"] + "defaultSector":
+            if quad.predicate.value == _DEFAULT_SECTOR:
                 found[quad.subject.value[len(types) :]] = quad.object.value[len(sectors) :]
     return found
