@@ -173,9 +173,9 @@ def read_rdf(path: Path, data: bytes, *, syntax: str | None = None) -> ParsedRdf
 
     Turtle, N-Triples, and N-Quads/TriG without named graphs are loaded as they are, so the
     parse here only counts: loading the file's own bytes spares rewriting every triple in
-    Python, which would dominate the import of a large file. RDF/XML (after the entity screen), JSON-LD
-    (after its contexts are put inline) and quads in named graphs (folded into the source's
-    one graph) are turned into N-Triples by pyoxigraph's serialiser.
+    Python, which would dominate the import of a large file. RDF/XML (after the entity screen),
+    JSON-LD (after its contexts are put inline) and quads in named graphs (folded into the
+    source's one graph) are turned into N-Triples by pyoxigraph's serialiser.
     """
     syntax = syntax or guess_syntax(path, data)
     parsed = ParsedRdf(syntax=syntax, base_iri=path.resolve().as_uri())
