@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +18,10 @@ from rich.console import Console
 from ecograph.namespaces import graph_iri
 from ecograph.safetext import labelled, terminal
 from ecograph.store import RemoteStore, Store, StoreError, open_store
+
+if TYPE_CHECKING:  # at run time, imported by the commands that project (networkx is slow to load)
+    from ecograph.network.projection import Projection
+    from ecograph.scope import Scope
 
 #: Results (tables, data) go to standard output; messages and progress to standard error, so
 #: that ``ecograph query -f csv > out.csv`` writes only the data.
@@ -219,8 +223,9 @@ def scope_of(
     partnership_type: str | None,
     since: str | None,
     until: str | None,
-) -> Any:
-
+) -> Scope:
+    """The scope the shared options name; a date that is not YYYY-MM-DD fails with exit 2.
+    (A territory is read when the scope is projected: :func:`projection_of`.)"""
     from ecograph.scope import Scope
 
     try:
@@ -235,7 +240,9 @@ def scope_of(
         raise fail(err, 2) from None
 
 
-def projection_of(store: Store, scope: Any) -> Any:
+def projection_of(store: Store, scope: Scope) -> Projection:
+    """The part of the store ``scope`` names, projected for analysis; a territory, domain or
+    type that does not exist fails with exit 2 and the closest matches."""
     from ecograph.scope import project_scope
 
     try:
