@@ -228,9 +228,8 @@ def heat_map(
             share = float(shares[i][j])
             group = ET.SubElement(root, "g")
             first, second = cell_text(int(counts[i][j]), share)
-            ET.SubElement(group, "title").text = (
-                f"{isolate(labels[i])} × {isolate(labels[j])}: {first} ({second})"
-            )
+            title = f"{isolate(labels[i])} × {isolate(labels[j])}: {first} ({second})"
+            ET.SubElement(group, "title").text = title
             ET.SubElement(
                 group,
                 "rect",
