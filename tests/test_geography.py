@@ -245,3 +245,27 @@ def test_a_rq_file_without_header_runs_as_plain_sparql(
     path.write_text("# title: Mine\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
     with pytest.raises(QueryError, match="description"):
         find_query(str(path))
+
+
+@pytest.mark.parametrize(
+    ("postcode", "town", "code"),
+    [
+        ("44000", "", "44109"),  # one commune behind the postcode
+        ("44300", "NANTES", "44109"),  # one of a large town's several postcodes
+        ("44800", "St Herblain", "44162"),  # La Poste's abbreviation spelt out
+        ("44140", "Le Bignon", "44014"),  # a postcode several communes share
+        ("93200", "SAINT DENIS", "93066"),  # a homonym settled by its postcode
+        ("97400", "Saint-Denis", "97411"),
+        ("75001", "Paris", "75056"),  # a town and its arrondissement: the town
+    ],
+)
+def test_a_postal_address_gives_its_commune(postcode: str, town: str, code: str) -> None:
+    found = geography().commune_at(postcode, town)
+    assert found is not None and found.code == code
+
+
+@pytest.mark.parametrize(
+    ("postcode", "town"), [("44140", ""), ("99999", "Nantes"), ("44000", "Paris")]
+)
+def test_an_address_that_names_no_single_commune_gives_none(postcode: str, town: str) -> None:
+    assert geography().commune_at(postcode, town) is None

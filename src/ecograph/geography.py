@@ -78,6 +78,9 @@ class Commune:
     siren: str | None
     population: int | None
     parent: str | None = None
+    #: La Poste postcodes of the commune (several for a large town, one shared by several
+    #: small communes).
+    postcodes: tuple[str, ...] = ()
 
 
 class TerritoryTable:
@@ -91,7 +94,10 @@ class TerritoryTable:
             c: (n, r) for c, n, r in table["departements"]
         }
         self.epcis: dict[str, tuple[str, str, int]] = {s: (n, k, p) for s, n, k, p in table["epci"]}
-        self.communes: dict[str, Commune] = {row[0]: Commune(*row) for row in table["communes"]}
+        self.communes: dict[str, Commune] = {
+            row[0]: Commune(*row[:7], postcodes=tuple(row[7]) if len(row) > 7 else ())
+            for row in table["communes"]
+        }
         self.arrondissements: dict[str, Commune] = {
             code: Commune(
                 code,
@@ -102,8 +108,9 @@ class TerritoryTable:
                 None,
                 pop,
                 parent,
+                tuple(rest[0]) if rest else (),
             )
-            for code, name, parent, pop in table["arrondissements_municipaux"]
+            for code, name, parent, pop, *rest in table["arrondissements_municipaux"]
         }
 
     @cached_property
@@ -114,6 +121,35 @@ class TerritoryTable:
             if commune.epci:
                 members.setdefault(commune.epci, []).append(commune)
         return members
+
+    @cached_property
+    def communes_by_postcode(self) -> dict[str, list[Commune]]:
+        """La Poste postcode → the current communes (and municipal arrondissements) it serves."""
+        served: dict[str, list[Commune]] = defaultdict(list)
+        for commune in (*self.communes.values(), *self.arrondissements.values()):
+            for postcode in commune.postcodes:
+                served[postcode].append(commune)
+        return dict(served)
+
+    def commune_at(self, postcode: str, town: str = "") -> Commune | None:
+        """The commune a postal address names: the only one its postcode serves, or the one of
+        those whose name matches ``town`` (case, accents and punctuation ignored, "St" for
+        "Saint"). ``None`` when the postcode is unknown or the town does not pick one out.
+
+        A postcode settles homonyms: "Saint-Herblain" is one commune, but "Sainte-Luce" and
+        "Saint-Denis" are many, and only the postcode says which.
+        """
+        served = self.communes_by_postcode.get(postcode.strip().zfill(5), [])
+        if not town.strip():
+            return served[0] if len(served) == 1 else None
+        wanted = _spelt_out(name_key(town))
+        named = [c for c in served if _spelt_out(name_key(c.name)) == wanted]
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:  # a town and its arrondissements: the town itself
+            towns = [c for c in named if c.parent is None]
+            return towns[0] if len(towns) == 1 else None
+        return None
 
     def communes_in(self, departement: str) -> list[Commune]:
         """The current communes of one département (or overseas collectivity)."""
@@ -212,6 +248,12 @@ class Territory:
     def label(self) -> str:
         """``LEVEL/CODE (name)``, as messages list candidates."""
         return f"{self.level}/{self.code} ({self.name})"
+
+
+def _spelt_out(key: str) -> str:
+    """A name key with La Poste's abbreviations spelt out ("st" → "saint", "ste" → "sainte")."""
+    words = {"st": "saint", "ste": "sainte"}
+    return " ".join(words.get(word, word) for word in key.split())
 
 
 def split_territory_iri(iri: str) -> tuple[str, str]:

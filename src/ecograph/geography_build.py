@@ -41,10 +41,19 @@ def derive_table(etalab_dir: Path) -> dict[str, Any]:
                     epci_of.get(row["code"]),
                     row.get("siren"),
                     row.get("population"),
+                    sorted(row.get("codesPostaux") or []),
                 ]
             )
         elif row["type"] == "arrondissement-municipal":
-            arrondissements.append([row["code"], row["nom"], row["commune"], row.get("population")])
+            arrondissements.append(
+                [
+                    row["code"],
+                    row["nom"],
+                    row["commune"],
+                    row.get("population"),
+                    sorted(row.get("codesPostaux") or []),
+                ]
+            )
     departements = [
         [d["code"], d["nom"], d["region"]] for d in read("departements") if d["zone"] != "com"
     ]
