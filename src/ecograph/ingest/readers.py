@@ -157,7 +157,8 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
         shown += " …"
     note = (
         f"encoding: {label}, but {found.cp1252_count} line(s) are not valid UTF-8 "
-        f"(line(s) {shown}): read as Windows-1252 (cp1252), {found.bad_bytes} byte(s)"
+        f"(line(s) {shown}): their {found.bad_bytes} byte(s) that are not UTF-8 were "
+        "read as Windows-1252 (cp1252)"
     )
     if found.undefined:
         note += (

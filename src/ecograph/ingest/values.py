@@ -44,6 +44,10 @@ MISSING_MARKERS = frozenset(
         "?",
         "nd",
         "[nd]",
+        "nc",
+        "n.c.",
+        "non communiqué",
+        "non communique",
         "n.d.",
         "#n/a",
         "#na",
@@ -151,9 +155,10 @@ def parse_date(text: str, *, today: dt.date | None = None) -> dt.date:
 @dataclass(frozen=True)
 class DateSpan:
     """The days a date cell covers: one day, a month, a year, or a period written
-    start/end. ``end`` is None for a period whose end is a word ("2017-12-12/fin-action")."""
+    start/end. ``end`` is None for a period whose end is words ("2017-12-12/fin-action"),
+    ``start`` None for one whose start is not given ("NC/2019-06-30")."""
 
-    start: dt.date
+    start: dt.date | None
     end: dt.date | None
 
 
@@ -197,8 +202,9 @@ def parse_date_span(text: str, *, today: dt.date | None = None) -> DateSpan:
     1 January to 31 December; a month ("03/2019", "2019-03") its first to last day; a period
     ("2017-10-06/2018-06-30", "2018-04-01_2018-12-31", "du 01/03/2019 au 30/06/2019",
     "2017-2018") runs from its first part's start to its second part's end. A period whose
-    end is words without digits ("2017-12-12/fin-action") has no end (None). Raises
-    ``ValueProblem`` naming what was expected.
+    end is words without digits ("2017-12-12/fin-action") has no end (None); one whose start
+    is a missing marker ("NC/2019-06-30") has no start. Raises ``ValueProblem`` naming what
+    was expected. A cell that is itself missing is the caller's to skip (``is_missing``).
     """
     raw = _FROM.sub("", text.strip())
     single = _single_span(raw, today)
@@ -206,20 +212,22 @@ def parse_date_span(text: str, *, today: dt.date | None = None) -> DateSpan:
         return single
     open_ended: DateSpan | None = None
     for cut in _PERIOD_CUT.finditer(raw):
-        first = _single_span(raw[: cut.start()], today)
-        if first is None:
-            continue
-        rest = raw[cut.end() :].strip()
+        head, rest = raw[: cut.start()], raw[cut.end() :].strip()
+        first = _single_span(head, today)
         last = _single_span(rest, today)
+        if first is None:
+            if last is not None and head.strip() and is_missing(head):
+                open_ended = open_ended or DateSpan(None, last.end)
+            continue
         if last is not None:
-            if last.end is not None and last.end < first.start:
+            if first.start is not None and last.end is not None and last.end < first.start:
                 raise ValueProblem(
                     f"«{text.strip()}» ends before it starts; expected a period such as "
                     "2017-10-06/2018-06-30"
                 )
             return DateSpan(first.start, last.end)
-        if open_ended is None and rest and not any(c.isdigit() for c in rest):
-            open_ended = DateSpan(first.start, None)
+        if rest and not any(c.isdigit() for c in rest):
+            open_ended = open_ended or DateSpan(first.start, None)
     if open_ended is not None:
         return open_ended
     try:
@@ -358,7 +366,7 @@ def _as_siret(digits: str) -> str | None:
     if not (digits.isascii() and digits.isdigit()) or not 10 <= len(digits) <= 14:
         return None
     padded = digits.zfill(14)
-    if len(digits) < 13 and siret_problem(padded) is not None:
+    if len(digits) < 13 and not padded.endswith(_NO_ESTABLISHMENT) and siret_problem(padded):
         _checked(siret_problem(digits), digits, digits, 14)  # names the length
     return padded  # 13 digits: the usual lost zero; the checks then name what is wrong
 
