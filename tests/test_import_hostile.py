@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -290,6 +291,19 @@ def test_a_file_of_nothing_but_bad_bytes_is_read_as_windows_1252() -> None:
     assert label == "Windows-1252" and text.endswith("ÿ" * 1000)
     text, label, _ = decode(b"caf\xe9;\x81", "x.csv")  # 0x81: not Windows-1252
     assert label == "ISO-8859-1 (Latin-1)" and text == "café;\x81"
+
+
+@pytest.mark.parametrize(
+    "cell", ["9" * 100_000 + "E+99", "1" * 5_000 + ".0", "-" * 100_000, "2019/" * 20_000]
+)
+def test_huge_cells_are_refused_quickly_as_identifiers_dates_and_amounts(cell: str) -> None:
+    from ecograph.ingest.values import ValueProblem, parse_date_span, read_organisation_id
+
+    started = time.perf_counter()
+    for read in (read_organisation_id, parse_date_span):
+        with pytest.raises(ValueProblem):
+            read(cell)
+    assert time.perf_counter() - started < 2  # no int of 10^5 digits, no cut tried each way
 
 
 # ----------------------------------------------------------------------------- YAML (item 5)

@@ -76,6 +76,19 @@ def test_a_comma_file_with_unquoted_decimal_commas_is_still_comma_separated() ->
     assert any("line(s) 3, 5)" in note for note in table.assumptions)
 
 
+def test_a_comma_on_every_line_does_not_beat_semicolons_with_one_ragged_row() -> None:
+    # one comma on every line (in a header title and in each amount) splits every line in
+    # two the same way; ";" splits them in 6 but one row has a leftover empty cell: it is
+    # the rows that agree, weighted by how many cells they make, that choose
+    lines = ["nom;commune;date;type;Montant (en €, TTC);objet"]
+    lines += [f"Asso {i};Nantes;2019;association;{i} 000,50;aide" for i in range(12)]
+    lines.insert(5, "Asso X;Nantes;2019;association;1 000,50;aide;")
+    text = "\n".join(lines)
+    assert detect_separator(text) == (";", True)
+    table = read_csv_text(text, "t.csv")
+    assert len(table.columns) == 6 and len(table.rows) == 13
+
+
 @pytest.mark.parametrize(
     ("separator", "name"), [("\t", "tab"), ("|", "pipe (|)"), (",", "comma (,)")]
 )

@@ -1,10 +1,11 @@
 """Files → rows of text cells, with what had to be guessed said out loud.
 
-Real files from local authorities come as CSV with ``;``, ``,`` or tab separators, in UTF-8
-(with or without a BOM), in Windows-1252/Latin-1, or in UTF-8 with a few broken bytes; with
-CRLF line ends, a title line above the header, or as XLSX workbooks. ``read_table`` detects
-the encoding and the separator and returns every guess in ``Table.assumptions`` so the import
-summary can show it. Cells are always text: converting is the job of ``values``.
+Real files from local authorities come as CSV with ``;``, ``,``, tab or ``|`` separators, in
+UTF-8 (with or without a BOM), in Windows-1252/Latin-1, or aggregated from several sources
+whose lines mix UTF-8 and Windows-1252; with CRLF line ends, a title line above the header,
+or as XLSX workbooks. ``read_table`` decides the encoding line by line and the separator by
+how consistently the rows parse, and returns every guess in ``Table.assumptions`` so the
+import summary can show it. Cells are always text: converting is the job of ``values``.
 """
 
 from __future__ import annotations

@@ -5,10 +5,16 @@ was expected, in the user's terms ("a number such as 1 234,56"), never Python's.
 column are added by the caller, which knows them.
 
 - missing: empty, NA, N/A, "-", "[ND]" (INSEE's "non diffusible")… all mean "no value";
-- numbers: "3 000", "1 234,56", "12 500 €", "1.234,56", "1234.56", "-12,5";
-- dates: 2019-03-01, 01/03/2019, 1/3/19, 01.03.2019, 2019-03-01T00:00:00, Excel dates;
-- identifiers: SIREN with spaces, stored as a number (leading zeros lost, "62201199.0"), or
-  given as a SIRET (the SIREN is its first 9 digits); RNA in any case.
+- numbers: "3 000", "1 234,56", "12 500 €", "1.234,56", "1234.56", "-12,5"; an amount
+  (``parse_amount``) may be absent, which is not zero;
+- dates: 2019-03-01, 01/03/2019, 1/3/19, 01.03.2019, 2019-03-01T00:00:00; as spans
+  (``parse_date_span``): a bare year, a month, a period "2017-10-06/2018-06-30" or
+  "2018-04-01_2018-12-31", with both ends kept;
+- identifiers: SIREN with spaces, stored as a number (leading zeros lost, "62201199.0",
+  "2.2490001900015E+13"), with Excel's apostrophe ("224 900 019 000 15'"), or given as a
+  SIRET (the SIREN is its first 9 digits); RNA in any case. One a spreadsheet rounded
+  ("22530000000000", "7,86E+13") raises ``RoundedIdentifier``, a wrong check digit
+  ``LuhnInvalidIdentifier``: the caller decides what to do (find the actor by name).
 """
 
 from __future__ import annotations
@@ -166,6 +172,9 @@ _MONTH = re.compile(r"^(?:(\d{1,2})[/.\-](\d{4})|(\d{4})-(\d{1,2}))$")
 #: Where a period's two ends may be cut: "2017-10-06/2018-06-30", "2018-04-01_2018-12-31",
 #: "01/03/2019 au 30/06/2019", "2017-2018", "2019 – 2020".
 _PERIOD_CUT = re.compile(r"\s*(?:/|_|-|\u2013|\u2014|\s(?:au|à|a)\s)\s*", re.IGNORECASE)
+#: A period is never longer ("du 01/03/2019 au 30/06/2019", "2019-06-03/fin de l'action"):
+#: a longer cell is refused before it is cut every way.
+_LONGEST_DATE_CELL = 120
 _FROM = re.compile(r"^(?:du|de|from)\s+", re.IGNORECASE)
 
 
@@ -207,6 +216,11 @@ def parse_date_span(text: str, *, today: dt.date | None = None) -> DateSpan:
     was expected. A cell that is itself missing is the caller's to skip (``is_missing``).
     """
     raw = _FROM.sub("", text.strip())
+    if len(raw) > _LONGEST_DATE_CELL:
+        raise ValueProblem(
+            f"expected a date or a period such as 2017-10-06/2018-06-30; got {len(raw):,} "
+            f"characters beginning «{raw[:40]}»"
+        )
     single = _single_span(raw, today)
     if single is not None:
         return single
@@ -283,6 +297,9 @@ _SCIENTIFIC = re.compile(r"^\+?(\d+)(?:[.,](\d*))?[eE]\+?(\d{1,2})$")
 #: A SIRET's last five digits (NIC) number an establishment from 00010 on: "00000" is what
 #: is left when a spreadsheet rounded the number to at most 9 significant digits.
 _NO_ESTABLISHMENT = "00000"
+#: The longest way an identifier is written ("=\"22490001900015\"", "2,24900019000150E+13"
+#: with spaces): a longer cell is not read as a number at all.
+_LONGEST_WRITING = 40
 
 
 def _strip_artefacts(raw: str) -> tuple[str, list[str]]:
@@ -312,6 +329,8 @@ def clean_identifier(raw: str) -> tuple[str, list[str]]:
     """
     text, repairs = _strip_artefacts(raw)
     compact = _BLANKS.sub("", text)
+    if len(compact) > _LONGEST_WRITING:  # no identifier: say so without reading it as one
+        return normalise_siren(text), repairs
     scientific = _SCIENTIFIC.match(compact)
     if scientific:
         whole, fraction, exponent = scientific[1], scientific[2] or "", int(scientific[3])
