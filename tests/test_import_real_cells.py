@@ -338,3 +338,15 @@ def test_loire_atlantique_in_kind_grants_have_no_amount_not_zero() -> None:
     ]
     with pytest.raises(ValueProblem, match="expected a number"):
         parse_amount("douze")
+
+
+def test_a_siret_imported_from_maine_et_loire_has_no_apostrophe(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ecograph.ingest.importer import import_file
+
+    import_file(store, MAINE_ET_LOIRE, keep_good_rows=True, rejects_path=tmp_path / "r.csv")
+    sirets = {
+        r["s"].value
+        for r in store.select("SELECT ?s WHERE { ?a ?p ?s FILTER(DATATYPE(?s) = eg:SIRET) }")
+    }
+    assert "22490001900015" in sirets and "82212742900014" in sirets
+    assert all(s.isdigit() and len(s) == 14 for s in sirets)
