@@ -1,6 +1,6 @@
 """Properties of identifier cleaning: any valid SIREN or SIRET written the ways people and
 spreadsheets write it reads back as itself, and one a spreadsheet rounded is never taken for
-another valid identifier."""
+another valid identifier. Amounts written the French way read back exactly too."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ecograph.identifiers import luhn_valid, siret_problem
 from ecograph.ingest.values import (
     RoundedIdentifier,
     ValueProblem,
+    parse_amount,
     read_organisation_id,
     read_siren,
     read_siret,
@@ -156,3 +157,24 @@ def test_a_mistyped_siret_is_a_luhn_problem_not_another_actor(
     typo = siret[:position] + str((int(siret[position]) + change) % 10) + siret[position + 1 :]
     assert siret_problem(typo) is not None
     _never_another(typo, siret)
+
+
+def _french(value: Decimal, *, group: str, currency: bool) -> str:
+    """An amount as a French spreadsheet shows it: "1 234 567,89 €"."""
+    sign = "-" if value < 0 else ""
+    whole, _, cents = f"{abs(value):.2f}".partition(".")
+    groups = [whole[max(0, i - 3) : i] for i in range(len(whole), 0, -3)][::-1]
+    return f"{sign}{group.join(groups)},{cents}" + (" €" if currency else "")
+
+
+@given(
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+    st.sampled_from([" ", "\u00a0", "\u202f", ""]),
+    st.booleans(),
+)
+def test_any_amount_written_the_french_way_reads_back_exactly(
+    value: Decimal, group: str, currency: bool
+) -> None:
+    written = _french(value, group=group, currency=currency)
+    assert parse_amount(written) == value
+    assert parse_amount(f"{value:f}") == value  # as a program exports it: "1234.5"
