@@ -11,8 +11,10 @@ import summary can show it. Cells are always text: converting is the job of ``va
 from __future__ import annotations
 
 import codecs
+import contextvars
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import re
@@ -82,6 +84,22 @@ class _LineDecoding:
         return bytes((byte,)).decode("cp1252"), error.start + 1
 
 
+_DECODING: contextvars.ContextVar[_LineDecoding] = contextvars.ContextVar("_DECODING")
+
+
+def _cp1252_for_bad_bytes(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler of the decoding under way (one per thread or task)."""
+    return _DECODING.get().handler(error)
+
+
+@functools.cache
+def _error_handler() -> str:
+    """The name of the codec error handler, registered once, when first needed."""
+    name = "ecograph-utf8-else-cp1252"
+    codecs.register_error(name, _cp1252_for_bad_bytes)
+    return name
+
+
 def _decode_line(line: bytes, found: _LineDecoding, error_name: str) -> str:
     """A line that is not UTF-8: its valid UTF-8 sequences stay UTF-8 (a line an editor
     appended to may mix both) and every other byte is read as Windows-1252."""
@@ -95,8 +113,16 @@ def _decode_lines(data: bytes) -> tuple[str, _LineDecoding]:
     """``data`` decoded line by line: a line that is UTF-8 stays UTF-8, any other is read
     as Windows-1252. Blocks of lines that are all UTF-8 are decoded in one C call."""
     found = _LineDecoding()
-    error_name = f"ecograph-cp1252-{id(found)}"
-    codecs.register_error(error_name, found.handler)
+    error_name = _error_handler()
+    token = _DECODING.set(found)
+    try:
+        return "".join(_decoded_parts(data, found, error_name)), found
+    finally:
+        _DECODING.reset(token)
+
+
+def _decoded_parts(data: bytes, found: _LineDecoding, error_name: str) -> list[str]:
+    """The decoded blocks and lines of ``_decode_lines``, in order."""
     parts: list[str] = []
     line, start, size = 1, 0, len(data)
     while start < size:
@@ -122,7 +148,7 @@ def _decode_lines(data: bytes) -> tuple[str, _LineDecoding]:
                         found.cp1252_lines.append(line)
                 line += raw.endswith((b"\n", b"\r"))
         start = end
-    return "".join(parts), found
+    return parts
 
 
 def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:

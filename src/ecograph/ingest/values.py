@@ -294,8 +294,9 @@ _EXCEL_FORMULA = re.compile(r'^=\s*"(.*)"$')
 _BLANKS = re.compile(r"[\s\u00a0\u202f]+")
 _FLOAT_TAIL = re.compile(r"^(\d+)[.,]0+$")
 _SCIENTIFIC = re.compile(r"^\+?(\d+)(?:[.,](\d*))?[eE]\+?(\d{1,2})$")
-#: A SIRET's last five digits (NIC) number an establishment from 00010 on: "00000" is what
-#: is left when a spreadsheet rounded the number to at most 9 significant digits.
+#: A SIRET's last five digits (NIC) are the establishment's order number, from 0001, and the
+#: Luhn key: "00000" is no establishment's, but what is left when a spreadsheet rounded the
+#: number to at most 9 significant digits (Excel's General format shows 6 in a CSV).
 _NO_ESTABLISHMENT = "00000"
 #: The longest way an identifier is written ("=\"22490001900015\"", "2,24900019000150E+13"
 #: with spaces): a longer cell is not read as a number at all.
