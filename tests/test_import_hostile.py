@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -257,28 +258,52 @@ def test_a_200_mb_single_line_csv_is_refused_without_hanging(store, tmp_path) ->
         import_file(store, path)
 
 
-def test_many_broken_utf8_bytes_are_named_in_linear_time() -> None:
-    # 100,000 rows each with an accent and one bad byte: naming the lines by counting from
-    # the start of the file for each bad byte took minutes; one pass takes a fraction of a second.
+def test_many_lines_not_utf8_are_named_in_linear_time() -> None:
+    # 100,000 rows each with a UTF-8 accent and one byte that is not UTF-8: naming the lines
+    # by counting from the start of the file for each one took minutes; one pass is quick.
     data = b"nom;siren\n" + b"".join(
-        f"Assoc \u00e9t\u00e9 {i};".encode() + b"\xff\n" for i in range(100_000)
+        f"Assoc \u00e9t\u00e9 {i};".encode() + b"\xe9\n" for i in range(100_000)
     )
     found: list[tuple[str, str, list[str]]] = []
     worker = threading.Thread(target=lambda: found.append(decode(data, "x.csv")), daemon=True)
     worker.start()
     worker.join(timeout=20)  # about 100 times what it takes on a busy machine
-    assert found, "decoding 2 MB with 100,000 broken bytes did not finish in 20 s"
+    assert found, "decoding 2 MB with 100,000 lines not UTF-8 did not finish in 20 s"
     text, label, notes = found[0]
-    assert label == "UTF-8 (broken bytes replaced)" and text.count("\ufffd") == 100_000
-    assert "100000 byte(s)" in notes[0] and "line(s) 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 …" in notes[0]
+    assert label == "UTF-8 (some lines Windows-1252)" and text.count("été 99;é\n") == 1
+    assert "\ufffd" not in text
+    assert "100000 line(s)" in notes[0] and "line(s) 2, 3, 4, 5, 6 …" in notes[0]
 
 
-def test_a_file_of_nothing_but_bad_bytes_is_read_as_windows_1252(monkeypatch) -> None:
+def test_past_the_byte_limit_lines_are_read_as_windows_1252_whole(monkeypatch) -> None:
     import ecograph.ingest.readers as readers
 
     monkeypatch.setattr(readers, "_MAX_BROKEN_BYTES", 100)
-    text, label, _ = decode("été;".encode() * 50 + b"\xff" * 1000, "x.csv")
+    data = "été\n".encode() + b"\xe9t\xe9\x81\n" * 1000
+    text, label, notes = decode(data, "x.csv")
+    assert label == "UTF-8 (some lines Windows-1252)"
+    assert text == "été\n" + "été\ufffd\n" * 1000
+    assert "1000 line(s)" in notes[0] and "1000 byte(s) that no encoding decodes" in notes[0]
+
+
+def test_a_file_of_nothing_but_bad_bytes_is_read_as_windows_1252() -> None:
+    text, label, _ = decode(b"caf\xe9;" * 50 + b"\xff" * 1000, "x.csv")
     assert label == "Windows-1252" and text.endswith("ÿ" * 1000)
+    text, label, _ = decode(b"caf\xe9;\x81", "x.csv")  # 0x81: not Windows-1252
+    assert label == "ISO-8859-1 (Latin-1)" and text == "café;\x81"
+
+
+@pytest.mark.parametrize(
+    "cell", ["9" * 100_000 + "E+99", "1" * 5_000 + ".0", "-" * 100_000, "2019/" * 20_000]
+)
+def test_huge_cells_are_refused_quickly_as_identifiers_dates_and_amounts(cell: str) -> None:
+    from ecograph.ingest.values import ValueProblem, parse_date_span, read_organisation_id
+
+    started = time.perf_counter()
+    for read in (read_organisation_id, parse_date_span):
+        with pytest.raises(ValueProblem):
+            read(cell)
+    assert time.perf_counter() - started < 2  # no int of 10^5 digits, no cut tried each way
 
 
 # ----------------------------------------------------------------------------- YAML (item 5)

@@ -343,4 +343,5 @@ def test_broken_utf8_rows_land_and_the_broken_lines_are_named(store) -> None:
     assert any("not valid UTF-8 (line(s) 3, 4)" in a for a in result.assumptions)
     assert any("separator: tab" in a for a in result.assumptions)
     names = {r["n"].value for r in store.select("SELECT ?n WHERE { ?a skos:prefLabel ?n }")}
-    assert "Épicerie solidaire Énergie" in names and "Caf\ufffd des âges" in names
+    # the lines that are not UTF-8 are read as Windows-1252 (issue 15): no «\ufffd» left
+    assert {"Épicerie solidaire Énergie", "Café des âges"} <= names

@@ -115,9 +115,11 @@ def test_encodings_are_detected_and_reported() -> None:
     assert text == "Crèche;Vélo" and label == "Windows-1252" and "not UTF-8" in notes[0]
     text, label, notes = decode(b"\xef\xbb\xbfid;nom\n", "x.csv")
     assert text.startswith("id") and label == "UTF-8 with BOM" and not notes
-    broken = "Épicerie été\nCaf".encode() + b"\xe9\n"
-    text, label, notes = decode(broken, "x.csv")
-    assert "broken" in label and "\ufffd" in text and "line(s) 2" in notes[0]
+    mixed = "Épicerie été\nCaf".encode() + b"\xe9\n"  # line 2 written in Windows-1252
+    text, label, notes = decode(mixed, "x.csv")
+    assert text == "Épicerie été\nCafé\n" and "\ufffd" not in text
+    assert label == "UTF-8 (some lines Windows-1252)" and "1 line(s)" in notes[0]
+    assert "line(s) 2)" in notes[0] and "cp1252" in notes[0]
 
 
 @pytest.mark.parametrize(
@@ -145,6 +147,10 @@ def test_fixture_files_read_with_their_quirks() -> None:
     assert [n for n, _ in bom.rows] == [2, 3]  # rows as a spreadsheet numbers them
     tsv = read_table(FIXTURES / "actors_broken_utf8.tsv")
     assert tsv.separator == "\t" and "line(s) 3, 4" in tsv.assumptions[0]
+    # line 3 mixes a Windows-1252 «é» and a UTF-8 «â»: each is read in its own encoding
+    assert (
+        tsv.rows[1][1][1] == "Café des âges" and tsv.rows[2][1][1] == "Maison de quartier Doulÿon"
+    )
 
 
 def test_a_title_line_above_the_header_is_skipped(tmp_path: Path) -> None:

@@ -1,23 +1,27 @@
 """Files → rows of text cells, with what had to be guessed said out loud.
 
-Real files from local authorities come as CSV with ``;``, ``,`` or tab separators, in UTF-8
-(with or without a BOM), in Windows-1252/Latin-1, or in UTF-8 with a few broken bytes; with
-CRLF line ends, a title line above the header, or as XLSX workbooks. ``read_table`` detects
-the encoding and the separator and returns every guess in ``Table.assumptions`` so the import
-summary can show it. Cells are always text: converting is the job of ``values``.
+Real files from local authorities come as CSV with ``;``, ``,``, tab or ``|`` separators, in
+UTF-8 (with or without a BOM), in Windows-1252/Latin-1, or aggregated from several sources
+whose lines mix UTF-8 and Windows-1252; with CRLF line ends, a title line above the header,
+or as XLSX workbooks. ``read_table`` decides the encoding line by line and the separator by
+how consistently the rows parse, and returns every guess in ``Table.assumptions`` so the
+import summary can show it. Cells are always text: converting is the job of ``values``.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextvars
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -25,7 +29,7 @@ from xml.parsers import expat
 
 SEPARATORS = (";", ",", "\t", "|")
 _SEPARATOR_NAMES = {";": "semicolon (;)", ",": "comma (,)", "\t": "tab", "|": "pipe (|)"}
-_SNIFF_LINES = 50
+_SNIFF_LINES = 200
 
 
 class ReadError(ValueError):
@@ -46,55 +50,117 @@ class Table:
 
 
 # ----------------------------------------------------------------------------- encoding
-@dataclass
-class _Broken:
-    positions: list[int] = field(default_factory=list)
-
-
-#: Past this many bytes that are not UTF-8, a file is not UTF-8 with a few broken bytes: the
-#: decoder stops calling back (one Python call per byte) and the file is read as Windows-1252.
+#: The bytes Windows-1252 leaves undefined: no encoding a French file uses decodes them, so
+#: only they become «\ufffd» in a line read as Windows-1252.
+CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+#: Past this many bytes that are not UTF-8, the rest of the lines that are not UTF-8 are
+#: decoded as Windows-1252 whole, in C, instead of one Python call per byte.
 _MAX_BROKEN_BYTES = 1_000_000
+#: Lines are decoded a block at a time; only a block that is not UTF-8 is taken line by line.
+_DECODE_BLOCK = 1 << 16
+_SHOWN_LINES = 5
 
 
-class _TooBroken(Exception):
-    """More than ``_MAX_BROKEN_BYTES`` bytes are not UTF-8."""
+@dataclass
+class _LineDecoding:
+    """What per-line decoding found: the lines (numbers from 1) that were not UTF-8, how
+    many bytes no encoding decodes, and whether any line held UTF-8 beyond ASCII."""
 
+    cp1252_lines: list[int] = field(default_factory=list)
+    cp1252_count: int = 0
+    bad_bytes: int = 0
+    undefined: int = 0
+    utf8_seen: bool = False
 
-def _record_errors(broken: _Broken) -> Callable[[UnicodeError], tuple[str | bytes, int]]:
-    """A codec error handler for decoding: it notes where each undecodable byte is and reads
-    it as U+FFFD."""
-
-    def handler(error: UnicodeError) -> tuple[str | bytes, int]:
+    def handler(self, error: UnicodeError) -> tuple[str, int]:
+        """A codec error handler: a byte that is not UTF-8 is read as Windows-1252."""
         if not isinstance(error, UnicodeDecodeError):  # only ever used to decode
             raise error
-        if len(broken.positions) >= _MAX_BROKEN_BYTES:
-            raise _TooBroken
-        broken.positions.append(error.start)
-        return "\ufffd", error.start + 1
+        byte = error.object[error.start]
+        self.bad_bytes += 1
+        if byte in CP1252_UNDEFINED:
+            self.undefined += 1
+            return "\ufffd", error.start + 1
+        return bytes((byte,)).decode("cp1252"), error.start + 1
 
-    return handler
+
+_DECODING: contextvars.ContextVar[_LineDecoding] = contextvars.ContextVar("_DECODING")
 
 
-def _lines_of(data: bytes, positions: list[int]) -> list[int]:
-    """The line numbers of byte positions (ascending), in one pass over the data."""
-    lines: list[int] = []
-    line, previous = 1, 0
-    for position in positions:
-        line += data.count(b"\n", previous, position)
-        previous = position
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    return lines
+def _cp1252_for_bad_bytes(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler of the decoding under way (one per thread or task)."""
+    return _DECODING.get().handler(error)
+
+
+@functools.cache
+def _error_handler() -> str:
+    """The name of the codec error handler, registered once, when first needed."""
+    name = "ecograph-utf8-else-cp1252"
+    codecs.register_error(name, _cp1252_for_bad_bytes)
+    return name
+
+
+def _decode_line(line: bytes, found: _LineDecoding, error_name: str) -> str:
+    """A line that is not UTF-8: its valid UTF-8 sequences stay UTF-8 (a line an editor
+    appended to may mix both) and every other byte is read as Windows-1252."""
+    if found.bad_bytes >= _MAX_BROKEN_BYTES:
+        found.undefined += sum(line.count(bytes((b,))) for b in CP1252_UNDEFINED)
+        return line.decode("cp1252", errors="replace")
+    return line.decode("utf-8", errors=error_name)
+
+
+def _decode_lines(data: bytes) -> tuple[str, _LineDecoding]:
+    """``data`` decoded line by line: a line that is UTF-8 stays UTF-8, any other is read
+    as Windows-1252. Blocks of lines that are all UTF-8 are decoded in one C call."""
+    found = _LineDecoding()
+    error_name = _error_handler()
+    token = _DECODING.set(found)
+    try:
+        return "".join(_decoded_parts(data, found, error_name)), found
+    finally:
+        _DECODING.reset(token)
+
+
+def _decoded_parts(data: bytes, found: _LineDecoding, error_name: str) -> list[str]:
+    """The decoded blocks and lines of ``_decode_lines``, in order."""
+    parts: list[str] = []
+    line, start, size = 1, 0, len(data)
+    while start < size:
+        end = data.find(b"\n", min(start + _DECODE_BLOCK, size))
+        end = size if end < 0 else end + 1
+        block = data[start:end]
+        try:
+            parts.append(block.decode("utf-8"))
+            found.utf8_seen = found.utf8_seen or not block.isascii()
+            line += block.count(b"\n")
+        except UnicodeDecodeError:
+            for raw in block.splitlines(keepends=True):
+                try:
+                    parts.append(raw.decode("utf-8"))
+                    found.utf8_seen = found.utf8_seen or not raw.isascii()
+                except UnicodeDecodeError:
+                    text = _decode_line(raw, found, error_name)
+                    parts.append(text)
+                    # fewer characters than bytes: the line kept UTF-8 sequences too
+                    found.utf8_seen = found.utf8_seen or len(text) < len(raw)
+                    found.cp1252_count += 1
+                    if len(found.cp1252_lines) < _SHOWN_LINES:
+                        found.cp1252_lines.append(line)
+                line += raw.endswith((b"\n", b"\r"))
+        start = end
+    return parts
 
 
 def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
     """``data`` as text, the encoding found, and what was assumed.
 
-    UTF-8 is tried first (it rarely decodes by chance); a file that fails it is Windows-1252
-    when its non-ASCII bytes are mostly invalid UTF-8 (every accent is then one bad byte),
-    and UTF-8 with broken bytes when valid UTF-8 accents outnumber the bad bytes.
+    A byte order mark says the encoding. Otherwise each line is decoded on its own, as files
+    aggregated from several sources need: a line that is valid UTF-8 stays UTF-8, any other is
+    read as Windows-1252 (Excel's French export; within such a line, valid UTF-8 sequences
+    are kept too). «\ufffd» appears only for the few bytes Windows-1252 leaves undefined. A
+    file with no UTF-8 beyond ASCII at all is Windows-1252 whole (Latin-1 when it holds one
+    of those undefined bytes, as it then cannot be Windows-1252).
     """
-    assumptions: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         label = "UTF-8 with BOM"
@@ -103,34 +169,30 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
     else:
         label = "UTF-8"
     try:
-        return data.decode("utf-8"), label, assumptions
+        return data.decode("utf-8"), label, []
     except UnicodeDecodeError:
         pass
-    broken = _Broken()
-    error_name = f"ecograph-record-{id(broken)}"
-    codecs.register_error(error_name, _record_errors(broken))
-    try:
-        text = data.decode("utf-8", errors=error_name)
-        non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    except _TooBroken:
-        text, non_ascii = "", 0
-    valid_accents = non_ascii - len(broken.positions)
-    if text and valid_accents >= len(broken.positions):
-        lines = _lines_of(data, broken.positions)
-        shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
-        assumptions.append(
-            f"encoding: {label}, but {len(broken.positions)} byte(s) are not valid UTF-8 "
-            f"(line(s) {shown}); they were replaced by «\ufffd» — check those rows"
+    text, found = _decode_lines(data)
+    if not found.utf8_seen:
+        try:
+            text, label = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            text, label = data.decode("latin-1"), "ISO-8859-1 (Latin-1)"
+        return text, label, [f"encoding: not UTF-8; read as {label} (Excel's usual French export)"]
+    shown = ", ".join(str(n) for n in found.cp1252_lines)
+    if found.cp1252_count > len(found.cp1252_lines):
+        shown += " …"
+    note = (
+        f"encoding: {label}, but {found.cp1252_count} line(s) are not valid UTF-8 "
+        f"(line(s) {shown}): their {found.bad_bytes} byte(s) that are not UTF-8 were "
+        "read as Windows-1252 (cp1252)"
+    )
+    if found.undefined:
+        note += (
+            f"; {found.undefined} byte(s) that no encoding decodes were replaced by "
+            "«\ufffd» — check those rows"
         )
-        return text, f"{label} (broken bytes replaced)", assumptions
-    try:
-        text = data.decode("cp1252")
-        label = "Windows-1252"
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-        label = "ISO-8859-1 (Latin-1)"
-    assumptions.append(f"encoding: not UTF-8; read as {label} (Excel's usual French export)")
-    return text, label, assumptions
+    return text, f"{label} (some lines Windows-1252)", [note]
 
 
 # ----------------------------------------------------------------------------- limits
@@ -227,23 +289,31 @@ def _widths(sample: str, separator: str) -> list[int]:
 
 
 def detect_separator(text: str) -> tuple[str, bool]:
-    """The separator that splits the first lines into the most, and most regular, columns.
+    """The separator under which the first lines parse most consistently.
+
+    Each candidate (``;``, ``,``, tab, ``|``) splits a sample of the first lines, quotes
+    respected; its usual width is the most common number of cells per row (at least 2). Its
+    score counts the separators in the rows of that width: a separator wins by splitting
+    many rows the same way, so a ``;`` header over rows with a stray ``,`` (an unquoted
+    decimal comma, a comma in a name) stays ``;``, and a ``,`` file whose rows vary in
+    width by its unquoted commas is still read as ``,`` when no other separator splits it.
 
     Returns ``(separator, sure)``; ``sure`` is False when every candidate gives one column.
     """
     sample = _sample(text)
-    best, best_score = ",", (0.0, 0)
+    best, best_score = ",", 0
     for separator in SEPARATORS:
         widths = _widths(sample, separator)
         if not widths:
             continue
-        common = max(set(widths), key=widths.count)
-        if common < 2:
+        counts = Counter(widths)
+        usual = max(counts, key=lambda width: (counts[width], width))
+        if usual < 2:
             continue
-        score = (widths.count(common) / len(widths), common)
+        score = counts[usual] * (usual - 1)
         if score > best_score:
             best, best_score = separator, score
-    return best, best_score[1] >= 2
+    return best, best_score > 0
 
 
 # ----------------------------------------------------------------------------- readers

@@ -28,6 +28,7 @@ from ecograph.ingest.values import (
     looks_like_rna,
     read_rna,
     read_siren,
+    read_siret,
 )
 from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES
@@ -154,7 +155,7 @@ def _party(
             else:
                 siren, note = read_siren(raw_id)
                 if note and note.startswith("SIRET"):
-                    siret = raw_id.replace(" ", "").zfill(14)
+                    siret, _ = read_siret(raw_id)  # without Excel's apostrophe or spaces
                 if note:
                     conversion.note(f"{id_field}: {note.split(' (')[0]}", fields.row)
         except ValueProblem as err:
