@@ -95,8 +95,17 @@ class TerritoryTable:
         }
         self.epcis: dict[str, tuple[str, str, int]] = {s: (n, k, p) for s, n, k, p in table["epci"]}
         self.communes: dict[str, Commune] = {
-            row[0]: Commune(*row[:7], postcodes=tuple(row[7]) if len(row) > 7 else ())
-            for row in table["communes"]
+            code: Commune(
+                code,
+                name,
+                departement,
+                region,
+                epci,
+                siren,
+                population,
+                postcodes=tuple(rest[0]) if rest else (),
+            )
+            for code, name, departement, region, epci, siren, population, *rest in table["communes"]
         }
         self.arrondissements: dict[str, Commune] = {
             code: Commune(
