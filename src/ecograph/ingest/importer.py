@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -34,6 +34,9 @@ from ecograph.ingest.sources import (
 )
 from ecograph.store.base import Store, StoreError
 from ecograph.store.embedded import scratch_folder
+
+if TYPE_CHECKING:
+    from ecograph.ingest.scdl import FunderChoice
 
 CONVERTER_VERSION = "1"
 FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf")
@@ -112,11 +115,15 @@ def import_file(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
     formula_escape: bool = True,
+    strict: bool = False,
+    funder: str | None = None,
 ) -> ImportResult:
     """Import one file as one source; raises ``ImportRefused`` when nothing may be written.
 
     ``formula_escape`` puts ``'`` before reject-file cells a spreadsheet would run as a formula
-    (see ``write_rejects``)."""
+    (see ``write_rejects``). ``funder`` (a SIREN, an INSEE code or a name) names the funder of
+    a grant list without a funder column, which is then read as SCDL. ``strict`` refuses SCDL
+    rows that would otherwise land with an assumption (an invalid identifier, no amount…)."""
     started = time.perf_counter()
     mapping = mapping or Mapping()
     slug = source_slug(path.name)
@@ -127,7 +134,24 @@ def import_file(
         raise ImportRefused(f"{path}: cannot be read ({err.strerror})", result) from None
     if format is not None and format not in FORMATS:
         raise ImportRefused(f"--format {format}: expected one of {', '.join(FORMATS)}", result)
-    version, checksum = version_of(data, format or "", kind or "", mapping.source_text)
+    funder_choice = None
+    if funder is not None:
+        from ecograph.ingest.scdl import resolve_funder
+
+        try:
+            funder_choice = resolve_funder(funder)
+        except ValueError as err:
+            raise ImportRefused(str(err), result) from None
+        if format not in (None, "scdl", "csv", "xlsx"):
+            raise ImportRefused(f"--funder is for grant lists; not with --format {format}", result)
+    version, checksum = version_of(
+        data,
+        format or "",
+        kind or "",
+        mapping.source_text,
+        *(("strict",) if strict else ()),
+        *((f"funder={funder_choice}",) if funder_choice else ()),
+    )
     known = list_sources(store)
     earlier = [s for s in known if s.source == slug]
     same = [s for s in known if s.version == version]
@@ -180,6 +204,8 @@ def import_file(
                     result=result,
                     progress=progress,
                     sink=sink,
+                    strict=strict,
+                    funder=funder_choice,
                 )
             finally:
                 sink.close()
@@ -295,6 +321,8 @@ def _convert(
     result: ImportResult,
     progress: Progress | None,
     sink: LineSink,
+    strict: bool = False,
+    funder: FunderChoice | None = None,
 ) -> tuple[bytes | None, Conversion, dict[str, Any]]:
     """Bytes → (the RDF body to load, or None when N-Triples went to ``sink``; conversion;
     details: for RDF, ``details["rdf"]`` is what ``read_rdf`` prepared)."""
@@ -320,6 +348,8 @@ def _convert(
     chosen = format if format in ("scdl", "sirene") else detect_format(path, data, table=table)
     if format in ("csv", "xlsx"):
         chosen = format
+    if funder is not None:
+        chosen = "scdl"
     result.format = chosen
     index = StoreIndex.build(store, ignore=ignore)
     total = len(table.rows)
@@ -327,7 +357,9 @@ def _convert(
     if chosen == "scdl":
         from ecograph.ingest.scdl import convert_scdl
 
-        conversion = convert_scdl(table, index, slug, tick=tick, out=sink)
+        conversion = convert_scdl(
+            table, index, slug, tick=tick, out=sink, strict=strict, funder=funder
+        )
     elif chosen == "sirene":
         from ecograph.ingest.sirene import convert_sirene
 
