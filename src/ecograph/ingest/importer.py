@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
+import io
 import tempfile
 import time
 from collections.abc import Callable
@@ -344,6 +345,8 @@ def _convert(
         table = read_table(path, data=data, separator=mapping.separator, sheet=mapping.sheet)
     except ReadError as err:
         raise ImportRefused(str(err), result) from None
+    if table.sheet is not None and mapping.sheet is None and format in (None, "scdl", "xlsx"):
+        table = _grant_sheet(path, data, table, funder_given=funder is not None)
     details["columns"] = table.columns
     chosen = format if format in ("scdl", "sirene") else detect_format(path, data, table=table)
     if format in ("csv", "xlsx"):
@@ -393,6 +396,37 @@ def _convert(
     if tick:
         tick(total)
     return None, conversion, details
+
+
+def _grant_sheet(path: Path, data: bytes, first: Table, *, funder_given: bool) -> Table:
+    """In a workbook of several sheets whose first is not a grant table, the first sheet whose
+    header is one (SCDL, or a grant list when the funder is given); else the first sheet."""
+    from ecograph.ingest.scdl import is_grant_table
+
+    if is_grant_table(first, funder_given=funder_given):
+        return first
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
+        names = list(workbook.sheetnames)
+        workbook.close()
+    except Exception:  # unreadable workbooks were refused by read_table already
+        return first
+    for name in names:
+        if name == first.sheet:
+            continue
+        try:
+            table = read_table(path, data=data, sheet=name)
+        except ReadError:
+            continue
+        if is_grant_table(table, funder_given=funder_given):
+            table.assumptions = [a for a in table.assumptions if not a.startswith("sheet:")]
+            table.assumptions.append(
+                f"sheet: «{name}», the one of {len(names)} whose header is a grant table"
+            )
+            return table
+    return first
 
 
 def _finish_counts(result: ImportResult, conversion: Conversion, details: dict[str, Any]) -> None:

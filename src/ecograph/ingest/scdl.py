@@ -250,6 +250,17 @@ def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, 
     return found, amounts
 
 
+def is_grant_table(table: Table, *, funder_given: bool) -> bool:
+    """Whether a table is SCDL (by its header), or, when the funder is given, a grant list:
+    a beneficiary column and at least one amount column."""
+    if looks_like_scdl(table.columns):
+        return True
+    if not funder_given:
+        return False
+    positions, amounts = _list_positions(table, scdl_positions(table.columns))
+    return bool(amounts) and bool({"nomBeneficiaire", "idBeneficiaire"} & set(positions))
+
+
 def _numbers(table: Table, position: int) -> bool:
     """Whether a column's filled cells (at least one) are amounts, nine in ten at least."""
     filled = bad = 0
@@ -386,7 +397,7 @@ def _funder_sirens(table: Table, positions: dict[str, int]) -> dict[str, str]:
     return {key: counts.most_common(1)[0][0] for key, counts in seen.items()}
 
 
-_ROUNDED = re.compile(r"^\d[.,]?\d*[eE]\+?\d+$")
+_ROUNDED = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
 
 
 @dataclass(frozen=True)
@@ -706,8 +717,8 @@ _DATE_FIELDS = frozenset({"dateConvention"})
 _ID_FIELDS = frozenset({"idAttribuant", "idBeneficiaire", "rnaBeneficiaire"})
 _NUMBER_FIELDS = frozenset({"montant", "pourcentageSubvention"})
 _BOOLEANS = frozenset({"oui", "non", "true", "false", "vrai", "faux", "0", "1", "o", "n"})
-_ID_SHAPE = re.compile(r"^(?:\d{9}|\d{13,14}|W[0-9A-Z]{9}|\d[.,]?\d*E\+?\d+|\d+\.0)$")
-_DECIMAL_TAIL = re.compile(r"^\d{1,3}$")
+_ID_SHAPE = re.compile(r"^(?:\d{9}|\d{13,14}|W[0-9A-Z]{9}|\d(?:[.,]\d+)?E\+?\d+|\d+\.0)$")
+_DECIMAL_TAIL = re.compile(r"^\d{1,3}\s*(?:€|eur|euros?)?$", re.IGNORECASE)
 #: Past this many extra cells a row is not a few unquoted commas: it is left to be refused.
 _MAX_EXTRA = 6
 _MAX_CANDIDATES = 20000
@@ -753,6 +764,8 @@ def _join_score(role: str, left: str, right: str) -> int:
     if right[:1].isspace():
         return 2
     if role == "number" and left[-1:].isdigit() and _DECIMAL_TAIL.match(right.strip()):
+        return 2
+    if role == "id" and left[-1:].isdigit() and right[:1].isdigit():  # 7,86E+13
         return 2
     return 0
 
@@ -811,14 +824,29 @@ def _repaired(
     roles = _roles(width, positions)
     rows = table.rows
     changed: list[tuple[int, list[str]]] | None = None
+    dropped: set[int] = set()
     for at, (number, cells) in enumerate(rows):
         if len(cells) <= width or not any(c.strip() for c in cells[width:]):
             continue
         fixed = repair_row(cells, roles, separator)
-        if fixed is None:
-            continue  # refused by each_row, with the row's number
         if changed is None:
             changed = list(rows)
+        if fixed is None:
+            conversion.rows_read += 1
+            conversion.rejects.append(
+                Reject(
+                    number,
+                    None,
+                    None,
+                    f"the row has {len(cells)} cells but the header has {width}: a separator "
+                    "inside a value that is not in quotes, and its dates, identifiers and "
+                    "amounts do not tell in one way only where the values end; put the values "
+                    "that hold a separator in quotes",
+                    cells,
+                )
+            )
+            dropped.add(at)
+            continue
         changed[at] = (number, fixed)
         conversion.note(
             f"row {number}: {len(cells) - width} separator(s) inside values that are not in "
@@ -827,4 +855,5 @@ def _repaired(
         )
     if changed is None:
         return table
-    return dataclasses.replace(table, rows=changed)
+    kept = [row for at, row in enumerate(changed) if at not in dropped]
+    return dataclasses.replace(table, rows=kept)
