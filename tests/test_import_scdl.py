@@ -442,3 +442,18 @@ def test_count_and_euro_sum_round_trip(
         assert count == with_amount == len(rows)
         assert total == sum((amount for _, amount, _, _ in rows), Decimal(0))
         assert _funders(store) == {authority_iri(BASE, "departement", "44")}
+
+
+def test_identifiers_kept_as_notes_are_printed_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "subventions.csv"
+    path.write_text(
+        "nomAttribuant;idAttribuant;dateConvention;nomBeneficiaire;idBeneficiaire;montant\n"
+        "Ville de Nantes;21440109300015;2019-04-01;ASSO \u202eB;[/]4430618\x1b[2J\x07;100\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["--store", str(tmp_path / "ws"), "import", "--no-metrics", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "4430618" in result.stdout
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
