@@ -457,3 +457,10 @@ def test_identifiers_kept_as_notes_are_printed_as_text(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "4430618" in result.stdout
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+
+
+def test_a_grant_list_without_funder_option_is_refused_with_the_hint(store, tmp_path) -> None:
+    path = tmp_path / "votes.csv"
+    path.write_text(GRANT_LIST, encoding="utf-8")
+    with pytest.raises(ImportRefused, match="name the funder with --funder"):
+        import_file(store, path)

@@ -300,7 +300,8 @@ def _refuse_or_keep(
     if not keep_good_rows or nothing_good or conversion.rows_read == 0:
         first = result.rejects[0].message(path.name)
         more = f" (and {len(result.rejects) - 1} more)" if len(result.rejects) > 1 else ""
-        hint = "" if keep_good_rows else "; --keep-good-rows imports the other rows"
+        hint = details.get("hint", "")
+        hint += "" if keep_good_rows else "; --keep-good-rows imports the other rows"
         raise ImportRefused(
             f"{first}{more}. Nothing was imported{hint}. Every refused "
             f"row is listed in {result.reject_file}.",
@@ -375,6 +376,14 @@ def _convert(
         if mapping.kind and kind and mapping.kind != kind:
             raise ImportRefused(f"--kind {kind} but the mapping says kind = {mapping.kind}", result)
         conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick=tick, out=sink)
+        if conversion.rejects and kind is None and not mapping.kind:
+            from ecograph.ingest.scdl import is_grant_table
+
+            if is_grant_table(table, funder_given=True):
+                details["hint"] = (
+                    "; this looks like a list of grants without a funder column: name the "
+                    "funder with --funder SIREN|INSEE-code|name"
+                )
     result.kind = conversion.kind
     for text in table.assumptions:
         conversion.note(text, 0)
