@@ -464,3 +464,25 @@ def test_a_grant_list_without_funder_option_is_refused_with_the_hint(store, tmp_
     path.write_text(GRANT_LIST, encoding="utf-8")
     with pytest.raises(ImportRefused, match="name the funder with --funder"):
         import_file(store, path)
+
+
+def test_an_untrusted_identifier_finds_the_actor_by_name_in_the_store(store, tmp_path) -> None:
+    actors = tmp_path / "acteurs.csv"
+    actors.write_text("nom;commune;type\nThéâtre du Pont;Laval;association\n", encoding="utf-8")
+    import_file(store, actors)
+    result = import_file(store, FIXTURES / "subventions_quirks.csv")
+    named = store.select("SELECT DISTINCT ?a WHERE { ?a skos:prefLabel 'Théâtre du Pont'@fr }")
+    assert len(named) == 1
+    assert any(m.name == "Théâtre du Pont" for m in result.name_merges)  # listed for review
+    assert store.ask(
+        "ASK { VALUES ?a { UNDEF } ?p eg:beneficiary ?a . ?a skos:note ?n }",
+        {"a": named[0]["a"]},
+    )
+
+
+def test_funder_given_by_a_departement_siren_is_its_authority(store, tmp_path) -> None:
+    path = tmp_path / "votes.csv"
+    path.write_text(GRANT_LIST, encoding="utf-8")
+    import_file(store, path, funder="224400028")
+    assert _funders(store) == {authority_iri(BASE, "departement", "44")}
+    assert store.ask("ASK { ?a eg:siren '224400028'^^eg:SIREN ; a eg:Actor }")

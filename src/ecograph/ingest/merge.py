@@ -217,6 +217,11 @@ class StoreIndex:
             known = self.by_name_place.get((name_key(name), draft.place or ""))
             if known:
                 return known, True
+        if draft.notes and not draft.place:  # an identifier not trusted: found by name alone
+            for name in draft.names:
+                named = self.by_name.get(name_key(name), set())
+                if len(named) == 1:
+                    return next(iter(named)), True
         if draft.local_id:
             return local_actor_iri(self.base, source, draft.local_id), False
         return local_actor_iri(self.base, source, name_place_key(draft.name, draft.place)), False

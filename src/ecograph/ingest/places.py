@@ -154,6 +154,7 @@ def _tails(rest: str) -> list[str]:
     return [rest]
 
 
+@functools.lru_cache(maxsize=4096)
 def authority_named(name: str, *, siren: str | None = None) -> Authority | None:
     """The local authority a funder's name designates, or None.
 

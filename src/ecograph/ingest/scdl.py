@@ -181,13 +181,29 @@ def resolve_funder(text: str) -> FunderChoice:
             siren, _ = read_siren(compact)
         except ValueProblem as err:
             raise ValueError(f"--funder {raw}: {err}") from None
-        return FunderChoice(raw, siren)
+        departement = _departement_of_siren(siren)
+        if departement is not None:
+            return FunderChoice(departement.label, siren, departement)
+        return FunderChoice("", siren)  # named by the store, or known by its SIREN alone
     if compact.isdigit():
         raise ValueError(
             f"--funder {raw}: expected a SIREN (9 digits), a SIRET (14), the INSEE code of a "
             "commune (5) or a département (2–3), or a name"
         )
     return FunderChoice(raw)
+
+
+def _departement_of_siren(siren: str) -> Authority | None:
+    """A département's council by its SIREN: "22", the département's code, then zeros
+    (224400028 is Loire-Atlantique's, 229740014 La Réunion's); None for any other SIREN."""
+    if not siren.startswith("22"):
+        return None
+    for code in (siren[2:5], siren[2:4]):
+        if siren[2 + len(code) : 4 + len(code)] == "00":
+            found = authority_of_code(code) if code.isdigit() else None
+            if found is not None and found.level == "departement":
+                return found
+    return None
 
 
 _NATURES = (
@@ -433,6 +449,8 @@ def _identifier(raw: str) -> _Id:
         siren, note = read_siren(compact)
     except ValueProblem as err:
         return _Id(problem=str(err))
+    if note and ("untrusted" in note or "rounded" in note):  # values may say so itself
+        return _Id(problem=note)
     siret = digits.zfill(14) if note and note.startswith("SIRET") else None
     if text != raw.strip() and note is None:
         note = "apostrophe or quote around the identifier removed"
@@ -561,7 +579,7 @@ class _Rows:
             return self._party(fields, "funder", "nomAttribuant", "idAttribuant")
         draft = self.conversion.actors.add(
             fields.row,
-            name=choice.name,
+            name=choice.name or None,
             siren=choice.siren,
             type=_TYPE_OF_LEVEL[choice.authority.level] if choice.authority else None,
             type_guessed=True,
