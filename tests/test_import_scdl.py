@@ -486,3 +486,26 @@ def test_funder_given_by_a_departement_siren_is_its_authority(store, tmp_path) -
     import_file(store, path, funder="224400028")
     assert _funders(store) == {authority_iri(BASE, "departement", "44")}
     assert store.ask("ASK { ?a eg:siren '224400028'^^eg:SIREN ; a eg:Actor }")
+
+
+def test_periods_natures_split_by_the_separator_and_funder_cells_left_empty(
+    store, tmp_path
+) -> None:
+    path = tmp_path / "subventions.csv"
+    path.write_text(
+        "nomAttribuant;idAttribuant;dateConvention;nomBeneficiaire;idBeneficiaire;montant;"
+        "nature;conditionsVersement\n"
+        "Ville de Nantes;21440109300015;2017-10-06/2018-06-30;Collectif Vélo;;100;"
+        "aide en numéraire;aide en nature;unique\n"
+        ";;2018-04-01_2018-12-31;Jardins Solidaires;;200;aide en numéraire;unique\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRefused, match=r"row 3.*neither a name nor an identifier"):
+        import_file(store, path)
+    result = import_file(store, path, funder="Ville de Nantes")
+    assert _grants(store) == (2, Decimal("300.00"), 2)
+    dates = {r["d"].value for r in store.select("SELECT ?d WHERE { ?p schema:startDate ?d }")}
+    assert dates == {"2017-10-06", "2018-04-01"}
+    assert store.ask("ASK { ?p dcterms:description 'aide en numéraire;aide en nature'@fr }")
+    assert any("funder cells empty" in a for a in result.assumptions)
+    assert _funders(store) == {actor_iri_for_siren(BASE, "214401093")}

@@ -317,17 +317,15 @@ def convert_scdl(
     positions = scdl_positions(table.columns)
     amounts: list[int] = []
     no_funder_column = "nomAttribuant" not in positions and "idAttribuant" not in positions
-    if funder is not None or no_funder_column:
+    if no_funder_column:
         positions, amounts = _list_positions(table, positions)
-        positions.pop("nomAttribuant", None)
-        positions.pop("idAttribuant", None)
         for position in amounts:
             positions[f"amount:{position}"] = position
         needed = [] if amounts else ["montant"]
         if funder is None:
             needed.insert(0, "nomAttribuant (or name the funder with --funder)")
     else:
-        needed = [c for c in ("nomAttribuant", "montant") if c not in positions]
+        needed = ["montant"] if "montant" not in positions else []
     if "nomBeneficiaire" not in positions and "idBeneficiaire" not in positions:
         needed.append("nomBeneficiaire")
     if needed:
@@ -414,6 +412,21 @@ def _funder_sirens(table: Table, positions: dict[str, int]) -> dict[str, str]:
 
 
 _ROUNDED = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
+
+
+_PERIOD = re.compile(r"^\s*(\S+?)\s*(?:/|_|\s+au\s+|\s+-\s+)\s*(\S+)\s*$", re.IGNORECASE)
+
+
+def _period_start(text: str) -> str | None:
+    """The first day of a period written "2017-10-06/2018-06-30", "2018-04-01_2018-12-31" or
+    "01/03/2019 au 30/06/2019" (ISO), or None."""
+    match = _PERIOD.match(text)
+    if not match:
+        return None
+    try:
+        return _cached_date(match[1]).isoformat()
+    except ValueProblem:
+        return None
 
 
 @dataclass(frozen=True)
@@ -561,6 +574,13 @@ class _Rows:
         try:
             date = fields.date("dateConvention")
         except RowProblem:
+            start = _period_start(fields.text("dateConvention") or "")
+            if start is not None:
+                self.conversion.note(
+                    f"{fields.column('dateConvention')}: a period; its first day taken",
+                    fields.row,
+                )
+                return start
             if self.strict:
                 raise
             self.conversion.note(
@@ -574,9 +594,14 @@ class _Rows:
         return date.isoformat()
 
     def _funder(self, fields: Fields) -> ActorDraft:
+        """The row's funder; ``--funder`` names it where the file does not (no funder
+        column, or empty funder cells)."""
         choice = self.funder
-        if choice is None:
+        given = fields.text("nomAttribuant") or fields.text("idAttribuant")
+        if choice is None or given:
             return self._party(fields, "funder", "nomAttribuant", "idAttribuant")
+        if "nomAttribuant" in fields.positions or "idAttribuant" in fields.positions:
+            self.conversion.note("funder cells empty: the funder given with --funder", fields.row)
         draft = self.conversion.actors.add(
             fields.row,
             name=choice.name or None,
@@ -739,6 +764,7 @@ _ID_SHAPE = re.compile(r"^(?:\d{9}|\d{13,14}|W[0-9A-Z]{9}|\d(?:[.,]\d+)?E\+?\d+|
 _DECIMAL_TAIL = re.compile(r"^\d{1,3}\s*(?:€|eur|euros?)?$", re.IGNORECASE)
 #: Past this many extra cells a row is not a few unquoted commas: it is left to be refused.
 _MAX_EXTRA = 6
+_AID = re.compile(r"^aide en |numeraire|en nature")
 _MAX_CANDIDATES = 20000
 
 
@@ -749,7 +775,7 @@ def _fits(role: str, value: str) -> bool:
         return True
     try:
         if role == "date":
-            _cached_date(text)
+            return _period_start(text) is not None or bool(_cached_date(text))
         elif role == "number":
             _cached_decimal(text)
         elif role == "id":
@@ -773,6 +799,8 @@ def _roles(width: int, positions: dict[str, int]) -> list[str]:
             roles[position] = "number"
         elif field_name == "notificationUE":
             roles[position] = "bool"
+        elif field_name == "nature":
+            roles[position] = "nature"
     return roles
 
 
@@ -785,6 +813,8 @@ def _join_score(role: str, left: str, right: str) -> int:
         return 2
     if role == "id" and left[-1:].isdigit() and right[:1].isdigit():  # 7,86E+13
         return 2
+    if role == "nature" and _AID.search(name_key(left)) and _AID.search(name_key(right)):
+        return 2  # "aide en numéraire;aide en nature": the schema lists natures so
     return 0
 
 
@@ -815,7 +845,7 @@ def repair_row(cells: list[str], roles: list[str], separator: str) -> list[str] 
                 continue
             pieces = cells[start : start + take]
             value = separator.join(pieces)
-            if role != "text" and not _fits(role, value):
+            if role not in ("text", "nature") and not _fits(role, value):
                 continue
             gained = sum(_join_score(role, a, b) for a, b in itertools.pairwise(pieces))
             built.append(value)
