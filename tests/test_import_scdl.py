@@ -509,3 +509,20 @@ def test_periods_natures_split_by_the_separator_and_funder_cells_left_empty(
     assert store.ask("ASK { ?p dcterms:description 'aide en numéraire;aide en nature'@fr }")
     assert any("funder cells empty" in a for a in result.assumptions)
     assert _funders(store) == {actor_iri_for_siren(BASE, "214401093")}
+
+
+def test_what_the_scdl_files_give_conforms_to_the_shapes(store, tmp_path) -> None:
+    """Grants without an amount, identifiers as notes, authorities, beneficiaries known only
+    by a SIREN (named «SIREN …» until a source names them)."""
+    from ecograph.validate import validate_store
+
+    for name in ("scdl_loire_atlantique_cut.csv", "subventions_quirks.csv"):
+        import_file(store, FIXTURES / name)
+    path = tmp_path / "votes.csv"
+    path.write_text(GRANT_LIST, encoding="utf-8")
+    import_file(store, path, funder="224400028")
+    report = validate_store(store)
+    assert report.conforms, report.to_text()
+    assert store.ask(
+        "ASK { ?a eg:siren '309469658'^^eg:SIREN ; skos:prefLabel 'SIREN 309469658'@fr }"
+    )

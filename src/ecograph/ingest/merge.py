@@ -326,6 +326,9 @@ def _actor_lines(
         return
     labels = existing.get(P_LABEL, set()) | existing.get(P_ALT, set())
     names = [n for n, _ in draft.names.most_common()]
+    if not names and not existing.get(P_LABEL) and (draft.siren or draft.rna):
+        # a file that gives only an identifier: the actor is named by it until one names it
+        names = [f"SIREN {draft.siren}" if draft.siren else f"RNA {draft.rna}"]
     for position, name in enumerate(names):
         literal = nt_literal(name, lang="fr")
         if literal in labels:
