@@ -526,3 +526,22 @@ def test_what_the_scdl_files_give_conforms_to_the_shapes(store, tmp_path) -> Non
     assert store.ask(
         "ASK { ?a eg:siren '309469658'^^eg:SIREN ; skos:prefLabel 'SIREN 309469658'@fr }"
     )
+
+
+def test_many_repaired_rows_are_listed_then_counted(store, tmp_path) -> None:
+    from ecograph.ingest.scdl import _LISTED
+
+    lines = ["nomAttribuant,idAttribuant,nomBeneficiaire,montant,nature"]
+    lines += [
+        f"Ville de Nantes,21440109300015,Association {n},{n} 000,50,aide en numéraire"
+        for n in range(1, _LISTED + 51)
+    ]
+    path = tmp_path / "subventions.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = import_file(store, path)
+    expected = sum((Decimal(f"{n}000.50") for n in range(1, _LISTED + 51)), Decimal(0))
+    assert _grants(store) == (_LISTED + 50, expected, _LISTED + 50)
+    assert sum(a.startswith("row ") for a in result.assumptions) == _LISTED
+    assert any(
+        a.startswith("more rows with separators") and "50 row(s)" in a for a in result.assumptions
+    )

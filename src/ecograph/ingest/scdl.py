@@ -470,6 +470,22 @@ def _identifier(raw: str) -> _Id:
     return _Id(siren, siret, note.split(" (")[0] if note else None)
 
 
+#: Past this many, what is listed row by row (repairs, identifiers) is counted instead, so a
+#: large file's summary and source description stay readable.
+_LISTED = 200
+
+
+def _listed(conversion: Conversion, listed: Counter[str], text: str, more: str, row: int) -> None:
+    """A note listed on its own, the first ``_LISTED`` times of its kind (``more``), then
+    counted under ``more``; ``listed`` counts each kind."""
+    if text in conversion.notes or listed[more] < _LISTED:
+        if text not in conversion.notes:
+            listed[more] += 1
+        conversion.note(text, row)
+    else:
+        conversion.note(more, row)
+
+
 _TYPE_OF_LEVEL = {
     "departement": "departement",
     "region": "region",
@@ -489,6 +505,7 @@ class _Rows:
         self.strict = strict
         self.funder = funder
         self.funder_sirens: dict[str, str] = {}
+        self.listed: Counter[str] = Counter()
 
     def grants(self, fields: Fields, amounts: list[int]) -> list[_Grant]:
         conversion = self.conversion
@@ -652,9 +669,12 @@ class _Rows:
                     f"nothing identifies the {role}: no name, and the identifier is not "
                     f"usable ({problem})",
                 )
-            conversion.note(
+            _listed(
+                conversion,
+                self.listed,
                 f"{column} «{raw_id}» of «{name}»: {problem.rstrip('.')}; the {role} is found "
                 "or created by its name, the identifier kept as a note (never as a SIREN)",
+                f"{column}: more invalid or untrusted identifiers, kept as notes the same way",
                 fields.row,
             )
             notes.append(f"{column} «{raw_id}» non retenu comme SIREN : {problem}")
@@ -674,9 +694,12 @@ class _Rows:
                     raise fields.problem(
                         id_field, raw_id, f"another SIREN ({expected}) than other rows of «{name}»"
                     )
-                conversion.note(
+                _listed(
+                    conversion,
+                    self.listed,
                     f"funder «{name}» has another SIREN ({siren}) than in its other rows "
                     f"({expected}): one actor, the other SIREN kept as a note",
+                    "more funders with another SIREN than in their other rows: one actor each",
                     fields.row,
                 )
                 notes.append(f"{column} «{raw_id}» : autre SIREN que {expected}")
@@ -873,6 +896,7 @@ def _repaired(
     rows = table.rows
     changed: list[tuple[int, list[str]]] | None = None
     dropped: set[int] = set()
+    listed: Counter[str] = Counter()
     for at, (number, cells) in enumerate(rows):
         if len(cells) <= width or not any(c.strip() for c in cells[width:]):
             continue
@@ -896,9 +920,12 @@ def _repaired(
             dropped.add(at)
             continue
         changed[at] = (number, fixed)
-        conversion.note(
+        _listed(
+            conversion,
+            listed,
             f"row {number}: {len(cells) - width} separator(s) inside values that are not in "
             "quotes; the row was repaired by its dates, identifiers and amounts",
+            "more rows with separators inside values not in quotes, repaired the same way",
             number,
         )
     if changed is None:
