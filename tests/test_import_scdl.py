@@ -186,6 +186,9 @@ def test_schema_2_1_fields_and_other_money_columns_are_not_the_amount() -> None:
         ("Ville de Nantes", "commune", "44109"),
         ("Commune du Pouliguen", "commune", "44135"),
         ("Nantes Métropole", "epci", "244400404"),
+        ("CD44", "departement", "44"),
+        ("Département de la Sarthe - Direction de la culture", "departement", "72"),
+        ("Ville de Nantes (DGA Culture)", "commune", "44109"),
     ],
 )
 def test_local_authority_funders_are_recognised_by_name(name: str, level: str, code: str) -> None:
@@ -195,6 +198,7 @@ def test_local_authority_funders_are_recognised_by_name(name: str, level: str, c
 
 def test_names_that_are_not_one_authority_are_not_taken_for_one() -> None:
     assert authority_named("Association des Amis de Nantes") is None
+    assert authority_named("Association Nantes - Sport") is None
     assert authority_named("Commune de Saint-Denis") is None  # several communes: say which
     reunion = authority_named("Commune de Saint-Denis", siren="219740115")
     assert reunion is not None and reunion.code == "97411"
@@ -545,3 +549,14 @@ def test_many_repaired_rows_are_listed_then_counted(store, tmp_path) -> None:
     assert any(
         a.startswith("more rows with separators") and "50 row(s)" in a for a in result.assumptions
     )
+
+
+def test_a_funder_unnamed_as_an_authority_is_one_by_a_departement_siren(store, tmp_path) -> None:
+    path = tmp_path / "subventions.csv"
+    path.write_text(
+        "nomAttribuant;idAttribuant;nomBeneficiaire;montant\n"
+        "Conseil départemental;22440002800011;Collectif Vélo;100\n",
+        encoding="utf-8",
+    )
+    import_file(store, path)
+    assert _funders(store) == {authority_iri(BASE, "departement", "44")}

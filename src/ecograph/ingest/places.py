@@ -134,6 +134,10 @@ _AUTHORITY_PREFIXES = (
     (re.compile(r"^(?:conseil regional|region)\b ?(.*)$"), "region"),
     (re.compile(r"^(?:ville|commune|mairie|municipalite)\b ?(.*)$"), "commune"),
 )
+_COMPACT_DEPARTEMENT = re.compile(r"^c[dg] ?(\d{2,3}|2a|2b)$")
+#: What follows the authority's name to name one of its services: " - Direction…", " / …",
+#: " (DGA …)", ", service…".
+_QUALIFIER = re.compile(r"\s+[-–—/]\s+|\s*[(,]")
 #: What "de", "du", "des"… leave of a name: "du Pouliguen" → "le pouliguen" or "pouliguen".
 _ARTICLES = (
     ("de la ", ("la ", "")),
@@ -167,6 +171,14 @@ def authority_named(name: str, *, siren: str | None = None) -> Authority | None:
     key = name_key(name)
     if not key:
         return None
+    short = _COMPACT_DEPARTEMENT.match(key)
+    if short:  # "CD44", "CG 2A"
+        return _authority_of("departement", short[1], siren)
+    head = _QUALIFIER.split(name, maxsplit=1)[0]
+    if head != name and name_key(head):  # "Département de la Sarthe - Direction de la culture"
+        found = authority_named(head, siren=siren)
+        if found is not None:
+            return found
     for pattern, level in _AUTHORITY_PREFIXES:
         match = pattern.match(key)
         if not match or not match[1]:

@@ -707,6 +707,8 @@ class _Rows:
             elif siren is None and expected:
                 siren = expected
             authority = authority_named(name, siren=siren)
+            if authority is None and siren:  # "Conseil départemental" with 224400028
+                authority = _departement_of_siren(siren)
             if authority is not None and authority.siren and siren and siren != authority.siren:
                 conversion.note(
                     f"funder «{name}» recognised as {authority.label}, whose SIREN is "
