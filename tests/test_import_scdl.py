@@ -560,3 +560,16 @@ def test_a_funder_unnamed_as_an_authority_is_one_by_a_departement_siren(store, t
     )
     import_file(store, path)
     assert _funders(store) == {authority_iri(BASE, "departement", "44")}
+
+
+def test_a_total_column_beside_its_parts_is_not_counted_twice(store, tmp_path) -> None:
+    path = tmp_path / "votes.csv"
+    path.write_text(
+        "Association;Fonctionnement;Investissement;Total attribué\n"
+        "Collectif Vélo;1 000;500;1 500\nJardins Solidaires;;2 000;2 000\n",
+        encoding="utf-8",
+    )
+    result = import_file(store, path, funder="Nantes Métropole")
+    assert _grants(store) == (3, Decimal("3500.00"), 3)
+    assert _funders(store) == {actor_iri_for_siren(BASE, "244400404")}
+    assert result.unused_columns == ["Total attribué"]

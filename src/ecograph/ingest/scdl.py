@@ -243,6 +243,9 @@ _AMOUNT_WORDS = re.compile(
 )
 
 
+_TOTAL_WORDS = re.compile(r"total|cumul")
+
+
 def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, int], list[int]]:
     """A grant list without a funder column: its beneficiary, place and text columns, and
     every amount column (a header about money whose filled cells are numbers)."""
@@ -255,15 +258,16 @@ def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, 
             if field_name not in found and key in words:
                 found[field_name] = position
                 break
+    if "montant" in found:  # SCDL-shaped: its amount is the grant (loans etc. stay unused)
+        return found, [found.pop("montant")]
     taken = set(found.values())
     amounts = [
         p
         for p, column in enumerate(table.columns)
         if p not in taken and _AMOUNT_WORDS.search(_header_key(column)) and _numbers(table, p)
     ]
-    if "montant" in found:
-        amounts.insert(0, found.pop("montant"))
-    return found, amounts
+    parts = [p for p in amounts if not _TOTAL_WORDS.search(_header_key(table.columns[p]))]
+    return found, parts or amounts  # a "total" beside its parts would count twice
 
 
 def is_grant_table(table: Table, *, funder_given: bool) -> bool:
@@ -707,8 +711,6 @@ class _Rows:
             elif siren is None and expected:
                 siren = expected
             authority = authority_named(name, siren=siren)
-            if authority is None and siren:  # "Conseil départemental" with 224400028
-                authority = _departement_of_siren(siren)
             if authority is not None and authority.siren and siren and siren != authority.siren:
                 conversion.note(
                     f"funder «{name}» recognised as {authority.label}, whose SIREN is "
@@ -723,6 +725,8 @@ class _Rows:
                     f"{authority.label}",
                     fields.row,
                 )
+        if role == "funder" and authority is None and siren:  # "Conseil départemental"
+            authority = _departement_of_siren(siren)
         if not (siren or rna) and authority is None:
             conversion.note(f"{role} without SIREN or RNA: identified by its name", fields.row)
         if authority is not None:
