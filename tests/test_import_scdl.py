@@ -573,3 +573,19 @@ def test_a_total_column_beside_its_parts_is_not_counted_twice(store, tmp_path) -
     assert _grants(store) == (3, Decimal("3500.00"), 3)
     assert _funders(store) == {actor_iri_for_siren(BASE, "244400404")}
     assert result.unused_columns == ["Total attribué"]
+
+
+def test_a_file_of_rows_that_cannot_be_repaired_ends_quickly(store, tmp_path) -> None:
+    """Many text columns, many stray separators: the search is bounded, the rows refused."""
+    import time
+
+    header = ",".join(
+        ["nomAttribuant", "nomBeneficiaire", "montant"] + [f"t{i}" for i in range(30)]
+    )
+    row = ",".join(["Ville de Nantes", "Asso", "100"] + ["x"] * 36)
+    path = tmp_path / "subventions.csv"
+    path.write_text(header + "\n" + "\n".join([row] * 300) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(ImportRefused, match="row 2 — the row has 39 cells"):
+        import_file(store, path)
+    assert time.perf_counter() - started < 15

@@ -795,6 +795,8 @@ _DECIMAL_TAIL = re.compile(r"^\d{1,3}\s*(?:€|eur|euros?)?$", re.IGNORECASE)
 _MAX_EXTRA = 6
 _AID = re.compile(r"^aide en |numeraire|en nature")
 _MAX_CANDIDATES = 20000
+_REPAIR_BUDGET = 1_000_000
+_REPAIR_STEPS_PER_ROW = 100
 
 
 def _fits(role: str, value: str) -> bool:
@@ -848,20 +850,28 @@ def _join_score(role: str, left: str, right: str) -> int:
 
 
 def repair_row(cells: list[str], roles: list[str], separator: str) -> list[str] | None:
-    """The row's pieces joined back into ``len(roles)`` cells so that every typed column
-    (date, identifier, amount, yes/no) holds a value of its type, choosing the joins that
-    look most like a separator inside a value; None when no way, or several equally likely
-    ways, fit."""
+    """The row put back together (see ``_repair``), or None."""
+    return _repair(cells, roles, separator, _MAX_CANDIDATES)[0]
+
+
+def _repair(
+    cells: list[str], roles: list[str], separator: str, budget: int
+) -> tuple[list[str] | None, int]:
+    """(the row, steps taken). The row's pieces are joined back into ``len(roles)`` cells so
+    that every typed column (date, identifier, amount, yes/no) holds a value of its type,
+    choosing the joins that look most like a separator inside a value; the row is None when
+    no way, or several equally likely ways, fit, or when telling would take more than
+    ``budget`` steps."""
     width, extra = len(roles), len(cells) - len(roles)
     if extra <= 0 or extra > _MAX_EXTRA:
-        return None
+        return None, 0
     best: list[tuple[int, list[str]]] = []
     tried = 0
 
     def walk(column: int, start: int, spare: int, score: int, built: list[str]) -> None:
         nonlocal tried
         tried += 1
-        if tried > _MAX_CANDIDATES:
+        if tried > budget:
             return
         if column == width:
             if start == len(cells):
@@ -882,11 +892,11 @@ def repair_row(cells: list[str], roles: list[str], separator: str) -> list[str] 
             built.pop()
 
     walk(0, 0, extra, 0, [])
-    if not best or tried > _MAX_CANDIDATES:
-        return None
+    if not best or tried > budget:
+        return None, tried
     top = max(score for score, _ in best)
     winners = {tuple(cells) for score, cells in best if score == top}
-    return list(next(iter(winners))) if len(winners) == 1 else None
+    return (list(next(iter(winners))) if len(winners) == 1 else None), tried
 
 
 def _repaired(
@@ -903,10 +913,14 @@ def _repaired(
     changed: list[tuple[int, list[str]]] | None = None
     dropped: set[int] = set()
     listed: Counter[str] = Counter()
+    # steps for the whole file (a row of a real file takes about 55): bounded, so a hostile
+    # file cannot make the import hang, and growing with the rows, so a large file is repaired
+    budget = _REPAIR_BUDGET + _REPAIR_STEPS_PER_ROW * len(rows)
     for at, (number, cells) in enumerate(rows):
         if len(cells) <= width or not any(c.strip() for c in cells[width:]):
             continue
-        fixed = repair_row(cells, roles, separator)
+        fixed, steps = _repair(cells, roles, separator, min(_MAX_CANDIDATES, budget))
+        budget -= steps
         if changed is None:
             changed = list(rows)
         if fixed is None:
