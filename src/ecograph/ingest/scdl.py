@@ -1,11 +1,24 @@
-"""SCDL "subventions" files (the open-data standard for grants by local authorities).
+"""SCDL "subventions" files (the open-data standard for grants by local authorities), and
+lists of voted grants without a funder column.
 
-Columns (schema 2.x): nomAttribuant, idAttribuant, dateConvention, referenceDecision,
-nomBeneficiaire, idBeneficiaire, objet, montant, nature, conditionsVersement,
-datesPeriodeVersement, idRAE, notificationUE, pourcentageSubvention. Each row is one grant:
-a funding partnership funder → beneficiary with its amount and date. Funders and
-beneficiaries are actors identified by SIREN (the first 9 digits of their SIRET), merged with
-actors already in the store; a beneficiary given by RNA number or by name only is kept too.
+Fields (schema 1.x to 2.1): nomAttribuant, idAttribuant, dateConvention, referenceDecision,
+nomBeneficiaire, idBeneficiaire, rnaBeneficiaire, objet, montant, nature,
+conditionsVersement, datesPeriodeVersement, idRAE, notificationUE, pourcentageSubvention,
+dispositifAide, multiFinanceur — a header may use these names or the schema's titles ("Nom
+de l'attribuant", "Montant total de la subvention"), in any case, with or without accents.
+Each row is one grant: a funding partnership funder → beneficiary with its amount and date.
+Funders and beneficiaries are actors identified by SIREN (the first 9 digits of their
+SIRET), merged with actors already in the store; a beneficiary given by RNA number or by name
+only is kept too.
+
+Nothing real is lost (unless ``strict``): a grant without an amount is a funding tie without
+one; an invalid or Excel-rounded identifier is kept as a ``skos:note`` and the actor is found
+by name; a funder whose name designates a local authority (``places.authority_named``) is
+that authority's node; a funder named alike with several SIRENs is one actor; a row split by
+separators inside values that are not in quotes is put back together by its typed columns
+(``repair_row``). Every such step is an assumption of the import summary. A grant list
+without a funder column takes its funder from ``--funder`` (``resolve_funder``), and each
+filled amount column becomes one grant with the column's nature.
 """
 
 from __future__ import annotations
