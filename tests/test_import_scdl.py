@@ -355,9 +355,12 @@ _SIRETS = ["77567199300019", "44306184100015", "77540000500010", "44310000300013
 
 def _excel(siret: str, how: int) -> str:
     """A SIRET as spreadsheets leave it: as is, with spaces, after an apostrophe, as a
-    number with ".0", rounded in scientific notation (untrusted: the actor is found by name)."""
+    number with ".0", rounded in scientific notation or to zeros (untrusted: the actor is
+    found by name)."""
     if how == 4:
         return f"{siret[0]},{siret[1:6]}E+13"
+    if how == 5:  # rounded, then written out: 77567000000000
+        return siret[:5] + "0" * 9
     if how == 1:
         return " ".join(siret[i : i + 3] for i in range(0, 14, 3))
     if how == 2:
@@ -381,7 +384,7 @@ grant_rows = st.lists(
     st.tuples(
         st.integers(0, 3),  # beneficiary
         st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False),
-        st.integers(0, 4),  # how the identifier is written
+        st.integers(0, 5),  # how the identifier is written
         st.integers(0, 2),  # how the amount is written
     ),
     min_size=1,
@@ -589,3 +592,22 @@ def test_a_file_of_rows_that_cannot_be_repaired_ends_quickly(store, tmp_path) ->
     with pytest.raises(ImportRefused, match="row 2 — the row has 39 cells"):
         import_file(store, path)
     assert time.perf_counter() - started < 15
+
+
+def test_a_service_under_the_funders_siren_is_its_own_beneficiary(store, tmp_path) -> None:
+    path = tmp_path / "subventions.csv"
+    head = "nomAttribuant;idAttribuant;nomBeneficiaire;idBeneficiaire;montant\n"
+    path.write_text(
+        head + "Ville de Nantes;21440109300015;CCAS de Nantes;21440109300015;100\n",
+        encoding="utf-8",
+    )
+    result = import_file(store, path)
+    assert result.counts["partnerships"] == 1 and result.counts["actorsCreated"] == 2
+    assert any("the funder's own SIREN" in a for a in result.assumptions)
+    same = tmp_path / "same.csv"
+    same.write_text(
+        head + "Ville de Nantes;21440109300015;VILLE DE NANTES;21440109300015;100\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRefused, match="the beneficiary is the funder itself"):
+        import_file(store, same)

@@ -527,15 +527,16 @@ class _Rows:
     def grants(self, fields: Fields, amounts: list[int]) -> list[_Grant]:
         conversion = self.conversion
         funder = self._funder(fields)
-        beneficiary = self._party(fields, "beneficiary", "nomBeneficiaire", "idBeneficiaire")
+        beneficiary = self._party(
+            fields, "beneficiary", "nomBeneficiaire", "idBeneficiaire", funder=funder
+        )
         if funder is beneficiary:
-            if self.strict:
-                raise fields.problem(
-                    "idBeneficiaire",
-                    fields.text("idBeneficiaire") or "",
-                    "the beneficiary is the funder itself",
-                )
-            conversion.note("the beneficiary is the funder itself: grant kept", fields.row)
+            raise fields.problem(
+                "idBeneficiaire",
+                fields.text("idBeneficiaire") or "",
+                "the beneficiary is the funder itself (same identifier and name); a grant "
+                "ties two actors",
+            )
         date = self._date(fields)
         objet, nature = fields.text("objet"), fields.text("nature")
         found: list[_Grant] = []
@@ -651,14 +652,33 @@ class _Rows:
             draft.sector = default_sectors().get(draft.type)
         return draft
 
-    def _party(self, fields: Fields, role: str, name_field: str, id_field: str) -> ActorDraft:
+    def _party(
+        self,
+        fields: Fields,
+        role: str,
+        name_field: str,
+        id_field: str,
+        *,
+        funder: ActorDraft | None = None,
+    ) -> ActorDraft:
         """A funder or beneficiary: by SIREN (from a SIRET), RNA, or name; a funder whose
-        name designates a local authority is that authority."""
+        name designates a local authority is that authority. A beneficiary given the
+        funder's own SIREN under another name (a service, a CCAS) is found by its name."""
         conversion = self.conversion
         name, raw_id = fields.text(name_field), fields.text(id_field)
         column = fields.column(id_field)
         read = _identifier(raw_id) if raw_id else _Id()
         siren, siret, problem = read.value, read.siret, read.problem
+        if (
+            funder is not None
+            and siren
+            and siren == funder.siren
+            and name
+            and not self.strict
+            and name_key(name) not in {name_key(n) for n in funder.names}
+        ):
+            siren, siret = None, None
+            problem = "the funder's own SIREN, under another name"
         rna = None
         if siren and looks_like_rna(siren):
             siren, rna = None, siren
