@@ -97,6 +97,8 @@ def test_loire_atlantique_titles_years_and_grants_without_amount(store) -> None:
     count, total, with_amount = _grants(store)
     assert (count, total, with_amount) == (rows, sum(amounts), len(amounts))
     assert rows - with_amount == 32  # aid without an amount: funding ties without one
+    total_text = f"{sum(amounts):,.2f}".replace(",", " ")
+    assert f"grants: {rows:,}, {total_text} € in all; 32 without an amount" in result.assumptions
     assert _funders(store) == {authority_iri(BASE, "departement", "44")}
     # the largest grant names no beneficiary at all: it lands, on an actor that says so
     largest = store.select(

@@ -406,6 +406,15 @@ def convert_scdl(
                 lines.append(f"{s} {T['description']} {nt_literal(grant.description, lang='fr')} .")
         conversion.partnerships = len(grants)
 
+    if grants:
+        euros = [Decimal(g.amount) for g in grants if g.amount is not None]
+        total = f"{sum(euros, Decimal(0)):,.2f}".replace(",", " ")
+        without = len(grants) - len(euros)
+        conversion.note(
+            f"grants: {len(grants):,}, {total} € in all"
+            + (f"; {without:,} without an amount" if without else ""),
+            0,
+        )
     conversion.finish = finish
     return conversion
 
