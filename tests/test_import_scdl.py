@@ -613,3 +613,33 @@ def test_a_service_under_the_funders_siren_is_its_own_beneficiary(store, tmp_pat
     )
     with pytest.raises(ImportRefused, match="the beneficiary is the funder itself"):
         import_file(store, same)
+
+
+@pytest.mark.parametrize(
+    ("cell", "siren"),
+    [
+        ("22440002800011", "224400028"),
+        ("224 400 028 000 11'", "224400028"),
+        ("'22440002800011", "224400028"),
+        ("22440002800011.0", "224400028"),
+        ("2.2440002800011E13", "224400028"),  # every digit kept: exact
+        ("2,24400028E+08", "224400028"),
+        ("7,86E+13", None),  # rounded: untrusted
+        ("22440000000000", None),  # rounded to zeros: untrusted
+        ("224400029", None),  # Luhn key wrong
+    ],
+)
+def test_identifier_cells_as_spreadsheets_leave_them(store, tmp_path, cell, siren) -> None:
+    path = tmp_path / "subventions.csv"
+    path.write_text(
+        "nomAttribuant;nomBeneficiaire;idBeneficiaire;montant\n"
+        f"Ville de Nantes;Les Amis du Bocage;{cell};100\n",
+        encoding="utf-8",
+    )
+    result = import_file(store, path)
+    query = "SELECT ?s WHERE { ?p eg:beneficiary ?b . ?b eg:siren ?s }"
+    found = {r["s"].value for r in store.select(query)}
+    assert found == ({siren} if siren else set())
+    if siren is None:
+        assert any(f"«{cell}»" in a for a in result.assumptions)
+        assert store.ask("ASK { ?b skos:prefLabel 'Les Amis du Bocage'@fr ; skos:note ?n }")

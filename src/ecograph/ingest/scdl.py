@@ -480,7 +480,13 @@ def _identifier(raw: str) -> _Id:
             return _Id(problem=str(err))
     compact = re.sub(r"[\s\u00a0\u202f]+", "", text)
     if _ROUNDED.match(compact):
-        return _Id(problem="a number Excel rounded (scientific notation): its last digits are lost")
+        mantissa, _, exponent = compact.upper().partition("E")
+        kept = len(mantissa.replace(",", "").replace(".", ""))
+        if kept <= int(exponent.lstrip("+")):  # 7,86E+13: digits were lost
+            return _Id(
+                problem="a number Excel rounded (scientific notation): its last digits are lost"
+            )
+        compact = str(int(Decimal(mantissa.replace(",", ".")) * 10 ** int(exponent.lstrip("+"))))
     digits = compact[:-2] if compact.endswith(".0") else compact
     if digits.isdigit() and len(digits) in (13, 14) and digits.zfill(14)[9:] == "00000":
         return _Id(problem="a SIRET ending in 00000, which no establishment has (rounded?)")
