@@ -643,3 +643,21 @@ def test_identifier_cells_as_spreadsheets_leave_them(store, tmp_path, cell, sire
     if siren is None:
         assert any(f"«{cell}»" in a for a in result.assumptions)
         assert store.ask("ASK { ?b skos:prefLabel 'Les Amis du Bocage'@fr ; skos:note ?n }")
+
+
+def test_a_workbook_whose_second_sheet_is_scdl_imports_without_options(store, tmp_path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Notice"
+    workbook.active.append(["Données essentielles des conventions de subvention"])
+    sheet = workbook.create_sheet("Données")
+    with MAINE_ET_LOIRE.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle, delimiter=";"):
+            sheet.append(row)
+    path = tmp_path / "conventions.xlsx"
+    workbook.save(path)
+    rows, amounts = _file_amounts(MAINE_ET_LOIRE, 8)
+    result = import_file(store, path)
+    assert result.format == "scdl"
+    assert _grants(store) == (rows, sum(amounts), len(amounts))
