@@ -56,7 +56,9 @@ def test_import_sources_remove_from_the_command_line(tmp_path: Path, monkeypatch
 
 def test_refused_import_exits_1_and_names_file_row_column(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = _run("--store", str(tmp_path / "ws"), "import", str(FIXTURES / "subventions_bad.csv"))
+    result = _run(
+        "--store", str(tmp_path / "ws"), "import", "--strict", str(FIXTURES / "subventions_bad.csv")
+    )
     assert result.exit_code == 1
     assert "subventions_bad.csv, row 4, column «idBeneficiaire»: «4430618»" in " ".join(
         result.stderr.split()
@@ -66,6 +68,7 @@ def test_refused_import_exits_1_and_names_file_row_column(tmp_path: Path, monkey
         "--store",
         str(tmp_path / "ws"),
         "import",
+        "--strict",
         "--keep-good-rows",
         str(FIXTURES / "subventions_bad.csv"),
     )
@@ -230,7 +233,7 @@ def test_import_into_a_real_oxigraph_server(tmp_path: Path, monkeypatch) -> None
         from ecograph.store import RemoteStore
 
         remote = RemoteStore(server.query, update_endpoint=server.update, gsp_endpoint=server.store)
-        assert len(remote.select("SELECT ?p WHERE { ?p eg:funder ?f }")) == 4
+        assert len(remote.select("SELECT ?p WHERE { ?p eg:funder ?f }")) == 5
         removed = _run(*options, "remove", "subventions-scdl-csv")
         assert removed.exit_code == 0
         assert remote.select("SELECT ?p WHERE { ?p eg:funder ?f }") == []

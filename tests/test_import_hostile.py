@@ -345,6 +345,7 @@ def test_a_mapping_file_that_is_not_utf8_is_refused_in_words(tmp_path) -> None:
 
 
 # ----------------------------------------------------------------------------- refused rows (7)
+# (``strict``: without it, these rows land with their assumptions listed; test_import_scdl.py)
 _SCDL_HEAD = "nomAttribuant;idAttribuant;dateConvention;nomBeneficiaire;idBeneficiaire;montant\n"
 _GOOD = "VILLE DE NANTES;21440109300015;2019-03-01;RESTOS DU COEUR;77567199300019;12500\n"
 
@@ -362,9 +363,11 @@ def test_a_refused_scdl_row_leaves_no_actor(store, tmp_path, bad_row: str, stray
     path = tmp_path / "subventions.csv"
     path.write_text(_SCDL_HEAD + _GOOD + bad_row, encoding="utf-8")
     with pytest.raises(ImportRefused):
-        import_file(store, path, rejects_path=tmp_path / "r.csv")
+        import_file(store, path, rejects_path=tmp_path / "r.csv", strict=True)
     assert len(store) == 0
-    result = import_file(store, path, keep_good_rows=True, rejects_path=tmp_path / "r.csv")
+    result = import_file(
+        store, path, keep_good_rows=True, rejects_path=tmp_path / "r.csv", strict=True
+    )
     assert result.counts["rowsRejected"] == 1 and result.counts["actorsCreated"] == 2
     assert not store.ask(
         "ASK { VALUES ?stray { UNDEF } ?a skos:prefLabel|skos:altLabel ?n "
@@ -382,5 +385,5 @@ def test_a_refused_row_adds_nothing_to_an_actor_a_good_row_names(store, tmp_path
         "Les Restos;77567199300019;douze\n",
         encoding="utf-8",
     )
-    import_file(store, path, keep_good_rows=True, rejects_path=tmp_path / "r.csv")
+    import_file(store, path, keep_good_rows=True, rejects_path=tmp_path / "r.csv", strict=True)
     assert not store.ask('ASK { ?a skos:altLabel "Les Restos"@fr }')

@@ -111,7 +111,7 @@ def test_remove_takes_a_source_out(store) -> None:
 def test_bad_rows_refuse_the_whole_file_and_list_every_reason(store, tmp_path) -> None:
     rejects = tmp_path / "rejects.csv"
     with pytest.raises(ImportRefused) as refused:
-        import_file(store, FIXTURES / "subventions_bad.csv", rejects_path=rejects)
+        import_file(store, FIXTURES / "subventions_bad.csv", rejects_path=rejects, strict=True)
     message = str(refused.value)
     assert "subventions_bad.csv, row 3, column «dateConvention»: «31/02/2019»" in message
     assert "Nothing was imported" in message and len(store) == 0
@@ -131,6 +131,7 @@ def test_keep_good_rows_lands_the_good_ones(store, tmp_path) -> None:
         FIXTURES / "subventions_bad.csv",
         keep_good_rows=True,
         rejects_path=tmp_path / "r.csv",
+        strict=True,
     )
     assert result.counts["rowsImported"] == 1 and result.counts["rowsRejected"] == 3
     assert result.counts["partnerships"] == 1 and result.reject_file == tmp_path / "r.csv"

@@ -181,7 +181,13 @@ def test_import_refusal_prints_cells_as_text(tmp_path: Path, wide: None) -> None
         encoding="utf-8",
     )
     result = _run(
-        "--store", str(tmp_path / "ws"), "import", str(bad), "--rejects", str(tmp_path / "r.csv")
+        "--store",
+        str(tmp_path / "ws"),
+        "import",
+        "--strict",
+        str(bad),
+        "--rejects",
+        str(tmp_path / "r.csv"),
     )
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -341,7 +347,13 @@ def test_import_writes_escaped_rejects(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = _run(
-        "--store", str(tmp_path / "ws"), "import", str(bad), "--rejects", str(tmp_path / "r.csv")
+        "--store",
+        str(tmp_path / "ws"),
+        "import",
+        "--strict",
+        str(bad),
+        "--rejects",
+        str(tmp_path / "r.csv"),
     )
     assert result.exit_code == 1, result.output
     cells = _csv_cells(_read(tmp_path / "r.csv", "utf-8-sig"), ";")
@@ -350,6 +362,7 @@ def test_import_writes_escaped_rejects(tmp_path: Path) -> None:
         "--store",
         str(tmp_path / "ws"),
         "import",
+        "--strict",
         str(bad),
         "--rejects",
         str(tmp_path / "raw.csv"),

@@ -85,6 +85,23 @@ def import_files(
             "(starting with =, +, -, @, tab or carriage return; plain numbers stay).",
         ),
     ] = True,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Subsidy (SCDL) files: refuse a row with an invalid identifier, no amount, "
+            "an unreadable date or a funder with several SIRENs, instead of landing it with "
+            "the assumption listed in the summary.",
+        ),
+    ] = False,
+    funder: Annotated[
+        str | None,
+        typer.Option(
+            help="The funder of a grant list without a funder column: a SIREN, an INSEE code "
+            "(44109, 44) or a name (Ville de Nantes); each amount column becomes one grant.",
+            show_default=False,
+        ),
+    ] = None,
     refresh: RefreshOption = True,
     template: Annotated[
         Kind | None,
@@ -155,6 +172,8 @@ def import_files(
                         rejects_path=rejects,
                         progress=report,
                         formula_escape=formula_escape,
+                        strict=strict,
+                        funder=funder,
                     )
                 except ImportRefused as refused:
                     bar.stop()

@@ -62,6 +62,12 @@ class ActorDraft:
     place: str | None = None
     domains: set[str] = field(default_factory=set)
     description: str | None = None
+    #: The node of a local authority recognised by name (``places.authority_named``): it wins
+    #: over the SIREN, so a funder with a broken or missing SIRET is still that authority.
+    authority: str | None = None
+    #: What the file said that could not be trusted as an identifier ("idAttribuant «…»:
+    #: not a valid SIRET"), kept on the actor as ``skos:note``.
+    notes: set[str] = field(default_factory=set)
     iri: str = ""
 
     @property
@@ -139,6 +145,7 @@ class ActorCollector:
             sirets=set(draft.sirets),
             other_ids=set(draft.other_ids),
             domains=set(draft.domains),
+            notes=set(draft.notes),
         )
         point.before[id(draft)] = (draft, state)
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
+import io
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -34,6 +35,9 @@ from ecograph.ingest.sources import (
 )
 from ecograph.store.base import Store, StoreError
 from ecograph.store.embedded import scratch_folder
+
+if TYPE_CHECKING:
+    from ecograph.ingest.scdl import FunderChoice
 
 CONVERTER_VERSION = "1"
 FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf")
@@ -112,11 +116,15 @@ def import_file(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
     formula_escape: bool = True,
+    strict: bool = False,
+    funder: str | None = None,
 ) -> ImportResult:
     """Import one file as one source; raises ``ImportRefused`` when nothing may be written.
 
     ``formula_escape`` puts ``'`` before reject-file cells a spreadsheet would run as a formula
-    (see ``write_rejects``)."""
+    (see ``write_rejects``). ``funder`` (a SIREN, an INSEE code or a name) names the funder of
+    a grant list without a funder column, which is then read as SCDL. ``strict`` refuses SCDL
+    rows that would otherwise land with an assumption (an invalid identifier, no amount…)."""
     started = time.perf_counter()
     mapping = mapping or Mapping()
     slug = source_slug(path.name)
@@ -127,7 +135,24 @@ def import_file(
         raise ImportRefused(f"{path}: cannot be read ({err.strerror})", result) from None
     if format is not None and format not in FORMATS:
         raise ImportRefused(f"--format {format}: expected one of {', '.join(FORMATS)}", result)
-    version, checksum = version_of(data, format or "", kind or "", mapping.source_text)
+    funder_choice = None
+    if funder is not None:
+        from ecograph.ingest.scdl import resolve_funder
+
+        try:
+            funder_choice = resolve_funder(funder)
+        except ValueError as err:
+            raise ImportRefused(str(err), result) from None
+        if format not in (None, "scdl", "csv", "xlsx"):
+            raise ImportRefused(f"--funder is for grant lists; not with --format {format}", result)
+    version, checksum = version_of(
+        data,
+        format or "",
+        kind or "",
+        mapping.source_text,
+        *(("strict",) if strict else ()),
+        *((f"funder={funder_choice}",) if funder_choice else ()),
+    )
     known = list_sources(store)
     earlier = [s for s in known if s.source == slug]
     same = [s for s in known if s.version == version]
@@ -180,6 +205,8 @@ def import_file(
                     result=result,
                     progress=progress,
                     sink=sink,
+                    strict=strict,
+                    funder=funder_choice,
                 )
             finally:
                 sink.close()
@@ -273,7 +300,8 @@ def _refuse_or_keep(
     if not keep_good_rows or nothing_good or conversion.rows_read == 0:
         first = result.rejects[0].message(path.name)
         more = f" (and {len(result.rejects) - 1} more)" if len(result.rejects) > 1 else ""
-        hint = "" if keep_good_rows else "; --keep-good-rows imports the other rows"
+        hint = details.get("hint", "")
+        hint += "" if keep_good_rows else "; --keep-good-rows imports the other rows"
         raise ImportRefused(
             f"{first}{more}. Nothing was imported{hint}. Every refused "
             f"row is listed in {result.reject_file}.",
@@ -295,6 +323,8 @@ def _convert(
     result: ImportResult,
     progress: Progress | None,
     sink: LineSink,
+    strict: bool = False,
+    funder: FunderChoice | None = None,
 ) -> tuple[bytes | None, Conversion, dict[str, Any]]:
     """Bytes → (the RDF body to load, or None when N-Triples went to ``sink``; conversion;
     details: for RDF, ``details["rdf"]`` is what ``read_rdf`` prepared)."""
@@ -316,10 +346,14 @@ def _convert(
         table = read_table(path, data=data, separator=mapping.separator, sheet=mapping.sheet)
     except ReadError as err:
         raise ImportRefused(str(err), result) from None
+    if table.sheet is not None and mapping.sheet is None and format in (None, "scdl", "xlsx"):
+        table = _grant_sheet(path, data, table, funder_given=funder is not None)
     details["columns"] = table.columns
     chosen = format if format in ("scdl", "sirene") else detect_format(path, data, table=table)
     if format in ("csv", "xlsx"):
         chosen = format
+    if funder is not None:
+        chosen = "scdl"
     result.format = chosen
     index = StoreIndex.build(store, ignore=ignore)
     total = len(table.rows)
@@ -327,7 +361,9 @@ def _convert(
     if chosen == "scdl":
         from ecograph.ingest.scdl import convert_scdl
 
-        conversion = convert_scdl(table, index, slug, tick=tick, out=sink)
+        conversion = convert_scdl(
+            table, index, slug, tick=tick, out=sink, strict=strict, funder=funder
+        )
     elif chosen == "sirene":
         from ecograph.ingest.sirene import convert_sirene
 
@@ -340,6 +376,14 @@ def _convert(
         if mapping.kind and kind and mapping.kind != kind:
             raise ImportRefused(f"--kind {kind} but the mapping says kind = {mapping.kind}", result)
         conversion = convert_tabular(table, mapping, chosen_kind, index, slug, tick=tick, out=sink)
+        if conversion.rejects and kind is None and not mapping.kind:
+            from ecograph.ingest.scdl import is_grant_table
+
+            if is_grant_table(table, funder_given=True):
+                details["hint"] = (
+                    "; this looks like a list of grants without a funder column: name the "
+                    "funder with --funder SIREN|INSEE-code|name"
+                )
     result.kind = conversion.kind
     for text in table.assumptions:
         conversion.note(text, 0)
@@ -361,6 +405,37 @@ def _convert(
     if tick:
         tick(total)
     return None, conversion, details
+
+
+def _grant_sheet(path: Path, data: bytes, first: Table, *, funder_given: bool) -> Table:
+    """In a workbook of several sheets whose first is not a grant table, the first sheet whose
+    header is one (SCDL, or a grant list when the funder is given); else the first sheet."""
+    from ecograph.ingest.scdl import is_grant_table
+
+    if is_grant_table(first, funder_given=funder_given):
+        return first
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
+        names = list(workbook.sheetnames)
+        workbook.close()
+    except Exception:  # unreadable workbooks were refused by read_table already
+        return first
+    for name in names:
+        if name == first.sheet:
+            continue
+        try:
+            table = read_table(path, data=data, sheet=name)
+        except ReadError:
+            continue
+        if is_grant_table(table, funder_given=funder_given):
+            table.assumptions = [a for a in table.assumptions if not a.startswith("sheet:")]
+            table.assumptions.append(
+                f"sheet: «{name}», the one of {len(names)} whose header is a grant table"
+            )
+            return table
+    return first
 
 
 def _finish_counts(result: ImportResult, conversion: Conversion, details: dict[str, Any]) -> None:

@@ -42,6 +42,7 @@ P_TYPE, P_SECTOR = str(EG.actorType), str(EG.sector)
 P_LABEL, P_ALT = SKOS + "prefLabel", SKOS + "altLabel"
 P_SIREN, P_SIRET, P_RNA = str(EG.siren), str(EG.siret), str(EG.rna)
 P_BASED, P_WORKS = str(EG.basedIn), str(EG.worksOn)
+P_NOTE = SKOS + "note"
 D_SIREN, D_SIRET, D_RNA = str(EG.SIREN), str(EG.SIRET), str(EG.RNA)
 P_DESCRIPTION, P_IDENTIFIER, P_REFERENCES = (
     DCT + "description",
@@ -65,6 +66,7 @@ N = {
         "description": P_DESCRIPTION,
         "identifier": P_IDENTIFIER,
         "references": P_REFERENCES,
+        "note": P_NOTE,
     }.items()
 }
 _BATCH = 400
@@ -200,6 +202,11 @@ class StoreIndex:
     # ---------------------------------------------------------------- identity
     def identify(self, draft: ActorDraft, source: str) -> tuple[str, bool]:
         """The IRI of a draft, and whether the store already has that actor."""
+        if draft.authority:
+            held = draft.authority in self.authorities or (
+                draft.siren is not None and self.by_siren.get(draft.siren) == draft.authority
+            )
+            return draft.authority, held
         if draft.siren:
             known = self.by_siren.get(draft.siren)
             return known or actor_iri_for_siren(self.base, draft.siren), known is not None
@@ -210,6 +217,11 @@ class StoreIndex:
             known = self.by_name_place.get((name_key(name), draft.place or ""))
             if known:
                 return known, True
+        if draft.notes and not draft.place:  # an identifier not trusted: found by name alone
+            for name in draft.names:
+                named = self.by_name.get(name_key(name), set())
+                if len(named) == 1:
+                    return next(iter(named)), True
         if draft.local_id:
             return local_actor_iri(self.base, source, draft.local_id), False
         return local_actor_iri(self.base, source, name_place_key(draft.name, draft.place)), False
@@ -304,12 +316,19 @@ def _actor_lines(
     actor_class = N["Actor"]
     if actor_class not in existing.get(RDF_TYPE, set()):
         lines.append(f"{s} {N['type']} {actor_class} .")
-    if authority:  # name, type, sector and SIREN live in the territories graph
+    if authority:  # name, type, sector (and SIREN) live in the territories graph
+        if draft.siren and not existing.get(P_SIREN):  # départements and régions have none
+            _add(s, "siren", P_SIREN, nt_literal(draft.siren, datatype=D_SIREN), existing, lines)
         for local_id in _local_ids(draft):
             _add(s, "identifier", P_IDENTIFIER, nt_literal(local_id), existing, lines)
+        for note in sorted(draft.notes):
+            _add(s, "note", P_NOTE, nt_literal(note, lang="fr"), existing, lines)
         return
     labels = existing.get(P_LABEL, set()) | existing.get(P_ALT, set())
     names = [n for n, _ in draft.names.most_common()]
+    if not names and not existing.get(P_LABEL) and (draft.siren or draft.rna):
+        # a file that gives only an identifier: the actor is named by it until one names it
+        names = [f"SIREN {draft.siren}" if draft.siren else f"RNA {draft.rna}"]
     for position, name in enumerate(names):
         literal = nt_literal(name, lang="fr")
         if literal in labels:
@@ -335,6 +354,8 @@ def _actor_lines(
         lines.append(f"{s} {N['description']} {nt_literal(draft.description, lang='fr')} .")
     for local_id in _local_ids(draft):
         _add(s, "identifier", P_IDENTIFIER, nt_literal(local_id), existing, lines)
+    for note in sorted(draft.notes):
+        _add(s, "note", P_NOTE, nt_literal(note, lang="fr"), existing, lines)
 
 
 def _local_ids(draft: ActorDraft) -> list[str]:

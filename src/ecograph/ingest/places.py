@@ -11,10 +11,11 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 from ecograph.geography import geography, resolve_territory
 from ecograph.name_keys import name_key
-from ecograph.namespaces import territory_iri
+from ecograph.namespaces import actor_iri_for_siren, authority_iri, territory_iri
 
 _WITH_DEPARTEMENT = re.compile(r"^(.*?)\s*\((\d[0-9AB]|\d{3})\)\s*$")
 _CODE = re.compile(r"^(\d[0-9AB]\d{3})$|^(\d{4})$")
@@ -104,3 +105,140 @@ def territory_ref(text: str) -> str:
             raise PlaceProblem(str(err)) from None
         return territory.iri or ""
     return commune_iri(raw)
+
+
+# ----------------------------------------------------------------------------- authorities
+@dataclass(frozen=True)
+class Authority:
+    """A local authority of the shipped geography, as a funder names it."""
+
+    level: str  # departement, region, commune or epci (TERRITORY_LEVELS)
+    code: str
+    label: str  # as the territories graph writes it ("Département Loire-Atlantique")
+    siren: str | None  # communes and EPCIs; None for départements and régions
+
+    def iri(self, base: str) -> str:
+        """The node the territories graph gives this authority (by SIREN when it has one)."""
+        if self.siren:
+            return actor_iri_for_siren(base, self.siren)
+        return authority_iri(base, self.level, self.code)
+
+
+#: "Conseil départemental de la Mayenne", "CD 44", "Région Pays de la Loire", "Ville de
+#: Nantes", "Mairie du Pouliguen"… (on name keys: lower case, no accents, no punctuation).
+_AUTHORITY_PREFIXES = (
+    (
+        re.compile(r"^(?:conseil (?:departemental|general)|departement|cd|cg)\b ?(.*)$"),
+        "departement",
+    ),
+    (re.compile(r"^(?:conseil regional|region)\b ?(.*)$"), "region"),
+    (re.compile(r"^(?:ville|commune|mairie|municipalite)\b ?(.*)$"), "commune"),
+)
+_COMPACT_DEPARTEMENT = re.compile(r"^c[dg] ?(\d{2,3}|2a|2b)$")
+#: What follows the authority's name to name one of its services: " - Direction…", " / …",
+#: " (DGA …)", ", service…".
+_QUALIFIER = re.compile(r"\s+[-–—/]\s+|\s*[(,]")
+#: What "de", "du", "des"… leave of a name: "du Pouliguen" → "le pouliguen" or "pouliguen".
+_ARTICLES = (
+    ("de la ", ("la ", "")),
+    ("de l ", ("l ", "")),
+    ("du ", ("le ", "")),
+    ("des ", ("les ", "")),
+    ("de ", ("",)),
+    ("d ", ("",)),
+)
+
+
+def _tails(rest: str) -> list[str]:
+    """The names a funder's words after its prefix may stand for, likeliest first."""
+    for article, replacements in _ARTICLES:
+        if rest.startswith(article):
+            tail = rest[len(article) :]
+            return [r + tail for r in replacements] + [rest]
+    return [rest]
+
+
+@functools.lru_cache(maxsize=4096)
+def authority_named(name: str, *, siren: str | None = None) -> Authority | None:
+    """The local authority a funder's name designates, or None.
+
+    Recognised: a département, région or commune after its usual prefix ("Conseil
+    Départemental de la Mayenne", "Département de Loire-Atlantique", "CD 44", "Région Pays de la
+    Loire", "Ville de Nantes", "Commune du Pouliguen") and an EPCI by its own name ("Nantes
+    Métropole"). A commune name several communes share is told apart by ``siren`` when it is
+    one of theirs; otherwise it designates none."""
+    table = geography()
+    key = name_key(name)
+    if not key:
+        return None
+    short = _COMPACT_DEPARTEMENT.match(key)
+    if short:  # "CD44", "CG 2A"
+        return _authority_of("departement", short[1], siren)
+    head = _QUALIFIER.split(name, maxsplit=1)[0]
+    if head != name and name_key(head):  # "Département de la Sarthe - Direction de la culture"
+        found = authority_named(head, siren=siren)
+        if found is not None:
+            return found
+    for pattern, level in _AUTHORITY_PREFIXES:
+        match = pattern.match(key)
+        if not match or not match[1]:
+            continue
+        for tail in _tails(match[1]):
+            found = _authority_of(level, tail, siren)
+            if found is not None:
+                return found
+    codes = [code for lvl, code in table.by_name.get(key, []) if lvl == "epci"]
+    if len(codes) == 1:
+        return _authority("epci", codes[0])
+    return None
+
+
+def authority_of_code(text: str) -> Authority | None:
+    """The authority of a territory code a user typed: 44 (département), 44109 (commune),
+    244400404 (EPCI SIREN, or a commune's SIREN), region/52…, or None."""
+    table = geography()
+    raw = text.strip()
+    compact = raw.replace(" ", "")
+    if compact.isdigit() and len(compact) == 9:
+        if compact in table.epcis:
+            return _authority("epci", compact)
+        for commune in table.communes.values():
+            if commune.siren == compact:
+                return _authority("commune", commune.code)
+        return None
+    try:
+        territory = resolve_territory(raw)
+    except ValueError:
+        return None
+    if territory.level in ("departement", "region", "commune", "epci"):
+        return _authority(territory.level, territory.code)
+    return None
+
+
+def _authority_of(level: str, tail: str, siren: str | None) -> Authority | None:
+    table = geography()
+    code_text = tail.replace(" ", "").upper()
+    if level == "departement" and code_text in table.departements:
+        return _authority(level, code_text)
+    codes = [code for lvl, code in table.by_name.get(tail, []) if lvl == level]
+    if level == "commune" and len(codes) > 1 and siren:
+        codes = [c for c in codes if table.communes[c].siren == siren]
+    if len(codes) == 1:
+        return _authority(level, codes[0])
+    return None
+
+
+_LABEL_PREFIX = {"region": "Région", "departement": "Département"}
+
+
+def _authority(level: str, code: str) -> Authority:
+    table = geography()
+    name = table.name_of(level, code)
+    label = f"{_LABEL_PREFIX[level]} {name}" if level in _LABEL_PREFIX else name
+    if level == "commune":
+        siren = table.communes[code].siren
+    elif level == "epci":
+        siren = code
+    else:
+        siren = None
+    return Authority(level, code, label, siren)

@@ -1,34 +1,55 @@
-"""SCDL "subventions" files (the open-data standard for grants by local authorities).
+"""SCDL "subventions" files (the open-data standard for grants by local authorities), and
+lists of voted grants without a funder column.
 
-Columns (schema 2.x): nomAttribuant, idAttribuant, dateConvention, referenceDecision,
-nomBeneficiaire, idBeneficiaire, objet, montant, nature, conditionsVersement,
-datesPeriodeVersement, idRAE, notificationUE, pourcentageSubvention. Each row is one grant:
-a funding partnership funder → beneficiary with its amount and date. Funders and
-beneficiaries are actors identified by SIREN (the first 9 digits of their SIRET), merged with
-actors already in the store; a beneficiary given by RNA number or by name only is kept too.
+Fields (schema 1.x to 2.1): nomAttribuant, idAttribuant, dateConvention, referenceDecision,
+nomBeneficiaire, idBeneficiaire, rnaBeneficiaire, objet, montant, nature,
+conditionsVersement, datesPeriodeVersement, idRAE, notificationUE, pourcentageSubvention,
+dispositifAide, multiFinanceur — a header may use these names or the schema's titles ("Nom
+de l'attribuant", "Montant total de la subvention"), in any case, with or without accents.
+Each row is one grant: a funding partnership funder → beneficiary with its amount and date.
+Funders and beneficiaries are actors identified by SIREN (the first 9 digits of their
+SIRET), merged with actors already in the store; a beneficiary given by RNA number or by name
+only is kept too.
+
+Nothing real is lost (unless ``strict``): a grant without an amount is a funding tie without
+one; an invalid or Excel-rounded identifier is kept as a ``skos:note`` and the actor is found
+by name; a funder whose name designates a local authority (``places.authority_named``) is
+that authority's node; a funder named alike with several SIRENs is one actor; a row split by
+separators inside values that are not in quotes is put back together by its typed columns
+(``repair_row``). Every such step is an assumption of the import summary. A grant list
+without a funder column takes its funder from ``--funder`` (``resolve_funder``), and each
+filled amount column becomes one grant with the column's nature.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import itertools
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ecograph.ingest.conversion import ActorDraft, Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.guess import guess_type
 from ecograph.ingest.mapping import Mapping
 from ecograph.ingest.merge import StoreIndex
+from ecograph.ingest.places import Authority, authority_named, authority_of_code
 from ecograph.ingest.readers import Table
-from ecograph.ingest.row_fields import Fields, each_row
+from ecograph.ingest.row_fields import Fields, _cached_date, _cached_decimal, each_row
 from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.ingest.tabular import T, _local_iri
 from ecograph.ingest.values import (
     ValueProblem,
     decimal_lexical,
+    is_missing,
     looks_like_rna,
+    parse_decimal,
+    read_organisation_id,
     read_rna,
     read_siren,
-    read_siret,
 )
 from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES
@@ -41,6 +62,7 @@ SCDL_COLUMNS = (
     "referenceDecision",
     "nomBeneficiaire",
     "idBeneficiaire",
+    "rnaBeneficiaire",
     "objet",
     "montant",
     "nature",
@@ -49,15 +71,90 @@ SCDL_COLUMNS = (
     "idRAE",
     "notificationUE",
     "pourcentageSubvention",
+    "dispositifAide",
+    "multiFinanceur",
 )
+#: The schema's field titles (versions 1.x to 2.1) and their usual variants, as name keys
+#: without spaces: a header may use them instead of the field names.
+_TITLES: dict[str, tuple[str, ...]] = {
+    "nomAttribuant": ("nomdelattribuant", "nomattribuant", "attribuant"),
+    "idAttribuant": (
+        "identificationdelattribuant",
+        "identifiantdelattribuant",
+        "siretdelattribuant",
+        "siretattribuant",
+    ),
+    "dateConvention": (
+        "datedelaconventiondesubvention",
+        "datedelaconvention",
+        "dateconventiondesubvention",
+        "datedeconvention",
+    ),
+    "referenceDecision": ("referencedeladecision", "referencedecision"),
+    "nomBeneficiaire": ("nomdubeneficiaire", "nombeneficiaire", "raisonsocialedubeneficiaire"),
+    "idBeneficiaire": (
+        "identificationdubeneficiaire",
+        "identifiantdubeneficiaire",
+        "siretdubeneficiaire",
+        "siretbeneficiaire",
+    ),
+    "rnaBeneficiaire": ("rnadubeneficiaire", "numerornadubeneficiaire", "identifiantrna"),
+    "objet": ("objetdelasubvention", "objetsubvention"),
+    "montant": ("montanttotaldelasubvention", "montantdelasubvention", "montanttotal"),
+    "nature": ("naturedelasubvention", "naturesubvention"),
+    "conditionsVersement": ("conditionsdeversementdelasubvention", "conditionsdeversement"),
+    "datesPeriodeVersement": (
+        "dateouperiodedeversement",
+        "datesouperiodedeversement",
+        "periodedeversement",
+        "datesdeversement",
+    ),
+    "idRAE": ("identifiantrae",),
+    "notificationUE": ("aidedetatnotifiee", "notificationue"),
+    "pourcentageSubvention": ("pourcentagedumontanttotal", "pourcentagedelasubvention"),
+    "dispositifAide": ("dispositifdaide", "dispositifaide"),
+    "multiFinanceur": ("multifinanceur", "multifinanceurs", "financementmultiple"),
+}
+#: Titles this long are often cut or extended by publishers: a header starting with one
+#: is that field ("Identifiant RAE de l'aide au titre de laquelle…").
+_TITLE_STARTS = {
+    "idRAE": "identifiantrae",
+    "notificationUE": "aidedetatnotifiee",
+    "pourcentageSubvention": "pourcentagedumontant",
+}
+_PARENTHESIS = re.compile(r"\([^)]*\)")
 _XSD = PREFIXES["xsd"]
 
 
+def _header_key(column: str) -> str:
+    """A header as compared: no case, accents, punctuation, spaces or "(SIRET)" remark."""
+    return name_key(_PARENTHESIS.sub(" ", column)).replace(" ", "")
+
+
+def scdl_positions(columns: list[str]) -> dict[str, int]:
+    """SCDL field → the position of its column, for headers written with the schema's field
+    names or titles, in any case, with or without accents (the first column of a field wins)."""
+    wanted: dict[str, str] = {}
+    for field_name in SCDL_COLUMNS:
+        wanted.setdefault(field_name.lower(), field_name)
+        for title in _TITLES.get(field_name, ()):
+            wanted.setdefault(title, field_name)
+    positions: dict[str, int] = {}
+    for position, column in enumerate(columns):
+        key = _header_key(column)
+        found = wanted.get(key)
+        if found is None:
+            found = next((f for f, start in _TITLE_STARTS.items() if key.startswith(start)), None)
+        if found is not None and found not in positions:
+            positions[found] = position
+    return positions
+
+
 def looks_like_scdl(columns: list[str]) -> bool:
-    """A table with the SCDL's key columns (names compared without case and accents)."""
-    keys = {name_key(c).replace(" ", "") for c in columns}
-    return {"nomattribuant", "montant"} <= keys and bool(
-        keys & {"nombeneficiaire", "idbeneficiaire"}
+    """A table with the SCDL's key columns (by field name or title, any case or accents)."""
+    found = scdl_positions(columns)
+    return {"nomAttribuant", "montant"} <= set(found) and bool(
+        {"nomBeneficiaire", "idBeneficiaire"} & set(found)
     )
 
 
@@ -66,10 +163,154 @@ class _Grant:
     key: str
     funder: ActorDraft
     beneficiary: ActorDraft
-    amount: str
+    amount: str | None
     date: str | None
     reference: str | None
     description: str | None
+
+
+@dataclass(frozen=True)
+class FunderChoice:
+    """The funder ``--funder`` names for a grant list without a funder column."""
+
+    name: str
+    siren: str | None = None
+    authority: Authority | None = None
+
+
+def resolve_funder(text: str) -> FunderChoice:
+    """``--funder SIREN|SIRET|INSEE code|name`` → the funder: a local authority when the code
+    or the name designates one, else an actor with that SIREN, else an actor by that name."""
+    raw = text.strip()
+    if not raw:
+        raise ValueError("--funder is empty; give a SIREN, an INSEE code or a name")
+    compact = raw.replace(" ", "")
+    authority = authority_of_code(raw) if any(c.isdigit() for c in compact[:3]) else None
+    if authority is None and not compact.isdigit():
+        authority = authority_named(raw)
+    if authority is not None:
+        return FunderChoice(authority.label, authority.siren, authority)
+    if compact.isdigit() and len(compact) in (9, 14):
+        try:
+            siren, _ = read_siren(compact)
+        except ValueProblem as err:
+            raise ValueError(f"--funder {raw}: {err}") from None
+        departement = _departement_of_siren(siren)
+        if departement is not None:
+            return FunderChoice(departement.label, siren, departement)
+        return FunderChoice("", siren)  # named by the store, or known by its SIREN alone
+    if compact.isdigit():
+        raise ValueError(
+            f"--funder {raw}: expected a SIREN (9 digits), a SIRET (14), the INSEE code of a "
+            "commune (5) or a département (2–3), or a name"
+        )
+    return FunderChoice(raw)
+
+
+def _departement_of_siren(siren: str) -> Authority | None:
+    """A département's council by its SIREN: "22", the département's code, then zeros
+    (224400028 is Loire-Atlantique's, 229740014 La Réunion's); None for any other SIREN."""
+    if not siren.startswith("22"):
+        return None
+    for code in (siren[2:5], siren[2:4]):
+        if siren[2 + len(code) : 4 + len(code)] == "00":
+            found = authority_of_code(code) if code.isdigit() else None
+            if found is not None and found.level == "departement":
+                return found
+    return None
+
+
+_NATURES = (
+    ("fonctionnement", "subvention de fonctionnement"),
+    ("investissement", "subvention d'investissement"),
+    ("garantie", "garantie d'emprunt"),
+    ("pret", "prêt"),
+    ("avance", "avance remboursable"),
+    ("nature", "aide en nature"),
+    ("exceptionnel", "subvention exceptionnelle"),
+)
+#: Words of a grant list's columns (name keys, no spaces) when it has no SCDL header.
+_LIST_FIELDS: dict[str, tuple[str, ...]] = {
+    "nomBeneficiaire": (
+        "beneficiaire",
+        "nomdubeneficiaire",
+        "association",
+        "nomdelassociation",
+        "organisme",
+        "raisonsociale",
+        "structure",
+        "nom",
+        "denomination",
+        "tiers",
+    ),
+    "idBeneficiaire": ("siret", "siren", "nsiret", "numerosiret", "nsiren", "numerosiren"),
+    "rnaBeneficiaire": ("rna", "nrna", "numerorna"),
+    "postcode": ("codepostal", "cp"),
+    "commune": ("commune", "ville", "localite"),
+    "objet": ("objet", "objetdelademande", "projet", "intitule", "libelle", "action"),
+    "dateConvention": ("date", "datedevote", "datedeladecision", "annee", "exercice"),
+    "referenceDecision": ("deliberation", "decision", "ndeliberation"),
+}
+_AMOUNT_WORDS = re.compile(
+    r"montant|subvention|fonctionnement|investissement|garantie|pret|somme|vote|attribue"
+    r"|accorde|aide|euros?$"
+)
+
+
+_TOTAL_WORDS = re.compile(r"total|cumul")
+
+
+def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, int], list[int]]:
+    """A grant list without a funder column: its beneficiary, place and text columns, and
+    every amount column (a header about money whose filled cells are numbers)."""
+    found = dict(positions)
+    for position, column in enumerate(table.columns):
+        if position in found.values():
+            continue
+        key = _header_key(column)
+        for field_name, words in _LIST_FIELDS.items():
+            if field_name not in found and key in words:
+                found[field_name] = position
+                break
+    if "montant" in found:  # SCDL-shaped: its amount is the grant (loans etc. stay unused)
+        return found, [found.pop("montant")]
+    taken = set(found.values())
+    amounts = [
+        p
+        for p, column in enumerate(table.columns)
+        if p not in taken and _AMOUNT_WORDS.search(_header_key(column)) and _numbers(table, p)
+    ]
+    parts = [p for p in amounts if not _TOTAL_WORDS.search(_header_key(table.columns[p]))]
+    return found, parts or amounts  # a "total" beside its parts would count twice
+
+
+def is_grant_table(table: Table, *, funder_given: bool) -> bool:
+    """Whether a table is SCDL (by its header), or, when the funder is given, a grant list:
+    a beneficiary column and at least one amount column."""
+    if looks_like_scdl(table.columns):
+        return True
+    if not funder_given:
+        return False
+    positions, amounts = _list_positions(table, scdl_positions(table.columns))
+    return bool(amounts) and bool({"nomBeneficiaire", "idBeneficiaire"} & set(positions))
+
+
+def _numbers(table: Table, position: int) -> bool:
+    """Whether a column's filled cells (at least one) are amounts, nine in ten at least."""
+    filled = bad = 0
+    for _, cells in table.rows:
+        if position < len(cells) and not is_missing(cells[position]):
+            filled += 1
+            try:
+                parse_decimal(cells[position])
+            except ValueProblem:
+                bad += 1
+    return filled > 0 and bad * 10 <= filled
+
+
+def _nature_of(column: str) -> str:
+    key = name_key(column)
+    return next((nature for word, nature in _NATURES if word in key), column.strip())
 
 
 def convert_scdl(
@@ -79,37 +320,63 @@ def convert_scdl(
     *,
     tick: Callable[[int], None] | None = None,
     out: LineSink | None = None,
+    strict: bool = False,
+    funder: FunderChoice | None = None,
 ) -> Conversion:
-    """Convert SCDL rows; lines are written once funder and beneficiary have their IRIs."""
+    """Convert SCDL rows (or a grant list with ``funder``); lines are written once funder
+    and beneficiary have their IRIs.
+
+    Unless ``strict``, nothing real is lost: a grant without an amount is a funding tie
+    without one; an invalid or untrusted identifier is kept as a note and the actor is found
+    by name; a local authority is recognised by name; a funder named the same with several
+    SIRETs is one actor. Each of these is an assumption of the summary. ``strict`` refuses
+    such rows, as earlier versions did."""
     conversion = Conversion(kind="scdl subsidies", lines=out if out is not None else [])
-    by_key = {name_key(c).replace(" ", ""): i for i, c in enumerate(table.columns)}
-    positions = {name: by_key[name.lower()] for name in SCDL_COLUMNS if name.lower() in by_key}
-    missing = [c for c in ("nomAttribuant", "nomBeneficiaire", "montant") if c not in positions]
-    if missing:
+    positions = scdl_positions(table.columns)
+    amounts: list[int] = []
+    no_funder_column = "nomAttribuant" not in positions and "idAttribuant" not in positions
+    if no_funder_column:
+        positions, amounts = _list_positions(table, positions)
+        for position in amounts:
+            positions[f"amount:{position}"] = position
+        needed = [] if amounts else ["montant"]
+        if funder is None:
+            needed.insert(0, "nomAttribuant (or name the funder with --funder)")
+    else:
+        needed = ["montant"] if "montant" not in positions else []
+    if "nomBeneficiaire" not in positions and "idBeneficiaire" not in positions:
+        needed.append("nomBeneficiaire")
+    if needed:
         conversion.rejects.append(
-            Reject(1, None, None, f"an SCDL subsidy file needs the column(s) {', '.join(missing)}")
+            Reject(1, None, None, f"an SCDL subsidy file needs the column(s) {', '.join(needed)}")
         )
         return conversion
     used = set(positions.values())
-    conversion.unused_columns = [c for i, c in enumerate(table.columns) if i not in used and c]
+    conversion.unused_columns = [
+        c for i, c in enumerate(table.columns) if i not in used and c.strip()
+    ]
+    table = _repaired(table, positions, conversion, strict=strict)
     fields = Fields(table, positions, Mapping(), conversion)
+    reader = _Rows(conversion, index.base, strict=strict, funder=funder)
+    reader.funder_sirens = _funder_sirens(table, positions) if funder is None else {}
     grants: list[_Grant] = []
-    seen: set[str] = set()
+    occurrences: Counter[str] = Counter()
     for number, cells in each_row(table, conversion, fields, tick=tick):
         try:
-            grant = _grant(fields, conversion)
+            found = reader.grants(fields, amounts)
         except RowProblem as err:
             conversion.rejects.append(Reject(number, err.column, err.value, err.problem, cells))
             continue
-        if grant.key in seen:
-            conversion.note(
-                "the same grant appears twice (same funder, beneficiary, "
-                "decision and amount): kept once",
-                number,
-            )
-            continue
-        seen.add(grant.key)
-        grants.append(grant)
+        for grant in found:
+            occurrences[grant.key] += 1
+            if occurrences[grant.key] > 1:
+                conversion.note(
+                    "the same grant appears again (same funder, beneficiary, decision, amount, "
+                    "date and object): kept as another grant",
+                    number,
+                )
+                grant.key += f"-{occurrences[grant.key]}"
+            grants.append(grant)
 
     def finish() -> None:
         base = index.base
@@ -117,19 +384,21 @@ def convert_scdl(
         lines = conversion.lines
         for grant in grants:
             s = nt_iri(_local_iri(base, "partnership", source, grant.key))
-            funder, beneficiary = nt_iri(grant.funder.iri), nt_iri(grant.beneficiary.iri)
+            funder_nt, beneficiary = nt_iri(grant.funder.iri), nt_iri(grant.beneficiary.iri)
             lines.extend(
                 [
                     f"{s} {T['type']} {T['Partnership']} .",
                     f"{s} {T['partnershipType']} {funding} .",
-                    f"{s} {T['partner']} {funder} .",
+                    f"{s} {T['partner']} {funder_nt} .",
                     f"{s} {T['partner']} {beneficiary} .",
-                    f"{s} {T['funder']} {funder} .",
+                    f"{s} {T['funder']} {funder_nt} .",
                     f"{s} {T['beneficiary']} {beneficiary} .",
-                    f"{s} {T['amount']} {nt_literal(grant.amount, datatype=_XSD + 'decimal')} .",
-                    f"{s} {T['currency']} {nt_literal('EUR')} .",
                 ]
             )
+            if grant.amount is not None:
+                amount = nt_literal(grant.amount, datatype=_XSD + "decimal")
+                lines.append(f"{s} {T['amount']} {amount} .")
+                lines.append(f"{s} {T['currency']} {nt_literal('EUR')} .")
             if grant.date:
                 lines.append(f"{s} {T['start']} {nt_literal(grant.date, datatype=_XSD + 'date')} .")
             if grant.reference:
@@ -138,85 +407,578 @@ def convert_scdl(
                 lines.append(f"{s} {T['description']} {nt_literal(grant.description, lang='fr')} .")
         conversion.partnerships = len(grants)
 
+    if grants:
+        euros = [Decimal(g.amount) for g in grants if g.amount is not None]
+        total = f"{sum(euros, Decimal(0)):,.2f}".replace(",", " ")
+        without = len(grants) - len(euros)
+        conversion.note(
+            f"grants: {len(grants):,}, {total} € in all"
+            + (f"; {without:,} without an amount" if without else ""),
+            0,
+        )
     conversion.finish = finish
     return conversion
 
 
-def _party(
-    fields: Fields, conversion: Conversion, role: str, name_field: str, id_field: str
-) -> ActorDraft:
-    """A funder or beneficiary: identified by SIREN (from a SIRET), RNA, or name only."""
-    name, raw_id = fields.text(name_field), fields.text(id_field)
-    siren = siret = rna = None
-    if raw_id:
+def _funder_sirens(table: Table, positions: dict[str, int]) -> dict[str, str]:
+    """Each funder name → the SIREN most of its rows give (a funder is one actor by name)."""
+    name_at, id_at = positions.get("nomAttribuant"), positions.get("idAttribuant")
+    if name_at is None or id_at is None:
+        return {}
+    seen: dict[str, Counter[str]] = {}
+    for _, cells in table.rows:
+        if max(name_at, id_at) >= len(cells):
+            continue
+        key = name_key(cells[name_at])
+        if not key:
+            continue
+        found = _identifier(cells[id_at])
+        if found.value and not found.problem and not looks_like_rna(found.value):
+            seen.setdefault(key, Counter())[found.value] += 1
+    return {key: counts.most_common(1)[0][0] for key, counts in seen.items()}
+
+
+_PERIOD = re.compile(r"^\s*(\S+?)\s*(?:/|_|\s+au\s+|\s+-\s+)\s*(\S+)\s*$", re.IGNORECASE)
+
+
+def _period_start(text: str) -> str | None:
+    """The first day of a period written "2017-10-06/2018-06-30", "2018-04-01_2018-12-31" or
+    "01/03/2019 au 30/06/2019" (ISO), or None."""
+    match = _PERIOD.match(text)
+    if not match:
+        return None
+    try:
+        return _cached_date(match[1]).isoformat()
+    except ValueProblem:
+        return None
+
+
+@dataclass(frozen=True)
+class _Id:
+    """An identifier cell read: SIREN or RNA, the SIRET it came from, what was assumed, or
+    why it cannot be trusted."""
+
+    value: str | None = None
+    siret: str | None = None
+    note: str | None = None
+    problem: str | None = None
+
+
+def _identifier(raw: str) -> _Id:
+    """An identifier cell, with Excel's leading or trailing apostrophes and spaces removed; a
+    number Excel rounded (scientific notation, a SIRET whose NIC is 00000) is not trusted, and
+    an invalid one (Luhn key, length) neither."""
+    text = raw.strip().strip("'’‘`\"").strip()
+    if not text:
+        return _Id()
+    if looks_like_rna(text):
         try:
-            if looks_like_rna(raw_id):
-                rna = read_rna(raw_id)
-            else:
-                siren, note = read_siren(raw_id)
-                if note and note.startswith("SIRET"):
-                    siret, _ = read_siret(raw_id)  # without Excel's apostrophe or spaces
-                if note:
-                    conversion.note(f"{id_field}: {note.split(' (')[0]}", fields.row)
+            return _Id(read_rna(text))
         except ValueProblem as err:
-            raise fields.problem(id_field, raw_id, str(err)) from None
-    if not name and not (siren or rna):
-        raise fields.problem(
-            name_field, "", f"the {role} has neither a name nor an identifier ({id_field})"
-        )
-    if not (siren or rna):
-        conversion.note(f"{role} without SIREN or RNA: identified by its name", fields.row)
-    kind = guess_type(name, siren)
-    if kind is None:
-        kind = "localAuthority" if role == "funder" else "association"
-        conversion.note(f"{role} type unknown: «{kind}» assumed", fields.row)
+            return _Id(problem=str(err))
+    try:
+        found = read_organisation_id(raw.strip())  # it says which quotes it removed
+    except ValueProblem as err:  # rounded by a spreadsheet, a wrong check digit, not digits
+        return _Id(problem=str(err))
+    notes = [*(["SIRET cut to its SIREN"] if found.siret else []), *found.notes]
+    return _Id(found.siren, found.siret, "; ".join(notes) or None)
+
+
+#: Past this many, what is listed row by row (repairs, identifiers) is counted instead, so a
+#: large file's summary and source description stay readable.
+_LISTED = 200
+
+
+def _listed(conversion: Conversion, listed: Counter[str], text: str, more: str, row: int) -> None:
+    """A note listed on its own, the first ``_LISTED`` times of its kind (``more``), then
+    counted under ``more``; ``listed`` counts each kind."""
+    if text in conversion.notes or listed[more] < _LISTED:
+        if text not in conversion.notes:
+            listed[more] += 1
+        conversion.note(text, row)
     else:
-        conversion.note(f"{role} type guessed from its SIREN or name", fields.row)
-    return conversion.actors.add(
-        fields.row,
-        name=name,
-        siren=siren,
-        siret=siret,
-        rna=rna,
-        type=kind,
-        type_guessed=True,
-        sector=default_sectors().get(kind),
-    )
+        conversion.note(more, row)
 
 
-def _grant(fields: Fields, conversion: Conversion) -> _Grant:
-    funder = _party(fields, conversion, "funder", "nomAttribuant", "idAttribuant")
-    beneficiary = _party(fields, conversion, "beneficiary", "nomBeneficiaire", "idBeneficiaire")
-    if funder is beneficiary:
-        raise fields.problem(
-            "idBeneficiaire",
-            fields.text("idBeneficiaire") or "",
-            "the beneficiary is the funder itself",
+_TYPE_OF_LEVEL = {
+    "departement": "departement",
+    "region": "region",
+    "commune": "commune",
+    "epci": "epci",
+}
+
+
+class _Rows:
+    """Reads one row's funder, beneficiary and grant(s)."""
+
+    def __init__(
+        self, conversion: Conversion, base: str, *, strict: bool, funder: FunderChoice | None
+    ) -> None:
+        self.conversion = conversion
+        self.base = base
+        self.strict = strict
+        self.funder = funder
+        self.funder_sirens: dict[str, str] = {}
+        self.listed: Counter[str] = Counter()
+
+    def grants(self, fields: Fields, amounts: list[int]) -> list[_Grant]:
+        conversion = self.conversion
+        funder = self._funder(fields)
+        beneficiary = self._party(
+            fields, "beneficiary", "nomBeneficiaire", "idBeneficiaire", funder=funder
         )
-    amount = fields.decimal("montant")
-    if amount is None:
-        raise fields.problem("montant", "", "the amount is empty; SCDL requires it (in euros)")
-    date = fields.date("dateConvention")
-    if date is None:
-        conversion.note("dateConvention empty: grant kept without a date", fields.row)
-    reference = fields.text("referenceDecision")
-    objet, nature = fields.text("objet"), fields.text("nature")
-    description = " — ".join(t for t in (objet, nature) if t) or None
-    parts = (
-        funder.key,
-        beneficiary.key,
-        reference or "",
-        str(amount),
-        date.isoformat() if date else "",
-        objet or "",
-    )
-    key = "g-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
-    return _Grant(
-        key,
-        funder,
-        beneficiary,
-        decimal_lexical(amount),
-        date.isoformat() if date else None,
-        reference,
-        description,
-    )
+        if funder is beneficiary:
+            raise fields.problem(
+                "idBeneficiaire",
+                fields.text("idBeneficiaire") or "",
+                "the beneficiary is the funder itself (same identifier and name); a grant "
+                "ties two actors",
+            )
+        date = self._date(fields)
+        objet, nature = fields.text("objet"), fields.text("nature")
+        found: list[_Grant] = []
+        if not amounts:
+            amount = self._amount(fields, "montant")
+            found.append(self._grant(fields, funder, beneficiary, amount, date, objet, nature))
+            return found
+        for position in amounts:
+            field_name = f"amount:{position}"
+            amount = self._amount(fields, field_name)
+            if amount is None and len(amounts) > 1:
+                continue
+            column_nature = _nature_of(fields.column(field_name)) if len(amounts) > 1 else nature
+            found.append(
+                self._grant(fields, funder, beneficiary, amount, date, objet, column_nature)
+            )
+        if not found:  # several amount columns, all empty: one tie without an amount
+            conversion.note("no amount in any amount column: a funding tie without one", fields.row)
+            found.append(self._grant(fields, funder, beneficiary, None, date, objet, nature))
+        return found
+
+    def _grant(
+        self,
+        fields: Fields,
+        funder: ActorDraft,
+        beneficiary: ActorDraft,
+        amount: Decimal | None,
+        date: str | None,
+        objet: str | None,
+        nature: str | None,
+    ) -> _Grant:
+        reference = fields.text("referenceDecision")
+        description = " — ".join(t for t in (objet, nature) if t) or None
+        lexical = decimal_lexical(amount) if amount is not None else None
+        parts = (
+            funder.key,
+            beneficiary.key,
+            reference or "",
+            lexical or "",
+            date or "",
+            objet or "",
+            nature or "",
+        )
+        key = "g-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
+        return _Grant(key, funder, beneficiary, lexical, date, reference, description)
+
+    def _amount(self, fields: Fields, field_name: str) -> Decimal | None:
+        try:
+            amount = fields.decimal(field_name)
+        except RowProblem:
+            if self.strict:
+                raise
+            self.conversion.note(
+                f"{fields.column(field_name)}: not an amount; the grant is kept without one "
+                "(the text is in the reject-free summary only)",
+                fields.row,
+            )
+            return None
+        if amount is None:
+            if self.strict:
+                raise fields.problem(
+                    field_name, "", "the amount is empty; SCDL requires it (in euros)"
+                )
+            self.conversion.note(
+                "no amount (aid in kind?): a funding tie without an amount", fields.row
+            )
+        return amount
+
+    def _date(self, fields: Fields) -> str | None:
+        try:
+            date = fields.date("dateConvention")
+        except RowProblem:
+            start = _period_start(fields.text("dateConvention") or "")
+            if start is not None:
+                self.conversion.note(
+                    f"{fields.column('dateConvention')}: a period; its first day taken",
+                    fields.row,
+                )
+                return start
+            if self.strict:
+                raise
+            self.conversion.note(
+                f"{fields.column('dateConvention')}: not a date; grant kept without one",
+                fields.row,
+            )
+            return None
+        if date is None:
+            self.conversion.note("dateConvention empty: grant kept without a date", fields.row)
+            return None
+        return date.isoformat()
+
+    def _funder(self, fields: Fields) -> ActorDraft:
+        """The row's funder; ``--funder`` names it where the file does not (no funder
+        column, or empty funder cells)."""
+        choice = self.funder
+        given = fields.text("nomAttribuant") or fields.text("idAttribuant")
+        if choice is None or given:
+            return self._party(fields, "funder", "nomAttribuant", "idAttribuant")
+        if "nomAttribuant" in fields.positions or "idAttribuant" in fields.positions:
+            self.conversion.note("funder cells empty: the funder given with --funder", fields.row)
+        draft = self.conversion.actors.add(
+            fields.row,
+            name=choice.name or None,
+            siren=choice.siren,
+            type=_TYPE_OF_LEVEL[choice.authority.level] if choice.authority else None,
+            type_guessed=True,
+            sector="public" if choice.authority else None,
+        )
+        if choice.authority is not None:
+            draft.authority = choice.authority.iri(self.base)
+        elif draft.type is None:
+            draft.type = guess_type(choice.name, choice.siren) or "localAuthority"
+            draft.sector = default_sectors().get(draft.type)
+        return draft
+
+    def _party(
+        self,
+        fields: Fields,
+        role: str,
+        name_field: str,
+        id_field: str,
+        *,
+        funder: ActorDraft | None = None,
+    ) -> ActorDraft:
+        """A funder or beneficiary: by SIREN (from a SIRET), RNA, or name; a funder whose
+        name designates a local authority is that authority. A beneficiary given the
+        funder's own SIREN under another name (a service, a CCAS) is found by its name."""
+        conversion = self.conversion
+        name, raw_id = fields.text(name_field), fields.text(id_field)
+        column = fields.column(id_field)
+        read = _identifier(raw_id) if raw_id else _Id()
+        siren, siret, problem = read.value, read.siret, read.problem
+        if (
+            funder is not None
+            and siren
+            and siren == funder.siren
+            and name
+            and not self.strict
+            and name_key(name) not in {name_key(n) for n in funder.names}
+        ):
+            siren, siret = None, None
+            problem = "the funder's own SIREN, under another name"
+        rna = None
+        if siren and looks_like_rna(siren):
+            siren, rna = None, siren
+        if role == "beneficiary" and rna is None:
+            raw_rna = fields.text("rnaBeneficiaire")
+            if raw_rna:
+                try:
+                    rna = read_rna(raw_rna)
+                except ValueProblem as err:
+                    if self.strict:
+                        raise fields.problem("rnaBeneficiaire", raw_rna, str(err)) from None
+                    conversion.note(
+                        f"{fields.column('rnaBeneficiaire')}: not a valid RNA number; kept as "
+                        "a note on the actor",
+                        fields.row,
+                    )
+        notes: list[str] = []
+        if problem:
+            if self.strict:
+                raise fields.problem(id_field, raw_id, problem)
+            if not name:
+                raise fields.problem(
+                    id_field,
+                    raw_id,
+                    f"nothing identifies the {role}: no name, and the identifier is not "
+                    f"usable ({problem})",
+                )
+            _listed(
+                conversion,
+                self.listed,
+                f"{column} «{raw_id}» of «{name}»: {problem.rstrip('.')}; the {role} is found "
+                "or created by its name, the identifier kept as a note (never as a SIREN)",
+                f"{column}: more invalid or untrusted identifiers, kept as notes the same way",
+                fields.row,
+            )
+            notes.append(f"{column} «{raw_id}» non retenu comme SIREN : {problem}")
+        elif read.note:
+            conversion.note(f"{column}: {read.note}", fields.row)
+        if not name and not (siren or rna):
+            if role == "funder" or self.strict:
+                raise fields.problem(
+                    name_field, "", f"the {role} has neither a name nor an identifier ({id_field})"
+                )
+            return self._unnamed(fields)
+        authority = None
+        if role == "funder" and name:
+            expected = self.funder_sirens.get(name_key(name))
+            if siren and expected and siren != expected:
+                if self.strict:
+                    raise fields.problem(
+                        id_field, raw_id, f"another SIREN ({expected}) than other rows of «{name}»"
+                    )
+                _listed(
+                    conversion,
+                    self.listed,
+                    f"funder «{name}» has another SIREN ({siren}) than in its other rows "
+                    f"({expected}): one actor, the other SIREN kept as a note",
+                    "more funders with another SIREN than in their other rows: one actor each",
+                    fields.row,
+                )
+                notes.append(f"{column} «{raw_id}» : autre SIREN que {expected}")
+                siren, siret = expected, None
+            elif siren is None and expected:
+                siren = expected
+            authority = authority_named(name, siren=siren)
+            if authority is not None and authority.siren and siren and siren != authority.siren:
+                conversion.note(
+                    f"funder «{name}» recognised as {authority.label}, whose SIREN is "
+                    f"{authority.siren}, not {siren}: the other SIREN kept as a note",
+                    fields.row,
+                )
+                notes.append(f"{column} «{raw_id}» : SIREN {siren} différent de {authority.label}")
+                siren, siret = authority.siren, None
+            if authority is not None:
+                conversion.note(
+                    f"funder «{name}» recognised by its name as the local authority "
+                    f"{authority.label}",
+                    fields.row,
+                )
+        if role == "funder" and authority is None and siren:  # "Conseil départemental"
+            authority = _departement_of_siren(siren)
+        if not (siren or rna) and authority is None:
+            conversion.note(f"{role} without SIREN or RNA: identified by its name", fields.row)
+        if authority is not None:
+            kind: str | None = _TYPE_OF_LEVEL[authority.level]
+        else:
+            kind = guess_type(name, siren)
+            if kind is None:
+                kind = "localAuthority" if role == "funder" else "association"
+                conversion.note(f"{role} type unknown: «{kind}» assumed", fields.row)
+            else:
+                conversion.note(f"{role} type guessed from its SIREN or name", fields.row)
+        draft = conversion.actors.add(
+            fields.row,
+            name=name,
+            siren=siren,
+            siret=siret,
+            rna=rna,
+            type=kind,
+            type_guessed=authority is None,
+            sector="public" if authority else default_sectors().get(kind or ""),
+            place=self._place(fields) if role == "beneficiary" else None,
+        )
+        if authority is not None:
+            draft.authority = authority.iri(self.base)
+        draft.notes.update(notes)
+        return draft
+
+    def _unnamed(self, fields: Fields) -> ActorDraft:
+        """A beneficiary the row neither names nor identifies: the grant is real money from
+        a known funder, so it lands, tied to an actor of its own that says so."""
+        self.conversion.note(
+            "the beneficiary is neither named nor identified: the grant is kept, tied to an "
+            "actor «Bénéficiaire non renseigné (ligne N)» of its own",
+            fields.row,
+        )
+        draft = self.conversion.actors.add(
+            fields.row,
+            name=f"Bénéficiaire non renseigné (ligne {fields.row})",
+            local_id=f"unnamed-beneficiary-row-{fields.row}",
+        )
+        draft.notes.add("Le fichier ne nomme ni n'identifie ce bénéficiaire.")
+        return draft
+
+    def _place(self, fields: Fields) -> str | None:
+        if fields.text("commune") is None:
+            return None
+        try:
+            return fields.commune("commune")
+        except RowProblem as err:
+            self.conversion.note(
+                f"{fields.column('commune')}: {err.problem.split(';')[0]}; the beneficiary "
+                "is kept without a commune",
+                fields.row,
+            )
+            return None
+
+
+# ----------------------------------------------------------------------------- repairs
+_DATE_FIELDS = frozenset({"dateConvention"})
+_ID_FIELDS = frozenset({"idAttribuant", "idBeneficiaire", "rnaBeneficiaire"})
+_NUMBER_FIELDS = frozenset({"montant", "pourcentageSubvention"})
+_BOOLEANS = frozenset({"oui", "non", "true", "false", "vrai", "faux", "0", "1", "o", "n"})
+_ID_SHAPE = re.compile(r"^(?:\d{9}|\d{13,14}|W[0-9A-Z]{9}|\d(?:[.,]\d+)?E\+?\d+|\d+\.0)$")
+_DECIMAL_TAIL = re.compile(r"^\d{1,3}\s*(?:€|eur|euros?)?$", re.IGNORECASE)
+#: Past this many extra cells a row is not a few unquoted commas: it is left to be refused.
+_MAX_EXTRA = 6
+_AID = re.compile(r"^aide en |numeraire|en nature")
+_MAX_CANDIDATES = 20000
+_REPAIR_BUDGET = 1_000_000
+_REPAIR_STEPS_PER_ROW = 100
+
+
+def _fits(role: str, value: str) -> bool:
+    """Whether a value can be the cell of a typed column (empty always can)."""
+    text = value.strip()
+    if not text or is_missing(text):
+        return True
+    try:
+        if role == "date":
+            return _period_start(text) is not None or bool(_cached_date(text))
+        elif role == "number":
+            _cached_decimal(text)
+        elif role == "id":
+            compact = re.sub(r"[\s\u00a0\u202f]+", "", text.strip("'’`\"")).upper()
+            return bool(_ID_SHAPE.match(compact))
+        elif role == "bool":
+            return name_key(text) in _BOOLEANS
+    except ValueProblem:
+        return False
+    return True
+
+
+def _roles(width: int, positions: dict[str, int]) -> list[str]:
+    roles = ["text"] * width
+    for field_name, position in positions.items():
+        if field_name in _DATE_FIELDS:
+            roles[position] = "date"
+        elif field_name in _ID_FIELDS:
+            roles[position] = "id"
+        elif field_name in _NUMBER_FIELDS or field_name.startswith("amount:"):
+            roles[position] = "number"
+        elif field_name == "notificationUE":
+            roles[position] = "bool"
+        elif field_name == "nature":
+            roles[position] = "nature"
+    return roles
+
+
+def _join_score(role: str, left: str, right: str) -> int:
+    """How sure a separator between two pieces was a character of one value: a piece that
+    starts with a space ("Sport, Culture"), the decimals of an amount ("100 000,00")."""
+    if right[:1].isspace():
+        return 2
+    if role == "number" and left[-1:].isdigit() and _DECIMAL_TAIL.match(right.strip()):
+        return 2
+    if role == "id" and left[-1:].isdigit() and right[:1].isdigit():  # 7,86E+13
+        return 2
+    if role == "nature" and _AID.search(name_key(left)) and _AID.search(name_key(right)):
+        return 2  # "aide en numéraire;aide en nature": the schema lists natures so
+    return 0
+
+
+def repair_row(cells: list[str], roles: list[str], separator: str) -> list[str] | None:
+    """The row put back together (see ``_repair``), or None."""
+    return _repair(cells, roles, separator, _MAX_CANDIDATES)[0]
+
+
+def _repair(
+    cells: list[str], roles: list[str], separator: str, budget: int
+) -> tuple[list[str] | None, int]:
+    """(the row, steps taken). The row's pieces are joined back into ``len(roles)`` cells so
+    that every typed column (date, identifier, amount, yes/no) holds a value of its type,
+    choosing the joins that look most like a separator inside a value; the row is None when
+    no way, or several equally likely ways, fit, or when telling would take more than
+    ``budget`` steps."""
+    width, extra = len(roles), len(cells) - len(roles)
+    if extra <= 0 or extra > _MAX_EXTRA:
+        return None, 0
+    best: list[tuple[int, list[str]]] = []
+    tried = 0
+
+    def walk(column: int, start: int, spare: int, score: int, built: list[str]) -> None:
+        nonlocal tried
+        tried += 1
+        if tried > budget:
+            return
+        if column == width:
+            if start == len(cells):
+                best.append((score, list(built)))
+            return
+        role = roles[column]
+        last = column == width - 1
+        for take in range(spare + 1, 0, -1) if last else range(1, spare + 2):
+            if last and start + take != len(cells):
+                continue
+            pieces = cells[start : start + take]
+            value = separator.join(pieces)
+            if role not in ("text", "nature") and not _fits(role, value):
+                continue
+            gained = sum(_join_score(role, a, b) for a, b in itertools.pairwise(pieces))
+            built.append(value)
+            walk(column + 1, start + take, spare - (take - 1), score + gained, built)
+            built.pop()
+
+    walk(0, 0, extra, 0, [])
+    if not best or tried > budget:
+        return None, tried
+    top = max(score for score, _ in best)
+    winners = {tuple(cells) for score, cells in best if score == top}
+    return (list(next(iter(winners))) if len(winners) == 1 else None), tried
+
+
+def _repaired(
+    table: Table, positions: dict[str, int], conversion: Conversion, *, strict: bool
+) -> Table:
+    """The table with each row too wide for its header (a separator in a value that is not in
+    quotes) put back together by anchoring on its typed columns; each repair is listed."""
+    width = len(table.columns)
+    separator = table.separator
+    if strict or separator is None:
+        return table
+    roles = _roles(width, positions)
+    rows = table.rows
+    changed: list[tuple[int, list[str]]] | None = None
+    dropped: set[int] = set()
+    listed: Counter[str] = Counter()
+    # steps for the whole file (a row of a real file takes about 55): bounded, so a hostile
+    # file cannot make the import hang, and growing with the rows, so a large file is repaired
+    budget = _REPAIR_BUDGET + _REPAIR_STEPS_PER_ROW * len(rows)
+    for at, (number, cells) in enumerate(rows):
+        if len(cells) <= width or not any(c.strip() for c in cells[width:]):
+            continue
+        fixed, steps = _repair(cells, roles, separator, min(_MAX_CANDIDATES, budget))
+        budget -= steps
+        if changed is None:
+            changed = list(rows)
+        if fixed is None:
+            conversion.rows_read += 1
+            conversion.rejects.append(
+                Reject(
+                    number,
+                    None,
+                    None,
+                    f"the row has {len(cells)} cells but the header has {width}: a separator "
+                    "inside a value that is not in quotes, and its dates, identifiers and "
+                    "amounts do not tell in one way only where the values end; put the values "
+                    "that hold a separator in quotes",
+                    cells,
+                )
+            )
+            dropped.add(at)
+            continue
+        changed[at] = (number, fixed)
+        _listed(
+            conversion,
+            listed,
+            f"row {number}: {len(cells) - width} separator(s) inside values that are not in "
+            "quotes; the row was repaired by its dates, identifiers and amounts",
+            "more rows with separators inside values not in quotes, repaired the same way",
+            number,
+        )
+    if changed is None:
+        return table
+    kept = [row for at, row in enumerate(changed) if at not in dropped]
+    return dataclasses.replace(table, rows=kept)
