@@ -418,3 +418,47 @@ def test_purpose_mapping_file_parses_as_csv() -> None:
             csv.DictReader((line for line in handle if not line.startswith("#")), delimiter=";")
         )
     assert len({r["code"] for r in rows}) == len(rows), "one row per code"
+
+
+def test_a_file_of_refused_rows_stops_early_and_is_refused(store, tmp_path, monkeypatch) -> None:
+    from ecograph.ingest import streamed
+
+    monkeypatch.setattr(streamed, "MAX_REJECTS", 5)
+    path = tmp_path / "rna_garbage.csv"
+    rows = [_row(id=f"X{i}", titre="?", position="A") for i in range(50)]
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    for keep in (False, True):
+        with pytest.raises(ImportRefused, match="and 5 more") as refused:
+            import_file(store, path, keep_good_rows=keep)
+        last = refused.value.result.rejects[-1]
+        assert (last.row, last.problem.split(":")[0]) == (7, "more than 5 rows refused")
+
+
+def test_batches_keep_one_actor_per_rna_number_and_per_siren(store, tmp_path, monkeypatch) -> None:
+    from ecograph.ingest import streamed
+
+    monkeypatch.setattr(streamed, "BATCH", 1)
+    path = tmp_path / "rna_twice.csv"
+    first = _row(id="W442000007", titre="PREMIER", adrs_codeinsee="44109", position="A")
+    again = _row(id="W442000007", titre="DEUXIEME", adrs_codeinsee="44143", position="A")
+    other = _row(id="W442000008", titre="AUTRE", position="A")
+    path.write_text("\n".join([HEADER, first, other, again]) + "\n", encoding="utf-8")
+    result = import_file(store, path)
+    assert result.counts["actorsCreated"] == 2
+    assert "RNA number already given on an earlier row: later row skipped (row 4)" in (
+        result.assumptions
+    )
+    facts = _facts(store, _rna(BASE, "W442000007"))
+    assert facts[PREFIXES["skos"] + "prefLabel"] == {"PREMIER"}
+    # establishments: the seat after another establishment, in another batch
+    units = tmp_path / "StockUniteLegale_utf8.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    import_file(store, units)
+    lines = ESTABLISHMENTS.splitlines()
+    establishments = tmp_path / "StockEtablissement_utf8.csv"
+    establishments.write_text("\n".join([lines[0], lines[2], lines[1]]) + "\n", encoding="utf-8")
+    import_file(store, establishments)
+    eg = str(PREFIXES["eg"])
+    facts = _facts(store, actor_iri_for_siren(BASE, "441001237"))
+    assert facts[eg + "siret"] == {"44100123700003", "44100123700011"}
+    assert facts[eg + "basedIn"] == {"https://w3id.org/ecograph/territory/commune/44109"}

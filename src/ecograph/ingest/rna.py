@@ -157,7 +157,8 @@ class RnaRows:
         place = self._commune(fields, conversion)
         if self.territory is not None and not self.territory.contains(place):
             conversion.rows_skipped += 1
-            conversion.note(f"outside {self.territory.label}: skipped (--territory)", row)
+            where = "no commune found, so not known to be in" if place is None else "outside"
+            conversion.note(f"{where} {self.territory.label}: skipped (--territory)", row)
             return None
         name = fields.text("name") or fields.text("short_name")
         if name is None:

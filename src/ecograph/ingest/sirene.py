@@ -41,8 +41,6 @@ from ecograph.ingest.row_fields import Fields, each_row
 from ecograph.ingest.streamed import RowFilters, StreamRefused, TerritoryFilter, positions_of
 from ecograph.ingest.values import ValueProblem, read_rna, read_siret
 from ecograph.name_keys import name_key
-from ecograph.namespaces import PREFIXES
-from ecograph.rdfterms import nt_iri, nt_literal
 from ecograph.resources import data_path
 
 _Read = TypeVar("_Read")
@@ -290,8 +288,6 @@ STOCK_COLUMNS: dict[str, tuple[str, ...]] = {
     "seat": ("etablissementSiege",),
     "diffusion": ("statutDiffusionUniteLegale", "statutDiffusionEtablissement"),
 }
-_P_SIRET = nt_iri(PREFIXES["eg"] + "siret")
-_D_SIRET = PREFIXES["eg"] + "SIRET"
 
 
 def looks_like_sirene_stock(columns: list[str]) -> bool:
@@ -336,8 +332,10 @@ class StockRows:
                 self.placed.setdefault(row["v"].value, row["p"].value)
 
     def key(self, fields: Fields) -> str | None:
+        """A unit file has one row per SIREN; an establishment file several (each adds its
+        SIRET: repeated facts of one actor are one triple in the graph)."""
         value = (fields.text("siren") or "").replace(" ", "")
-        return f"siren:{value}" if value else None
+        return f"siren:{value}" if value and not self.establishments else None
 
     def convert(self, fields: Fields, conversion: Conversion) -> ActorDraft | None:
         row = fields.row
@@ -363,27 +361,9 @@ class StockRows:
         return _unit(fields, conversion)
 
     def seen_again(self, fields: Fields, conversion: Conversion, iri: str) -> list[str]:
-        if not self.establishments:
-            conversion.rows_skipped += 1
-            conversion.note("SIREN already given on an earlier row: later row skipped", fields.row)
-            return []
-        if self.convert_filters_skip(fields, conversion):
-            return []
-        siret = _siret(fields, conversion)
-        if siret is None:
-            return []
-        return [f"{nt_iri(iri)} {_P_SIRET} {nt_literal(siret, datatype=_D_SIRET)} ."]
-
-    def convert_filters_skip(self, fields: Fields, conversion: Conversion) -> bool:
-        """The filters an establishment of an already-written unit must pass."""
-        row = fields.row
-        if self.filters.active_only and (fields.text("state") or "").upper() != "A":
-            self._skip(conversion, "not active (etatAdministratif ≠ A): skipped", row)
-            return True
-        if self.territory is not None and not self.territory.contains(_commune(fields, conversion)):
-            self._skip(conversion, f"outside {self.territory.label}: skipped (--territory)", row)
-            return True
-        return False
+        conversion.rows_skipped += 1
+        conversion.note("SIREN already given on an earlier row: later row skipped", fields.row)
+        return []
 
     def extra_lines(self, draft: ActorDraft) -> list[str]:
         return []

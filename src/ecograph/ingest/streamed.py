@@ -66,6 +66,8 @@ STREAMED_FORMATS = ("rna", "sirene-stock")
 BATCH = 5000
 #: A physical line longer than this is refused (no register has lines near this size).
 MAX_LINE_BYTES = 1 << 20
+#: Refused rows kept before reading stops (each keeps its cells for the reject file).
+MAX_REJECTS = 10_000
 #: Bytes read to recognise a file by its header.
 HEAD_BYTES = 1 << 16
 _SEPARATORS = (";", ",", "\t", "|")
@@ -287,6 +289,8 @@ class StreamedWrite:
     created: int = 0
     merged: int = 0
     conflicts: list[str] = field(default_factory=list)
+    #: Reading stopped early (too many refused rows): the import is refused whatever it asks.
+    stopped: bool = False
 
 
 def convert_stream(
@@ -305,9 +309,20 @@ def convert_stream(
     fields = Fields(Table(table.path.name, table.columns, []), positions, Mapping(), conversion)
     written = StreamedWrite()
     seen: set[str] = set()
-    batch: list[ActorDraft] = []
     width = len(table.columns)
     for number, cells in table.rows():
+        if len(conversion.rejects) >= MAX_REJECTS:
+            conversion.rejects.append(
+                Reject(
+                    number,
+                    None,
+                    None,
+                    f"more than {MAX_REJECTS:,} rows refused: reading stopped here "
+                    f"(is this a {converter.kind.split()[0].upper()} file as published?)",
+                )
+            )
+            written.stopped = True
+            break
         conversion.rows_read += 1
         if tick and not conversion.rows_read & 4095:
             tick(table.bytes_read, table.size)
@@ -345,11 +360,8 @@ def convert_stream(
             continue
         if key is not None:
             seen.add(key)
-        if not batch or batch[-1] is not draft:
-            batch.append(draft)
         if len(conversion.actors.drafts) >= BATCH:
             _flush(conversion, converter, index, slug, graph, sink, written)
-            batch.clear()
     _flush(conversion, converter, index, slug, graph, sink, written)
     conversion.rejects.extend(table.problems)
     conversion.rejects.sort(key=lambda reject: reject.row)
@@ -555,10 +567,13 @@ def import_streamed(
                 target=rejects_path,
                 formula_escape=formula_escape,
             )
-            if not keep_good_rows or result.counts["rowsImported"] == 0:
+            stopped = written.stopped
+            if not keep_good_rows or result.counts["rowsImported"] == 0 or stopped:
                 first = result.rejects[0].message(path.name)
                 more = f" (and {len(result.rejects) - 1} more)" if len(result.rejects) > 1 else ""
-                hint = "" if keep_good_rows else "; --keep-good-rows imports the other rows"
+                hint = (
+                    "" if keep_good_rows or stopped else "; --keep-good-rows imports the other rows"
+                )
                 raise ImportRefused(
                     f"{first}{more}. Nothing was imported{hint}. Every refused row is listed "
                     f"in {result.reject_file}.",
