@@ -294,7 +294,9 @@ def test_cli_import_with_territory_and_include_dissolved(tmp_path) -> None:
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    assert "rna" in result.output
+    assert "(rna, rna associations, imported" in " ".join(result.output.split())
+    assert "rows skipped (filters, repeats)" in result.output
+    assert "outside departement/44 (Loire-Atlantique)" in " ".join(result.output.split())
 
 
 # ----------------------------------------------------------------------------- SIRENE stock

@@ -245,7 +245,9 @@ def _print_summary(console: Console, result: ImportResult) -> None:
     labels = {
         "rowsRead": "rows read",
         "rowsImported": "rows imported",
-        "rowsSkipped": "rows skipped (totals)",
+        "rowsSkipped": "rows skipped (filters, repeats)"
+        if r.format in ("rna", "sirene-stock")
+        else "rows skipped (totals)",
         "rowsRejected": "rows refused",
         "actorsCreated": "actors created",
         "actorsMerged": "actors merged with the store",
