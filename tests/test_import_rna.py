@@ -308,6 +308,7 @@ UNITS = (
     "441001237,O,,2009-11-03,,W442001234,A,,ASSO SANTE SOLIDARITE,9220,88.99B,00003,O\n"
     "552100554,O,,1955-01-01,,,A,,GRANDE ENTREPRISE,5599,29.10Z,00010,N\n"
     "130005481,O,,2000-01-01,SCOOP,,C,,COOPERATIVE FERMEE,5458,56.10A,00015,O\n"
+    "800000003,P,,2014-01-01,,,A,[ND],,1000,88.99B,00012,O\n"
 )
 ESTABLISHMENTS = (
     "siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,"
@@ -327,8 +328,9 @@ def test_sirene_stock_units_with_ess_only_and_active_only(store, tmp_path) -> No
     result = import_file(store, path, filters=RowFilters(ess_only=True, active_only=True))
     assert (result.format, result.kind) == ("sirene-stock", "sirene units")
     assert result.counts["actorsCreated"] == 1
-    assert result.counts["rowsSkipped"] == 2
+    assert result.counts["rowsSkipped"] == 3
     said = "\n".join(result.assumptions)
+    assert "not publicly listed (statutDiffusion P): skipped (row 5)" in said
     assert "not active (etatAdministratif ≠ A): skipped" in said
     assert "not flagged ESS: skipped (--ess-only)" in said
     facts = _facts(store, actor_iri_for_siren(BASE, "441001237"))

@@ -343,10 +343,8 @@ class StockRows:
             return self._skip(conversion, "not active (etatAdministratif ≠ A): skipped", row)
         if self.filters.ess_only and (fields.text("ess") or "").upper() != "O":
             return self._skip(conversion, "not flagged ESS: skipped (--ess-only)", row)
-        if (fields.text("diffusion") or "").upper() == "P" and fields.text("name") is None:
-            return self._skip(
-                conversion, "unit not publicly listed (statutDiffusion P, no name): skipped", row
-            )
+        if (fields.text("diffusion") or "").upper() == "P":  # names shown as [ND]
+            return self._skip(conversion, "not publicly listed (statutDiffusion P): skipped", row)
         if self.establishments:
             return self._establishment(fields, conversion)
         if self.territory is not None:
