@@ -466,3 +466,19 @@ def test_batches_keep_one_actor_per_rna_number_and_per_siren(store, tmp_path, mo
     facts = _facts(store, actor_iri_for_siren(BASE, "441001237"))
     assert facts[eg + "siret"] == {"44100123700003", "44100123700011"}
     assert facts[eg + "basedIn"] == {"https://w3id.org/ecograph/territory/commune/44109"}
+
+
+def test_an_rna_import_file_is_refused_with_what_to_use_instead(store, tmp_path) -> None:
+    path = tmp_path / "rna_import_20251201_dpt_44.csv"
+    path.write_text(
+        "id;id_ex;siret;gestion;date_creat;date_publi;nature;groupement;titre;objet;"
+        "objet_social1;objet_social2;adr1;adr2;adr3;adrs_codepostal;libcom;adrs_codeinsee;"
+        "dir_civilite;telephone;siteweb;email;observation;position;rup_mi;maj_time\n"
+        '"442P0001234";"0001234";"";"442P";"1985-03-01";"1985-03-20";"D";"S";"AMICALE";'
+        '"amitié";"014000";"";"";"";"";"44000";"NANTES";"44109";"";"";"";"";"";"A";"";'
+        '"2005-01-01"\n',
+        encoding="utf-8",
+    )
+    assert detect_streamed(path) == "rna"
+    with pytest.raises(ImportRefused, match="RNA «import» file"):
+        import_file(store, path)

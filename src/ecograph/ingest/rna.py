@@ -124,6 +124,15 @@ class RnaRows:
         self.filters = filters
         self.territory = territory
         self.dates: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+        keys = {name_key(c) for c in columns}
+        if "libcom" in keys and "adrs libcommune" not in keys:
+            from ecograph.ingest.streamed import StreamRefused
+
+            raise StreamRefused(
+                "this is an RNA «import» file (associations declared before 2009 that have no "
+                "W number since: columns adr1…, libcom): ecograph reads the rna_waldec files, "
+                "whose associations have their W number"
+            )
         missing = [c for c in ("rna", "name") if c not in self.positions]
         if missing:
             from ecograph.ingest.streamed import StreamRefused
