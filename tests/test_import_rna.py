@@ -482,3 +482,17 @@ def test_an_rna_import_file_is_refused_with_what_to_use_instead(store, tmp_path)
     assert detect_streamed(path) == "rna"
     with pytest.raises(ImportRefused, match="RNA «import» file"):
         import_file(store, path)
+
+
+def test_imported_registers_conform_to_the_shapes(store, tmp_path) -> None:
+    from ecograph.validate import validate_store
+
+    units = tmp_path / "StockUniteLegale_utf8.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    import_file(store, units)
+    establishments = tmp_path / "StockEtablissement_utf8.csv"
+    establishments.write_text(ESTABLISHMENTS, encoding="utf-8")
+    import_file(store, establishments)
+    import_file(store, RNA_FILE, filters=RowFilters(include_dissolved=True))
+    report = validate_store(store)
+    assert report.conforms, report.to_text()
