@@ -496,3 +496,31 @@ def test_imported_registers_conform_to_the_shapes(store, tmp_path) -> None:
     import_file(store, RNA_FILE, filters=RowFilters(include_dissolved=True))
     report = validate_store(store)
     assert report.conforms, report.to_text()
+
+
+def test_an_association_without_siret_is_merged_by_its_rna_number(store, tmp_path) -> None:
+    units = tmp_path / "StockUniteLegale_utf8.csv"
+    header = UNITS.splitlines()[0]
+    tennis = "775672272,O,,2001-06-15,,W442004321,A,,TC ERDRE,9220,93.12Z,00011,O"
+    units.write_text(f"{header}\n{tennis}\n", encoding="utf-8")
+    import_file(store, units)
+    result = import_file(store, RNA_FILE)
+    assert result.counts["actorsMerged"] == 1  # the tennis club: no SIRET, same RNA number
+    unit = actor_iri_for_siren(BASE, "775672272")
+    facts = _facts(store, unit)
+    assert facts[SCHEMA + "foundingDate"] == {"2001-06-15"}
+    assert PREFIXES["skos"] + "altLabel" in facts  # the register's title, another spelling
+    assert not _facts(store, _rna(BASE, "W442004321"))
+
+
+def test_one_siren_for_two_associations_is_one_actor_with_one_founding_date(
+    store, tmp_path
+) -> None:
+    units = tmp_path / "StockUniteLegale_utf8.csv"
+    units.write_text(UNITS.replace("W442001234", "W442004321"), encoding="utf-8")
+    import_file(store, units, filters=RowFilters(ess_only=True, active_only=True))
+    result = import_file(store, RNA_FILE)
+    facts = _facts(store, actor_iri_for_siren(BASE, "441001237"))
+    assert facts[SCHEMA + "foundingDate"] == {"2009-11-03"}  # the row that gave the SIRET
+    assert facts[str(PREFIXES["eg"]) + "rna"] == {"W442004321"}  # the store's, kept
+    assert any("rna" in c and "W442001234" in c for c in result.conflicts), result.conflicts

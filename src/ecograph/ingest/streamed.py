@@ -398,8 +398,12 @@ def _flush(
         return
     out = write_actors(actors.drafts, index, slug, graph)
     sink.extend(out.lines)
+    described: set[str] = set()
     for draft in actors.drafts:
-        sink.extend(converter.extra_lines(draft))
+        lines = converter.extra_lines(draft)
+        if draft.iri not in described:  # two drafts, one actor: the first one's, as above
+            described.add(draft.iri)
+            sink.extend(lines)
     written.created += out.created
     written.merged += out.merged
     written.conflicts.extend(out.conflicts)
