@@ -502,6 +502,8 @@ def import_streamed(
     started = time.perf_counter()
     slug = source_slug(path.name)
     result = ImportResult(file=path.name, source=slug, format=format)
+    if progress:
+        progress("reading", 0, 0)  # the digest reads the whole file first
     known = list_sources(store)
     earlier = [s for s in known if s.source == slug]
     index = StoreIndex.build(store, ignore=[s.graph for s in earlier])
