@@ -26,6 +26,8 @@ class ImportFormat(StrEnum):
     scdl = "scdl"
     sirene = "sirene"
     rdf = "rdf"
+    rna = "rna"
+    sirene_stock = "sirene-stock"
 
 
 class Kind(StrEnum):
@@ -48,7 +50,8 @@ def import_files(
             "--format",
             "-f",
             help="csv/xlsx (actors, projects, partnerships), scdl (subsidies), "
-            "sirene (SIRENE/ESS lists) or rdf; detected when omitted.",
+            "sirene (SIRENE/ESS lists), rdf, rna (associations' register, waldec) or "
+            "sirene-stock (INSEE's StockUniteLegale/StockEtablissement); detected when omitted.",
         ),
     ] = None,
     kind: Annotated[
@@ -102,6 +105,27 @@ def import_files(
             show_default=False,
         ),
     ] = None,
+    territory: Annotated[
+        str | None,
+        typer.Option(
+            help="RNA and SIRENE stock files: keep one territory (44, epci/244400404, "
+            "region/52, a commune's code or name)."
+        ),
+    ] = None,
+    include_dissolved: Annotated[
+        bool,
+        typer.Option("--include-dissolved", help="RNA files: keep dissolved associations too."),
+    ] = False,
+    ess_only: Annotated[
+        bool,
+        typer.Option(
+            "--ess-only", help="SIRENE stock files: keep units flagged ESS (social economy)."
+        ),
+    ] = False,
+    active_only: Annotated[
+        bool,
+        typer.Option("--active-only", help="SIRENE stock files: keep active units only."),
+    ] = False,
     refresh: RefreshOption = True,
     template: Annotated[
         Kind | None,
@@ -121,6 +145,14 @@ def import_files(
     source graph per file, with provenance; all rows or nothing unless --keep-good-rows."""
     from ecograph.ingest.importer import ImportRefused, import_file
     from ecograph.ingest.mapping import MappingError, load_mapping
+    from ecograph.ingest.streamed import RowFilters
+
+    filters = RowFilters(
+        territory=territory,
+        include_dissolved=include_dissolved,
+        ess_only=ess_only,
+        active_only=active_only,
+    )
 
     if template is not None:
         from ecograph.ingest.templates import write_template
@@ -174,6 +206,7 @@ def import_files(
                         formula_escape=formula_escape,
                         strict=strict,
                         funder=funder,
+                        filters=filters,
                     )
                 except ImportRefused as refused:
                     bar.stop()
@@ -231,7 +264,9 @@ def _print_summary(console: Console, result: ImportResult) -> None:
     labels = {
         "rowsRead": "rows read",
         "rowsImported": "rows imported",
-        "rowsSkipped": "rows skipped (totals)",
+        "rowsSkipped": "rows skipped (filters, repeats)"
+        if r.format in ("rna", "sirene-stock")
+        else "rows skipped (totals)",
         "rowsRejected": "rows refused",
         "actorsCreated": "actors created",
         "actorsMerged": "actors merged with the store",

@@ -33,6 +33,7 @@ from ecograph.ingest.sources import (
     source_graph,
     source_slug,
 )
+from ecograph.ingest.streamed import STREAMED_FORMATS, RowFilters, detect_streamed
 from ecograph.store.base import Store, StoreError
 from ecograph.store.embedded import scratch_folder
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from ecograph.ingest.scdl import FunderChoice
 
 CONVERTER_VERSION = "1"
-FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf")
+FORMATS = ("csv", "xlsx", "scdl", "sirene", "rdf", *STREAMED_FORMATS)
 
 Progress = Callable[[str, int, int], None]
 
@@ -118,17 +119,43 @@ def import_file(
     formula_escape: bool = True,
     strict: bool = False,
     funder: str | None = None,
+    filters: RowFilters | None = None,
 ) -> ImportResult:
     """Import one file as one source; raises ``ImportRefused`` when nothing may be written.
 
     ``formula_escape`` puts ``'`` before reject-file cells a spreadsheet would run as a formula
     (see ``write_rejects``). ``funder`` (a SIREN, an INSEE code or a name) names the funder of
     a grant list without a funder column, which is then read as SCDL. ``strict`` refuses SCDL
-    rows that would otherwise land with an assumption (an invalid identifier, no amount…)."""
+    rows that would otherwise land with an assumption (an invalid identifier, no amount…).
+    National registers (RNA, SIRENE stock) are streamed, with ``filters``
+    (``streamed.import_streamed``)."""
     started = time.perf_counter()
     mapping = mapping or Mapping()
     slug = source_slug(path.name)
     result = ImportResult(file=path.name, source=slug)
+    streamed = format if format in STREAMED_FORMATS else None
+    if format is None and mapping.source_text == "":
+        streamed = detect_streamed(path)
+    if streamed:
+        from ecograph.ingest.streamed import import_streamed
+
+        return import_streamed(
+            store,
+            path,
+            format=streamed,
+            filters=filters or RowFilters(),
+            replace=replace,
+            keep_good_rows=keep_good_rows,
+            rejects_path=rejects_path,
+            progress=progress,
+            formula_escape=formula_escape,
+        )
+    if filters is not None and filters.given:
+        raise ImportRefused(
+            f"{path.name}: --territory, --include-dissolved, --ess-only and --active-only "
+            "filter the national registers (RNA, SIRENE stock files); this file is not one",
+            result,
+        )
     try:
         data = path.read_bytes()
     except OSError as err:

@@ -401,6 +401,9 @@ def _single(
 
 
 def _short(nt: str) -> str:
-    """``<…/actor-type/association>`` → ``association`` for messages."""
+    """``<…/actor-type/association>`` → ``association``, ``"W1…"^^<…#RNA>`` → ``W1…``, for
+    messages."""
+    if nt.startswith('"'):  # a literal: its lexical form, not its datatype's name
+        return nt[1:].rsplit('"', 1)[0]
     text = nt.strip("<>")
     return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1] if "://" in text else text

@@ -12,6 +12,17 @@ gives the actor type and sector: 92xx associations, 9300 foundations, 5458/5558/
 other cooperatives social enterprises, 7210 communes… A unit flagged ESS
 (economieSocialeSolidaireUniteLegale = O) that the code calls a company is a social
 enterprise. The activity code (NAF) gives a domain where it clearly says one.
+
+INSEE's national stock files (``StockUniteLegale_utf8.csv``, about 30 M units, and
+``StockEtablissement_utf8.csv``, about 40 M establishments: comma-separated, UTF-8, header of
+INSEE's column names; "Base Sirene des entreprises et de leurs établissements (SIREN, SIRET)"
+on data.gouv.fr, Licence Ouverte) are recognised by their ``statutDiffusion…`` column and
+streamed (``streamed``, ``StockRows``): one actor per SIREN, with ``ess_only``
+(``economieSocialeSolidaireUniteLegale`` = O), ``active_only`` (``etatAdministratif…`` = A)
+and ``territory``. An establishment row gives its SIRET, and the commune of the unit's seat
+(``etablissementSiege`` = true) to a unit the store already holds (import StockUniteLegale
+first: an establishment alone does not say what the unit is); a unit file has no commune, so
+``territory`` there keeps the units the store already places in the territory.
 """
 
 from __future__ import annotations
@@ -21,11 +32,13 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar
 
-from ecograph.ingest.conversion import Conversion, Reject, RowProblem
+from ecograph.ingest.conversion import ActorDraft, Conversion, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping
+from ecograph.ingest.merge import StoreIndex
 from ecograph.ingest.places import PlaceProblem, commune_iri
 from ecograph.ingest.readers import Table
 from ecograph.ingest.row_fields import Fields, each_row
+from ecograph.ingest.streamed import RowFilters, StreamRefused, TerritoryFilter, positions_of
 from ecograph.ingest.values import ValueProblem, read_rna, read_siret
 from ecograph.name_keys import name_key
 from ecograph.resources import data_path
@@ -155,7 +168,7 @@ def convert_sirene(
     return conversion
 
 
-def _unit(fields: Fields, conversion: Conversion) -> None:
+def _unit(fields: Fields, conversion: Conversion) -> ActorDraft:
     siren, _ = fields.siren("siren")
     if siren is None:
         raise fields.problem("siren", "", "every SIRENE row needs its SIREN (9 digits)")
@@ -192,6 +205,7 @@ def _unit(fields: Fields, conversion: Conversion) -> None:
     sigle = fields.text("sigle")
     if sigle and sigle != name:
         draft.names[sigle] += 0  # kept as another spelling (skos:altLabel), never the name
+    return draft
 
 
 def _type_and_sector(fields: Fields, conversion: Conversion) -> tuple[str, str]:
@@ -259,3 +273,138 @@ def _commune(fields: Fields, conversion: Conversion) -> str | None:
             fields.row,
         )
         return None
+
+
+# ----------------------------------------------------------------------------- stock files
+STOCK_COLUMNS: dict[str, tuple[str, ...]] = {
+    **COLUMNS,
+    "name": (
+        *COLUMNS["name"],
+        "denominationUsuelleEtablissement",
+        "enseigne1Etablissement",
+    ),
+    "state": ("etatAdministratifUniteLegale", "etatAdministratifEtablissement"),
+    "siret": ("siret",),
+    "seat": ("etablissementSiege",),
+    "diffusion": ("statutDiffusionUniteLegale", "statutDiffusionEtablissement"),
+}
+
+
+def looks_like_sirene_stock(columns: list[str]) -> bool:
+    """INSEE's stock files: a ``siren`` column and a ``statutDiffusion…`` one."""
+    keys = {name_key(c) for c in columns}
+    return "siren" in keys and bool(
+        keys & {"statutdiffusionunitelegale", "statutdiffusionetablissement"}
+    )
+
+
+class StockRows:
+    """StockUniteLegale / StockEtablissement rows → one actor per SIREN (a
+    ``streamed.RowConverter``)."""
+
+    def __init__(
+        self,
+        columns: list[str],
+        filters: RowFilters,
+        territory: TerritoryFilter | None,
+        *,
+        index: StoreIndex | None = None,
+    ) -> None:
+        self.positions = positions_of(columns, STOCK_COLUMNS)
+        self.filters = filters
+        self.territory = territory
+        self.establishments = "siret" in self.positions
+        self.kind = "sirene establishments" if self.establishments else "sirene units"
+        if "siren" not in self.positions:
+            raise StreamRefused("a SIRENE stock file needs a «siren» column")
+        if filters.ess_only and "ess" not in self.positions:
+            raise StreamRefused(
+                "--ess-only reads economieSocialeSolidaireUniteLegale, which this file does "
+                "not have (an establishment file): import StockUniteLegale with --ess-only"
+            )
+        if filters.include_dissolved:
+            raise StreamRefused("--include-dissolved is for RNA files; SIRENE has --active-only")
+        self.index = index
+        #: For a unit file with --territory: SIREN → commune the store already holds.
+        self.placed: dict[str, str] = {}
+        if territory is not None and not self.establishments and index is not None:
+            for row in index.store.query("SELECT ?v ?p WHERE { ?a eg:siren ?v ; eg:basedIn ?p }"):
+                self.placed.setdefault(row["v"].value, row["p"].value)
+
+    def key(self, fields: Fields) -> str | None:
+        """A unit file has one row per SIREN; an establishment file several (each adds its
+        SIRET: repeated facts of one actor are one triple in the graph)."""
+        value = (fields.text("siren") or "").replace(" ", "")
+        return f"siren:{value}" if value and not self.establishments else None
+
+    def convert(self, fields: Fields, conversion: Conversion) -> ActorDraft | None:
+        row = fields.row
+        if self.filters.active_only and (fields.text("state") or "").upper() != "A":
+            return self._skip(conversion, "not active (etatAdministratif ≠ A): skipped", row)
+        if self.filters.ess_only and (fields.text("ess") or "").upper() != "O":
+            return self._skip(conversion, "not flagged ESS: skipped (--ess-only)", row)
+        if (fields.text("diffusion") or "").upper() == "P":  # names shown as [ND]
+            return self._skip(conversion, "not publicly listed (statutDiffusion P): skipped", row)
+        if self.establishments:
+            return self._establishment(fields, conversion)
+        if self.territory is not None:
+            siren = (fields.text("siren") or "").strip()
+            if not self.territory.contains(self.placed.get(siren)):
+                return self._skip(
+                    conversion,
+                    f"not placed in {self.territory.label} by the store: skipped (--territory "
+                    "on a unit file keeps the units whose establishments were imported first)",
+                    row,
+                )
+        return _unit(fields, conversion)
+
+    def seen_again(self, fields: Fields, conversion: Conversion, iri: str) -> list[str]:
+        conversion.rows_skipped += 1
+        conversion.note("SIREN already given on an earlier row: later row skipped", fields.row)
+        return []
+
+    def extra_lines(self, draft: ActorDraft) -> list[str]:
+        return []
+
+    def _skip(self, conversion: Conversion, why: str, row: int) -> ActorDraft | None:
+        """Count a row left out by a filter, and say why; returns None (no actor)."""
+        conversion.rows_skipped += 1
+        conversion.note(why, row)
+        return None
+
+    def _establishment(self, fields: Fields, conversion: Conversion) -> ActorDraft | None:
+        place = _commune(fields, conversion)
+        if self.territory is not None and not self.territory.contains(place):
+            return self._skip(
+                conversion, f"outside {self.territory.label}: skipped (--territory)", fields.row
+            )
+        siren, _ = fields.siren("siren")
+        if siren is None:
+            raise fields.problem("siren", "", "every SIRENE row needs its SIREN (9 digits)")
+        if self.index is not None and siren not in self.index.by_siren:
+            return self._skip(
+                conversion,
+                "establishment of a unit the store does not hold: skipped (import "
+                "StockUniteLegale first; establishments add SIRETs and the seat's commune)",
+                fields.row,
+            )
+        seat = (fields.text("seat") or "").casefold() in ("true", "1", "o", "oui")
+        name = fields.text("name")
+        if name is None:
+            conversion.note(
+                "establishment without a name of its own: the unit's name comes with "
+                "StockUniteLegale",
+                fields.row,
+            )
+        if not seat:
+            conversion.note(
+                "not the unit's seat: its SIRET is kept, the actor's commune is its seat's",
+                fields.row,
+            )
+        return conversion.actors.add(
+            fields.row,
+            name=name,
+            siren=siren,
+            siret=_siret(fields, conversion),
+            place=place if seat else None,
+        )
