@@ -32,6 +32,9 @@ def test_demo_loads_validates_analyses_and_writes_the_map_and_report(tmp_path: P
     first = _demo(workspace)
     assert "Sample ecosystem" in first and "loaded" in first
     assert "conforms" in first
+    # the real grants beside the fictional sample, with their source
+    assert "Real grants of the Département de Loire-Atlantique: loaded" in first
+    assert "18,148 grants" in first and "Licence Ouverte" in first
     # tables in French, like every command's default
     assert "Les 5 principaux intermédiaires" in first
     assert "Les 5 partenariats suggérés en tête" in first

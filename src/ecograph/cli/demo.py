@@ -21,6 +21,7 @@ def demo() -> None:
     from ecograph.ingest.territories import load_territories
     from ecograph.ontology import load_ontology
     from ecograph.sample import SAMPLE, load_sample
+    from ecograph.sample.real_grants import ATTRIBUTION, load_real_grants
     from ecograph.validate import validate_store
 
     with opened() as store:
@@ -42,6 +43,20 @@ def demo() -> None:
                 f"  {title}: {'loaded' if loaded else 'already loaded'} "
                 f"({time.perf_counter() - started:.1f} s)"
             )
+        started = time.perf_counter()
+        with working("Real grants of the Département de Loire-Atlantique…"):
+            grants = load_real_grants(store)
+        counts = grants.counts
+        console.print(
+            terminal(
+                f"  Real grants of the Département de Loire-Atlantique: "
+                f"{'already loaded' if grants.status == 'unchanged' else 'loaded'} "
+                f"({time.perf_counter() - started:.1f} s): {counts.get('partnerships', 0):,} "
+                f"grants to {counts.get('actorsCreated', 0) + counts.get('actorsMerged', 0):,} "
+                "real actors, beside the fictional sample"
+            )
+        )
+        console.print(terminal(f"  ({ATTRIBUTION})"), style="dim")
         sample_graph = graph_iri(store.base_iri, "sample")
         report = validate_store(store, graph=sample_graph)
         verdict = (
