@@ -189,3 +189,27 @@ def test_unreadable_files_say_so(tmp_path: Path) -> None:
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     with pytest.raises(ReadError, match=r"save it as \.xlsx or CSV"):
         read_table(old)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Région Pays de la Loire", "region"),
+        ("Conseil régional de Bretagne", "region"),
+        ("Conseil départemental de la Mayenne", "departement"),
+        ("Département de Loire-Atlantique", "departement"),
+        ("Nantes Métropole", "epci"),
+        ("CA Redon Agglomération", "epci"),
+        ("Communauté de communes de Nozay", "epci"),
+        ("PARTAGE REGION NANTAISE", None),  # real beneficiaries of the Loire-Atlantique file
+        ("PLIE REGION NAZAIRIENNE", None),
+        ("ELAN SPORT ADAPTE REGION NANTAIS", None),
+        ("COMITE DEPARTEMENTAL DE JUDO", "association"),
+    ],
+)
+def test_an_authority_type_is_guessed_only_from_its_name_s_form(
+    name: str, kind: str | None
+) -> None:
+    from ecograph.ingest.guess import guess_type
+
+    assert guess_type(name, None) == kind

@@ -32,13 +32,16 @@ _NAME_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\b(chantier d insertion|entreprise d insertion|esat|etti|regie de quartier)\b",
             "insertionEnterprise",
         ),
+        # An authority is named by its kind first ("Région Bretagne", "Conseil départemental
+        # de…") or, for an EPCI, last ("Nantes Métropole", "CA Redon Agglomération"): a word
+        # met in the middle ("Partage Région Nantaise") names an association's area.
         (
-            r"\b(communaute de communes|communaute d agglomeration|communaute urbaine|"
-            r"metropole|agglomeration)\b",
+            r"^(communaute de communes|communaute d agglomeration|communaute urbaine|"
+            r"metropole|agglomeration)\b|\b(metropole|agglomeration)$",
             "epci",
         ),
-        (r"\b(conseil departemental|departement)\b", "departement"),
-        (r"\b(conseil regional|region)\b", "region"),
+        (r"^(conseil departemental|conseil general|departement)\b", "departement"),
+        (r"^(conseil regional|region)\b", "region"),
         (r"^(commune|mairie|ville) (de|d|du|des)\b|^(commune|mairie|ville)$", "commune"),
         (
             r"\b(ccas|cias|centre (inter)?communal d action sociale|syndicat mixte|sivom|sivu)\b",
