@@ -260,3 +260,26 @@ def test_gap_report_json_to_a_stream_or_a_folder(tmp_path: Path) -> None:
     (path,) = write_report(report, "json", out=tmp_path)
     assert path == tmp_path / "gaps.json"
     assert path.read_text(encoding="utf-8") == stream.getvalue()
+
+
+def test_non_edges_survive_draws_that_pair_a_node_with_itself() -> None:
+    """A small graph can draw only self-pairs in one round; the search draws again."""
+    from ecograph.network.linkpred import random_non_edges
+
+    class SelfPairsFirst:
+        """A generator whose first round pairs every node with itself, then a real one's."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+            self.real = np.random.default_rng(0)
+
+        def integers(self, low: int, high: int, size: int) -> np.ndarray:
+            self.calls += 1
+            if self.calls <= 2:
+                return np.zeros(size, dtype=np.int64)
+            return self.real.integers(low, high, size=size)
+
+    index = GraphIndex(_graph())
+    u, v = random_non_edges(index, 2, SelfPairsFirst())  # type: ignore[arg-type]
+    assert len(u) == 2 and all(a != b for a, b in zip(u, v, strict=True))
+    assert not any(index.adjacency[a, b] for a, b in zip(u, v, strict=True))

@@ -198,6 +198,8 @@ def random_non_edges(
         u = rng.integers(0, n, size=2 * count)
         v = rng.integers(0, n, size=2 * count)
         keep = u != v
+        if not keep.any():  # every draw paired a node with itself (small graphs)
+            continue
         u, v = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
         tied = np.asarray(A[u, v]).ravel() > 0
         for a, b in zip(u[~tied].tolist(), v[~tied].tolist(), strict=True):
