@@ -263,6 +263,31 @@ def test_a_huge_line_is_refused_not_read_into_memory(store, tmp_path) -> None:
         import_file(store, path)
 
 
+def test_seat_commune_from_the_postcode_when_code_and_town_are_missing(store, tmp_path) -> None:
+    """The register's older records often lack adrs_codeinsee; the postcode then places the
+    association when it serves one commune, and the town picks among those it serves."""
+    path = tmp_path / "rna_postcodes.csv"
+    rows = [
+        _row(id="W442000010", titre="SEUL CODE POSTAL", adrs_codepostal="44340", position="A"),
+        _row(
+            id="W012000011",
+            titre="CODE POSTAL PARTAGE",
+            adrs_codepostal="01000",
+            adrs_libcommune="ST DENIS LES BOURG",
+            position="A",
+        ),
+        _row(id="W012000012", titre="AMBIGU", adrs_codepostal="01000", position="A"),
+    ]
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    result = import_file(store, path)
+    eg = str(PREFIXES["eg"])
+    commune = "https://w3id.org/ecograph/territory/commune/"
+    assert _facts(store, _rna(BASE, "W442000010"))[eg + "basedIn"] == {commune + "44020"}
+    assert _facts(store, _rna(BASE, "W012000011"))[eg + "basedIn"] == {commune + "01344"}
+    assert eg + "basedIn" not in _facts(store, _rna(BASE, "W012000012"))
+    assert any("actor kept without a commune" in a for a in result.assumptions)
+
+
 def test_utf8_and_cp1252_lines_in_one_file(store, tmp_path) -> None:
     path = tmp_path / "rna_mixed.csv"
     utf8 = _row(id="W442000005", titre="CRÈCHE DES ÉTOILES", objet_social1="021005", position="A")

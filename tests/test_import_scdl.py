@@ -302,6 +302,37 @@ def test_a_grant_list_without_funder_column_takes_funder_option(store, tmp_path)
     assert not result.rejects
 
 
+def test_a_grant_lists_beneficiaries_are_placed_by_postcode_and_town(store, tmp_path) -> None:
+    """La Poste's addresses: the postcode settles homonyms ("Saint-Denis" is 93066 in 93200
+    and 97411 in 97400), "St" is "Saint", Excel drops the leading zero of 01000, and a
+    postcode that serves one commune is enough without a town."""
+    path = tmp_path / "votes.csv"
+    path.write_text(
+        "Bénéficiaire;Code postal;Ville;Objet;Montant\n"
+        "Le Relais;93200;Saint-Denis;Accueil;100\n"
+        "Les Amis du Port;97400;ST DENIS;Accueil;100\n"
+        "Club de l'Ain;1000;St Denis les Bourg;Sport;100\n"
+        "Atelier Vélo;44340;;Ateliers;100\n"
+        "Sans Adresse;;Saint-Denis;Accueil;100\n",
+        encoding="utf-8",
+    )
+    result = import_file(store, path, funder="Région Pays de la Loire")
+    places = {
+        r["n"].value: r["c"].value.rsplit("/", 1)[-1] if r["c"] is not None else None
+        for r in store.select(
+            "SELECT ?n ?c WHERE { ?a skos:prefLabel ?n ; eg:sector ?s "
+            "OPTIONAL { ?a eg:basedIn ?c } }"
+        )
+    }
+    assert places["Le Relais"] == "93066"
+    assert places["Les Amis du Port"] == "97411"
+    assert places["Club de l'Ain"] == "01344"
+    assert places["Atelier Vélo"] == "44020"
+    assert places["Sans Adresse"] is None  # Saint-Denis names many communes: said, not guessed
+    assert any("Saint-Denis" in a and "communes" in a for a in result.assumptions)
+    assert _grants(store)[:2] == (5, Decimal("500"))
+
+
 def test_the_sheet_whose_header_is_a_grant_list_is_taken(store, tmp_path) -> None:
     from openpyxl import Workbook
 

@@ -151,8 +151,8 @@ class TerritoryTable:
         served = self.communes_by_postcode.get(postcode.strip().zfill(5), [])
         if not town.strip():
             return served[0] if len(served) == 1 else None
-        wanted = _spelt_out(name_key(town))
-        named = [c for c in served if _spelt_out(name_key(c.name)) == wanted]
+        wanted = place_key(town)
+        named = [c for c in served if place_key(c.name) == wanted]
         if len(named) == 1:
             return named[0]
         if len(named) > 1:  # a town and its arrondissements: the town itself
@@ -259,10 +259,22 @@ class Territory:
         return f"{self.level}/{self.code} ({self.name})"
 
 
-def _spelt_out(key: str) -> str:
-    """A name key with La Poste's abbreviations spelt out ("st" → "saint", "ste" → "sainte")."""
-    words = {"st": "saint", "ste": "sainte"}
-    return " ".join(words.get(word, word) for word in key.split())
+_POSTAL_ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+
+
+def place_key(name: str) -> str:
+    """A commune name for matching: :func:`name_key` with La Poste's abbreviations spelt out
+    ("St-Herblain" and "Saint-Herblain" give one key)."""
+    return " ".join(_POSTAL_ABBREVIATIONS.get(word, word) for word in name_key(name).split())
+
+
+def departement_of_postcode(postcode: str) -> str | None:
+    """The département a 5-digit postcode's first digits name (``None`` for Corsica's
+    ``20xxx``, which serves both 2A and 2B, and for anything that is not a postcode)."""
+    if len(postcode) != 5 or not postcode.isdigit():
+        return None
+    departement = postcode[:3] if postcode.startswith("97") else postcode[:2]
+    return None if departement == "20" else departement
 
 
 def split_territory_iri(iri: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ecograph.geography import geography, resolve_territory
+from ecograph.geography import departement_of_postcode, geography, place_key, resolve_territory
 from ecograph.name_keys import name_key
 from ecograph.namespaces import actor_iri_for_siren, authority_iri, territory_iri
 
@@ -25,15 +25,14 @@ class PlaceProblem(ValueError):
     """A cell that names no territory, or several; the text says what to write instead."""
 
 
-_ABBREVIATIONS = ((re.compile(r"\bst\b"), "saint"), (re.compile(r"\bste\b"), "sainte"))
-
-
-def _place_key(name: str) -> str:
-    """A commune name for matching: ``name_key`` with St/Ste spelt out (La Poste's habit)."""
-    key = name_key(name)
-    for pattern, word in _ABBREVIATIONS:
-        key = pattern.sub(word, key)
-    return key
+def postcode_of(cell: str | None) -> str | None:
+    """A La Poste postcode as a cell holds it: "44000", "44000.0" (Excel), "1000" (Excel
+    dropped the leading zero of 01000); ``None`` for anything else."""
+    text = (cell or "").strip()
+    text = text[:-2] if text.endswith(".0") else text
+    if text.isdigit() and len(text) in (4, 5):
+        return text.zfill(5)
+    return None
 
 
 @functools.cache
@@ -41,15 +40,21 @@ def _by_name() -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
     table = geography()
     for commune in table.communes.values():
-        names[_place_key(commune.name)].append(commune.code)
+        names[place_key(commune.name)].append(commune.code)
     for arrondissement in table.arrondissements.values():
-        names[_place_key(arrondissement.name)].append(arrondissement.code)
+        names[place_key(arrondissement.name)].append(arrondissement.code)
     return names
 
 
 @functools.lru_cache(maxsize=65536)
-def commune_iri(text: str, *, departement: str | None = None) -> str:
-    """The IRI of the commune a cell names (INSEE code or name), or ``PlaceProblem``."""
+def commune_iri(text: str, *, postcode: str | None = None) -> str:
+    """The IRI of the commune a cell names (INSEE code or name), or ``PlaceProblem``.
+
+    ``postcode`` is the address's postcode, when the row has one. It settles homonyms the
+    way La Poste does (the communes it serves, then the name among them), and when the name
+    is not among them its first digits still narrow the search to one département: a town
+    spelt as the INSEE spells it stands even if the postcode is stale.
+    """
     table = geography()
     raw = text.strip()
     code = raw[:-2] if raw.endswith(".0") else raw
@@ -64,16 +69,24 @@ def commune_iri(text: str, *, departement: str | None = None) -> str:
             f"«{raw}» is not the INSEE code of a current commune (2026); "
             "write the 5-character code (e.g. 44109) or the commune's name"
         )
+    postal = postcode_of(postcode)
+    if postal:
+        served = table.commune_at(postal, raw)
+        if served is not None:
+            return _commune_iri(served.code)
+    departement = departement_of_postcode(postal or "")
     hinted = _WITH_DEPARTEMENT.match(raw)
     if hinted:
         raw, departement = hinted[1], hinted[2]
-    codes = _by_name().get(_place_key(raw), [])
+    if not raw:
+        raise PlaceProblem(
+            f"postcode «{postcode}» serves several communes or none; write the town's name"
+        )
+    codes = _by_name().get(place_key(raw), [])
     if departement:  # a hint: a unique name stands even if the postcode disagrees
         codes = [c for c in codes if _departement_of(c) == departement] or codes
     if len(codes) == 1:
-        code = codes[0]
-        level = "commune" if code in table.communes else "arrondissement-municipal"
-        return territory_iri(level, code)
+        return _commune_iri(codes[0])
     if not codes:
         raise PlaceProblem(
             f"no commune is named «{text.strip()}»; write its INSEE code "
@@ -85,6 +98,11 @@ def commune_iri(text: str, *, departement: str | None = None) -> str:
         "write its INSEE code or add the département, e.g. "
         f"«{raw} ({sorted({_departement_of(c) for c in codes})[0]})»"
     )
+
+
+def _commune_iri(code: str) -> str:
+    level = "commune" if code in geography().communes else "arrondissement-municipal"
+    return territory_iri(level, code)
 
 
 def _departement_of(code: str) -> str:

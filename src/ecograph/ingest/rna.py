@@ -261,19 +261,15 @@ class RnaRows:
 
     def _commune(self, fields: Fields, conversion: Conversion) -> str | None:
         code, town = fields.text("commune"), fields.text("town")
-        postcode = (fields.text("postcode") or "").strip()
-        departement = None
-        if len(postcode) == 5 and postcode.isdigit():
-            departement = postcode[:3] if postcode.startswith("97") else postcode[:2]
-            departement = None if departement == "20" else departement
+        postcode = fields.text("postcode")
         if code:
             try:
                 return commune_iri(code)
             except PlaceProblem:
                 pass
-        if town:
+        if town or postcode:
             try:
-                place = commune_iri(town, departement=departement)
+                place = commune_iri(town or "", postcode=postcode)
             except PlaceProblem:
                 pass
             else:
@@ -284,7 +280,7 @@ class RnaRows:
                         fields.row,
                     )
                 return place
-        if code or town:
+        if code or town or postcode:
             conversion.note(
                 "seat's commune not found in the 2026 geography (code, or town and postcode): "
                 "actor kept without a commune",

@@ -195,14 +195,9 @@ class Fields:
 
     def commune(self, field: str = "commune") -> str | None:
         """A commune by INSEE code or name; a postcode column, when there is one, tells
-        communes of the same name apart (its first 2 or 3 digits are the département)."""
-        postcode = (self.values.get("postcode") or "").split(".")[0]
-        departement = None
-        if postcode.isdigit() and len(postcode) in (4, 5):
-            postcode = postcode.zfill(5)
-            departement = postcode[:3] if postcode.startswith("97") else postcode[:2]
-            departement = None if departement == "20" else departement  # Corsica: 2A/2B
-        return self._read(field, lambda text: commune_iri(text, departement=departement))  # type: ignore[return-value]
+        communes of the same name apart."""
+        postcode = self.values.get("postcode")
+        return self._read(field, lambda text: commune_iri(text, postcode=postcode))  # type: ignore[return-value]
 
     def territory(self, field: str = "territory") -> str | None:
         return self._read(field, territory_ref)  # type: ignore[return-value]

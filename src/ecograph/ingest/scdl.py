@@ -36,7 +36,13 @@ from ecograph.ingest.conversion import ActorDraft, Conversion, LineSink, Reject,
 from ecograph.ingest.guess import guess_type
 from ecograph.ingest.mapping import Mapping
 from ecograph.ingest.merge import StoreIndex
-from ecograph.ingest.places import Authority, authority_named, authority_of_code
+from ecograph.ingest.places import (
+    Authority,
+    PlaceProblem,
+    authority_named,
+    authority_of_code,
+    commune_iri,
+)
 from ecograph.ingest.readers import Table
 from ecograph.ingest.row_fields import Fields, _cached_date, _cached_decimal, each_row
 from ecograph.ingest.synonyms import concept_iri, default_sectors
@@ -802,13 +808,29 @@ class _Rows:
 
     def _place(self, fields: Fields) -> str | None:
         if fields.text("commune") is None:
-            return None
+            return self._place_of_postcode(fields)
         try:
             return fields.commune("commune")
         except RowProblem as err:
             self.conversion.note(
                 f"{fields.column('commune')}: {err.problem.split(';')[0]}; the beneficiary "
                 "is kept without a commune",
+                fields.row,
+            )
+            return None
+
+    def _place_of_postcode(self, fields: Fields) -> str | None:
+        """A list that gives the postcode but not the town: the commune when the postcode
+        serves only one."""
+        postcode = fields.text("postcode")
+        if postcode is None:
+            return None
+        try:
+            return commune_iri("", postcode=postcode)
+        except PlaceProblem:
+            self.conversion.note(
+                f"{fields.column('postcode')}: postcode «{postcode}» serves several communes "
+                "or none, and no town is given; the beneficiary is kept without a commune",
                 fields.row,
             )
             return None

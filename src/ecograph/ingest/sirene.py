@@ -260,12 +260,8 @@ def _commune(fields: Fields, conversion: Conversion) -> str | None:
     value = fields.text("commune")
     if value is None:
         return None
-    postcode = (fields.text("postcode") or "").split(".")[0].zfill(5)
-    departement: str | None = postcode[:3] if postcode.startswith("97") else postcode[:2]
-    if departement == "20":
-        departement = None  # Corsica: 2A or 2B, the postcode does not say
     try:
-        return commune_iri(value, departement=departement or None)
+        return commune_iri(value, postcode=fields.text("postcode"))
     except PlaceProblem:
         conversion.note(
             f"{fields.column('commune')}: commune not found in the 2026 geography, "
