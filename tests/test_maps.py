@@ -26,6 +26,7 @@ from ecograph.network.gaps import Suggestion
 from ecograph.network.projection import Projection
 from ecograph.render import build_map, geo, maps
 from ecograph.render.layout import fit, force_layout, spread_points
+from ecograph.render.origins import Origin
 from ecograph.render.page import script_json
 from ecograph.resources import data_path
 
@@ -138,6 +139,39 @@ def test_nodes_carry_style_and_facets() -> None:
     assert alpha["shape"] == "triangle" and alpha["color"] == "#0072B2"
     assert "Type: Municipality (commune)" in alpha["title"] and "Nantes (44109)" in alpha["title"]
     assert "Public sector" in page and "Find an actor" in page
+
+
+def origin_graph() -> tuple[nx.Graph, dict[str, Origin]]:
+    """Two actors from an imported file, one from the sample, one stated by both."""
+    G = small_graph()
+    grants, sample = "urn:graph:grants", "urn:graph:sample"
+    for node, sources in {"a": grants, "b": grants, "c": sample, "d": f"{grants} {sample}"}.items():
+        G.nodes[node]["sources"] = sources
+    origins = {
+        grants: Origin(grants, "real — grants.csv", False),
+        sample: Origin(sample, "fictional — ecograph's sample", True),
+    }
+    return G, origins
+
+
+def test_the_legend_and_tooltips_say_which_actors_are_real() -> None:
+    G, origins = origin_graph()
+    page = build_map(projection_of(G), aggregate="none", lang="en", origins=origins).html
+    legend = re.search(r'<fieldset id="filter-origins">(.*?)</fieldset>', page, re.S)
+    assert legend is not None
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", legend.group(1)))
+    # real first; "d" (stated by both) counts as real, once
+    assert re.search(r"real — grants\.csv\S*\s+3\b", text)
+    assert re.search(r"fictional — ecograph's sample\S*\s+1\b", text)
+    assert text.index("real") < text.index("fictional")
+    nodes = {n["label"]: n for n in data_block(page, "map-nodes")}
+    assert nodes["Alpha – Nantes"]["o"] == [0]
+    assert "Origin: real — grants.csv" in nodes["Alpha – Nantes"]["title"]
+    assert [n["o"] for n in nodes.values() if n["label"].startswith("Gamma")] == [[1]]
+    # without origins, no legend and no tooltip line
+    plain = build_map(projection_of(G), aggregate="none", lang="en").html
+    assert 'id="filter-origins"' not in plain
+    assert not any("Origin:" in n["title"] for n in data_block(plain, "map-nodes"))
 
 
 def test_size_follows_the_metric() -> None:

@@ -205,6 +205,42 @@ def test_filters_hide_and_show_nodes(watched: Watched, sample_map: Any) -> None:
     assert watched.number("data-edges") == edges - suggestions
 
 
+@pytest.fixture(scope="module")
+def origins_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real and fictional actors side by side, as the demo draws them."""
+    from ecograph.render.origins import Origin
+
+    G = nx.Graph()
+    for i in range(6):
+        G.add_node(
+            f"n{i}",
+            name=f"Acteur {i}",
+            actor_type="association",
+            sector="ess",
+            domains="housing",
+            place="",
+            sources="urn:graph:grants" if i < 4 else "urn:graph:sample",
+        )
+    G.add_edges_from((f"n{i}", f"n{i + 1}") for i in range(5))
+    origins = {
+        "urn:graph:grants": Origin("urn:graph:grants", "réel — grants.csv", False),
+        "urn:graph:sample": Origin("urn:graph:sample", "fictif — échantillon", True),
+    }
+    document = build_map(Projection(G, nx.DiGraph(), {}), aggregate="none", origins=origins)
+    return document.write(tmp_path_factory.mktemp("maps") / "origins.html")
+
+
+def test_the_fictional_actors_can_be_hidden(watched: Watched, origins_map: Path) -> None:
+    page = watched.open(origins_map)
+    assert watched.number("data-shown") == 6
+    page.locator("#filter-origins input").nth(1).uncheck()  # fictional comes last
+    assert watched.number("data-shown") == 4
+    page.locator("#filter-origins input").nth(0).uncheck()
+    assert watched.number("data-shown") == 0
+    page.click("#reset")
+    assert watched.number("data-shown") == 6
+
+
 def test_large_maps_draw_ties_on_one_layer(watched: Watched, layered_map: Any) -> None:
     path, ties = layered_map
     page = watched.open(path)

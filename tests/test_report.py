@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from ecograph.cli import app
 from ecograph.geography import geography, resolve_territory
-from ecograph.network.projection import ProjectionFilter, project
+from ecograph.network.projection import AUTHORITY_TYPES, ProjectionFilter, project
 from ecograph.render import charts
 from ecograph.render.report import (
     TerritoryReport,
@@ -383,7 +383,12 @@ def test_a_report_on_the_sample_says_its_actors_are_fictional(
     sample_store: EmbeddedStore, lang: str
 ) -> None:
     report = build_report(sample_store, "epci/244400404", lang=lang, top=3)
-    assert report.here.actors > 0 and report.fictional_actors == report.here.actors
+    assert report.here.actors > 0 and report.fictional_actors > 0
+    # what is not made up is the real local authorities the sample ties (territories graph)
+    G = report.projection.collaboration
+    real = report.here.actors - report.fictional_actors
+    assert real == sum(G.nodes[n]["actor_type"] in AUTHORITY_TYPES for n in G)
+    assert [c.origin.reference for c in report.origins if not c.origin.fictional] == [True]
     header = _header(render_html(report))
     assert escape(words(lang)["fictional.all"]) in header
     other = "en" if lang == "fr" else "fr"
@@ -417,6 +422,120 @@ def test_sample_actors_are_told_apart_by_their_graph(tmp_path: Path) -> None:
         n=report.fictional_actors, total=report.here.actors
     )
     assert escape(expected) in header
+
+
+UNPLACED_TRIG = """
+@prefix eg: <https://w3id.org/ecograph/ontology#> .
+@prefix egpt: <https://w3id.org/ecograph/id/partnership-type/> .
+@prefix egtype: <https://w3id.org/ecograph/id/actor-type/> .
+@prefix egsec: <https://w3id.org/ecograph/id/sector/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix a: <https://w3id.org/ecograph/data/actor/> .
+@prefix p: <https://w3id.org/ecograph/data/partnership/> .
+@prefix g: <https://w3id.org/ecograph/data/graph/> .
+g:import\\/grants {
+  g:import\\/grants a eg:SourceGraph ; dcterms:title "Import of grants.csv"@en ;
+      dcterms:source "grants.csv" .
+  a:u1 a eg:Actor ; skos:prefLabel "Funded by Nantes Métropole"@fr ;
+      eg:actorType egtype:association ; eg:sector egsec:ess .
+  a:u2 a eg:Actor ; skos:prefLabel "Funded by an association"@fr ;
+      eg:actorType egtype:association ; eg:sector egsec:ess .
+  a:u3 a eg:Actor ; skos:prefLabel "Funded by the département"@fr ;
+      eg:actorType egtype:association ; eg:sector egsec:ess .
+  a:siren\\/244400404 a eg:Actor .
+  a:authority\\/departement\\/44 a eg:Actor .
+  p:g1 a eg:Partnership ; eg:partnershipType egpt:funding ; eg:amount 500.0 ;
+      eg:partner a:siren\\/244400404 , a:u1 ;
+      eg:funder a:siren\\/244400404 ; eg:beneficiary a:u1 .
+  p:g2 a eg:Partnership ; eg:partnershipType egpt:funding ;
+      eg:partner a:a01 , a:u2 ; eg:funder a:a01 ; eg:beneficiary a:u2 .
+  p:g3 a eg:Partnership ; eg:partnershipType egpt:funding ;
+      eg:partner a:authority\\/departement\\/44 , a:u3 ;
+      eg:funder a:authority\\/departement\\/44 ; eg:beneficiary a:u3 .
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def with_unplaced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """The fixture plus a grants file naming three beneficiaries without an address."""
+    with open_store(tmp_path_factory.mktemp("unplaced") / "ws") as store:
+        store.add(fixture_quads() + list(ox.parse(UNPLACED_TRIG, format=ox.RdfFormat.TRIG)))
+        yield store
+
+
+def test_beneficiaries_of_unknown_place_join_their_funding_authoritys_territory(
+    with_unplaced: EmbeddedStore,
+) -> None:
+    """u1 is funded by Nantes Métropole (an authority of the EPCI), u3 by the département,
+    u2 by an association: only an authority's grant ties a placeless actor to a territory,
+    and the filtered projection agrees with the report's cut."""
+    epci = build_report(with_unplaced, NANTES_METROPOLE, lang="en", top=3)
+    inside = set(epci.projection.collaboration)
+    assert ACTOR + "u1" in inside
+    assert not {ACTOR + "u2", ACTOR + "u3"} & inside
+    assert epci.unplaced == 1
+    departement = build_report(with_unplaced, "44", lang="fr", top=3)
+    inside = set(departement.projection.collaboration)
+    assert {ACTOR + "u1", ACTOR + "u3"} <= inside  # the EPCI's authority is in 44 too
+    assert ACTOR + "u2" not in inside
+    assert departement.unplaced == 2
+    assert _by_key(departement.actors_by_sub_territory)["?"] == 2
+    names = {row.key: row.label for row in departement.actors_by_sub_territory}
+    assert names["?"] == words("fr")["unknown_place"]
+    filtered = project(
+        with_unplaced, ProjectionFilter(territory=resolve_territory("44").iri)
+    ).collaboration
+    assert set(filtered) == inside
+    page = render_html(departement)
+    assert 'id="unplaced"' in page and "2 de ces acteurs" in page
+
+
+def test_origins_say_which_actors_are_real_and_from_which_file(
+    with_unplaced: EmbeddedStore,
+) -> None:
+    report = build_report(with_unplaced, "44", lang="fr", top=3)
+    counts = {c.origin.label: c.actors for c in report.origins}
+    # every actor once: u1, u3 and the two authorities come from grants.csv (an import
+    # graph is preferred), the fixture's others from its two source graphs
+    assert sum(counts.values()) == report.here.actors
+    assert counts["réel — grants.csv"] == 4
+    assert all(not c.origin.fictional for c in report.origins)
+    header = _header(render_html(report))
+    assert 'id="origins"' in header and "réel — grants.csv" in header
+
+
+def test_a_sample_authority_a_real_source_states_is_real(tmp_path: Path) -> None:
+    """The sample ties real local authorities; the territories graph states them too, so
+    they are not counted among the made-up actors."""
+    from ecograph.render.origins import actor_origins, count_origins
+    from ecograph.sample import fictional_actors, load_sample
+
+    nantes_metropole = "https://w3id.org/ecograph/data/actor/siren/244400404"
+    with open_store(tmp_path / "ws") as store:
+        load_sample(store)
+        before = fictional_actors(store)
+        assert nantes_metropole in before
+        store.add(
+            [
+                ox.Quad(
+                    ox.NamedNode(nantes_metropole),
+                    ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                    ox.NamedNode("https://w3id.org/ecograph/ontology#LocalAuthority"),
+                    ox.NamedNode("https://w3id.org/ecograph/data/graph/territories"),
+                )
+            ]
+        )
+        made_up = fictional_actors(store)
+        assert made_up == before - {nantes_metropole}
+        full = project(store)
+        counts = count_origins(
+            (data for _, data in full.collaboration.nodes(data=True)), actor_origins(store)
+        )
+    fictional = [c for c in counts if c.origin.fictional]
+    assert len(fictional) == 1 and fictional[0].actors == len(made_up)
+    assert sum(c.actors for c in counts) == full.collaboration.number_of_nodes()
 
 
 # ----------------------------------------------------------------------------- wording

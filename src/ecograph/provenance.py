@@ -91,3 +91,34 @@ def data_fingerprint(store: Store, *, leave_out: tuple[str, ...] = ()) -> str:
         }
     )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+_TITLES_QUERY = """
+SELECT ?graph ?title ?source WHERE {
+  GRAPH ?graph {
+    ?graph a eg:SourceGraph ; dcterms:title ?title
+    OPTIONAL { ?graph dcterms:source ?source }
+  }
+}
+"""
+
+
+def source_graphs(store: Store) -> dict[str, tuple[str, str | None]]:
+    """Graph IRI → (its title, its ``dcterms:source`` or None): what each loaded source says
+    it is, for pages that name where an actor comes from."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for row in store.select(_TITLES_QUERY):
+        graph, source = bound_text(row, "graph"), row.get("source")
+        if graph not in found:
+            found[graph] = (bound_text(row, "title"), source.value if source else None)
+    return found
+
+
+#: Each actor and the graphs that state it. Local authorities are ``eg:LocalAuthority`` in
+#: the territories graph and ``eg:Actor`` where data ties them to others, so both count.
+ACTOR_SOURCES_QUERY = """
+SELECT DISTINCT ?actor ?graph WHERE {
+  VALUES ?type { eg:Actor eg:LocalAuthority }
+  GRAPH ?graph { ?actor a ?type }
+}
+"""

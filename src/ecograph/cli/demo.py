@@ -21,7 +21,7 @@ def demo() -> None:
     from ecograph.ingest.territories import load_territories
     from ecograph.ontology import load_ontology
     from ecograph.sample import SAMPLE, load_sample
-    from ecograph.sample.real_grants import ATTRIBUTION, load_real_grants
+    from ecograph.sample.real_grants import ATTRIBUTION, grant_counts, load_real_grants
     from ecograph.validate import validate_store
 
     with opened() as store:
@@ -46,14 +46,13 @@ def demo() -> None:
         started = time.perf_counter()
         with working("Real grants of the Département de Loire-Atlantique…"):
             grants = load_real_grants(store)
-        counts = grants.counts
+        granted, beneficiaries = grant_counts(store, grants.graph)
         console.print(
             terminal(
                 f"  Real grants of the Département de Loire-Atlantique: "
                 f"{'already loaded' if grants.status == 'unchanged' else 'loaded'} "
-                f"({time.perf_counter() - started:.1f} s): {counts.get('partnerships', 0):,} "
-                f"grants to {counts.get('actorsCreated', 0) + counts.get('actorsMerged', 0):,} "
-                "real actors, beside the fictional sample"
+                f"({time.perf_counter() - started:.1f} s): {granted:,} grants to "
+                f"{beneficiaries:,} real beneficiaries, beside the fictional sample"
             )
         )
         console.print(terminal(f"  ({ATTRIBUTION})"), style="dim")
@@ -81,6 +80,7 @@ def _demo_pages(store: Store, projection: Any, result: Any, found: Any) -> None:
     from ecograph.geography import geography, resolve_territory
     from ecograph.labels import Labels
     from ecograph.render.ecosystem_map import ecosystem_map
+    from ecograph.render.origins import actor_origins
     from ecograph.render.report import build_report
     from ecograph.render.report_page import write_report
 
@@ -97,7 +97,8 @@ def _demo_pages(store: Store, projection: Any, result: Any, found: Any) -> None:
             metrics=result,
             suggestions=found,
             table=table,
-            title=f"Écosystème d'exemple — {territory.name}",
+            title=f"{territory.name} — échantillon fictif et subventions réelles du Département",
+            origins=actor_origins(store, lang=DEMO_LANG),
         )
         map_path = folder / f"map-{territory.level}-{territory.code}.html"
         document.write(map_path)

@@ -98,6 +98,7 @@ def map_command(
     from ecograph.geography import geography
     from ecograph.labels import Labels
     from ecograph.render.ecosystem_map import ecosystem_map
+    from ecograph.render.origins import actor_origins
 
     started = time.perf_counter()
     if size_by is not SizeBy.degree and not with_metrics:
@@ -109,6 +110,7 @@ def map_command(
     with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
         labels = Labels.from_store(store, lang=lang.value, table=table)
+        origins = actor_origins(store, lang=lang.value)
     stages = {"metrics": "Computing metrics…", "suggestions": "Suggesting partnerships…"}
     try:
         document = ecosystem_map(
@@ -124,6 +126,7 @@ def map_command(
             coordinates=coordinates,
             seed=seed,
             step=lambda stage: errors.print(stages.get(stage, "Drawing the map…")),
+            origins=origins,
         )
     except ValueError as err:
         raise fail(err, 2) from None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
@@ -27,6 +28,7 @@ import networkx as nx
 from ecograph.gcpause import collector_paused
 from ecograph.geography import TerritoryTable, geography, split_territory_iri
 from ecograph.namespaces import TERRITORY_BASE
+from ecograph.provenance import ACTOR_SOURCES_QUERY
 from ecograph.store.base import Store
 
 # One single-property scan per attribute, joined in Python. Oxigraph answers a scan of one
@@ -39,6 +41,7 @@ ACTOR_SCANS = {
     "sector": "SELECT ?s ?o WHERE { ?s eg:sector ?o }",
     "place": "SELECT ?s ?o WHERE { ?s eg:basedIn ?o }",
     "domains": "SELECT ?s ?o WHERE { ?s eg:worksOn ?o }",
+    "sources": ACTOR_SOURCES_QUERY,
 }
 CONTEXT_SCANS = {
     "partner": "SELECT ?s ?o WHERE { ?s eg:partner ?o }",
@@ -167,8 +170,8 @@ def _project(store: Store, filters: ProjectionFilter, table: TerritoryTable) -> 
     values = {key: _scan(store, query) for key, query in ACTOR_SCANS.items()}
     actors = _actor_attributes(actor_iris, values, table)
     contexts = _contexts({key: _scan(store, query) for key, query in CONTEXT_SCANS.items()})
-    kept_actors = {iri for iri, attrs in actors.items() if _in_territory(attrs, filters.territory)}
     kept_contexts = [c for c in contexts.values() if _context_kept(c, filters)]
+    kept_actors = actors_in_territory(actors, kept_contexts, filters.territory)
     projection = _build(actors, kept_actors, kept_contexts, filters)
     projection.leads, projection.partnerships_for = (
         _scan(store, PROJECT_LINK_SCANS[key]) for key in ("leads", "partnerships_for")
@@ -204,8 +207,8 @@ def _actor_attributes(
     Actors share communes, so the territory codes of each distinct place are worked out once.
     """
     places: dict[str, dict[str, str]] = {}
-    name, kind, sector, place_of, domains = (
-        values[key] for key in ("name", "type", "sector", "place", "domains")
+    name, kind, sector, place_of, domains, sources = (
+        values[key] for key in ("name", "type", "sector", "place", "domains", "sources")
     )
     actors: dict[str, dict[str, Any]] = {}
     for iri in iris:
@@ -219,6 +222,8 @@ def _actor_attributes(
             "sector": _local(_first(sector, iri)),
             "domains": " ".join(sorted(_local(d) for d in domains.get(iri, []))),
             "place": place,
+            # The source graphs stating the actor: where it comes from, real or generated.
+            "sources": " ".join(sources.get(iri, [])),
         }
         attributes.update(codes)
         actors[iri] = attributes
@@ -311,7 +316,38 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
     return contexts
 
 
-def _in_territory(attributes: dict[str, Any], territory: str | None) -> bool:
+#: Actor types whose grants make a beneficiary of unknown place part of their territory.
+AUTHORITY_TYPES = frozenset({"commune", "epci", "departement", "region", "localAuthority"})
+
+
+def actors_in_territory(
+    actors: Mapping[str, Mapping[str, Any]], contexts: Iterable[Context], territory: str | None
+) -> set[str]:
+    """The actors of ``territory``: those based in it, and those whose place is unknown but
+    whom one of its local authorities funds.
+
+    Why the second group: a subsidy file names the beneficiary by SIRET and no address, so
+    until the register that places it (SIRENE, RNA) is imported, the only fact tying it to a
+    territory is the authority that funds it. Leaving it out would cut a département's own
+    grants out of the département's report and map. They are told apart by their empty
+    ``place`` attribute, and the report counts them on their own.
+    """
+    if territory is None:
+        return set(actors)
+    placed = {iri for iri, attrs in actors.items() if _in_territory(attrs, territory)}
+    authorities = {iri for iri in placed if actors[iri].get("actor_type") in AUTHORITY_TYPES}
+    if not authorities:
+        return placed
+    funded: set[str] = set()
+    for context in contexts:
+        if authorities.intersection(context.funders):
+            funded.update(
+                b for b in context.beneficiaries if b in actors and not actors[b].get("place")
+            )
+    return placed | funded
+
+
+def _in_territory(attributes: Mapping[str, Any], territory: str | None) -> bool:
     """Whether an actor lies in ``territory`` (an IRI :func:`~ecograph.geography.
     resolve_territory` gives): its code at that level, or its own place, matches."""
     if territory is None:

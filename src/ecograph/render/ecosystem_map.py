@@ -9,7 +9,7 @@ instead of computing it twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ecograph.geography import TerritoryTable
@@ -18,6 +18,7 @@ from ecograph.network.gaps import Suggestion, suggest
 from ecograph.network.metrics import MetricsResult, compute_metrics
 from ecograph.network.projection import Projection
 from ecograph.render.maps import MapDocument, build_map
+from ecograph.render.origins import Origin
 
 
 def ecosystem_map(
@@ -35,6 +36,7 @@ def ecosystem_map(
     coordinates: Any = None,
     seed: int = 0,
     step: Callable[[str], None] | None = None,
+    origins: Mapping[str, Origin] | None = None,
 ) -> MapDocument:
     """The map of ``projection``, in ``labels.lang``.
 
@@ -42,6 +44,8 @@ def ecosystem_map(
     anything but degree needs them (``ValueError``). ``suggestions`` is how many to find, or
     the suggestions themselves when the caller already has them. ``step`` is told each stage
     ("metrics", "suggestions", "drawing") before it starts, for a progress display.
+    ``origins`` (:func:`~ecograph.render.origins.actor_origins`) makes the legend and the
+    tooltips say which actors are real and where they come from.
     """
     if size_by != "degree" and metrics is None and not with_metrics:
         raise ValueError(f"sizing by {size_by} needs the metrics; size by degree without them")
@@ -71,4 +75,5 @@ def ecosystem_map(
         labels=labels,
         table=table,
         coordinates=coordinates,
+        origins=origins,
     )

@@ -25,6 +25,7 @@ from ecograph.geography import TerritoryTable
 from ecograph.labels import Labels
 from ecograph.network.projection import Context
 from ecograph.render import style
+from ecograph.render.origins import Origin, count_origins, origin_of
 from ecograph.safetext import clean, isolate
 
 __all__ = ["Drawing", "Facets", "MapEdge", "MapNode", "MapText", "actor_drawing", "group_drawing"]
@@ -72,6 +73,8 @@ class Facets:
     departements: list[tuple[str, str, str, int]] = field(default_factory=list)
     epcis: list[tuple[str, str, str, int]] = field(default_factory=list)
     ties: list[tuple[str, str, str, int]] = field(default_factory=list)
+    #: Source graphs, real first: which actors are real, and where they come from.
+    origins: list[tuple[str, str, str, int]] = field(default_factory=list)
 
     def index(self) -> dict[str, dict[str, int]]:
         """Key → position, per facet (territories share one numbering: départements first)."""
@@ -82,6 +85,7 @@ class Facets:
             "d": {k: i for i, (k, *_) in enumerate(self.domains)},
             "g": {k: i for i, k in enumerate(territories)},
             "e": {k: i for i, (k, *_) in enumerate(self.ties)},
+            "o": {k: i for i, (k, *_) in enumerate(self.origins)},
         }
 
 
@@ -103,6 +107,12 @@ class MapText:
     names: Labels
     words: Mapping[str, str]
     table: TerritoryTable
+    #: Source graph → its :class:`~ecograph.render.origins.Origin` (empty: no origin legend).
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+
+    def origin(self, sources: str) -> Origin | None:
+        """The origin a page gives an actor stated by ``sources`` (space-separated graphs)."""
+        return origin_of(sources, self.origins) if self.origins else None
 
     def place(self, level: str, code: str) -> str:
         """A territory as the map shows it: communes and départements with their code, so
@@ -133,6 +143,11 @@ def facets_of(G: nx.Graph, edge_kinds: Iterable[str], labels: MapText) -> Facets
         counts["sector"], key=lambda s: (s not in order, order.index(s) if s in order else 0, s)
     )
     ties = sorted(set(edge_kinds), key=lambda k: (k == "project", k))
+    origins = (
+        count_origins((data for _, data in G.nodes(data=True)), labels.origins)
+        if labels.origins
+        else []
+    )
     return Facets(
         sectors=[
             (
@@ -170,11 +185,26 @@ def facets_of(G: nx.Graph, edge_kinds: Iterable[str], labels: MapText) -> Facets
             )
             for k in ties
         ],
+        origins=[
+            (
+                c.origin.graph,
+                c.origin.label,
+                "fictional" if c.origin.fictional else "real",
+                c.actors,
+            )
+            for c in origins
+        ],
     )
 
 
+def _kind(fictional: bool) -> str:
+    return "fictional" if fictional else "real"
+
+
 def _node_facets(
-    members: Iterable[Mapping[str, Any]], index: Mapping[str, Mapping[str, int]]
+    members: Iterable[Mapping[str, Any]],
+    index: Mapping[str, Mapping[str, int]],
+    origins: Mapping[str, Origin],
 ) -> dict[str, list[int]]:
     found: dict[str, set[int]] = defaultdict(set)
     for data in members:
@@ -184,7 +214,10 @@ def _node_facets(
         found["g"].update(
             index["g"][data[level]] for level in ("departement", "epci") if data.get(level)
         )
-    return {key: sorted(found[key]) for key in ("s", "t", "d", "g")}
+        origin = origin_of(data.get("sources") or "", origins) if origins else None
+        if origin is not None:
+            found["o"].add(index["o"][origin.graph])
+    return {key: sorted(found[key]) for key in ("s", "t", "d", "g", "o")}
 
 
 class _TieText:
@@ -283,6 +316,9 @@ def actor_drawing(
             + ", ".join(names.domain(d) for d in (data.get("domains") or "").split()),
             " · ".join(f"{words[m]} {_number(v)}" for m, v in _key_metrics(G, key, row)),
         ]
+        origin = labels.origin(data.get("sources") or "")
+        if origin is not None:
+            lines.append(f"{words['origin']}{sep}{origin.label}")
         name = clean(data.get("name") or str(key))
         nodes.append(
             MapNode(
@@ -291,7 +327,7 @@ def actor_drawing(
                 colour=style.SECTOR_COLOURS.get(data.get("sector") or "", style.OTHER),
                 shape=style.shape_of(data.get("actor_type") or ""),
                 size=sizes[i],
-                facets=_node_facets([data], index),
+                facets=_node_facets([data], index, labels.origins),
                 lines=[clean(line) for line in lines],
                 places=[data],
             )
@@ -460,7 +496,7 @@ def _group_node(
         colour=style.SECTOR_COLOURS.get(top_sector, style.OTHER),
         shape="dot",
         size=size,
-        facets=_node_facets(members, index),
+        facets=_node_facets(members, index, labels.origins),
         lines=[clean(line) for line in lines],
         places=members,
     )

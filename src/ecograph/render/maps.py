@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -37,6 +37,7 @@ from ecograph.labels import Labels
 from ecograph.network.projection import Projection
 from ecograph.render import geo, layout, page, style
 from ecograph.render.mapdata import Drawing, MapText, actor_drawing, group_drawing
+from ecograph.render.origins import Origin
 
 if TYPE_CHECKING:
     from pyvis.network import Network
@@ -112,6 +113,7 @@ def build_map(
     labels: Labels | None = None,
     table: TerritoryTable | None = None,
     coordinates: Any = None,
+    origins: Mapping[str, Origin] | None = None,
 ) -> MapDocument:
     """Render ``projection`` as an offline HTML map.
 
@@ -145,6 +147,10 @@ def build_map(
         For ``layout="geo"``: a folder of datas.fun CSV files or a ``level,code,lat,lon``
         file (default: ``$ECOGRAPH_COORDINATES``); ecograph ships none, see
         :mod:`ecograph.render.geo`.
+    origins : mapping, optional
+        Source graph → :class:`~ecograph.render.origins.Origin`
+        (:func:`~ecograph.render.origins.actor_origins`): the legend then lists where the
+        actors come from, real or fictional, with a filter, and each tooltip says it.
 
     Raises
     ------
@@ -157,7 +163,10 @@ def build_map(
     words = style.WORDS[lang]
     table = table or geography()
     text = MapText(
-        labels if labels is not None else Labels.shipped(lang, table=table), words, table
+        labels if labels is not None else Labels.shipped(lang, table=table),
+        words,
+        table,
+        origins or {},
     )
     G = projection.collaboration
     rows = _metric_rows(metrics)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +34,10 @@ from ecograph.network.projection import (
     Projection,
     ProjectionFilter,
     _build,  # the projection's own graph builder: the cut is then exactly a filtered projection
+    actors_in_territory,
     project,
 )
+from ecograph.render.origins import OriginCount, actor_origins, count_origins
 from ecograph.render.report_text import words
 from ecograph.sample import fictional_actors
 from ecograph.scope import domain_names
@@ -186,6 +188,11 @@ class TerritoryReport:
     suggestions: list[SuggestedPartnership]
     betweenness_method: str
     fictional_actors: int
+    #: Actors per source, real first: which are real and where each comes from.
+    origins: list[OriginCount]
+    #: Actors of unknown place, counted in because one of the territory's authorities funds
+    #: them (:func:`~ecograph.network.projection.actors_in_territory`).
+    unplaced: int
     projection: Projection = field(repr=False, compare=False)
     metrics: MetricsResult = field(repr=False, compare=False)
     raw_suggestions: list[gaps.Suggestion] = field(repr=False, compare=False)
@@ -226,16 +233,15 @@ def report_territory(text: str, *, table: TerritoryTable | None = None) -> Terri
     return place
 
 
-def members(G: nx.Graph, territory: Territory) -> list[Hashable]:
-    """Actors based in the territory (at any level below it, or at the territory itself)."""
+def members(full: Projection, territory: Territory) -> set[str]:
+    """Actors of the territory in the whole projection: based in it (at any level below it,
+    or at the territory itself), or of unknown place and funded by one of its authorities
+    (:func:`~ecograph.network.projection.actors_in_territory`)."""
+    G = full.collaboration
     if territory.level == "france":
-        return list(G)
-    iri = territory.iri
-    return [
-        node
-        for node, data in G.nodes(data=True)
-        if data.get(territory.level) == territory.code or data.get("place") == iri
-    ]
+        return {str(node) for node in G}
+    actors = {str(node): data for node, data in G.nodes(data=True)}
+    return actors_in_territory(actors, full.contexts.values(), territory.iri)
 
 
 def cut(full: Projection, territory: Territory) -> Projection:
@@ -243,9 +249,11 @@ def cut(full: Projection, territory: Territory) -> Projection:
     same graphs as ``project(store, ProjectionFilter(territory=territory.iri))``."""
     G = full.collaboration
     actors = {node: dict(data) for node, data in G.nodes(data=True)}
-    kept = {str(node) for node in members(G, territory)}
     return _build(
-        actors, kept, list(full.contexts.values()), ProjectionFilter(territory=territory.iri)
+        actors,
+        members(full, territory),
+        list(full.contexts.values()),
+        ProjectionFilter(territory=territory.iri),
     )
 
 
@@ -299,7 +307,7 @@ def build_report(
     timings["metrics"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    parent_graph = full.collaboration.subgraph(members(full.collaboration, parent))
+    parent_graph = full.collaboration.subgraph(members(full, parent))
     sector_keys = _sector_order({data.get("sector", "") for _, data in G.nodes(data=True)})
     ties, shares = _mixing(metrics, sector_keys)
     sub_level = SUB_LEVEL.get(place.level)
@@ -324,7 +332,7 @@ def build_report(
         actors_by_domain=_counts(_values(G, "domains", split=True), named.domain),
         sub_level=sub_level,
         actors_by_sub_territory=(
-            _counts(_values(G, sub_level), _territory_names(named, sub_level, text))
+            _counts(_sub_territories(G, sub_level), _territory_names(named, sub_level, text))
             if sub_level
             else []
         ),
@@ -343,6 +351,10 @@ def build_report(
         suggestions=[_suggestion(s, G, named) for s in raw],
         betweenness_method=metrics.overall.betweenness_method,
         fictional_actors=len(fictional_actors(store).intersection(G)),
+        origins=count_origins(
+            (data for _, data in G.nodes(data=True)), actor_origins(store, lang=lang)
+        ),
+        unplaced=sum(1 for _, place in G.nodes(data="place") if not place),
         projection=here,
         metrics=metrics,
         raw_suggestions=raw,
@@ -358,6 +370,19 @@ def _values(G: nx.Graph, attribute: str, *, split: bool = False) -> Counter[str]
             counts.update(str(value).split())
         else:
             counts[str(value or "")] += 1
+    return counts
+
+
+#: The sub-territory key of actors whose place is unknown.
+UNKNOWN_PLACE = "?"
+
+
+def _sub_territories(G: nx.Graph, level: str) -> Counter[str]:
+    """Actors per sub-territory code: "" for those placed at the territory itself (its own
+    authority), :data:`UNKNOWN_PLACE` for those whose place is unknown."""
+    counts: Counter[str] = Counter()
+    for _, data in G.nodes(data=True):
+        counts[str(data.get(level) or "") if data.get("place") else UNKNOWN_PLACE] += 1
     return counts
 
 
@@ -377,6 +402,8 @@ def _territory_names(labels: Labels, level: str, text: Mapping[str, str]) -> Any
     def name(code: str) -> str:
         if not code:
             return text["whole_territory"]
+        if code == UNKNOWN_PLACE:
+            return text["unknown_place"]
         found = labels.territory(level, code)
         if found is None:
             return code

@@ -135,6 +135,8 @@ def render_html(
             for domain, missing, label, n in report.domain_gaps
         ],
         "fictional": _fictional(report, w, f),
+        "origins": _origins(report, w, f),
+        "unplaced": w["unplaced"].format(n=f.integer(report.unplaced)) if report.unplaced else "",
         "map_html": map_page or "",
         "method": w["method.text"].format(betweenness=report.betweenness_method),
         "made": w["made"].format(
@@ -166,10 +168,25 @@ def _fictional(report: TerritoryReport, w: Any, f: Formats) -> str:
     its actors are real)."""
     if not report.fictional_actors:
         return ""
-    if report.fictional_actors >= report.here.actors:
+    from_data = sum(
+        c.actors for c in report.origins if not c.origin.fictional and not c.origin.reference
+    )
+    if not from_data:  # made-up actors beside the real authorities the sample ties
         return w["fictional.all"]
     return w["fictional.some"].format(
         n=f.integer(report.fictional_actors), total=f.integer(report.here.actors)
+    )
+
+
+def _origins(report: TerritoryReport, w: Any, f: Formats) -> str:
+    """Where the report's actors come from, real sources first ("" without actors)."""
+    if not report.origins:
+        return ""
+    separator = " ; " if report.lang == "fr" else "; "  # French sets a space before ";"
+    return w["origins"].format(
+        list=separator.join(
+            f"{f.integer(count.actors)} {isolate(count.origin.label)}" for count in report.origins
+        )
     )
 
 

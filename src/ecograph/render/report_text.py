@@ -39,6 +39,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "fictional.some": "Acteurs en partie fictifs : {n} des {total} acteurs de ce rapport "
         "ont été inventés par le générateur d'ecograph (l'échantillon intégré) ; les "
         "chiffres mêlent données réelles et fictives.",
+        "origins": "Origine des acteurs : {list}.",
+        "unplaced": "{n} de ces acteurs n'ont pas de commune connue : ils figurent ici parce "
+        "qu'une collectivité du territoire les finance (un fichier de subventions nomme ses "
+        "bénéficiaires sans adresse). Importez le répertoire des associations (RNA) ou le "
+        "stock SIRENE du territoire pour les situer.",
         "empty": "Aucun acteur n'est établi sur ce territoire dans la base de données : ce "
         "rapport n'a ni chiffre, ni réseau, ni manque à montrer. Importez des acteurs de "
         "ce territoire (ecograph import) ou choisissez-en un autre.",
@@ -139,6 +144,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "liens ; tout est déterministe pour une graine donnée.",
         "unknown": "non renseigné",
         "whole_territory": "à l'échelle du territoire",
+        "unknown_place": "commune inconnue",
         "none": "—",
         "chart.legend": "Part des liens du secteur de la ligne",
         "parent.of": "parent : {name}",
@@ -165,6 +171,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "fictional.some": "Partly fictional actors: {n} of the {total} actors in this report "
         "were made up by ecograph's generator (the built-in sample); the figures mix real "
         "and fictional data.",
+        "origins": "Where the actors come from: {list}.",
+        "unplaced": "{n} of these actors have no known commune: they are here because a "
+        "local authority of the territory funds them (a subsidy file names its beneficiaries "
+        "without an address). Import the territory's associations register (RNA) or SIRENE "
+        "stock to place them.",
         "empty": "No actor is based in this territory in the database: this report has no "
         "figures, network or gaps to show. Import actors of this territory (ecograph "
         "import) or choose another one.",
@@ -265,6 +276,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "everything is deterministic for a given seed.",
         "unknown": "not given",
         "whole_territory": "territory-wide",
+        "unknown_place": "commune unknown",
         "none": "—",
         "chart.legend": "Share of the row sector's ties",
         "parent.of": "parent: {name}",

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from ecograph.geography import geography
 from ecograph.namespaces import graph_iri
 from ecograph.ontology import assessment_criteria
-from ecograph.provenance import graph_description, loaded_version
+from ecograph.provenance import ACTOR_SOURCES_QUERY, graph_description, loaded_version
 from ecograph.sample.generate import EcosystemSpec, generate_ntriples
 from ecograph.store.base import Store
 
@@ -65,27 +65,28 @@ def load_generated(
     return GeneratedLoad(graph, len(lines), skipped=False)
 
 
-_GRAPH_ACTORS = """
-SELECT ?actor WHERE { VALUES ?graph { UNDEF } GRAPH ?graph { ?actor a eg:Actor } }
-"""
+def is_fictional_graph(base: str, graph: str) -> bool:
+    """Whether ``graph`` (an IRI under the workspace's ``base``) holds made-up actors: the
+    built-in sample's graph, or one that ``ecograph generate`` wrote."""
+    return graph == graph_iri(base, SAMPLE_GRAPH) or graph.startswith(
+        graph_iri(base, GENERATED_GRAPHS)
+    )
 
 
 def fictional_actors(store: Store) -> frozenset[str]:
-    """IRIs of the actors the generator made up: those of the built-in sample's graph and of
-    every graph ``ecograph generate`` wrote.
+    """IRIs of the actors the generator made up: those stated only by the built-in sample's
+    graph or by graphs ``ecograph generate`` wrote.
 
     Read from the named graphs the actors are stated in, not from their names, so an
     imported actor is never taken for a fictional one, and a sample actor is found whatever
-    its IRI looks like. A report says how many of its actors these are.
+    its IRI looks like. An actor that a real source states too is real: the sample ties
+    real local authorities (in the territories graph) and a grants file may name them.
     """
-    sample = graph_iri(store.base_iri, SAMPLE_GRAPH)
-    generated = graph_iri(store.base_iri, GENERATED_GRAPHS)
-    found: set[str] = set()
-    for graph in store.named_graphs():
-        if graph == sample or graph.startswith(generated):
-            rows = store.select_values(_GRAPH_ACTORS, {"graph": ox.NamedNode(graph)})
-            found.update(row[0] for row in rows)
-    return frozenset(found)
+    real: set[str] = set()
+    made_up: set[str] = set()
+    for actor, graph in store.select_values(ACTOR_SOURCES_QUERY):
+        (made_up if is_fictional_graph(store.base_iri, graph) else real).add(actor)
+    return frozenset(made_up - real)
 
 
 def load_sample(store: Store, *, force: bool = False) -> GeneratedLoad:

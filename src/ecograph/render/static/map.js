@@ -4,7 +4,8 @@
  * text reaches the page through textContent, and tooltips are strings, which vis-network 9
  * shows with innerText; names come without control characters or bidi overrides
  * (ecograph.safetext). Nodes carry facet indices: s (sectors), t (actor types),
- * d (domains), g (territories); edges carry e (tie kind; suggestions are a kind too).
+ * d (domains), g (territories), o (source graphs: real or fictional); edges carry e (tie
+ * kind; suggestions are a kind too).
  */
 (function () {
   "use strict";
@@ -34,7 +35,7 @@
   var html = document.documentElement;
 
   // What is shown: unchecked facet values, and the one domain / territory chosen.
-  var hidden = { s: {}, t: {}, e: {} };
+  var hidden = { s: {}, t: {}, e: {}, o: {} };
   var chosen = { d: null, g: null };
 
   function anyIn(values, excluded) {
@@ -46,6 +47,7 @@
 
   function nodeShown(node) {
     if (!anyIn(node.s, hidden.s) || !anyIn(node.t, hidden.t)) { return false; }
+    if (node.o && node.o.length && !anyIn(node.o, hidden.o)) { return false; }
     if (chosen.d !== null && node.d.indexOf(chosen.d) < 0) { return false; }
     if (chosen.g !== null && node.g.indexOf(chosen.g) < 0) { return false; }
     return true;
@@ -128,7 +130,7 @@
     });
   });
   function showAll() {
-    hidden = { s: {}, t: {}, e: {} };
+    hidden = { s: {}, t: {}, e: {}, o: {} };
     chosen = { d: null, g: null };
     Array.prototype.forEach.call(document.querySelectorAll("input[data-facet]"),
                                  function (box) { box.checked = true; });
