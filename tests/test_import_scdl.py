@@ -108,7 +108,25 @@ def test_loire_atlantique_titles_years_and_grants_without_amount(store) -> None:
     # a bare year is 1 January of that year
     years = store.select("SELECT DISTINCT ?d WHERE { ?p schema:startDate ?d }")
     assert {r["d"].value[5:] for r in years} == {"01-01"}
-    assert "Montant du prêt" in result.unused_columns
+    # the fields the model has no property for are notes on their grant: none is dropped
+    assert result.unused_columns == []
+    with LOIRE_ATLANTIQUE.open(encoding="utf-8", newline="") as handle:
+        cells = list(csv.reader(handle, delimiter=";"))[1:]
+    for column, field_name in {
+        10: "datesPeriodeVersement",
+        13: "pourcentageSubvention",
+        14: "montantPret",
+        15: "montantGarantie",
+        16: "avantagesNature",
+        17: "estimationAvantagesNature",
+    }.items():
+        filled = sorted(r[column].strip() for r in cells if r[column].strip())
+        notes = store.select(
+            "SELECT ?n WHERE { VALUES ?field { UNDEF } "
+            "?p skos:note ?n FILTER(CONTAINS(?n, ?field)) }",
+            {"field": ox.Literal(f"({field_name}) : ")},
+        )
+        assert filled and sorted(r["n"].value.split(" : ", 1)[1] for r in notes) == filled
 
 
 def test_a_funder_recognised_by_name_is_the_territories_authority(store) -> None:
@@ -331,6 +349,25 @@ def test_a_grant_lists_beneficiaries_are_placed_by_postcode_and_town(store, tmp_
     assert places["Sans Adresse"] is None  # Saint-Denis names many communes: said, not guessed
     assert any("Saint-Denis" in a and "communes" in a for a in result.assumptions)
     assert _grants(store)[:2] == (5, Decimal("500"))
+
+
+def test_a_loan_column_in_a_list_without_montant_is_one_of_its_amounts(store, tmp_path) -> None:
+    """The 2017 annex's "Montant du prêt" is a note beside an SCDL montant, but in a voted
+    list without one it is an amount column like the others."""
+    path = tmp_path / "prets.csv"
+    path.write_text(
+        "Bénéficiaire;Ville;Subvention;Montant du prêt\n"
+        "Habitat du Parc;Nantes;1000;800000\n"
+        "Refuge;Nantes;;400000\n",
+        encoding="utf-8",
+    )
+    result = import_file(store, path, funder="Département de Loire-Atlantique")
+    assert _grants(store) == (3, Decimal("1201000"), 3)
+    descriptions = {
+        r["d"].value for r in store.select("SELECT ?d WHERE { ?p dcterms:description ?d }")
+    }
+    assert "prêt" in descriptions
+    assert not result.unused_columns
 
 
 def test_the_sheet_whose_header_is_a_grant_list_is_taken(store, tmp_path) -> None:

@@ -79,7 +79,30 @@ SCDL_COLUMNS = (
     "pourcentageSubvention",
     "dispositifAide",
     "multiFinanceur",
+    # the 2017 decree's annex, published by the first files (schema 1.x)
+    "montantPret",
+    "montantGarantie",
+    "avantagesNature",
+    "estimationAvantagesNature",
 )
+#: The fields the data model has no property for, kept on the grant as ``skos:note`` lines
+#: "label (field): value", so nothing a file says is lost and a query can still find them.
+NOTE_FIELDS = {
+    "conditionsVersement": "conditions de versement",
+    "datesPeriodeVersement": "date ou période de versement",
+    "idRAE": "identifiant RAE de l'aide",
+    "notificationUE": "aide d'État notifiée à la Commission européenne",
+    "pourcentageSubvention": "part du montant total attribuée au bénéficiaire",
+    "dispositifAide": "dispositif d'aide",
+    "multiFinanceur": "plusieurs financeurs",
+    "montantPret": "montant du prêt",
+    "montantGarantie": "montant de la garantie",
+    "avantagesNature": "avantages en nature",
+    "estimationAvantagesNature": "estimation des avantages en nature",
+}
+#: Amounts of the 2017 annex: in a grant list without an SCDL ``montant`` column, each is
+#: an amount column like any other (one grant per filled column).
+_ANNEX_AMOUNTS = ("montantPret", "montantGarantie", "estimationAvantagesNature")
 #: The schema's field titles (versions 1.x to 2.1) and their usual variants, as name keys
 #: without spaces: a header may use them instead of the field names.
 _TITLES: dict[str, tuple[str, ...]] = {
@@ -120,6 +143,10 @@ _TITLES: dict[str, tuple[str, ...]] = {
     "pourcentageSubvention": ("pourcentagedumontanttotal", "pourcentagedelasubvention"),
     "dispositifAide": ("dispositifdaide", "dispositifaide"),
     "multiFinanceur": ("multifinanceur", "multifinanceurs", "financementmultiple"),
+    "montantPret": ("montantdupret", "montantpret"),
+    "montantGarantie": ("montantdelagarantie", "montantgarantie"),
+    "avantagesNature": ("detaildesavantagesennature", "avantagesennature"),
+    "estimationAvantagesNature": ("estimationdesavantagesennature",),
 }
 #: Titles this long are often cut or extended by publishers: a header starting with one
 #: is that field ("Identifiant RAE de l'aide au titre de laquelle…").
@@ -173,6 +200,7 @@ class _Grant:
     date: str | None
     reference: str | None
     description: str | None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,8 +306,10 @@ def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, 
             if field_name not in found and key in words:
                 found[field_name] = position
                 break
-    if "montant" in found:  # SCDL-shaped: its amount is the grant (loans etc. stay unused)
+    if "montant" in found:  # SCDL-shaped: its amount is the grant; loans etc. become notes
         return found, [found.pop("montant")]
+    for field_name in _ANNEX_AMOUNTS:  # "Montant du prêt" in a list is one of its amounts
+        found.pop(field_name, None)
     taken = set(found.values())
     amounts = [
         p
@@ -411,6 +441,7 @@ def convert_scdl(
                 lines.append(f"{s} {T['identifier']} {nt_literal(grant.reference)} .")
             if grant.description:
                 lines.append(f"{s} {T['description']} {nt_literal(grant.description, lang='fr')} .")
+            lines.extend(f"{s} {T['note']} {nt_literal(note, lang='fr')} ." for note in grant.notes)
         conversion.partnerships = len(grants)
 
     if grants:
@@ -584,7 +615,12 @@ class _Rows:
             nature or "",
         )
         key = "g-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
-        return _Grant(key, funder, beneficiary, lexical, date, reference, description)
+        notes = tuple(
+            f"{label} ({field_name}) : {value}"
+            for field_name, label in NOTE_FIELDS.items()
+            if field_name in fields.positions and (value := fields.text(field_name))
+        )
+        return _Grant(key, funder, beneficiary, lexical, date, reference, description, notes)
 
     def _amount(self, fields: Fields, field_name: str) -> Decimal | None:
         try:

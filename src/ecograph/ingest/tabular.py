@@ -43,6 +43,7 @@ T = {
         "budget": str(EG.budget),
         "currency": str(EG.currency),
         "description": PREFIXES["dcterms"] + "description",
+        "note": PREFIXES["skos"] + "note",
         "identifier": PREFIXES["dcterms"] + "identifier",
         "partnershipType": str(EG.partnershipType),
         "partner": str(EG.partner),
