@@ -17,6 +17,7 @@ from ecograph.ingest.rna import domains_of_code, purpose_domains
 from ecograph.ingest.streamed import RowFilters, detect_streamed
 from ecograph.namespaces import PREFIXES, actor_iri_for_siren
 from ecograph.resources import data_path, ontology_dir
+from ecograph.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 RNA_FILE = FIXTURES / "rna_waldec_20251201_dpt_44.csv"
@@ -379,6 +380,73 @@ def test_sirene_stock_establishments_add_sirets_and_the_seats_commune(store, tmp
     assert everywhere.counts["rowsSkipped"] == 1  # the company's unit is not in the store
     facts = _facts(store, actor_iri_for_siren(BASE, "441001237"))
     assert facts[eg + "siret"] == {"44100123700003", "44100123700011"}
+
+
+def test_a_unit_file_is_cut_to_a_territory_by_the_establishments_seats(store, tmp_path) -> None:
+    """StockUniteLegale has no address: --establishments reads the seats first, keeps the
+    units whose seat lies in the territory, and gives them the seat's commune and SIRET, in
+    one import on an empty store."""
+    units = tmp_path / "StockUniteLegale_utf8.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    establishments = tmp_path / "StockEtablissement_utf8.csv"
+    establishments.write_text(ESTABLISHMENTS, encoding="utf-8")
+    stages: list[str] = []
+    result = import_file(
+        store,
+        units,
+        filters=RowFilters(territory="44", active_only=True, establishments=establishments),
+        progress=lambda stage, done, total: stages.append(stage),
+    )
+    assert "reading establishments" in stages
+    assert result.counts["actorsCreated"] == 1  # the company's seat is in Paris
+    eg = str(PREFIXES["eg"])
+    facts = _facts(store, actor_iri_for_siren(BASE, "441001237"))
+    assert facts[eg + "basedIn"] == {"https://w3id.org/ecograph/territory/commune/44109"}
+    assert facts[eg + "siret"] == {"44100123700003"}
+    assert not _facts(store, actor_iri_for_siren(BASE, "552100554"))
+    assert "not placed in departement/44" in "\n".join(result.assumptions)
+    # the same files and filters again: nothing to do; another territory needs --replace
+    again = import_file(
+        store,
+        units,
+        filters=RowFilters(territory="44", active_only=True, establishments=establishments),
+    )
+    assert again.status == "unchanged"
+
+
+def test_cli_import_units_with_establishments(tmp_path) -> None:
+    units = tmp_path / "StockUniteLegale_utf8.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    establishments = tmp_path / "StockEtablissement_utf8.csv"
+    establishments.write_text(ESTABLISHMENTS, encoding="utf-8")
+    argv = ["--store", str(tmp_path / "ws"), "import", str(units), "--territory", "44"]
+    argv += ["--ess-only", "--establishments", str(establishments), "--no-metrics"]
+    result = CliRunner().invoke(app, argv, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "(sirene-stock, sirene units, imported" in " ".join(result.output.split())
+    with open_store(tmp_path / "ws") as store:
+        facts = _facts(store, actor_iri_for_siren(BASE, "441001237"))
+    assert facts[str(PREFIXES["eg"]) + "basedIn"] == {
+        "https://w3id.org/ecograph/territory/commune/44109"
+    }
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        (RowFilters(establishments=Path("x.csv")), "--establishments goes with"),
+        (RowFilters(territory="44", establishments=Path("units")), "not a StockEtablissement"),
+    ],
+)
+def test_establishments_needs_a_territory_and_an_establishment_file(
+    store, tmp_path, filters, message
+) -> None:
+    units = tmp_path / "StockUniteLegale_utf8.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    if filters.establishments == Path("units"):
+        filters = RowFilters(territory="44", establishments=units)
+    with pytest.raises(ImportRefused, match=message):
+        import_file(store, units, filters=filters)
 
 
 def test_ess_only_on_an_establishment_file_is_refused(store, tmp_path) -> None:

@@ -126,6 +126,17 @@ def import_files(
         bool,
         typer.Option("--active-only", help="SIRENE stock files: keep active units only."),
     ] = False,
+    establishments: Annotated[
+        Path | None,
+        typer.Option(
+            "--establishments",
+            help="With a StockUniteLegale file and --territory: the StockEtablissement file "
+            "whose seats say which units lie in the territory, and give them their commune "
+            "and SIRET (a unit file has no address).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     refresh: RefreshOption = True,
     template: Annotated[
         Kind | None,
@@ -152,6 +163,7 @@ def import_files(
         include_dissolved=include_dissolved,
         ess_only=ess_only,
         active_only=active_only,
+        establishments=establishments,
     )
 
     if template is not None:

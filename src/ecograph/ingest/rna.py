@@ -45,6 +45,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+from collections.abc import Callable
 
 from ecograph.ingest.conversion import ActorDraft, Conversion
 from ecograph.ingest.places import PlaceProblem, commune_iri
@@ -211,6 +212,9 @@ class RnaRows:
         conversion.rows_skipped += 1
         conversion.note("RNA number already given on an earlier row: later row skipped", fields.row)
         return []
+
+    def prepare(self, tick: Callable[[int, int], None] | None) -> None:
+        """An RNA file needs nothing besides itself."""
 
     def extra_lines(self, draft: ActorDraft) -> list[str]:
         created, dissolved = self.dates.pop(id(draft), (None, None))

@@ -30,6 +30,8 @@ from __future__ import annotations
 import csv
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from ecograph.ingest.conversion import ActorDraft, Conversion, Reject, RowProblem
@@ -38,7 +40,13 @@ from ecograph.ingest.merge import StoreIndex
 from ecograph.ingest.places import PlaceProblem, commune_iri
 from ecograph.ingest.readers import Table
 from ecograph.ingest.row_fields import Fields, each_row
-from ecograph.ingest.streamed import RowFilters, StreamRefused, TerritoryFilter, positions_of
+from ecograph.ingest.streamed import (
+    RowFilters,
+    StreamRefused,
+    TerritoryFilter,
+    positions_of,
+    read_header,
+)
 from ecograph.ingest.values import ValueProblem, read_rna, read_siret
 from ecograph.name_keys import name_key
 from ecograph.resources import data_path
@@ -168,7 +176,7 @@ def convert_sirene(
     return conversion
 
 
-def _unit(fields: Fields, conversion: Conversion) -> ActorDraft:
+def _unit(fields: Fields, conversion: Conversion, *, seat: Seat | None = None) -> ActorDraft:
     siren, _ = fields.siren("siren")
     if siren is None:
         raise fields.problem("siren", "", "every SIRENE row needs its SIREN (9 digits)")
@@ -195,11 +203,11 @@ def _unit(fields: Fields, conversion: Conversion) -> ActorDraft:
         fields.row,
         name=name,
         siren=siren,
-        siret=_siret(fields, conversion),
+        siret=_siret(fields, conversion) or (seat.siret if seat else None),
         rna=_optional(fields, "rna", read_rna, conversion),
         type=actor_type,
         sector=sector,
-        place=_commune(fields, conversion),
+        place=_commune(fields, conversion) or (seat.commune if seat else None),
         domains=domains,
     )
     sigle = fields.text("sigle")
@@ -294,6 +302,65 @@ def looks_like_sirene_stock(columns: list[str]) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Seat:
+    """Where a unit's seat establishment is: its commune IRI and SIRET."""
+
+    commune: str
+    siret: str | None
+
+
+_SEAT_WORDS = ("true", "1", "o", "oui")
+
+
+def seats_in(
+    path: Path,
+    territory: TerritoryFilter,
+    *,
+    active_only: bool = False,
+    tick: Callable[[int, int], None] | None = None,
+) -> dict[str, Seat]:
+    """SIREN → its seat, for the seat establishments of a StockEtablissement file that lie in
+    ``territory`` (closed seats left out with ``active_only``).
+
+    A StockUniteLegale file has no address: the seats are what cuts it to one territory. The
+    file is streamed, and only the territory's seats are kept (a département has some
+    100,000; the whole country about 30 M establishments), so memory stays bounded.
+    """
+    table = read_header(path)
+    positions = positions_of(table.columns, STOCK_COLUMNS)
+    missing = [key for key in ("siren", "siret", "seat", "commune") if key not in positions]
+    if missing:
+        raise StreamRefused(
+            f"--establishments: {path.name} is not a StockEtablissement file (it lacks "
+            f"{', '.join(STOCK_COLUMNS[k][0] for k in missing)})"
+        )
+    siren_at, siret_at, seat_at, commune_at = (
+        positions[k] for k in ("siren", "siret", "seat", "commune")
+    )
+    postcode_at, state_at = positions.get("postcode"), positions.get("state")
+    width = max(positions.values()) + 1
+    seats: dict[str, Seat] = {}
+    for number, (_, cells) in enumerate(table.rows(), start=1):
+        if tick is not None and number % 50_000 == 0:
+            tick(table.bytes_read, table.size)
+        if len(cells) < width or cells[seat_at].strip().casefold() not in _SEAT_WORDS:
+            continue
+        if active_only and state_at is not None and cells[state_at].strip().upper() != "A":
+            continue
+        postcode = cells[postcode_at] if postcode_at is not None else None
+        try:
+            place = commune_iri(cells[commune_at], postcode=postcode)
+        except PlaceProblem:
+            continue
+        if territory.contains(place):
+            siret = cells[siret_at].strip()
+            seats[cells[siren_at].strip()] = Seat(place, siret if len(siret) == 14 else None)
+    if tick is not None:
+        tick(table.size, table.size)
+    return seats
+
+
 class StockRows:
     """StockUniteLegale / StockEtablissement rows → one actor per SIREN (a
     ``streamed.RowConverter``)."""
@@ -320,12 +387,32 @@ class StockRows:
             )
         if filters.include_dissolved:
             raise StreamRefused("--include-dissolved is for RNA files; SIRENE has --active-only")
+        if filters.establishments is not None and (self.establishments or territory is None):
+            raise StreamRefused(
+                "--establishments goes with a StockUniteLegale file and --territory: the "
+                "establishment file's seats say which units lie in the territory"
+            )
         self.index = index
         #: For a unit file with --territory: SIREN → commune the store already holds.
         self.placed: dict[str, str] = {}
+        #: SIREN → the seat that --establishments places in the territory.
+        self.seats: dict[str, Seat] = {}
         if territory is not None and not self.establishments and index is not None:
             for row in index.store.query("SELECT ?v ?p WHERE { ?a eg:siren ?v ; eg:basedIn ?p }"):
                 self.placed.setdefault(row["v"].value, row["p"].value)
+
+    def prepare(self, tick: Callable[[int, int], None] | None) -> None:
+        """With ``--establishments``: read the seats in the territory, which place the units."""
+        if self.filters.establishments is None or self.territory is None:
+            return
+        self.seats = seats_in(
+            self.filters.establishments,
+            self.territory,
+            active_only=self.filters.active_only,
+            tick=tick,
+        )
+        for siren, seat in self.seats.items():
+            self.placed.setdefault(siren, seat.commune)
 
     def key(self, fields: Fields) -> str | None:
         """A unit file has one row per SIREN; an establishment file several (each adds its
@@ -348,11 +435,13 @@ class StockRows:
             if not self.territory.contains(self.placed.get(siren)):
                 return self._skip(
                     conversion,
-                    f"not placed in {self.territory.label} by the store: skipped (--territory "
-                    "on a unit file keeps the units whose establishments were imported first)",
+                    f"not placed in {self.territory.label}: skipped (--territory on a unit "
+                    "file keeps the units whose seat --establishments or the store places "
+                    "there)",
                     row,
                 )
-        return _unit(fields, conversion)
+        seat = self.seats.get((fields.text("siren") or "").strip())
+        return _unit(fields, conversion, seat=seat)
 
     def seen_again(self, fields: Fields, conversion: Conversion, iri: str) -> list[str]:
         conversion.rows_skipped += 1

@@ -85,18 +85,31 @@ class RowFilters:
     include_dissolved: bool = False
     ess_only: bool = False
     active_only: bool = False
+    #: A StockEtablissement file whose seats place a StockUniteLegale file's units (which
+    #: have no address), so that ``territory`` can cut a unit file too.
+    establishments: Path | None = None
 
     @property
     def given(self) -> bool:
         """Whether any filter was asked for."""
-        return bool(self.territory or self.include_dissolved or self.ess_only or self.active_only)
+        return bool(
+            self.territory
+            or self.include_dissolved
+            or self.ess_only
+            or self.active_only
+            or self.establishments
+        )
 
     def describe(self) -> str:
         """A stable text of the filters (part of the source version)."""
-        return (
+        text = (
             f"territory={self.territory or ''};dissolved={self.include_dissolved};"
             f"ess={self.ess_only};active={self.active_only}"
         )
+        if self.establishments is not None:
+            size = self.establishments.stat().st_size if self.establishments.exists() else 0
+            text += f";establishments={self.establishments.name}:{size}"
+        return text
 
 
 class TerritoryFilter:
@@ -268,6 +281,10 @@ class RowConverter(Protocol):
 
     def extra_lines(self, draft: ActorDraft) -> list[str]:
         """Lines about a written draft beyond the actor itself (dates…)."""
+
+    def prepare(self, tick: Callable[[int, int], None] | None) -> None:
+        """Read what the rows need besides themselves (another file), once the import is
+        known to go ahead; ``tick(done, total)`` reports progress."""
 
 
 def positions_of(columns: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[str, int]:
@@ -533,6 +550,16 @@ def import_streamed(
     graph = source_graph(store.base_iri, slug, version)
     result.graph = graph
     tick = (lambda done, total: progress("converting", done, total)) if progress else None
+    try:
+        converter.prepare(
+            (lambda done, total: progress("reading establishments", done, total))
+            if progress
+            else None
+        )
+    except StreamRefused as err:
+        raise ImportRefused(str(err), result) from None
+    except OSError as err:
+        raise ImportRefused(f"--establishments: cannot be read ({err.strerror})", result) from None
     if progress:
         progress("converting", 0, table.size)
     with tempfile.TemporaryDirectory(
