@@ -85,7 +85,13 @@ def test_maine_et_loire_imports_whole_with_every_grant_and_euro(store) -> None:
     notes = [r["n"].value for r in store.select("SELECT ?n WHERE { ?a skos:note ?n }")]
     assert any("7,86E+13" in n for n in notes) and any("33 452 381 900 011" in n for n in notes)
     assert any("«7,86E+13»" in a and "rounded" in a for a in result.assumptions)
-    assert result.unused_columns == ["natureDecision", "Colonne1"]
+    # columns outside the schema are notes on each grant (Colonne1 is empty: no note)
+    assert result.unused_columns == []
+    assert any("natureDecision, Colonne1" in a for a in result.assumptions)
+    decisions = store.select("SELECT ?n WHERE { ?p skos:note ?n FILTER(STRSTARTS(?n, 'nature')) }")
+    assert len(decisions) == rows and "natureDecision : délibération" in {
+        r["n"].value for r in decisions
+    }
 
 
 def test_loire_atlantique_titles_years_and_grants_without_amount(store) -> None:
@@ -253,7 +259,8 @@ def test_bad_identifiers_conflicts_and_missing_amounts_land_and_are_listed(store
     # found by name: the Luhn-invalid row and the region's row are one beneficiary
     jardins = store.select("SELECT ?a WHERE { ?a skos:prefLabel 'Jardins Solidaires'@fr }")
     assert len(jardins) == 1
-    assert result.unused_columns == ["Remarques"]
+    assert result.unused_columns == []
+    assert store.ask("ASK { ?p skos:note ?n FILTER(STRSTARTS(?n, 'Remarques : ')) }")
 
 
 def test_strict_refuses_what_would_otherwise_be_assumed(store) -> None:
@@ -368,6 +375,25 @@ def test_a_loan_column_in_a_list_without_montant_is_one_of_its_amounts(store, tm
     }
     assert "prêt" in descriptions
     assert not result.unused_columns
+
+
+def test_an_scdl_file_with_the_beneficiarys_address_places_it(store, tmp_path) -> None:
+    """Some aggregated files add the beneficiary's postcode and town to the schema's
+    fields: they place the beneficiary, and any other extra column is a note."""
+    path = tmp_path / "subventions-agregees.csv"
+    path.write_text(
+        "nomAttribuant;idAttribuant;nomBeneficiaire;idBeneficiaire;montant;"
+        "Code postal du bénéficiaire;Commune du bénéficiaire;Thématique\n"
+        "Région Pays de la Loire;23440003400026;Le Relais;;1000;93200;Saint-Denis;Insertion\n",
+        encoding="utf-8",
+    )
+    result = import_file(store, path)
+    assert store.ask(
+        "ASK { ?a skos:prefLabel 'Le Relais'@fr ; "
+        "eg:basedIn <https://w3id.org/ecograph/territory/commune/93066> }"
+    )
+    assert store.ask("ASK { ?p skos:note 'Thématique : Insertion'@fr }")
+    assert result.unused_columns == []
 
 
 def test_the_sheet_whose_header_is_a_grant_list_is_taken(store, tmp_path) -> None:
@@ -645,7 +671,13 @@ def test_a_total_column_beside_its_parts_is_not_counted_twice(store, tmp_path) -
     result = import_file(store, path, funder="Nantes Métropole")
     assert _grants(store) == (3, Decimal("3500.00"), 3)
     assert _funders(store) == {actor_iri_for_siren(BASE, "244400404")}
-    assert result.unused_columns == ["Total attribué"]
+    assert result.unused_columns == []
+    totals = store.select("SELECT ?n WHERE { ?p skos:note ?n }")
+    assert sorted(r["n"].value for r in totals) == [
+        "Total attribué : 1 500",
+        "Total attribué : 1 500",
+        "Total attribué : 2 000",
+    ]
 
 
 def test_a_file_of_rows_that_cannot_be_repaired_ends_quickly(store, tmp_path) -> None:

@@ -100,6 +100,8 @@ NOTE_FIELDS = {
     "avantagesNature": "avantages en nature",
     "estimationAvantagesNature": "estimation des avantages en nature",
 }
+#: Positions of the columns kept as notes are named ``extra:N``.
+EXTRA = "extra:"
 #: Amounts of the 2017 annex: in a grant list without an SCDL ``montant`` column, each is
 #: an amount column like any other (one grant per filled column).
 _ANNEX_AMOUNTS = ("montantPret", "montantGarantie", "estimationAvantagesNature")
@@ -279,8 +281,15 @@ _LIST_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "idBeneficiaire": ("siret", "siren", "nsiret", "numerosiret", "nsiren", "numerosiren"),
     "rnaBeneficiaire": ("rna", "nrna", "numerorna"),
-    "postcode": ("codepostal", "cp"),
-    "commune": ("commune", "ville", "localite"),
+    "postcode": ("codepostal", "cp", "codepostaldubeneficiaire", "codepostalbeneficiaire"),
+    "commune": (
+        "commune",
+        "ville",
+        "localite",
+        "communedubeneficiaire",
+        "villedubeneficiaire",
+        "communebeneficiaire",
+    ),
     "objet": ("objet", "objetdelademande", "projet", "intitule", "libelle", "action"),
     "dateConvention": ("date", "datedevote", "datedeladecision", "annee", "exercice"),
     "referenceDecision": ("deliberation", "decision", "ndeliberation"),
@@ -292,6 +301,19 @@ _AMOUNT_WORDS = re.compile(
 
 
 _TOTAL_WORDS = re.compile(r"total|cumul")
+
+
+def _place_positions(table: Table, positions: dict[str, int]) -> dict[str, int]:
+    """An SCDL file with the beneficiary's postcode or town besides the schema's fields (some
+    aggregated files add them): those columns place the beneficiary."""
+    found = dict(positions)
+    for position, column in enumerate(table.columns):
+        key = _header_key(column)
+        for field_name in ("postcode", "commune"):
+            taken = field_name in found or position in found.values()
+            if not taken and key in _LIST_FIELDS[field_name]:
+                found[field_name] = position
+    return found
 
 
 def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, int], list[int]]:
@@ -380,6 +402,7 @@ def convert_scdl(
             needed.insert(0, "nomAttribuant (or name the funder with --funder)")
     else:
         needed = ["montant"] if "montant" not in positions else []
+        positions = _place_positions(table, positions)
     if "nomBeneficiaire" not in positions and "idBeneficiaire" not in positions:
         needed.append("nomBeneficiaire")
     if needed:
@@ -388,9 +411,15 @@ def convert_scdl(
         )
         return conversion
     used = set(positions.values())
-    conversion.unused_columns = [
-        c for i, c in enumerate(table.columns) if i not in used and c.strip()
-    ]
+    kept = [(i, c) for i, c in enumerate(table.columns) if i not in used and c.strip()]
+    for position, _ in kept:  # nothing is dropped: their values are notes on each grant
+        positions[f"{EXTRA}{position}"] = position
+    if kept:
+        conversion.note(
+            "columns with no place in the data model, kept as notes on each grant "
+            f"(«column : value»): {', '.join(c for _, c in kept)}",
+            0,
+        )
     table = _repaired(table, positions, conversion, strict=strict)
     fields = Fields(table, positions, Mapping(), conversion)
     reader = _Rows(conversion, index.base, strict=strict, funder=funder)
@@ -619,6 +648,10 @@ class _Rows:
             f"{label} ({field_name}) : {value}"
             for field_name, label in NOTE_FIELDS.items()
             if field_name in fields.positions and (value := fields.text(field_name))
+        ) + tuple(
+            f"{fields.column(name)} : {value}"
+            for name in fields.positions
+            if name.startswith(EXTRA) and (value := fields.text(name))
         )
         return _Grant(key, funder, beneficiary, lexical, date, reference, description, notes)
 
