@@ -284,6 +284,10 @@ def test_maine_et_loire_periods_keep_both_ends() -> None:
         ("2014.0", dt.date(2014, 1, 1), dt.date(2014, 12, 31)),
         ("02/2020", dt.date(2020, 2, 1), dt.date(2020, 2, 29)),
         ("2019-06-03/fin de l'action", dt.date(2019, 6, 3), None),
+        ("6 octobre 2017", dt.date(2017, 10, 6), dt.date(2017, 10, 6)),
+        ("1er mars 2019", dt.date(2019, 3, 1), dt.date(2019, 3, 1)),
+        ("12 déc. 2018", dt.date(2018, 12, 12), dt.date(2018, 12, 12)),
+        ("du 1er mars 2019 au 30 juin 2019", dt.date(2019, 3, 1), dt.date(2019, 6, 30)),
     ],
 )
 def test_date_spans(text: str, start: dt.date | None, end: dt.date | None) -> None:

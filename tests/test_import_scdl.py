@@ -396,6 +396,22 @@ def test_an_scdl_file_with_the_beneficiarys_address_places_it(store, tmp_path) -
     assert result.unused_columns == []
 
 
+def test_a_date_that_cannot_be_read_stays_on_its_grant(store, tmp_path) -> None:
+    path = tmp_path / "dates.csv"
+    path.write_text(
+        "nomAttribuant;nomBeneficiaire;dateConvention;montant\n"
+        "Ville de Nantes;Collectif Vélo;6 octobre 2017;100\n"
+        "Ville de Nantes;Jardins Solidaires;à la signature;200\n",
+        encoding="utf-8",
+    )
+    result = import_file(store, path)
+    assert store.ask("ASK { ?p schema:startDate '2017-10-06'^^xsd:date }")
+    assert store.ask(
+        "ASK { ?p skos:note 'date de la convention (dateConvention) : à la signature'@fr }"
+    )
+    assert any("not a date; grant kept without one" in a for a in result.assumptions)
+
+
 def test_the_sheet_whose_header_is_a_grant_list_is_taken(store, tmp_path) -> None:
     from openpyxl import Workbook
 

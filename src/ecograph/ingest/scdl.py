@@ -644,14 +644,19 @@ class _Rows:
             nature or "",
         )
         key = "g-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
-        notes = tuple(
-            f"{label} ({field_name}) : {value}"
-            for field_name, label in NOTE_FIELDS.items()
-            if field_name in fields.positions and (value := fields.text(field_name))
-        ) + tuple(
-            f"{fields.column(name)} : {value}"
-            for name in fields.positions
-            if name.startswith(EXTRA) and (value := fields.text(name))
+        unread = fields.text("dateConvention") if date is None else None
+        notes = (
+            ((f"date de la convention (dateConvention) : {unread}",) if unread else ())
+            + tuple(
+                f"{label} ({field_name}) : {value}"
+                for field_name, label in NOTE_FIELDS.items()
+                if field_name in fields.positions and (value := fields.text(field_name))
+            )
+            + tuple(
+                f"{fields.column(name)} : {value}"
+                for name in fields.positions
+                if name.startswith(EXTRA) and (value := fields.text(name))
+            )
         )
         return _Grant(key, funder, beneficiary, lexical, date, reference, description, notes)
 

@@ -32,6 +32,7 @@ from ecograph.identifiers import (
     siren_problem,
     siret_problem,
 )
+from ecograph.name_keys import name_key
 
 MISSING_MARKERS = frozenset(
     {
@@ -128,10 +129,27 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\s+[\d:]+)?$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})(?:\.0)?$")
+#: "6 octobre 2017", "1er mars 2019", "12 déc. 2018": a date as French text writes it.
+_FRENCH = re.compile(r"^(\d{1,2})(?:er)?\s+([^\W\d_]+)\.?\s+(\d{4})$")
+_FRENCH_MONTHS = {
+    **dict.fromkeys(("janvier", "janv"), 1),
+    **dict.fromkeys(("fevrier", "fevr", "fev"), 2),
+    "mars": 3,
+    **dict.fromkeys(("avril", "avr"), 4),
+    "mai": 5,
+    "juin": 6,
+    **dict.fromkeys(("juillet", "juil"), 7),
+    "aout": 8,
+    **dict.fromkeys(("septembre", "sept"), 9),
+    **dict.fromkeys(("octobre", "oct"), 10),
+    **dict.fromkeys(("novembre", "nov"), 11),
+    **dict.fromkeys(("decembre", "dec"), 12),
+}
 
 
 def parse_date(text: str, *, today: dt.date | None = None) -> dt.date:
-    """A date written 2019-03-01, 01/03/2019 (day first, as in France), 1/3/19 or 01.03.2019.
+    """A date written 2019-03-01, 01/03/2019 (day first, as in France), 1/3/19, 01.03.2019
+    or in words ("1er mars 2019", "12 déc. 2018").
 
     Two-digit years are read in the window that ends this year ("19" → 2019, "85" → 1985).
     A bare year ("2019") means 1 January of that year.
@@ -151,6 +169,10 @@ def parse_date(text: str, *, today: dt.date | None = None) -> dt.date:
         match = _YEAR.match(raw)
         if match:
             return dt.date(int(match[1]), 1, 1)
+        match = _FRENCH.match(raw)
+        month = _FRENCH_MONTHS.get(name_key(match[2])) if match else None
+        if match and month:
+            return dt.date(int(match[3]), month, int(match[1]))
     except ValueError:
         raise ValueProblem(
             f"«{raw}» is not a real date (day, month or year out of range)"

@@ -3,13 +3,28 @@
 ``write_rna_file`` writes an RNA "waldec" export (the header and column order of
 ``rna_waldec_…_dpt_XX.csv``, ``;``-separated, quoted, cp1252): fictional associations with
 real communes, real purpose codes, W numbers, some SIRETs, and a share of dissolved and
-deleted ones. Nothing in it is real data; it is deterministic for a seed, and written one line
-at a time (a 2 M-line file costs no memory).
+deleted ones.
+
+``write_sirene_files`` writes INSEE's two Sirene stock files (``StockUniteLegale_utf8.csv``,
+35 columns, and ``StockEtablissement_utf8.csv``, 54 columns: the names and order of the files
+published since December 2025, NAF 2025 columns included; comma-separated, UTF-8, quoted only
+where a value needs it, LF): fictional units with Luhn-valid SIRENs in increasing order, each
+with exactly one seat establishment and possibly more (Luhn-valid SIRETs), real communes and
+postcodes drawn over all of France by population, a share of ESS units, ceased units and
+closed establishments, and a few partially diffusible ones (statutDiffusion P, names and
+street shown as ``[ND]``).
+
+Nothing in them is real data; they are deterministic for a seed, and written one line at a
+time (a national-size file costs no memory).
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import random
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from ecograph.geography import geography
@@ -180,3 +195,216 @@ def write_rna_file(
                 "maj_time": "2025-11-30 10:12:43",
             }
             out.write(_quoted([cells.get(c, "") for c in RNA_COLUMNS]) + "\r\n")
+
+
+# ----------------------------------------------------------------------------- SIRENE stock
+#: StockUniteLegale_utf8.csv, as INSEE publishes it (NAF 2025 column since December 2025).
+SIRENE_UNIT_COLUMNS = [
+    "siren",
+    "statutDiffusionUniteLegale",
+    "unitePurgeeUniteLegale",
+    "dateCreationUniteLegale",
+    "sigleUniteLegale",
+    "sexeUniteLegale",
+    "prenom1UniteLegale",
+    "prenom2UniteLegale",
+    "prenom3UniteLegale",
+    "prenom4UniteLegale",
+    "prenomUsuelUniteLegale",
+    "pseudonymeUniteLegale",
+    "identifiantAssociationUniteLegale",
+    "trancheEffectifsUniteLegale",
+    "anneeEffectifsUniteLegale",
+    "dateDernierTraitementUniteLegale",
+    "nombrePeriodesUniteLegale",
+    "categorieEntreprise",
+    "anneeCategorieEntreprise",
+    "dateDebut",
+    "etatAdministratifUniteLegale",
+    "nomUniteLegale",
+    "nomUsageUniteLegale",
+    "denominationUniteLegale",
+    "denominationUsuelle1UniteLegale",
+    "denominationUsuelle2UniteLegale",
+    "denominationUsuelle3UniteLegale",
+    "categorieJuridiqueUniteLegale",
+    "activitePrincipaleUniteLegale",
+    "nomenclatureActivitePrincipaleUniteLegale",
+    "nicSiegeUniteLegale",
+    "economieSocialeSolidaireUniteLegale",
+    "societeMissionUniteLegale",
+    "caractereEmployeurUniteLegale",
+    "activitePrincipaleNAF25UniteLegale",
+]
+#: StockEtablissement_utf8.csv, as INSEE publishes it (NAF 2025 column since December 2025).
+SIRENE_ESTABLISHMENT_COLUMNS = [
+    "siren",
+    "nic",
+    "siret",
+    "statutDiffusionEtablissement",
+    "dateCreationEtablissement",
+    "trancheEffectifsEtablissement",
+    "anneeEffectifsEtablissement",
+    "activitePrincipaleRegistreMetiersEtablissement",
+    "dateDernierTraitementEtablissement",
+    "etablissementSiege",
+    "nombrePeriodesEtablissement",
+    "complementAdresseEtablissement",
+    "numeroVoieEtablissement",
+    "indiceRepetitionEtablissement",
+    "dernierNumeroVoieEtablissement",
+    "indiceRepetitionDernierNumeroVoieEtablissement",
+    "typeVoieEtablissement",
+    "libelleVoieEtablissement",
+    "codePostalEtablissement",
+    "libelleCommuneEtablissement",
+    "libelleCommuneEtrangerEtablissement",
+    "distributionSpecialeEtablissement",
+    "codeCommuneEtablissement",
+    "codeCedexEtablissement",
+    "libelleCedexEtablissement",
+    "codePaysEtrangerEtablissement",
+    "libellePaysEtrangerEtablissement",
+    "identifiantAdresseEtablissement",
+    "coordonneeLambertAbscisseEtablissement",
+    "coordonneeLambertOrdonneeEtablissement",
+    "complementAdresse2Etablissement",
+    "numeroVoie2Etablissement",
+    "indiceRepetition2Etablissement",
+    "typeVoie2Etablissement",
+    "libelleVoie2Etablissement",
+    "codePostal2Etablissement",
+    "libelleCommune2Etablissement",
+    "libelleCommuneEtranger2Etablissement",
+    "distributionSpeciale2Etablissement",
+    "codeCommune2Etablissement",
+    "codeCedex2Etablissement",
+    "libelleCedex2Etablissement",
+    "codePaysEtranger2Etablissement",
+    "libellePaysEtranger2Etablissement",
+    "dateDebut",
+    "etatAdministratifEtablissement",
+    "enseigne1Etablissement",
+    "enseigne2Etablissement",
+    "enseigne3Etablissement",
+    "denominationUsuelleEtablissement",
+    "activitePrincipaleEtablissement",
+    "nomenclatureActivitePrincipaleEtablissement",
+    "caractereEmployeurEtablissement",
+    "activitePrincipaleNAF25Etablissement",
+]
+
+
+@dataclass(frozen=True)
+class _Family:
+    """A kind of legal unit: its share, legal-form codes, activity codes, ESS share."""
+
+    share: float
+    codes: tuple[str, ...]
+    nafs: tuple[str, ...]
+    ess: float
+    words: tuple[str, ...] = ()
+
+
+_FAMILIES = (
+    _Family(
+        0.40,
+        ("1000",),
+        ("47.11B", "43.32A", "62.01Z", "86.90E", "96.02A", "49.32Z", "68.20A", "01.11Z"),
+        0.0,
+    ),
+    _Family(
+        0.35,
+        ("5499", "5710", "5720", "5599", "6540", "5498"),
+        ("70.10Z", "62.02A", "46.90Z", "41.20A", "68.20B", "47.19B", "71.12B", "56.10A"),
+        0.02,
+        ("SOCIETE", "SAS", "SARL", "HOLDING", "GROUPE", "ETABLISSEMENTS", "SCI"),
+    ),
+    _Family(
+        0.17,
+        ("9220", "9220", "9220", "9220", "9220", "9221", "9222", "9230", "9260"),
+        ("94.99Z", "88.99B", "85.59A", "93.12Z", "90.01Z", "88.10C", "87.30A", "93.29Z"),
+        0.95,
+        ("ASSOCIATION", "AMICALE", "COMITE", "CLUB", "UNION", "COLLECTIF", "MAISON"),
+    ),
+    _Family(
+        0.035,
+        ("5458", "5558", "5460", "5560", "6317", "6316", "5547"),
+        ("43.99C", "01.61Z", "62.01Z", "47.11F", "88.99B", "10.71C", "41.20B"),
+        1.0,
+        ("SCOP", "SCIC", "COOPERATIVE", "CUMA", "UNION COOPERATIVE"),
+    ),
+    _Family(
+        0.01,
+        ("9300", "8210", "8250", "6411"),
+        ("88.99B", "72.19Z", "65.12Z", "66.29Z", "94.99Z"),
+        0.9,
+        ("FONDATION", "MUTUELLE", "MUTUELLE GENERALE"),
+    ),
+    _Family(
+        0.025,
+        ("7210", "7346", "7331", "7364", "4110"),
+        ("84.11Z", "85.31Z", "86.10Z", "84.12Z"),
+        0.0,
+        ("COMMUNE", "COMMUNAUTE DE COMMUNES", "LYCEE", "CENTRE HOSPITALIER", "REGIE"),
+    ),
+)
+_LAST_NAMES = (
+    "MARTIN", "BERNARD", "THOMAS", "PETIT", "ROBERT", "RICHARD", "DURAND", "DUBOIS", "MOREAU",
+    "LAURENT", "SIMON", "MICHEL", "LEFEBVRE", "LEROY", "ROUX", "DAVID", "BERTRAND", "MOREL",
+    "GUERIN", "LE GALL", "N'DIAYE", "NGUYEN",
+)  # fmt: skip
+_FIRST_NAMES = (
+    ("M", ("JEAN", "PIERRE", "MICHEL", "ALAIN", "NICOLAS", "KARIM", "YANN", "LUCAS")),
+    ("F", ("MARIE", "NATHALIE", "ISABELLE", "SYLVIE", "CLAIRE", "FATIMA", "LEA", "MAELLE")),
+)
+_STREETS = (
+    ("RUE", "DE LA REPUBLIQUE"), ("RUE", "VICTOR HUGO"), ("AV", "JEAN JAURES"),
+    ("BD", "DES ANGLAIS"), ("PL", "DU MARCHE"), ("CHE", "DES VIGNES"), ("IMP", "DES LILAS"),
+    ("ALL", "DES TILLEULS"), ("RTE", "DE NANTES"), ("QUAI", "DE LA FOSSE"), ("RUE", "DE L'EGLISE"),
+)  # fmt: skip
+_SIZE_BANDS = ("NN", "NN", "NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "41")
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Communes with a postcode, drawn by population (``population ** 0.8``: Loire-Atlantique
+    gets about 1.9 % of the draws), over France or within one département."""
+
+    communes: list[tuple[str, tuple[str, ...], str, str, float, float]]
+    cumulative: list[float]
+    by_departement: dict[str, tuple[list[int], list[float]]]
+
+    def anywhere(self, rng: random.Random) -> int:
+        return bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1])
+
+    def near(self, rng: random.Random, departement: str) -> int:
+        indexes, cumulative = self.by_departement[departement]
+        return indexes[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+
+
+@functools.cache
+def _places() -> _Places:
+    layout = random.Random(2026)  # a fixed Lambert-93-like point per commune
+    communes = []
+    weights = []
+    for commune in sorted(geography().communes.values(), key=lambda c: c.code):
+        if not commune.postcodes:
+            continue
+        label = "".join(
+            c for c in unicodedata.normalize("NFKD", commune.name) if not unicodedata.combining(c)
+        ).upper()
+        x, y = layout.uniform(120_000, 1_200_000), layout.uniform(6_050_000, 7_100_000)
+        communes.append((commune.code, commune.postcodes, label, commune.departement, x, y))
+        weights.append(float(commune.population or 1) ** 0.8)
+    cumulative: list[float] = []
+    total = 0.0
+    for weight in weights:
+        total += weight
+        cumulative.append(total)
+    grouped: dict[str, tuple[list[int], list[float]]] = {}
+    for index, (_, _, _, departement, _, _) in enumerate(communes):
+        indexes, sums = grouped.setdefault(departement, ([], []))
+        indexes.append(index)
+        sums.append((sums[-1] if sums else 0.0) + weights[index])
+    return _Places(communes, cumulative, grouped)
