@@ -325,6 +325,10 @@ def test_a_grant_list_without_funder_column_takes_funder_option(store, tmp_path)
     assert "garantie d'emprunt" in descriptions
     assert store.ask("ASK { ?a skos:prefLabel 'Collectif Vélo'@fr ; eg:basedIn ?c }")
     assert not result.rejects
+    # an empty column beside a filled one is not a missing amount; a row with none is said
+    said = "\n".join(result.assumptions)
+    assert "no amount (aid in kind?)" not in said
+    assert "no amount in any amount column: a funding tie without one (row 5)" in said
 
 
 def test_a_grant_lists_beneficiaries_are_placed_by_postcode_and_town(store, tmp_path) -> None:

@@ -609,6 +609,8 @@ class _Rows:
             return found
         for position in amounts:
             field_name = f"amount:{position}"
+            if len(amounts) > 1 and fields.text(field_name) is None:
+                continue  # an empty column of several: no grant of that nature, nothing to say
             amount = self._amount(fields, field_name)
             if amount is None and len(amounts) > 1:
                 continue

@@ -21,6 +21,7 @@ time (a national-size file costs no memory).
 from __future__ import annotations
 
 import bisect
+import csv
 import functools
 import random
 import unicodedata
@@ -314,7 +315,7 @@ _FAMILIES = (
         0.0,
     ),
     _Family(
-        0.35,
+        0.36,
         ("5499", "5710", "5720", "5599", "6540", "5498"),
         ("70.10Z", "62.02A", "46.90Z", "41.20A", "68.20B", "47.19B", "71.12B", "56.10A"),
         0.02,
@@ -408,3 +409,190 @@ def _places() -> _Places:
         indexes.append(index)
         sums.append((sums[-1] if sums else 0.0) + weights[index])
     return _Places(communes, cumulative, grouped)
+
+
+def _luhn_digit(body: str) -> str:
+    """The digit that makes ``body`` + digit pass the Luhn check (SIREN, SIRET)."""
+    total = 0
+    for position, char in enumerate(reversed(body)):
+        digit = ord(char) - 48
+        if position % 2 == 0:  # the check digit's neighbour is doubled
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return str(-total % 10)
+
+
+def _date(rng: random.Random, first: int, last: int) -> str:
+    return f"{rng.randint(first, last)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def write_sirene_files(
+    folder: Path, units: int, establishments_per_unit: float = 2.0, *, seed: int = 1
+) -> tuple[Path, Path]:
+    """``StockUniteLegale_utf8.csv`` (``units`` rows) and ``StockEtablissement_utf8.csv``
+    (on average ``establishments_per_unit`` rows a unit, exactly one of them its seat) in
+    ``folder``; returns their paths (units, establishments).
+
+    Shares: 40 % sole traders (5 % of them partially diffusible, P), 36 % companies, 17 %
+    associations, a few cooperatives, foundations, mutuals and public bodies; about 21 % of
+    the units flagged ESS, 30 % ceased (C, every establishment closed, F), a third of the
+    other establishments closed. A seat's commune is drawn over France by population; seven
+    other establishments in ten lie in the seat's département."""
+    if establishments_per_unit < 1:
+        raise ValueError("every unit has its seat: establishments_per_unit must be >= 1")
+    if not 0 <= units <= 70_000_000:
+        raise ValueError("units: between 0 and 70,000,000 (one SIREN each)")
+    rng = random.Random(seed)
+    places = _places()
+    more = (establishments_per_unit - 1) / establishments_per_unit  # geometric, mean e - 1
+    step = 70_000_000 // max(units, 1)
+    family_sums = []
+    total = 0.0
+    for family in _FAMILIES:
+        total += family.share
+        family_sums.append(total)
+    unit_path = folder / "StockUniteLegale_utf8.csv"
+    establishment_path = folder / "StockEtablissement_utf8.csv"
+    with (
+        unit_path.open("w", encoding="utf-8", newline="") as unit_file,
+        establishment_path.open("w", encoding="utf-8", newline="") as establishment_file,
+    ):
+        write_unit = csv.writer(unit_file, lineterminator="\n").writerow
+        write_establishment = csv.writer(establishment_file, lineterminator="\n").writerow
+        write_unit(SIRENE_UNIT_COLUMNS)
+        write_establishment(SIRENE_ESTABLISHMENT_COLUMNS)
+        for i in range(units):
+            body = f"{30_000_000 + i * step + rng.randrange(step):08d}"
+            siren = body + _luhn_digit(body)
+            family = _FAMILIES[min(bisect.bisect(family_sums, rng.random()), len(_FAMILIES) - 1)]
+            code = rng.choice(family.codes)
+            naf = rng.choice(family.nafs)
+            naf25 = naf[:5] + ("Y" if naf.endswith("Z") else naf[5])
+            person = code == "1000"
+            hidden = person and rng.random() < 0.05
+            ceased = rng.random() < 0.3
+            created = _date(rng, 1950, 2025)
+            band = rng.choice(_SIZE_BANDS)
+            seat_place = places.anywhere(rng)
+            departement = places.communes[seat_place][3]
+            count = 1
+            while count < 500 and rng.random() < more:
+                count += 1
+            first_nic = rng.randint(1, 40)
+            nics = [f"{first_nic + k:04d}" for k in range(count)]
+            nics = [nic + _luhn_digit(siren + nic) for nic in nics]
+            seat_at = count - 1 if count > 1 and rng.random() < 0.3 else 0  # a seat that moved
+            unit = {
+                "siren": siren,
+                "statutDiffusionUniteLegale": "P" if hidden else "O",
+                "unitePurgeeUniteLegale": "true" if ceased and created < "1990" else "",
+                "dateCreationUniteLegale": created,
+                "trancheEffectifsUniteLegale": band,
+                "anneeEffectifsUniteLegale": "" if band == "NN" else "2023",
+                "dateDernierTraitementUniteLegale": f"{_date(rng, 2015, 2025)}T0{rng.randint(1, 9)}"
+                f":{rng.randint(10, 59)}:{rng.randint(10, 59)}",
+                "nombrePeriodesUniteLegale": str(rng.randint(1, 6)),
+                "dateDebut": created if rng.random() < 0.5 else _date(rng, int(created[:4]), 2025),
+                "etatAdministratifUniteLegale": "C" if ceased else "A",
+                "categorieJuridiqueUniteLegale": code,
+                "activitePrincipaleUniteLegale": naf,
+                "nomenclatureActivitePrincipaleUniteLegale": "NAFRev2",
+                "nicSiegeUniteLegale": nics[seat_at],
+                "economieSocialeSolidaireUniteLegale": "O"
+                if rng.random() < family.ess
+                else ("N" if rng.random() < 0.9 else ""),
+                "caractereEmployeurUniteLegale": "N" if band in ("NN", "00") else "O",
+                "activitePrincipaleNAF25UniteLegale": "" if ceased else naf25,
+            }
+            if person:
+                sex, first_names = rng.choice(_FIRST_NAMES)
+                first = rng.choice(first_names)
+                if hidden:
+                    first = sex = "[ND]"
+                    unit["nomUniteLegale"] = "[ND]"
+                else:
+                    unit["nomUniteLegale"] = rng.choice(_LAST_NAMES)
+                    if rng.random() < 0.1:
+                        unit["nomUsageUniteLegale"] = rng.choice(_LAST_NAMES)
+                    if rng.random() < 0.3:
+                        unit["prenom2UniteLegale"] = rng.choice(first_names)
+                unit |= {"sexeUniteLegale": sex, "prenom1UniteLegale": first}
+                unit["prenomUsuelUniteLegale"] = first
+            else:
+                name = f"{rng.choice(family.words)} {rng.choice(_WORDS).upper()} {i}"
+                if rng.random() < 0.05:
+                    name += f", {places.communes[seat_place][2]}"  # a comma: a quoted value
+                unit["denominationUniteLegale"] = name
+                unit["categorieEntreprise"] = rng.choice(("PME", "PME", "PME", "ETI", "GE"))
+                unit["anneeCategorieEntreprise"] = "2023"
+                if rng.random() < 0.15:
+                    unit["sigleUniteLegale"] = "".join(w[0] for w in name.split()[:2])
+                if rng.random() < 0.05:
+                    unit["denominationUsuelle1UniteLegale"] = name.split()[1]
+                if code.startswith("92") and rng.random() < 0.6:
+                    gestion = (departement + "0")[:3]
+                    unit["identifiantAssociationUniteLegale"] = f"W{gestion}{i % 1_000_000:06d}"
+                if code[0] == "5":
+                    unit["societeMissionUniteLegale"] = "O" if rng.random() < 0.01 else "N"
+            write_unit([unit.get(c, "") for c in SIRENE_UNIT_COLUMNS])
+            for k, nic in enumerate(nics):
+                seat = k == seat_at
+                if seat:
+                    place = seat_place
+                elif rng.random() < 0.7:
+                    place = places.near(rng, departement)
+                else:
+                    place = places.anywhere(rng)
+                commune, postcodes, label, _, x, y = places.communes[place]
+                closed = ceased or k < seat_at or (not seat and rng.random() < 0.35)
+                street_type, street = rng.choice(_STREETS)
+                number = str(rng.randint(1, 180))
+                opened = _date(rng, int(created[:4]), 2025)
+                establishment = {
+                    "siren": siren,
+                    "nic": nic,
+                    "siret": siren + nic,
+                    "statutDiffusionEtablissement": "P" if hidden else "O",
+                    "dateCreationEtablissement": opened,
+                    "trancheEffectifsEtablissement": band if seat else rng.choice(_SIZE_BANDS),
+                    "anneeEffectifsEtablissement": "" if band == "NN" else "2023",
+                    "dateDernierTraitementEtablissement": unit["dateDernierTraitementUniteLegale"],
+                    "etablissementSiege": "true" if seat else "false",
+                    "nombrePeriodesEtablissement": str(rng.randint(1, 4)),
+                    "numeroVoieEtablissement": number,
+                    "typeVoieEtablissement": street_type,
+                    "libelleVoieEtablissement": street,
+                    "codePostalEtablissement": rng.choice(postcodes),
+                    "libelleCommuneEtablissement": label,
+                    "codeCommuneEtablissement": commune,
+                    "identifiantAdresseEtablissement": f"{commune}_{rng.randint(1000, 9999)}_"
+                    f"{int(number):05d}",
+                    "coordonneeLambertAbscisseEtablissement": f"{x + rng.uniform(-3e3, 3e3):.1f}",
+                    "coordonneeLambertOrdonneeEtablissement": f"{y + rng.uniform(-3e3, 3e3):.1f}",
+                    "dateDebut": opened,
+                    "etatAdministratifEtablissement": "F" if closed else "A",
+                    "activitePrincipaleEtablissement": naf,
+                    "nomenclatureActivitePrincipaleEtablissement": "NAFRev2",
+                    "caractereEmployeurEtablissement": "N" if band in ("NN", "00") else "O",
+                    "activitePrincipaleNAF25Etablissement": "" if closed else naf25,
+                }
+                if rng.random() < 0.05:
+                    establishment["indiceRepetitionEtablissement"] = "B"
+                if rng.random() < 0.08:
+                    establishment["complementAdresseEtablissement"] = "BATIMENT A"
+                if hidden:
+                    for column in (
+                        "numeroVoieEtablissement",
+                        "typeVoieEtablissement",
+                        "libelleVoieEtablissement",
+                        "identifiantAdresseEtablissement",
+                        "coordonneeLambertAbscisseEtablissement",
+                        "coordonneeLambertOrdonneeEtablissement",
+                    ):
+                        establishment[column] = "[ND]"
+                elif not person and rng.random() < 0.2:
+                    establishment["enseigne1Etablissement"] = f"{rng.choice(_WORDS).upper()} {k}"
+                write_establishment(
+                    [establishment.get(c, "") for c in SIRENE_ESTABLISHMENT_COLUMNS]
+                )
+    return unit_path, establishment_path
