@@ -21,6 +21,17 @@ Python's ``csv`` reading the file, decoding each line (the floor for any streame
 the imported graph dumped as N-Triples and bulk-loaded into a new ``pyoxigraph.Store`` in one
 load. Prints rows/s, the ratios to both baselines, and each step's peak memory (target: the
 import below 1 GiB).
+
+    python bench/bench_import.py --sirene 1000000     # SIRENE stock: 1 M units, ~2 M sites
+
+``--sirene UNITS`` benchmarks the streamed import of INSEE's two stock files
+(``ecograph.sample.registers.write_sirene_files``: the real layouts, synthetic values, about
+two establishments a unit) cut to one département as a territory's user would:
+``import_file(StockUniteLegale_utf8.csv, filters=RowFilters(territory="44", ess_only=True,
+active_only=True, establishments=StockEtablissement_utf8.csv))`` on a new store, in a fresh
+process (its own peak RSS), against a **raw scan** of both files (Python's ``csv`` over each
+line, in another process). Prints rows/s over the units and establishments read, the ratio to
+the raw scan, the actors created and the import's peak memory (target: below 1 GiB).
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+from measure import busy_cpu_seconds
 from rich.console import Console
 from rich.table import Table
 
@@ -198,17 +210,17 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 _READ = """
 import csv, json, resource, sys, time
 started, cpu = time.perf_counter(), time.process_time()
-rows = 0
-with open(sys.argv[1], "rb") as handle:
-    def lines():
-        for raw in handle:
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield raw.decode("cp1252", errors="replace")
-    for cells in csv.reader(lines(), delimiter=";"):
-        rows += 1
-print(json.dumps({"rows": rows - 1, "s": time.perf_counter() - started,
+rows = []
+for path in sys.argv[2:]:
+    with open(path, "rb") as handle:
+        def lines():
+            for raw in handle:
+                try:
+                    yield raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield raw.decode("cp1252", errors="replace")
+        rows.append(sum(1 for cells in csv.reader(lines(), delimiter=sys.argv[1])) - 1)
+print(json.dumps({"rows": rows, "s": time.perf_counter() - started,
     "cpu": time.process_time() - cpu,
     "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -245,16 +257,52 @@ print(json.dumps({"s": time.perf_counter() - started, "cpu": time.process_time()
     "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+_SIRENE_IMPORT = """
+import json, resource, sys, time
+from pathlib import Path
+from ecograph.ingest.importer import import_file
+from ecograph.ingest.streamed import RowFilters
+from ecograph.store import open_store
+marks = {}
+def progress(stage, done, total):
+    marks.setdefault(stage, (time.perf_counter(), time.process_time()))
+filters = RowFilters(territory="44", ess_only=True, active_only=True,
+    establishments=Path(sys.argv[2]))
+begin = (time.perf_counter(), time.process_time())
+with open_store(Path(sys.argv[3])) as store:
+    result = import_file(store, Path(sys.argv[1]), filters=filters, progress=progress)
+    end = (time.perf_counter(), time.process_time())
+convert, write = marks.get("converting", end), marks.get("writing", end)
+print(json.dumps({"counts": result.counts, "status": result.status,
+    "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "seats_s": convert[0] - begin[0], "seats_cpu": convert[1] - begin[1],
+    "convert_s": write[0] - convert[0], "convert_cpu": write[1] - convert[1],
+    "write_s": end[0] - write[0], "write_cpu": end[1] - write[1],
+    "s": end[0] - begin[0], "cpu": end[1] - begin[1]}))
+"""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 
 def _child(code: str, *args: str) -> dict:
-    """Run one step in a fresh Python process (its own peak RSS), and read its JSON line."""
+    """Run one step in a fresh Python process (its own peak RSS), and read its JSON line;
+    ``others_cpus``: how many CPUs other processes kept busy meanwhile (``/proc/stat``)."""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
+    busy, own, started = busy_cpu_seconds(), _children_cpu(), time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
     )
     if done.returncode:
         raise SystemExit(f"BENCHMARK ERROR: {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    seconds = time.perf_counter() - started
+    others = busy_cpu_seconds() - busy - (_children_cpu() - own)
+    return {
+        **json.loads(done.stdout.strip().splitlines()[-1]),
+        "others_cpus": max(0.0, others / seconds),
+    }
 
 
 def run_rna(rows: int, workdir: Path) -> list[tuple[str, str]]:
@@ -266,8 +314,8 @@ def run_rna(rows: int, workdir: Path) -> list[tuple[str, str]]:
     started = time.perf_counter()
     write_rna_file(path, rows)
     generate_s = time.perf_counter() - started
-    read = _child(_READ, str(path))
-    if read["rows"] != rows:
+    read = _child(_READ, ";", str(path))
+    if read["rows"] != [rows]:
         raise SystemExit(f"BENCHMARK ERROR: csv read {read['rows']} rows, wrote {rows}")
     dump = workdir / "imported.nt"
     imp = _child(_IMPORT, str(path), str(workdir / "ws"), str(dump))
@@ -318,6 +366,75 @@ def run_rna(rows: int, workdir: Path) -> list[tuple[str, str]]:
     ]
 
 
+def run_sirene(units: int, workdir: Path) -> list[tuple[str, str]]:
+    """The streamed import of national-size SIRENE stock files, cut to Loire-Atlantique's
+    active ESS units, against a plain csv scan of both files, each in its own process."""
+    from ecograph.sample.registers import write_sirene_files
+
+    started = time.perf_counter()
+    units_path, sites_path = write_sirene_files(workdir, units)
+    generate_s = time.perf_counter() - started
+    scan = _child(_READ, ",", str(units_path), str(sites_path))
+    if scan["rows"][0] != units:
+        raise SystemExit(f"BENCHMARK ERROR: csv read {scan['rows'][0]} units, wrote {units}")
+    sites = scan["rows"][1]
+    rows = units + sites
+    imp = _child(_SIRENE_IMPORT, str(units_path), str(sites_path), str(workdir / "ws"))
+    counts = imp["counts"]
+    if imp["status"] != "imported" or counts["rowsRead"] != units or counts["rowsRejected"]:
+        raise SystemExit(f"BENCHMARK ERROR: import {imp['status']}, counts {counts}")
+    if not 0 < counts["actorsCreated"] < units:
+        raise SystemExit(f"BENCHMARK ERROR: {counts['actorsCreated']} actors created")
+    verdict = "PASS" if imp["peak"] < 1024 else "FAIL"
+    mib = 2**20
+    return [
+        (
+            "input",
+            f"{units:,} units + {sites:,} establishments = {rows:,} rows "
+            f"({units_path.stat().st_size / mib:,.0f} + {sites_path.stat().st_size / mib:,.0f}"
+            f" MiB, written in {generate_s:.1f} s)",
+        ),
+        (
+            "kept (--territory 44 --ess-only --active-only)",
+            f"{counts['actorsCreated']:,} actors created, {counts['rowsSkipped']:,} units "
+            f"skipped; {counts['triples']:,} triples",
+        ),
+        (
+            "baseline: raw csv scan of both files (decode + split)",
+            f"{scan['s']:.1f} s = {rows / scan['s']:,.0f} rows/s (CPU {scan['cpu']:.1f} s), "
+            f"peak {scan['peak']:,.0f} MiB",
+        ),
+        (
+            "seats read (establishment file) + digest",
+            f"{imp['seats_s']:.1f} s = {sites / imp['seats_s']:,.0f} rows/s "
+            f"(CPU {imp['seats_cpu']:.1f} s)",
+        ),
+        (
+            "unit file converted (filters, N-Triples)",
+            f"{imp['convert_s']:.1f} s = {units / imp['convert_s']:,.0f} rows/s "
+            f"(CPU {imp['convert_cpu']:.1f} s)",
+        ),
+        ("store write", f"{imp['write_s']:.1f} s (CPU {imp['write_cpu']:.1f} s)"),
+        (
+            "whole import",
+            f"{imp['s']:.1f} s = {rows / imp['s']:,.0f} rows/s (CPU {imp['cpu']:.1f} s = "
+            f"{rows / imp['cpu']:,.0f} rows/s)",
+        ),
+        (
+            "ratio import / raw scan",
+            f"{imp['s'] / scan['s']:.2f}× wall, {imp['cpu'] / scan['cpu']:.2f}× CPU",
+        ),
+        (
+            "peak memory of the import process",
+            f"{imp['peak']:,.0f} MiB — {verdict} (target < 1024 MiB)",
+        ),
+        (
+            "other processes (CPUs busy: scan, import)",
+            f"{scan['others_cpus']:.2f}, {imp['others_cpus']:.2f}",
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actors", type=int, default=100_000)
@@ -335,19 +452,33 @@ def main() -> None:
         metavar="ROWS",
         help="Benchmark a national RNA file of ROWS lines instead (national size: 2000000)",
     )
+    parser.add_argument(
+        "--sirene",
+        type=int,
+        default=0,
+        metavar="UNITS",
+        help="Benchmark SIRENE stock files of UNITS units (about 2 establishments each) "
+        "instead, cut to --territory 44 --ess-only --active-only (try 1000000)",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="ecograph-bench-import-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        if args.rna:
+        if args.sirene:
+            rows = run_sirene(args.sirene, workdir)
+        elif args.rna:
             rows = run_rna(args.rna, workdir)
         else:
             rows = run(args.actors, args.partnerships, workdir)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
-    title = "RNA register, streamed" if args.rna else "ecograph import"
-    table = Table(title=f"{title} vs raw pyoxigraph bulk_load (same run)")
+    if args.sirene:
+        title = "SIRENE stock, streamed, vs a raw csv scan of both files (same run)"
+    else:
+        title = "RNA register, streamed" if args.rna else "ecograph import"
+        title += " vs raw pyoxigraph bulk_load (same run)"
+    table = Table(title=title)
     table.add_column("measure")
     table.add_column("value", justify="right")
     for row in rows:

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from ecograph.ingest.conversion import Conversion, LineSink, NameMerge, Reject
 from ecograph.ingest.mapping import Mapping, guess_kind
 from ecograph.ingest.merge import StoreIndex, write_actors
+from ecograph.ingest.open_formats import is_ods, json_records, ods_sheet_names
 from ecograph.ingest.rdf import RDF_SUFFIXES
 from ecograph.ingest.readers import ReadError, Table, read_table
 from ecograph.ingest.sources import (
@@ -79,7 +80,9 @@ class ImportResult:
 def detect_format(path: Path, data: bytes, *, table: Table | None = None) -> str:
     """``rdf``, ``xlsx``/``csv`` (tabular), ``scdl`` or ``sirene`` from name and content."""
     suffix = path.suffix.lower()
-    if suffix in RDF_SUFFIXES:
+    if suffix == ".json" and json_records(data) is not None:
+        pass  # records, not JSON-LD: a table, detected below
+    elif suffix in RDF_SUFFIXES:
         return "rdf"
     head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
     if suffix not in (".csv", ".tsv", ".txt", ".xlsx") and (
@@ -94,7 +97,7 @@ def detect_format(path: Path, data: bytes, *, table: Table | None = None) -> str
             return "scdl"
         if looks_like_sirene(table.columns):
             return "sirene"
-    return "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    return "xlsx" if data.startswith(b"PK\x03\x04") else "csv"  # ODS and JSON: tables too
 
 
 def version_of(data: bytes, *parts: str) -> tuple[str, str]:
@@ -441,14 +444,17 @@ def _grant_sheet(path: Path, data: bytes, first: Table, *, funder_given: bool) -
 
     if is_grant_table(first, funder_given=funder_given):
         return first
-    from openpyxl import load_workbook
+    if is_ods(data):
+        names = ods_sheet_names(data, path.name)
+    else:
+        from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
-        names = list(workbook.sheetnames)
-        workbook.close()
-    except Exception:  # unreadable workbooks were refused by read_table already
-        return first
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
+            names = list(workbook.sheetnames)
+            workbook.close()
+        except Exception:  # unreadable workbooks were refused by read_table already
+            return first
     for name in names:
         if name == first.sheet:
             continue

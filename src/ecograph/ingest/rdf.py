@@ -194,13 +194,13 @@ def read_rdf(path: Path, data: bytes, *, syntax: str | None = None) -> ParsedRdf
         )
         if not tally.graphs:
             parsed.body, parsed.format = data, SYNTAXES[syntax]
-            _finish(parsed, tally)
+            _finish(parsed, tally, path)
             return parsed
         tally = _Tally()
     quads = _parse(data, syntax, parsed.base_iri)
     parsed.body = _parsing(path, syntax, lambda: _ntriples(tally.triples(quads)))
     parsed.format = ox.RdfFormat.N_TRIPLES
-    _finish(parsed, tally)
+    _finish(parsed, tally, path)
     return parsed
 
 
@@ -319,7 +319,14 @@ def _looks_like_xml(data: bytes) -> bool:
     return data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<?xml", b"<!", b"<rdf:"))
 
 
-def _finish(parsed: ParsedRdf, tally: _Tally) -> None:
+def _finish(parsed: ParsedRdf, tally: _Tally, path: Path) -> None:
+    if not tally.quads:  # an import that would say "imported" and hold nothing
+        hint = (
+            " (JSON without @context is not JSON-LD; a JSON list of records is read as a table)"
+            if parsed.syntax == "jsonld"
+            else ""
+        )
+        raise RdfRefused(f"{path.name}: the file holds no RDF statement{hint}; nothing to import")
     if tally.graphs:
         parsed.notes.append(
             f"{sum(tally.graphs.values())} quad(s) of {len(tally.graphs)} "

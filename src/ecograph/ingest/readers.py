@@ -563,10 +563,19 @@ def _why(err: Exception) -> str:
 def read_table(
     path: Path, *, data: bytes | None = None, separator: str | None = None, sheet: str | None = None
 ) -> Table:
-    """Read a CSV/TSV/TXT or XLSX file as a Table (format from the bytes, not the name)."""
+    """Read a CSV/TSV/TXT, XLSX or ODS file, or JSON records, as a Table (format from the
+    bytes, not the name)."""
+    from ecograph.ingest.open_formats import is_ods, json_records, read_json_table, read_ods
+
     content = path.read_bytes() if data is None else data
+    if is_ods(content):
+        return read_ods(content, path.name, sheet=sheet)
     if content.startswith(b"PK\x03\x04"):
         return read_xlsx(content, path.name, sheet=sheet)
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
+        records = json_records(content)
+        if records is not None:
+            return read_json_table(records, path.name)
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ReadError(f"{path.name}: an old Excel .xls workbook; save it as .xlsx or CSV")
     text, encoding, notes = decode(content, path.name)
