@@ -416,6 +416,21 @@ def test_a_date_that_cannot_be_read_stays_on_its_grant(store, tmp_path) -> None:
     assert any("not a date; grant kept without one" in a for a in result.assumptions)
 
 
+def test_negative_amounts_and_lines_ended_by_cr_alone(store, tmp_path) -> None:
+    """An old Mac export ends its lines with CR alone; a negative line is a cancellation
+    or a repayment: kept as published, so the file's total holds, and said."""
+    path = tmp_path / "annulations.csv"
+    path.write_bytes(
+        "nomAttribuant;nomBeneficiaire;montant\r"
+        "Ville de Nantes;Collectif Vélo;2 000,00\r"
+        "Ville de Nantes;Collectif Vélo;-1500\r".encode()
+    )
+    result = import_file(store, path)
+    assert _grants(store) == (2, Decimal("500"), 2)
+    said = "\n".join(result.assumptions)
+    assert "negative amount (a cancellation or a repayment?): kept as published" in said
+
+
 def test_the_sheet_whose_header_is_a_grant_list_is_taken(store, tmp_path) -> None:
     from openpyxl import Workbook
 
@@ -747,6 +762,8 @@ def test_a_service_under_the_funders_siren_is_its_own_beneficiary(store, tmp_pat
         ("7,86E+13", None),  # rounded: untrusted
         ("22440000000000", None),  # rounded to zeros: untrusted
         ("224400029", None),  # Luhn key wrong
+        ("SIRET : 224 400 028 000 11", "224400028"),  # a label typed before the number
+        ("N° SIREN 224400028", "224400028"),
     ],
 )
 def test_identifier_cells_as_spreadsheets_leave_them(store, tmp_path, cell, siren) -> None:

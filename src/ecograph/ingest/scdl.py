@@ -682,6 +682,12 @@ class _Rows:
             self.conversion.note(
                 "no amount (aid in kind?): a funding tie without an amount", fields.row
             )
+        elif amount < 0:
+            self.conversion.note(
+                "negative amount (a cancellation or a repayment?): kept as published, so the "
+                "file's total holds; `ecograph validate` lists it for review",
+                fields.row,
+            )
         return amount
 
     def _date(self, fields: Fields) -> str | None:

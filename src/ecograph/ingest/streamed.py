@@ -239,10 +239,15 @@ def read_header(path: Path) -> StreamedTable:
     except UnicodeDecodeError:
         text = first.decode("cp1252", errors="replace")
     text = text.rstrip("\r\n")
+    if "\r" in text:  # lines ended by CR alone (old Mac exports): not a register's layout
+        raise StreamRefused(f"{path.name}: lines end with CR alone; not streamed")
     if not text.strip():
         raise StreamRefused(f"{path.name}: the first line is empty; expected the header")
     separator = max(_SEPARATORS, key=text.count)
-    columns = [c.strip() for c in next(csv.reader([text], delimiter=separator))]
+    try:
+        columns = [c.strip() for c in next(csv.reader([text], delimiter=separator))]
+    except csv.Error as err:
+        raise StreamRefused(f"{path.name}: the header cannot be read ({err})") from None
     return StreamedTable(path, columns, separator, header_bytes, size)
 
 

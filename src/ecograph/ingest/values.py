@@ -325,6 +325,10 @@ _NO_ESTABLISHMENT = "00000"
 _LONGEST_WRITING = 40
 
 
+#: A label typed before the number: "SIRET : 822 127 429 00014", "N° SIREN 822127429".
+_ID_LABEL = re.compile(r"^(?:n[°o]\s*)?(?:siret|siren)\s*(?:n[°o])?\s*[:#.]?\s*", re.IGNORECASE)
+
+
 def _strip_artefacts(raw: str) -> tuple[str, list[str]]:
     """The cell without Excel's formula quotes (``="0123"``), outer apostrophes and spaces."""
     repairs: list[str] = []
@@ -336,6 +340,10 @@ def _strip_artefacts(raw: str) -> tuple[str, list[str]]:
     stripped = text.strip(_QUOTES + " \t\u00a0\u202f")
     if stripped != text:
         repairs.append("quote or Excel text apostrophe removed")
+    label = _ID_LABEL.match(stripped)
+    if label and stripped[label.end() :].strip():
+        stripped = stripped[label.end() :].strip()
+        repairs.append(f"label «{label[0].strip()}» before the number removed")
     return stripped, repairs
 
 
