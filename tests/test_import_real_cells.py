@@ -328,6 +328,14 @@ def test_amounts(text: str, expected: Decimal | None) -> None:
     assert parse_amount(text) == expected
 
 
+def test_an_implausible_amount_is_refused_in_words() -> None:
+    """40 digits in an amount column (a shifted identifier) cannot be stored with its cents:
+    refused with what it probably is, never a crash further down."""
+    with pytest.raises(ValueProblem, match="not a plausible amount"):
+        parse_amount("9" * 40)
+    assert parse_amount("999 999 999 999 999 999") == Decimal("999999999999999999")
+
+
 def test_loire_atlantique_in_kind_grants_have_no_amount_not_zero() -> None:
     table = read_table(LOIRE_ATLANTIQUE)
     amounts = [parse_amount(v) for v in _column(table, "Montant total de la subvention")]

@@ -84,6 +84,11 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']+")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
+#: Amounts at or past this are refused: no grant is that large, and Decimal's 28 digits must
+#: hold the value with its cents.
+_LARGEST = Decimal(10) ** 18
+
+
 def parse_decimal(text: str) -> Decimal:
     """A French-written amount as a Decimal: "12 500 €" → 12500, "1 234,56" → 1234.56.
 
@@ -106,9 +111,15 @@ def parse_decimal(text: str) -> Decimal:
     if not _NUMBER.match(cleaned):
         raise ValueProblem(f"expected a number such as 1 234,56 or 12 500 €; got «{raw}»")
     try:
-        return Decimal(cleaned)
+        value = Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the pattern above rules it out
         raise ValueProblem(f"expected a number such as 1 234,56; got «{raw}»") from None
+    if abs(value) >= _LARGEST:
+        raise ValueProblem(
+            f"«{raw}» is not a plausible amount (a billion billion or more): a column shift "
+            "or an identifier in an amount column?"
+        )
+    return value
 
 
 def parse_amount(text: str) -> Decimal | None:
