@@ -363,6 +363,26 @@ def test_sirene_stock_units_with_ess_only_and_active_only(store, tmp_path) -> No
     assert facts[str(PREFIXES["eg"]) + "rna"] == {"W442001234"}
 
 
+def test_a_sole_trader_is_named_by_first_name_and_birth_name(store, tmp_path) -> None:
+    """Most sole traders have no usual name or usual first name: nomUniteLegale and
+    prenom1UniteLegale name them."""
+    header = (
+        "siren,statutDiffusionUniteLegale,etatAdministratifUniteLegale,prenom1UniteLegale,"
+        "prenomUsuelUniteLegale,nomUniteLegale,nomUsageUniteLegale,denominationUniteLegale,"
+        "categorieJuridiqueUniteLegale,economieSocialeSolidaireUniteLegale\n"
+    )
+    path = tmp_path / "StockUniteLegale_utf8.csv"
+    path.write_text(
+        header
+        + "441001237,O,A,JEAN,,DUPONT,,,1000,N\n"
+        + "552100554,O,A,MARIE,MARIE,MARTIN,LEROY,,1000,N\n",
+        encoding="utf-8",
+    )
+    import_file(store, path)
+    names = {r["n"].value for r in store.select("SELECT ?n WHERE { ?a skos:prefLabel ?n }")}
+    assert names == {"JEAN DUPONT", "MARIE LEROY"}
+
+
 def test_sirene_stock_establishments_add_sirets_and_the_seats_commune(store, tmp_path) -> None:
     units = tmp_path / "StockUniteLegale_utf8.csv"
     units.write_text(UNITS, encoding="utf-8")

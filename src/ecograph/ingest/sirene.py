@@ -63,8 +63,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "nom_raison_sociale",
         "denominationUsuelle1UniteLegale",
     ),
-    "person_name": ("nomUsageUniteLegale", "nomUniteLegale"),
-    "first_name": ("prenomUsuelUniteLegale", "prenom1UniteLegale"),
+    # a sole trader's names: each column apart, since the usual ones are most often empty
+    "person_name": ("nomUsageUniteLegale",),
+    "birth_name": ("nomUniteLegale",),
+    "first_name": ("prenomUsuelUniteLegale",),
+    "first_name_1": ("prenom1UniteLegale",),
     "sigle": ("sigleUniteLegale", "sigle"),
     "legal_form": ("categorieJuridiqueUniteLegale", "categorie_juridique", "nature_juridique"),
     "naf": ("activitePrincipaleUniteLegale", "naf", "activite_principale", "code_naf"),
@@ -182,7 +185,9 @@ def _unit(fields: Fields, conversion: Conversion, *, seat: Seat | None = None) -
         raise fields.problem("siren", "", "every SIRENE row needs its SIREN (9 digits)")
     name = fields.text("name")
     if name is None:
-        person = " ".join(t for t in (fields.text("first_name"), fields.text("person_name")) if t)
+        first = fields.text("first_name") or fields.text("first_name_1")
+        last = fields.text("person_name") or fields.text("birth_name")
+        person = " ".join(t for t in (first, last) if t)
         name = person or fields.text("sigle")
     if name is None:
         raise fields.problem(
