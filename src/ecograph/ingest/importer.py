@@ -29,6 +29,7 @@ from ecograph.ingest.open_formats import is_ods, json_records, ods_sheet_names
 from ecograph.ingest.rdf import RDF_SUFFIXES
 from ecograph.ingest.readers import ReadError, Table, read_table
 from ecograph.ingest.sources import (
+    SourceInfo,
     description_lines,
     list_sources,
     source_graph,
@@ -300,6 +301,14 @@ def import_file(
             raise ImportRefused(
                 f"{path.name}: the store refused the data ({err})", result
             ) from None
+    return finish_import(store, result, earlier, started)
+
+
+def finish_import(
+    store: Store, result: ImportResult, earlier: list[SourceInfo], started: float
+) -> ImportResult:
+    """The last step of every import, once its graph is written: drop the sources it
+    replaces (after, so a failed write leaves them whole) and stamp the result."""
     for old in earlier:
         store.drop_graph(old.graph)
         result.replaced.append(old.graph)

@@ -208,6 +208,21 @@ def row_key(cells: list[str]) -> str:
     return "r-" + hashlib.sha1("\x1f".join(c.strip() for c in cells).encode()).hexdigest()[:16]
 
 
+def too_wide(number: int, cells: list[str], width: int) -> Reject | None:
+    """The refusal of a row with more filled cells than the header has columns (a separator
+    inside a value that is not in quotes), or None for a row that fits."""
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        return Reject(
+            number,
+            None,
+            None,
+            f"the row has {len(cells)} cells but the header has {width}: a separator inside "
+            "a value that is not in quotes?",
+            cells,
+        )
+    return None
+
+
 def each_row(
     table: Table,
     conversion: Conversion,
@@ -229,17 +244,9 @@ def each_row(
             conversion.rows_skipped += 1
             conversion.note("total or subtotal row skipped (not a detail row)", number)
             continue
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            conversion.rejects.append(
-                Reject(
-                    number,
-                    None,
-                    None,
-                    f"the row has {len(cells)} cells but the header has "
-                    f"{width}: a separator inside a value that is not in quotes?",
-                    cells,
-                )
-            )
+        wide = too_wide(number, cells, width)
+        if wide is not None:
+            conversion.rejects.append(wide)
             continue
         fields.load(cells, number)
         refused = len(conversion.rejects)

@@ -51,7 +51,7 @@ from ecograph.ingest.conversion import (
 from ecograph.ingest.mapping import Mapping
 from ecograph.ingest.merge import StoreIndex, write_actors
 from ecograph.ingest.readers import Table
-from ecograph.ingest.row_fields import Fields
+from ecograph.ingest.row_fields import Fields, too_wide
 from ecograph.ingest.sources import description_lines, list_sources, source_graph, source_slug
 from ecograph.name_keys import name_key
 from ecograph.store.base import Store, StoreError
@@ -348,17 +348,9 @@ def convert_stream(
         conversion.rows_read += 1
         if tick and not conversion.rows_read & 4095:
             tick(table.bytes_read, table.size)
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            conversion.rejects.append(
-                Reject(
-                    number,
-                    None,
-                    None,
-                    f"the row has {len(cells)} cells but the header has {width}: "
-                    "a separator inside a value that is not in quotes?",
-                    cells,
-                )
-            )
+        wide = too_wide(number, cells, width)
+        if wide is not None:
+            conversion.rejects.append(wide)
             continue
         fields.load(cells, number)
         key = converter.key(fields)
@@ -519,7 +511,7 @@ def import_streamed(
     """Import one national register file as one source, streamed (see the module's doc).
 
     Same contract as ``importer.import_file``: ``ImportRefused`` when nothing is written."""
-    from ecograph.ingest.importer import ImportRefused, ImportResult, write_rejects
+    from ecograph.ingest.importer import ImportRefused, ImportResult, finish_import, write_rejects
 
     started = time.perf_counter()
     slug = source_slug(path.name)
@@ -637,12 +629,7 @@ def import_streamed(
             raise ImportRefused(
                 f"{path.name}: the store refused the data ({err})", result
             ) from None
-    for old in earlier:
-        store.drop_graph(old.graph)
-        result.replaced.append(old.graph)
-    result.status = "replaced" if earlier else "imported"
-    result.seconds = time.perf_counter() - started
-    return result
+    return finish_import(store, result, earlier, started)
 
 
 def _converter(
