@@ -39,7 +39,6 @@ from ecograph.network.projection import (
 )
 from ecograph.render.origins import OriginCount, actor_origins, count_origins
 from ecograph.render.report_text import words
-from ecograph.sample import fictional_actors
 from ecograph.scope import domain_names
 from ecograph.store.base import Store
 from ecograph.vocab import PARTNERSHIP_TYPE
@@ -322,6 +321,11 @@ def build_report(
         _local(c.partnership_type or "") for c in here.contexts.values() if c.kind == "partnership"
     )
     flows, without_amount = _funding(here, full.collaboration, named)
+    # each actor once, under a real source when one states it (the sample's actors are the
+    # ones only generated graphs state: what ``sample.fictional_actors`` returns)
+    origins = count_origins(
+        (data for _, data in G.nodes(data=True)), actor_origins(store, lang=lang)
+    )
     return TerritoryReport(
         territory=place,
         parent=parent,
@@ -350,10 +354,8 @@ def build_report(
         **found_gaps,
         suggestions=[_suggestion(s, G, named) for s in raw],
         betweenness_method=metrics.overall.betweenness_method,
-        fictional_actors=len(fictional_actors(store).intersection(G)),
-        origins=count_origins(
-            (data for _, data in G.nodes(data=True)), actor_origins(store, lang=lang)
-        ),
+        fictional_actors=sum(c.actors for c in origins if c.origin.fictional),
+        origins=origins,
         unplaced=sum(1 for _, place in G.nodes(data="place") if not place),
         projection=here,
         metrics=metrics,
