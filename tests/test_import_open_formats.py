@@ -105,6 +105,18 @@ def test_json_ld_stays_rdf_and_json_with_nothing_is_refused(store, tmp_path) -> 
         import_file(store, empty)
 
 
+def test_a_json_file_too_large_to_read_whole_is_refused_in_words(
+    store, tmp_path, monkeypatch
+) -> None:
+    from ecograph.ingest import open_formats
+
+    monkeypatch.setattr(open_formats, "MAX_JSON_BYTES", 1000)
+    path = tmp_path / "subventions.json"
+    path.write_text(json.dumps(_records()), encoding="utf-8")
+    with pytest.raises(ImportRefused, match="not read whole; export its records as CSV"):
+        import_file(store, path)
+
+
 # ----------------------------------------------------------------------------- ODS
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"

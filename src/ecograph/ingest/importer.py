@@ -81,7 +81,7 @@ class ImportResult:
 def detect_format(path: Path, data: bytes, *, table: Table | None = None) -> str:
     """``rdf``, ``xlsx``/``csv`` (tabular), ``scdl`` or ``sirene`` from name and content."""
     suffix = path.suffix.lower()
-    if suffix == ".json" and json_records(data) is not None:
+    if suffix == ".json" and _json_table(data):
         pass  # records, not JSON-LD: a table, detected below
     elif suffix in RDF_SUFFIXES:
         return "rdf"
@@ -99,6 +99,15 @@ def detect_format(path: Path, data: bytes, *, table: Table | None = None) -> str
         if looks_like_sirene(table.columns):
             return "sirene"
     return "xlsx" if data.startswith(b"PK\x03\x04") else "csv"  # ODS and JSON: tables too
+
+
+def _json_table(data: bytes) -> bool:
+    """Whether JSON bytes are a table of records (a JSON too large to read is one too: the
+    table reader then says so in words)."""
+    try:
+        return json_records(data) is not None
+    except ReadError:
+        return True
 
 
 def version_of(data: bytes, *parts: str) -> tuple[str, str]:

@@ -25,6 +25,8 @@ __all__ = ["is_ods", "json_records", "ods_sheet_names", "read_json_table", "read
 
 #: Keys under which portals wrap their list of records ({"records": [...]}, {"data": [...]}).
 _WRAPPERS = ("records", "results", "data", "items", "features", "rows", "values")
+#: JSON is parsed whole: past this size, ask for CSV.
+MAX_JSON_BYTES = 256 << 20
 #: The members of an .ods file ecograph opens, and how large each may be uncompressed.
 _ODS_CONTENT = "content.xml"
 _MAX_CONTENT_BYTES = 512 * 1024 * 1024
@@ -39,7 +41,13 @@ _NS = {
 # ----------------------------------------------------------------------------- JSON
 def json_records(data: bytes) -> list[dict[str, Any]] | None:
     """The records of a JSON document that is a table, or ``None`` when it is not one (not
-    JSON, JSON-LD, or no list of objects)."""
+    JSON, JSON-LD, or no list of objects). ``ReadError`` past :data:`MAX_JSON_BYTES`: a JSON
+    document is parsed whole, at several times its size in memory."""
+    if len(data) > MAX_JSON_BYTES:
+        raise ReadError(
+            f"a JSON file of more than {MAX_JSON_BYTES >> 20} MiB is not read whole; export "
+            "its records as CSV, which ecograph reads line by line"
+        )
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
