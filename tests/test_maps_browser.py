@@ -241,6 +241,88 @@ def test_the_fictional_actors_can_be_hidden(watched: Watched, origins_map: Path)
     assert watched.number("data-shown") == 6
 
 
+@pytest.fixture(scope="module")
+def generated_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated 2,000-actor territory, every actor drawn."""
+    from ecograph.ontology import load_ontology
+    from ecograph.sample import load_generated
+    from ecograph.sample.generate import EcosystemSpec
+    from ecograph.store import open_store
+
+    with open_store(tmp_path_factory.mktemp("generated") / "ws") as store:
+        load_ontology(store)
+        spec = EcosystemSpec(actors=2000, seed=11, territory="44", id_prefix="g-")
+        load_generated(store, spec, graph_name="generated/g", title="2,000 actors")
+        projection = project_scope(store, Scope())
+    document = build_map(projection, aggregate="none")
+    return document.write(tmp_path_factory.mktemp("maps") / "generated.html")
+
+
+def _first_view(watched: Watched, path: Path) -> tuple[list[dict], list[dict], dict]:
+    page = watched.open(path)
+    page.wait_for_function("document.documentElement.hasAttribute('data-labels-shown')")
+    labels = page.evaluate("window.ecographLabels()")
+    boxes = page.evaluate("window.ecographNodeBoxes()")
+    size = page.evaluate("window.ecographViewSize()")
+    return labels, boxes, size
+
+
+def _overlapping(boxes: list[dict]) -> int:
+    return sum(
+        1
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
+    )
+
+
+def _outside(boxes: list[dict], size: dict) -> int:
+    return sum(
+        1
+        for b in boxes
+        if b["x0"] < 0 or b["y0"] < 0 or b["x1"] > size["width"] or b["y1"] > size["height"]
+    )
+
+
+@pytest.mark.parametrize("which", ["sample_map", "generated_map"])
+def test_the_first_view_has_no_overlapping_label_and_nothing_cut(
+    watched: Watched, request: pytest.FixtureRequest, which: str
+) -> None:
+    """What a person sees on opening the map: labels drawn only where they fit, none over
+    another, and every node and label inside the view (issue 16, first view)."""
+    fixture = request.getfixturevalue(which)
+    path = fixture[0] if isinstance(fixture, tuple) else fixture
+    labels, boxes, size = _first_view(watched, path)
+    shown = watched.number("data-labels-shown")
+    hidden = watched.number("data-labels-hidden")
+    assert shown == len(labels) > 0
+    assert shown + hidden == watched.number("data-shown") == len(boxes)
+    assert _overlapping(labels) == 0
+    assert _outside(labels, size) == 0
+    assert _outside(boxes, size) == 0
+
+
+def test_zooming_in_shows_more_labels_and_untied_actors_are_listed(
+    watched: Watched, sample_map: Any
+) -> None:
+    path, _, _ = sample_map
+    page = watched.open(path)
+    page.wait_for_function("document.documentElement.hasAttribute('data-labels-shown')")
+    before = watched.number("data-labels-shown")
+    page.mouse.move(800, 400)
+    page.mouse.wheel(0, -600)
+    page.wait_for_function(
+        f"Number(document.documentElement.getAttribute('data-labels-shown')) > {before}"
+    )
+    assert _overlapping(page.evaluate("window.ecographLabels()")) == 0
+    untied = watched.number("data-isolated")
+    if untied:
+        page.click("#isolated-count")
+        assert page.locator("#isolated-list button").count() == untied
+        page.locator("#isolated-list button").first.click()
+        assert page.get_attribute("html", "data-focused") is not None
+
+
 def test_large_maps_draw_ties_on_one_layer(watched: Watched, layered_map: Any) -> None:
     path, ties = layered_map
     page = watched.open(path)

@@ -195,7 +195,7 @@ def build_map(
             "generator": f"ecograph (pyvis {version('pyvis')}, vis-network "
             f"{page.VIS_NETWORK_VERSION})",
             "page_data": {
-                "words": {k: words[k] for k in ("shown", "matches", "no_match")},
+                "words": {k: words[k] for k in ("shown", "matches", "no_match", "untied")},
                 "aggregated": note and words[f"level_{level}"],
                 "max_results": MAX_SEARCH_RESULTS,
                 "edge_layer": sum(not e.suggested for e in drawing.edges) > EDGE_LAYER_ABOVE,
@@ -404,17 +404,14 @@ def _network(drawing: Drawing, positions: np.ndarray, title: str, actors: int) -
             "navigationButtons": False,
             "keyboard": False,
         },
-        # Actors' labels appear once zoomed in (font size × zoom ≥ 9 px), not as a grey
-        # smear; groups are few and named, so theirs are larger and shown sooner.
-        "nodes": {
-            "borderWidth": 1,
-            "font": {"size": 40 if drawing.aggregated else 14, "face": "system-ui, sans-serif"},
-            "scaling": {"label": {"drawThreshold": 6 if drawing.aggregated else 9}},
-        },
-        # Links between groups are many and wide: lighter, so the groups stand out.
+        # Labels are drawn by map.js, not vis-network: only those that fit without
+        # overlapping, at one screen size; the font face is theirs.
+        "nodes": {"borderWidth": 1, "font": {"face": "system-ui, sans-serif"}},
+        # Ties lighter than nodes, so the actors stand out; links between groups are many
+        # and wide, lighter still.
         "edges": {
             "smooth": False,
-            "color": {"opacity": 0.3 if drawing.aggregated else 0.5 if big else 0.75},
+            "color": {"opacity": 0.25 if drawing.aggregated else 0.3 if big else 0.45},
             "selectionWidth": 2,
         },
     }

@@ -26,6 +26,9 @@
   // edge, which takes most of the opening time of a 10,000-actor map. Suggestions (dashed,
   // with their explanation as tooltip) stay vis-network edges.
   var layer = page.edge_layer ? edgeList.filter(function (e) { return !e.dashes; }) : [];
+  // Labels are drawn by ecograph (below), not by vis-network: only those that fit without
+  // overlapping, at a constant screen size, the most important first.
+  nodeList.forEach(function (node) { node.name = node.label; delete node.label; });
   var nodes = new vis.DataSet(nodeList);
   var edges = new vis.DataSet(page.edge_layer ? edgeList.filter(function (e) {
     return e.dashes;
@@ -100,7 +103,162 @@
     html.setAttribute("data-edges", String(edgeView.length + ties));
   }
 
+  // ---------------------------------------------------------------- labels
+  // Greedy placement in screen pixels: candidates in the view, most important first (the
+  // node's size follows the size-by metric), each kept only if its box overlaps no kept one
+  // and lies wholly inside the view. Zooming in makes room, so more labels appear; the
+  // others show on hover (the tooltip's first line is the name).
+  var LABEL_PX = 12;
+  var LABEL_FACE = options.nodes.font.face;
+  var MAX_LABELS = 600;
+  var container = document.getElementById("map");
+  var measure = document.createElement("canvas").getContext("2d");
+  measure.font = LABEL_PX + "px " + LABEL_FACE;
+  var widths = {};
+  var ranked = nodeList.slice().sort(function (a, b) {
+    return (b.size - a.size) || (a.id - b.id);
+  });
+  var placed = { key: "", boxes: [] };
+
+  function labelWidth(node) {
+    if (!(node.id in widths)) { widths[node.id] = Math.ceil(measure.measureText(node.name).width); }
+    return widths[node.id];
+  }
+
+  function chooseLabels() {
+    var W = container.clientWidth;
+    var H = container.clientHeight;
+    var scale = network.getScale();
+    var body = network.body.nodes;
+    var grid = {};
+    var CELL = 64;
+    var boxes = [];
+    function overlaps(box) {
+      for (var gx = Math.floor(box.x0 / CELL); gx <= Math.floor(box.x1 / CELL); gx++) {
+        for (var gy = Math.floor(box.y0 / CELL); gy <= Math.floor(box.y1 / CELL); gy++) {
+          var cell = grid[gx + "," + gy];
+          if (!cell) { continue; }
+          for (var i = 0; i < cell.length; i++) {
+            var o = cell[i];
+            if (box.x0 < o.x1 && o.x0 < box.x1 && box.y0 < o.y1 && o.y0 < box.y1) { return true; }
+          }
+        }
+      }
+      return false;
+    }
+    for (var i = 0; i < ranked.length && boxes.length < MAX_LABELS; i++) {
+      var node = ranked[i];
+      var at = body[node.id];
+      if (!at || !node.name || nodeView.get(node.id) === null) { continue; }
+      var dom = network.canvasToDOM({ x: at.x, y: at.y });
+      var width = labelWidth(node);
+      var top = dom.y + node.size * scale + 2;
+      var box = { id: node.id, x0: dom.x - width / 2 - 2, x1: dom.x + width / 2 + 2,
+                  y0: top, y1: top + LABEL_PX + 3 };
+      if (box.x0 < 0 || box.y0 < 0 || box.x1 > W || box.y1 > H || overlaps(box)) { continue; }
+      boxes.push(box);
+      for (var gx = Math.floor(box.x0 / CELL); gx <= Math.floor(box.x1 / CELL); gx++) {
+        for (var gy = Math.floor(box.y0 / CELL); gy <= Math.floor(box.y1 / CELL); gy++) {
+          (grid[gx + "," + gy] = grid[gx + "," + gy] || []).push(box);
+        }
+      }
+    }
+    return boxes;
+  }
+
+  network.on("afterDrawing", function (ctx) {
+    var view = network.getViewPosition();
+    var key = [network.getScale(), view.x, view.y, container.clientWidth,
+               container.clientHeight, nodeView.length].join(" ");
+    if (key !== placed.key) {
+      placed = { key: key, boxes: chooseLabels() };
+      html.setAttribute("data-labels-shown", String(placed.boxes.length));
+      html.setAttribute("data-labels-hidden", String(nodeView.length - placed.boxes.length));
+    }
+    var ratio = (network.canvas && network.canvas.pixelRatio) || window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.font = LABEL_PX + "px " + LABEL_FACE;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+    ctx.fillStyle = "#1a1a1a";
+    placed.boxes.forEach(function (box) {
+      var name = nodes.get(box.id).name;
+      var x = (box.x0 + box.x1) / 2;
+      ctx.strokeText(name, x, box.y0 + 1);
+      ctx.fillText(name, x, box.y0 + 1);
+    });
+    ctx.restore();
+  });
+  // For tests and the gallery: the label boxes of the current view, and the box of each
+  // shown node, in screen pixels of the map's area ({width, height} gives its size).
+  window.ecographLabels = function () { return placed.boxes.slice(); };
+  window.ecographNodeBoxes = function () {
+    var scale = network.getScale();
+    var body = network.body.nodes;
+    return nodeView.getIds().map(function (id) {
+      var dom = network.canvasToDOM({ x: body[id].x, y: body[id].y });
+      var r = (nodes.get(id).size || 10) * scale;
+      return { id: id, x0: dom.x - r, y0: dom.y - r, x1: dom.x + r, y1: dom.y + r };
+    });
+  };
+  window.ecographViewSize = function () {
+    return { width: container.clientWidth, height: container.clientHeight };
+  };
+
+  // ---------------------------------------------------------------- the view
+  // Fit the shown nodes with a margin, so that no node is cut at an edge; vis-network's own
+  // fit leaves the outermost nodes half outside.
+  var MARGIN = 24;
+  function fitView() {
+    var body = network.body.nodes;
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    nodeView.getIds().forEach(function (id) {
+      var at = body[id];
+      if (!at) { return; }
+      var r = nodes.get(id).size || 10;
+      x0 = Math.min(x0, at.x - r); x1 = Math.max(x1, at.x + r);
+      y0 = Math.min(y0, at.y - r); y1 = Math.max(y1, at.y + r);
+    });
+    if (!isFinite(x0)) { return; }
+    var W = Math.max(container.clientWidth - 2 * MARGIN, 50);
+    var H = Math.max(container.clientHeight - 2 * MARGIN - LABEL_PX, 50);
+    var scale = Math.min(W / Math.max(x1 - x0, 1), H / Math.max(y1 - y0, 1), 2.5);
+    network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 + LABEL_PX / (2 * scale) },
+                     scale: scale, animation: false });
+  }
+
+  // Actors without a tie: named in the panel, one click to find each.
+  var tied = {};
+  edgeList.forEach(function (edge) {
+    if (!edge.dashes) { tied[edge.from] = true; tied[edge.to] = true; }
+  });
+  var alone = nodeList.filter(function (node) { return !tied[node.id]; });
+  var isolated = document.getElementById("isolated");
+  if (isolated && alone.length && !page.aggregated) {
+    isolated.hidden = false;
+    document.getElementById("isolated-count").textContent =
+      alone.length + " " + page.words.untied;
+    var list = document.getElementById("isolated-list");
+    alone.forEach(function (node) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      var name = document.createElement("bdi");
+      name.textContent = node.name;
+      button.appendChild(name);
+      button.addEventListener("click", function () { focusOn(node.id); });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+  }
+  html.setAttribute("data-isolated", String(alone.length));
+
   timings.network = performance.now();
+  fitView();
   network.once("afterDrawing", function () {
     timings.drawn = performance.now();
     Object.keys(timings).forEach(function (key) { timings[key] = Math.round(timings[key]); });
@@ -140,7 +298,7 @@
   }
   document.getElementById("reset").addEventListener("click", function () {
     showAll();
-    network.fit();
+    fitView();
   });
 
   // Search: accent- and case-insensitive substring of the node label.
@@ -160,8 +318,8 @@
 
   function search(text) {
     if (folded === null) {
-      folded = nodes.get({ fields: ["id", "label"] }).map(function (n) {
-        return [n.id, fold(n.label), n.label];
+      folded = nodes.get({ fields: ["id", "name"] }).map(function (n) {
+        return [n.id, fold(n.name), n.name];
       });
     }
     var wanted = fold(text.trim());
