@@ -25,7 +25,7 @@ from ecograph.geography import TerritoryTable, geography
 from ecograph.network.gaps import Suggestion
 from ecograph.network.projection import Projection
 from ecograph.render import build_map, geo, maps
-from ecograph.render.layout import fit, force_layout, spread_points
+from ecograph.render.layout import community_layout, fit, force_layout, spread_points
 from ecograph.render.origins import Origin
 from ecograph.render.page import script_json
 from ecograph.resources import data_path
@@ -217,6 +217,30 @@ def test_force_layout_is_seeded() -> None:
     first = force_layout(len(index), edges, seed=3)
     assert np.array_equal(first, force_layout(len(index), edges, seed=3))
     assert not np.array_equal(first, force_layout(len(index), edges, seed=4))
+
+
+def test_communities_are_laid_out_apart() -> None:
+    """Two dense groups joined by one tie, and a star: each community gets its own disc, and
+    no two discs overlap, so clusters read as clusters; same seed, same positions."""
+    G = nx.disjoint_union_all([nx.complete_graph(12), nx.complete_graph(12), nx.star_graph(30)])
+    G.add_edge(0, 12)
+    G.add_edge(5, 24)
+    G.add_node(999)  # no tie: the block beside
+    index = {n: i for i, n in enumerate(G)}
+    edges = [(index[a], index[b]) for a, b in G.edges()]
+    positions = community_layout(len(index), edges, seed=2)
+    assert np.array_equal(positions, community_layout(len(index), edges, seed=2))
+    groups = [range(0, 12), range(12, 24), range(24, 55)]
+    discs = []
+    for group in groups:
+        points = positions[[index[n] for n in group]]
+        centre = points.mean(axis=0)
+        discs.append((centre, np.linalg.norm(points - centre, axis=1).max()))
+    for i, (a, ra) in enumerate(discs):
+        for b, rb in discs[i + 1 :]:
+            assert np.linalg.norm(a - b) > ra + rb  # apart, with room between
+    alone = positions[index[999]]
+    assert alone[0] > max(positions[[index[n] for n in range(55)], 0])
 
 
 def test_same_projection_and_seed_same_page() -> None:

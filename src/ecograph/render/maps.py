@@ -294,14 +294,16 @@ def _ties(drawing: Drawing) -> tuple[list[tuple[int, int]], list[float]]:
 
 
 def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
+    """Actors: each community laid out apart (``layout.community_layout``), so clusters read
+    as clusters; groups (already communities or territories): one force layout."""
     pairs, weights = _ties(drawing)
     grouped = drawing.aggregated is not None
-    found = layout.force_layout(
-        len(drawing.nodes),
-        pairs,
-        weights=[math.log1p(w) for w in weights] if grouped else None,
-        seed=seed,
-    )
+    if grouped:
+        found = layout.force_layout(
+            len(drawing.nodes), pairs, weights=[math.log1p(w) for w in weights], seed=seed
+        )
+    else:
+        found = layout.community_layout(len(drawing.nodes), pairs, seed=seed)
     return layout.fit(found, spacing=layout.SPACING * (4 if grouped else 1))
 
 
