@@ -306,10 +306,55 @@ def test_geo_layout_places_actors_at_their_commune_and_says_when_it_cannot() -> 
     )
     assert document.summary.fallback == 1 and document.summary.unplaced == 1
     nodes = {n["label"]: n for n in data_block(document.html, "map-nodes")}
-    assert "coordinates missing from the 2024 vintage" in nodes["Echo"]["title"]
+    assert "commune without a point on the map" in nodes["Echo"]["title"]
     assert "not located" in nodes["Foxtrot"]["title"]
     # Rezé is south of Nantes: a larger y on screen.
     assert nodes[HOSTILE]["y"] > nodes["Alpha – Nantes"]["y"]
+
+
+def test_geo_layout_works_with_the_shipped_centroids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No coordinates given: the centroids ecograph ships from IGN's contours place every
+    commune (a 2026 commune created by a merger too), and the page says whose they are."""
+    monkeypatch.delenv(geo.COORDINATES_ENV, raising=False)
+    shipped = geo.read_coordinates()
+    communes = table().communes.values()
+    metropolitan = [c for c in communes if not c.departement.startswith(("97", "98"))]
+    placed = sum(c.code in shipped.communes for c in metropolitan)
+    assert placed / len(metropolitan) > 0.999  # all but the few re-created since 2018
+    overseas = [c for c in communes if c.departement in {"971", "972", "973", "974", "976"}]
+    assert all(c.code in shipped.communes for c in overseas)
+    assert NEW_COMMUNE in shipped.communes  # a commune nouvelle, union of its old communes
+    nantes, reze = shipped.communes[NANTES], shipped.communes[REZE]
+    assert 47.20 < nantes[0] < 47.26 and -1.60 < nantes[1] < -1.50
+    assert reze[0] < nantes[0]  # Rezé is south of Nantes
+    assert set(shipped.departements) >= {"44", "2A", "974"} and "52" in shipped.regions
+    G = small_graph()
+    G.add_node("e", **actor("Echo", commune=NEW_COMMUNE))
+    document = build_map(projection_of(G), layout="geo", aggregate="none", lang="en")
+    assert document.summary.fallback == 0 and document.summary.unplaced == 0
+    assert "IGN, Admin Express COG 2018" in document.html
+
+
+def test_centroids_of_a_square_and_of_a_merged_commune() -> None:
+    from ecograph.render.centroids_build import shape_centroid
+
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [0, 2], [2, 2], [2, 0], [0, 0]]]}
+    holed = {
+        "type": "Polygon",
+        "coordinates": [
+            [[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]],
+            [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]],  # a hole in one corner
+        ],
+    }
+    area, lat, lon = shape_centroid([square])
+    assert area == pytest.approx(4, rel=1e-3)  # in degrees², longitude scaled by cos(lat)
+    assert (round(lat, 6), round(lon, 6)) == (1.0, 1.0)
+    east = {"type": "Polygon", "coordinates": [[[2, 0], [4, 0], [4, 2], [2, 2], [2, 0]]]}
+    _, lat, lon = shape_centroid([square, east])  # a union: the centre of the whole
+    assert (round(lat, 6), round(lon, 6)) == (1.0, 2.0)
+    _, lat, lon = shape_centroid([holed])
+    assert lat > 1.0 and lon > 1.0  # pushed away from the hole
+    assert shape_centroid([]) is None
 
 
 def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
@@ -327,8 +372,9 @@ def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
 def test_coordinates_are_derived_from_the_datas_fun_files_or_read_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A folder is derived on the fly; the derived file reads back the same; nothing is
-    shipped, so without coordinates the geo layout says what to give."""
+    """A folder is derived on the fly; the derived file reads back the same; a file that
+    cannot be read is refused with its row. (The datas.fun compilation itself is never
+    shipped: it states no licence.)"""
     rebuilt = tmp_path / "coords.csv.gz"
     geo.write_coordinates(geo.derive_coordinates(GEO_SOURCE), rebuilt)
     with gzip.open(rebuilt, "rt", encoding="utf-8") as handle:
@@ -346,8 +392,6 @@ def test_coordinates_are_derived_from_the_datas_fun_files_or_read_back(
     monkeypatch.setenv(geo.COORDINATES_ENV, str(rebuilt))
     assert geo.read_coordinates().communes == from_file.communes
     monkeypatch.delenv(geo.COORDINATES_ENV)
-    with pytest.raises(geo.CoordinatesMissing, match="--coordinates"):
-        build_map(projection_of(small_graph()), layout="geo")
     broken = tmp_path / "broken.csv"
     broken.write_text("level,code,lat,lon\ncommune,44109,north,2\n", encoding="utf-8")
     with pytest.raises(geo.CoordinatesMissing, match="row 2"):

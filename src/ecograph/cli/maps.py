@@ -87,9 +87,9 @@ def map_command(
         Path | None,
         typer.Option(
             envvar="ECOGRAPH_COORDINATES",
-            help="For --layout geo: commune coordinates, a folder with datas.fun's France/ CSV "
-            "files (communes.csv, departements.csv, regions.csv) or a level,code,lat,lon "
-            "CSV. ecograph ships none (no open licence for that compilation).",
+            help="For --layout geo: your own points instead of the commune centroids ecograph "
+            "ships (from IGN's contours): a level,code,lat,lon CSV, or a folder with "
+            "datas.fun's France/ CSV files (communes.csv, departements.csv, regions.csv).",
         ),
     ] = None,
 ) -> None:
@@ -153,7 +153,7 @@ def map_command(
         )
     if s.fallback or s.unplaced:
         console.print(
-            f"{s.fallback} actor(s) placed at a centroid (commune missing from the "
-            f"2024 coordinates), {s.unplaced} without a known place.",
+            f"{s.fallback} actor(s) placed at a larger territory's centre (their commune "
+            f"has no point), {s.unplaced} without a known place.",
             highlight=False,
         )

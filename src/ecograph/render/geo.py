@@ -1,21 +1,21 @@
-"""Where actors stand on a geographic map: their commune's coordinates, or a centroid.
+"""Where actors stand on a geographic map: their commune's centroid, or a larger territory's.
 
-ecograph does not ship commune coordinates. The only source at hand, the datas.fun
-compilation (``../shared/data/geo/communes-latlon``, commit b987408, 2024-08-19), takes its
-figures from INSEE's COG 2024 and IGN (Licence Ouverte 2.0) but states no licence for the
-compilation itself, and its provenance note says to use it for tests and re-derivation only.
-So the geographic layout reads coordinates the user points at (``--coordinates`` or
-``$ECOGRAPH_COORDINATES``): a folder of datas.fun-shaped CSV files (``communes.csv``,
-``departements.csv``, ``regions.csv``), derived on the fly by :func:`derive_coordinates`, or a
-``level,code,lat,lon`` file (optionally gzipped) as :func:`write_coordinates` makes it. Paris,
-Lyon and Marseille have only arrondissement rows there: the commune gets the mean of its
-arrondissements.
+ecograph ships the centroids of the 2026 communes, départements and régions
+(``data/geo/centroids-2026.csv.gz``), computed by :mod:`ecograph.render.centroids_build`
+from IGN's Admin Express COG 2018 contours (Licence Ouverte; attribution in
+``data/geo/PROVENANCE.md`` and on every geographic map). A commune created since 2018 by a
+merger is the union of the communes it absorbed. A user may give their own points instead
+(``--coordinates`` or ``$ECOGRAPH_COORDINATES``): a ``level,code,lat,lon`` file (optionally
+gzipped) as :func:`write_coordinates` makes it, or a folder of datas.fun-shaped CSV files
+(``communes.csv``, ``departements.csv``, ``regions.csv``), derived on the fly by
+:func:`derive_coordinates`, where Paris, Lyon and Marseille have only arrondissement rows (the
+commune gets the mean of its arrondissements).
 
-The coordinates are a 2024 vintage and the geography is 2026: communes created since (mergers)
-are missing. Such an actor is placed at the centroid of its EPCI (the mean of the member
-communes that have coordinates), else its département's centre, else its région's, and the
-map's tooltip says so. An actor based in an EPCI, a département or a région (an authority)
-stands at that territory's centre, as expected.
+A commune without a point (the seven communes re-created since 2018 by a split, the overseas
+collectivities, which IGN's file does not cover) is placed at the centroid of its EPCI (the
+mean of the member communes that have one), else its département's, else its région's, and
+the map's tooltip says so. An actor based in an EPCI, a département or a région (an
+authority) stands at that territory's centre, as expected.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ from typing import Any
 import numpy as np
 
 from ecograph.geography import TerritoryTable
+from ecograph.resources import data_path
 
 __all__ = [
+    "ATTRIBUTION",
     "COORDINATES_ENV",
     "Coordinates",
     "CoordinatesMissing",
@@ -98,17 +100,18 @@ def _epci_centroids(
     return centroids
 
 
+#: The centroids ecograph ships, and whose contours they come from (shown on the map).
+SHIPPED = "geo/centroids-2026.csv.gz"
+ATTRIBUTION = "Centroïdes : IGN, Admin Express COG 2018 ; INSEE COG (Licence Ouverte)"
+
+
 def read_coordinates(path: str | os.PathLike[str] | None = None) -> Coordinates:
     """Coordinates from ``path`` (or ``$ECOGRAPH_COORDINATES``): a folder of datas.fun CSV
-    files, or a ``level,code,lat,lon`` file, gzipped or not."""
+    files, or a ``level,code,lat,lon`` file, gzipped or not; by default the centroids
+    ecograph ships."""
     chosen = path or os.environ.get(COORDINATES_ENV)
     if not chosen:
-        raise CoordinatesMissing(
-            "the geographic layout needs commune coordinates, which ecograph does not ship "
-            "(no open licence for the compilation it was tested with): give --coordinates "
-            f"FOLDER_OR_FILE or set {COORDINATES_ENV} — a folder with datas.fun's France/"
-            "communes.csv, departements.csv and regions.csv, or a level,code,lat,lon CSV"
-        )
+        return _read(data_path(SHIPPED))
     return _read(Path(chosen).resolve())
 
 

@@ -7,10 +7,11 @@ with vis-network inlined and no request to any network (see :mod:`ecograph.rende
 
 Layouts are computed in Python and the browser's physics is off, so a map is still on open:
 
-- ``force``: seeded Fruchterman–Reingold (:mod:`ecograph.render.layout`);
-- ``geo``: each actor at its commune's coordinates, actors of one commune side by side
-  (:mod:`ecograph.render.geo`; communes missing from the 2024 coordinates fall back to a
-  centroid, and the tooltip says so).
+- ``force``: each community laid out apart, seeded Fruchterman–Reingold within it
+  (:mod:`ecograph.render.layout`);
+- ``geo``: each actor at its commune's centroid (shipped, from IGN's contours), actors of one
+  commune side by side (:mod:`ecograph.render.geo`; a commune without a point falls back to
+  its EPCI's or a larger territory's, and the tooltip says so).
 
 Above ``AGGREGATE_ABOVE`` actors (``aggregate="auto"``) a map draws groups instead of actors:
 Louvain communities (those of ``metrics`` when given), EPCIs or départements, each a node
@@ -144,9 +145,9 @@ def build_map(
     table : TerritoryTable, optional
         The geography (default: the shipped 2026 table).
     coordinates : path, optional
-        For ``layout="geo"``: a folder of datas.fun CSV files or a ``level,code,lat,lon``
-        file (default: ``$ECOGRAPH_COORDINATES``); ecograph ships none, see
-        :mod:`ecograph.render.geo`.
+        For ``layout="geo"``: a ``level,code,lat,lon`` file or a folder of datas.fun CSV
+        files (default: ``$ECOGRAPH_COORDINATES``, else the centroids ecograph ships; see
+        :mod:`ecograph.render.geo`).
     origins : mapping, optional
         Source graph → :class:`~ecograph.render.origins.Origin`
         (:func:`~ecograph.render.origins.actor_origins`): the legend then lists where the
@@ -156,7 +157,7 @@ def build_map(
     ------
     ValueError
         For an unknown layout, metric, aggregation or language, a metric other than degree
-        without ``metrics``, or the geo layout without coordinates (``CoordinatesMissing``).
+        without ``metrics``, or coordinates given that cannot be read (``CoordinatesMissing``).
     """
     started = time.perf_counter()
     _check(layout, size_by, lang, aggregate, metrics)
@@ -192,6 +193,7 @@ def build_map(
             "note": note,
             "glyphs": GLYPHS,
             "size_label": words["count"] if level else words[size_by],
+            "attribution": geo.ATTRIBUTION if layout == "geo" and not coordinates else "",
             "generator": f"ecograph (pyvis {version('pyvis')}, vis-network "
             f"{page.VIS_NETWORK_VERSION})",
             "page_data": {

@@ -112,7 +112,7 @@ WORDS: dict[str, dict[str, str]] = {
         "group_community": "Communauté",
         "no_commune": "sans commune",
         "placed_at": "placé au centre de",
-        "missing_coords": "coordonnées absentes du millésime 2024",
+        "missing_coords": "commune sans point sur la carte",
         "aggregated": "Vue agrégée : chaque nœud regroupe des acteurs "
         "({level}). Filtrez par territoire ou domaine pour voir les acteurs.",
         "level_community": "communautés",
@@ -169,7 +169,7 @@ WORDS: dict[str, dict[str, str]] = {
         "group_community": "Community",
         "no_commune": "no commune",
         "placed_at": "placed at the centre of",
-        "missing_coords": "coordinates missing from the 2024 vintage",
+        "missing_coords": "commune without a point on the map",
         "aggregated": "Aggregated view: each node groups actors "
         "({level}). Filter by territory or domain to see the actors.",
         "level_community": "communities",
