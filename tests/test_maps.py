@@ -357,6 +357,57 @@ def test_centroids_of_a_square_and_of_a_merged_commune() -> None:
     assert shape_centroid([]) is None
 
 
+def test_borders_are_arcs_shared_by_neighbours_and_dropped_inside_a_merger() -> None:
+    """Two unit squares side by side: their common edge is one arc with both communes on
+    its sides, drawn once; when the second was absorbed by the first, that arc goes."""
+    from ecograph.render.borders_build import build_arcs, simplify
+
+    def square(x: int) -> dict:
+        ring = [[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]
+        return {"type": "Polygon", "coordinates": [ring]}
+
+    shapes = {"44001": [square(0)], "44002": [square(1)]}
+    arcs = build_arcs(shapes, {})
+    sides = sorted((a, b) for a, b, _ in arcs)
+    assert sides == [("44001", ""), ("44001", "44002"), ("44002", "")]
+    shared = next(points for a, b, points in arcs if b == "44002")
+    assert len(shared) == 2  # the one common edge, with its two ends
+    merged = build_arcs(shapes, {"44002": "44001"})
+    assert sorted((a, b) for a, b, _ in merged) == [("44001", ""), ("44001", "")]
+    wiggle = [(0, 0), (50, 10), (100, 0), (150, 300), (200, 0)]
+    assert simplify(wiggle, tolerance=60) == [(0, 0), (100, 0), (150, 300), (200, 0)]
+
+
+def test_a_geo_map_draws_the_borders_of_its_territory_under_the_actors() -> None:
+    """The shipped borders, in the nodes' plane: Nantes's node lies within the span of the
+    commune borders drawn, and the départements' outline is among them."""
+    from ecograph.render import basemap
+
+    document = build_map(projection_of(small_graph()), layout="geo", aggregate="none")
+    page_data = data_block(document.html, "map-page")
+    lines = page_data["basemap"]
+    assert set(lines) == set(basemap.KINDS)
+    assert all(lines[kind] for kind in basemap.KINDS)
+    xs = [x for polyline in lines["commune"] for x in polyline[0::2]]
+    ys = [y for polyline in lines["commune"] for y in polyline[1::2]]
+    nantes = next(
+        n for n in data_block(document.html, "map-nodes") if n["label"].startswith("Alpha")
+    )
+    assert min(xs) < nantes["x"] < max(xs) and min(ys) < nantes["y"] < max(ys)
+    assert "IGN, Admin Express COG 2018" in document.html
+    force = build_map(projection_of(small_graph()), aggregate="none")
+    assert data_block(force.html, "map-page")["basemap"] == {}
+
+
+def test_every_shipped_border_names_current_communes() -> None:
+    from ecograph.render import basemap
+
+    scale, arcs = basemap._arcs()
+    communes = table().communes
+    assert scale == 100_000 and len(arcs) > 90_000
+    assert all(a in communes and (not b or b in communes) for a, b, _ in arcs)
+
+
 def test_locate_falls_back_to_the_epci_then_the_departement() -> None:
     coordinates = geo.read_coordinates(GEO_SOURCE)
     new = table().communes[NEW_COMMUNE]

@@ -323,6 +323,19 @@ def test_zooming_in_shows_more_labels_and_untied_actors_are_listed(
         assert page.get_attribute("html", "data-focused") is not None
 
 
+def test_a_geo_map_draws_its_basemap_offline(
+    watched: Watched, sample_workspace: Path, tmp_path: Path
+) -> None:
+    from ecograph.store import open_store
+
+    with open_store(sample_workspace, read_only=True) as store:
+        projection = project_scope(store, Scope(territory="epci/244400404"))
+    document = build_map(projection, layout="geo", aggregate="none")
+    page = watched.open(document.write(tmp_path / "geo.html"))
+    assert watched.number("data-basemap") > 100  # the borders of the département's communes
+    assert "IGN" in page.locator("#attribution").text_content()
+
+
 def test_large_maps_draw_ties_on_one_layer(watched: Watched, layered_map: Any) -> None:
     path, ties = layered_map
     page = watched.open(path)

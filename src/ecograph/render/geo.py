@@ -102,7 +102,9 @@ def _epci_centroids(
 
 #: The centroids ecograph ships, and whose contours they come from (shown on the map).
 SHIPPED = "geo/centroids-2026.csv.gz"
-ATTRIBUTION = "Centroïdes : IGN, Admin Express COG 2018 ; INSEE COG (Licence Ouverte)"
+ATTRIBUTION = (
+    "Fond de carte et centroïdes : IGN, Admin Express COG 2018 ; INSEE COG (Licence Ouverte)"
+)
 
 
 def read_coordinates(path: str | os.PathLike[str] | None = None) -> Coordinates:
@@ -163,14 +165,20 @@ def locate(
     return Placement(math.nan, math.nan, None, "", fallback=missing)
 
 
+def shrink_of(lat: np.ndarray) -> float:
+    """The longitude factor of :func:`project_lat_lon`: the cosine of the points' mean
+    latitude (NaN left out)."""
+    known = lat[~np.isnan(lat)]
+    return math.cos(math.radians(float(known.mean()))) if known.size else 1.0
+
+
 def project_lat_lon(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Equirectangular projection centred on the points' mean latitude (x east, y south, as
     on a screen); unknown points (NaN) go to the top-left corner of the others."""
     known = ~(np.isnan(lat) | np.isnan(lon))
     if not known.any():
         return np.zeros((len(lat), 2))
-    shrink = math.cos(math.radians(float(lat[known].mean())))
-    xy = np.column_stack([lon * shrink, -lat])
+    xy = np.column_stack([lon * shrink_of(lat), -lat])
     corner = np.nanmin(xy[known], axis=0)
     xy[~known] = corner
     return xy

@@ -188,13 +188,19 @@ def fit(positions: np.ndarray, *, spacing: float = SPACING) -> np.ndarray:
     room: the drawing's area grows with the node count, so labels stay apart when zoomed."""
     if len(positions) == 0:
         return positions
-    centred = positions - np.median(positions, axis=0)
+    centre, factor = fit_transform(positions, spacing=spacing)
+    return np.round((positions - centre) * factor, 1)
+
+
+def fit_transform(positions: np.ndarray, *, spacing: float = SPACING) -> tuple[np.ndarray, float]:
+    """``(centre, factor)`` such that :func:`fit` is ``(positions − centre) × factor``: what
+    a basemap drawn under the nodes applies to its own points."""
+    centre = np.median(positions, axis=0)
     # A robust extent: a few far-flung isolated actors must not squeeze the rest together.
-    extent = float(np.percentile(np.abs(centred), 95))
+    extent = float(np.percentile(np.abs(positions - centre), 95))
     if extent == 0:
-        return centred
-    half_side = spacing * math.sqrt(len(positions)) / 2
-    return np.round(centred * (half_side / extent), 1)
+        return centre, 1.0
+    return centre, spacing * math.sqrt(len(positions)) / 2 / extent
 
 
 def spread_points(count: int, *, radius_per_point: float = 9.0) -> np.ndarray:

@@ -36,7 +36,7 @@ import numpy as np
 from ecograph.geography import TerritoryTable, geography
 from ecograph.labels import Labels
 from ecograph.network.projection import Projection
-from ecograph.render import geo, layout, page, style
+from ecograph.render import basemap, geo, layout, page, style
 from ecograph.render.mapdata import Drawing, MapText, actor_drawing, group_drawing
 from ecograph.render.origins import Origin
 
@@ -178,8 +178,9 @@ def build_map(
         drawing = group_drawing(
             G, _grouping(G, level, metrics, seed, text), suggestions, text, level
         )
+    base: dict[str, list[list[float]]] = {}
     if layout == "geo":
-        positions, fallback, unplaced = _geo_positions(drawing, text, coordinates)
+        positions, fallback, unplaced, base = _geo_positions(drawing, text, coordinates)
     else:
         positions, fallback, unplaced = _force_positions(drawing, seed), 0, 0
     net = _network(drawing, positions, title or words["map"], G.number_of_nodes())
@@ -193,7 +194,7 @@ def build_map(
             "note": note,
             "glyphs": GLYPHS,
             "size_label": words["count"] if level else words[size_by],
-            "attribution": geo.ATTRIBUTION if layout == "geo" and not coordinates else "",
+            "attribution": geo.ATTRIBUTION if layout == "geo" else "",
             "generator": f"ecograph (pyvis {version('pyvis')}, vis-network "
             f"{page.VIS_NETWORK_VERSION})",
             "page_data": {
@@ -201,6 +202,7 @@ def build_map(
                 "aggregated": note and words[f"level_{level}"],
                 "max_results": MAX_SEARCH_RESULTS,
                 "edge_layer": sum(not e.suggested for e in drawing.edges) > EDGE_LAYER_ABOVE,
+                "basemap": base,
             },
         },
     )
@@ -311,9 +313,10 @@ def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
 
 def _geo_positions(
     drawing: Drawing, text: MapText, coordinates_from: Any = None
-) -> tuple[np.ndarray, int, int]:
-    """Projected positions; actors sharing a point are spread around it. Adds a tooltip line
-    to every node placed at a centroid or not placed."""
+) -> tuple[np.ndarray, int, int, dict[str, list[list[float]]]]:
+    """Projected positions (actors sharing a point spread around it), how many fell back
+    or were not placed, and the basemap's borders in the same plane. Adds a tooltip line to
+    every node placed at a centroid or not placed."""
     coordinates = geo.read_coordinates(coordinates_from)
     lat = np.full(len(drawing.nodes), math.nan)
     lon = np.full(len(drawing.nodes), math.nan)
@@ -337,10 +340,21 @@ def _geo_positions(
                 f"({words['missing_coords']}{words['sep']}{words['placed_at']} "
                 f"{text.place(spot.how, spot.code)})"
             )
-    xy = layout.fit(
-        geo.project_lat_lon(lat, lon), spacing=layout.SPACING * (4 if drawing.aggregated else 1)
+    projected = geo.project_lat_lon(lat, lon)
+    centre, factor = layout.fit_transform(
+        projected, spacing=layout.SPACING * (4 if drawing.aggregated else 1)
     )
-    return _spread(xy), fallback, unplaced
+    shrink = geo.shrink_of(lat)
+
+    def plane(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+        return (np.column_stack([lons * shrink, -lats]) - centre) * factor
+
+    base = basemap.basemap_lines(
+        basemap.departements_of((p for n in drawing.nodes for p in n.places), text.table),
+        text.table,
+        plane,
+    )
+    return _spread(np.round((projected - centre) * factor, 1)), fallback, unplaced, base
 
 
 def _spread(xy: np.ndarray) -> np.ndarray:

@@ -71,6 +71,32 @@
     (strokes[key] = strokes[key] || { color: edge.color, width: edge.width, edges: [] })
       .edges.push(edge);
   });
+  // The basemap (geo layout): commune, EPCI and département borders, lightest first, in
+  // the nodes' plane, with widths in screen pixels whatever the zoom.
+  var basemap = page.basemap || {};
+  var borderStyles = [["commune", "#d4d4d4", 0.6], ["epci", "#a8a8a8", 1.1],
+                      ["departement", "#6e6e6e", 1.8]];
+  network.on("beforeDrawing", function (ctx) {
+    var lines = 0;
+    var scale = network.getScale();
+    borderStyles.forEach(function (style) {
+      var polylines = basemap[style[0]] || [];
+      if (!polylines.length) { return; }
+      ctx.save();
+      ctx.beginPath();
+      polylines.forEach(function (flat) {
+        ctx.moveTo(flat[0], flat[1]);
+        for (var i = 2; i < flat.length; i += 2) { ctx.lineTo(flat[i], flat[i + 1]); }
+      });
+      ctx.strokeStyle = style[1];
+      ctx.lineWidth = style[2] / scale;
+      ctx.lineJoin = "round";
+      ctx.stroke();
+      ctx.restore();
+      lines += polylines.length;
+    });
+    html.setAttribute("data-basemap", String(lines));
+  });
   network.on("beforeDrawing", function (ctx) {
     if (!layer.length) { return; }
     var placed = network.body.nodes;
