@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html.parser
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -538,6 +539,35 @@ def test_a_sample_authority_a_real_source_states_is_real(tmp_path: Path) -> None
     assert sum(c.actors for c in counts) == full.collaboration.number_of_nodes()
 
 
+def test_an_epci_report_maps_actors_per_inhabitant_by_commune(nantes: TerritoryReport) -> None:
+    """The choropleth: one shape per commune of Nantes Métropole (24), each with its figure
+    in the table beside it; a commune without an actor is white and said so."""
+    page = render_html(nantes)
+    svg = re.search(r'<div class="chart-box" id="chart-density">(.*?)</div>', page, re.S)
+    assert svg is not None
+    root = ET.fromstring(svg.group(1))
+    shapes = root.findall("{http://www.w3.org/2000/svg}path")
+    members = geography().communes_by_epci["244400404"]
+    assert len(shapes) == len(members) == 24
+    assert all(shape.get("d", "").rstrip().endswith("Z") for shape in shapes)  # closed rings
+    titles = [shape.find("{http://www.w3.org/2000/svg}title").text for shape in shapes]
+    nantes_title = next(t for t in titles if t.startswith("Nantes :"))
+    assert "aucun acteur" not in nantes_title  # 5 actors for 323,000 inhabitants
+    white = [s for s in shapes if s.get("fill") == "#ffffff"]
+    assert white and all(
+        "aucun acteur" in s.find("{http://www.w3.org/2000/svg}title").text for s in white
+    )
+    rows = re.findall(
+        r"<tr><td>(.*?)</td>", page.split('id="table-density"')[1].split("</table>")[0]
+    )
+    assert len(rows) == 24 and "Nantes" in rows
+
+
+def test_a_commune_report_has_no_choropleth(ecosystem: EmbeddedStore) -> None:
+    report = build_report(ecosystem, "commune/44109", lang="en", top=3)
+    assert 'id="chart-density"' not in render_html(report)
+
+
 # ----------------------------------------------------------------------------- wording
 def test_no_french_text_calls_the_database_a_shop() -> None:
     """ "Magasin" is a shop: the French for the store is "base de données"."""
@@ -664,7 +694,7 @@ def test_hostile_labels_are_text_in_the_svg(hostile: TerritoryReport) -> None:
     for svg in svgs:
         root = ET.fromstring(svg)  # well-formed XML: nothing broke out of a text node
         for element in root.iter():
-            assert element.tag.rsplit("}", 1)[-1] in {"svg", "title", "g", "rect", "text"}
+            assert element.tag.rsplit("}", 1)[-1] in {"svg", "title", "g", "rect", "text", "path"}
             assert not any(name.startswith("on") for name in element.attrib)
         found += "".join(root.itertext())
     for key in ("sector", "domain", "type", "ptype"):

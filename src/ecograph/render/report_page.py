@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from ecograph import __version__
 from ecograph.render.charts import OTHER_COLOUR, SECTOR_COLOURS, bar_chart, heat_map
+from ecograph.render.choropleth import Part, choropleth_svg, part_rings
 from ecograph.render.report import TerritoryReport
 from ecograph.render.report_text import Formats, words
 from ecograph.safetext import bdi, isolate
@@ -108,6 +109,7 @@ def render_html(
         "subtitle": subtitle,
         "csp": f"{CSP_BASE}; script-src {script_sources(map_page or '')}",
         "charts": _charts(report, w, f),
+        "density": _density(report, w, f),
         "by_sub": (
             w["by_sub"].format(levels=w[f"levels.{report.sub_level}"]) if report.sub_level else ""
         ),
@@ -252,6 +254,51 @@ def _charts(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Markup | N
             )
         )
     return charts
+
+
+def _density(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Any] | None:
+    """Actors per 1,000 inhabitants of each part of the territory: the choropleth (SVG) and
+    its table, or None for a commune (no parts) or parts without shapes."""
+    level = report.sub_level
+    place = report.territory
+    if level is None or place.level not in ("epci", "departement", "region"):
+        return None
+    table = report.labels.table
+    key_of = {
+        "epci": lambda c: c.code if c.epci == place.code else None,
+        "departement": lambda c: c.epci if c.departement == place.code and c.epci else None,
+        "region": lambda c: c.departement if c.region == place.code else None,
+    }[place.level]
+    population: dict[str, int] = {}
+    for commune in table.communes.values():
+        key = key_of(commune)
+        if key is not None:
+            population[key] = population.get(key, 0) + (commune.population or 0)
+    counts = {row.key: row.count for row in report.actors_by_sub_territory}
+    rows = []
+    for key, people in population.items():
+        actors = counts.get(key, 0)
+        per_1000 = actors * 1000 / people if people else None
+        rows.append((report.labels.territory(level, key) or key, key, actors, people, per_1000))
+    rows.sort(key=lambda r: (-(r[4] or 0), r[0]))
+    rings = part_rings(key_of, table)
+    svg = choropleth_svg(
+        [Part(key, name, per_1000) for name, key, _, _, per_1000 in rows],
+        rings,
+        title=w["density"].format(level=w[f"level.{level}"]),
+        value_text=lambda v: f.decimal(v, digits=2),
+        no_actor=w["density.none"],
+    )
+    if svg is None:
+        return None
+    return {
+        "title": w["density"].format(level=w[f"level.{level}"]),
+        "svg": Markup(svg),
+        "rows": [
+            (name, f.integer(actors), f.integer(people), f.decimal(per, digits=1) if per else "–")
+            for name, _, actors, people, per in rows
+        ],
+    }
 
 
 def write_report(
