@@ -402,7 +402,7 @@ def test_a_geo_map_draws_the_borders_of_its_territory_under_the_actors() -> None
 def test_every_shipped_border_names_current_communes() -> None:
     from ecograph.render import basemap
 
-    scale, arcs = basemap._arcs()
+    scale, arcs = basemap.shipped_arcs()
     communes = table().communes
     assert scale == 100_000 and len(arcs) > 90_000
     assert all(a in communes and (not b or b in communes) for a, b, _ in arcs)

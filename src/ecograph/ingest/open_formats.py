@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
 
-from ecograph.ingest.readers import ReadError, Table, _cell_text, _has_dtd, _table
+from ecograph.ingest.readers import ReadError, Table, cell_text, has_dtd, table_of_rows
 
 __all__ = ["is_ods", "json_records", "ods_sheet_names", "read_json_table", "read_ods"]
 
@@ -89,7 +89,7 @@ def read_json_table(records: list[dict[str, Any]], name: str) -> Table:
         for number, record in enumerate(records, start=2)
     ]
     notes = [f"JSON: {len(records):,} records read as rows (row N is record N − 1)"]
-    return _table(numbered, name, notes, encoding="utf-8")
+    return table_of_rows(numbered, name, notes, encoding="utf-8")
 
 
 def _json_text(value: Any) -> str:
@@ -100,7 +100,7 @@ def _json_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return _cell_text(value)
+        return cell_text(value)
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -129,7 +129,7 @@ def read_ods(data: bytes, name: str, *, sheet: str | None = None) -> Table:
             f"(at most {_MAX_CONTENT_BYTES // (1024 * 1024)} MiB); export it as CSV"
         )
     with archive.open(info) as member:
-        if _has_dtd(member):
+        if has_dtd(member):
             raise ReadError(f"{name}: {_ODS_CONTENT} declares a DTD, which ecograph refuses")
     with archive.open(info) as member:
         try:
@@ -145,7 +145,7 @@ def read_ods(data: bytes, name: str, *, sheet: str | None = None) -> Table:
         if not chosen:
             raise ReadError(f"{name}: every sheet is empty")
     notes = [f"sheet: «{chosen}»"] if len(sheets) > 1 else []
-    return _table(sheets[chosen], name, notes, sheet=chosen)
+    return table_of_rows(sheets[chosen], name, notes, sheet=chosen)
 
 
 def ods_sheet_names(data: bytes, name: str) -> list[str]:
@@ -215,13 +215,13 @@ def _ods_cell_text(cell: Any) -> str:
     if kind in ("float", "percentage", "currency"):
         raw = cell.get(f"{{{office}}}value", "")
         try:
-            return _cell_text(float(raw)) if "." in raw or "e" in raw.lower() else raw
+            return cell_text(float(raw)) if "." in raw or "e" in raw.lower() else raw
         except ValueError:
             return raw
     if kind == "date":
         raw = cell.get(f"{{{office}}}date-value", "")
         try:
-            return _cell_text(dt.datetime.fromisoformat(raw))
+            return cell_text(dt.datetime.fromisoformat(raw))
         except ValueError:
             return raw
     if kind == "boolean":

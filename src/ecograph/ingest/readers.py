@@ -345,7 +345,7 @@ def read_csv_text(
         else:
             notes.append("separator: none found (one column); read as comma-separated")
     raw = _csv_rows(text, name, separator)
-    return _table(
+    return table_of_rows(
         list(enumerate(raw, start=1)), name, notes, encoding=encoding, separator=separator
     )
 
@@ -381,7 +381,7 @@ def _csv_rows(text: str, name: str, separator: str) -> list[list[str]]:
     return raw
 
 
-def _table(
+def table_of_rows(
     numbered: list[tuple[int, list[str]]], name: str, notes: list[str], **extra: str | None
 ) -> Table:
     """A header and data rows from rows numbered as a spreadsheet shows them."""
@@ -398,7 +398,7 @@ def _table(
     return Table(name=name, columns=columns, rows=rows, assumptions=notes, **extra)
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """An XLSX cell as the text a user would read in it."""
     if value is None:
         return ""
@@ -422,7 +422,7 @@ class _HasDtd(Exception):
     """The part declares a DTD."""
 
 
-def _has_dtd(member: IO[bytes]) -> bool:
+def has_dtd(member: IO[bytes]) -> bool:
     """Whether an XML part declares a DTD, as expat itself reads it (any encoding).
 
     Only the prolog is read: the first element ends the search. A part that is not XML is
@@ -466,7 +466,7 @@ def _check_parts(data: bytes, name: str) -> None:
         for info in infos:
             try:
                 with archive.open(info) as member:
-                    found = _has_dtd(member)
+                    found = has_dtd(member)
             except (
                 zipfile.BadZipFile,
                 OSError,
@@ -517,7 +517,7 @@ def _sheet_rows(worksheet: Any, name: str) -> list[tuple[int, list[str]]]:
         while width and row[width - 1] is None:
             width -= 1
         if width:
-            numbered.append((number, [_cell_text(v) for v in row[:width]]))
+            numbered.append((number, [cell_text(v) for v in row[:width]]))
     return numbered
 
 
@@ -551,7 +551,7 @@ def read_xlsx(data: bytes, name: str, *, sheet: str | None = None) -> Table:
     notes = []
     if sheet is None and len(workbook.sheetnames) > 1:
         notes.append(f"sheet: «{worksheet.title}» (the first of {len(workbook.sheetnames)})")
-    return _table(numbered, name, notes, sheet=worksheet.title)
+    return table_of_rows(numbered, name, notes, sheet=worksheet.title)
 
 
 def _why(err: Exception) -> str:

@@ -31,7 +31,7 @@ COMMUNES_UP_TO = 6
 
 
 @functools.cache
-def _arcs() -> tuple[int, list[tuple[str, str, np.ndarray]]]:
+def shipped_arcs() -> tuple[int, list[tuple[str, str, np.ndarray]]]:
     with gzip.open(data_path(BORDERS), "rt", encoding="utf-8") as handle:
         found = json.load(handle)
     arcs = []
@@ -58,7 +58,7 @@ def basemap_lines(
     wanted = set(departements)
     if not wanted:
         return {kind: [] for kind in KINDS}
-    scale, arcs = _arcs()
+    scale, arcs = shipped_arcs()
     with_communes = len(wanted) <= COMMUNES_UP_TO
     lines: dict[str, list[list[float]]] = {kind: [] for kind in KINDS}
     for a, b, points in arcs:

@@ -59,7 +59,7 @@ CHAR_WIDTH = 7.8  # generous advance of a 13 px sans-serif character, for layout
 MAX_LABEL_CHARS = 40
 
 
-def _svg(width: float, height: float, title: str) -> ET.Element:
+def svg_root(width: float, height: float, title: str) -> ET.Element:
     """The root element: sized, labelled for screen readers, with a ``<title>``."""
     root = ET.Element(
         "svg",
@@ -89,13 +89,13 @@ def _short(label: str, limit: int = MAX_LABEL_CHARS) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def _text(parent: ET.Element, x: float, y: float, text: str, **attributes: str) -> ET.Element:
+def svg_text(parent: ET.Element, x: float, y: float, text: str, **attributes: str) -> ET.Element:
     element = ET.SubElement(parent, "text", {"x": _n(x), "y": _n(y), "fill": TEXT, **attributes})
     element.text = text
     return element
 
 
-def _to_string(root: ET.Element) -> str:
+def svg_string(root: ET.Element) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
@@ -134,14 +134,14 @@ def bar_chart(
     value_width = 90
     gap = 6
     height = max(len(items), 1) * (bar_height + gap) + gap
-    root = _svg(width, height, title)
+    root = svg_root(width, height, title)
     top = maximum if maximum is not None else max((v for _, v in items), default=0)
     span = width - label_width - value_width
     for i, ((label, value), short) in enumerate(zip(items, labels, strict=True)):
         y = gap + i * (bar_height + gap)
         group = ET.SubElement(root, "g")
         ET.SubElement(group, "title").text = f"{isolate(label)}: {value_text(value)}"
-        _text(group, label_width - 8, y + bar_height * 0.72, short, **{"text-anchor": "end"})
+        svg_text(group, label_width - 8, y + bar_height * 0.72, short, **{"text-anchor": "end"})
         length = span * value / top if top > 0 and value > 0 else 0
         colour = colours[i] if colours else DEFAULT_BAR
         ET.SubElement(
@@ -157,8 +157,8 @@ def bar_chart(
                 "stroke-width": "0.5",
             },
         )
-        _text(group, label_width + length + 6, y + bar_height * 0.72, value_text(value))
-    return _to_string(root)
+        svg_text(group, label_width + length + 6, y + bar_height * 0.72, value_text(value))
+    return svg_string(root)
 
 
 def ramp_colour(share: float) -> str:
@@ -210,10 +210,10 @@ def heat_map(
     legend_height = 64
     width = left + size + max(longest * 0.72 - cell / 2, 0) + 24
     height = top + size + legend_height
-    root = _svg(width, height, title)
+    root = svg_root(width, height, title)
     for j, name in enumerate(names):
         x = left + (j + 0.5) * cell
-        _text(
+        svg_text(
             root,
             x,
             top - 8,
@@ -222,7 +222,7 @@ def heat_map(
         )
     for i, name in enumerate(names):
         y = top + i * cell
-        _text(root, left - 8, y + cell / 2 + 4, name, **{"text-anchor": "end"})
+        svg_text(root, left - 8, y + cell / 2 + 4, name, **{"text-anchor": "end"})
         for j in range(len(labels)):
             x = left + j * cell
             share = float(shares[i][j])
@@ -247,7 +247,7 @@ def heat_map(
             for line, (text, dy, weight) in enumerate(
                 ((first, -2, "bold"), (second, 14, "normal"))
             ):
-                _text(
+                svg_text(
                     group,
                     x + cell / 2,
                     y + cell / 2 + dy,
@@ -260,7 +260,7 @@ def heat_map(
                     },
                 )
     _legend(root, left, top + size + 14, min(size, 360), legend, share_text)
-    return _to_string(root)
+    return svg_string(root)
 
 
 def _legend(
@@ -286,6 +286,6 @@ def _legend(
                 "stroke-width": "0.5",
             },
         )
-    _text(root, x, y + 24, share_text(0.0), **{"font-size": "11"})
-    _text(root, x + width, y + 24, share_text(1.0), **{"font-size": "11", "text-anchor": "end"})
-    _text(root, x, y + 40, caption, **{"font-size": "11"})
+    svg_text(root, x, y + 24, share_text(0.0), **{"font-size": "11"})
+    svg_text(root, x + width, y + 24, share_text(1.0), **{"font-size": "11", "text-anchor": "end"})
+    svg_text(root, x, y + 40, caption, **{"font-size": "11"})

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ecograph.geography import Commune, TerritoryTable
 from ecograph.render import basemap
-from ecograph.render.charts import BLUES, FONT, TEXT, _svg, _text, _to_string
+from ecograph.render.charts import BLUES, FONT, TEXT, svg_root, svg_string, svg_text
 from ecograph.safetext import clean
 
 __all__ = ["Part", "choropleth_svg", "part_rings"]
@@ -45,7 +45,7 @@ def part_rings(
 ) -> dict[str, list[list[Point]]]:
     """Part key → its closed rings in (lon, lat), from the arcs of the shipped borders.
     ``part_of`` gives a commune's part (None: outside the territory)."""
-    scale, arcs = basemap._arcs()
+    scale, arcs = basemap.shipped_arcs()
     pieces: dict[str, list[list[Point]]] = defaultdict(list)
     for a, b, points in arcs:
         one, other = table.communes.get(a), table.communes.get(b) if b else None
@@ -122,7 +122,7 @@ def choropleth_svg(
         return f"{(lon * shrink - left) * factor + 4:.1f},{(-lat - top) * factor + 4:.1f}"
 
     bounds = _classes([p.value for p in drawn if p.value is not None])
-    root = _svg(WIDTH, height + LEGEND_HEIGHT, title)
+    root = svg_root(WIDTH, height + LEGEND_HEIGHT, title)
     for part in drawn:
         path = " ".join(
             "M"
@@ -144,7 +144,7 @@ def choropleth_svg(
         figure = value_text(part.value) if part.value else no_actor
         ET.SubElement(shape, "title").text = f"{clean(part.name)} : {figure}"
     _legend(root, bounds, height, value_text, no_actor)
-    return _to_string(root)
+    return svg_string(root)
 
 
 def _fill(value: float | None, bounds: list[float]) -> str:
@@ -183,5 +183,7 @@ def _legend(
                 "stroke-width": "0.6",
             },
         )
-        _text(root, x + 18, top + 19, text, fill=TEXT, **{"font-size": "11", "font-family": FONT})
+        svg_text(
+            root, x + 18, top + 19, text, fill=TEXT, **{"font-size": "11", "font-family": FONT}
+        )
         x += 24 + 6.2 * len(text)
