@@ -39,6 +39,7 @@ from ecograph.store import EmbeddedStore, open_store
 ECOSYSTEM = Path(__file__).parent / "fixtures" / "queries" / "ecosystem.ttl"
 NANTES_METROPOLE = "epci/244400404"
 ACTOR = "https://w3id.org/ecograph/data/actor/"
+SVG_PATH = "{http://www.w3.org/2000/svg}path"
 
 HOSTILE = {
     "sector": "<img src=x onerror=alert(1)>",
@@ -546,7 +547,7 @@ def test_an_epci_report_maps_actors_per_inhabitant_by_commune(nantes: TerritoryR
     svg = re.search(r'<div class="chart-box" id="chart-density">(.*?)</div>', page, re.S)
     assert svg is not None
     root = ET.fromstring(svg.group(1))
-    shapes = root.findall("{http://www.w3.org/2000/svg}path")
+    shapes = root.findall(SVG_PATH)
     members = geography().communes_by_epci["244400404"]
     assert len(shapes) == len(members) == 24
     assert all(shape.get("d", "").rstrip().endswith("Z") for shape in shapes)  # closed rings
@@ -561,6 +562,22 @@ def test_an_epci_report_maps_actors_per_inhabitant_by_commune(nantes: TerritoryR
         r"<tr><td>(.*?)</td>", page.split('id="table-density"')[1].split("</table>")[0]
     )
     assert len(rows) == 24 and "Nantes" in rows
+
+
+def test_an_epci_report_maps_funding_received_per_inhabitant(nantes: TerritoryReport) -> None:
+    """From the fixture's header: Nantes's a01 receives t01 20,000 + t03 8,000 + t06 10,000
+    = 38,000 €; Rezé's a02 15,000 (t02) and a03 5,000.50 (t04), a08's t13 has no amount."""
+    page = render_html(nantes)
+    block = page.split('id="table-funding"')[1].split("</table>")[0]
+    rows = {
+        name: amount
+        for name, amount in re.findall(r'<tr><td>(.*?)</td><td class="num">(.*?)</td>', block)
+    }
+    assert len(rows) == 24
+    assert rows["Nantes"].replace("\u202f", " ").startswith("38 000")
+    assert rows["Rezé"].replace("\u202f", " ").startswith("20 000")
+    svg = re.search(r'<div class="chart-box" id="chart-funding">(.*?)</div>', page, re.S)
+    assert svg is not None and len(ET.fromstring(svg.group(1)).findall(SVG_PATH)) == 24
 
 
 def test_a_commune_report_has_no_choropleth(ecosystem: EmbeddedStore) -> None:

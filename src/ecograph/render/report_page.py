@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from markupsafe import Markup
 from ecograph import __version__
 from ecograph.render.charts import OTHER_COLOUR, SECTOR_COLOURS, bar_chart, heat_map
 from ecograph.render.choropleth import Part, choropleth_svg, part_rings
-from ecograph.render.report import TerritoryReport
+from ecograph.render.report import FUNDING_TYPE, TerritoryReport
 from ecograph.render.report_text import Formats, words
 from ecograph.safetext import bdi, isolate
 
@@ -109,7 +110,7 @@ def render_html(
         "subtitle": subtitle,
         "csp": f"{CSP_BASE}; script-src {script_sources(map_page or '')}",
         "charts": _charts(report, w, f),
-        "density": _density(report, w, f),
+        "choropleths": _choropleths(report, w, f),
         "by_sub": (
             w["by_sub"].format(levels=w[f"levels.{report.sub_level}"]) if report.sub_level else ""
         ),
@@ -256,13 +257,14 @@ def _charts(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Markup | N
     return charts
 
 
-def _density(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Any] | None:
-    """Actors per 1,000 inhabitants of each part of the territory: the choropleth (SVG) and
-    its table, or None for a commune (no parts) or parts without shapes."""
+def _choropleths(report: TerritoryReport, w: Any, f: Formats) -> list[dict[str, Any]]:
+    """The maps of the territory's parts (communes of an EPCI, EPCIs of a département,
+    départements of a région): actors per 1,000 inhabitants, and funding received per
+    inhabitant, each as SVG with its table; none for a commune, or parts without shapes."""
     level = report.sub_level
     place = report.territory
     if level is None or place.level not in ("epci", "departement", "region"):
-        return None
+        return []
     table = report.labels.table
     key_of = {
         "epci": lambda c: c.code if c.epci == place.code else None,
@@ -274,29 +276,97 @@ def _density(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Any] | No
         key = key_of(commune)
         if key is not None:
             population[key] = population.get(key, 0) + (commune.population or 0)
-    counts = {row.key: row.count for row in report.actors_by_sub_territory}
+    rings = part_rings(key_of, table)
+    names = {key: report.labels.territory(level, key) or key for key in population}
+    actors = {row.key: float(row.count) for row in report.actors_by_sub_territory}
+    maps = [
+        _choropleth(
+            "density",
+            w["density"].format(level=w[f"level.{level}"]),
+            [
+                w["density.name"],
+                w["density.actors"],
+                w["density.population"],
+                w["density.per_1000"],
+            ],
+            {key: actors.get(key, 0.0) for key in population},
+            population,
+            1000,
+            names,
+            rings,
+            (f.integer, lambda v: f.decimal(v, digits=2), f.integer),
+            w["density.none"],
+        ),
+        _choropleth(
+            "funding",
+            w["funding.map"].format(level=w[f"level.{level}"]),
+            [w["density.name"], w["funding.received"], w["density.population"], w["funding.per"]],
+            _received(report, level, population),
+            population,
+            1,
+            names,
+            rings,
+            (f.amount, lambda v: f.decimal(v, digits=2), f.integer),
+            w["funding.none_here"],
+        ),
+    ]
+    return [m for m in maps if m is not None]
+
+
+def _received(report: TerritoryReport, level: str, parts: Mapping[str, int]) -> dict[str, float]:
+    """Euros of funding received by the actors of each part (a grant to several
+    beneficiaries split equally between them; grants without an amount add nothing)."""
+    G = report.projection.collaboration
+    received = dict.fromkeys(parts, 0.0)
+    for context in report.projection.contexts.values():
+        if context.partnership_type != FUNDING_TYPE or context.amount is None:
+            continue
+        beneficiaries = [a for a, role in context.members.items() if role == "beneficiary"]
+        for beneficiary in beneficiaries:
+            data = G.nodes[beneficiary] if beneficiary in G else {}
+            key = str(data.get(level) or "")
+            if key in received:
+                received[key] += context.amount / len(beneficiaries)
+    return received
+
+
+def _choropleth(
+    name: str,
+    title: str,
+    headers: list[str],
+    amounts: Mapping[str, float],
+    population: Mapping[str, int],
+    per: int,
+    names: Mapping[str, str],
+    rings: Mapping[str, Any],
+    formats: tuple[Any, Any, Any],
+    none: str,
+) -> dict[str, Any] | None:
+    """One map: ``amounts`` per ``per`` inhabitants of each part, and its table;
+    ``formats`` write the amounts, the ratios and the inhabitants."""
+    whole, ratio, inhabitants = formats
     rows = []
     for key, people in population.items():
-        actors = counts.get(key, 0)
-        per_1000 = actors * 1000 / people if people else None
-        rows.append((report.labels.territory(level, key) or key, key, actors, people, per_1000))
+        value = amounts.get(key, 0.0) * per / people if people else None
+        rows.append((names[key], key, amounts.get(key, 0.0), people, value))
     rows.sort(key=lambda r: (-(r[4] or 0), r[0]))
-    rings = part_rings(key_of, table)
     svg = choropleth_svg(
-        [Part(key, name, per_1000) for name, key, _, _, per_1000 in rows],
+        [Part(key, label, value) for label, key, _, _, value in rows],
         rings,
-        title=w["density"].format(level=w[f"level.{level}"]),
-        value_text=lambda v: f.decimal(v, digits=2),
-        no_actor=w["density.none"],
+        title=title,
+        value_text=ratio,
+        no_actor=none,
     )
     if svg is None:
         return None
     return {
-        "title": w["density"].format(level=w[f"level.{level}"]),
+        "id": name,
+        "title": title,
         "svg": Markup(svg),
+        "headers": headers,
         "rows": [
-            (name, f.integer(actors), f.integer(people), f.decimal(per, digits=1) if per else "–")
-            for name, _, actors, people, per in rows
+            (label, whole(amount), inhabitants(people), ratio(value) if value else "–")
+            for label, _, amount, people, value in rows
         ],
     }
 
