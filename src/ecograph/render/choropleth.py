@@ -151,8 +151,13 @@ def _fill(value: float | None, bounds: list[float]) -> str:
     if not value or not bounds:
         return "#ffffff"
     index = next((i for i, bound in enumerate(bounds) if value <= bound), len(bounds) - 1)
-    ramp = BLUES[-len(bounds) :] if len(bounds) <= len(BLUES) else BLUES
+    ramp = _ramp(bounds)
     return ramp[min(index, len(ramp) - 1)]
+
+
+def _ramp(bounds: list[float]) -> tuple[str, ...]:
+    """The colours of the classes: the darkest end of the Blues, one per class."""
+    return BLUES[-len(bounds) :] if bounds else ()
 
 
 def _legend(
@@ -164,7 +169,7 @@ def _legend(
 ) -> None:
     x = 4.0
     entries = [("#ffffff", no_actor)]
-    ramp = BLUES[-len(bounds) :] if bounds else []
+    ramp = _ramp(bounds)
     low = 0.0
     for colour, bound in zip(ramp, bounds, strict=False):
         entries.append((colour, f"{value_text(low)}–{value_text(bound)}"))

@@ -47,6 +47,8 @@ __all__ = [
     "locate",
     "project_lat_lon",
     "read_coordinates",
+    "shrink_of",
+    "to_plane",
     "write_coordinates",
 ]
 
@@ -172,13 +174,19 @@ def shrink_of(lat: np.ndarray) -> float:
     return math.cos(math.radians(float(known.mean()))) if known.size else 1.0
 
 
+def to_plane(lat: np.ndarray, lon: np.ndarray, shrink: float) -> np.ndarray:
+    """Points in the equirectangular plane (x east, y south, as on a screen), longitude
+    scaled by ``shrink``: the nodes' plane, and the basemap's under them."""
+    return np.column_stack([lon * shrink, -lat])
+
+
 def project_lat_lon(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Equirectangular projection centred on the points' mean latitude (x east, y south, as
     on a screen); unknown points (NaN) go to the top-left corner of the others."""
     known = ~(np.isnan(lat) | np.isnan(lon))
     if not known.any():
         return np.zeros((len(lat), 2))
-    xy = np.column_stack([lon * shrink_of(lat), -lat])
+    xy = to_plane(lat, lon, shrink_of(lat))
     corner = np.nanmin(xy[known], axis=0)
     xy[~known] = corner
     return xy

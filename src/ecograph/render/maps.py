@@ -347,7 +347,7 @@ def _geo_positions(
     shrink = geo.shrink_of(lat)
 
     def plane(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-        return (np.column_stack([lons * shrink, -lats]) - centre) * factor
+        return (geo.to_plane(lats, lons, shrink) - centre) * factor
 
     base = basemap.basemap_lines(
         basemap.departements_of((p for n in drawing.nodes for p in n.places), text.table),

@@ -43,6 +43,8 @@ class Origin:
     fictional: bool
     #: The territories graph: it states the real local authorities, not a user's data.
     reference: bool = False
+    #: A file the user imported (preferred when an actor has several real sources).
+    imported: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,13 @@ def actor_origins(store: Store, *, lang: str = "fr") -> dict[str, Origin]:
         if graph == territories:
             name = words["territories"]
         label = words["fictional"] if fictional else words["real"].format(name=name)
-        origins[graph] = Origin(graph, label, fictional, reference=graph == territories)
+        origins[graph] = Origin(
+            graph,
+            label,
+            fictional,
+            reference=graph == territories,
+            imported=graph.startswith(imports),
+        )
     return origins
 
 
@@ -81,7 +89,7 @@ def origin_of(sources: str, origins: Mapping[str, Origin]) -> Origin | None:
     found = [origins.get(g) or Origin(g, g, False) for g in sorted(sources.split())]
     if not found:
         return None
-    return min(found, key=lambda o: (o.fictional, "import/" not in o.graph, o.graph))
+    return min(found, key=lambda o: (o.fictional, not o.imported, o.graph))
 
 
 def count_origins(
