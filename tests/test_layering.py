@@ -25,6 +25,8 @@ LAYERS: dict[str, int] = {
     "provenance": 1,
     "metrics_state": 1,
     "labels": 1,
+    "domain_rules": 1,
+    "domain_evaluation": 2,
     "sparql_results": 1,
     # 2 — getting data in and asking it questions
     "ingest": 2,

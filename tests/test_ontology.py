@@ -64,7 +64,13 @@ REQUIRED_DOMAINS = {
 CORE_CRITERIA = 8  # the grid's "critères socles"
 COMPLEMENTARY_CRITERIA = 12
 CAMEL_CASE = re.compile(r"[a-z][A-Za-z0-9]*")
-EG_TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDFS.Datatype)
+EG_TERM_TYPES = (
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    RDFS.Datatype,
+)
 # namespaces whose terms are OWL/RDF/XSD machinery, not reused vocabulary
 BUILTIN_PREFIXES = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 

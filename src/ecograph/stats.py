@@ -50,15 +50,38 @@ BY_CONCEPT_QUERIES = {
         SELECT ?key (COUNT(DISTINCT ?actor) AS ?n) WHERE {
           ?actor a eg:Actor ; eg:sector ?key .
         } GROUP BY ?key""",
-    "domain": """
-        SELECT ?key (COUNT(DISTINCT ?actor) AS ?n) WHERE {
-          ?actor a eg:Actor ; eg:worksOn ?key .
-        } GROUP BY ?key""",
     "partnership type": """
         SELECT ?key (COUNT(DISTINCT ?partnership) AS ?n) WHERE {
           ?partnership a eg:Partnership ; eg:partnershipType ?key .
         } GROUP BY ?key""",
 }
+
+#: Per domain: actors and partnerships (or projects) a source says work on it, and those
+#: ecograph inferred it for from their words (eg:inferredWorksOn / eg:inferredDomain) and no
+#: source states it for.
+DOMAIN_QUERY = """
+SELECT ?key ?kind (COUNT(DISTINCT ?subject) AS ?n) WHERE {
+  {
+    ?subject eg:worksOn ?key . BIND("actors stated" AS ?kind)
+  } UNION {
+    ?subject eg:inferredWorksOn ?key .
+    FILTER NOT EXISTS { ?subject eg:worksOn ?key }
+    BIND("actors inferred" AS ?kind)
+  } UNION {
+    ?subject eg:domain ?key . BIND("partnerships and projects stated" AS ?kind)
+  } UNION {
+    ?subject eg:inferredDomain ?key .
+    FILTER NOT EXISTS { ?subject eg:domain ?key }
+    BIND("partnerships and projects inferred" AS ?kind)
+  }
+} GROUP BY ?key ?kind
+"""
+DOMAIN_COLUMNS = (
+    "actors stated",
+    "actors inferred",
+    "partnerships and projects stated",
+    "partnerships and projects inferred",
+)
 
 # Actors roll up from where they are based (a commune, or the territory an authority governs)
 # through eg:within* to every enclosing territory; here, to EPCIs.
@@ -99,6 +122,31 @@ def count_tables(store: Store, *, lang: str = "en") -> list[CountTable]:
     ]
     tables.append(CountTable(say("Actors by EPCI", lang), "EPCI", _sorted(epci_rows)))
     return tables
+
+
+@dataclass(frozen=True)
+class DomainCounts:
+    """Per domain, how many actors and partnerships or projects work on it, as sources state
+    it and as ecograph inferred it (``DOMAIN_COLUMNS``, in that order)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, tuple[int, ...]]]
+
+
+def domain_counts(store: Store, *, lang: str = "en") -> DomainCounts:
+    """Stated and inferred domains side by side, the domains with most of either first."""
+    labels = Labels.from_store(store, lang=lang)
+    counts: dict[str, list[int]] = {}
+    for row in store.select(DOMAIN_QUERY):
+        cells = counts.setdefault(labels.of(bound_text(row, "key")), [0] * len(DOMAIN_COLUMNS))
+        cells[DOMAIN_COLUMNS.index(bound_text(row, "kind"))] = int(bound_text(row, "n"))
+    rows = sorted(((k, tuple(v)) for k, v in counts.items()), key=lambda r: (-sum(r[1]), r[0]))
+    return DomainCounts(
+        say("Domains, stated and inferred", lang),
+        tuple(say(c, lang) for c in DOMAIN_COLUMNS),
+        rows,
+    )
 
 
 def _sorted(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:

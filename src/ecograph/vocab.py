@@ -29,6 +29,7 @@ class EG(DefinedNamespace):
     Assessment: URIRef  # assessment
     Community: URIRef  # community of actors
     DomainActivity: URIRef  # domain activity in a territory
+    DomainEvidence: URIRef  # evidence of an inferred domain
     FundingFlowActivity: URIRef  # funding flow in a territory
     LocalAuthority: URIRef  # local authority
     Partnership: URIRef  # partnership
@@ -71,9 +72,11 @@ class EG(DefinedNamespace):
     defaultSector: URIRef  # default sector
     degree: URIRef  # degree
     domain: URIRef  # domain
+    domainEvidence: URIRef  # domain evidence
     effectiveSize: URIRef  # effective size
     eiIndex: URIRef  # E-I index
     euroTotal: URIRef  # euro total
+    evidenceFor: URIRef  # evidence for
     forProject: URIRef  # for project
     fromSector: URIRef  # from sector
     fundedBeneficiaryCount: URIRef  # funded beneficiary count
@@ -84,12 +87,17 @@ class EG(DefinedNamespace):
     funderType: URIRef  # funder type
     governs: URIRef  # governs
     hasParticipant: URIRef  # has participant
+    inferredDomain: URIRef  # domain (inferred)
+    inferredWorksOn: URIRef  # works on (inferred)
     internalTieCount: URIRef  # internal tie count
     lead: URIRef  # lead
     mainDomain: URIRef  # main domain
     mainTerritory: URIRef  # main territory
+    matchedIn: URIRef  # matched in
+    matchedKeyword: URIRef  # matched keyword
     member: URIRef  # member
     memberSectorCount: URIRef  # member sector count
+    misleadingLabel: URIRef  # misleading label
     modularity: URIRef  # modularity
     partner: URIRef  # partner
     partnerSectorCount: URIRef  # partner sector count
@@ -113,6 +121,7 @@ class EG(DefinedNamespace):
     tieCount: URIRef  # tie count
     tieShare: URIRef  # tie share
     toSector: URIRef  # to sector
+    viaPartnership: URIRef  # via partnership
     weightedDegree: URIRef  # weighted degree
     within: URIRef  # within
     worksOn: URIRef  # works on

@@ -17,7 +17,18 @@ import typer
 from typer.core import TyperGroup
 
 from ecograph import __version__
-from ecograph.cli import analysis, demo, gaps, imports, maps, querying, report, serve, workspace
+from ecograph.cli import (
+    analysis,
+    demo,
+    domains,
+    gaps,
+    imports,
+    maps,
+    querying,
+    report,
+    serve,
+    workspace,
+)
 from ecograph.cli.common import console, errors, state
 
 __all__ = ["app", "console", "errors"]
@@ -145,6 +156,14 @@ gaps_app = typer.Typer(
 gaps_app.callback(invoke_without_command=True)(gaps.gaps)
 gaps_app.command("evaluate")(gaps.gaps_evaluate)
 app.add_typer(gaps_app, name="gaps")
+domains_app = typer.Typer(
+    help="The keyword rules that give real grants and actors their domains: try them on a "
+    "text, measure them on hand-labelled real grants.",
+    no_args_is_help=True,
+)
+domains_app.command("explain")(domains.explain)
+domains_app.command("evaluate")(domains.evaluate)
+app.add_typer(domains_app, name="domains")
 app.command()(demo.demo)
 app.command()(serve.serve)
 app.command()(report.report)

@@ -105,7 +105,7 @@ def rows_table(
 
 def print_stats(store: Store, lang: str) -> None:
     """The ecosystem's totals and its counts by type, sector, domain and territory."""
-    from ecograph.stats import count_tables, totals
+    from ecograph.stats import count_tables, domain_counts, totals
 
     summary = make_table(
         say("Ecosystem", lang), [("what", "text"), ("count", "number")], show_header=False
@@ -120,3 +120,11 @@ def print_stats(store: Store, lang: str) -> None:
         for label, count in count_table.rows:
             add_row(table, label, f"{count:,}")
         console.print(table)
+    domains = domain_counts(store, lang=lang)
+    table = make_table(
+        domains.title,
+        [(say("domain", lang), "text"), *((c, "number") for c in domains.columns)],
+    )
+    for label, numbers in domains.rows:
+        add_row(table, label, *(f"{n:,}" for n in numbers))
+    console.print(table)

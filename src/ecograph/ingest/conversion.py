@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ecograph.domain_rules import Evidence
 from ecograph.name_keys import name_key
 
 
@@ -61,6 +62,9 @@ class ActorDraft:
     sector: str | None = None
     place: str | None = None
     domains: set[str] = field(default_factory=set)
+    #: Domains inferred from what the actor receives (a grant's object), with their evidence;
+    #: those its name gives are added when it is written (``merge.write_actors``).
+    inferred: dict[str, Evidence] = field(default_factory=dict)
     description: str | None = None
     #: The node of a local authority recognised by name (``places.authority_named``): it wins
     #: over the SIREN, so a funder with a broken or missing SIRET is still that authority.

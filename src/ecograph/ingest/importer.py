@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from ecograph.domain_rules import DomainRules
 from ecograph.ingest.conversion import Conversion, LineSink, NameMerge, Reject
 from ecograph.ingest.mapping import Mapping, guess_kind
 from ecograph.ingest.merge import StoreIndex, write_actors
@@ -133,6 +134,7 @@ def import_file(
     strict: bool = False,
     funder: str | None = None,
     filters: RowFilters | None = None,
+    infer_domains: bool = True,
 ) -> ImportResult:
     """Import one file as one source; raises ``ImportRefused`` when nothing may be written.
 
@@ -141,11 +143,15 @@ def import_file(
     a grant list without a funder column, which is then read as SCDL. ``strict`` refuses SCDL
     rows that would otherwise land with an assumption (an invalid identifier, no amount…).
     National registers (RNA, SIRENE stock) are streamed, with ``filters``
-    (``streamed.import_streamed``)."""
+    (``streamed.import_streamed``). ``infer_domains`` gives actors and grants the domains
+    their words speak of, by the rules of the store's domain scheme (``domain_rules``);
+    other rules make another version of the source."""
     started = time.perf_counter()
     mapping = mapping or Mapping()
     slug = source_slug(path.name)
     result = ImportResult(file=path.name, source=slug)
+    rules = DomainRules.from_store(store) if infer_domains else None
+    inference = f"domains={rules.fingerprint()}" if rules else "no-domain-inference"
     streamed = format if format in STREAMED_FORMATS else None
     if format is None and mapping.source_text == "":
         streamed = detect_streamed(path)
@@ -162,6 +168,7 @@ def import_file(
             rejects_path=rejects_path,
             progress=progress,
             formula_escape=formula_escape,
+            rules=rules,
         )
     if filters is not None and filters.given:
         raise ImportRefused(
@@ -192,6 +199,7 @@ def import_file(
         mapping.source_text,
         *(("strict",) if strict else ()),
         *((f"funder={funder_choice}",) if funder_choice else ()),
+        inference,
     )
     known = list_sources(store)
     earlier = [s for s in known if s.source == slug]
@@ -247,6 +255,7 @@ def import_file(
                     sink=sink,
                     strict=strict,
                     funder=funder_choice,
+                    rules=rules,
                 )
             finally:
                 sink.close()
@@ -373,6 +382,7 @@ def _convert(
     sink: LineSink,
     strict: bool = False,
     funder: FunderChoice | None = None,
+    rules: DomainRules | None = None,
 ) -> tuple[bytes | None, Conversion, dict[str, Any]]:
     """Bytes → (the RDF body to load, or None when N-Triples went to ``sink``; conversion;
     details: for RDF, ``details["rdf"]`` is what ``read_rdf`` prepared)."""
@@ -410,7 +420,7 @@ def _convert(
         from ecograph.ingest.scdl import convert_scdl
 
         conversion = convert_scdl(
-            table, index, slug, tick=tick, out=sink, strict=strict, funder=funder
+            table, index, slug, tick=tick, out=sink, strict=strict, funder=funder, rules=rules
         )
     elif chosen == "sirene":
         from ecograph.ingest.sirene import convert_sirene
@@ -444,7 +454,7 @@ def _convert(
             f"{' and '.join(keys)} already given to another SIREN in this file: kept as two actors",
             row,
         )
-    written = write_actors(conversion.actors.drafts, index, slug, graph)
+    written = write_actors(conversion.actors.drafts, index, slug, graph, rules=rules)
     details["actors"] = written
     sink.extend(written.lines)
     written.lines = []

@@ -26,7 +26,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from ecograph.binding import bind
+from ecograph.domain_rules import DomainRules, Evidence
 from ecograph.ingest.conversion import ActorDraft, NameMerge
+from ecograph.ingest.inferred_domains import inferred_lines
 from ecograph.ingest.synonyms import concept_iri, default_sectors
 from ecograph.name_keys import name_key
 from ecograph.namespaces import PREFIXES, actor_iri_for_siren
@@ -276,9 +278,15 @@ class ActorWrite:
 
 
 def write_actors(
-    drafts: list[ActorDraft], index: StoreIndex, source: str, graph: str
+    drafts: list[ActorDraft],
+    index: StoreIndex,
+    source: str,
+    graph: str,
+    *,
+    rules: DomainRules | None = None,
 ) -> ActorWrite:
-    """Give each draft its IRI and write the facts the store does not hold yet."""
+    """Give each draft its IRI and write the facts the store does not hold yet; with
+    ``rules``, the domains its names and received grants speak of that nothing states."""
     out = ActorWrite()
     known: list[str] = []
     for draft in drafts:
@@ -304,8 +312,31 @@ def write_actors(
         else:
             out.created += 1
         out.lines.append(f"{graph_nt} {N['references']} {nt_iri(draft.iri)} .")
-        _actor_lines(draft, existing or {}, draft.iri in index.authorities, out)
+        authority = draft.iri in index.authorities
+        _actor_lines(draft, existing or {}, authority, out)
+        if rules is not None and not authority:
+            out.lines += _inferred(draft, existing or {}, source, rules)
     return out
+
+
+def _inferred(
+    draft: ActorDraft, existing: dict[str, set[str]], source: str, rules: DomainRules
+) -> list[str]:
+    """The domains the actor's names speak of, then those of the grants it receives, less
+    those a source states (this file, or a fact the store holds)."""
+    found: dict[str, Evidence] = {}
+    for name, _ in draft.names.most_common():
+        for domain, evidence in rules.evidence({"nom": name}).items():
+            found.setdefault(domain, evidence)
+    for domain, evidence in rules.evidence({"description": draft.description}).items():
+        found.setdefault(domain, evidence)
+    for domain, evidence in draft.inferred.items():
+        found.setdefault(domain, evidence)
+    stated = draft.domains | {
+        term.strip("<>").rsplit("/", 1)[-1] for term in existing.get(P_WORKS, set())
+    }
+    kept = {d: e for d, e in found.items() if d not in stated}
+    return inferred_lines(draft.iri, kept, kind="actor", source=source, rules=rules)
 
 
 def _actor_lines(

@@ -29,11 +29,13 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ecograph.domain_rules import DomainRules, Evidence
 from ecograph.ingest.conversion import ActorDraft, Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.guess import guess_type
+from ecograph.ingest.inferred_domains import inferred_lines
 from ecograph.ingest.mapping import Mapping
 from ecograph.ingest.merge import StoreIndex
 from ecograph.ingest.places import (
@@ -203,6 +205,10 @@ class _Grant:
     reference: str | None
     description: str | None
     notes: tuple[str, ...] = ()
+    objet: str | None = None
+    nature: str | None = None
+    #: Domains inferred from the object and nature (or the beneficiary's name).
+    domains: dict[str, Evidence] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -380,9 +386,12 @@ def convert_scdl(
     out: LineSink | None = None,
     strict: bool = False,
     funder: FunderChoice | None = None,
+    rules: DomainRules | None = None,
 ) -> Conversion:
     """Convert SCDL rows (or a grant list with ``funder``); lines are written once funder
-    and beneficiary have their IRIs.
+    and beneficiary have their IRIs. With ``rules``, each grant's domains are inferred from
+    its object and nature (else its beneficiary's name), and a domain an object gives is
+    inferred for the beneficiary too, through that grant.
 
     Unless ``strict``, nothing real is lost: a grant without an amount is a funding tie
     without one; an invalid or untrusted identifier is kept as a note and the actor is found
@@ -442,6 +451,8 @@ def convert_scdl(
                 )
                 grant.key += f"-{occurrences[grant.key]}"
             grants.append(grant)
+    if rules is not None:
+        _infer_domains(grants, rules, base=index.base, source=source)
 
     def finish() -> None:
         base = index.base
@@ -471,6 +482,13 @@ def convert_scdl(
             if grant.description:
                 lines.append(f"{s} {T['description']} {nt_literal(grant.description, lang='fr')} .")
             lines.extend(f"{s} {T['note']} {nt_literal(note, lang='fr')} ." for note in grant.notes)
+            if grant.domains and rules is not None:
+                iri = _local_iri(base, "partnership", source, grant.key)
+                lines.extend(
+                    inferred_lines(
+                        iri, grant.domains, kind="partnership", source=source, rules=rules
+                    )
+                )
         conversion.partnerships = len(grants)
 
     if grants:
@@ -484,6 +502,21 @@ def convert_scdl(
         )
     conversion.finish = finish
     return conversion
+
+
+def _infer_domains(grants: list[_Grant], rules: DomainRules, *, base: str, source: str) -> None:
+    """Each grant's domains; those its object or nature gives go to its beneficiary too
+    (the first grant that gives a domain is the one its evidence names)."""
+    for grant in grants:
+        grant.domains = rules.grant_evidence(
+            objet=grant.objet, nature=grant.nature, beneficiary=grant.beneficiary.name
+        )
+        via = _local_iri(base, "partnership", source, grant.key)
+        for domain, evidence in grant.domains.items():
+            if evidence.place in ("objet", "nature"):
+                grant.beneficiary.inferred.setdefault(
+                    domain, Evidence(domain, evidence.keyword, "subvention reçue", via)
+                )
 
 
 def _funder_sirens(table: Table, positions: dict[str, int]) -> dict[str, str]:
@@ -660,7 +693,9 @@ class _Rows:
                 if name.startswith(EXTRA) and (value := fields.text(name))
             )
         )
-        return _Grant(key, funder, beneficiary, lexical, date, reference, description, notes)
+        return _Grant(
+            key, funder, beneficiary, lexical, date, reference, description, notes, objet, nature
+        )
 
     def _amount(self, fields: Fields, field_name: str) -> Decimal | None:
         try:

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
+from ecograph.domain_rules import DomainRules
 from ecograph.geography import geography, resolve_territory
 from ecograph.ingest.conversion import (
     ActorCollector,
@@ -325,8 +326,10 @@ def convert_stream(
     sink: LineSink,
     *,
     tick: Callable[[int, int], None] | None = None,
+    rules: DomainRules | None = None,
 ) -> tuple[Conversion, StreamedWrite]:
-    """Every row of ``table``, a batch at a time, to N-Triples in ``sink``."""
+    """Every row of ``table``, a batch at a time, to N-Triples in ``sink`` (with ``rules``,
+    each actor's inferred domains too)."""
     conversion = Conversion(kind=converter.kind)
     fields = Fields(Table(table.path.name, table.columns, []), positions, Mapping(), conversion)
     written = StreamedWrite()
@@ -375,8 +378,8 @@ def convert_stream(
         if key is not None:
             seen.add(key)
         if len(conversion.actors.drafts) >= BATCH:
-            _flush(conversion, converter, index, slug, graph, sink, written)
-    _flush(conversion, converter, index, slug, graph, sink, written)
+            _flush(conversion, converter, index, slug, graph, sink, written, rules)
+    _flush(conversion, converter, index, slug, graph, sink, written, rules)
     conversion.rejects.extend(table.problems)
     conversion.rejects.sort(key=lambda reject: reject.row)
     if tick:
@@ -405,12 +408,13 @@ def _flush(
     graph: str,
     sink: LineSink,
     written: StreamedWrite,
+    rules: DomainRules | None,
 ) -> None:
     """Identify and write the batch's actors, then start an empty batch."""
     actors = conversion.actors
     if not actors.drafts:
         return
-    out = write_actors(actors.drafts, index, slug, graph)
+    out = write_actors(actors.drafts, index, slug, graph, rules=rules)
     sink.extend(out.lines)
     described: set[str] = set()
     for draft in actors.drafts:
@@ -507,6 +511,7 @@ def import_streamed(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
     formula_escape: bool = True,
+    rules: DomainRules | None = None,
 ) -> ImportResult:
     """Import one national register file as one source, streamed (see the module's doc).
 
@@ -524,7 +529,8 @@ def import_streamed(
     try:
         table = read_header(path)
         converter, positions = _converter(format, table, filters, index)
-        version, checksum = stream_version(path, format, filters.describe())
+        inference = f"domains={rules.fingerprint()}" if rules else "no-domain-inference"
+        version, checksum = stream_version(path, format, filters.describe(), inference)
     except StreamRefused as err:
         raise ImportRefused(str(err), result) from None
     except OSError as err:
@@ -565,7 +571,7 @@ def import_streamed(
         sink = PartedSink(Path(scratch))
         try:
             conversion, written = convert_stream(
-                table, converter, positions, index, slug, graph, sink, tick=tick
+                table, converter, positions, index, slug, graph, sink, tick=tick, rules=rules
             )
         finally:
             sink.close()

@@ -87,7 +87,7 @@ WHERE {
   {
     SELECT ?actor ?betweenness WHERE {
       VALUES ?domain { UNDEF }
-      ?actor eg:worksOn ?domain ;
+      ?actor eg:worksOn|eg:inferredWorksOn ?domain ;
              eg:betweenness ?betweenness .
     }
     ORDER BY DESC(?betweenness) ?actor

@@ -40,7 +40,7 @@ ACTOR_SCANS = {
     "type": "SELECT ?s ?o WHERE { ?s eg:actorType ?o }",
     "sector": "SELECT ?s ?o WHERE { ?s eg:sector ?o }",
     "place": "SELECT ?s ?o WHERE { ?s eg:basedIn ?o }",
-    "domains": "SELECT ?s ?o WHERE { ?s eg:worksOn ?o }",
+    "domains": "SELECT ?s ?o WHERE { ?s eg:worksOn|eg:inferredWorksOn ?o }",
     "sources": ACTOR_SOURCES_QUERY,
 }
 CONTEXT_SCANS = {
@@ -52,7 +52,7 @@ CONTEXT_SCANS = {
     "amount": "SELECT ?s ?o WHERE { ?s eg:amount ?o }",
     "currency": "SELECT ?s ?o WHERE { ?s eg:currency ?o }",
     "start": "SELECT ?s ?o WHERE { ?s schema:startDate ?o }",
-    "domain": "SELECT ?s ?o WHERE { ?s eg:domain ?o }",
+    "domain": "SELECT ?s ?o WHERE { ?s eg:domain|eg:inferredDomain ?o }",
 }
 
 #: How projects reach their other members: their leads, and the partnerships made for them.
