@@ -73,7 +73,9 @@ MIN_CUT = 5
 NOT_CUT = frozenset({"inter", "trans", "multi", "super", "micro", "macro", "ultra", "extra"})
 _WORD = re.compile(r"[a-z0-9]+")
 _FOLDS = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
-_MOJIBAKE = re.compile("[ÃÂÅ][\u0080-\u00bf\u0152-\u0178\u2013-\u2122]")
+#: A lead byte of UTF-8 read as Windows-1252 ("Ã", "Â", "Å") followed by what a continuation
+#: byte reads as there (Latin-1 symbols, or one of Windows-1252's own signs: ƒ, ’, €, ™…).
+_MOJIBAKE = re.compile("[ÃÂÅ][\u0080-\u00bf\u0152-\u0192\u02c6\u02dc\u2013-\u2122]")
 _SCHEME = PREFIXES["egdom"].rstrip("/")
 #: What each property of a domain concept is to the rules.
 _KINDS = {

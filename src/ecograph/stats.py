@@ -56,9 +56,9 @@ BY_CONCEPT_QUERIES = {
         } GROUP BY ?key""",
 }
 
-#: Per domain: actors and partnerships (or projects) a source says work on it, and those
-#: ecograph inferred it for from their words (eg:inferredWorksOn / eg:inferredDomain) and no
-#: source states it for.
+#: Per domain: the actors and the partnerships or projects ("partnerships" in the headers)
+#: a source says work on it, and those ecograph inferred it for from their words
+#: (eg:inferredWorksOn / eg:inferredDomain) and no source states it for.
 DOMAIN_QUERY = """
 SELECT ?key ?kind (COUNT(DISTINCT ?subject) AS ?n) WHERE {
   {
@@ -68,20 +68,21 @@ SELECT ?key ?kind (COUNT(DISTINCT ?subject) AS ?n) WHERE {
     FILTER NOT EXISTS { ?subject eg:worksOn ?key }
     BIND("actors inferred" AS ?kind)
   } UNION {
-    ?subject eg:domain ?key . BIND("partnerships and projects stated" AS ?kind)
+    ?subject eg:domain ?key . BIND("partnerships stated" AS ?kind)
   } UNION {
     ?subject eg:inferredDomain ?key .
     FILTER NOT EXISTS { ?subject eg:domain ?key }
-    BIND("partnerships and projects inferred" AS ?kind)
+    BIND("partnerships inferred" AS ?kind)
   }
 } GROUP BY ?key ?kind
 """
-DOMAIN_COLUMNS = (
-    "actors stated",
-    "actors inferred",
-    "partnerships and projects stated",
-    "partnerships and projects inferred",
-)
+#: The kinds the query counts, in column order, and each column's header (two lines).
+DOMAIN_COLUMNS = {
+    "actors stated": "actors\nstated",
+    "actors inferred": "actors\ninferred",
+    "partnerships stated": "partnerships\nstated",
+    "partnerships inferred": "partnerships\ninferred",
+}
 
 # Actors roll up from where they are based (a commune, or the territory an authority governs)
 # through eg:within* to every enclosing territory; here, to EPCIs.
@@ -140,11 +141,11 @@ def domain_counts(store: Store, *, lang: str = "en") -> DomainCounts:
     counts: dict[str, list[int]] = {}
     for row in store.select(DOMAIN_QUERY):
         cells = counts.setdefault(labels.of(bound_text(row, "key")), [0] * len(DOMAIN_COLUMNS))
-        cells[DOMAIN_COLUMNS.index(bound_text(row, "kind"))] = int(bound_text(row, "n"))
+        cells[list(DOMAIN_COLUMNS).index(bound_text(row, "kind"))] = int(bound_text(row, "n"))
     rows = sorted(((k, tuple(v)) for k, v in counts.items()), key=lambda r: (-sum(r[1]), r[0]))
     return DomainCounts(
-        say("Domains, stated and inferred", lang),
-        tuple(say(c, lang) for c in DOMAIN_COLUMNS),
+        say("Domains, stated by a source or inferred from words", lang),
+        tuple(say(header, lang) for header in DOMAIN_COLUMNS.values()),
         rows,
     )
 

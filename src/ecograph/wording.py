@@ -14,11 +14,13 @@ FRENCH: dict[str, str] = {
     "Actors by actor type": "Acteurs par type d'acteur",
     "Actors by sector": "Acteurs par secteur",
     "Actors by domain": "Acteurs par domaine",
-    "Domains, stated and inferred": "Domaines, déclarés et déduits",
-    "actors stated": "acteurs (déclaré)",
-    "actors inferred": "acteurs (déduit)",
-    "partnerships and projects stated": "partenariats et projets (déclaré)",
-    "partnerships and projects inferred": "partenariats et projets (déduit)",
+    "Domains, stated by a source or inferred from words": (
+        "Domaines, déclarés par une source ou déduits des mots"
+    ),
+    "actors\nstated": "acteurs\ndéclaré",
+    "actors\ninferred": "acteurs\ndéduit",
+    "partnerships\nstated": "partenariats\ndéclaré",
+    "partnerships\ninferred": "partenariats\ndéduit",
     "Partnerships by type": "Partenariats par type",
     "Actors by EPCI": "Acteurs par EPCI",
     "actor type": "type d'acteur",

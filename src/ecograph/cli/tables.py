@@ -47,7 +47,8 @@ def make_table(
             text_columns += 1
             fixed += 3
         else:
-            widest = max([len(name)] + [len(str(row[index] or "")) for row in rows])
+            heading = max(len(line) for line in name.split("\n"))  # a header may have two lines
+            widest = max([heading] + [len(str(row[index] or "")) for row in rows])
             fixed += widest + 3  # one space each side and a border
     share = max(0, console.width - fixed) // max(1, text_columns)
     table = Table(title=title, show_header=show_header)
@@ -121,10 +122,12 @@ def print_stats(store: Store, lang: str) -> None:
             add_row(table, label, f"{count:,}")
         console.print(table)
     domains = domain_counts(store, lang=lang)
+    rows = [[label, *(f"{n:,}" for n in numbers)] for label, numbers in domains.rows]
     table = make_table(
         domains.title,
         [(say("domain", lang), "text"), *((c, "number") for c in domains.columns)],
+        rows=rows,
     )
-    for label, numbers in domains.rows:
-        add_row(table, label, *(f"{n:,}" for n in numbers))
+    for row in rows:
+        add_row(table, *row)
     console.print(table)

@@ -40,7 +40,9 @@ ACTOR_SCANS = {
     "type": "SELECT ?s ?o WHERE { ?s eg:actorType ?o }",
     "sector": "SELECT ?s ?o WHERE { ?s eg:sector ?o }",
     "place": "SELECT ?s ?o WHERE { ?s eg:basedIn ?o }",
-    "domains": "SELECT ?s ?o WHERE { ?s eg:worksOn|eg:inferredWorksOn ?o }",
+    "domains": "SELECT ?s ?o WHERE { ?s eg:worksOn ?o }",
+    # what ecograph inferred from the words of the actor's name or grants (domain_rules)
+    "inferred_domains": "SELECT ?s ?o WHERE { ?s eg:inferredWorksOn ?o }",
     "sources": ACTOR_SOURCES_QUERY,
 }
 CONTEXT_SCANS = {
@@ -52,7 +54,8 @@ CONTEXT_SCANS = {
     "amount": "SELECT ?s ?o WHERE { ?s eg:amount ?o }",
     "currency": "SELECT ?s ?o WHERE { ?s eg:currency ?o }",
     "start": "SELECT ?s ?o WHERE { ?s schema:startDate ?o }",
-    "domain": "SELECT ?s ?o WHERE { ?s eg:domain|eg:inferredDomain ?o }",
+    "domain": "SELECT ?s ?o WHERE { ?s eg:domain ?o }",
+    "inferred_domain": "SELECT ?s ?o WHERE { ?s eg:inferredDomain ?o }",
 }
 
 #: How projects reach their other members: their leads, and the partnerships made for them.
@@ -91,6 +94,7 @@ class Context:
     partnership_type: str | None = None
     start: dt.date | None = None
     amount: float | None = None
+    #: Stated (``eg:domain``) and inferred (``eg:inferredDomain``) domains together.
     domains: set[str] = field(default_factory=set)
     members: dict[str, str] = field(default_factory=dict)  # actor IRI → role
     #: Every ``eg:partnershipType`` (one is expected; ``partnership_type`` is the first).
@@ -102,6 +106,8 @@ class Context:
     #: member one role, so an actor both funder and beneficiary shows there as beneficiary.
     funders: tuple[str, ...] = ()
     beneficiaries: tuple[str, ...] = ()
+    #: The domains among ``domains`` that only ecograph's keyword rules give, no source.
+    inferred_domains: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -207,8 +213,9 @@ def _actor_attributes(
     Actors share communes, so the territory codes of each distinct place are worked out once.
     """
     places: dict[str, dict[str, str]] = {}
-    name, kind, sector, place_of, domains, sources = (
-        values[key] for key in ("name", "type", "sector", "place", "domains", "sources")
+    name, kind, sector, place_of, domains, inferred, sources = (
+        values[key]
+        for key in ("name", "type", "sector", "place", "domains", "inferred_domains", "sources")
     )
     actors: dict[str, dict[str, Any]] = {}
     for iri in iris:
@@ -220,7 +227,16 @@ def _actor_attributes(
             "name": _first(name, iri),
             "actor_type": _local(_first(kind, iri)),
             "sector": _local(_first(sector, iri)),
-            "domains": " ".join(sorted(_local(d) for d in domains.get(iri, []))),
+            "domains": " ".join(
+                sorted({_local(d) for d in (*domains.get(iri, ()), *inferred.get(iri, ()))})
+            ),
+            # Those of the domains no source states: ecograph inferred them from words.
+            "inferred_domains": " ".join(
+                sorted(
+                    {_local(d) for d in inferred.get(iri, ())}
+                    - {_local(d) for d in domains.get(iri, ())}
+                )
+            ),
             "place": place,
             # The source graphs stating the actor: where it comes from, real or generated.
             "sources": " ".join(sources.get(iri, [])),
@@ -279,6 +295,7 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
         scans[key]
         for key in ("ptype", "start", "amount", "currency", "domain", "funder", "beneficiary")
     )
+    inferred_of = scans["inferred_domain"]
     for kind, members, role in (
         ("partnership", "partner", "partner"),
         ("project", "participant", "participant"),
@@ -302,7 +319,9 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
                 partnership_type=types[0] if kind == "partnership" and types else None,
                 start=min(starts) if starts else None,
                 amount=amounts[0][0] if amounts else None,
-                domains=set(domains_of.get(iri, none)),
+                domains={*domains_of.get(iri, none), *inferred_of.get(iri, none)},
+                inferred_domains=frozenset(inferred_of.get(iri, none))
+                - frozenset(domains_of.get(iri, none)),
                 types=tuple(types) if kind == "partnership" else (),
                 euros=Decimal(amounts[0][1]) if in_euros else Decimal(0),
                 funders=tuple(funders),

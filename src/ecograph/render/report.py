@@ -74,6 +74,19 @@ class Count:
 
 
 @dataclass(frozen=True)
+class DomainFunding:
+    """The funding partnerships of one domain touching the territory: how many, their euros,
+    and how many of them have that domain only because ecograph's keyword rules inferred it
+    from their words (no source states it)."""
+
+    key: str
+    label: str
+    grants: int
+    amount: float
+    inferred: int
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Cross-sector collaboration of one territory: ties between two of its actors."""
 
@@ -165,6 +178,9 @@ class TerritoryReport:
     actors_by_type: list[Count]
     actors_by_sector: list[Count]
     actors_by_domain: list[Count]
+    #: Actors whose domains include one only ecograph's keyword rules give (no source).
+    actors_with_inferred_domain: int
+    funding_by_domain: list[DomainFunding]
     sub_level: str | None
     actors_by_sub_territory: list[Count]
     partnerships_by_type: list[Count]
@@ -334,6 +350,10 @@ def build_report(
         actors_by_type=_counts(_values(G, "actor_type"), named.actor_type),
         actors_by_sector=_counts(_values(G, "sector"), named.sector),
         actors_by_domain=_counts(_values(G, "domains", split=True), named.domain),
+        actors_with_inferred_domain=sum(
+            1 for _, inferred in G.nodes(data="inferred_domains", default="") if inferred
+        ),
+        funding_by_domain=_funding_by_domain(here, named),
         sub_level=sub_level,
         actors_by_sub_territory=(
             _counts(_sub_territories(G, sub_level), _territory_names(named, sub_level, text))
@@ -485,6 +505,27 @@ def _funding(here: Projection, everyone: nx.Graph, labels: Labels) -> tuple[list
     return sorted(
         flows, key=lambda x: (-x.amount, x.funder_label, x.beneficiary_label)
     ), without_amount
+
+
+def _funding_by_domain(here: Projection, labels: Labels) -> list[DomainFunding]:
+    """Funding partnerships touching the territory, by domain, most euros first. A grant of
+    several domains counts in each (so the bars may add up to more than the total)."""
+    grants: Counter[str] = Counter()
+    inferred: Counter[str] = Counter()
+    amounts: dict[str, float] = defaultdict(float)
+    for context in here.contexts.values():
+        if context.kind != "partnership" or context.partnership_type != FUNDING_TYPE:
+            continue
+        for domain in context.domains:
+            key = _local(domain)
+            grants[key] += 1
+            inferred[key] += domain in context.inferred_domains
+            amounts[key] += context.amount or 0.0
+    rows = [
+        DomainFunding(key, labels.domain(key), grants[key], amounts[key], inferred[key])
+        for key in grants
+    ]
+    return sorted(rows, key=lambda r: (-r.amount, -r.grants, _sort_key(r.label)))
 
 
 def _sector(G: nx.Graph, actor: str) -> str:

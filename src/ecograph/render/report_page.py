@@ -115,6 +115,12 @@ def render_html(
             w["by_sub"].format(levels=w[f"levels.{report.sub_level}"]) if report.sub_level else ""
         ),
         "projects_line": w["projects_count"].format(n=f.integer(report.projects)),
+        "inferred_actors": (
+            w["by_domain.inferred"].format(actors=f.integer(report.actors_with_inferred_domain))
+            if report.actors_with_inferred_domain
+            else ""
+        ),
+        "inferred_grants": _inferred_grants(report, w, f),
         "funding_missing": w["funding.missing"].format(n=report.funding_without_amount),
         "comparison": [(report.here, place.name), (report.there, parent_name)],
         "parent_actors": f"{w['col.actors']} — {parent_name}",
@@ -164,6 +170,23 @@ def script_sources(map_page: str) -> str:
         digest = hashlib.sha256(body.encode("utf-8")).digest()
         hashes.append(f"'sha256-{base64.b64encode(digest).decode()}'")
     return " ".join(dict.fromkeys(hashes)) or "'none'"
+
+
+def _inferred_grants(report: TerritoryReport, w: Any, f: Formats) -> str:
+    """How many grants of the territory have a domain only by inference ("" when none)."""
+    grants = [
+        c
+        for c in report.projection.contexts.values()
+        if c.kind == "partnership" and c.partnership_type == FUNDING_TYPE
+    ]
+    inferred = sum(1 for c in grants if c.inferred_domains)
+    if not inferred:
+        return ""
+    return w["funding_by_domain.inferred"].format(
+        with_domain=f.integer(sum(1 for c in grants if c.domains)),
+        grants=f.integer(inferred),
+        total=f.integer(len(grants)),
+    )
 
 
 def _fictional(report: TerritoryReport, w: Any, f: Formats) -> str:
@@ -227,6 +250,15 @@ def _charts(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Markup | N
             w["by_sub"].format(levels=w[f"levels.{report.sub_level}"]) if report.sub_level else "",
         ),
         "ptypes": bars(report.partnerships_by_type, w["by_ptype"]),
+        "funding_domains": Markup(
+            bar_chart(
+                [(row.label, row.amount) for row in report.funding_by_domain],
+                title=w["funding_by_domain"],
+                value_text=f.amount,
+            )
+        )
+        if report.funding_by_domain
+        else None,
     }
     shares = [
         (report.territory.name, report.here.cross_sector_share),

@@ -60,6 +60,18 @@ _WORDS: dict[str, dict[str, str]] = {
         "by_sector": "Acteurs par secteur",
         "by_domain": "Acteurs par domaine d'action",
         "by_domain.note": "Un acteur peut agir dans plusieurs domaines.",
+        "by_domain.inferred": "Pour {actors} de ces acteurs, au moins un domaine est déduit par "
+        "ecograph des mots de leur nom, de leur objet ou des subventions qu'ils reçoivent (règles "
+        "de mots-clés du schéma des domaines) : aucune source ne le déclare. La requête « "
+        "provenance d'un fait » dit, pour chacun, le mot-clé qui l'a donné.",
+        "funding_by_domain": "Financements par domaine d'action",
+        "funding_by_domain.note": "Montants des subventions touchant le territoire, par domaine ; "
+        "une subvention de plusieurs domaines compte dans chacun.",
+        "funding_by_domain.inferred": "{with_domain} des {total} subventions ont un domaine "
+        "d'action ; {grants} le tiennent des mots de leur objet ou du nom de leur bénéficiaire "
+        "(domaine déduit), aucune source ne le déclarant.",
+        "col.grants": "Subventions",
+        "col.inferred_grants": "dont domaine déduit",
         "by_sub": "Acteurs par {levels}",
         "density": "Acteurs pour 1 000 habitants, par {level}",
         "density.none": "aucun acteur",
@@ -204,6 +216,18 @@ _WORDS: dict[str, dict[str, str]] = {
         "by_sector": "Actors by sector",
         "by_domain": "Actors by domain",
         "by_domain.note": "An actor may work in several domains.",
+        "by_domain.inferred": "For {actors} of these actors, at least one domain was inferred by "
+        "ecograph from the words of their name, their purpose or the grants they receive (the "
+        'keyword rules of the domain scheme): no source states it. The "fact provenance" '
+        "query tells, for each, the keyword that gave it.",
+        "funding_by_domain": "Funding by domain of action",
+        "funding_by_domain.note": "Amounts of the grants touching the territory, by domain; a "
+        "grant of several domains counts in each.",
+        "funding_by_domain.inferred": "{with_domain} of the {total} grants have a domain of "
+        "action; {grants} have it from the words of their object or of their beneficiary's name "
+        "(inferred), no source stating it.",
+        "col.grants": "Grants",
+        "col.inferred_grants": "of which inferred",
         "by_sub": "Actors by {levels}",
         "density": "Actors per 1,000 inhabitants, by {level}",
         "density.none": "no actor",
