@@ -282,9 +282,13 @@ class DomainRules:
     @classmethod
     def from_store(cls, store: Store) -> DomainRules:
         """The rules of the store's ontology graph: the scheme the workspace loaded, so an
-        edited scheme (reloaded by ``ecograph init``) is the one imports use."""
+        edited scheme (reloaded by ``ecograph init``) is the one imports use. A store that
+        holds no domain scheme (a bare store, a remote server nobody initialised) gets the
+        shipped rules."""
         graph = ox.NamedNode(graph_iri(store.base_iri, "ontology"))
         rows = store.select_values(_RULES_QUERY, {"graph": graph})
+        if not rows:
+            return cls.shipped()
         return cls.from_rows(
             (notation, _KINDS[prop], text, lang) for notation, prop, text, lang in rows
         )

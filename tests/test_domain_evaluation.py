@@ -1,0 +1,143 @@
+"""The hand-labelled real grants, and the figures of the domain rules on them, which must not
+fall (docs: README "Domains for real data"; data: src/ecograph/data/domains/)."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from ecograph.domain_evaluation import (
+    HALVES,
+    KEY_DOMAINS,
+    evaluate,
+    file_coverage,
+    labelled_grants_path,
+    read_labelled,
+)
+from ecograph.domain_rules import DomainRules
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "subsidies"
+AUDIT = labelled_grants_path().with_name("grants-audit.csv")
+MAINE_ET_LOIRE = ROOT / "tests" / "fixtures" / "import" / "scdl_maine_et_loire.csv"
+DOMAINS = sorted({k.domain for k in DomainRules.shipped().keywords})
+
+#: The figures measured when the rules were last changed (README's table): the rules may do
+#: better, never worse. (labelled, given, right) on the test half.
+TEST_HALF_FLOOR = {
+    "health": (1, 1, 1),
+    "housing": (6, 4, 4),
+    "ageing": (7, 5, 5),
+    "poverty": (7, 8, 5),
+    "employment": (5, 4, 3),
+}
+#: Precision on the audit sample, per key domain: right / given.
+AUDIT_FLOOR = {"health": 0.86, "housing": 1.0, "ageing": 1.0, "poverty": 1.0, "employment": 0.89}
+
+
+def key(name: str) -> str:
+    from ecograph.name_keys import name_key
+
+    return name_key(name)
+
+
+# ----------------------------------------------------------------------------- the samples
+def test_the_labelled_sample_is_whole_and_split_by_beneficiary() -> None:
+    grants = read_labelled()
+    assert len(grants) == 325
+    assert {g.file for g in grants} == {"maine-et-loire", "loire-atlantique"}
+    assert sum(g.file == "maine-et-loire" for g in grants) == 75
+    halves: dict[str, set[str]] = defaultdict(set)
+    for grant in grants:
+        halves[key(grant.beneficiary)].add(grant.half)
+        assert grant.domains is None or grant.domains <= set(DOMAINS), grant
+    assert all(len(h) == 1 and h <= set(HALVES) for h in halves.values()), "a beneficiary in both"
+    assert len({g.id for g in grants}) == len(grants)
+
+
+def test_the_audit_sample_shares_no_beneficiary_with_the_first() -> None:
+    first = {key(g.beneficiary) for g in read_labelled()}
+    audit = read_labelled(AUDIT)
+    assert len(audit) == 205 and {g.half for g in audit} == {"audit"}
+    assert not first & {key(g.beneficiary) for g in audit}
+    assert all(g.domains is None or g.domains <= set(DOMAINS) for g in audit)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the real files live outside the repository")
+def test_the_sample_is_drawn_again_identically_from_the_published_files() -> None:
+    drawn = subprocess.run(
+        [sys.executable, str(ROOT / "tests/fixtures/domains/draw_sample.py"), str(SHARED)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = list(csv.DictReader(drawn.splitlines()))
+    shipped = list(csv.DictReader(labelled_grants_path().open(encoding="utf-8")))
+    assert [(r["id"], r["half"], r["beneficiary"]) for r in rows] == [
+        (r["id"], r["half"], r["beneficiary"]) for r in shipped
+    ]
+
+
+# ----------------------------------------------------------------------------- the figures
+def test_precision_and_recall_on_the_test_half_do_not_fall() -> None:
+    result = evaluate(DomainRules.shipped(), read_labelled(), half="test", domains=DOMAINS)
+    assert result.judged == 131 and result.unknown == 28
+    for domain, (labelled, given, right) in TEST_HALF_FLOOR.items():
+        score = result.scores[domain]
+        assert score.labelled == labelled, domain  # the labels themselves did not move
+        assert score.right >= right, f"{domain}: recall fell"
+        assert (score.precision or 0) >= right / given, f"{domain}: precision fell"
+    covered, in_scope = result.covered, result.in_scope_euro_coverage
+    assert covered >= 94, "fewer grants given a domain"  # 72 %
+    assert in_scope >= 0.665, "less of the in-scope euros given a domain"
+
+
+def test_precision_on_the_audit_sample_does_not_fall() -> None:
+    result = evaluate(DomainRules.shipped(), read_labelled(AUDIT), half="audit", domains=DOMAINS)
+    for domain in KEY_DOMAINS:
+        score = result.scores[domain]
+        assert score.given >= 25, f"{domain}: the audit must still test the rules"
+        assert (score.precision or 0) >= AUDIT_FLOOR[domain], domain
+
+
+def test_coverage_of_a_whole_published_file() -> None:
+    measured = file_coverage(DomainRules.shipped(), MAINE_ET_LOIRE)
+    assert measured.grants == 75
+    assert measured.covered / measured.grants >= 0.8
+    assert measured.by_domain["culture"] > 0 and measured.by_domain["food"] > 0
+
+
+def test_the_evaluation_counts_what_it_says() -> None:
+    """Two grants by hand: one right, one with a domain too many; one unknown set aside."""
+    from decimal import Decimal
+
+    from ecograph.domain_evaluation import LabelledGrant
+
+    rules = DomainRules.from_rows(
+        [("food", "keyword", "aide alimentaire", "fr"), ("poverty", "keyword", "difficulté*", "fr")]
+    )
+
+    def grant(objet: str, domains: frozenset[str] | None, amount: int) -> LabelledGrant:
+        return LabelledGrant("x", "test", "f", "B", objet, "", Decimal(amount), domains)
+
+    result = evaluate(
+        rules,
+        [
+            grant("aide alimentaire", frozenset({"food"}), 100),
+            grant("aide alimentaire aux personnes en difficulté", frozenset({"food"}), 300),
+            grant("festival", frozenset(), 600),
+            grant("aide alimentaire", None, 1000),
+        ],
+        half="test",
+        domains=["food", "poverty"],
+    )
+    assert (result.judged, result.unknown, result.covered) == (3, 1, 2)
+    assert result.scores["food"].precision == 1.0 and result.scores["food"].recall == 1.0
+    assert result.scores["poverty"].precision == 0.0
+    assert result.euro_coverage == 0.4 and result.in_scope_euro_coverage == 1.0
+    assert len(result.mistakes) == 1
