@@ -198,6 +198,26 @@ def test_inference_can_be_turned_off_and_is_part_of_the_sources_version(store) -
     assert again.status == "replaced" and store.ask("ASK { ?s eg:inferredDomain ?d }")
 
 
+def test_the_import_command_turns_inference_off(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store_path = str(tmp_path / "ws")
+    done = runner.invoke(
+        app,
+        [
+            "import",
+            str(MAINE_ET_LOIRE),
+            "--no-infer-domains",
+            "--no-metrics",
+            "--store",
+            store_path,
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    with open_store(Path(store_path), read_only=True) as store:
+        assert store.ask("ASK { ?p eg:amount ?a }")
+        assert not store.ask("ASK { ?s eg:inferredDomain|eg:inferredWorksOn ?d }")
+
+
 def test_the_report_shows_funding_by_domain_and_what_is_inferred(workspace: Path) -> None:
     from ecograph.render.report import build_report
     from ecograph.render.report_page import render_html

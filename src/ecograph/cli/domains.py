@@ -111,6 +111,7 @@ def evaluate(
     columns += [("precision", "number"), ("recall", "number")]
     if audit is not None:
         columns += [("audit given", "number"), ("audit precision", "number")]
+        columns += [("precision, both", "number")]
     table = make_table(title, columns)  # type: ignore[arg-type]
     for domain in order:
         score = result.scores[domain]
@@ -118,7 +119,9 @@ def evaluate(
         cells.append(_ratio(score.recall))
         if audit is not None:
             checked = audit.scores[domain]
-            cells += [checked.given, _ratio(checked.precision)]
+            given = score.given + checked.given
+            both = (score.right + checked.right) / given if given else None
+            cells += [checked.given, _ratio(checked.precision), _ratio(both)]
         add_row(table, *(str(c) for c in cells))
     console.print(table)
     console.print(

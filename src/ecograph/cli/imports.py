@@ -137,6 +137,16 @@ def import_files(
             dir_okay=False,
         ),
     ] = None,
+    infer_domains: Annotated[
+        bool,
+        typer.Option(
+            "--infer-domains/--no-infer-domains",
+            help="Give grants and actors the domains the words of their object, name or "
+            "purpose speak of, by the keyword rules of the domain scheme (kept apart from "
+            "stated domains as eg:inferredDomain / eg:inferredWorksOn, with the keyword that "
+            "fired; `ecograph domains` explains and measures them).",
+        ),
+    ] = True,
     refresh: RefreshOption = True,
     template: Annotated[
         Kind | None,
@@ -219,6 +229,7 @@ def import_files(
                         strict=strict,
                         funder=funder,
                         filters=filters,
+                        infer_domains=infer_domains,
                     )
                 except ImportRefused as refused:
                     bar.stop()
