@@ -119,8 +119,8 @@ def evaluate(
         cells.append(_ratio(score.recall))
         if audit is not None:
             checked = audit.scores[domain]
-            given = score.given + checked.given
-            both = (score.right + checked.right) / given if given else None
+            either = score.given + checked.given
+            both = (score.right + checked.right) / either if either else None
             cells += [checked.given, _ratio(checked.precision), _ratio(both)]
         add_row(table, *(str(c) for c in cells))
     console.print(table)
