@@ -68,10 +68,14 @@ _MIN_STEM = 3
 #: A text word this long or longer that begins a keyword's word is taken as that word cut
 #: short (registers cut names to a fixed width: "REZE ACTIV EDUCA SOCIA LOISI ENFAN").
 MIN_CUT = 5
+#: How many distinct words an index remembers before it starts again (bounded memory).
+_SEEN_WORDS = 200_000
 #: Prefixes that stand as words of their own in names ("ASSOCIATION INTER FACES"): never
 #: taken as a longer word cut short.
 NOT_CUT = frozenset({"inter", "trans", "multi", "super", "micro", "macro", "ultra", "extra"})
 _WORD = re.compile(r"[a-z0-9]+")
+#: Combining marks, which NFKD splits from their letter ("é" → "e" + U+0301).
+_ACCENTS = re.compile("[\u0300-\u036f]")
 _FOLDS = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
 #: A lead byte of UTF-8 read as Windows-1252 ("Ã", "Â", "Å") followed by what a continuation
 #: byte reads as there (Latin-1 symbols, or one of Windows-1252's own signs: ƒ, ’, €, ™…).
@@ -111,8 +115,9 @@ class DomainRulesError(ValueError):
 def words_of(text: str) -> list[str]:
     """The words of a text as the rules compare them: no accents, lower case, no small
     words, and UTF-8 read as Windows-1252 ("CÅ’UR") read back ("CŒUR")."""
-    folded = unicodedata.normalize("NFKD", repaired(text).translate(_FOLDS))
-    plain = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    plain = repaired(text).translate(_FOLDS).lower()
+    if not plain.isascii():
+        plain = _ACCENTS.sub("", unicodedata.normalize("NFKD", plain))
     return [w for w in _WORD.findall(plain) if w not in SMALL_WORDS]
 
 
@@ -182,22 +187,47 @@ def word_matches(word: str, expected: str, stem: bool) -> bool:
 
 
 class _Index:
-    """Keywords by their first word (exact), or by the first letters of a stem."""
+    """Keywords by what a text word must be for them to start there: their first word
+    whole, a stem it begins with, or a longer word it is a cut of. Every lookup is a
+    dictionary's, so a text costs a few lookups a word whatever the number of keywords."""
 
     def __init__(self, keywords: Iterable[Keyword]) -> None:
-        #: By the first three letters of the first word: every way a text word can match it
-        #: (whole, by stem, or cut short) shares them.
-        self.by_start: dict[str, list[Keyword]] = {}
+        self.whole: dict[str, list[Keyword]] = {}
+        self.stems: dict[str, list[Keyword]] = {}
+        self.cuts: dict[str, list[Keyword]] = {}
         for keyword in keywords:
-            first = keyword.pattern[0][0]
-            self.by_start.setdefault(first[:_MIN_STEM], []).append(keyword)
+            first, stem = keyword.pattern[0]
+            (self.stems if stem else self.whole).setdefault(first, []).append(keyword)
+            for length in range(MIN_CUT, len(first)):
+                self.cuts.setdefault(first[:length], []).append(keyword)
+        self.stem_lengths = sorted({len(stem) for stem in self.stems})
+        #: Words seen → their keywords: a register's names share most of their words.
+        self.seen: dict[str, tuple[Keyword, ...]] = {}
+
+    def starting_with(self, word: str) -> tuple[Keyword, ...]:
+        """The keywords whose first word ``word`` matches (``word_matches``)."""
+        known = self.seen.get(word)
+        if known is not None:
+            return known
+        found = list(self.whole.get(word, ()))
+        for length in self.stem_lengths:
+            if length > len(word):
+                break
+            found += self.stems.get(word[:length], ())
+        if len(word) >= MIN_CUT and word not in NOT_CUT:
+            found += self.cuts.get(word, ())
+        if len(self.seen) >= _SEEN_WORDS:
+            self.seen.clear()
+        self.seen[word] = tuple(found)
+        return self.seen[word]
 
     def spans(self, words: list[str]) -> Iterable[tuple[int, int, Keyword]]:
         """Every (start, end, keyword) found, left to right, longest first at a start."""
         for start, word in enumerate(words):
-            found = [
-                k for k in self.by_start.get(word[:_MIN_STEM], ()) if k.matches_at(words, start)
-            ]
+            candidates = self.starting_with(word)
+            if not candidates:
+                continue
+            found = [k for k in candidates if k.matches_at(words, start)]
             found.sort(key=lambda k: (-len(k.pattern), k.text))
             for keyword in found:
                 yield start, start + len(keyword.pattern), keyword

@@ -10,9 +10,10 @@ English that ``fact-provenance`` shows. Decision record: docs/decisions/0001-dat
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
-from ecograph.domain_rules import DomainRules, Evidence
+from ecograph.domain_rules import DomainRules, Evidence, Keyword
 from ecograph.ingest.synonyms import concept_iri
 from ecograph.namespaces import PREFIXES
 from ecograph.rdfterms import nt_iri, nt_literal
@@ -54,22 +55,33 @@ def inferred_lines(
     s = nt_iri(subject)
     lines: list[str] = []
     for domain, evidence in sorted(found.items()):
-        concept = nt_iri(concept_iri("domain", domain))
+        concept, facts = _facts(rules, evidence.domain, evidence.keyword, evidence.place)
         node = nt_iri(evidence_iri(subject, source, domain))
-        keyword = evidence.keyword
-        lines += [
-            f"{s} {_T[kind]} {concept} .",
-            f"{s} {_T['evidence']} {node} .",
-            f"{node} {_T['type']} {_T['Evidence']} .",
-            f"{node} {_T['for']} {concept} .",
-            f"{node} {_T['keyword']} {nt_literal(keyword.text, lang=keyword.lang or None)} .",
-            f"{node} {_T['in']} {nt_literal(evidence.place)} .",
-        ]
+        lines += [f"{s} {_T[kind]} {concept} .", f"{s} {_T['evidence']} {node} ."]
+        lines += [f"{node} {fact} ." for fact in facts]
         if evidence.via:
             lines.append(f"{node} {_T['via']} {nt_iri(evidence.via)} .")
-        lines += [
-            f"{node} {_T['label']} "
-            f"{nt_literal(evidence.sentence(rules.name(domain, lang), lang), lang=lang)} ."
-            for lang in LANGUAGES
-        ]
     return lines
+
+
+@functools.lru_cache(maxsize=4096)
+def _facts(
+    rules: DomainRules, domain: str, keyword: Keyword, place: str
+) -> tuple[str, tuple[str, ...]]:
+    """The domain's N-Triples term and what every evidence of this keyword in this place
+    says (predicate and object): the same for every subject, so written once. A national
+    register gives a hundred thousand actors a handful of distinct reasons."""
+    concept = nt_iri(concept_iri("domain", domain))
+    sentence = Evidence(domain, keyword, place)
+    facts = (
+        f"{_T['type']} {_T['Evidence']}",
+        f"{_T['for']} {concept}",
+        f"{_T['keyword']} {nt_literal(keyword.text, lang=keyword.lang or None)}",
+        f"{_T['in']} {nt_literal(place)}",
+        *(
+            f"{_T['label']} "
+            f"{nt_literal(sentence.sentence(rules.name(domain, lang), lang), lang=lang)}"
+            for lang in LANGUAGES
+        ),
+    )
+    return concept, facts
