@@ -154,7 +154,8 @@ def test_sirene_company_flagged_ess_is_a_social_enterprise(store, tmp_path) -> N
     assert store.ask(
         "ASK { ?a eg:siren '100070044'^^eg:SIREN ; "
         "eg:actorType egtype:socialEnterprise ; eg:sector egsec:ess ; "
-        "eg:worksOn egdom:poverty }"
+        "eg:inferredWorksOn egdom:poverty ; eg:domainEvidence ?why . "
+        "?why eg:matchedKeyword '88.99B' ; eg:matchedIn 'code NAF' }"
     )
 
 

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
@@ -74,8 +75,16 @@ def _facts(store, iri: str) -> dict[str, set[str]]:
 
 
 def _domains(store, iri: str) -> set[str]:
-    works_on = _facts(store, iri).get(str(PREFIXES["eg"]) + "worksOn", set())
-    return {o.rsplit("/", 1)[-1] for o in works_on}
+    """The domains the actor's purpose codes give: ecograph's reading of the codes, so
+    inferred (eg:inferredWorksOn) with the code as the reason, never stated. (Its name and
+    declared purpose may give more, with words as their reason.)"""
+    assert str(PREFIXES["eg"]) + "worksOn" not in _facts(store, iri)
+    rows = store.select(
+        "SELECT ?d WHERE { VALUES ?a { UNDEF } ?a eg:inferredWorksOn ?d ; eg:domainEvidence ?e . "
+        "?e eg:evidenceFor ?d ; eg:matchedIn 'code objet social' }",
+        {"a": ox.NamedNode(iri)},
+    )
+    return {row["d"].value.rsplit("/", 1)[-1] for row in rows}
 
 
 # ----------------------------------------------------------------------------- the mapping

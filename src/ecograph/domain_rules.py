@@ -101,6 +101,14 @@ PLACES: dict[str, dict[str, str]] = {
         "fr": "dans la description de l'acteur (l'objet qu'il déclare)",
         "en": "in the actor's description (the purpose it declares)",
     },
+    "code NAF": {
+        "fr": "est le code d'activité (NAF) de l'acteur",
+        "en": "is the actor's activity code (NAF)",
+    },
+    "code objet social": {
+        "fr": "est un code d'objet social (RNA) de l'association",
+        "en": "is one of the association's purpose codes (RNA)",
+    },
     "subvention reçue": {
         "fr": "dans l'objet d'une subvention reçue",
         "en": "in the object of a grant received",
@@ -167,6 +175,13 @@ class Keyword:
                 f"({', '.join(sorted(SMALL_WORDS)[:6])}…), which texts are compared without"
             )
         return cls(domain, text, lang, tuple(pattern))
+
+    @classmethod
+    def code(cls, domain: str, code: str) -> Keyword:
+        """A nomenclature code that names a domain (a NAF activity code, an RNA purpose
+        code), as the reason an inference gives; it is matched by its own table, not as a
+        word."""
+        return cls(domain, code, "", ((code.lower(), False),))
 
     def matches_at(self, words: list[str], start: int) -> bool:
         if start + len(self.pattern) > len(words):

@@ -26,7 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ecograph.binding import bind
-from ecograph.domain_rules import DomainRules, Evidence
+from ecograph.domain_rules import DomainRules
 from ecograph.ingest.conversion import ActorDraft, NameMerge
 from ecograph.ingest.inferred_domains import inferred_lines
 from ecograph.ingest.synonyms import concept_iri, default_sectors
@@ -322,9 +322,12 @@ def write_actors(
 def _inferred(
     draft: ActorDraft, existing: dict[str, set[str]], source: str, rules: DomainRules
 ) -> list[str]:
-    """The domains the actor's names speak of, then those of the grants it receives, less
-    those a source states (this file, or a fact the store holds)."""
-    found: dict[str, Evidence] = {}
+    """The domains the actor's register codes give, then those its names and description
+    speak of, then those of the grants it receives, less those a source states (this file,
+    or a fact the store holds)."""
+    # a register's code first (the source states it), then the actor's own words, then its
+    # grants': each domain keeps the first reason found
+    found = {d: e for d, e in draft.inferred.items() if e.place.startswith("code")}
     for name, _ in draft.names.most_common():
         for domain, evidence in rules.evidence({"nom": name}).items():
             found.setdefault(domain, evidence)

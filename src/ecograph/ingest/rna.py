@@ -33,7 +33,8 @@ What becomes of a row:
 - commune from ``adrs_codeinsee``; when that code is not a 2026 commune (merged communes
   keep their old code in the register), from ``adrs_libcommune`` within the postcode's
   département; else no commune, noted;
-- domains from ``objet_social1``/``objet_social2`` through ``data/rna-objets-sociaux.csv``;
+- domains (inferred, the code as the reason) from ``objet_social1``/``objet_social2`` through
+  ``data/rna-objets-sociaux.csv``;
 - ``date_creat`` → ``schema:foundingDate``, ``date_disso`` → ``schema:dissolutionDate``
   (schema.org's Organization terms, reused by the ontology);
 - dissolved (``position`` D, or a ``date_disso``) and deleted (``position`` S) associations
@@ -47,6 +48,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
+from ecograph.domain_rules import Evidence, Keyword
 from ecograph.ingest.conversion import ActorDraft, Conversion
 from ecograph.ingest.places import PlaceProblem, commune_iri
 from ecograph.ingest.row_fields import Fields
@@ -175,7 +177,7 @@ class RnaRows:
             raise fields.problem("name", "", "every association has a title (titre)")
         siret = self._siret(fields, conversion)
         actor_type, sector = self._rup if fields.text("rup") else self._plain
-        domains: set[str] = set()
+        domains: dict[str, Evidence] = {}
         for column in ("code1", "code2"):
             code = fields.text(column)
             if not code or not code.strip("0"):  # 000000: no second purpose
@@ -187,8 +189,10 @@ class RnaRows:
                     "purposes (no domain)",
                     row,
                 )
-            else:
-                domains.update(found)
+            else:  # the RNA states the code; the domain is ecograph's reading of it
+                for domain in found:
+                    evidence = Evidence(domain, Keyword.code(domain, code), "code objet social")
+                    domains.setdefault(domain, evidence)
         draft = conversion.actors.add(
             row,
             name=name,
@@ -198,9 +202,10 @@ class RnaRows:
             type=actor_type,
             sector=sector,
             place=place,
-            domains=domains,
             description=fields.text("purpose"),
         )
+        for domain, evidence in domains.items():
+            draft.inferred.setdefault(domain, evidence)
         short = fields.text("short_name")
         if short and name_key(short) != name_key(name):
             draft.names[short] += 0  # another spelling (skos:altLabel), never the name

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from ecograph.domain_rules import Evidence, Keyword
 from ecograph.ingest.conversion import ActorDraft, Conversion, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping
 from ecograph.ingest.merge import StoreIndex
@@ -92,7 +93,9 @@ _FAMILY_TYPES = {
     "fondation": "foundation",
     "mutuelle": "socialEnterprise",
 }
-#: NAF code prefixes that clearly name a domain of action.
+#: NAF code prefixes that clearly name a domain of action. The domain an actor gets from its
+#: code is inferred (``eg:inferredWorksOn``, its code as the reason): SIRENE states the code,
+#: ecograph reads a domain into it.
 NAF_DOMAINS: dict[str, str] = {
     "85": "education",
     "86": "health",
@@ -197,10 +200,8 @@ def _unit(fields: Fields, conversion: Conversion, *, seat: Seat | None = None) -
             "non-diffusible units ([ND]) cannot be imported",
         )
     actor_type, sector = _type_and_sector(fields, conversion)
-    domains = set()
     naf = fields.text("naf")
-    if naf and naf_domain(naf):
-        domains.add(naf_domain(naf) or "")
+    naf_says = naf_domain(naf) if naf else None
     state, active = fields.text("state"), fields.text("active")
     if (state or "").upper() == "C" or (active or "").casefold() in ("false", "non", "0"):
         conversion.note("unit has ceased activity (still imported)", fields.row)
@@ -213,8 +214,11 @@ def _unit(fields: Fields, conversion: Conversion, *, seat: Seat | None = None) -
         type=actor_type,
         sector=sector,
         place=_commune(fields, conversion) or (seat.commune if seat else None),
-        domains=domains,
     )
+    if naf and naf_says:  # ecograph's reading of the code: an inference, with its reason
+        draft.inferred.setdefault(
+            naf_says, Evidence(naf_says, Keyword.code(naf_says, naf), "code NAF")
+        )
     sigle = fields.text("sigle")
     if sigle and sigle != name:
         draft.names[sigle] += 0  # kept as another spelling (skos:altLabel), never the name
