@@ -300,6 +300,7 @@ def write_actors(
                     )
                 )
     facts = index.facts(sorted(set(known))) if known else {}
+    reasons: set[str] = set()  # shared domain evidence already written in this batch
     graph_nt = nt_iri(graph)
     seen: set[str] = set()
     for draft in drafts:
@@ -315,12 +316,17 @@ def write_actors(
         authority = draft.iri in index.authorities
         _actor_lines(draft, existing or {}, authority, out)
         if rules is not None and not authority:
-            out.lines += _inferred(draft, existing or {}, source, rules)
+            out.lines += _inferred(draft, existing or {}, source, index.base, rules, reasons)
     return out
 
 
 def _inferred(
-    draft: ActorDraft, existing: dict[str, set[str]], source: str, rules: DomainRules
+    draft: ActorDraft,
+    existing: dict[str, set[str]],
+    source: str,
+    base: str,
+    rules: DomainRules,
+    reasons: set[str],
 ) -> list[str]:
     """The domains the actor's register codes give, then those its names and description
     speak of, then those of the grants it receives, less those a source states (this file,
@@ -339,7 +345,9 @@ def _inferred(
         term.strip("<>").rsplit("/", 1)[-1] for term in existing.get(P_WORKS, set())
     }
     kept = {d: e for d, e in found.items() if d not in stated}
-    return inferred_lines(draft.iri, kept, kind="actor", source=source, rules=rules)
+    return inferred_lines(
+        draft.iri, kept, kind="actor", source=source, base=base, rules=rules, written=reasons
+    )
 
 
 def _actor_lines(

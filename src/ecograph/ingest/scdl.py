@@ -458,6 +458,7 @@ def convert_scdl(
         base = index.base
         funding = nt_iri(concept_iri("partnership_type", "funding"))
         lines = conversion.lines
+        reasons: set[str] = set()  # shared domain evidence already written
         for grant in grants:
             s = nt_iri(_local_iri(base, "partnership", source, grant.key))
             funder_nt, beneficiary = nt_iri(grant.funder.iri), nt_iri(grant.beneficiary.iri)
@@ -486,7 +487,13 @@ def convert_scdl(
                 iri = _local_iri(base, "partnership", source, grant.key)
                 lines.extend(
                     inferred_lines(
-                        iri, grant.domains, kind="partnership", source=source, rules=rules
+                        iri,
+                        grant.domains,
+                        kind="partnership",
+                        source=source,
+                        base=base,
+                        rules=rules,
+                        written=reasons,
                     )
                 )
         conversion.partnerships = len(grants)
