@@ -68,6 +68,13 @@ def test_the_audit_sample_shares_no_beneficiary_with_the_first() -> None:
     assert all(g.domains is None or g.domains <= set(DOMAINS) for g in audit)
 
 
+def test_the_tuning_audit_shares_no_beneficiary_with_the_measured_samples() -> None:
+    measured = {key(g.beneficiary) for g in [*read_labelled(), *read_labelled(AUDIT)]}
+    tuning = read_labelled(AUDIT.with_name("grants-tune-audit.csv"))
+    assert len(tuning) == 128 and {g.half for g in tuning} == {"tune-audit"}
+    assert not measured & {key(g.beneficiary) for g in tuning}
+
+
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the real files live outside the repository")
 def test_the_sample_is_drawn_again_identically_from_the_published_files() -> None:
     drawn = subprocess.run(
