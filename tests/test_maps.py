@@ -378,6 +378,24 @@ def test_borders_are_arcs_shared_by_neighbours_and_dropped_inside_a_merger() -> 
     assert simplify(wiggle, tolerance=60) == [(0, 0), (100, 0), (150, 300), (200, 0)]
 
 
+def test_actors_of_one_commune_are_spread_inside_it() -> None:
+    """Two hundred actors in Rezé and one in Nantes next door: Rezé's stand side by side on a
+    spiral that stays nearer Rezé's centre than halfway to any other commune's, so they sit
+    inside Rezé, not on one spot and not over Nantes."""
+    G = nx.Graph()
+    for i in range(200):
+        G.add_node(f"r{i:03}", **actor(f"Rezé {i}", commune=REZE))
+    G.add_node("n", **actor("Nantes 0", commune=NANTES))
+    document = build_map(projection_of(G), layout="geo", aggregate="none", lang="en")
+    nodes = data_block(document.html, "map-nodes")
+    reze = np.array([(n["x"], n["y"]) for n in nodes if n["label"].startswith("Rezé")])
+    nantes = next(np.array((n["x"], n["y"])) for n in nodes if n["label"] == "Nantes 0")
+    assert len({tuple(p) for p in reze.tolist()}) == 200  # no two on one spot
+    centre = reze.mean(axis=0)
+    reach = float(np.hypot(*(reze - centre).T).max())
+    assert 0 < reach < 0.5 * float(np.hypot(*(nantes - centre)))
+
+
 def test_a_geo_map_draws_the_borders_of_its_territory_under_the_actors() -> None:
     """The shipped borders, in the nodes' plane: Nantes's node lies within the span of the
     commune borders drawn, and the départements' outline is among them."""

@@ -198,6 +198,8 @@ def fit_transform(positions: np.ndarray, *, spacing: float = SPACING) -> tuple[n
     centre = np.median(positions, axis=0)
     # A robust extent: a few far-flung isolated actors must not squeeze the rest together.
     extent = float(np.percentile(np.abs(positions - centre), 95))
+    if extent == 0:  # nearly all on one point: the few elsewhere set the scale
+        extent = float(np.abs(positions - centre).max())
     if extent == 0:
         return centre, 1.0
     return centre, spacing * math.sqrt(len(positions)) / 2 / extent

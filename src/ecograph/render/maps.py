@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -322,9 +322,12 @@ def _geo_positions(
     lon = np.full(len(drawing.nodes), math.nan)
     fallback = unplaced = 0
     words = text.words
+    communes = [""] * len(drawing.nodes)  # the commune each node is drawn at, if one
     for i, node in enumerate(drawing.nodes):
         spots = [geo.locate(place, coordinates, text.table) for place in node.places]
         known = [s for s in spots if s.how is not None]
+        if len(known) == 1 and known[0].how == "commune":
+            communes[i] = known[0].code
         if known:
             lat[i] = sum(s.lat for s in known) / len(known)
             lon[i] = sum(s.lon for s in known) / len(known)
@@ -349,23 +352,59 @@ def _geo_positions(
     def plane(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
         return (geo.to_plane(lats, lons, shrink) - centre) * factor
 
-    base = basemap.basemap_lines(
-        basemap.departements_of((p for n in drawing.nodes for p in n.places), text.table),
-        text.table,
-        plane,
-    )
-    return _spread(np.round((projected - centre) * factor, 1)), fallback, unplaced, base
+    departements = basemap.departements_of((p for n in drawing.nodes for p in n.places), text.table)
+    base = basemap.basemap_lines(departements, text.table, plane)
+    xy = np.round((projected - centre) * factor, 1)
+    room = _commune_room(communes, departements, coordinates, text.table, plane)
+    return _spread(xy, room), fallback, unplaced, base
 
 
-def _spread(xy: np.ndarray) -> np.ndarray:
-    """Nodes on the same point moved onto a small spiral around it, in node order."""
+def _commune_room(
+    communes: list[str],
+    departements: set[str],
+    coordinates: geo.Coordinates,
+    table: TerritoryTable,
+    plane: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """For each node drawn at a commune's centre (``communes``: its code, or ""), how far its
+    actors may be spread and stay in the commune, roughly: under half the distance to the
+    nearest other commune's centre, since the border lies about halfway. Infinite for nodes
+    not drawn at a commune."""
+    from scipy.spatial import cKDTree
+
+    room = np.full(len(communes), np.inf)
+    codes = [
+        c.code
+        for c in table.communes.values()
+        if c.departement in departements and c.code in coordinates.communes
+    ]
+    where = {code: i for i, code in enumerate(codes)}
+    placed = [i for i, code in enumerate(communes) if code in where]
+    if len(codes) < 2 or not placed:
+        return room
+    lats, lons = (np.array(v) for v in zip(*(coordinates.communes[c] for c in codes), strict=True))
+    centres = plane(lats, lons)
+    distances, _ = cKDTree(centres).query(centres[[where[communes[i]] for i in placed]], k=2)
+    room[placed] = 0.45 * distances[:, 1]
+    return room
+
+
+def _spread(xy: np.ndarray, room: np.ndarray | None = None) -> np.ndarray:
+    """Nodes on the same point moved onto a sunflower spiral around it, in node order, drawn
+    smaller when it would spill out of the point's commune (``room``, per node)."""
     at: dict[tuple[float, float], list[int]] = defaultdict(list)
     for i, (x, y) in enumerate(xy.tolist()):
         at[(x, y)].append(i)
     spread = xy.copy()
     for (x, y), members in at.items():
-        if len(members) > 1:
-            spread[members] = np.round(layout.spread_points(len(members)) + np.array([x, y]), 1)
+        if len(members) < 2:
+            continue
+        offsets = layout.spread_points(len(members))
+        widest = float(np.hypot(offsets[:, 0], offsets[:, 1]).max())
+        limit = float(room[members].min()) if room is not None else math.inf
+        if widest > limit > 0:
+            offsets = offsets * (limit / widest)
+        spread[members] = np.round(offsets + np.array([x, y]), 1)
     return spread
 
 
