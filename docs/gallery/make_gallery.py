@@ -29,10 +29,11 @@ REPORT_VIEW = {"width": 1200, "height": 1500}
 PICTURES: list[tuple[str, str, str]] = [
     (
         "demo-map.png",
-        "map-epci-244400404.html",
-        "The demo's map (`ecograph demo`): the sample's actors in Nantes Métropole and the real "
-        "grants' beneficiaries, communities laid out apart, labels only where they fit, suggested "
-        "partnerships dashed, actors without a tie listed in the panel.",
+        "map-departement-44.html",
+        "The demo's map (`ecograph demo`): Loire-Atlantique's fictional sample and the real "
+        "beneficiaries of the Département's grants, communities laid out apart, labels only "
+        "where they fit, suggested partnerships dashed, actors without a tie listed in the "
+        "panel.",
     ),
     (
         "geo-nantes-metropole.png",

@@ -372,6 +372,15 @@ class Formats:
         number = self.integer(value)
         return f"{number}{_NNBSP}€" if self.lang == "fr" else f"€{number}"
 
+    def compact_amount(self, value: float) -> str:
+        """Millions as ``513 M€`` / ``€513M`` (one decimal under ten), for a headline figure
+        that must fit a card; smaller amounts in full (:meth:`amount`)."""
+        if abs(value) < 1_000_000:
+            return self.amount(value)
+        millions = value / 1_000_000
+        number = self.decimal(millions, digits=1 if abs(millions) < 10 else 0)
+        return f"{number}{_NNBSP}M€" if self.lang == "fr" else f"€{number}M"
+
 
 def formats(lang: str) -> Formats:
     """The :class:`Formats` of ``lang``."""

@@ -131,8 +131,9 @@
 
   // ---------------------------------------------------------------- labels
   // Greedy placement in screen pixels: candidates in the view, most important first (the
-  // node's size follows the size-by metric), each kept only if its box overlaps no kept one
-  // and lies wholly inside the view. Zooming in makes room, so more labels appear; the
+  // node's size follows the size-by metric), each at the first of four spots around its node
+  // (below, above, right, left) whose box overlaps no kept one and lies wholly inside the
+  // view. Zooming in makes room, so more labels appear; the
   // others show on hover (the tooltip's first line is the name).
   var LABEL_PX = 12;
   var LABEL_FACE = options.nodes.font.face;
@@ -177,11 +178,19 @@
       var at = body[node.id];
       if (!at || !node.name || nodeView.get(node.id) === null) { continue; }
       var dom = network.canvasToDOM({ x: at.x, y: at.y });
-      var width = labelWidth(node);
-      var top = dom.y + node.size * scale + 2;
-      var box = { id: node.id, x0: dom.x - width / 2 - 2, x1: dom.x + width / 2 + 2,
-                  y0: top, y1: top + LABEL_PX + 3 };
-      if (box.x0 < 0 || box.y0 < 0 || box.x1 > W || box.y1 > H || overlaps(box)) { continue; }
+      var width = labelWidth(node) + 4;
+      var r = node.size * scale + 2;
+      var tall = LABEL_PX + 3;
+      // below the node first, then above, right and left: the first that fits and is free
+      var spots = [[dom.x - width / 2, dom.y + r], [dom.x - width / 2, dom.y - r - tall],
+                   [dom.x + r, dom.y - tall / 2], [dom.x - r - width, dom.y - tall / 2]];
+      var box = null;
+      for (var s = 0; s < spots.length && box === null; s++) {
+        var c = { id: node.id, x0: spots[s][0], x1: spots[s][0] + width,
+                  y0: spots[s][1], y1: spots[s][1] + tall };
+        if (c.x0 >= 0 && c.y0 >= 0 && c.x1 <= W && c.y1 <= H && !overlaps(c)) { box = c; }
+      }
+      if (box === null) { continue; }
       boxes.push(box);
       for (var gx = Math.floor(box.x0 / CELL); gx <= Math.floor(box.x1 / CELL); gx++) {
         for (var gy = Math.floor(box.y0 / CELL); gy <= Math.floor(box.y1 / CELL); gy++) {
