@@ -181,6 +181,9 @@ def build_map(
     base: dict[str, list[list[float]]] = {}
     if layout == "geo":
         positions, fallback, unplaced, base = _geo_positions(drawing, text, coordinates)
+        if drawing.aggregated is None:  # the map is the point: actors small over it
+            for node in drawing.nodes:
+                node.size = style.MIN_SIZE / 2 + node.size * GEO_SIZE
     else:
         positions, fallback, unplaced = _force_positions(drawing, seed), 0, 0
     net = _network(drawing, positions, title or words["map"], G.number_of_nodes())
@@ -198,7 +201,9 @@ def build_map(
             "generator": f"ecograph (pyvis {version('pyvis')}, vis-network "
             f"{page.VIS_NETWORK_VERSION})",
             "page_data": {
-                "words": {k: words[k] for k in ("shown", "matches", "no_match", "untied")},
+                "words": {
+                    k: words[k] for k in ("shown", "labels", "matches", "no_match", "untied")
+                },
                 "aggregated": note and words[f"level_{level}"],
                 "max_results": MAX_SEARCH_RESULTS,
                 "edge_layer": sum(not e.suggested for e in drawing.edges) > EDGE_LAYER_ABOVE,
@@ -357,6 +362,11 @@ def _geo_positions(
     xy = np.round((projected - centre) * factor, 1)
     room = _commune_room(communes, departements, coordinates, text.table, plane)
     return _spread(xy, room), fallback, unplaced, base
+
+
+#: How much of its usual size an actor keeps on a geographic map, where nodes must not hide
+#: the communes they stand in (6–36 px become 6–21 px).
+GEO_SIZE = 0.5
 
 
 def _commune_room(

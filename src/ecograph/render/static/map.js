@@ -121,9 +121,11 @@
   });
 
   // The counts also go into data-* attributes of <html>, for tests and scripts around it.
+  var labelsShown = null;  // set once the labels of the view are placed
   function showCount() {
     status.textContent = nodeView.length + " " + page.words.shown + " " + nodes.length +
-      (page.aggregated ? " · " + page.aggregated : "");
+      (page.aggregated ? " · " + page.aggregated : "") +
+      (labelsShown === null ? "" : " · " + labelsShown + " " + page.words.labels);
     var ties = layer.filter(function (edge) { return !hidden.e[edge.e]; }).length;
     html.setAttribute("data-shown", String(nodeView.length));
     html.setAttribute("data-edges", String(edgeView.length + ties));
@@ -209,6 +211,10 @@
       placed = { key: key, boxes: chooseLabels() };
       html.setAttribute("data-labels-shown", String(placed.boxes.length));
       html.setAttribute("data-labels-hidden", String(nodeView.length - placed.boxes.length));
+      if (labelsShown !== placed.boxes.length) {
+        labelsShown = placed.boxes.length;
+        showCount();
+      }
     }
     var ratio = (network.canvas && network.canvas.pixelRatio) || window.devicePixelRatio || 1;
     ctx.save();
