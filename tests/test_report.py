@@ -580,6 +580,40 @@ def test_an_epci_report_maps_funding_received_per_inhabitant(nantes: TerritoryRe
     assert svg is not None and len(ET.fromstring(svg.group(1)).findall(SVG_PATH)) == 24
 
 
+def test_an_epci_report_maps_where_a_social_domain_has_no_actor(nantes: TerritoryReport) -> None:
+    """The third choropleth: the communes without an actor in the social domain that leaves
+    the most inhabitants out, shaded by population, and one line per domain. Checked against
+    the actors' own domains and communes."""
+    page = render_html(nantes)
+    members = geography().communes_by_epci["244400404"]
+    people = {c.code: c.population or 0 for c in members}
+    with_actor: dict[str, set[str]] = {}
+    for _, data in nantes.projection.collaboration.nodes(data=True):
+        for domain in str(data.get("domains") or "").split():
+            with_actor.setdefault(domain, set()).add(str(data.get("commune") or ""))
+
+    def left_out(domain: str) -> tuple[int, int]:
+        codes = [c for c in people if c not in with_actor.get(domain, set()) and people[c]]
+        return len(codes), sum(people[c] for c in codes)
+
+    summary = page.split('id="summary-domain-gap"')[1].split("</ul>")[0]
+    lines = dict(re.findall(r"<li><strong>(.*?)</strong> — (.*?)</li>", summary))
+    assert len(lines) == 6
+    parts, inhabitants = left_out("housing")
+    expected = f"{parts} communes sur 24 sans acteur, {inhabitants:,} habitants"
+    assert lines["Logement"].replace("\u202f", ",") == expected
+    worst = max(
+        ("ageing", "health", "housing", "poverty", "employment", "childhoodYouth"),
+        key=lambda d: left_out(d)[1],
+    )
+    svg = re.search(r'<div class="chart-box" id="chart-domain-gap">(.*?)</div>', page, re.S)
+    assert svg is not None
+    shapes = ET.fromstring(svg.group(1)).findall(SVG_PATH)
+    assert len(shapes) == 24
+    shaded = [s for s in shapes if s.get("fill") != "#ffffff"]
+    assert len(shaded) == left_out(worst)[0]
+
+
 def test_a_commune_report_has_no_choropleth(ecosystem: EmbeddedStore) -> None:
     report = build_report(ecosystem, "commune/44109", lang="en", top=3)
     assert 'id="chart-density"' not in render_html(report)

@@ -59,6 +59,12 @@ PICTURES: list[tuple[str, str, str]] = [
         "The report's choropleth: actors per 1,000 inhabitants in each EPCI, with its table.",
     ),
     (
+        "report-44-domain-gap.png",
+        "report-departement-44.html#chart-domain-gap",
+        "The EPCIs with no actor in the social domain that leaves the most inhabitants out, "
+        "shaded by population, with a line per domain.",
+    ),
+    (
         "report-44-funding-by-domain.png",
         "report-departement-44.html#chart-funding-domains",
         "Funding by domain on real grants, most of whose domains ecograph inferred from their "

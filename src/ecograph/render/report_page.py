@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -291,8 +292,9 @@ def _charts(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Markup | N
 
 def _choropleths(report: TerritoryReport, w: Any, f: Formats) -> list[dict[str, Any]]:
     """The maps of the territory's parts (communes of an EPCI, EPCIs of a département,
-    départements of a région): actors per 1,000 inhabitants, and funding received per
-    inhabitant, each as SVG with its table; none for a commune, or parts without shapes."""
+    départements of a région): actors per 1,000 inhabitants, funding received per inhabitant,
+    and the parts without an actor in a social domain, each as SVG with its table; none for a
+    commune, or parts without shapes."""
     level = report.sub_level
     place = report.territory
     if level is None or place.level not in ("epci", "departement", "region"):
@@ -341,8 +343,76 @@ def _choropleths(report: TerritoryReport, w: Any, f: Formats) -> list[dict[str, 
             (f.amount, lambda v: f.decimal(v, digits=2), f.integer),
             w["funding.none_here"],
         ),
+        _domain_gap_map(report, w, f, level, population, names, rings),
     ]
     return [m for m in maps if m is not None]
+
+
+#: The domains whose gaps the report maps: the social ones a local authority answers for.
+GAP_DOMAINS = ("ageing", "health", "housing", "poverty", "employment", "childhoodYouth")
+
+
+def _domain_gap_map(
+    report: TerritoryReport,
+    w: Any,
+    f: Formats,
+    level: str,
+    population: Mapping[str, int],
+    names: Mapping[str, str],
+    rings: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    """The parts with no actor in a domain, shaded by how many people live there: the domain
+    of :data:`GAP_DOMAINS` that leaves the most inhabitants without an actor, with a line
+    per domain saying how many parts and inhabitants each leaves out."""
+    on: dict[str, Counter[str]] = {d: Counter() for d in GAP_DOMAINS}
+    for _, data in report.projection.collaboration.nodes(data=True):
+        key = str(data.get(level) or "")
+        for domain in str(data.get("domains") or "").split():
+            if domain in on and key in population:
+                on[domain][key] += 1
+    left_out = {d: [k for k in population if not on[d][k] and population[k]] for d in GAP_DOMAINS}
+    people = {d: sum(population[k] for k in keys) for d, keys in left_out.items()}
+    domain = max(GAP_DOMAINS, key=lambda d: (people[d], -GAP_DOMAINS.index(d)))
+    if not people[domain]:
+        return None
+    label = report.labels.domain(domain)
+    title = w["gap.map"].format(domain=label, level=w[f"level.{level}"])
+    parts = [
+        Part(k, names[k], float(population[k]) if not on[domain][k] else None) for k in population
+    ]
+    svg = choropleth_svg(
+        parts, rings, title=title, value_text=f.integer, no_actor=w["gap.some"].format(domain=label)
+    )
+    if svg is None:
+        return None
+    rows = sorted(population, key=lambda k: (bool(on[domain][k]), -population[k], names[k]))
+    return {
+        "id": "domain-gap",
+        "title": title,
+        "svg": Markup(svg),
+        "headers": [w["density.name"], w["gap.actors"], w["density.population"], w["gap.left"]],
+        "rows": [
+            (
+                names[k],
+                f.integer(on[domain][k]),
+                f.integer(population[k]),
+                "–" if on[domain][k] else f.integer(population[k]),
+            )
+            for k in rows
+        ],
+        "summary": [
+            (
+                report.labels.domain(d),
+                w["gap.line"].format(
+                    parts=f.integer(len(left_out[d])),
+                    total=f.integer(len(population)),
+                    level=w[f"levels.{level}"],
+                    people=f.integer(people[d]),
+                ),
+            )
+            for d in GAP_DOMAINS
+        ],
+    }
 
 
 def _received(report: TerritoryReport, level: str, parts: Mapping[str, int]) -> dict[str, float]:
