@@ -334,6 +334,22 @@ def test_a_geo_map_draws_its_basemap_offline(
     page = watched.open(document.write(tmp_path / "geo.html"))
     assert watched.number("data-basemap") > 100  # the borders of the département's communes
     assert "IGN" in page.locator("#attribution").text_content()
+    # Communes are named once the zoom gives them room: more names closer in.
+    # Communes are named where the zoom gives them room, none over another; closer in, a
+    # commune too small to be named before is named.
+    page.locator("html[data-place-names]").wait_for(state="attached", timeout=10_000)
+    before = {n["name"] for n in page.evaluate("window.ecographPlaceNames()")}
+    assert before and _overlapping(page.evaluate("window.ecographPlaceNames()")) == 0
+    page.mouse.move(800, 400)
+    page.mouse.wheel(0, -900)
+    after: set[str] = set()
+    for _ in range(100):  # polled here: the page's policy forbids wait_for_function's eval
+        after = {n["name"] for n in page.evaluate("window.ecographPlaceNames()")}
+        if after - before:
+            break
+        page.wait_for_timeout(100)
+    assert after - before
+    assert _overlapping(page.evaluate("window.ecographPlaceNames()")) == 0
 
 
 def test_large_maps_draw_ties_on_one_layer(watched: Watched, layered_map: Any) -> None:

@@ -179,8 +179,9 @@ def build_map(
             G, _grouping(G, level, metrics, seed, text), suggestions, text, level
         )
     base: dict[str, list[list[float]]] = {}
+    names: list[list[Any]] = []
     if layout == "geo":
-        positions, fallback, unplaced, base = _geo_positions(drawing, text, coordinates)
+        positions, fallback, unplaced, base, names = _geo_positions(drawing, text, coordinates)
         if drawing.aggregated is None:  # the map is the point: actors small over it
             for node in drawing.nodes:
                 node.size = style.MIN_SIZE / 2 + node.size * GEO_SIZE
@@ -208,6 +209,7 @@ def build_map(
                 "max_results": MAX_SEARCH_RESULTS,
                 "edge_layer": sum(not e.suggested for e in drawing.edges) > EDGE_LAYER_ABOVE,
                 "basemap": base,
+                "place_names": names,
             },
         },
     )
@@ -318,10 +320,10 @@ def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
 
 def _geo_positions(
     drawing: Drawing, text: MapText, coordinates_from: Any = None
-) -> tuple[np.ndarray, int, int, dict[str, list[list[float]]]]:
+) -> tuple[np.ndarray, int, int, dict[str, list[list[float]]], list[list[Any]]]:
     """Projected positions (actors sharing a point spread around it), how many fell back
-    or were not placed, and the basemap's borders in the same plane. Adds a tooltip line to
-    every node placed at a centroid or not placed."""
+    or were not placed, and the basemap's borders and commune names in the same plane. Adds a
+    tooltip line to every node placed at a centroid or not placed."""
     coordinates = geo.read_coordinates(coordinates_from)
     lat = np.full(len(drawing.nodes), math.nan)
     lon = np.full(len(drawing.nodes), math.nan)
@@ -361,9 +363,45 @@ def _geo_positions(
     base = basemap.basemap_lines(departements, text.table, plane)
     xy = np.round((projected - centre) * factor, 1)
     room = _commune_room(communes, departements, coordinates, text.table, plane)
-    return _spread(xy, room), fallback, unplaced, base
+    names = _commune_names(departements, coordinates, text.table, plane)
+    return _spread(xy, room), fallback, unplaced, base, names
 
 
+def _commune_names(
+    departements: set[str],
+    coordinates: geo.Coordinates,
+    table: TerritoryTable,
+    plane: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> list[list[Any]]:
+    """The communes of the basemap, to be named when the zoom leaves room: ``[x, y, room,
+    name]`` in the nodes' plane (room: half the distance to the nearest other commune's
+    centre), most populous first, which ``map.js`` names first."""
+    from scipy.spatial import cKDTree
+
+    found = sorted(
+        (
+            c
+            for c in table.communes.values()
+            if c.departement in departements and c.code in coordinates.communes
+        ),
+        key=lambda c: (-(c.population or 0), c.code),
+    )
+    if len(found) < 2 or len(found) > MAX_NAMED_COMMUNES:
+        return []
+    lats, lons = (
+        np.array(v) for v in zip(*(coordinates.communes[c.code] for c in found), strict=True)
+    )
+    centres = plane(lats, lons)
+    distances, _ = cKDTree(centres).query(centres, k=2)
+    return [
+        [round(float(x), 1), round(float(y), 1), round(float(d) / 2, 1), c.name]
+        for (x, y), d, c in zip(centres.tolist(), distances[:, 1], found, strict=True)
+    ]
+
+
+#: Past this many communes (several départements), the basemap names none: a région's map
+#: is read by its borders, and thousands of names would weigh on every frame.
+MAX_NAMED_COMMUNES = 3000
 #: How much of its usual size an actor keeps on a geographic map, where nodes must not hide
 #: the communes they stand in (6–36 px become 6–21 px).
 GEO_SIZE = 0.5

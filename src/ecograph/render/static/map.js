@@ -96,7 +96,61 @@
       lines += polylines.length;
     });
     html.setAttribute("data-basemap", String(lines));
+    drawPlaceNames(ctx);
   });
+
+  // Commune names on the basemap, once the zoom gives a commune room for its name: each
+  // at its centre, grey under the network, most populous first, none over another.
+  var placeNames = page.place_names || [];
+  var NAME_PX = 11;
+  var nameMeasure = document.createElement("canvas").getContext("2d");
+  nameMeasure.font = "italic " + NAME_PX + "px " + options.nodes.font.face;
+  var nameWidths = [];
+  var shownNames = { key: "", list: [] };
+  function chooseNames() {
+    var W = container.clientWidth;
+    var H = container.clientHeight;
+    var scale = network.getScale();
+    var kept = [];
+    for (var i = 0; i < placeNames.length && kept.length < 400; i++) {
+      var row = placeNames[i];
+      if (nameWidths[i] === undefined) { nameWidths[i] = nameMeasure.measureText(row[3]).width; }
+      var width = nameWidths[i];
+      if (width > 2 * row[2] * scale) { continue; }  // wider than its commune on screen
+      var dom = network.canvasToDOM({ x: row[0], y: row[1] });
+      var box = { x0: dom.x - width / 2, x1: dom.x + width / 2,
+                  y0: dom.y - NAME_PX / 2, y1: dom.y + NAME_PX / 2, name: row[3] };
+      if (box.x1 < 0 || box.x0 > W || box.y1 < 0 || box.y0 > H) { continue; }
+      var free = true;
+      for (var k = 0; k < kept.length && free; k++) {
+        var o = kept[k];
+        free = !(box.x0 < o.x1 + 4 && o.x0 < box.x1 + 4 && box.y0 < o.y1 && o.y0 < box.y1);
+      }
+      if (free) { kept.push(box); }
+    }
+    return kept;
+  }
+  function drawPlaceNames(ctx) {
+    if (!placeNames.length) { return; }
+    var view = network.getViewPosition();
+    var key = [network.getScale(), view.x, view.y, container.clientWidth,
+               container.clientHeight].join(" ");
+    if (key !== shownNames.key) {
+      shownNames = { key: key, list: chooseNames() };
+      html.setAttribute("data-place-names", String(shownNames.list.length));
+    }
+    var ratio = (network.canvas && network.canvas.pixelRatio) || window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.font = nameMeasure.font;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = "#8c8c8c";
+    shownNames.list.forEach(function (box) {
+      ctx.fillText(box.name, (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2);
+    });
+    ctx.restore();
+  }
   network.on("beforeDrawing", function (ctx) {
     if (!layer.length) { return; }
     var placed = network.body.nodes;
@@ -237,6 +291,7 @@
   // For tests and the gallery: the label boxes of the current view, and the box of each
   // shown node, in screen pixels of the map's area ({width, height} gives its size).
   window.ecographLabels = function () { return placed.boxes.slice(); };
+  window.ecographPlaceNames = function () { return shownNames.list.slice(); };
   window.ecographNodeBoxes = function () {
     var scale = network.getScale();
     var body = network.body.nodes;
