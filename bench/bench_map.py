@@ -30,10 +30,11 @@ vis-network's script, about 1 s) is not counted in the builds.
 
 Variants: ``ecograph`` (defaults: ``aggregate="auto"``, i.e. communities above 5,000
 actors), ``ecograph-actors`` (``aggregate="none"``: every actor drawn, up to
-``--actors-up-to``), ``pyvis`` (plain ``from_nx`` + ``write_html`` with
-``cdn_resources="in_line"``, up to ``--baseline-up-to``: its quadratic build would take
-about half an hour at 50,000). No metrics or suggestions are drawn (sizes by degree), so both
-sides show the same graph.
+``--actors-up-to``), ``ecograph-geo`` (every actor at its commune, ``layout="geo"``, over the
+basemap of IGN borders and commune names: what the basemap costs), ``pyvis`` (plain
+``from_nx`` + ``write_html`` with ``cdn_resources="in_line"``, up to ``--baseline-up-to``: its
+quadratic build would take about half an hour at 50,000). No metrics or suggestions are
+drawn (sizes by degree), so both sides show the same graph.
 
 The result is a measurement, not a test: exit status 0 even when a target is missed. Results
 are printed and written to ``bench/results/map-<sizes>.json`` (git-ignored).
@@ -111,11 +112,13 @@ def generate(actors: int, seed: int, workspaces: Path) -> tuple[Any, dict[str, f
     return projection, timings
 
 
-def build_ecograph(projection: Any, path: Path, aggregate: str) -> dict[str, Any]:
+def build_ecograph(
+    projection: Any, path: Path, aggregate: str, layout: str = "force"
+) -> dict[str, Any]:
     from ecograph.render import build_map
 
     wall, cpu = time.perf_counter(), time.process_time()
-    document = build_map(projection, aggregate=aggregate, seed=0)
+    document = build_map(projection, aggregate=aggregate, seed=0, layout=layout)
     document.write(path)
     return {
         "build_s": round(time.perf_counter() - wall, 2),
@@ -269,6 +272,7 @@ def main() -> int:
             variants = [("ecograph", "auto")]
             if actors <= args.actors_up_to:
                 variants.append(("ecograph-actors", "none"))
+                variants.append(("ecograph-geo", "none"))
             if actors <= args.baseline_up_to:
                 variants.append(("pyvis", None))
             for name, aggregate in variants:
@@ -277,7 +281,8 @@ def main() -> int:
                 if aggregate is None:
                     built = build_pyvis(projection, path, args.baseline_timeout)
                 else:
-                    built = build_ecograph(projection, path, aggregate)
+                    layout = "geo" if name == "ecograph-geo" else "force"
+                    built = build_ecograph(projection, path, aggregate, layout)
                 if path.exists():
                     built["html_bytes"] = path.stat().st_size
                     drawn = draw(
@@ -363,7 +368,7 @@ def _warm_up() -> None:
 
 def _verdicts(runs: list[dict[str, Any]]) -> list[str]:
     lines = []
-    for variant in ("ecograph", "ecograph-actors"):
+    for variant in ("ecograph", "ecograph-actors", "ecograph-geo"):
         for run in runs:
             if run["actors"] == 10000 and run["variant"] == variant:
                 build_ok = run["build_s"] is not None and run["build_s"] < BUILD_TARGET_S
@@ -374,6 +379,16 @@ def _verdicts(runs: list[dict[str, Any]]) -> list[str]:
                     f"{run['draw_s']} s (target < {DRAW_TARGET_S:g}); load average "
                     f"{run['load_average_before']} on {os.cpu_count()} CPUs"
                 )
+    by = {r["variant"]: r for r in runs if r["actors"] == 10000}
+    force, geo = by.get("ecograph-actors"), by.get("ecograph-geo")
+    if force and geo and None not in (force["draw_s"], geo["draw_s"], geo["build_s"]):
+        extra = geo["build_s"] + geo["draw_s"] - force["build_s"] - force["draw_s"]
+        lines.append(
+            f"{'PASS' if extra < 1.0 else 'FAIL'} the basemap at 10,000 actors: the geographic "
+            f"map (borders and commune names under every actor) took {extra:+.1f} s written and "
+            "drawn against the force layout's map of the same actors (target: < 1 s more; the "
+            "force map also pays its community layout)"
+        )
     return lines
 
 

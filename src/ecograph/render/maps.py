@@ -403,8 +403,8 @@ def _commune_names(
 #: is read by its borders, and thousands of names would weigh on every frame.
 MAX_NAMED_COMMUNES = 3000
 #: How much of its usual size an actor keeps on a geographic map, where nodes must not hide
-#: the communes they stand in (6–36 px become 6–21 px).
-GEO_SIZE = 0.5
+#: the communes they stand in (6–36 px become 5–14 px).
+GEO_SIZE = 0.3
 
 
 def _commune_room(

@@ -120,7 +120,7 @@
       var dom = network.canvasToDOM({ x: row[0], y: row[1] });
       var box = { x0: dom.x - width / 2, x1: dom.x + width / 2,
                   y0: dom.y - NAME_PX / 2, y1: dom.y + NAME_PX / 2, name: row[3] };
-      if (box.x1 < 0 || box.x0 > W || box.y1 < 0 || box.y0 > H) { continue; }
+      if (box.x0 < 0 || box.x1 > W || box.y0 < 0 || box.y1 > H) { continue; }  // whole names
       var free = true;
       for (var k = 0; k < kept.length && free; k++) {
         var o = kept[k];
