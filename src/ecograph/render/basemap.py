@@ -21,7 +21,7 @@ import numpy as np
 from ecograph.geography import TerritoryTable
 from ecograph.resources import data_path
 
-__all__ = ["BORDERS", "KINDS", "basemap_lines", "departements_of"]
+__all__ = ["BORDERS", "KINDS", "arc_points", "basemap_lines", "departements_of", "shipped_arcs"]
 
 BORDERS = "geo/borders-2026.json.gz"
 #: Border kinds, from the lightest to the heaviest line.
@@ -31,14 +31,18 @@ COMMUNES_UP_TO = 6
 
 
 @functools.cache
-def shipped_arcs() -> tuple[int, list[tuple[str, str, np.ndarray]]]:
-    with gzip.open(data_path(BORDERS), "rt", encoding="utf-8") as handle:
-        found = json.load(handle)
-    arcs = []
-    for a, b, flat in found["arcs"]:
-        points = np.cumsum(np.asarray(flat, dtype=np.int64).reshape(-1, 2), axis=0)
-        arcs.append((a, b, points))
-    return int(found["scale"]), arcs
+def shipped_arcs() -> tuple[int, list[tuple[str, str, list[int]]]]:
+    """The scale and the arcs of France's borders as shipped: the communes on each side and
+    the points delta-encoded (:func:`arc_points` decodes one). Decoding only the arcs a map
+    draws keeps a map's first build fast (all 105,000 took 0.4 s)."""
+    # one read and one parse of the whole text: json.load on a gzip text stream took twice
+    found = json.loads(gzip.decompress(data_path(BORDERS).read_bytes()))
+    return int(found["scale"]), [(a, b, flat) for a, b, flat in found["arcs"]]
+
+
+def arc_points(flat: list[int]) -> np.ndarray:
+    """One shipped arc's points, (x, y) rows in units of 1/scale degree."""
+    return np.cumsum(np.asarray(flat, dtype=np.int64).reshape(-1, 2), axis=0)
 
 
 def _kind(a: str, b: str, table: TerritoryTable) -> str:
@@ -61,13 +65,14 @@ def basemap_lines(
     scale, arcs = shipped_arcs()
     with_communes = len(wanted) <= COMMUNES_UP_TO
     lines: dict[str, list[list[float]]] = {kind: [] for kind in KINDS}
-    for a, b, points in arcs:
+    for a, b, flat in arcs:
         sides = [table.communes.get(code) for code in (a, b) if code]
         if not any(c is not None and c.departement in wanted for c in sides):
             continue
         kind = _kind(a, b, table)
         if kind == "commune" and not with_communes:
             continue
+        points = arc_points(flat)
         xy = plane(points[:, 1] / scale, points[:, 0] / scale)
         lines[kind].append(np.round(xy, 1).ravel().tolist())
     return lines

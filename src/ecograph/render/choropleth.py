@@ -47,13 +47,13 @@ def part_rings(
     ``part_of`` gives a commune's part (None: outside the territory)."""
     scale, arcs = basemap.shipped_arcs()
     pieces: dict[str, list[list[Point]]] = defaultdict(list)
-    for a, b, points in arcs:
+    for a, b, flat in arcs:
         one, other = table.communes.get(a), table.communes.get(b) if b else None
         left = part_of(one) if one else None
         right = part_of(other) if other else None
         if left == right:
             continue
-        line = [(x / scale, y / scale) for x, y in points.tolist()]
+        line = [(x / scale, y / scale) for x, y in basemap.arc_points(flat).tolist()]
         for key in (left, right):
             if key is not None:
                 pieces[key].append(line)
