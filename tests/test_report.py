@@ -614,9 +614,31 @@ def test_an_epci_report_maps_where_a_social_domain_has_no_actor(nantes: Territor
     assert len(shaded) == left_out(worst)[0]
 
 
-def test_a_commune_report_has_no_choropleth(ecosystem: EmbeddedStore) -> None:
-    report = build_report(ecosystem, "commune/44109", lang="en", top=3)
-    assert 'id="chart-density"' not in render_html(report)
+def test_a_commune_report_maps_it_among_the_communes_of_its_epci(
+    ecosystem: EmbeddedStore,
+) -> None:
+    """A commune has no parts: its report draws the three maps of its EPCI's 24 communes,
+    the commune outlined, with the figures of the whole EPCI (Nantes's 5 actors, and the
+    others')."""
+    report = build_report(ecosystem, "commune/44109", lang="fr", top=3)
+    page = render_html(report)
+    for name in ("density", "funding", "domain-gap"):
+        svg = re.search(rf'<div class="chart-box" id="chart-{name}">(.*?)</div>', page, re.S)
+        assert svg is not None, name
+        shapes = ET.fromstring(svg.group(1)).findall(SVG_PATH)
+        assert len(shapes) == 24
+        outlined = [s for s in shapes if s.get("stroke-width") == "2.4"]
+        assert len(outlined) == 1, name
+        title = outlined[0].find("{http://www.w3.org/2000/svg}title").text
+        assert title.startswith("Nantes :")
+    rows = dict(
+        re.findall(
+            r'<tr><td>(.*?)</td><td class="num">(.*?)</td>',
+            page.split('id="table-density"')[1].split("</table>")[0],
+        )
+    )
+    assert len(rows) == 24 and int(rows["Nantes"]) == 5
+    assert sum(int(v.replace("\u202f", "")) for v in rows.values()) > 5  # the neighbours too
 
 
 # ----------------------------------------------------------------------------- wording

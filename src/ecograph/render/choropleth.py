@@ -103,8 +103,10 @@ def choropleth_svg(
     title: str,
     value_text: Callable[[float], str],
     no_actor: str,
+    highlight: str | None = None,
 ) -> str | None:
-    """The SVG map (None when no part has a shape)."""
+    """The SVG map (None when no part has a shape); the part ``highlight`` (the report's own
+    commune among its neighbours) is outlined, drawn last so its border shows whole."""
     drawn = [p for p in parts if rings.get(p.key)]
     if not drawn:
         return None
@@ -123,6 +125,7 @@ def choropleth_svg(
 
     bounds = _classes([p.value for p in drawn if p.value is not None])
     root = svg_root(WIDTH, height + LEGEND_HEIGHT, title)
+    drawn.sort(key=lambda p: p.key == highlight)
     for part in drawn:
         path = " ".join(
             "M"
@@ -136,8 +139,8 @@ def choropleth_svg(
             {
                 "d": path,
                 "fill": _fill(part.value, bounds),
-                "stroke": "#6e6e6e",
-                "stroke-width": "0.6",
+                "stroke": "#1a1a1a" if part.key == highlight else "#6e6e6e",
+                "stroke-width": "2.4" if part.key == highlight else "0.6",
                 "fill-rule": "evenodd",
             },
         )

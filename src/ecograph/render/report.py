@@ -213,6 +213,9 @@ class TerritoryReport:
     raw_suggestions: list[gaps.Suggestion] = field(repr=False, compare=False)
     #: The store's labels in ``lang`` (the map's legend uses them too).
     labels: Labels = field(repr=False, compare=False)
+    #: For a commune's report, its EPCI's projection: the report maps the commune among the
+    #: EPCI's communes, since a commune has no parts of its own to map.
+    context: Projection | None = field(default=None, repr=False, compare=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -381,6 +384,7 @@ def build_report(
         metrics=metrics,
         raw_suggestions=raw,
         labels=labels,
+        context=cut(full, parent) if place.level == "commune" and parent.level == "epci" else None,
         timings=timings,
     )
 

@@ -31,6 +31,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ecograph import __version__
+from ecograph.network.projection import Projection
 from ecograph.render.charts import OTHER_COLOUR, SECTOR_COLOURS, bar_chart, heat_map
 from ecograph.render.choropleth import Part, choropleth_svg, part_rings
 from ecograph.render.report import FUNDING_TYPE, TerritoryReport
@@ -292,19 +293,27 @@ def _charts(report: TerritoryReport, w: Any, f: Formats) -> dict[str, Markup | N
 
 def _choropleths(report: TerritoryReport, w: Any, f: Formats) -> list[dict[str, Any]]:
     """The maps of the territory's parts (communes of an EPCI, EPCIs of a département,
-    départements of a région): actors per 1,000 inhabitants, funding received per inhabitant,
-    and the parts without an actor in a social domain, each as SVG with its table; none for a
-    commune, or parts without shapes."""
-    level = report.sub_level
+    départements of a région; a commune among the communes of its EPCI): actors per 1,000
+    inhabitants, funding received per inhabitant, and the parts without an actor in a social
+    domain, each as SVG with its table; none where the parts have no shapes."""
     place = report.territory
-    if level is None or place.level not in ("epci", "departement", "region"):
-        return []
     table = report.labels.table
-    key_of = {
-        "epci": lambda c: c.code if c.epci == place.code else None,
-        "departement": lambda c: c.epci if c.departement == place.code and c.epci else None,
-        "region": lambda c: c.departement if c.region == place.code else None,
-    }[place.level]
+    projection, highlight = report.projection, None
+    if place.level == "commune":
+        if report.context is None:  # a commune outside any EPCI: nothing to set it among
+            return []
+        projection, highlight, level = report.context, place.code, "commune"
+        epci = report.parent.code
+        key_of: Any = lambda c: c.code if c.epci == epci else None  # noqa: E731
+    elif report.sub_level is None or place.level not in ("epci", "departement", "region"):
+        return []
+    else:
+        level = report.sub_level
+        key_of = {
+            "epci": lambda c: c.code if c.epci == place.code else None,
+            "departement": lambda c: c.epci if c.departement == place.code and c.epci else None,
+            "region": lambda c: c.departement if c.region == place.code else None,
+        }[place.level]
     population: dict[str, int] = {}
     for commune in table.communes.values():
         key = key_of(commune)
@@ -312,7 +321,9 @@ def _choropleths(report: TerritoryReport, w: Any, f: Formats) -> list[dict[str, 
             population[key] = population.get(key, 0) + (commune.population or 0)
     rings = part_rings(key_of, table)
     names = {key: report.labels.territory(level, key) or key for key in population}
-    actors = {row.key: float(row.count) for row in report.actors_by_sub_territory}
+    actors: Counter[str] = Counter(
+        str(data.get(level) or "") for _, data in projection.collaboration.nodes(data=True)
+    )
     maps = [
         _choropleth(
             "density",
@@ -323,27 +334,29 @@ def _choropleths(report: TerritoryReport, w: Any, f: Formats) -> list[dict[str, 
                 w["density.population"],
                 w["density.per_1000"],
             ],
-            {key: actors.get(key, 0.0) for key in population},
+            {key: float(actors.get(key, 0)) for key in population},
             population,
             1000,
             names,
             rings,
             (f.integer, lambda v: f.decimal(v, digits=2), f.integer),
             w["density.none"],
+            highlight,
         ),
         _choropleth(
             "funding",
             w["funding.map"].format(level=w[f"level.{level}"]),
             [w["density.name"], w["funding.received"], w["density.population"], w["funding.per"]],
-            _received(report, level, population),
+            _received(projection, level, population),
             population,
             1,
             names,
             rings,
             (f.amount, lambda v: f.decimal(v, digits=2), f.integer),
             w["funding.none_here"],
+            highlight,
         ),
-        _domain_gap_map(report, w, f, level, population, names, rings),
+        _domain_gap_map(report, projection, w, f, level, population, names, rings, highlight),
     ]
     return [m for m in maps if m is not None]
 
@@ -354,18 +367,20 @@ GAP_DOMAINS = ("ageing", "health", "housing", "poverty", "employment", "childhoo
 
 def _domain_gap_map(
     report: TerritoryReport,
+    projection: Projection,
     w: Any,
     f: Formats,
     level: str,
     population: Mapping[str, int],
     names: Mapping[str, str],
     rings: Mapping[str, Any],
+    highlight: str | None,
 ) -> dict[str, Any] | None:
     """The parts with no actor in a domain, shaded by how many people live there: the domain
     of :data:`GAP_DOMAINS` that leaves the most inhabitants without an actor, with a line
     per domain saying how many parts and inhabitants each leaves out."""
     on: dict[str, Counter[str]] = {d: Counter() for d in GAP_DOMAINS}
-    for _, data in report.projection.collaboration.nodes(data=True):
+    for _, data in projection.collaboration.nodes(data=True):
         key = str(data.get(level) or "")
         for domain in str(data.get("domains") or "").split():
             if domain in on and key in population:
@@ -381,7 +396,12 @@ def _domain_gap_map(
         Part(k, names[k], float(population[k]) if not on[domain][k] else None) for k in population
     ]
     svg = choropleth_svg(
-        parts, rings, title=title, value_text=f.integer, no_actor=w["gap.some"].format(domain=label)
+        parts,
+        rings,
+        title=title,
+        value_text=f.integer,
+        no_actor=w["gap.some"].format(domain=label),
+        highlight=highlight,
     )
     if svg is None:
         return None
@@ -415,12 +435,12 @@ def _domain_gap_map(
     }
 
 
-def _received(report: TerritoryReport, level: str, parts: Mapping[str, int]) -> dict[str, float]:
+def _received(projection: Projection, level: str, parts: Mapping[str, int]) -> dict[str, float]:
     """Euros of funding received by the actors of each part (a grant to several
     beneficiaries split equally between them; grants without an amount add nothing)."""
-    G = report.projection.collaboration
+    G = projection.collaboration
     received = dict.fromkeys(parts, 0.0)
-    for context in report.projection.contexts.values():
+    for context in projection.contexts.values():
         if context.partnership_type != FUNDING_TYPE or context.amount is None:
             continue
         beneficiaries = [a for a, role in context.members.items() if role == "beneficiary"]
@@ -443,6 +463,7 @@ def _choropleth(
     rings: Mapping[str, Any],
     formats: tuple[Any, Any, Any],
     none: str,
+    highlight: str | None = None,
 ) -> dict[str, Any] | None:
     """One map: ``amounts`` per ``per`` inhabitants of each part, and its table;
     ``formats`` write the amounts, the ratios and the inhabitants."""
@@ -458,6 +479,7 @@ def _choropleth(
         title=title,
         value_text=ratio,
         no_actor=none,
+        highlight=highlight,
     )
     if svg is None:
         return None
