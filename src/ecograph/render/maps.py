@@ -376,8 +376,6 @@ def _commune_names(
     """The communes of the basemap, to be named when the zoom leaves room: ``[x, y, room,
     name]`` in the nodes' plane (room: half the distance to the nearest other commune's
     centre), most populous first, which ``map.js`` names first."""
-    from scipy.spatial import cKDTree
-
     found = sorted(
         (
             c
@@ -392,10 +390,10 @@ def _commune_names(
         np.array(v) for v in zip(*(coordinates.communes[c.code] for c in found), strict=True)
     )
     centres = plane(lats, lons)
-    distances, _ = cKDTree(centres).query(centres, k=2)
+    nearest = _nearest_other(centres, range(len(found)))
     return [
         [round(float(x), 1), round(float(y), 1), round(float(d) / 2, 1), c.name]
-        for (x, y), d, c in zip(centres.tolist(), distances[:, 1], found, strict=True)
+        for (x, y), d, c in zip(centres.tolist(), nearest, found, strict=True)
     ]
 
 
@@ -418,8 +416,6 @@ def _commune_room(
     actors may be spread and stay in the commune, roughly: under half the distance to the
     nearest other commune's centre, since the border lies about halfway. Infinite for nodes
     not drawn at a commune."""
-    from scipy.spatial import cKDTree
-
     room = np.full(len(communes), np.inf)
     codes = [
         c.code
@@ -432,9 +428,20 @@ def _commune_room(
         return room
     lats, lons = (np.array(v) for v in zip(*(coordinates.communes[c] for c in codes), strict=True))
     centres = plane(lats, lons)
-    distances, _ = cKDTree(centres).query(centres[[where[communes[i]] for i in placed]], k=2)
-    room[placed] = 0.45 * distances[:, 1]
+    room[placed] = 0.45 * _nearest_other(centres, [where[communes[i]] for i in placed])
     return room
+
+
+def _nearest_other(centres: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+    """For each centre ``rows`` names, the distance to the nearest other centre: plain numpy
+    by blocks (a département's few hundred communes; importing scipy's k-d tree cost a first
+    map more than the search)."""
+    found = np.empty(len(rows))
+    for start in range(0, len(rows), 256):
+        block = centres[list(rows[start : start + 256])]
+        distances = np.hypot(*(block[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+        found[start : start + 256] = np.partition(distances, 1, axis=1)[:, 1]
+    return found
 
 
 def _spread(xy: np.ndarray, room: np.ndarray | None = None) -> np.ndarray:
