@@ -378,6 +378,28 @@ def test_borders_are_arcs_shared_by_neighbours_and_dropped_inside_a_merger() -> 
     assert simplify(wiggle, tolerance=60) == [(0, 0), (100, 0), (150, 300), (200, 0)]
 
 
+def test_a_geo_map_carries_layers_that_shade_communes_as_the_report_does() -> None:
+    """Actors per 1,000 inhabitants and funding per inhabitant, one colour per commune of the
+    département drawn: a commune with actors is shaded, one without is white."""
+    G = nx.Graph()
+    for i in range(30):
+        G.add_node(f"r{i:02}", **actor(f"Rezé {i}", commune=REZE))
+    G.add_node("n", **actor("Nantes 0", commune=NANTES))
+    document = build_map(projection_of(G), layout="geo", aggregate="none", lang="fr")
+    layers = data_block(document.html, "map-page")["layers"]
+    communes44 = [c for c in table().communes.values() if c.departement == "44" and c.population]
+    assert len(layers["shapes"]) == len(layers["names"]) == len(communes44)
+    density = next(layer for layer in layers["layers"] if layer["id"] == "density")
+    colour = dict(zip(layers["names"], density["colours"], strict=True))
+    assert colour["Rezé"] != "#ffffff" and colour["Nantes"] != "#ffffff"
+    assert colour["Rezé"] != colour["Nantes"]  # 30 actors for 42,000 people, 1 for 320,000
+    assert colour["Saint-Nazaire"] == "#ffffff"
+    assert density["legend"][0] == ["#ffffff", "aucun acteur"]
+    assert 'id="layer"' in document.html
+    force = build_map(projection_of(G), aggregate="none")
+    assert 'id="layer"' not in force.html
+
+
 def test_actors_of_one_commune_are_spread_inside_it() -> None:
     """Two hundred actors in Rezé and one in Nantes next door: Rezé's stand side by side on a
     spiral that stays nearer Rezé's centre than halfway to any other commune's, so they sit

@@ -350,6 +350,14 @@ def test_a_geo_map_draws_its_basemap_offline(
         page.wait_for_timeout(100)
     assert after - before
     assert _overlapping(page.evaluate("window.ecographPlaceNames()")) == 0
+    # A layer fills the communes by a figure, with its legend; "none" takes it away.
+    plain = page.locator("#map canvas").screenshot()
+    page.select_option("#layer", "0")
+    assert page.get_attribute("html", "data-layer") == "density"
+    assert page.locator("#layer-legend li").count() >= 2
+    assert page.locator("#map canvas").screenshot() != plain
+    page.select_option("#layer", "")
+    assert page.get_attribute("html", "data-layer") == ""
 
 
 def test_large_maps_draw_ties_on_one_layer(watched: Watched, layered_map: Any) -> None:

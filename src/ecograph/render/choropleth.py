@@ -23,7 +23,7 @@ from ecograph.render import basemap
 from ecograph.render.charts import BLUES, FONT, TEXT, svg_root, svg_string, svg_text
 from ecograph.safetext import clean
 
-__all__ = ["Part", "choropleth_svg", "part_rings"]
+__all__ = ["Part", "choropleth_svg", "part_rings", "shading"]
 
 Point = tuple[float, float]
 WIDTH = 640.0
@@ -150,6 +150,27 @@ def choropleth_svg(
     return svg_string(root)
 
 
+def shading(
+    values: Sequence[float | None], value_text: Callable[[float], str], no_value: str
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The colour of each value (white for none or zero) and the legend entries (colour,
+    text), in the quantile classes and ramp of the report's maps: the map page's layers use
+    it, so a layer and the report's map of the same figure read alike."""
+    bounds = _classes([v for v in values if v is not None])
+    return [_fill(v, bounds) for v in values], _legend_entries(bounds, value_text, no_value)
+
+
+def _legend_entries(
+    bounds: list[float], value_text: Callable[[float], str], no_value: str
+) -> list[tuple[str, str]]:
+    entries = [("#ffffff", no_value)]
+    low = 0.0
+    for colour, bound in zip(_ramp(bounds), bounds, strict=False):
+        entries.append((colour, f"{value_text(low)}–{value_text(bound)}"))
+        low = bound
+    return entries
+
+
 def _fill(value: float | None, bounds: list[float]) -> str:
     if not value or not bounds:
         return "#ffffff"
@@ -171,13 +192,7 @@ def _legend(
     no_actor: str,
 ) -> None:
     x = 4.0
-    entries = [("#ffffff", no_actor)]
-    ramp = _ramp(bounds)
-    low = 0.0
-    for colour, bound in zip(ramp, bounds, strict=False):
-        entries.append((colour, f"{value_text(low)}–{value_text(bound)}"))
-        low = bound
-    for colour, text in entries:
+    for colour, text in _legend_entries(bounds, value_text, no_actor):
         ET.SubElement(
             root,
             "rect",

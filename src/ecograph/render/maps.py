@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
@@ -180,8 +180,11 @@ def build_map(
         )
     base: dict[str, list[list[float]]] = {}
     names: list[list[Any]] = []
+    layers: dict[str, Any] = {}
     if layout == "geo":
-        positions, fallback, unplaced, base, names = _geo_positions(drawing, text, coordinates)
+        placed = _geo_positions(drawing, text, coordinates, projection)
+        positions, fallback, unplaced = placed.positions, placed.fallback, placed.unplaced
+        base, names, layers = placed.basemap, placed.names, placed.layers
         if drawing.aggregated is None:  # the map is the point: actors small over it
             for node in drawing.nodes:
                 node.size = style.MIN_SIZE / 2 + node.size * GEO_SIZE
@@ -199,6 +202,7 @@ def build_map(
             "glyphs": GLYPHS,
             "size_label": words["count"] if level else words[size_by],
             "attribution": geo.ATTRIBUTION if layout == "geo" else "",
+            "layers": layers.get("layers", []),
             "generator": f"ecograph (pyvis {version('pyvis')}, vis-network "
             f"{page.VIS_NETWORK_VERSION})",
             "page_data": {
@@ -210,6 +214,7 @@ def build_map(
                 "edge_layer": sum(not e.suggested for e in drawing.edges) > EDGE_LAYER_ABOVE,
                 "basemap": base,
                 "place_names": names,
+                "layers": layers,
             },
         },
     )
@@ -318,12 +323,28 @@ def _force_positions(drawing: Drawing, seed: int) -> np.ndarray:
     return layout.fit(found, spacing=layout.SPACING * (4 if grouped else 1))
 
 
+@dataclass
+class GeoPlacement:
+    """Where a geographic map puts its nodes, and what it draws under them."""
+
+    positions: np.ndarray
+    #: Nodes placed at a wider territory's centre, their commune having no point; not placed.
+    fallback: int
+    unplaced: int
+    #: Border kind → polylines in the nodes' plane.
+    basemap: dict[str, list[list[float]]]
+    #: ``[x, y, room, name]`` per commune, most populous first.
+    names: list[list[Any]]
+    #: The communes' shapes and the layers that fill them (:func:`_layers`).
+    layers: dict[str, Any]
+
+
 def _geo_positions(
-    drawing: Drawing, text: MapText, coordinates_from: Any = None
-) -> tuple[np.ndarray, int, int, dict[str, list[list[float]]], list[list[Any]]]:
+    drawing: Drawing, text: MapText, coordinates_from: Any, projection: Projection
+) -> GeoPlacement:
     """Projected positions (actors sharing a point spread around it), how many fell back
-    or were not placed, and the basemap's borders and commune names in the same plane. Adds a
-    tooltip line to every node placed at a centroid or not placed."""
+    or were not placed, and the basemap's borders, commune names and layers in the same
+    plane. Adds a tooltip line to every node placed at a centroid or not placed."""
     coordinates = geo.read_coordinates(coordinates_from)
     lat = np.full(len(drawing.nodes), math.nan)
     lon = np.full(len(drawing.nodes), math.nan)
@@ -364,7 +385,64 @@ def _geo_positions(
     xy = np.round((projected - centre) * factor, 1)
     room = _commune_room(communes, departements, coordinates, text.table, plane)
     names = _commune_names(departements, coordinates, text.table, plane)
-    return _spread(xy, room), fallback, unplaced, base, names
+    layers = _layers(projection, departements, text, plane) if not drawing.aggregated else {}
+    return GeoPlacement(_spread(xy, room), fallback, unplaced, base, names, layers)
+
+
+def _layers(
+    projection: Projection,
+    departements: set[str],
+    text: MapText,
+    plane: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> dict[str, Any]:
+    """The figures a geographic map can shade its communes by, as the report's maps do:
+    actors per 1,000 inhabitants and funding received per inhabitant. ``shapes`` holds each
+    commune's rings (flat ``x, y`` in the nodes' plane); each layer a colour per shape and its
+    legend. None past :data:`basemap.COMMUNES_UP_TO` départements (too heavy a page)."""
+    from ecograph.render.choropleth import part_rings, shading
+
+    if not departements or len(departements) > basemap.COMMUNES_UP_TO:
+        return {}
+    from ecograph.render.report_text import Formats
+
+    table, words = text.table, text.words
+    numbers = Formats(text.names.lang)
+    rings = part_rings(lambda c: c.code if c.departement in departements else None, table)
+    codes = sorted(code for code in rings if table.communes[code].population)
+    if not codes:
+        return {}
+    G = projection.collaboration
+    actors = Counter(str(data.get("commune") or "") for _, data in G.nodes(data=True))
+    received: dict[str, float] = defaultdict(float)
+    for context in projection.contexts.values():
+        beneficiaries = [a for a in context.beneficiaries if a in G]
+        if context.amount is None or not beneficiaries:
+            continue
+        for actor in beneficiaries:
+            received[str(G.nodes[actor].get("commune") or "")] += context.amount / len(
+                beneficiaries
+            )
+    people = [table.communes[code].population or 1 for code in codes]
+    figures = {
+        "density": [actors[c] * 1000 / n for c, n in zip(codes, people, strict=True)],
+        "funding": [received[c] / n for c, n in zip(codes, people, strict=True)],
+    }
+    shapes = []
+    for code in codes:
+        flat = []
+        for ring in rings[code]:
+            lons, lats = (np.array(v) for v in zip(*ring, strict=True))
+            flat.append(np.round(plane(lats, lons), 1).ravel().tolist())
+        shapes.append(flat)
+    found = []
+    for key, values in figures.items():
+        colours, legend = shading(
+            values, lambda v: numbers.decimal(v, digits=2), words[f"layer_{key}_none"]
+        )
+        found.append(
+            {"id": key, "title": words[f"layer_{key}"], "colours": colours, "legend": legend}
+        )
+    return {"shapes": shapes, "names": [table.communes[c].name for c in codes], "layers": found}
 
 
 def _commune_names(

@@ -76,7 +76,49 @@
   var basemap = page.basemap || {};
   var borderStyles = [["commune", "#d4d4d4", 0.6], ["epci", "#a8a8a8", 1.1],
                       ["departement", "#6e6e6e", 1.8]];
+  // Layers (geo layout): the communes filled by a figure, as the report's maps are, chosen
+  // in the panel; drawn under the borders.
+  var layers = page.layers || {};
+  var layerChoice = document.getElementById("layer");
+  var layerLegend = document.getElementById("layer-legend");
+  var activeLayer = null;
+  if (layerChoice) {
+    layerChoice.addEventListener("change", function () {
+      activeLayer = layerChoice.value === "" ? null : layers.layers[Number(layerChoice.value)];
+      layerLegend.textContent = "";
+      (activeLayer ? activeLayer.legend : []).forEach(function (entry) {
+        var item = document.createElement("li");
+        var swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.background = entry[0];
+        item.appendChild(swatch);
+        item.appendChild(document.createTextNode(entry[1]));
+        layerLegend.appendChild(item);
+      });
+      html.setAttribute("data-layer", activeLayer ? activeLayer.id : "");
+      network.redraw();
+    });
+  }
+  function fillLayer(ctx) {
+    if (!activeLayer) { return; }
+    ctx.save();
+    ctx.globalAlpha = 0.8;
+    layers.shapes.forEach(function (rings, i) {
+      var colour = activeLayer.colours[i];
+      if (colour === "#ffffff") { return; }
+      ctx.beginPath();
+      rings.forEach(function (flat) {
+        ctx.moveTo(flat[0], flat[1]);
+        for (var k = 2; k < flat.length; k += 2) { ctx.lineTo(flat[k], flat[k + 1]); }
+        ctx.closePath();
+      });
+      ctx.fillStyle = colour;
+      ctx.fill("evenodd");
+    });
+    ctx.restore();
+  }
   network.on("beforeDrawing", function (ctx) {
+    fillLayer(ctx);
     var lines = 0;
     var scale = network.getScale();
     borderStyles.forEach(function (style) {
