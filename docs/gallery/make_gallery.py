@@ -42,6 +42,12 @@ PICTURES: list[tuple[str, str, str]] = [
         "communes' centres, over the IGN commune and EPCI borders (no extra file needed).",
     ),
     (
+        "geo-nantes-metropole-layer.png",
+        "geo-nantes.html@layer=0",
+        "The same map with a layer chosen in the panel: its communes shaded by actors per 1,000 "
+        "inhabitants, in the classes and colours of the report's maps.",
+    ),
+    (
         "map-by-epci-44.png",
         "epci-44.html",
         "`ecograph map --territory 44 --aggregate epci`: Loire-Atlantique's actors grouped by "
@@ -104,20 +110,28 @@ def pages(folder: Path) -> dict[str, Path]:
     run(folder, "map", "--territory", "44", "--aggregate", "epci", "--out", "epci-44.html")
     run(folder, "report", "--territory", "44", "--out", "report-departement-44.html")
     found = {p.name: p for p in [*demo.glob("*.html"), *folder.glob("*.html")]}
-    missing = {page.split("#")[0] for _, page, _ in PICTURES} - set(found)
+    missing = {_page_of(page) for _, page, _ in PICTURES} - set(found)
     if missing:
         raise SystemExit(f"pages not written: {', '.join(sorted(missing))}")
     return found
 
 
+def _page_of(target: str) -> str:
+    """The file a picture's target names (``page.html#section`` or ``page.html@layer=N``)."""
+    return target.split("#")[0].split("@")[0]
+
+
 def photograph(page: Page, path: Path, target: str, out: Path) -> None:
     """A map once its labels are placed; a report's first screen; or one section of it."""
+    target, _, layer = target.partition("@layer=")
     name, _, anchor = target.partition("#")
     is_map = not name.startswith("report")
     page.set_viewport_size(MAP_VIEW if is_map else REPORT_VIEW)
     page.goto(path.as_uri())
     if is_map:
         page.wait_for_selector("html[data-labels-shown]", state="attached", timeout=120_000)
+        if layer:
+            page.select_option("#layer", layer)
         page.wait_for_timeout(500)
         page.screenshot(path=str(out))
     elif not anchor:
@@ -174,7 +188,7 @@ def main() -> None:
             page = browser.new_page()
             page.route("http*://**", lambda route: route.abort())  # offline, as promised
             for picture, target, _ in PICTURES:
-                photograph(page, found[target.split("#")[0]], target, HERE / picture)
+                photograph(page, found[_page_of(target)], target, HERE / picture)
             browser.close()
     write_index()
 
