@@ -395,6 +395,9 @@ def test_a_geo_map_carries_layers_that_shade_communes_as_the_report_does() -> No
     assert colour["Rezé"] != colour["Nantes"]  # 30 actors for 42,000 people, 1 for 320,000
     assert colour["Saint-Nazaire"] == "#ffffff"
     assert density["legend"][0] == ["#ffffff", "aucun acteur"]
+    housing = next(layer for layer in layers["layers"] if layer["id"] == "density-housing")
+    assert housing["title"] == "Acteurs « Logement » pour 1 000 habitants"
+    assert housing["colours"] == density["colours"]  # every actor here works on housing
     assert 'id="layer"' in document.html
     force = build_map(projection_of(G), aggregate="none")
     assert 'id="layer"' not in force.html

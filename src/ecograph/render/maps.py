@@ -396,7 +396,8 @@ def _layers(
     plane: Callable[[np.ndarray, np.ndarray], np.ndarray],
 ) -> dict[str, Any]:
     """The figures a geographic map can shade its communes by, as the report's maps do:
-    actors per 1,000 inhabitants and funding received per inhabitant. ``shapes`` holds each
+    actors per 1,000 inhabitants (all of them, then those of each domain) and funding
+    received per inhabitant. ``shapes`` holds each
     commune's rings (flat ``x, y`` in the nodes' plane); each layer a colour per shape and its
     legend. None past :data:`basemap.COMMUNES_UP_TO` départements (too heavy a page)."""
     from ecograph.render.choropleth import part_rings, shading
@@ -422,11 +423,23 @@ def _layers(
             received[str(G.nodes[actor].get("commune") or "")] += context.amount / len(
                 beneficiaries
             )
+    by_domain: dict[str, Counter[str]] = defaultdict(Counter)
+    for _, data in G.nodes(data=True):
+        for domain in str(data.get("domains") or "").split():
+            by_domain[domain][str(data.get("commune") or "")] += 1
     people = [table.communes[code].population or 1 for code in codes]
     figures = {
         "density": [actors[c] * 1000 / n for c, n in zip(codes, people, strict=True)],
         "funding": [received[c] / n for c, n in zip(codes, people, strict=True)],
     }
+    titles = {key: words[f"layer_{key}"] for key in figures}
+    nones = {key: words[f"layer_{key}_none"] for key in figures}
+    # the same figure for each domain the map's actors work on (stated or inferred)
+    for domain in sorted(by_domain, key=text.names.domain):
+        key = f"density-{domain}"
+        figures[key] = [by_domain[domain][c] * 1000 / n for c, n in zip(codes, people, strict=True)]
+        titles[key] = words["layer_domain"].format(domain=text.names.domain(domain))
+        nones[key] = words["layer_domain_none"]
     shapes = []
     for code in codes:
         flat = []
@@ -436,12 +449,8 @@ def _layers(
         shapes.append(flat)
     found = []
     for key, values in figures.items():
-        colours, legend = shading(
-            values, lambda v: numbers.decimal(v, digits=2), words[f"layer_{key}_none"]
-        )
-        found.append(
-            {"id": key, "title": words[f"layer_{key}"], "colours": colours, "legend": legend}
-        )
+        colours, legend = shading(values, lambda v: numbers.decimal(v, digits=2), nones[key])
+        found.append({"id": key, "title": titles[key], "colours": colours, "legend": legend})
     return {"shapes": shapes, "names": [table.communes[c].name for c in codes], "layers": found}
 
 
