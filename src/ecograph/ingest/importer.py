@@ -222,6 +222,13 @@ def import_file(
             )
         return result
     if earlier and not replace:
+        if earlier[-1].checksum.removeprefix("sha256:") == checksum:
+            raise ImportRefused(
+                f"{path.name}: this file was imported before ({earlier[-1].imported_at}) with "
+                "other options or other domain rules (an edited domain scheme, or "
+                "--no-infer-domains); use --replace to import it again with these",
+                result,
+            )
         raise ImportRefused(
             f"{path.name}: a source «{slug}» was already imported from a different version of "
             f"this file ({earlier[-1].imported_at}); use --replace to swap it, or rename the "

@@ -546,8 +546,9 @@ def import_streamed(
     if earlier and not replace:
         raise ImportRefused(
             f"{path.name}: a source «{slug}» was already imported from a different version of "
-            f"this file or with other filters ({earlier[-1].imported_at}); use --replace to "
-            "swap it, or rename the file to keep both",
+            "this file, with other filters or with other domain rules "
+            f"({earlier[-1].imported_at}); use --replace to swap it, or rename the file to keep "
+            "both",
             result,
         )
     graph = source_graph(store.base_iri, slug, version)
