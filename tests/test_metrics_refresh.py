@@ -134,3 +134,51 @@ def test_no_metrics_leaves_them_stale_until_ecograph_metrics(
     assert removed.exit_code == 0, removed.output
     with open_store(workspace, read_only=True) as opened:
         assert metrics_state(opened) == "stale"
+
+
+def test_metrics_computed_without_the_lock_are_not_written_over_newer_data(
+    workspace: Path,
+) -> None:
+    """`ecograph metrics` reads the data, computes with no lock held, then writes: an import
+    that lands in between is caught by the data's fingerprint, and nothing is written."""
+    from ecograph.metrics_state import counts_fingerprint
+    from ecograph.network.metrics import compute_metrics
+    from ecograph.network.metrics_rdf import StaleMetricsError, write_metrics
+    from ecograph.network.projection import project
+
+    with open_store(workspace, read_only=True) as store:
+        fingerprint = counts_fingerprint(store, metrics_graph(store.base_iri))
+        result = compute_metrics(project(store), seed=0)
+    with open_store(workspace) as store:  # another process imports meanwhile
+        before = _metrics_triples(store)
+        import_file(store, FIXTURES / "scdl_maine_et_loire.csv")
+        with pytest.raises(StaleMetricsError, match="changed while"):
+            write_metrics(store, result, computed_on=fingerprint)
+        assert _metrics_triples(store) == before  # untouched, and now stale: it says so
+        assert metrics_state(store) == "stale"
+    with open_store(workspace) as store:  # unchanged data: written
+        fingerprint = counts_fingerprint(store, metrics_graph(store.base_iri))
+        write_metrics(store, compute_metrics(project(store), seed=0), computed_on=fingerprint)
+        assert metrics_state(store) == "current"
+
+
+def test_the_metrics_command_holds_no_lock_while_it_computes(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While `ecograph metrics` computes, another writer can open the workspace."""
+    import ecograph.network.metrics as metrics_module
+
+    real = metrics_module.compute_metrics
+    opened_meanwhile: list[bool] = []
+
+    def computing(*args: object, **kwargs: object) -> object:
+        with open_store(workspace) as other:  # raises StoreLockedError if the lock were held
+            opened_meanwhile.append(other is not None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(metrics_module, "compute_metrics", computing)
+    done = runner.invoke(app, ["metrics", "--store", str(workspace)])
+    assert done.exit_code == 0, done.output
+    assert opened_meanwhile == [True]
+    with open_store(workspace, read_only=True) as store:
+        assert metrics_state(store) == "current"

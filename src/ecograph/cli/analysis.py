@@ -134,18 +134,29 @@ def metrics(
     ] = Lang.fr,
 ) -> None:
     """Cross-sector metrics: mixing, E-I index, diversity, brokerage, communities."""
+    from ecograph.metrics_state import counts_fingerprint, metrics_graph
     from ecograph.network.metrics import compute_metrics
-    from ecograph.network.metrics_rdf import write_metrics
+    from ecograph.network.metrics_rdf import StaleMetricsError, write_metrics
 
     if format is TableFormat.csv and out is None:
         raise fail("CSV needs --out FOLDER (one file per table).", 2)
     scope = scope_of(territory, domain, partnership_type, since, until)
-    with opened(read_only=not write, create=False) as store:
+    # Read the data under a shared lock, compute with no lock at all (minutes at national
+    # scale: queries, maps and imports go on meanwhile), and take the writer lock only to
+    # write, refusing to write if the data changed in between (its fingerprint says so).
+    with opened(read_only=True, create=False) as store:
         projection = projection_of(store, scope)
         labels = Labels.from_store(store, lang=lang.value)
-        with working("Computing metrics…"):
-            result = compute_metrics(projection, seed=seed)
-        graph = write_metrics(store, result) if write and result.whole_ecosystem else None
+        fingerprint = counts_fingerprint(store, metrics_graph(store.base_iri))
+    with working("Computing metrics…"):
+        result = compute_metrics(projection, seed=seed)
+    graph = None
+    if write and result.whole_ecosystem:
+        with opened(create=False) as store:
+            try:
+                graph = write_metrics(store, result, computed_on=fingerprint)
+            except StaleMetricsError as err:
+                raise fail(err, 1) from None
     tables = result.tables()
     if format is TableFormat.table:
         _print_metrics(tables, top, labels)

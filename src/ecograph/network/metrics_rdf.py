@@ -121,7 +121,17 @@ class FilteredMetricsError(ValueError):
     """Metrics of a filtered projection were about to replace the whole ecosystem's."""
 
 
-def write_metrics(store: Store, result: MetricsResult, *, version: str | None = None) -> str:
+class StaleMetricsError(RuntimeError):
+    """The data changed between reading the ecosystem and writing its metrics."""
+
+
+def write_metrics(
+    store: Store,
+    result: MetricsResult,
+    *,
+    version: str | None = None,
+    computed_on: str | None = None,
+) -> str:
     """Replace ``{base}graph/metrics`` with ``result``, atomically; return the graph IRI.
 
     ``result`` must cover the whole ecosystem: a filtered one raises
@@ -131,7 +141,20 @@ def write_metrics(store: Store, result: MetricsResult, *, version: str | None = 
     records a fingerprint of the data it was computed from and of the counts' layout
     (``eg:dataFingerprint``, :func:`counts_fingerprint`), so the library queries that read
     those counts can tell whether they are still current (:func:`metrics_state`).
+
+    ``computed_on`` is that fingerprint as it was when the projection was read (``ecograph
+    metrics`` reads the data, lets go of the store while it computes, then takes the writer
+    lock only to write): when the data changed in between, :class:`StaleMetricsError` is
+    raised and nothing is written, so the graph never claims to describe data it was not
+    computed from.
     """
+    if computed_on is not None and computed_on != counts_fingerprint(
+        store, metrics_graph(store.base_iri)
+    ):
+        raise StaleMetricsError(
+            "the data changed while the metrics were computed (an import or a removal landed "
+            "in between); nothing was written: compute them again"
+        )
     if not result.whole_ecosystem:
         raise FilteredMetricsError(
             "metrics of a filtered projection are not written into the store: its metrics "
