@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
@@ -171,28 +171,35 @@ def project(
         return _project(store, filters, table)
 
 
+#: Every query a projection reads, by name: the rows the workspace caches.
+SCANS = {"actors": ACTORS_QUERY, **ACTOR_SCANS, **CONTEXT_SCANS, **PROJECT_LINK_SCANS}
+
+
 def _project(store: Store, filters: ProjectionFilter, table: TerritoryTable) -> Projection:
-    actor_iris = sorted({row[0] for row in store.select_values(ACTORS_QUERY)})
-    values = {key: _scan(store, query) for key, query in ACTOR_SCANS.items()}
+    from ecograph.network.projection_cache import cached_rows
+
+    rows = cached_rows(store, SCANS)
+    actor_iris = sorted({row[0] for row in rows["actors"]})
+    values = {key: _scan(rows[key]) for key in ACTOR_SCANS}
     actors = _actor_attributes(actor_iris, values, table)
-    contexts = _contexts({key: _scan(store, query) for key, query in CONTEXT_SCANS.items()})
+    contexts = _contexts({key: _scan(rows[key]) for key in CONTEXT_SCANS})
     kept_contexts = [c for c in contexts.values() if _context_kept(c, filters)]
     kept_actors = actors_in_territory(actors, kept_contexts, filters.territory)
     projection = _build(actors, kept_actors, kept_contexts, filters)
     projection.leads, projection.partnerships_for = (
-        _scan(store, PROJECT_LINK_SCANS[key]) for key in ("leads", "partnerships_for")
+        _scan(rows[key]) for key in ("leads", "partnerships_for")
     )
     return projection
 
 
-def _scan(store: Store, query: str) -> dict[str, list[str]]:
-    """Subject → sorted distinct values of one property.
+def _scan(rows: Iterable[Sequence[str]]) -> dict[str, list[str]]:
+    """Subject → sorted distinct values of one property, from a scan's (subject, value) rows.
 
     Most subjects have one value, so lists are only deduplicated and sorted when longer: at
     100,000 actors a set and a sort per subject would cost more than the scan itself.
     """
     values: dict[str, list[str]] = {}
-    for subject, value in store.select_values(query):
+    for subject, value in rows:
         found = values.get(subject)
         if found is None:
             values[subject] = [value]
