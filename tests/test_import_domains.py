@@ -249,3 +249,32 @@ def test_domains_commands(tmp_path: Path) -> None:
     )
     refused = runner.invoke(app, ["domains", "explain", "--scheme", str(broken), "logement"])
     assert refused.exit_code == 2 and "a * may only end a word" in refused.output
+
+
+def test_a_grant_that_says_nothing_takes_its_beneficiarys_known_domains(
+    store, tmp_path: Path
+) -> None:
+    """A directory states that «ATAO» works on employment; a grant list names it by SIREN,
+    with no object, and its name says nothing: the grant funds employment, and says why."""
+    directory = tmp_path / "structures.csv"
+    directory.write_text("nom;siren;domaines\nATAO;123456782;employment\n", encoding="utf-8")
+    import_file(store, directory)
+    grants = tmp_path / "subventions.csv"
+    grants.write_text(
+        "nomAttribuant;idAttribuant;dateConvention;nomBeneficiaire;idBeneficiaire;objet;montant\n"
+        "Département de Loire-Atlantique;22440002800011;2019-05-01;ATAO;123456782;;15000\n"
+        "Département de Loire-Atlantique;22440002800011;2019-06-01;ATAO;123456782;"
+        "festival des mômes;2000\n",
+        encoding="utf-8",
+    )
+    import_file(store, grants)
+    rows = store.select(
+        "SELECT ?grant ?domain ?place WHERE { ?grant eg:amount ?amount ; "
+        "eg:inferredDomain ?domain ; eg:domainEvidence ?e . ?e eg:evidenceFor ?domain ; "
+        "eg:matchedIn ?place }"
+    )
+    found = {(r["domain"].value.rsplit("/", 1)[1], r["place"].value) for r in rows}
+    # the grant with an object keeps its own words' domain; the other takes the actor's
+    assert ("employment", "bénéficiaire") in found
+    assert ("culture", "objet") in found
+    assert ("employment", "objet") not in found

@@ -109,6 +109,12 @@ PLACES: dict[str, dict[str, str]] = {
         "fr": "est un code d'objet social (RNA) de l'association",
         "en": "is one of the association's purpose codes (RNA)",
     },
+    "bénéficiaire": {
+        "fr": "est le nom du bénéficiaire, qui agit dans ce domaine selon la base (la "
+        "subvention ne dit pas son objet)",
+        "en": "is the beneficiary, which works on it as the database knows (the grant does "
+        "not say its object)",
+    },
     "subvention reçue": {
         "fr": "dans l'objet d'une subvention reçue",
         "en": "in the object of a grant received",

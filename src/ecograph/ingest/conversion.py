@@ -65,6 +65,9 @@ class ActorDraft:
     #: Domains inferred from what the actor receives (a grant's object), with their evidence;
     #: those its name gives are added when it is written (``merge.write_actors``).
     inferred: dict[str, Evidence] = field(default_factory=dict)
+    #: Every domain the actor is known to work on once written (what sources state, what the
+    #: store and this import inferred): a grant that says nothing of its own takes them.
+    known_domains: set[str] = field(default_factory=set)
     description: str | None = None
     #: The node of a local authority recognised by name (``places.authority_named``): it wins
     #: over the SIREN, so a funder with a broken or missing SIRET is still that authority.

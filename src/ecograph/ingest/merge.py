@@ -44,6 +44,7 @@ P_TYPE, P_SECTOR = str(EG.actorType), str(EG.sector)
 P_LABEL, P_ALT = SKOS + "prefLabel", SKOS + "altLabel"
 P_SIREN, P_SIRET, P_RNA = str(EG.siren), str(EG.siret), str(EG.rna)
 P_BASED, P_WORKS = str(EG.basedIn), str(EG.worksOn)
+P_INFERRED_WORKS = str(EG.inferredWorksOn)
 P_NOTE = SKOS + "note"
 D_SIREN, D_SIRET, D_RNA = str(EG.SIREN), str(EG.SIRET), str(EG.RNA)
 P_DESCRIPTION, P_IDENTIFIER, P_REFERENCES = (
@@ -303,6 +304,7 @@ def write_actors(
     reasons: set[str] = set()  # shared domain evidence already written in this batch
     graph_nt = nt_iri(graph)
     seen: set[str] = set()
+    known_domains: dict[str, set[str]] = {}
     for draft in drafts:
         if draft.iri in seen:  # two drafts, one actor (e.g. SIRET and name rows)
             continue
@@ -317,6 +319,9 @@ def write_actors(
         _actor_lines(draft, existing or {}, authority, out)
         if rules is not None and not authority:
             out.lines += _inferred(draft, existing or {}, source, index.base, rules, reasons)
+        known_domains[draft.iri] = draft.known_domains
+    for draft in drafts:  # the drafts of an actor written once share what is known of it
+        draft.known_domains = known_domains.get(draft.iri, draft.known_domains)
     return out
 
 
@@ -341,13 +346,17 @@ def _inferred(
         found.setdefault(domain, evidence)
     for domain, evidence in draft.inferred.items():
         found.setdefault(domain, evidence)
-    stated = draft.domains | {
-        term.strip("<>").rsplit("/", 1)[-1] for term in existing.get(P_WORKS, set())
-    }
+    stated = draft.domains | _locals(existing.get(P_WORKS, set()))
     kept = {d: e for d, e in found.items() if d not in stated}
+    draft.known_domains = stated | set(found) | _locals(existing.get(P_INFERRED_WORKS, set()))
     return inferred_lines(
         draft.iri, kept, kind="actor", source=source, base=base, rules=rules, written=reasons
     )
+
+
+def _locals(terms: Iterable[str]) -> set[str]:
+    """The local names of concepts given as N-Triples IRIs (``<…/domain/health>``)."""
+    return {term.strip("<>").rsplit("/", 1)[-1] for term in terms}
 
 
 def _actor_lines(

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ecograph.domain_rules import DomainRules, Evidence
+from ecograph.domain_rules import DomainRules, Evidence, Keyword
 from ecograph.ingest.conversion import ActorDraft, Conversion, LineSink, Reject, RowProblem
 from ecograph.ingest.guess import guess_type
 from ecograph.ingest.inferred_domains import inferred_lines
@@ -483,6 +483,8 @@ def convert_scdl(
             if grant.description:
                 lines.append(f"{s} {T['description']} {nt_literal(grant.description, lang='fr')} .")
             lines.extend(f"{s} {T['note']} {nt_literal(note, lang='fr')} ." for note in grant.notes)
+            if not grant.domains and rules is not None and grant.beneficiary.known_domains:
+                grant.domains = _beneficiary_domains(grant.beneficiary)
             if grant.domains and rules is not None:
                 iri = _local_iri(base, "partnership", source, grant.key)
                 lines.extend(
@@ -524,6 +526,16 @@ def _infer_domains(grants: list[_Grant], rules: DomainRules, *, base: str, sourc
                 grant.beneficiary.inferred.setdefault(
                     domain, Evidence(domain, evidence.keyword, "subvention reçue", via)
                 )
+
+
+def _beneficiary_domains(beneficiary: ActorDraft) -> dict[str, Evidence]:
+    """A grant that says nothing of its domain (no object, a name without keyword) funds
+    what its beneficiary is known to work on: stated by a source, or inferred from its
+    register codes or purpose when that source was imported."""
+    return {
+        domain: Evidence(domain, Keyword.code(domain, beneficiary.name), "bénéficiaire")
+        for domain in sorted(beneficiary.known_domains)
+    }
 
 
 def _funder_sirens(table: Table, positions: dict[str, int]) -> dict[str, str]:
