@@ -445,10 +445,12 @@ def test_a_geo_map_draws_the_borders_of_its_territory_under_the_actors() -> None
 def test_every_shipped_border_names_current_communes() -> None:
     from ecograph.render import basemap
 
-    scale, arcs = basemap.shipped_arcs()
+    borders = basemap.shipped_borders()
     communes = table().communes
-    assert scale == 100_000 and len(arcs) > 90_000
-    assert all(a in communes and (not b or b in communes) for a, b, _ in arcs)
+    assert borders.scale == 100_000 and len(borders.sides) > 90_000
+    assert all(a in communes and (not b or b in communes) for a, b in borders.sides)
+    assert len(borders.starts) == len(borders.sides) + 1
+    assert borders.points(0).shape[1] == 2 and len(borders.points(0)) >= 2
 
 
 def test_locate_falls_back_to_the_epci_then_the_departement() -> None:

@@ -45,15 +45,16 @@ def part_rings(
 ) -> dict[str, list[list[Point]]]:
     """Part key → its closed rings in (lon, lat), from the arcs of the shipped borders.
     ``part_of`` gives a commune's part (None: outside the territory)."""
-    scale, arcs = basemap.shipped_arcs()
+    borders = basemap.shipped_borders()
+    scale = borders.scale
     pieces: dict[str, list[list[Point]]] = defaultdict(list)
-    for a, b, flat in arcs:
+    for arc, (a, b) in enumerate(borders.sides):
         one, other = table.communes.get(a), table.communes.get(b) if b else None
         left = part_of(one) if one else None
         right = part_of(other) if other else None
         if left == right:
             continue
-        line = [(x / scale, y / scale) for x, y in basemap.arc_points(flat).tolist()]
+        line = [(x / scale, y / scale) for x, y in borders.points(arc).tolist()]
         for key in (left, right):
             if key is not None:
                 pieces[key].append(line)
