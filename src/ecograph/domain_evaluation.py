@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from ecograph.domain_rules import DomainRules
@@ -63,10 +63,7 @@ def read_labelled(path: Path | None = None) -> list[LabelledGrant]:
             domains = frozenset()
         else:
             domains = frozenset(d.strip() for d in label.split(";") if d.strip())
-        try:
-            amount = Decimal(row["amount"] or "0")
-        except InvalidOperation:
-            amount = Decimal(0)
+        amount = _amount(row["amount"])
         grants.append(
             LabelledGrant(
                 row["id"],
@@ -80,6 +77,17 @@ def read_labelled(path: Path | None = None) -> list[LabelledGrant]:
             )
         )
     return grants
+
+
+def _amount(text: str) -> Decimal:
+    """A published amount read as the importer reads it (``values.parse_amount``); none, or
+    one it cannot read, counts as 0 € here (the import keeps such a grant without one)."""
+    from ecograph.ingest.values import ValueProblem, parse_amount
+
+    try:
+        return parse_amount(text) or Decimal(0)
+    except ValueProblem:
+        return Decimal(0)
 
 
 @dataclass
@@ -201,10 +209,7 @@ def file_coverage(rules: DomainRules, path: Path) -> FileCoverage:
         return row[position].strip() or None
 
     for _, row in table.rows:
-        try:
-            amount = Decimal((cell(row, "montant") or "0").replace(",", ".").replace(" ", ""))
-        except InvalidOperation:
-            amount = Decimal(0)
+        amount = _amount(cell(row, "montant") or "")
         found = rules.grant_evidence(
             objet=cell(row, "objet"),
             nature=cell(row, "nature"),

@@ -460,7 +460,8 @@ def convert_scdl(
         lines = conversion.lines
         reasons: set[str] = set()  # shared domain evidence already written
         for grant in grants:
-            s = nt_iri(_local_iri(base, "partnership", source, grant.key))
+            iri = _local_iri(base, "partnership", source, grant.key)
+            s = nt_iri(iri)
             funder_nt, beneficiary = nt_iri(grant.funder.iri), nt_iri(grant.beneficiary.iri)
             lines.extend(
                 [
@@ -486,7 +487,6 @@ def convert_scdl(
             if not grant.domains and rules is not None and grant.beneficiary.known_domains:
                 grant.domains = _beneficiary_domains(grant.beneficiary)
             if grant.domains and rules is not None:
-                iri = _local_iri(base, "partnership", source, grant.key)
                 lines.extend(
                     inferred_lines(
                         iri,
