@@ -27,7 +27,9 @@ from typing import Any
 import pyoxigraph as ox
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_SLICE = re.compile(r"ORDER\s+BY.*LIMIT\s+(\d+)\s+OFFSET\s+(\d+)\s*$", re.I | re.S)
+#: A sorted slice: ORDER BY then LIMIT/OFFSET at the end of the same group. Not the sorted
+#: subquery sliced outside it, which Virtuoso serves at any offset.
+_SLICE = re.compile(r"ORDER\s+BY[^{}]*LIMIT\s+(\d+)\s+OFFSET\s+(\d+)\s*$", re.I | re.S)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from rich.console import Console
 from ecograph.namespaces import graph_iri
 from ecograph.safetext import labelled, terminal
 from ecograph.store import RemoteStore, Store, StoreError, open_store
+from ecograph.store.credentials import Credentials
 
 if TYPE_CHECKING:  # at run time, imported by the commands that project (networkx is slow to load)
     from ecograph.network.projection import Projection
@@ -139,6 +140,7 @@ def opened(
                 update_endpoint=state.update_endpoint,
                 gsp_endpoint=state.gsp_endpoint,
                 base_iri=base_iri,
+                credentials=Credentials.from_environment(),
             )
             remote.check_union_default_graph()
             yield remote

@@ -52,6 +52,7 @@ from ecograph.network.metrics import GroupMetrics, MetricsResult
 from ecograph.provenance import graph_description
 from ecograph.rdfterms import nt_iri, nt_literal
 from ecograph.store.base import Store, bound_text
+from ecograph.store.remote import RemoteStore
 from ecograph.vocab import EG
 
 __all__ = [
@@ -81,8 +82,8 @@ _ROLE_TERMS = (
 _TOP_BROKERS_TEMPLATE = """
 PREFIX eg: <https://w3id.org/ecograph/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?actor (SAMPLE(?label) AS ?name) ?betweenness
-       (COALESCE(SAMPLE(?total), 0) AS ?brokerage) (SAMPLE(?c) AS ?constraint)
+SELECT ?actor (SAMPLE(?label) AS ?name) (STR(?betweenness) AS ?betweennessText)
+       (COALESCE(SAMPLE(?total), 0) AS ?brokerage) (STR(SAMPLE(?c)) AS ?constraintText)
 WHERE {
   {
     SELECT ?actor ?betweenness WHERE {
@@ -106,7 +107,8 @@ def top_brokers_query(limit: int = 10) -> str:
     """The SPARQL of :func:`top_brokers`: bind ``?domain`` (``VALUES ?domain { UNDEF }``).
 
     Ranking happens in a subquery before names and counts are joined, so only ``limit``
-    actors are looked up, not every actor of the domain.
+    actors are looked up, not every actor of the domain. The doubles are read as text
+    (``STR``): Virtuoso prints a typed double to 6 significant digits, its text to 16.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"limit must be a positive integer, not {limit!r}")
@@ -200,9 +202,15 @@ def replace_graph(store: Store, graph: str, ntriples: str) -> None:
       much more memory: Oxigraph holds a transaction in memory, and a bulk load is not one
       (figures in bench/README.md).
 
-    It goes through the store interface only (``has_graph``, ``load``, ``update``), so a
-    remote store takes the same path.
+    A remote store takes its own path: its ``load`` sends the triples in batches to a
+    scratch graph, counts them, then puts them in place with one ``MOVE``. One update of the
+    whole graph does not fit a server: Virtuoso's SPARQL compiler runs out of memory on a few
+    thousand triples, Oxigraph server refuses a request over 128 MB (about 35,000 actors).
     """
+    if isinstance(store, RemoteStore):
+        body = ntriples.encode("utf-8")
+        store.load(body, format=ox.RdfFormat.N_TRIPLES, graph=graph, replace=True)
+        return
     store.drop_graph(graph + _OLD_SCRATCH_SUFFIX)
     if not store.has_graph(graph):
         store.load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, graph=graph)
@@ -226,12 +234,12 @@ def top_brokers(store: Store, domain: str, *, limit: int = 10) -> list[dict[str,
     rows = store.select(top_brokers_query(limit), {"domain": ox.NamedNode(str(domain))})
     result = []
     for row in rows:
-        name, constraint = row.get("name"), row.get("constraint")
+        name, constraint = row.get("name"), row.get("constraintText")
         result.append(
             {
                 "actor": bound_text(row, "actor"),
                 "name": name.value if name is not None else None,
-                "betweenness": float(bound_text(row, "betweenness")),
+                "betweenness": float(bound_text(row, "betweennessText")),
                 "brokerage": int(bound_text(row, "brokerage")),
                 "constraint": float(constraint.value) if constraint is not None else None,
             }

@@ -43,6 +43,7 @@ The pages are separate requests: a write landing between two of them can show in
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -60,13 +61,27 @@ from typing import IO, Any
 import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery
-from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper import (
+    ASK,
+    BASIC,
+    CONSTRUCT,
+    CSV,
+    DESCRIBE,
+    DIGEST,
+    JSON,
+    POST,
+    SELECT,
+    TURTLE,
+    SPARQLWrapper,
+)
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
 from ecograph.binding import bind
-from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES
+from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES, graph_iri
 from ecograph.rdfterms import nt_iri
 from ecograph.store.base import StoreError, Term, csv_values, select_rows
+from ecograph.store.credentials import Challenge, Credentials, challenge
+from ecograph.store.triple_batches import TripleBatches
 
 _MEDIA_TYPES = {
     ox.RdfFormat.N_TRIPLES: "application/n-triples",
@@ -78,6 +93,8 @@ _MEDIA_TYPES = {
 }
 _PREFIX_HEADER = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
+#: Where a load of a graph gathers its triples before they are put in place.
+SCRATCH_SUFFIX = "/loading"
 #: Virtuoso's mark of a result cut at its ``ResultSetMaxRows``: the cap it applied.
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 #: ``ecograph serve``'s mark of a result cut at ``--max-rows`` (server/app.py sends it; the
@@ -143,12 +160,15 @@ class RemoteStore:
         gsp_endpoint: str | None = None,
         base_iri: str | None = None,
         timeout: float = 300.0,
+        credentials: Credentials | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint
         self.gsp_endpoint = gsp_endpoint
         self.timeout = timeout
+        self.credentials = credentials
         self._base_iri = base_iri or os.environ.get("ECOGRAPH_BASE_IRI") or DEFAULT_BASE_IRI
+        self._challenges: dict[str, Challenge | None] = {}
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -174,8 +194,7 @@ class RemoteStore:
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Any:
         """Run a query on the endpoint. ecograph's prefixes are declared for the server."""
         text = _query_text(sparql, bindings)
-        client = self._client(self.endpoint)
-        client.setQuery(text)
+        client = self._read_client(text)
         if client.queryType in ("CONSTRUCT", "DESCRIBE"):
             return iter(self._graph_result(client))
         reply = self._fetch(client, _JSON)
@@ -199,8 +218,7 @@ class RemoteStore:
         """A SELECT's rows as lists of plain strings, fetched as SPARQL CSV (the smallest
         and fastest results format to parse for bulk scans)."""
         text = _query_text(sparql, bindings)
-        client = self._client(self.endpoint)
-        client.setQuery(text)
+        client = self._read_client(text)
         return self._complete(text, self._fetch(client, _CSV), _CSV)
 
     def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
@@ -208,8 +226,16 @@ class RemoteStore:
         return bool(self.query(sparql, bindings))
 
     def named_graphs(self) -> list[str]:
-        """Every named graph's IRI, sorted."""
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        """Every named graph of ecograph's (under ``{base}graph/``), sorted.
+
+        A server keeps graphs of its own beside ecograph's (Virtuoso: its ``virtrdf#``
+        mappings, LDP and URIQA graphs); they are not data to validate, count or export.
+        """
+        rows = self.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            "VALUES ?own { UNDEF } FILTER(STRSTARTS(STR(?g), ?own)) }",
+            self._own_graphs(),
+        )
         return sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
 
     def has_graph(self, graph: str) -> bool:
@@ -219,14 +245,33 @@ class RemoteStore:
         )
 
     def __len__(self) -> int:
-        row = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]
+        """How many quads ecograph's graphs hold."""
+        query = (
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            "VALUES ?own { UNDEF } FILTER(STRSTARTS(STR(?g), ?own)) }"
+        )
+        row = self.select(query, self._own_graphs())[0]
         return int(row["n"].value)  # type: ignore[union-attr]
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        """Every quad of the named graphs, or of one graph."""
-        query = "SELECT ?s ?p ?o ?g WHERE { VALUES ?g { UNDEF } GRAPH ?g { ?s ?p ?o } }"
-        rows = self.select(query, {"g": ox.NamedNode(graph)} if graph else None)
-        return (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)  # type: ignore[arg-type]
+        """Every quad of ecograph's graphs, or of one graph.
+
+        A double is read through its text as well (``?doubleText``): Virtuoso prints a typed
+        double to 6 significant digits in every results format, its ``STR()`` to 16, so an
+        export would otherwise round every metric.
+        """
+        if graph is not None:
+            rows = self.select(_QUADS_OF_GRAPH, {"g": ox.NamedNode(graph)})
+        else:
+            rows = self.select(_QUADS_OF_OWN_GRAPHS, self._own_graphs())
+        return (
+            ox.Quad(r["s"], r["p"], _double_whole(r["o"], r["doubleText"]), r["g"])  # type: ignore[arg-type]
+            for r in rows
+        )
+
+    def _own_graphs(self) -> dict[str, Term]:
+        """The binding that keeps a query to ecograph's graphs: their common IRI prefix."""
+        return {"own": ox.Literal(graph_iri(self._base_iri, ""))}
 
     def dump(self, output: IO[bytes], *, format: ox.RdfFormat, graph: str | None = None) -> None:
         """Serialise one graph (any format) or all named graphs (quad formats)."""
@@ -263,15 +308,29 @@ class RemoteStore:
         extra_ntriples: str = "",
         replace: bool = False,
     ) -> None:
-        """Send RDF to the Graph Store endpoint: POST adds to the graph, PUT replaces it.
+        """Send RDF to ``graph`` so that it lands whole or not at all, on any server.
 
-        Data and ``extra_ntriples`` (its provenance) travel in one request, which the server
-        applies as one transaction.
+        The triples (and ``extra_ntriples``, the graph's provenance) go through the Graph Store
+        endpoint in batches into a scratch graph of their own, which is counted, then put in
+        place by one update (``MOVE`` to replace the graph, ``ADD`` to add to it). ``graph``
+        changes only once every triple has arrived and been counted; a failure before that
+        drops the scratch graph and leaves ``graph`` as it was. Readers of the union default
+        graph see the scratch graph while it fills; a load killed before its end leaves it
+        behind until the next load of the same graph drops it (two loads of one graph at
+        once spoil each other's count, and both stop with nothing changed). Batches, because
+        one large request can hang a server (Virtuoso); the switch is one update request,
+        which servers that run an update as a transaction apply atomically (Oxigraph, Fuseki;
+        see docs/remote.md for Virtuoso).
         """
         if self.gsp_endpoint is None:
             raise StoreError(
                 "loading into a remote store needs its Graph Store Protocol URL: "
                 "give --gsp-endpoint (Oxigraph: http://host:port/store)."
+            )
+        if self.update_endpoint is None:
+            raise StoreError(
+                "loading into a remote store needs its update endpoint too (a load is put in "
+                "place by one update): give --update-endpoint."
             )
         if extra_ntriples and format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
             raise StoreError(
@@ -286,8 +345,39 @@ class RemoteStore:
             body = source.read()
         if extra_ntriples:
             body += b"\n" + extra_ntriples.encode() + b"\n"
-        url = self.gsp_endpoint + "?" + urllib.parse.urlencode({"graph": graph})
-        self._http("PUT" if replace else "POST", url, body, _MEDIA_TYPES[format])
+        where = f"{source}: " if isinstance(source, Path) else ""
+        scratch = graph + SCRATCH_SUFFIX
+        # What a load of this graph killed before its end left behind (readers see it).
+        self.drop_graph(scratch)
+        try:
+            batches = TripleBatches(body, format, where=where)
+            for batch in batches:
+                self._post_graph(scratch, batch)
+            arrived = self._count_graph(scratch)
+            if arrived != batches.distinct:
+                raise StoreError(
+                    f"{self.gsp_endpoint} kept {arrived:,} of the {batches.distinct:,} "
+                    f"triples sent for {graph}; nothing was changed."
+                )
+            verb = "MOVE" if replace else "ADD"
+            self.update(f"{verb} SILENT GRAPH {nt_iri(scratch)} TO GRAPH {nt_iri(graph)}")
+        finally:
+            self._drop_quietly(scratch)
+
+    def _post_graph(self, graph: str, body: bytes) -> None:
+        url = self.gsp_endpoint + "?" + urllib.parse.urlencode({"graph": graph})  # type: ignore[operator]
+        self._http("POST", url, body, _MEDIA_TYPES[ox.RdfFormat.N_TRIPLES])
+
+    def _count_graph(self, graph: str) -> int:
+        query = "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?g { UNDEF } GRAPH ?g { ?s ?p ?o } }"
+        row = self.select(query, {"g": ox.NamedNode(graph)})[0]
+        return int(row["n"].value)  # type: ignore[union-attr]
+
+    def _drop_quietly(self, graph: str) -> None:
+        """Drop a scratch graph, even while another error is on its way up (which matters
+        more than a failed clean-up)."""
+        with contextlib.suppress(StoreError):
+            self.drop_graph(graph)
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Insert a few quads with one INSERT DATA (terms serialised by pyoxigraph)."""
@@ -314,11 +404,41 @@ class RemoteStore:
         client = SPARQLWrapper(url)
         client.setMethod(POST)
         client.setTimeout(int(self.timeout))
+        asked = self._challenge(url)
+        if asked is not None and self.credentials is not None:
+            client.setHTTPAuth(DIGEST if asked.scheme == "digest" else BASIC)
+            client.setCredentials(self.credentials.user, self.credentials.password, asked.realm)
         return client
+
+    def _read_client(self, text: str) -> SPARQLWrapper:
+        """A client for a query, which is sent as a query whatever SPARQLWrapper guesses.
+
+        SPARQLWrapper guesses the form from the first keyword it finds, but strips only every
+        other line of a comment block, so a comment saying "drops" made it send a SELECT as
+        an update (refused by Oxigraph, *run* by Virtuoso, whose endpoint takes both).
+        """
+        client = self._client(self.endpoint)
+        client.setQuery(text)
+        if client.queryType not in _READ_FORMS:
+            parsed = _parse(text)
+            client.queryType = _READ_FORMS.get(getattr(parsed, "name", ""), SELECT)
+        return client
+
+    def _challenge(self, url: str) -> Challenge | None:
+        """What ``url`` asks of a client, asked once; nothing is asked without credentials."""
+        if self.credentials is None:
+            return None
+        if url not in self._challenges:
+            self._challenges[url] = challenge(url, timeout=self.timeout)
+        return self._challenges[url]
 
     def _run(self, client: SPARQLWrapper) -> Any:
         try:
-            return client.query()
+            with _global_opener_kept():
+                return client.query()
+        except Unauthorized:
+            detail = _unauthorised(self.credentials is not None)
+            raise StoreError(f"{client.endpoint} answered 401: {detail}") from None
         except SPARQLWrapperException as err:
             raise StoreError(f"{client.endpoint} refused the request: {err}") from None
         except (urllib.error.URLError, OSError) as err:
@@ -366,23 +486,30 @@ class RemoteStore:
 
     def _pages(self, paged: str, names: list[str], size: int, result_format: _Format) -> list[Any]:
         """Every row of a totally ordered query, ``size`` rows (what the server let through
-        at once) per request, until a page comes back short."""
+        at once) per request, until a page comes back short.
+
+        A page is the sorted query with ``LIMIT size OFFSET k`` at its end. Virtuoso refuses
+        that once ``size + k`` passes its ``MaxSortedTopRows`` (error SR353, 10,000 rows by
+        default); from then on the page is asked for in the form Virtuoso serves at any offset: the
+        sorted query as a subquery and the slice outside it, which it serves at any offset.
+        """
         rows: list[Any] = []
         offset = 0
+        wrapped = False
         while True:
-            client = self._client(self.endpoint)
-            client.setQuery(f"{paged}\nLIMIT {size} OFFSET {offset}")
+            query = _page(paged, names, size, offset, wrapped=wrapped)
             try:
-                page = self._fetch(client, result_format)
+                page = self._fetch_page(query, result_format)
             except ResultCutOffError:
                 raise
             except StoreError as err:
+                if not wrapped and _SORT_LIMIT_REFUSAL in str(err):
+                    wrapped = True
+                    continue
                 raise ResultCutOffError(
                     f"{self.endpoint} cut the result off after {size:,} rows, and refused "
                     f"the page at offset {offset:,} that ecograph asked for to read the rest "
-                    f"({err}). Virtuoso refuses sorted pages past MaxSortedTopRows: raise it "
-                    f"and ResultSetMaxRows in the [SPARQL] section of virtuoso.ini; or "
-                    f"{_CAP_SETTINGS}."
+                    f"({err}). {_CAP_SETTINGS}."
                 ) from None
             reason = _cut_off(page, limit=size)
             if reason is not None:
@@ -398,6 +525,10 @@ class RemoteStore:
             if len(page.rows) < size:
                 return rows
             offset += size
+
+    def _fetch_page(self, query: str, result_format: _Format) -> _Reply:
+        client = self._read_client(query)
+        return self._fetch(client, result_format)
 
     def _graph_result(self, client: SPARQLWrapper) -> list[ox.Triple]:
         """A CONSTRUCT or DESCRIBE result's triples, refused when cut off."""
@@ -419,14 +550,72 @@ class RemoteStore:
         request = urllib.request.Request(
             url, data=body, method=method, headers={"Content-Type": media_type}
         )
+        open_url = urllib.request.urlopen
+        endpoint = url.partition("?")[0]
+        asked = self._challenge(endpoint)
+        if asked is not None and self.credentials is not None:
+            open_url = self.credentials.opener(asked, endpoint).open  # type: ignore[assignment]
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with open_url(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as err:
             detail = err.read().decode("utf-8", "replace")[:500]
+            if err.code == 401:
+                detail = _unauthorised(self.credentials is not None)
             raise StoreError(f"{url} answered {err.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as err:
             raise StoreError(f"cannot reach {url}: {err}") from None
+
+
+#: The query forms, by SPARQLWrapper's names and by rdflib's parse names.
+_READ_FORMS = {form: form for form in (SELECT, ASK, CONSTRUCT, DESCRIBE)} | {
+    "SelectQuery": SELECT,
+    "AskQuery": ASK,
+    "ConstructQuery": CONSTRUCT,
+    "DescribeQuery": DESCRIBE,
+}
+_XSD_DOUBLE = ox.NamedNode(PREFIXES["xsd"] + "double")
+_DOUBLE_TEXT = "BIND(IF(isLiteral(?o) && DATATYPE(?o) = xsd:double, STR(?o), ?none) AS ?doubleText)"
+_QUADS_OF_GRAPH = (
+    "SELECT ?s ?p ?o ?g ?doubleText WHERE { VALUES ?g { UNDEF } GRAPH ?g { ?s ?p ?o } "
+    f"{_DOUBLE_TEXT} }}"
+)
+_QUADS_OF_OWN_GRAPHS = (
+    "SELECT ?s ?p ?o ?g ?doubleText WHERE { GRAPH ?g { ?s ?p ?o } "
+    f"VALUES ?own {{ UNDEF }} FILTER(STRSTARTS(STR(?g), ?own)) {_DOUBLE_TEXT} }}"
+)
+
+
+def _double_whole(term: Term | None, text: Term | None) -> Term | None:
+    """A double rebuilt from its text when the server sent one (see ``quads``)."""
+    if text is None or not text.value:
+        return term
+    return ox.Literal(text.value, datatype=_XSD_DOUBLE)
+
+
+@contextlib.contextmanager
+def _global_opener_kept() -> Iterator[None]:
+    """Put back urllib's process-wide opener after a SPARQLWrapper request.
+
+    For HTTP Digest, SPARQLWrapper installs an opener holding the credentials for the whole
+    process (``urllib.request.install_opener``): every later request to that endpoint would
+    carry them, whoever made it.
+    """
+    previous = getattr(urllib.request, "_opener", None)
+    try:
+        yield
+    finally:
+        urllib.request.install_opener(previous)
+
+
+def _unauthorised(had_credentials: bool) -> str:
+    """What to do about a 401."""
+    if had_credentials:
+        return "it refused the user and password of ECOGRAPH_HTTP_USER and ECOGRAPH_HTTP_PASSWORD."
+    return (
+        "it asks who you are: set ECOGRAPH_HTTP_USER and ECOGRAPH_HTTP_PASSWORD in the "
+        "environment (never on the command line)."
+    )
 
 
 def _query_text(sparql: str, bindings: Mapping[str, Term] | None) -> str:
@@ -454,6 +643,26 @@ def _cut_off(reply: _Reply, *, limit: int | None = None) -> str | None:
     if count >= cap and (limit is None or limit > cap):
         return f"{MAX_ROWS_HEADER}: {cap}"
     return None
+
+
+#: Virtuoso's error when a sorted slice passes its ``MaxSortedTopRows``.
+_SORT_LIMIT_REFUSAL = "SR353"
+#: A query's prologue: its comments, BASE and PREFIX declarations.
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[\w.-]*:\s*<[^>]*>)*", re.I)
+
+
+def _page(paged: str, names: list[str], size: int, offset: int, *, wrapped: bool) -> str:
+    """One page of a totally ordered query: the slice at its end, or (``wrapped``) the query
+    as a subquery with the slice outside, projecting its variables in their order."""
+    if not wrapped:
+        return f"{paged}\nLIMIT {size} OFFSET {offset}"
+    prologue = _PROLOGUE.match(paged)
+    cut = prologue.end() if prologue else 0
+    keys = " ".join("?" + name for name in names)
+    return (
+        f"{paged[:cut]}SELECT {keys} WHERE {{ {{\n{paged[cut:]}\n}} }}\n"
+        f"LIMIT {size} OFFSET {offset}"
+    )
 
 
 def _parse(text: str) -> Any | None:
@@ -551,9 +760,19 @@ def _term(value: dict[str, str] | None) -> Term | None:
     if kind == "uri":
         return ox.NamedNode(value["value"])
     if kind == "bnode":
-        return ox.BlankNode(value["value"])
+        return _blank_node(value["value"])
     if "xml:lang" in value:
         return ox.Literal(value["value"], language=value["xml:lang"])
     if "datatype" in value:
         return ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"]))
     return ox.Literal(value["value"])
+
+
+def _blank_node(label: str) -> ox.BlankNode:
+    """A blank node from a server's label for it, which need not be a valid N-Triples label:
+    Virtuoso names them ``nodeID://b10001``. The same label always gives the same node, so
+    a blank node met in several rows stays one, and two labels never give one node."""
+    try:
+        return ox.BlankNode(label)
+    except ValueError:
+        return ox.BlankNode("x" + label.encode("utf-8").hex())
