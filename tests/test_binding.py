@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecograph.binding import BindingError, bind
+from ecograph.binding import BindingError, bind, bind_language_tests
 from ecograph.queries import Parameter, QueryError, parameter_term
 
 TWO = "SELECT ?a ?b WHERE { VALUES ?a { UNDEF } VALUES ?b { UNDEF } }"
@@ -85,3 +85,26 @@ def test_a_sequence_binds_one_solution_per_term() -> None:
     assert [row["v"] for row in store.query(text)] == terms
     with pytest.raises(BindingError, match="RDF term"):
         bind("SELECT ?v WHERE { VALUES ?v { UNDEF } }", {"v": [terms[0], "plain text"]})
+
+
+def test_language_tests_compare_with_the_tag_itself() -> None:
+    """``LANG(?x) = ?lang`` gets the tag (Virtuoso cannot read an outer ``?lang`` inside an
+    OPTIONAL); other uses of ``?lang``, and ``?language``, are left to the usual binding."""
+    text = (
+        "SELECT ?name ?lang WHERE { VALUES ?lang { UNDEF } ?s <https://e.org/p> ?language .\n"
+        "  OPTIONAL { ?s <https://e.org/name> ?name FILTER(LANG(?name) = ?lang) }\n"
+        "  OPTIONAL { ?s <https://e.org/alt> ?alt FILTER( LANG( ?alt )=?lang ) } }"
+    )
+    bound = bind_language_tests(text, "lang", ox.Literal("en"))
+    assert 'FILTER(LANG(?name) = "en")' in bound
+    assert 'LANG( ?alt )="en"' in bound
+    assert "VALUES ?lang { UNDEF }" in bound and "?language" in bound
+    store = ox.Store()
+    subject, name_of = ox.NamedNode("https://e.org/s"), ox.NamedNode("https://e.org/name")
+    for language in ("fr", "en"):
+        store.add(ox.Quad(subject, name_of, ox.Literal(language, language=language)))
+    store.add(ox.Quad(subject, ox.NamedNode("https://e.org/p"), ox.Literal("x")))
+    rows = list(store.query(bind(bound, {"lang": ox.Literal("en")})))
+    assert [(row["name"].value, row["lang"].value) for row in rows] == [("en", "en")]
+    with pytest.raises(BindingError):
+        bind_language_tests(text, "lang", ox.NamedNode("https://e.org/en"))  # type: ignore[arg-type]

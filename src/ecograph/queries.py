@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ecograph.binding import bind, has_placeholder
+from ecograph.binding import bind, bind_language_tests, has_placeholder
 from ecograph.geography import resolve_territory
 from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text
 from ecograph.resources import queries_dir
@@ -124,7 +124,12 @@ class LibraryQuery:
                     f"({parameter.type}, e.g. {parameter.example}); {self.usage()}"
                 )
             terms[parameter.name] = parameter_term(parameter, raw)
-        return bind(self.text, terms)
+        text = self.text
+        for parameter in self.parameters:
+            term = terms[parameter.name]
+            if parameter.type == "lang" and isinstance(term, ox.Literal):
+                text = bind_language_tests(text, parameter.name, term)
+        return bind(text, terms)
 
     def usage(self) -> str:
         """A command line that runs this query with its header's examples, e.g.
