@@ -360,7 +360,18 @@ class RemoteStore:
                     f"triples sent for {graph}; nothing was changed."
                 )
             verb = "MOVE" if replace else "ADD"
-            self.update(f"{verb} SILENT GRAPH {nt_iri(scratch)} TO GRAPH {nt_iri(graph)}")
+            try:
+                self.update(f"{verb} SILENT GRAPH {nt_iri(scratch)} TO GRAPH {nt_iri(graph)}")
+            except StoreError as err:
+                if _TRANSACTION_TOO_LARGE not in str(err):
+                    raise
+                raise StoreError(
+                    f"{self.update_endpoint} would not put the {arrived:,} triples of {graph} "
+                    f"in place in one transaction ({_TRANSACTION_TOO_LARGE}: its log passed "
+                    "TransactionAfterImageLimit): raise TransactionAfterImageLimit in the "
+                    "[Parameters] section of virtuoso.ini (see docs/remote.md). Nothing was "
+                    "changed."
+                ) from None
         finally:
             self._drop_quietly(scratch)
 
@@ -645,6 +656,8 @@ def _cut_off(reply: _Reply, *, limit: int | None = None) -> str | None:
     return None
 
 
+#: Virtuoso's error when one transaction's log passes its ``TransactionAfterImageLimit``.
+_TRANSACTION_TOO_LARGE = "SR325"
 #: Virtuoso's error when a sorted slice passes its ``MaxSortedTopRows``.
 _SORT_LIMIT_REFUSAL = "SR353"
 #: A query's prologue: its comments, BASE and PREFIX declarations.
