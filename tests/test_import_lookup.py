@@ -94,9 +94,9 @@ def test_an_import_writes_the_same_with_or_without_lookups(
     assert written[0] == written[1] and len(written[0]) > 100
 
 
-def test_a_number_written_another_way_is_still_found(tmp_path: Path, inputs) -> None:
-    """A user's RDF file may give a SIREN as a plain string: the lookup of the typed number
-    would miss it, so the whole part is read, as before."""
+def test_a_number_written_as_a_plain_string_is_found(tmp_path: Path, inputs) -> None:
+    """A hand-written RDF file may give a SIREN as a plain string, not typed eg:SIREN: the
+    lookup asks for both forms."""
     with _registers(tmp_path / "ws", inputs[0]) as store:
         actor = "https://e.org/actor/plain"
         store.load(
@@ -108,3 +108,4 @@ def test_a_number_written_another_way_is_still_found(tmp_path: Path, inputs) -> 
         draft = ActorDraft(key="p", first_row=1, siren="123456782")
         index.look_up([draft])
         assert index.identify(draft, "src") == (actor, True)
+        assert "siren" not in index._parts  # found by the lookup, not by reading them all

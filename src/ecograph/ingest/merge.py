@@ -84,12 +84,8 @@ _IDENTIFIER_LOOKUPS = {
     "siren": "SELECT ?a ?v ?g WHERE { VALUES ?v { UNDEF } GRAPH ?g { ?a eg:siren ?v } }",
     "rna": "SELECT ?a ?v ?g WHERE { VALUES ?v { UNDEF } GRAPH ?g { ?a eg:rna ?v } }",
 }
-#: Whether some SIREN (or RNA) number is written otherwise than ecograph writes them, with its
-#: datatype (a user's RDF file may): a lookup of the typed term would miss it.
-_OTHER_FORMS = {
-    "siren": "ASK { ?a eg:siren ?v FILTER(!isLiteral(?v) || DATATYPE(?v) != eg:SIREN) }",
-    "rna": "ASK { ?a eg:rna ?v FILTER(!isLiteral(?v) || DATATYPE(?v) != eg:RNA) }",
-}
+#: The datatype ecograph gives each kind of number (the shapes ask for it). A lookup asks for
+#: the typed number and the plain string, the form a hand-written RDF file may use.
 _DATATYPES = {"siren": EG.SIREN, "rna": EG.RNA}
 #: Up to this many numbers, a file's SIREN (or RNA) numbers are looked up one batch at a time;
 #: past it, the store's are all read at once, which is then the cheaper of the two.
@@ -171,9 +167,10 @@ class StoreIndex:
         a few thousand, and half the import's time went there. Looked up by number, in
         batches, the work follows the file, not the store. Past ``LOOKUP_LIMIT`` numbers
         (importing the register itself) the whole part is read, as before. What a lookup
-        did not ask is still read whole when asked, and so is a part where some number is
-        written otherwise than ecograph writes it (``eg:SIREN``, ``eg:RNA``): answers never
-        depend on the lookup.
+        did not ask is still read whole when asked. A number is looked up as ecograph writes
+        it (typed ``eg:SIREN``, ``eg:RNA``, as the shapes ask) and as a plain string; one
+        written with yet another datatype, which ``ecograph validate`` reports, is not found
+        by a lookup (checking the whole store for one would read every number again).
         """
         asked: dict[str, set[str]] = {"siren": set(), "rna": set()}
         for draft in drafts:
@@ -184,13 +181,15 @@ class StoreIndex:
         for part, numbers in asked.items():
             if not numbers or part in self._parts or len(numbers) > LOOKUP_LIMIT:
                 continue
-            if self.store.ask(_OTHER_FORMS[part]):
-                continue  # some number is written another way: the whole read finds it
             known, found = self._looked_up.setdefault(part, (set(), {}))
             wanted = sorted(numbers - known)
             datatype = ox.NamedNode(str(_DATATYPES[part]))
             for start in range(0, len(wanted), _BATCH):
-                batch = [ox.Literal(n, datatype=datatype) for n in wanted[start : start + _BATCH]]
+                batch = [
+                    form
+                    for number in wanted[start : start + _BATCH]
+                    for form in (ox.Literal(number, datatype=datatype), ox.Literal(number))
+                ]
                 query = bind(_IDENTIFIER_LOOKUPS[part], {"v": batch})
                 for number, actor in self._identifiers(self._rows(query)).items():
                     found.setdefault(number, actor)
