@@ -44,7 +44,7 @@ from measure import RESULTS_DIR, BenchError, busy_cpu_seconds, machine  # noqa: 
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from ecograph.queries import load_catalogue, run_query  # noqa: E402
+from ecograph.queries import QueryError, load_catalogue, run_query  # noqa: E402
 from ecograph.store import RemoteStore, StoreError, open_store  # noqa: E402
 from tests.virtuoso_server import ACCOUNT, virtuoso_server  # noqa: E402
 
@@ -115,9 +115,9 @@ def queries(
                 console.log(f"{name} {territory or ''}")
                 row: dict[str, Any] = {"query": name, "territory": territory or ""}
                 rows.append(row)
-                _timed(embedded, query, values)  # warm-up, both
                 mine, theirs = [], []
                 try:
+                    _timed(embedded, query, values)  # warm-up, both
                     _timed(remote, query, values)
                     for _ in range(repeat):
                         seconds, expected = _timed(embedded, query, values)
@@ -126,7 +126,7 @@ def queries(
                         theirs.append(seconds)
                         if _rows(served) != _rows(expected):
                             raise BenchError(f"{name} ({territory}): Virtuoso's rows differ")
-                except StoreError as err:  # a refusal is a result to report, not a crash
+                except (StoreError, QueryError) as err:  # a refusal is a result, not a crash
                     row["error"] = str(err)[:300]
                     continue
                 row |= {
