@@ -608,8 +608,11 @@ def _write_file(
     associations = pools.for_publisher(publisher, True, rng)
     others = pools.for_publisher(publisher, False, rng)
     object_groups = list(range(len(_OBJECTS)))
-    place_names = sorted({b.commune for b in associations[:50]}) or [publisher.code]
     communes = geography().communes
+    # places the objects name ("Classes découvertes des écoles de …"): where its most
+    # funded beneficiaries are
+    funded = sorted({b.commune for b in (associations or others)[:50]})
+    place_names = [communes[code].name for code in funded]
     fields = [_FIELD_OF_TITLE.get(c, c) for c in layout.columns]
     with path.open("w", encoding=layout.encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator=layout.newline)
@@ -619,7 +622,7 @@ def _write_file(
             beneficiary = _draw(associations if use_association else others, rng)
             year = rng.randint(*years)
             group = rng.choices(object_groups, weights=_OBJECT_WEIGHTS)[0]
-            place = communes[rng.choice(place_names)].name if place_names else ""
+            place = rng.choice(place_names)
             objet = rng.choice(_OBJECTS[group]).format(year=year, next=year + 1, place=place)
             row = _row(publisher, layout, beneficiary, objet, year, number, rng)
             writer.writerow([row.get(f, "") for f in fields])
