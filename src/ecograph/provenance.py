@@ -69,8 +69,8 @@ def loaded_version(store: Store, graph: str) -> str | None:
 # The properties that say which graphs there are (their type) and which version of its
 # content each holds: its title, version, source and time, an import's version and checksum.
 # Not every property of the graph node: an import's graph also names each actor it describes
-# (``dcterms:references``) and keeps its notes, 770,000 triples in a store of a quarter of France's associations, which
-# took 12 s to read before every library query that reads the metrics graph.
+# (``dcterms:references``) and keeps its notes: 770,000 triples in a store of a quarter of
+# France's associations, 12 s to read before every library query reading the metrics graph.
 _DESCRIPTIONS_QUERY = """
 SELECT ?graph ?property ?value WHERE {
   VALUES ?property {
