@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecograph.geography import Commune, geography
+from ecograph.ingest.scdl import SCDL_COLUMNS
 
 __all__ = [
     "LAYOUTS",
@@ -373,24 +374,7 @@ class _Layout:
 LAYOUTS: dict[str, _Layout] = {
     # schema 2.x, field names, as most portals export it
     "fields-2": _Layout(
-        (
-            "nomAttribuant",
-            "idAttribuant",
-            "dateConvention",
-            "referenceDecision",
-            "nomBeneficiaire",
-            "idBeneficiaire",
-            "rnaBeneficiaire",
-            "objet",
-            "montant",
-            "nature",
-            "conditionsVersement",
-            "datesPeriodeVersement",
-            "idRAE",
-            "notificationUE",
-            "pourcentageSubvention",
-            "dispositifAide",
-        ),
+        SCDL_COLUMNS[:16],  # the schema's fields up to dispositifAide, as the importer reads them
         "utf-8",
         "\n",
         "iso",
