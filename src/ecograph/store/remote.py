@@ -1,10 +1,11 @@
 """A remote SPARQL 1.1 server as an ecograph store: the path past one machine.
 
 Queries and updates go through SPARQLWrapper (SPARQL 1.1 Protocol); loads go through the
-SPARQL 1.1 Graph Store HTTP Protocol (one POST or PUT of the whole graph, which servers such as
-Oxigraph, Fuseki and GraphDB apply as one transaction). Only standard protocols are used, so
-the same commands run against Oxigraph server, Apache Jena Fuseki, GraphDB, Virtuoso or QLever
-(see docs/remote.md).
+SPARQL 1.1 Graph Store HTTP Protocol, in batches into a scratch graph that one update then puts
+in place (``load``). Only standard protocols are used, so the same commands run against
+Oxigraph server, Apache Jena Fuseki, GraphDB, Virtuoso or QLever (see docs/remote.md); the
+tests run them against Oxigraph server and Virtuoso. Protected endpoints get the account of
+``ECOGRAPH_HTTP_USER`` / ``ECOGRAPH_HTTP_PASSWORD`` (``store.credentials``).
 
 ecograph keeps one named graph per source and queries their union, so the server must treat
 its default graph as the union of the named graphs (Oxigraph: ``--union-default-graph``;
@@ -26,9 +27,10 @@ taken as complete (DESIGN §10). Per read path:
   with ``LIMIT n OFFSET k``, ordered by its own ORDER BY (if any) then by every projected
   variable, so the order is total and pages neither overlap nor skip rows. A query that has
   its own LIMIT/OFFSET or a trailing VALUES block cannot take another slice at its end without
-  rewriting it, and is **refused**, as is a page that comes back cut off again or refused
-  (Virtuoso refuses sorted pages past ``MaxSortedTopRows``). Paging costs nothing until a
-  server marks a cut: the first request is the query as written.
+  rewriting it, and is **refused**, as is a page that comes back cut off again or refused.
+  (Virtuoso refuses sorted pages past ``MaxSortedTopRows``: those pages are asked for as a
+  sorted subquery sliced outside it, which it serves.) Paging costs nothing until a server
+  marks a cut: the first request is the query as written.
 - ASK (``ask``, ``has_graph``): one answer, which no row cap can shorten; **refused** if the
   server marks it anyway.
 - CONSTRUCT/DESCRIBE (``query``): **refused** when cut off. A cut counts template triples, not
