@@ -93,6 +93,52 @@ def test_community_gaps_by_hand() -> None:
     assert [(g.community_a, g.community_b) for g in found] == [(1, 2)]  # numbered from 1
 
 
+def _community_gaps_by_brute_force(G: nx.Graph, communities: list[set]) -> list:
+    """Every pair of multi-actor communities with the same home département and no tie."""
+    number = {n: i for i, c in enumerate(communities, start=1) for n in c}
+    tied = {frozenset((number[a], number[b])) for a, b in G.edges()}
+    home = {}
+    for i, c in enumerate(communities, start=1):
+        counts: dict[str, int] = {}
+        for n in c:
+            counts[G.nodes[n]["departement"]] = counts.get(G.nodes[n]["departement"], 0) + 1
+        home[i] = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    found = [
+        gaps.CommunityGap(home[i], i, j, len(communities[i - 1]), len(communities[j - 1]))
+        for i in range(1, len(communities) + 1)
+        for j in range(i + 1, len(communities) + 1)
+        if home[i] == home[j]
+        and frozenset((i, j)) not in tied
+        and min(len(communities[i - 1]), len(communities[j - 1])) > 1
+    ]
+    return sorted(found, key=lambda g: (-g.size_a * g.size_b, g.community_a, g.community_b))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_community_gaps_are_every_untied_pair_and_the_largest_first(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    G = nx.gnm_random_graph(300, 260, seed=seed)
+    for node in G:
+        G.nodes[node]["departement"] = str(rng.integers(1, 4))
+    sizes = rng.integers(1, 9, size=80)
+    nodes = rng.permutation(300).tolist()
+    communities, start = [], 0
+    for size in sizes:
+        if start < 300:
+            communities.append(set(nodes[start : start + int(size)]))
+        start += int(size)
+    everything = _community_gaps_by_brute_force(G, communities)
+    assert everything  # the graph is sparse enough to leave untied pairs
+    assert gaps.community_gaps(G, communities, per_departement=None) == everything
+    limited = gaps.community_gaps(G, communities, per_departement=5)
+    expected = []
+    for departement in sorted({g.departement for g in everything}):
+        expected += [g for g in everything if g.departement == departement][:5]
+    key = lambda g: (-g.size_a * g.size_b, g.community_a, g.community_b)  # noqa: E731
+    assert limited == sorted(expected, key=key)
+    assert len(limited) < len(everything)  # the limit did leave pairs out
+
+
 def test_resource_allocation_and_adamic_adar_match_networkx() -> None:
     G = nx.gnm_random_graph(40, 90, seed=3)
     nx.set_node_attributes(G, "ess", "sector")
@@ -283,3 +329,46 @@ def test_non_edges_survive_draws_that_pair_a_node_with_itself() -> None:
     u, v = random_non_edges(index, 2, SelfPairsFirst())  # type: ignore[arg-type]
     assert len(u) == 2 and all(a != b for a, b in zip(u, v, strict=True))
     assert not any(index.adjacency[a, b] for a, b in zip(u, v, strict=True))
+
+
+def test_cost_slices_keep_each_batch_within_budget() -> None:
+    from ecograph.network.arrays import cost_slices
+
+    cost = np.array([3, 1, 1, 9, 2, 2, 2, 1])
+    parts = list(cost_slices(cost, 4))
+    assert [cost[p].tolist() for p in parts] == [[3, 1], [1], [9], [2, 2], [2, 1]]
+    assert [p.stop - p.start for p in cost_slices(np.ones(7), 100, most=3)] == [3, 3, 1]
+
+
+def test_features_in_small_batches_equal_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ecograph.network.linkpred as linkpred
+
+    G = nx.barabasi_albert_graph(300, 3, seed=5)  # hubs, so batches differ in size
+    nx.set_node_attributes(G, "ess", "sector")
+    index = GraphIndex(G)
+    u, v = candidate_pairs(index, seed=0)
+    whole = index.features(u, v)
+    monkeypatch.setattr(linkpred, "PRODUCT_ENTRIES", 50)
+    batched = index.features(u, v)
+    assert np.array_equal(whole.common, batched.common)
+    assert np.allclose(whole.matrix(), batched.matrix())
+
+
+def test_pairs_through_a_crowded_partner_wait_for_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hub's d²/2 pairs are listed only while the budget allows; small partners first."""
+    import ecograph.network.linkpred as linkpred
+
+    G = nx.star_graph(40)  # 0 funds 1..40
+    G.add_edges_from([(41, 42), (42, 43)])  # 41 and 43 share partner 42
+    nx.set_node_attributes(G, "ess", "sector")
+    index = GraphIndex(G)
+
+    def pairs() -> set[tuple[int, int]]:
+        found = linkpred._shared_partner_pairs(index.adjacency)
+        return set(zip(found.row.tolist(), found.col.tolist(), strict=True))
+
+    assert len(pairs()) == 40 * 39 // 2 + 1
+    monkeypatch.setattr(linkpred, "SHARED_PARTNER_PAIRS", 100)
+    assert pairs() == {(index.index[41], index.index[43])}

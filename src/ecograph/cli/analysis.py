@@ -150,6 +150,7 @@ def metrics(
         fingerprint = counts_fingerprint(store, metrics_graph(store.base_iri))
     with working("Computing metrics…"):
         result = compute_metrics(projection, seed=seed)
+    del projection  # gigabytes at national scale, and the tables are all the write needs
     graph = None
     if write and result.whole_ecosystem:
         with opened(create=False) as store:

@@ -13,7 +13,7 @@ measure, instead of each one flattening the graph again.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-__all__ = ["GraphArrays", "arrays_for", "graph_arrays", "group_codes"]
+__all__ = ["GraphArrays", "arrays_for", "cost_slices", "graph_arrays", "group_codes"]
 
 
 @dataclass(frozen=True)
@@ -140,3 +140,23 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     keep[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+def cost_slices(cost: np.ndarray, budget: float, *, most: int | None = None) -> Iterator[slice]:
+    """Consecutive slices of items whose ``cost`` adds up to at most ``budget`` each (an item
+    over budget alone gets a slice of its own), and at most ``most`` items.
+
+    Sparse products over a batch of actor pairs need memory in proportion to the pairs'
+    degrees, not their number: a batch that meets a funder of 8,000 associations a thousand
+    times must be cut smaller than one of small associations.
+    """
+    total = np.cumsum(cost, dtype=np.float64)
+    start, size = 0, len(total)
+    while start < size:
+        spent = total[start - 1] if start else 0.0
+        end = int(np.searchsorted(total, spent + budget, side="right"))
+        end = max(end, start + 1)
+        if most is not None:
+            end = min(end, start + most)
+        yield slice(start, min(end, size))
+        start = end

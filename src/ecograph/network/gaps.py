@@ -18,6 +18,7 @@ in that territory yet.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
@@ -235,39 +236,81 @@ def actor_gaps(G: nx.Graph) -> list[ActorGap]:
     return sorted(gaps, key=lambda g: (g.degree, g.epci, g.name, str(g.actor)))
 
 
+#: Community gaps listed per département, the pairs with the largest communities first. A
+#: département of the national register holds thousands of small communities, so "every
+#: untied pair" would be millions of rows nobody reads (and quadratic time to list them).
+COMMUNITY_GAPS_PER_DEPARTEMENT = 100
+
+
 @collector_paused()
-def community_gaps(G: nx.Graph, communities: list[set[Hashable]]) -> list[CommunityGap]:
+def community_gaps(
+    G: nx.Graph,
+    communities: list[set[Hashable]],
+    *,
+    per_departement: int | None = COMMUNITY_GAPS_PER_DEPARTEMENT,
+) -> list[CommunityGap]:
     """Pairs of communities based mostly in the same département with no tie between them.
 
     Communities are numbered from 1 in the order given — the order of
     :func:`~ecograph.network.communities.louvain_communities` and of the metrics tables
     (largest first). A community's département is the one most of its members are based in
-    (ties broken by code, so the answer does not depend on set order).
+    (ties broken by code, so the answer does not depend on set order). Single actors are not
+    communities here: they are the isolated actors of :func:`actor_gaps`.
+
+    At most ``per_departement`` pairs per département (None: all), those whose sizes have the
+    largest product: the pairs are walked from the largest down (:func:`_largest_pairs`), so
+    the work follows the rows listed and the ties, not the square of the communities.
     """
     membership = {node: i for i, members in enumerate(communities, start=1) for node in members}
     linked = {
-        frozenset((membership[a], membership[b]))
+        (min(membership[a], membership[b]), max(membership[a], membership[b]))
         for a, b in G.edges()
         if a in membership and b in membership and membership[a] != membership[b]
     }
-    home = {}
-    sizes = {i: len(members) for i, members in enumerate(communities, start=1)}
+    by_departement: dict[str, list[tuple[int, int]]] = {}
     for i, members in enumerate(communities, start=1):
+        if len(members) < 2:
+            continue
         departements = Counter(G.nodes[m].get("departement", "") for m in members)
-        home[i] = (
-            min(departements.items(), key=lambda kv: (-kv[1], kv[0]))[0] if departements else ""
-        )
+        home = min(departements.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        if home:
+            by_departement.setdefault(home, []).append((len(members), i))
     gaps = []
-    for i, j in itertools.combinations(sorted(sizes), 2):
-        if (
-            home[i]
-            and home[i] == home[j]
-            and frozenset((i, j)) not in linked
-            and sizes[i] > 1
-            and sizes[j] > 1
-        ):
-            gaps.append(CommunityGap(home[i], i, j, sizes[i], sizes[j]))
+    for departement, sized in by_departement.items():
+        for (size_a, a), (size_b, b) in _largest_pairs(sized, linked, per_departement):
+            gaps.append(CommunityGap(departement, a, b, size_a, size_b))
     return sorted(gaps, key=lambda g: (-g.size_a * g.size_b, g.community_a, g.community_b))
+
+
+def _largest_pairs(
+    sized: list[tuple[int, int]], linked: set[tuple[int, int]], limit: int | None
+) -> Iterable[tuple[tuple[int, int], tuple[int, int]]]:
+    """Untied pairs of ``(size, number)`` communities, largest size product first (then by
+    numbers), at most ``limit`` of them.
+
+    With the communities sorted by size, pair (i, j) can only be reached after (i, j - 1) and
+    (i - 1, i) (the first of each never smaller), so a heap of the frontier yields the pairs
+    in order without listing them all.
+    """
+    order = sorted(sized, key=lambda c: (-c[0], c[1]))
+    n = len(order)
+
+    def key(i: int, j: int) -> tuple[int, int, int]:
+        a, b = sorted((order[i][1], order[j][1]))
+        return (-order[i][0] * order[j][0], a, b)
+
+    frontier = [(key(0, 1), 0, 1)] if n > 1 else []
+    listed = 0
+    while frontier and (limit is None or listed < limit):
+        _, i, j = heapq.heappop(frontier)
+        if j + 1 < n:
+            heapq.heappush(frontier, (key(i, j + 1), i, j + 1))
+        if j == i + 1 and j + 1 < n:
+            heapq.heappush(frontier, (key(j, j + 1), j, j + 1))
+        first, second = sorted((order[i], order[j]), key=lambda c: c[1])
+        if (first[1], second[1]) not in linked:
+            listed += 1
+            yield first, second
 
 
 # ----------------------------------------------------------------------------- suggestions

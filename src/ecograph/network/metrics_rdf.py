@@ -38,10 +38,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator
+import itertools
+import math
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pyoxigraph as ox
 
 from ecograph import __version__
@@ -52,7 +55,7 @@ from ecograph.network.metrics import GroupMetrics, MetricsResult
 from ecograph.provenance import graph_description
 from ecograph.rdfterms import nt_iri, nt_literal
 from ecograph.store.base import Store, bound_text
-from ecograph.store.remote import RemoteStore
+from ecograph.store.graph_replace import replace_graph
 from ecograph.vocab import EG
 
 __all__ = [
@@ -127,6 +130,7 @@ class StaleMetricsError(RuntimeError):
     """The data changed between reading the ecosystem and writing its metrics."""
 
 
+@collector_paused()
 def write_metrics(
     store: Store,
     result: MetricsResult,
@@ -177,55 +181,9 @@ def write_metrics(
         description.append(
             f"{nt_iri(graph)} {nt_iri(EG.dataFingerprint)} {nt_literal(fingerprint)} ."
         )
-    body = metrics_ntriples(result, store.base_iri)
-    replace_graph(store, graph, body + "\n".join(description) + "\n")
+    lines = itertools.chain(_lines(result, store.base_iri), description)
+    replace_graph(store, graph, _chunks(lines))
     return graph
-
-
-#: The scratch graph of ecograph 0.1's replacing load (``{graph}#ecograph-loading``): a run
-#: killed between its load and its ``MOVE`` left it behind, full of measures every query saw.
-_OLD_SCRATCH_SUFFIX = "#ecograph-loading"
-
-
-def replace_graph(store: Store, graph: str, ntriples: str) -> None:
-    """Make ``graph`` hold exactly ``ntriples`` (N-Triples text), in one all-or-nothing step.
-
-    Readers query the union of all graphs, so the new triples cannot wait in a scratch graph
-    (a kill before the swap would leave them visible beside the old ones), and dropping the
-    old graph before loading the new one would leave no graph at all when killed in between.
-    So:
-
-    - no graph yet: one bulk load, which is atomic and fast;
-    - a graph to replace: one SPARQL update, ``DROP`` then ``INSERT DATA``, which the store
-      runs as one transaction (Oxigraph does, embedded or server, as SPARQL 1.1 Update asks
-      of every request). It is the slow path, about twice the CPU of a drop-then-load and
-      much more memory: Oxigraph holds a transaction in memory, and a bulk load is not one
-      (figures in bench/README.md).
-
-    A remote store takes its own path: its ``load`` sends the triples in batches to a
-    scratch graph, counts them, then puts them in place with one ``MOVE``. One update of the
-    whole graph does not fit a server: Virtuoso's SPARQL compiler runs out of memory on a few
-    thousand triples, Oxigraph server refuses a request over 128 MB (about 35,000 actors).
-    """
-    if isinstance(store, RemoteStore):
-        body = ntriples.encode("utf-8")
-        store.load(body, format=ox.RdfFormat.N_TRIPLES, graph=graph, replace=True)
-        return
-    store.drop_graph(graph + _OLD_SCRATCH_SUFFIX)
-    if not store.has_graph(graph):
-        store.load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, graph=graph)
-        return
-    store.update(_replace_update(graph, ntriples))
-
-
-def _replace_update(graph: str, ntriples: str) -> str:
-    """``DROP`` + ``INSERT DATA`` of ``graph``: one update request, so one transaction.
-
-    N-Triples lines are valid SPARQL triples, and :func:`~ecograph.rdfterms.nt_iri` and
-    :func:`~ecograph.rdfterms.nt_literal` escape every term, so no value can end the block.
-    """
-    name = nt_iri(graph)
-    return f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{ntriples}}} }}"
 
 
 def top_brokers(store: Store, domain: str, *, limit: int = 10) -> list[dict[str, Any]]:
@@ -247,6 +205,19 @@ def top_brokers(store: Store, domain: str, *, limit: int = 10) -> list[dict[str,
     return result
 
 
+def _chunks(lines: Iterable[str], size: int = 10_000) -> Iterator[str]:
+    """N-Triples lines joined ``size`` at a time: a national metrics graph (9 M triples at a
+    quarter of France, 1.6 GB of text) goes to the store without ever being one string."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield "\n".join(batch) + "\n"
+            batch.clear()
+    if batch:
+        yield "\n".join(batch) + "\n"
+
+
 @collector_paused()
 def metrics_ntriples(result: MetricsResult, base: str) -> str:
     """The metrics as N-Triples text (deterministic: same result, same bytes)."""
@@ -266,7 +237,17 @@ def _integer(value: int) -> str:
 
 
 def _double(value: float) -> str:
-    return f'"{float(value)!r}{_DOUBLE_SUFFIX}'
+    """The double as Oxigraph writes it back ("0", "0.0000001", "INF"): the shortest digits
+    that round-trip, with no exponent and no ".0". Written in another form, each value would
+    count as changed at every rewrite of the graph (``store.graph_replace``)."""
+    text = repr(float(value))
+    if text.endswith(".0"):
+        text = text[:-2]
+    elif "e" in text:
+        text = np.format_float_positional(value, unique=True, trim="-")
+    elif not math.isfinite(value):
+        text = "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+    return f'"{text}{_DOUBLE_SUFFIX}'
 
 
 def _key(concept: str) -> str:

@@ -314,9 +314,8 @@ class EmbeddedStore:
         each step is atomic, so the graph is always the old one, absent, or the new one —
         never half-written. It is meant for ecograph's own derived graphs (ontology,
         territories, generated data), which a rerun restores. The metrics graph, which
-        queries read while it is replaced, is swapped in one transaction instead
-        (``network.metrics_rdf.replace_graph``), at a price: Oxigraph holds that transaction
-        in memory.
+        queries read while it is replaced, changes in one transaction instead, which deletes
+        and inserts only the triples that differ (``store.graph_replace.replace_graph``).
         """
         self._require_writable()
         if replace:
