@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ecograph.binding import bind, bind_language_tests, has_placeholder
+from ecograph.binding import bind, bind_language_tests, bind_path_ends, has_placeholder
 from ecograph.geography import resolve_territory
 from ecograph.listcolumns import LIST_SEPARATOR, sorted_list_text
 from ecograph.resources import queries_dir
@@ -129,6 +129,8 @@ class LibraryQuery:
             term = terms[parameter.name]
             if parameter.type == "lang" and isinstance(term, ox.Literal):
                 text = bind_language_tests(text, parameter.name, term)
+            elif parameter.type == "territory" and isinstance(term, ox.NamedNode):
+                text = bind_path_ends(text, parameter.name, term)
         return bind(text, terms)
 
     def usage(self) -> str:
