@@ -182,3 +182,42 @@ def test_the_metrics_command_holds_no_lock_while_it_computes(
     assert opened_meanwhile == [True]
     with open_store(workspace, read_only=True) as store:
         assert metrics_state(store) == "current"
+
+
+def test_a_refresh_writes_the_change_and_equals_a_full_recomputation(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Import a département's grants into a store whose metrics are current: the refresh
+    rewrites only the triples that changed, and the graph it leaves is the one a full
+    recomputation writes from nothing on the same data."""
+    import ecograph.network.metrics_rdf as metrics_rdf
+
+    monkeypatch.chdir(tmp_path)
+    changes = []
+    replace = metrics_rdf.replace_graph
+
+    def recording(*args: object, **kwargs: object) -> object:
+        changes.append(replace(*args, **kwargs))  # type: ignore[arg-type]
+        return changes[-1]
+
+    monkeypatch.setattr(metrics_rdf, "replace_graph", recording)
+    grants = FIXTURES / "scdl_maine_et_loire_excerpt.csv"
+    full = tmp_path / "full"
+    shutil.copytree(workspace, full, ignore=shutil.ignore_patterns("writer.lock"))
+    with open_store(workspace) as store:
+        import_file(store, grants)
+        refresh_metrics(store)
+        refreshed = _metrics_triples(store)
+        graph = metrics_graph(store.base_iri)
+    with open_store(full) as store:
+        import_file(store, grants)
+        store.drop_graph(graph)  # nothing to start from: the whole graph is written
+        refresh_metrics(store, force=True)
+        recomputed = _metrics_triples(store)
+    assert [c.method for c in changes] == ["difference", "bulk load"]
+    changed = changes[0].deleted + changes[0].inserted
+    assert 0 < changed < len(recomputed) / 10
+    # The graph's own description records when the data was imported, which differs.
+    own = {t for t in refreshed | recomputed if t[0] == f"<{graph}>"}
+    assert refreshed - own == recomputed - own
+    assert len(refreshed - own) > 10_000

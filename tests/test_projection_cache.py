@@ -10,6 +10,7 @@ import pytest
 from ecograph.ingest.importer import import_file
 from ecograph.network.projection import Projection, project
 from ecograph.network.projection_cache import CACHE_DIR
+from ecograph.provenance import graph_descriptions
 from ecograph.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -25,6 +26,10 @@ def same(a: Projection, b: Projection) -> bool:
     )
 
 
+def _cached(store: EmbeddedStore) -> list[Path]:
+    return sorted((Path(store.location) / CACHE_DIR / "projection").glob("*.npz"))
+
+
 def no_reads(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make any scan of the store fail: what follows must come from the cache."""
 
@@ -32,6 +37,7 @@ def no_reads(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the store was scanned")
 
     monkeypatch.setattr(store, "select_values", refuse)
+    monkeypatch.setattr(store, "select_values_in", refuse)
 
 
 @pytest.fixture
@@ -44,8 +50,8 @@ def test_a_second_projection_reads_the_cache_and_is_the_same(
     grants: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = project(grants)
-    cached = list((Path(grants.location) / CACHE_DIR).glob("projection-*.npz"))
-    assert len(cached) == 1
+    cached = _cached(grants)
+    assert len(cached) == len(graph_descriptions(grants)) >= 1  # one file per described graph
     with monkeypatch.context() as patch:
         no_reads(grants, patch)
         second = project(grants)
@@ -58,12 +64,46 @@ def test_new_data_is_read_and_replaces_the_cache(grants: EmbeddedStore) -> None:
     import_file(grants, FIXTURES / "scdl_loire_atlantique_excerpt.csv")
     after = project(grants)
     assert after.collaboration.number_of_nodes() > before.collaboration.number_of_nodes()
-    assert len(list((Path(grants.location) / CACHE_DIR).glob("projection-*.npz"))) == 1
+    assert len(_cached(grants)) == len(graph_descriptions(grants))
+
+
+def test_after_an_import_only_the_new_graph_is_read(
+    grants: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = set(grants.named_graphs())
+    project(grants)
+    import_file(grants, FIXTURES / "scdl_loire_atlantique_excerpt.csv")
+    (new,) = set(grants.named_graphs()) - before
+    read: set[str] = set()
+    select_values_in = grants.select_values_in
+
+    def reading(sparql: str, graph: str) -> list[list[str]]:
+        read.add(graph)
+        return select_values_in(sparql, graph)
+
+    monkeypatch.setattr(grants, "select_values_in", reading)
+    incremental = project(grants)
+    assert read - set(graph_descriptions(grants)) | {new} == {new}
+    assert new in read
+    for path in (Path(grants.location) / CACHE_DIR).rglob("*.npz"):
+        path.unlink()  # nothing cached: every graph read again
+    assert same(project(grants), incremental)
+
+
+def test_a_removed_graph_takes_its_rows_away(grants: EmbeddedStore) -> None:
+    alone = project(grants)
+    before = set(grants.named_graphs())
+    import_file(grants, FIXTURES / "scdl_loire_atlantique_excerpt.csv")
+    project(grants)
+    (new,) = set(grants.named_graphs()) - before
+    grants.drop_graph(new)
+    assert same(project(grants), alone)
+    assert len(_cached(grants)) == len(graph_descriptions(grants))
 
 
 def test_a_damaged_cache_is_read_past(grants: EmbeddedStore) -> None:
     first = project(grants)
-    (path,) = (Path(grants.location) / CACHE_DIR).glob("projection-*.npz")
+    path = _cached(grants)[0]
     path.write_bytes(b"not a numpy file")
     assert same(project(grants), first)
     assert path.read_bytes() != b"not a numpy file"  # written again

@@ -93,13 +93,22 @@ def data_fingerprint(store: Store, *, leave_out: tuple[str, ...] = ()) -> str:
     per graph instead of the data itself.
     """
     lines = sorted(
-        {
-            f"{row['graph']} {row['property']} {row['value']}"
-            for row in store.select(_DESCRIPTIONS_QUERY)
-            if bound_text(row, "graph") not in leave_out
-        }
+        f"<{graph}> {line}"  # the form of ecograph 0.1's fingerprints, so they still match
+        for graph, description in graph_descriptions(store).items()
+        if graph not in leave_out
+        for line in description
     )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def graph_descriptions(store: Store) -> dict[str, list[str]]:
+    """Each described graph's self-description as sorted ``property value`` lines: what
+    changes when its content does (see :func:`data_fingerprint`)."""
+    found: dict[str, set[str]] = {}
+    for row in store.select(_DESCRIPTIONS_QUERY):
+        line = f"{row['property']} {row['value']}"
+        found.setdefault(bound_text(row, "graph"), set()).add(line)
+    return {graph: sorted(lines) for graph, lines in found.items()}
 
 
 _TITLES_QUERY = """

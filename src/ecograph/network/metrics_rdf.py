@@ -6,9 +6,10 @@ union of all graphs, so a second, partial set of the same measures, in this grap
 another, would sit beside the whole ecosystem's and give every actor two betweenness values
 and every library count two answers. A filtered run's tables are for the terminal and files.
 
-Each run replaces the whole graph in one all-or-nothing step (:func:`replace_graph`), so a
-reader sees the complete old graph or the complete new one, even when the run is killed
-mid-write: never none, never a mix, and no scratch graph left behind. The graph describes
+Each run replaces the whole graph in one all-or-nothing step (:func:`replace_graph`, which
+writes only the triples that changed), so a reader sees the complete old graph or the complete
+new one, even when the run is killed mid-write: never none, never a mix, and no scratch graph
+left behind. The graph describes
 itself (``eg:SourceGraph``, title, version, and how betweenness was computed). The vocabulary
 is the "Network metrics" section of the ontology; the model is in
 ``docs/decisions/0001-data-model.md``:
