@@ -64,6 +64,7 @@ class EG(DefinedNamespace):
     budget: URIRef  # budget
     communityCount: URIRef  # community count
     constraint: URIRef  # constraint
+    contentDigest: URIRef  # content digest
     criterion: URIRef  # criterion
     crossSectorShare: URIRef  # cross-sector share
     crossSectorTieCount: URIRef  # cross-sector tie count
