@@ -19,7 +19,7 @@ from ecograph.namespaces import PREFIXES
 from ecograph.network import gaps
 from ecograph.network.evaluate import compare
 from ecograph.network.gap_report import TABLES, GapReport, gap_report, write_report
-from ecograph.network.linkpred import GraphIndex, candidate_pairs, fit
+from ecograph.network.linkpred import FEATURES, GraphIndex, candidate_pairs, fit
 from ecograph.network.projection import Projection, project
 
 
@@ -372,3 +372,10 @@ def test_pairs_through_a_crowded_partner_wait_for_the_budget(
     assert len(pairs()) == 40 * 39 // 2 + 1
     monkeypatch.setattr(linkpred, "SHARED_PARTNER_PAIRS", 100)
     assert pairs() == {(index.index[41], index.index[43])}
+
+
+def test_features_of_no_pairs_are_empty_columns() -> None:
+    G = nx.path_graph(4)
+    nx.set_node_attributes(G, "ess", "sector")
+    features = GraphIndex(G).features(np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+    assert features.matrix().shape == (0, len(FEATURES)) and features.common.size == 0

@@ -125,9 +125,10 @@ class GraphIndex:
         :data:`PRODUCT_ENTRIES` partners, not of a number of pairs: a funder of 8,000
         associations met 50,000 times would otherwise need gigabytes at once.
         """
+        parts = list(cost_slices(self.degree[u] + self.degree[v] + 1, PRODUCT_ENTRIES))
         batches = [
             self._features(u[part], v[part], exclude_own_tie=exclude_own_tie)
-            for part in cost_slices(self.degree[u] + self.degree[v] + 1, PRODUCT_ENTRIES)
+            for part in parts or [slice(0, 0)]  # no pairs: the empty columns
         ]
         if len(batches) == 1:
             return batches[0]
