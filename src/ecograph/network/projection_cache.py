@@ -10,9 +10,9 @@ new graph is read; after a removal, its file goes. A graph with no description i
 time. The rows of all graphs together are the rows of the union (the projection's scans make
 values distinct per subject, so a triple stated in two graphs counts once).
 
-Each file is columnar: each column of each query is one UTF-8 text, its values joined by a
-separator no value holds, as a numpy byte array; reading it back is one decode and one split
-per column. A remote store has no workspace and is read every time.
+Each file is columnar (:func:`_read` has the layout): each column of each query is one UTF-8
+text, its values joined by a separator no value holds; reading it back is one decode and one
+split per column. A remote store has no workspace and is read every time.
 """
 
 from __future__ import annotations
