@@ -159,3 +159,13 @@ def test_other_graphs_are_left_alone(store: EmbeddedStore) -> None:
     replace_graph(store, GRAPH, "\n".join(_lines({1: 1})))
     replace_graph(store, GRAPH, "\n".join(_lines({1: 2})))
     assert len(list(store.quads("urn:other"))) == 1
+
+
+def test_a_damaged_copy_is_read_back(store: EmbeddedStore) -> None:
+    replace_graph(store, GRAPH, "\n".join(_lines({k: k for k in range(50)})))
+    (kept,) = (Path(store.location) / "cache" / "graphs").glob("*.nt.gz")
+    kept.write_bytes(kept.read_bytes()[:40])  # cut short
+    dumps = CountingDumps(store)
+    replace_graph(store, GRAPH, "\n".join(_lines({k: 2 * k for k in range(50)})))
+    assert dumps.graphs == [GRAPH]
+    assert _content(store) == _expected(_lines({k: 2 * k for k in range(50)}))

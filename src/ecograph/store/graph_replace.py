@@ -37,6 +37,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +100,7 @@ def replace_graph(store: Store, graph: str, ntriples: str | Iterable[str]) -> Gr
             store.update(_whole_update(graph, new.read_text(encoding="utf-8")))
             return GraphChange(-1, -1, "whole")
         old = _kept(store, graph)
-        old_digests = _digests(old) if old is not None else None
+        old_digests = _kept_digests(old) if old is not None else None
         if old is None or old_digests is None or len(old_digests) != _triple_count(store, graph):
             old = Path(folder) / "old.nt"
             with old.open("wb") as dump:
@@ -151,6 +152,15 @@ def _keep(store: EmbeddedStore, graph: str, content: str, new: Path) -> None:
     for older in folder.glob(f"{_kept_name(graph)}-*.nt.gz"):
         if older != path:
             older.unlink(missing_ok=True)
+
+
+def _kept_digests(path: Path) -> np.ndarray | None:
+    """The kept copy's line digests, or None when it cannot be read whole (a damaged copy is
+    only a cache: the graph is dumped instead)."""
+    try:
+        return _digests(path)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        return None
 
 
 def _triple_count(store: EmbeddedStore, graph: str) -> int:
