@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 from ecograph.ingest.importer import import_file
-from ecograph.network.projection import Projection, project
-from ecograph.network.projection_cache import CACHE_DIR
+from ecograph.network.projection import SCANS, Projection, project
+from ecograph.network.projection_cache import CACHE_DIR, cached_rows
 from ecograph.provenance import graph_descriptions
 from ecograph.store import EmbeddedStore
 
@@ -119,3 +119,25 @@ def test_a_value_holding_the_separator_is_not_cached_but_projected(
     names = {data["name"] for _, data in projection.collaboration.nodes(data=True)}
     assert "Récord\x1eSéparateur" in names
     assert not list((Path(store.location) / CACHE_DIR).glob("projection-*.npz"))
+
+
+@pytest.mark.parametrize("read", ["from the store", "from the cache"])
+def test_equal_texts_are_one_object(grants: EmbeddedStore, read: str) -> None:
+    """What keeps a national projection in memory: an actor's IRI is held once, however many
+    scans name it, and a sector once, however many actors have it."""
+    if read == "from the cache":
+        cached_rows(grants, SCANS)
+    rows = cached_rows(grants, SCANS)
+    actors = {iri: iri for iri in rows["actors"].column(0)}
+    named = [subject for subject, _ in rows["name"] if subject in actors]
+    assert len(named) > 40
+    assert all(subject is actors[subject] for subject in named)
+    sectors = rows["sector"].column(1)
+    assert len(set(sectors)) < len(sectors)
+    assert len({id(sector) for sector in sectors}) == len(set(sectors))
+
+
+def test_a_projection_holds_each_actor_s_attributes_once(grants: EmbeddedStore) -> None:
+    projection = project(grants)
+    for actor, attributes in projection.collaboration.nodes(data=True):
+        assert projection.funding.nodes[actor] is attributes

@@ -85,9 +85,17 @@ class ProjectionFilter:
     end: dt.date | None = None
 
 
-@dataclass
+_NO_DOMAINS: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class Context:
-    """A partnership or project: what ties actors together."""
+    """A partnership or project: what ties actors together.
+
+    Slotted, with its domain sets shared between contexts that have the same ones: a
+    national store has millions of contexts, and a ``__dict__`` and two sets each cost more
+    than the rest of the context.
+    """
 
     iri: str
     kind: str  # "partnership" | "project"
@@ -95,7 +103,7 @@ class Context:
     start: dt.date | None = None
     amount: float | None = None
     #: Stated (``eg:domain``) and inferred (``eg:inferredDomain``) domains together.
-    domains: set[str] = field(default_factory=set)
+    domains: frozenset[str] = frozenset()
     members: dict[str, str] = field(default_factory=dict)  # actor IRI → role
     #: Every ``eg:partnershipType`` (one is expected; ``partnership_type`` is the first).
     types: tuple[str, ...] = ()
@@ -178,16 +186,20 @@ SCANS = {"actors": ACTORS_QUERY, **ACTOR_SCANS, **CONTEXT_SCANS, **PROJECT_LINK_
 def _project(store: Store, filters: ProjectionFilter, table: TerritoryTable) -> Projection:
     from ecograph.network.projection_cache import cached_rows
 
+    # Each scan's rows are dropped once read into its dict: the rows of all scans at once
+    # would be the projection's peak.
     rows = cached_rows(store, SCANS)
-    actor_iris = sorted({row[0] for row in rows["actors"]})
-    values = {key: _scan(rows[key]) for key in ACTOR_SCANS}
+    actor_iris = sorted(set(rows.pop("actors").column(0)))
+    values = {key: _scan(rows.pop(key)) for key in ACTOR_SCANS}
     actors = _actor_attributes(actor_iris, values, table)
-    contexts = _contexts({key: _scan(rows[key]) for key in CONTEXT_SCANS})
+    del values
+    contexts = _contexts({key: _scan(rows.pop(key)) for key in CONTEXT_SCANS})
     kept_contexts = [c for c in contexts.values() if _context_kept(c, filters)]
+    del contexts
     kept_actors = actors_in_territory(actors, kept_contexts, filters.territory)
     projection = _build(actors, kept_actors, kept_contexts, filters)
     projection.leads, projection.partnerships_for = (
-        _scan(rows[key]) for key in ("leads", "partnerships_for")
+        _scan(rows.pop(key)) for key in ("leads", "partnerships_for")
     )
     return projection
 
@@ -220,6 +232,14 @@ def _actor_attributes(
     Actors share communes, so the territory codes of each distinct place are worked out once.
     """
     places: dict[str, dict[str, str]] = {}
+    # Types, sectors and domain lists repeat from actor to actor: one string each, not one
+    # per actor (an actor's attributes are most of a national projection's memory).
+    texts: dict[str, str] = {}
+
+    def shared(text: str) -> str:
+        return texts.setdefault(text, text)
+
+    local = functools.lru_cache(maxsize=None)(_local)  # concept IRIs: a few hundred
     name, kind, sector, place_of, domains, inferred, sources = (
         values[key]
         for key in ("name", "type", "sector", "place", "domains", "inferred_domains", "sources")
@@ -230,23 +250,23 @@ def _actor_attributes(
         codes = places.get(place)
         if codes is None:
             codes = places[place] = territory_codes(place, table)
+        stated, guessed = domains.get(iri, ()), inferred.get(iri, ())
         attributes: dict[str, Any] = {
             "name": _first(name, iri),
-            "actor_type": _local(_first(kind, iri)),
-            "sector": _local(_first(sector, iri)),
-            "domains": " ".join(
-                sorted({_local(d) for d in (*domains.get(iri, ()), *inferred.get(iri, ()))})
-            ),
+            "actor_type": local(_first(kind, iri)),
+            "sector": local(_first(sector, iri)),
+            "domains": shared(" ".join(sorted({local(d) for d in (*stated, *guessed)})))
+            if stated or guessed
+            else "",
             # Those of the domains no source states: ecograph inferred them from words.
-            "inferred_domains": " ".join(
-                sorted(
-                    {_local(d) for d in inferred.get(iri, ())}
-                    - {_local(d) for d in domains.get(iri, ())}
-                )
-            ),
+            "inferred_domains": shared(
+                " ".join(sorted({local(d) for d in guessed} - {local(d) for d in stated}))
+            )
+            if guessed
+            else "",
             "place": place,
             # The source graphs stating the actor: where it comes from, real or generated.
-            "sources": " ".join(sources.get(iri, [])),
+            "sources": shared(" ".join(sources.get(iri, []))),
         }
         attributes.update(codes)
         actors[iri] = attributes
@@ -298,6 +318,8 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
     contexts: dict[str, Context] = {}
     dates = functools.lru_cache(maxsize=None)(_date)  # a few thousand distinct dates
     none: list[str] = []
+    domain_sets: dict[frozenset[str], frozenset[str]] = {}  # a few hundred distinct ones
+    shared = domain_sets.setdefault
     ptypes, start_dates, amounts_of, currencies_of, domains_of, funders_of, beneficiaries_of = (
         scans[key]
         for key in ("ptype", "start", "amount", "currency", "domain", "funder", "beneficiary")
@@ -320,15 +342,17 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
             currencies = currencies_of.get(iri, none)
             in_euros = amounts and (not currencies or currencies[0] == "EUR")
             funders, beneficiaries = funders_of.get(iri, none), beneficiaries_of.get(iri, none)
+            stated, inferred = domains_of.get(iri, none), inferred_of.get(iri, none)
+            every_domain = frozenset((*stated, *inferred))
+            inferred_only = every_domain - frozenset(stated) if inferred else _NO_DOMAINS
             context = contexts[iri] = Context(
                 iri=iri,
                 kind=kind,
                 partnership_type=types[0] if kind == "partnership" and types else None,
                 start=min(starts) if starts else None,
                 amount=amounts[0][0] if amounts else None,
-                domains={*domains_of.get(iri, none), *inferred_of.get(iri, none)},
-                inferred_domains=frozenset(inferred_of.get(iri, none))
-                - frozenset(domains_of.get(iri, none)),
+                domains=shared(every_domain, every_domain),
+                inferred_domains=shared(inferred_only, inferred_only),
                 types=tuple(types) if kind == "partnership" else (),
                 euros=Decimal(amounts[0][1]) if in_euros else Decimal(0),
                 funders=tuple(funders),
@@ -410,7 +434,10 @@ def _build(
     funding = nx.DiGraph()
     ordered = sorted(kept_actors)
     collaboration.add_nodes_from((iri, actors[iri]) for iri in ordered)
-    funding.add_nodes_from((iri, actors[iri]) for iri in ordered)
+    funding.add_nodes_from(ordered)
+    # The same actor, the same attributes: each funding node holds its collaboration node's
+    # attribute dict, not a copy (a copy per actor is a tenth of a national projection).
+    funding._node.update(collaboration._node)
     # Pair of actors → the partnerships / projects they share; funder → beneficiary → totals.
     made_of: dict[str, dict[tuple[str, str], list[str]]] = {"partnership": {}, "project": {}}
     flows: dict[tuple[str, str], list[float]] = {}
