@@ -170,6 +170,62 @@ def test_cut_is_the_filtered_projection(ecosystem: EmbeddedStore) -> None:
         assert sorted(mine.contexts) == sorted(theirs.contexts)
 
 
+ACROSS_TRIG = """
+@prefix eg: <https://w3id.org/ecograph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix kind: <https://w3id.org/ecograph/id/actor-type/> .
+@prefix sector: <https://w3id.org/ecograph/id/sector/> .
+@prefix ptype: <https://w3id.org/ecograph/id/partnership-type/> .
+@prefix actor: <https://w3id.org/ecograph/data/actor/> .
+@prefix place: <https://w3id.org/ecograph/territory/commune/> .
+<https://w3id.org/ecograph/data/graph/across> {
+  actor:x44 a eg:Actor ; skos:prefLabel "Ancenis side"@fr ; eg:actorType kind:association ;
+      eg:sector sector:ess ; eg:basedIn place:44003 .
+  actor:x49 a eg:Actor ; skos:prefLabel "Maine-et-Loire side"@fr ;
+      eg:actorType kind:association ; eg:sector sector:ess ; eg:basedIn place:49160 .
+  actor:paris a eg:Actor ; skos:prefLabel "A Paris foundation"@fr ;
+      eg:actorType kind:foundation ; eg:sector sector:privateNonProfit ;
+      eg:basedIn place:75056 .
+  <https://w3id.org/ecograph/data/partnership/x1> a eg:Partnership ;
+      eg:partnershipType ptype:funding ; eg:partner actor:paris , actor:x44 ;
+      eg:funder actor:paris ; eg:beneficiary actor:x44 ; eg:amount 5000.0 .
+  <https://w3id.org/ecograph/data/partnership/x2> a eg:Partnership ;
+      eg:partnershipType ptype:coConstruction ; eg:partner actor:x44 , actor:x49 .
+}
+"""
+
+
+def test_the_report_projects_the_parent_and_keeps_partners_from_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """A report projects its parent territory, not France: the figures are still those of the
+    whole store's cut. An EPCI across two départements (244400552: Loire-Atlantique and
+    Maine-et-Loire) keeps its actors on both sides, and a funder from Paris keeps its sector."""
+    table = geography()
+    with open_store(tmp_path / "ws") as store:
+        store.add(fixture_quads() + list(ox.parse(ACROSS_TRIG, format=ox.RdfFormat.TRIG)))
+        whole = project(store, ProjectionFilter(), table=table)
+        for text in ("epci/244400552", "44", "commune/44003", NANTES_METROPOLE):
+            report = build_report(store, text, table=table)
+            expected = cut(whole, report.territory)
+            mine = report.projection
+            assert list(mine.collaboration.nodes(data=True)) == list(
+                expected.collaboration.nodes(data=True)
+            ), text
+            assert list(mine.collaboration.edges(data=True)) == list(
+                expected.collaboration.edges(data=True)
+            ), text
+            assert sorted(mine.contexts) == sorted(expected.contexts), text
+        across = build_report(store, "epci/244400552", table=table)
+        assert across.here.actors == 2 and across.here.ties == 1
+        flows = {(f.funder_sector, f.beneficiary_sector): f.amount for f in across.funding}
+        assert flows == {("privateNonProfit", "ess"): 5000.0}
+        # Loire-Atlantique is projected within its région: Paris is a partner from elsewhere
+        departement = build_report(store, "44", table=table)
+        assert all(f.funder_sector and f.beneficiary_sector for f in departement.funding)
+        assert "privateNonProfit" in {f.funder_sector for f in departement.funding}
+
+
 # ----------------------------------------------------------------------------- figures
 def test_actor_counts(nantes: TerritoryReport) -> None:
     assert nantes.here.actors == 10

@@ -134,6 +134,9 @@ class Projection:
     #: another sector" counts besides the participants.
     leads: dict[str, list[str]] = field(default_factory=dict)
     partnerships_for: dict[str, list[str]] = field(default_factory=dict)
+    #: The attributes of actors outside the kept ones who share a kept partnership or
+    #: project: a territory's partners from elsewhere (the State funding its associations).
+    outside: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @functools.cached_property
     def bipartite(self) -> nx.Graph:
@@ -191,17 +194,82 @@ def _project(store: Store, filters: ProjectionFilter, table: TerritoryTable) -> 
     rows = cached_rows(store, SCANS)
     actor_iris = sorted(set(rows.pop("actors").column(0)))
     values = {key: _scan(rows.pop(key)) for key in ACTOR_SCANS}
+    scans = {key: _scan(rows.pop(key)) for key in CONTEXT_SCANS}
+    wanted = None
+    if filters.territory is not None:
+        actor_iris, wanted = _near(actor_iris, values, scans, filters.territory, table)
     actors = _actor_attributes(actor_iris, values, table)
     del values
-    contexts = _contexts({key: _scan(rows.pop(key)) for key in CONTEXT_SCANS})
+    contexts = _contexts(scans, only=wanted)
+    del scans
     kept_contexts = [c for c in contexts.values() if _context_kept(c, filters)]
     del contexts
     kept_actors = actors_in_territory(actors, kept_contexts, filters.territory)
     projection = _build(actors, kept_actors, kept_contexts, filters)
+    if filters.territory is not None:
+        projection.outside = {
+            actor: actors[actor]
+            for context in projection.contexts.values()
+            for actor in context.members
+            if actor in actors and actor not in kept_actors
+        }
     projection.leads, projection.partnerships_for = (
         _scan(rows.pop(key)) for key in ("leads", "partnerships_for")
     )
     return projection
+
+
+def _near(
+    actor_iris: list[str],
+    values: Mapping[str, Mapping[str, list[str]]],
+    scans: Mapping[str, Mapping[str, list[str]]],
+    territory: str,
+    table: TerritoryTable,
+) -> tuple[list[str], set[str]]:
+    """What a projection filtered to ``territory`` needs of the nation: the actors whose
+    attributes it reads (in order) and the contexts it builds.
+
+    Why: a département is a hundredth of France, and working out every actor's attributes
+    and every grant's object to keep a hundredth of them is what made a territory's map or
+    report as slow and as large as the whole nation's. The answer is a superset, so that
+    :func:`actors_in_territory` and the graph builder then decide on it exactly as on the
+    whole store:
+
+    - the territory's actors may be those based in it and, among the actors of no known
+      place, those a context names beside one of its authorities (see
+      :func:`actors_in_territory`): a superset of them, because types are not checked here;
+    - the contexts are those naming one of them in any role, which holds every context a
+      kept actor takes part in and every grant of the territory's authorities;
+    - the actors are every actor those contexts name: the territory's, and its partners
+      from elsewhere (``Projection.outside``).
+    """
+    places = values["place"]
+    inside: dict[str, bool] = {}
+    known = set(actor_iris)
+    placed = set()
+    for iri in actor_iris:
+        place = _first(places, iri)
+        found = inside.get(place)
+        if found is None:
+            found = inside[place] = _in_territory(
+                {**territory_codes(place, table), "place": place}, territory
+            )
+        if found:
+            placed.add(iri)
+    roles = [scans[key] for key in ("partner", "participant", "funder", "beneficiary")]
+    named = {iri for role in roles for iri in role}
+
+    def members(context: str) -> set[str]:
+        return {actor for role in roles for actor in role.get(context, ())}
+
+    candidates = set(placed)
+    for context in named:
+        found_members = members(context)
+        if not placed.isdisjoint(found_members):
+            candidates.update(a for a in found_members if a in known and a not in places)
+    contexts = {context for context in named if not candidates.isdisjoint(members(context))}
+    needed = {a for context in contexts for a in members(context) if a in known} | candidates
+    return sorted(needed), contexts
 
 
 def _scan(rows: Iterable[Sequence[str]]) -> dict[str, list[str]]:
@@ -273,7 +341,7 @@ def _actor_attributes(
     return actors
 
 
-def _first(values: dict[str, list[str]], subject: str) -> str:
+def _first(values: Mapping[str, list[str]], subject: str) -> str:
     """The subject's first (smallest) value, or "" when it has none."""
     found = values.get(subject)
     return found[0] if found else ""
@@ -313,8 +381,11 @@ def territory_codes(place: str, table: TerritoryTable) -> dict[str, str]:
     return codes
 
 
-def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
-    """Partnerships (anything with ``eg:partner``) and projects (``eg:hasParticipant``)."""
+def _contexts(
+    scans: Mapping[str, Mapping[str, list[str]]], *, only: set[str] | None = None
+) -> dict[str, Context]:
+    """Partnerships (anything with ``eg:partner``) and projects (``eg:hasParticipant``):
+    all of them, or those whose IRI is in ``only``."""
     contexts: dict[str, Context] = {}
     dates = functools.lru_cache(maxsize=None)(_date)  # a few thousand distinct dates
     none: list[str] = []
@@ -330,7 +401,7 @@ def _contexts(scans: dict[str, dict[str, list[str]]]) -> dict[str, Context]:
         ("project", "participant", "participant"),
     ):
         for iri, actors in scans[members].items():
-            if iri in contexts:
+            if iri in contexts or (only is not None and iri not in only):
                 continue
             types = ptypes.get(iri, none)
             starts = [d for d in (dates(v) for v in start_dates.get(iri, none)) if d]
