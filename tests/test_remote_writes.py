@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
 from ecograph.store import StoreError
+from ecograph.store.base import rdf_stream
 from ecograph.store.credentials import (
     PASSWORD_VARIABLE,
     USER_VARIABLE,
@@ -54,6 +57,36 @@ def test_blank_nodes_travel_together_in_the_last_batch() -> None:
     assert len(with_blanks) == len(last) == 5
     for batch in batches[:-1]:
         assert "_:" not in batch.decode()
+
+
+class _Chunks(io.RawIOBase):
+    """A file read only in the chunks asked for, which remembers the largest chunk."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self._body = io.BytesIO(body)
+        self.largest = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._body.readinto(buffer)
+        self.largest = max(self.largest, n)
+        return n
+
+
+def test_a_load_is_read_as_a_stream_with_its_provenance_after_it() -> None:
+    """A graph of a national register is parsed as it is read, never held whole."""
+    body = "".join(f'<https://e.org/s{i}> <https://e.org/p> "{i}" .\n' for i in range(30_000))
+    raw = _Chunks(body.encode())
+    provenance = '<https://e.org/graph> <https://e.org/version> "2" .'
+    with rdf_stream(io.BufferedReader(raw), provenance) as stream:
+        batches = TripleBatches(stream, ox.RdfFormat.N_TRIPLES, per_request=10_000)
+        sent = [_lines(batch) for batch in batches]
+    assert batches.distinct == 30_001 == sum(len(lines) for lines in sent)
+    assert sent[-1][-1] == provenance
+    assert 0 < raw.largest < len(body) // 10
 
 
 def test_a_syntax_error_is_a_store_error_naming_the_input() -> None:

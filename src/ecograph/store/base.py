@@ -93,6 +93,46 @@ class Store(Protocol):
         """Release the store."""
 
 
+def rdf_stream(source: RdfInput, extra_ntriples: str = "") -> IO[bytes]:
+    """One binary stream of an RDF input followed by ``extra_ntriples`` (the graph's own
+    provenance), read as it goes: a national register's file is never held whole in memory.
+    The caller closes it (which closes a file ``source`` names)."""
+    first: IO[bytes]
+    if isinstance(source, Path):
+        first = source.open("rb")
+    elif isinstance(source, bytes):  # BytesIO shares the bytes: no copy of a big input
+        first = io.BytesIO(source)
+    else:
+        first = source
+    return io.BufferedReader(_ConcatenatedReader(first, extra_ntriples.encode()))
+
+
+class _ConcatenatedReader(io.RawIOBase):
+    """A binary stream of a file followed by a few extra bytes, for one ``bulk_load``."""
+
+    def __init__(self, first: IO[bytes], tail: bytes) -> None:
+        super().__init__()
+        self._first = first
+        self._tail = io.BytesIO(b"\n" + tail if tail else b"")
+        self._first_done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        if not self._first_done:
+            n = self._first.readinto(view)  # type: ignore[attr-defined]
+            if n:
+                return n
+            self._first_done = True
+        return self._tail.readinto(view)
+
+    def close(self) -> None:
+        self._first.close()
+        super().close()
+
+
 def csv_values(body: bytes) -> list[list[str]]:
     """Rows of a SPARQL 1.1 CSV result (header line first) as lists of strings.
 

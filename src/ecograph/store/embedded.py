@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import json
 import os
 import shutil
@@ -43,6 +42,7 @@ from ecograph.store.base import (
     StoreLockedError,
     Term,
     csv_values,
+    rdf_stream,
     select_rows,
 )
 from ecograph.store.lock import LockHeldError, WorkspaceLock
@@ -339,14 +339,7 @@ class EmbeddedStore:
                 f"Provenance can only be appended to N-Triples, N-Quads, Turtle "
                 f"or TriG input, not {format.name}; convert the input first."
             )
-        first: IO[bytes]
-        if isinstance(source, Path):
-            first = source.open("rb")
-        elif isinstance(source, bytes):  # BytesIO shares the bytes: no copy of a big input
-            first = io.BytesIO(source)
-        else:
-            first = source
-        stream = io.BufferedReader(_ConcatenatedReader(first, extra_ntriples.encode()))
+        stream = rdf_stream(source, extra_ntriples)
         where = f"{source}: " if isinstance(source, Path) else ""
         try:
             self._store.bulk_load(
@@ -448,32 +441,6 @@ def scratch_folder(store: Store) -> Path | None:
     """Where an import keeps its scratch files: the embedded workspace's ``tmp/``; None (the
     system's temporary folder) for a remote store, which has no workspace."""
     return store.scratch_folder if isinstance(store, EmbeddedStore) else None
-
-
-class _ConcatenatedReader(io.RawIOBase):
-    """A binary stream of a file followed by a few extra bytes, for one ``bulk_load``."""
-
-    def __init__(self, first: IO[bytes], tail: bytes) -> None:
-        super().__init__()
-        self._first = first
-        self._tail = io.BytesIO(b"\n" + tail if tail else b"")
-        self._first_done = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer)
-        if not self._first_done:
-            n = self._first.readinto(view)  # type: ignore[attr-defined]
-            if n:
-                return n
-            self._first_done = True
-        return self._tail.readinto(view)
-
-    def close(self) -> None:
-        self._first.close()
-        super().close()
 
 
 def _table_sizes(database: Path) -> dict[str, int]:

@@ -81,7 +81,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 from ecograph.binding import bind
 from ecograph.namespaces import DEFAULT_BASE_IRI, PREFIXES, graph_iri
 from ecograph.rdfterms import nt_iri
-from ecograph.store.base import StoreError, Term, csv_values, select_rows
+from ecograph.store.base import StoreError, Term, csv_values, rdf_stream, select_rows
 from ecograph.store.credentials import Challenge, Credentials, challenge
 from ecograph.store.triple_batches import TripleBatches
 
@@ -339,22 +339,15 @@ class RemoteStore:
                 f"Provenance can only be appended to N-Triples or Turtle input, "
                 f"not {format.name}; convert the input first."
             )
-        if isinstance(source, Path):
-            body = source.read_bytes()
-        elif isinstance(source, bytes):
-            body = source
-        else:
-            body = source.read()
-        if extra_ntriples:
-            body += b"\n" + extra_ntriples.encode() + b"\n"
         where = f"{source}: " if isinstance(source, Path) else ""
         scratch = graph + SCRATCH_SUFFIX
         # What a load of this graph killed before its end left behind (readers see it).
         self.drop_graph(scratch)
         try:
-            batches = TripleBatches(body, format, where=where)
-            for batch in batches:
-                self._post_graph(scratch, batch)
+            with rdf_stream(source, extra_ntriples) as stream:
+                batches = TripleBatches(stream, format, where=where)
+                for batch in batches:
+                    self._post_graph(scratch, batch)
             arrived = self._count_graph(scratch)
             if arrived != batches.distinct:
                 raise StoreError(

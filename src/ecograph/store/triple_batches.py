@@ -13,6 +13,7 @@ therefore travels in the last request, all together, and keeps its identity.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -26,13 +27,17 @@ class TripleBatches:
     """The triples of one RDF document as N-Triples requests, and how many distinct triples
     they hold (known once iterated: a store keeps a repeated triple once).
 
+    The document is bytes or a stream, parsed as it is read: a graph of tens of millions of
+    triples (a national register, its metrics) is never held whole, only one request's
+    lines and a number per distinct triple.
+
     Iterating parses the document; a syntax error is raised as ``StoreError`` at the point it
     is met, after the batches before it were yielded, so the caller must be ready to undo them.
     """
 
     def __init__(
         self,
-        body: bytes,
+        body: bytes | IO[bytes],
         format: ox.RdfFormat,
         *,
         where: str = "",
