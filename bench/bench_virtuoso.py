@@ -64,6 +64,18 @@ def _rows(result: Any) -> list[tuple[str, ...]]:
     return [tuple(_cell(cell) for cell in row) for row in result.rows]
 
 
+def _difference(name: str, territory: str | None, expected: Any, served: Any) -> str:
+    """Which rows differ, for the error: the first of each side's own."""
+    mine, theirs = _rows(expected), _rows(served)
+    only_mine = [row for row in mine if row not in set(theirs)][:3]
+    only_theirs = [row for row in theirs if row not in set(mine)][:3]
+    order = " (the same rows in another order)" if sorted(mine) == sorted(theirs) else ""
+    return (
+        f"{name} ({territory}): Virtuoso's rows differ{order}: {len(mine):,} embedded, "
+        f"{len(theirs):,} Virtuoso; embedded only {only_mine}; Virtuoso only {only_theirs}"
+    )
+
+
 def _timed(store: Any, query: Any, values: dict[str, str]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = run_query(store, query, values)
@@ -128,7 +140,7 @@ def queries(
                         seconds, served = _timed(remote, query, values)
                         theirs.append(seconds)
                         if _rows(served) != _rows(expected):
-                            raise BenchError(f"{name} ({territory}): Virtuoso's rows differ")
+                            raise BenchError(_difference(name, territory, expected, served))
                 except (StoreError, QueryError) as err:  # a refusal is a result, not a crash
                     row["error"] = str(err)[:300]
                     continue

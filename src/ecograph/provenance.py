@@ -71,13 +71,19 @@ def loaded_version(store: Store, graph: str) -> str | None:
 # Not every property of the graph node: an import's graph also names each actor it describes
 # (``dcterms:references``) and keeps its notes: 770,000 triples in a store of a quarter of
 # France's associations, 12 s to read before every library query reading the metrics graph.
+#: Each described graph, then each of these properties looked up on it (OPTIONAL, then
+#: FILTER): as one pattern, Oxigraph joined the properties' values first, reading every
+#: ``rdf:type`` of the store and each graph's ``dcterms:references`` (0.7 s at a quarter of
+#: France, before every query that reads the metrics); this way it is 0.03 s.
 _DESCRIPTIONS_QUERY = """
 SELECT ?graph ?property ?value WHERE {
+  GRAPH ?graph { ?graph a eg:SourceGraph }
   VALUES ?property {
     rdf:type dcterms:title dcterms:hasVersion dcterms:source prov:generatedAtTime
     <https://w3id.org/ecograph/import#version> <https://w3id.org/ecograph/import#checksum>
   }
-  GRAPH ?graph { ?graph a eg:SourceGraph ; ?property ?value }
+  OPTIONAL { GRAPH ?graph { ?graph ?property ?value } }
+  FILTER(BOUND(?value))
 }
 """
 
