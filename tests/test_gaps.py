@@ -166,6 +166,31 @@ def test_clique_feature_by_hand() -> None:
     assert features.common[0] == 3
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_clique_feature_counts_ties_among_common_partners_like_brute_force(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On random graphs with hubs (funders of many) and a self-tie, in batches so small that
+    every row length is cut: ties among each pair's common partners, counted by hand."""
+    rng = np.random.default_rng(seed)
+    G = nx.gnp_random_graph(60, 0.08, seed=seed)
+    for hub in (0, 1, 2):
+        G.add_edges_from((hub, int(other)) for other in rng.choice(60, 30, replace=False))
+    G.remove_edges_from(nx.selfloop_edges(G))
+    G.add_edge(0, 0)
+    monkeypatch.setattr("ecograph.network.linkpred.PRODUCT_ENTRIES", 7)
+    index = GraphIndex(G)
+    u, v = np.triu_indices(60, 1)  # every pair
+    features = index.features(u, v)
+    for i, (a, b) in enumerate(zip(u, v, strict=True)):
+        shared = sorted(set(G[a]) & set(G[b]))  # G[0] holds 0 itself: its self-tie
+        among = sum(G.has_edge(x, y) for j, x in enumerate(shared) for y in shared[j + 1 :])
+        among += 0.5 * (0 in shared)  # the self-tie counts a half, as in (both·A)∘both
+        possible = len(shared) * (len(shared) - 1) / 2
+        expected = among / possible if possible else 0.0
+        assert math.isclose(features.columns["clique"][i], expected), (a, b)
+
+
 def test_candidates_are_untied_and_include_isolated_actors() -> None:
     index = GraphIndex(_graph())
     u, v = candidate_pairs(index)
