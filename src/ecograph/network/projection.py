@@ -257,18 +257,23 @@ def _near(
         if found:
             placed.add(iri)
     roles = [scans[key] for key in ("partner", "participant", "funder", "beneficiary")]
-    named = {iri for role in roles for iri in role}
 
-    def members(context: str) -> set[str]:
-        return {actor for role in roles for actor in role.get(context, ())}
+    def naming(actors: set[str]) -> set[str]:
+        """The contexts that name one of ``actors`` in any role."""
+        return {
+            context
+            for role in roles
+            for context, named in role.items()
+            if not actors.isdisjoint(named)
+        }
 
-    candidates = set(placed)
-    for context in named:
-        found_members = members(context)
-        if not placed.isdisjoint(found_members):
-            candidates.update(a for a in found_members if a in known and a not in places)
-    contexts = {context for context in named if not candidates.isdisjoint(members(context))}
-    needed = {a for context in contexts for a in members(context) if a in known} | candidates
+    def members(contexts: set[str]) -> set[str]:
+        """The actors these contexts name, in any role."""
+        return {a for role in roles for c in contexts for a in role.get(c, ()) if a in known}
+
+    candidates = placed | {a for a in members(naming(placed)) if a not in places}
+    contexts = naming(candidates)
+    needed = members(contexts) | candidates
     return sorted(needed), contexts
 
 
