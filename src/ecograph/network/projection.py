@@ -58,6 +58,9 @@ CONTEXT_SCANS = {
     "inferred_domain": "SELECT ?s ?o WHERE { ?s eg:inferredDomain ?o }",
 }
 
+#: The scans that name a context's members: what tells which contexts a territory needs.
+MEMBER_SCANS = ("partner", "participant", "funder", "beneficiary")
+
 #: How projects reach their other members: their leads, and the partnerships made for them.
 #: Kept apart from the contexts' members, which make the ties (a lead is not a participant).
 PROJECT_LINK_SCANS = {
@@ -193,11 +196,18 @@ def _project(store: Store, filters: ProjectionFilter, table: TerritoryTable) -> 
     # would be the projection's peak.
     rows = cached_rows(store, SCANS)
     actor_iris = sorted(set(rows.pop("actors").column(0)))
-    values = {key: _scan(rows.pop(key)) for key in ACTOR_SCANS}
-    scans = {key: _scan(rows.pop(key)) for key in CONTEXT_SCANS}
     wanted = None
-    if filters.territory is not None:
+    if filters.territory is None:
+        values = {key: _scan(rows.pop(key)) for key in ACTOR_SCANS}
+        scans = {key: _scan(rows.pop(key)) for key in CONTEXT_SCANS}
+    else:
+        # What tells where the territory ends first; the rest only for what it keeps.
+        values = {"place": _scan(rows.pop("place"))}
+        scans = {key: _scan(rows.pop(key)) for key in MEMBER_SCANS}
         actor_iris, wanted = _near(actor_iris, values, scans, filters.territory, table)
+        needed = set(actor_iris)
+        values |= {key: _scan(rows.pop(key), needed) for key in ACTOR_SCANS if key != "place"}
+        scans |= {key: _scan(rows.pop(key), wanted) for key in CONTEXT_SCANS.keys() - scans.keys()}
     actors = _actor_attributes(actor_iris, values, table)
     del values
     contexts = _contexts(scans, only=wanted)
@@ -256,7 +266,7 @@ def _near(
             )
         if found:
             placed.add(iri)
-    roles = [scans[key] for key in ("partner", "participant", "funder", "beneficiary")]
+    roles = [scans[key] for key in MEMBER_SCANS]
 
     def naming(actors: set[str]) -> set[str]:
         """The contexts that name one of ``actors`` in any role."""
@@ -277,13 +287,16 @@ def _near(
     return sorted(needed), contexts
 
 
-def _scan(rows: Iterable[Sequence[str]]) -> dict[str, list[str]]:
-    """Subject → sorted distinct values of one property, from a scan's (subject, value) rows.
+def _scan(rows: Iterable[Sequence[str]], only: set[str] | None = None) -> dict[str, list[str]]:
+    """Subject → sorted distinct values of one property, from a scan's (subject, value) rows;
+    with ``only``, for those subjects alone.
 
     Most subjects have one value, so lists are only deduplicated and sorted when longer: at
     100,000 actors a set and a sort per subject would cost more than the scan itself.
     """
     values: dict[str, list[str]] = {}
+    if only is not None:
+        rows = ((subject, value) for subject, value in rows if subject in only)
     for subject, value in rows:
         found = values.get(subject)
         if found is None:
