@@ -430,10 +430,18 @@ def test_structural_holes_refuse_self_loops() -> None:
 
 
 def test_structural_holes_on_many_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Row chunks of the masked product join up to the unchunked result."""
+    """Batches of the masked product join up to the whole, and to networkx, on a graph with
+    hubs (funders of many, tied to each other) where shared partners are walked from the
+    endpoint with fewer."""
     G = random_graph(11, n=50, m=140)
+    for hub in (0, 1, 2):
+        G.add_edges_from((hub, other, {"weight": 1 + other % 3}) for other in range(3, 50, 2))
     whole = constraint(G, weight="weight"), effective_size(G, weight="weight")
-    monkeypatch.setattr(brokerage, "_CHUNK_ROWS", 7)
+    assert same_values(whole[0], nx.constraint(G, weight="weight"))
+    # networkx's definition, node by node: its all-nodes sparse shortcut (3.6) gives other
+    # values for the hubs of this weighted graph.
+    assert same_values(whole[1], nx.effective_size(G, nodes=list(G), weight="weight"))
+    monkeypatch.setattr(brokerage, "_PRODUCT_ENTRIES", 7)
     assert same_values(constraint(G, weight="weight"), whole[0])
     assert same_values(effective_size(G, weight="weight"), whole[1])
 

@@ -24,13 +24,14 @@ import numpy as np
 import scipy.sparse as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.network.arrays import GraphArrays, arrays_for
+from ecograph.network.arrays import GraphArrays, arrays_for, cost_slices
 
 __all__ = ["ROLES", "brokerage_roles", "constraint", "effective_size"]
 
 #: Gould–Fernandez roles, in their classic order.
 ROLES: Final = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
-_CHUNK_ROWS = 4096
+#: Pairs of partners examined at once by :func:`_masked_product` (a few hundred MB of arrays).
+_PRODUCT_ENTRIES = 5_000_000
 
 
 def _mutual_weights(arrays: GraphArrays) -> tuple[sp.csr_array, sp.csr_array]:
@@ -58,15 +59,73 @@ def _row_scale(matrix: sp.csr_array, scale: np.ndarray) -> sp.csr_array:
 
 
 def _masked_product(left: sp.csr_array, right: sp.csr_array, pattern: sp.csr_array) -> sp.csr_array:
-    """``(left @ right)`` only where ``pattern`` has an entry, computed by row chunks so that
-    the full product (every two-step path) never sits in memory at once."""
-    pieces = [
-        (left[start : start + _CHUNK_ROWS] @ right)
-        .multiply(pattern[start : start + _CHUNK_ROWS])
-        .tocsr()
-        for start in range(0, left.shape[0], _CHUNK_ROWS)
-    ]
-    return sp.vstack(pieces, format="csr") if pieces else pattern.copy()
+    """``(left @ right)`` only where the symmetric ``pattern`` has an entry, ``left`` and
+    ``right`` holding entries only between neighbours.
+
+    Entry ``(u, v)`` is then a sum over the partners ``w`` that ``u`` and ``v`` share, found by
+    walking the partners of whichever of the two has fewer. The full product walked every
+    partner of every partner: an association funded by a département met the département's
+    other 10,000 beneficiaries, and at 1.5 M actors constraint and effective size took three
+    minutes each. Pairs of partners go in batches of :data:`_PRODUCT_ENTRIES`.
+    """
+    n = pattern.shape[0]
+    pattern = pattern.tocsr()
+    pattern.sort_indices()
+    degree = np.diff(pattern.indptr)
+    rows = np.repeat(np.arange(n, dtype=np.int64), degree)
+    cols = pattern.indices.astype(np.int64)
+    pattern_keys = rows * n + cols  # sorted: rows ascending, sorted indices within a row
+    left_keys, left_values = _entries(left)
+    right_keys, right_values = _entries(right)
+    smaller = degree[rows] <= degree[cols]
+    pivot = np.where(smaller, rows, cols)
+    other = np.where(smaller, cols, rows)
+    cost = degree[pivot]
+    sums = np.zeros(len(rows))
+    for part in cost_slices(cost, _PRODUCT_ENTRIES):
+        counts = cost[part]
+        if not counts.sum():
+            continue
+        entry = np.repeat(np.arange(part.start, part.stop), counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        shared = cols[pattern.indptr[pivot[entry]] + offsets]
+        both = _found(pattern_keys, other[entry] * n + shared)
+        entry, shared = entry[both], shared[both]
+        value = _value(left_keys, left_values, rows[entry] * n + shared) * _value(
+            right_keys, right_values, shared * n + cols[entry]
+        )
+        sums[part] += np.bincount(
+            entry - part.start, weights=value, minlength=part.stop - part.start
+        )
+    return sp.csr_array((sums, pattern.indices, pattern.indptr), shape=pattern.shape)
+
+
+def _entries(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """A square matrix's entries as sorted keys ``row * n + column`` and their values."""
+    matrix = matrix.tocsr()
+    matrix.sort_indices()
+    n = matrix.shape[0]
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr))
+    return rows * n + matrix.indices.astype(np.int64), matrix.data
+
+
+def _position(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    return np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+
+
+def _found(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each wanted key is among the sorted ``keys``."""
+    if not len(keys):
+        return np.zeros(len(wanted), dtype=bool)
+    return keys[_position(keys, wanted)] == wanted
+
+
+def _value(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The value at each wanted key, 0 where there is none."""
+    if not len(keys):
+        return np.zeros(len(wanted))
+    at = _position(keys, wanted)
+    return np.where(keys[at] == wanted, values[at], 0.0)
 
 
 def _degrees(pattern: sp.csr_array) -> np.ndarray:
