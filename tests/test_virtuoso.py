@@ -89,7 +89,14 @@ def test_every_library_query_gives_the_same_result(
         served = run_query(remote, query, values)
         assert embedded.rows, name
         if served.variables != embedded.variables or _rows(served) != _rows(embedded):
-            differing.append(name)
+            mine, theirs = _rows(embedded), _rows(served)
+            differing.append(
+                (
+                    name,
+                    [r for r in mine if r not in theirs][:3],
+                    [r for r in theirs if r not in mine][:3],
+                )
+            )
     assert differing == []
 
 
