@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["GraphArrays", "arrays_for", "cost_slices", "graph_arrays", "group_codes"]
 
@@ -160,3 +163,33 @@ def cost_slices(cost: np.ndarray, budget: float, *, most: int | None = None) -> 
             end = min(end, start + most)
         yield slice(start, min(end, size))
         start = end
+
+
+def matrix_entries(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """A square sparse matrix's entries as sorted keys ``row * n + column`` and their values:
+    entries looked up by the million with one ``searchsorted`` (:func:`keys_found`,
+    :func:`values_at`) instead of indexing the matrix."""
+    matrix = matrix.tocsr()
+    matrix.sort_indices()
+    n = matrix.shape[0]
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr))
+    return rows * n + matrix.indices.astype(np.int64), matrix.data
+
+
+def _position(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    return np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+
+
+def keys_found(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each wanted key is among the sorted ``keys``."""
+    if not len(keys):
+        return np.zeros(len(wanted), dtype=bool)
+    return keys[_position(keys, wanted)] == wanted
+
+
+def values_at(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The value at each wanted key, 0 where there is none."""
+    if not len(keys):
+        return np.zeros(len(wanted))
+    at = _position(keys, wanted)
+    return np.where(keys[at] == wanted, values[at], 0.0)

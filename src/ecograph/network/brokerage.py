@@ -24,7 +24,14 @@ import numpy as np
 import scipy.sparse as sp
 from networkx.utils import not_implemented_for
 
-from ecograph.network.arrays import GraphArrays, arrays_for, cost_slices
+from ecograph.network.arrays import (
+    GraphArrays,
+    arrays_for,
+    cost_slices,
+    keys_found,
+    matrix_entries,
+    values_at,
+)
 
 __all__ = ["ROLES", "brokerage_roles", "constraint", "effective_size"]
 
@@ -75,8 +82,8 @@ def _masked_product(left: sp.csr_array, right: sp.csr_array, pattern: sp.csr_arr
     rows = np.repeat(np.arange(n, dtype=np.int64), degree)
     cols = pattern.indices.astype(np.int64)
     pattern_keys = rows * n + cols  # sorted: rows ascending, sorted indices within a row
-    left_keys, left_values = _entries(left)
-    right_keys, right_values = _entries(right)
+    left_keys, left_values = matrix_entries(left)
+    right_keys, right_values = matrix_entries(right)
     smaller = degree[rows] <= degree[cols]
     pivot = np.where(smaller, rows, cols)
     other = np.where(smaller, cols, rows)
@@ -89,43 +96,15 @@ def _masked_product(left: sp.csr_array, right: sp.csr_array, pattern: sp.csr_arr
         entry = np.repeat(np.arange(part.start, part.stop), counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         shared = cols[pattern.indptr[pivot[entry]] + offsets]
-        both = _found(pattern_keys, other[entry] * n + shared)
+        both = keys_found(pattern_keys, other[entry] * n + shared)
         entry, shared = entry[both], shared[both]
-        value = _value(left_keys, left_values, rows[entry] * n + shared) * _value(
+        value = values_at(left_keys, left_values, rows[entry] * n + shared) * values_at(
             right_keys, right_values, shared * n + cols[entry]
         )
         sums[part] += np.bincount(
             entry - part.start, weights=value, minlength=part.stop - part.start
         )
     return sp.csr_array((sums, pattern.indices, pattern.indptr), shape=pattern.shape)
-
-
-def _entries(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
-    """A square matrix's entries as sorted keys ``row * n + column`` and their values."""
-    matrix = matrix.tocsr()
-    matrix.sort_indices()
-    n = matrix.shape[0]
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr))
-    return rows * n + matrix.indices.astype(np.int64), matrix.data
-
-
-def _position(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    return np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-
-
-def _found(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Whether each wanted key is among the sorted ``keys``."""
-    if not len(keys):
-        return np.zeros(len(wanted), dtype=bool)
-    return keys[_position(keys, wanted)] == wanted
-
-
-def _value(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """The value at each wanted key, 0 where there is none."""
-    if not len(keys):
-        return np.zeros(len(wanted))
-    at = _position(keys, wanted)
-    return np.where(keys[at] == wanted, values[at], 0.0)
 
 
 def _degrees(pattern: sp.csr_array) -> np.ndarray:

@@ -38,7 +38,14 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from ecograph.network.arrays import cost_slices, graph_arrays, group_codes, sorted_unique
+from ecograph.network.arrays import (
+    cost_slices,
+    graph_arrays,
+    group_codes,
+    keys_found,
+    matrix_entries,
+    sorted_unique,
+)
 
 FEATURES = (
     "ra",
@@ -209,9 +216,7 @@ class GraphIndex:
     @functools.cached_property
     def _tie_keys(self) -> np.ndarray:
         """Every tie ``(a, b)`` of the symmetric adjacency as ``a * n + b``, sorted."""
-        n = len(self.nodes)
-        tied = self.adjacency.tocoo()
-        return np.sort(tied.row.astype(np.int64) * n + tied.col.astype(np.int64))
+        return matrix_entries(self.adjacency)[0]
 
     @functools.cached_property
     def _self_ties(self) -> np.ndarray:
@@ -220,11 +225,7 @@ class GraphIndex:
     def _tied(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether each ``(a[i], b[i])`` is a tie, as 0/1 floats."""
         keys = a.astype(np.int64) * len(self.nodes) + b.astype(np.int64)
-        ties = self._tie_keys
-        if not len(ties):
-            return np.zeros(len(keys))
-        found = np.minimum(np.searchsorted(ties, keys), len(ties) - 1)
-        return (ties[found] == keys).astype(float)
+        return keys_found(self._tie_keys, keys).astype(float)
 
 
 @dataclass

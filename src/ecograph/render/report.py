@@ -254,7 +254,7 @@ def report_territory(text: str, *, table: TerritoryTable | None = None) -> Terri
 
 
 def members(full: Projection, territory: Territory) -> set[str]:
-    """Actors of the territory in the whole projection: based in it (at any level below it,
+    """Actors of the territory in a projection that holds it: based in it (at any level below it,
     or at the territory itself), or of unknown place and funded by one of its authorities
     (:func:`~ecograph.network.projection.actors_in_territory`)."""
     G = full.collaboration
