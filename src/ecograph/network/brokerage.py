@@ -1,12 +1,13 @@
 r"""Brokerage: Burt's structural holes and Gould–Fernandez brokerage roles.
 
 Burt's constraint and effective size say how much an actor's partners are also partners of
-each other (a closed circle) or not (holes the actor bridges). They return the same values as
-:func:`networkx.constraint` and :func:`networkx.effective_size`, weighted or not, but are
-computed with scipy sparse products restricted to existing ties, in chunks: networkx walks
-every node in Python (far too slow at 100,000 actors) or, for all nodes at once, builds the
-full two-step product (constraint) or a dense n × n matrix (effective size: tens of
-gigabytes at 100,000 actors). Figures in bench/README.md (``bench_network.py``).
+each other (a closed circle) or not (holes the actor bridges). They return the values of
+networkx's definitions (:func:`networkx.constraint`, :func:`networkx.effective_size` node by
+node), weighted or not, but are computed tie by tie over the partners the tie's two ends
+share, with numpy arrays, in batches: networkx walks every node in Python (far too slow at
+100,000 actors) or, for all nodes at once, builds the full two-step product (constraint) or a
+dense n × n matrix (effective size: tens of gigabytes at 100,000 actors). Figures in
+bench/README.md (``bench_network.py``).
 
 Gould–Fernandez roles classify each directed two-path :math:`A \to B \to C` by the groups of
 the three actors; networkx has no counterpart. Engine: Python sets, cost
