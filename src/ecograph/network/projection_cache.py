@@ -62,9 +62,6 @@ class Columns:
     def __iter__(self) -> Iterator[tuple[str, ...]]:
         return zip(*self.columns, strict=True)
 
-    def __len__(self) -> int:
-        return len(self.columns[0]) if self.columns else 0
-
     def column(self, index: int) -> list[str]:
         """Every row's ``index``-th value."""
         return self.columns[index]
@@ -81,10 +78,11 @@ def cached_rows(store: Store, queries: Mapping[str, str]) -> dict[str, Columns]:
     :class:`Columns`, graph by graph from the cache when the graph has not changed since it
     was written. Equal texts are one object."""
     texts: dict[str, str] = {}
-    columns = {key: Columns(_width(query)) for key, query in queries.items()}
+    widths = {key: _width(query) for key, query in queries.items()}
+    columns = {key: Columns(width) for key, width in widths.items()}
     if not isinstance(store, EmbeddedStore):
         for key, query in queries.items():
-            columns[key].extend(_columns(store.select_values(query), _width(query)), texts)
+            columns[key].extend(_columns(store.select_values(query), widths[key]), texts)
         return columns
     folder = Path(store.location) / CACHE_DIR / "projection"
     descriptions = graph_descriptions(store)
@@ -101,10 +99,10 @@ def cached_rows(store: Store, queries: Mapping[str, str]) -> dict[str, Columns]:
             digest.update("\n".join([graph, *description]).encode())
             path = folder / f"{digest.hexdigest()[:24]}.npz"
             kept.add(path.name)
-            found = _read(path, queries)
+            found = _read(path, widths)
         if found is None:
             found = {
-                key: _columns(store.select_values_in(query, graph), _width(query))
+                key: _columns(store.select_values_in(query, graph), widths[key])
                 for key, query in queries.items()
             }
             if path is not None:
@@ -140,7 +138,7 @@ def _forget(folder: Path, kept: set[str]) -> None:
         old.unlink(missing_ok=True)
 
 
-def _read(path: Path, queries: Mapping[str, str]) -> dict[str, list[Sequence[str]]] | None:
+def _read(path: Path, widths: Mapping[str, int]) -> dict[str, list[Sequence[str]]] | None:
     """The cached columns of each query, or None when there are none or they cannot be read
     (a damaged file is only a cache: the store is read again).
 
@@ -158,11 +156,11 @@ def _read(path: Path, queries: Mapping[str, str]) -> dict[str, list[Sequence[str
             text = saved["text"].tobytes()
         found: dict[str, list[Sequence[str]]] = {}
         at, offset = 0, 0
-        for key in sorted(queries):
+        for key in sorted(widths):
             width, count = layout[at], layout[at + 1]
             sizes = layout[at + 2 : at + 2 + width]
             at += 2 + width
-            expected = _width(queries[key])
+            expected = widths[key]
             if count and width != expected:
                 return None
             columns: list[Sequence[str]] = []
@@ -171,7 +169,7 @@ def _read(path: Path, queries: Mapping[str, str]) -> dict[str, list[Sequence[str
                 offset += size
                 if len(column) != count:
                     return None
-                columns.append(column if count else [])
+                columns.append(column)
             found[key] = columns if count else [[] for _ in range(expected)]
         return found if at == len(layout) and offset == len(text) else None
     except (OSError, KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
