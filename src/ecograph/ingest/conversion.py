@@ -343,16 +343,16 @@ class Conversion:
         self._row_notes = None
 
     def assumptions(self) -> list[str]:
-        """The assumptions in words, most frequent first."""
-        out = []
+        """The assumptions in words: those about the whole file (encoding, separator, sheet)
+        first, as a summary cut short must still show them, then the most frequent first."""
+        out = [text for text in self.notes if self.note_rows[text] == 0]
         for text, count in self.notes.most_common():
             first = self.note_rows[text]
-            if first == 0:  # about the whole file (encoding, separator, sheet)
-                out.append(text)
-            else:
-                out.append(
-                    f"{text} — {count} row(s), first at row {first}"
-                    if count > 1
-                    else f"{text} (row {first})"
-                )
+            if first == 0:
+                continue
+            out.append(
+                f"{text} — {count} row(s), first at row {first}"
+                if count > 1
+                else f"{text} (row {first})"
+            )
         return out

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
 
+from ecograph.ingest.double_encoding import undo_double_encoding
+
 SEPARATORS = (";", ",", "\t", "|")
 _SEPARATOR_NAMES = {";": "semicolon (;)", ",": "comma (,)", "\t": "tab", "|": "pipe (|)"}
 _SNIFF_LINES = 200
@@ -152,6 +154,14 @@ def _decoded_parts(data: bytes, found: _LineDecoding, error_name: str) -> list[s
 
 
 def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
+    """``data`` as text (see ``_decode``), the encoding found, and what was assumed; lines
+    encoded in UTF-8 twice are read back as first written (``double_encoding``)."""
+    text, label, notes = _decode(data, name)
+    text, repaired = undo_double_encoding(text)
+    return text, label, [*notes, repaired] if repaired else notes
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
     """``data`` as text, the encoding found, and what was assumed.
 
     A byte order mark says the encoding. Otherwise each line is decoded on its own, as files
@@ -345,8 +355,36 @@ def read_csv_text(
         else:
             notes.append("separator: none found (one column); read as comma-separated")
     raw = _csv_rows(text, name, separator)
+    trimmed = _trim_line_ends(raw, separator)
+    if trimmed:
+        notes.append(trimmed)
     return table_of_rows(
         list(enumerate(raw, start=1)), name, notes, encoding=encoding, separator=separator
+    )
+
+
+def _trim_line_ends(rows: list[list[str]], separator: str) -> str | None:
+    """Strip what an export left after each line's last value: when the header's last name
+    ends in a run of another separator («pourcentageSubvention;;» in a comma-separated
+    file), the same run is removed from the end of every row's last cell («1;;» reads 1).
+    The note to show, or None when the header has no such end."""
+    if not rows:
+        return None
+    header = rows[_header_index(rows)]
+    last = header[-1] if header else ""
+    end = re.search(r"([;,\t|])\1*$", last)
+    if end is None or end.group(1) == separator or not last[: end.start()].strip():
+        return None
+    mark = end.group(1)
+    trimmed = 0
+    for cells in rows:
+        if cells and cells[-1].endswith(mark):
+            cells[-1] = cells[-1].rstrip(mark)
+            trimmed += 1
+    shown = _SEPARATOR_NAMES[mark].split(" ")[0]
+    return (
+        f"line ends: {trimmed} line(s), the header's included, end in a run of {shown} "
+        f"characters after their last value («{end.group(0)}», an export's leftover); removed"
     )
 
 

@@ -1025,7 +1025,8 @@ def _roles(width: int, positions: dict[str, int]) -> list[str]:
 
 def _join_score(role: str, left: str, right: str) -> int:
     """How sure a separator between two pieces was a character of one value: a piece that
-    starts with a space ("Sport, Culture"), the decimals of an amount ("100 000,00")."""
+    starts with a space ("Sport, Culture"), the decimals of an amount ("100 000,00"), a
+    decimal comma in a text ("avance de 20,00 %")."""
     if right[:1].isspace():
         return 2
     if role == "number" and left[-1:].isdigit() and _DECIMAL_TAIL.match(right.strip()):
@@ -1034,7 +1035,16 @@ def _join_score(role: str, left: str, right: str) -> int:
         return 2
     if role == "nature" and _AID.search(name_key(left)) and _AID.search(name_key(right)):
         return 2  # "aide en numéraire;aide en nature": the schema lists natures so
+    if role == "text" and left[-1:].isdigit() and right[:1].isdigit():
+        return 1
     return 0
+
+
+def _joins_natures(pieces: list[str]) -> bool:
+    """Whether pieces may share the nature cell: the schema's natures are a short list
+    ("aide en numéraire", "aide en nature"), so a piece that is none of them is another
+    column's."""
+    return len(pieces) == 1 or all(_AID.search(name_key(piece)) for piece in pieces)
 
 
 def repair_row(cells: list[str], roles: list[str], separator: str) -> list[str] | None:
@@ -1074,6 +1084,8 @@ def _repair(
             value = separator.join(pieces)
             if role not in ("text", "nature") and not _fits(role, value):
                 continue
+            if role == "nature" and not _joins_natures(pieces):
+                continue
             gained = sum(_join_score(role, a, b) for a, b in itertools.pairwise(pieces))
             built.append(value)
             walk(column + 1, start + take, spare - (take - 1), score + gained, built)
@@ -1085,6 +1097,25 @@ def _repair(
     top = max(score for score, _ in best)
     winners = {tuple(cells) for score, cells in best if score == top}
     return (list(next(iter(winners))) if len(winners) == 1 else None), tried
+
+
+def _unwrapped(cells: list[str], roles: list[str], separator: str) -> list[str] | None:
+    """A row narrower than its header whose first cell holds separators is a line an export
+    wrapped in quotes whole, as one value: its cells are that value cut at each separator,
+    then the rest. None for any other row, or when that does not give at least the header's
+    width with typed columns that fit (a longer row is then repaired as any other)."""
+    if len(cells) >= len(roles) or separator not in cells[0]:
+        return None
+    candidate = cells[0].split(separator) + cells[1:]
+    if len(candidate) < len(roles):
+        return None
+    if len(candidate) == len(roles) and not all(
+        _fits(role, value)
+        for role, value in zip(roles, candidate, strict=True)
+        if role not in ("text", "nature")
+    ):
+        return None
+    return candidate
 
 
 def _repaired(
@@ -1105,6 +1136,20 @@ def _repaired(
     # file cannot make the import hang, and growing with the rows, so a large file is repaired
     budget = _REPAIR_BUDGET + _REPAIR_STEPS_PER_ROW * len(rows)
     for at, (number, cells) in enumerate(rows):
+        unwrapped = _unwrapped(cells, roles, separator)
+        if unwrapped is not None:
+            if changed is None:
+                changed = list(rows)
+            changed[at] = (number, unwrapped)
+            cells = unwrapped
+            _listed(
+                conversion,
+                listed,
+                f"row {number}: the whole line was written in quotes as one value; it was "
+                "split again at its separators",
+                "more lines written in quotes as one value, split again",
+                number,
+            )
         if len(cells) <= width or not any(c.strip() for c in cells[width:]):
             continue
         fixed, steps = _repair(cells, roles, separator, min(_MAX_CANDIDATES, budget))

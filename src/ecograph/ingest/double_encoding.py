@@ -1,0 +1,65 @@
+"""Lines encoded in UTF-8 twice («DÃ©partemental» for «Départemental»), read back as written.
+
+A file some of whose rows went through a tool that read UTF-8 as Windows-1252 and wrote it
+out again as UTF-8 is valid UTF-8, so decoding it raises nothing: the damage shows only as
+«Ã©», «Ã¨», «â€™» in the text. A département's subsidy file of 2018 has its rows from July
+on like this, the amounts' non-breaking spaces too («27Â 000,00»), which then no longer read
+as numbers. Only lines holding such a sequence are handed to ftfy, which undoes the double
+encoding where the result is plainly better text and leaves a line alone otherwise (a
+genuine «Ã» in a name stays).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: A lead character of a two- or three-byte UTF-8 sequence read as Windows-1252 («Â», «Ã»,
+#: «â»), then a continuation byte read the same way (0x80–0xBF, or the space a non-breaking
+#: space often became): the mark of a line worth handing to ftfy.
+_SUSPECT = re.compile(
+    "[\u00c2\u00c3\u00c5\u00e2][\u00a0-\u00bf \u20ac\u201a\u0192\u201e\u2026\u2020\u2021"
+    "\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
+    "\u2122\u0161\u203a\u0153\u017e\u0178]"
+)
+_SHOWN_LINES = 5
+
+
+def undo_double_encoding(text: str) -> tuple[str, str | None]:
+    """The text with each doubly encoded line repaired, and a note naming the first few
+    repaired lines (None when no line changed)."""
+    if not _SUSPECT.search(text):
+        return text, None
+    from ftfy import fix_encoding
+
+    pieces: list[str] = []
+    repaired: list[int] = []
+    written = 0  # text before this is in pieces
+    checked = 0  # lines before this were looked at
+    line_number, counted = 1, 0  # the line number at offset ``counted``
+    for match in _SUSPECT.finditer(text):
+        if match.start() < checked:  # another sequence on a line already looked at
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end + 1
+        checked = line_end
+        line = text[line_start:line_end]
+        fixed = fix_encoding(line)
+        if fixed == line:
+            continue
+        line_number += text.count("\n", counted, line_start)
+        counted = line_start
+        repaired.append(line_number)
+        pieces += [text[written:line_start], fixed]
+        written = line_end
+    if not repaired:
+        return text, None
+    pieces.append(text[written:])
+    shown = ", ".join(str(n) for n in repaired[:_SHOWN_LINES])
+    if len(repaired) > _SHOWN_LINES:
+        shown += " …"
+    note = (
+        f"encoding: {len(repaired)} line(s) were encoded in UTF-8 twice («Ã©» for «é»; "
+        f"line(s) {shown}) and were read back as first written"
+    )
+    return "".join(pieces), note
