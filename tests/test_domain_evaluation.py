@@ -18,6 +18,7 @@ from ecograph.domain_evaluation import (
     file_coverage,
     labelled_grants_path,
     read_labelled,
+    vendee_grants_path,
 )
 from ecograph.domain_rules import DomainRules
 
@@ -75,6 +76,17 @@ def test_the_tuning_audit_shares_no_beneficiary_with_the_measured_samples() -> N
     assert not measured & {key(g.beneficiary) for g in tuning}
 
 
+def test_the_vendee_sample_is_whole_and_split_by_beneficiary() -> None:
+    grants = read_labelled(vendee_grants_path())
+    assert len(grants) == 230 and len({g.id for g in grants}) == 230
+    assert all(g.domains is None or g.domains <= set(DOMAINS) for g in grants)
+    halves: dict[str, set[str]] = defaultdict(set)
+    for grant in grants:
+        halves[key(grant.beneficiary)].add(grant.half)
+    assert all(len(h) == 1 and h <= set(HALVES) for h in halves.values()), "a beneficiary in both"
+    assert sum(g.half == "test" for g in grants) == 129
+
+
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the real files live outside the repository")
 def test_the_sample_is_drawn_again_identically_from_the_published_files() -> None:
     drawn = subprocess.run(
@@ -110,6 +122,31 @@ def test_precision_on_the_audit_sample_does_not_fall() -> None:
         score = result.scores[domain]
         assert score.given >= 25, f"{domain}: the audit must still test the rules"
         assert (score.precision or 0) >= AUDIT_FLOOR[domain], domain
+
+
+#: (labelled, given, right) on the Vendée's test half, when its rules were last changed.
+VENDEE_FLOOR = {
+    "housing": (3, 3, 3),
+    "ageing": (8, 7, 7),
+    "poverty": (4, 1, 1),
+    "education": (46, 47, 44),
+    "culture": (50, 38, 36),
+}
+
+
+def test_the_figures_on_the_vendee_test_half_do_not_fall() -> None:
+    grants = read_labelled(vendee_grants_path())
+    result = evaluate(DomainRules.shipped(), grants, half="test", domains=DOMAINS)
+    assert result.judged == 129
+    for domain, (labelled, given, right) in VENDEE_FLOOR.items():
+        score = result.scores[domain]
+        assert score.labelled == labelled, domain
+        assert score.right >= right, f"{domain}: recall fell"
+        assert (score.precision or 0) >= right / given, f"{domain}: precision fell"
+    for domain in KEY_DOMAINS:
+        assert (result.scores[domain].precision or 1.0) >= 0.9, domain
+    assert result.covered >= 97, "fewer grants given a domain"  # 75 %
+    assert result.in_scope_euro_coverage >= 0.90, "less of the in-scope euros given a domain"
 
 
 def test_coverage_of_a_whole_published_file() -> None:

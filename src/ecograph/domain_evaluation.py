@@ -34,6 +34,12 @@ def labelled_grants_path() -> Path:
     return data_path("domains/grants-labelled.csv")
 
 
+def vendee_grants_path() -> Path:
+    """The labelled grants of a third département, the Vendée, whose files the rules were not
+    first written on (its PROVENANCE.md says how they were drawn, labelled and split)."""
+    return data_path("domains/grants-vendee.csv")
+
+
 @dataclass(frozen=True)
 class LabelledGrant:
     """One real grant and what the labeller said it funds: ``domains`` is empty for
