@@ -7,6 +7,7 @@ import csv
 import subprocess
 import sys
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,15 @@ def test_coverage_of_a_whole_published_file() -> None:
     assert measured.grants == 75
     assert measured.covered / measured.grants >= 0.8
     assert measured.by_domain["culture"] > 0 and measured.by_domain["food"] > 0
+
+
+def test_coverage_reads_a_file_as_the_import_does() -> None:
+    """Rows split by unquoted commas are put back together before they are measured."""
+    vendee = ROOT / "tests" / "fixtures" / "import" / "scdl_vendee_2017_excerpt.csv"
+    measured = file_coverage(DomainRules.shipped(), vendee)
+    assert measured.grants == 2 and measured.euros == Decimal("54333.34")
+    assert measured.by_domain["ageing"] == Decimal("24975.00")
+    assert measured.by_domain["childhoodYouth"] == Decimal("29358.34")  # «2ème chance»
 
 
 def test_the_evaluation_counts_what_it_says() -> None:

@@ -200,12 +200,12 @@ class FileCoverage:
 
 def file_coverage(rules: DomainRules, path: Path) -> FileCoverage:
     """Coverage of a whole SCDL file, read as the importer reads it (its header in any of the
-    schema's spellings): every row is one grant, its amount as published."""
+    schema's spellings, rows split by unquoted commas repaired): every row is one grant, its
+    amount as published; a row the import would refuse is left out."""
     from ecograph.ingest.readers import read_table
-    from ecograph.ingest.scdl import scdl_positions
+    from ecograph.ingest.scdl import repaired_grant_rows
 
-    table = read_table(path)
-    positions = scdl_positions(table.columns)
+    positions, table = repaired_grant_rows(read_table(path))
     result = FileCoverage(path.name)
 
     def cell(row: list[str], name: str) -> str | None:

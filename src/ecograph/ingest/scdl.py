@@ -1099,6 +1099,14 @@ def _repair(
     return (list(next(iter(winners))) if len(winners) == 1 else None), tried
 
 
+def repaired_grant_rows(table: Table) -> tuple[dict[str, int], Table]:
+    """(the SCDL field positions, the rows) of a grant file as the import reads them: each
+    row split by a separator inside a value put back together, each one that cannot be left
+    out. For measures over a published file (``domain_evaluation.file_coverage``)."""
+    positions = scdl_positions(table.columns)
+    return positions, _repaired(table, positions, Conversion("scdl"), strict=False)
+
+
 def _unwrapped(cells: list[str], roles: list[str], separator: str) -> list[str] | None:
     """A row narrower than its header whose first cell holds separators is a line an export
     wrapped in quotes whole, as one value: its cells are that value cut at each separator,
