@@ -54,6 +54,7 @@ from ecograph.ingest.values import (
     decimal_lexical,
     is_missing,
     looks_like_rna,
+    parse_amount,
     parse_decimal,
     read_organisation_id,
     read_rna,
@@ -435,12 +436,23 @@ def convert_scdl(
     reader.funder_sirens = _funder_sirens(table, positions) if funder is None else {}
     grants: list[_Grant] = []
     occurrences: Counter[str] = Counter()
+    amount_cells = amounts or [positions[f] for f in ("montant",) if f in positions]
+    totals = _UnwordedTotals(amount_cells)
     for number, cells in each_row(table, conversion, fields, tick=tick):
+        if totals.is_total(cells):
+            conversion.rows_skipped += 1
+            conversion.note(
+                "a row holding only an amount, the sum of the grants above it: a total "
+                "without the word, skipped",
+                number,
+            )
+            continue
         try:
             found = reader.grants(fields, amounts)
         except RowProblem as err:
             conversion.rejects.append(Reject(number, err.column, err.value, err.problem, cells))
             continue
+        totals.add(found)
         for grant in found:
             occurrences[grant.key] += 1
             if occurrences[grant.key] > 1:
@@ -511,6 +523,37 @@ def convert_scdl(
         )
     conversion.finish = finish
     return conversion
+
+
+class _UnwordedTotals:
+    """Totals a file writes without a word saying so (Montpellier's list ends «;;;19 256 523
+    €»): a row whose only filled cells are amounts that add up to the grants above it, since
+    the last such row or from the start. Anything else in the row, or another sum, and it is
+    a grant like the others (one without a beneficiary is still real money)."""
+
+    def __init__(self, positions: list[int]) -> None:
+        self.positions = frozenset(positions)
+        self.since_last = Decimal(0)
+        self.in_all = Decimal(0)
+
+    def is_total(self, cells: list[str]) -> bool:
+        filled = [i for i, cell in enumerate(cells) if cell.strip()]
+        if not filled or not self.in_all or not self.positions.issuperset(filled):
+            return False
+        try:
+            found = [parse_amount(cells[i]) for i in filled]
+        except ValueProblem:
+            return False
+        amount = sum((a for a in found if a is not None), Decimal(0))
+        if amount in (self.since_last, self.in_all):
+            self.since_last = Decimal(0)
+            return True
+        return False
+
+    def add(self, grants: list[_Grant]) -> None:
+        amount = sum((Decimal(g.amount) for g in grants if g.amount is not None), Decimal(0))
+        self.since_last += amount
+        self.in_all += amount
 
 
 def _infer_domains(grants: list[_Grant], rules: DomainRules, *, base: str, source: str) -> None:

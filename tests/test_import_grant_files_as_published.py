@@ -1,13 +1,15 @@
-"""The Vendée's SCDL files as published: every grant lands, with its amount and names as the
-département wrote them.
+"""Grant files as local authorities publish them: every grant lands, with its amount and
+names as the authority wrote them, and nothing that is not a grant does.
 
-The 2018 file is comma-separated with unquoted decimal commas, each line ends in «;» or «;;»,
-two lines are written in quotes whole, and its lines from July on are encoded in UTF-8 twice
-(«DÃ©partemental», «27Â 000,00»). The expected rows below were read off the published lines
-by eye (tests/fixtures/README.md), not taken from the importer."""
+The Vendée's 2018 file is comma-separated with unquoted decimal commas, each line ends in «;»
+or «;;», two lines are written in quotes whole, and its lines from July on are encoded in
+UTF-8 twice («DÃ©partemental», «27Â 000,00»). Montpellier's list of 2013 ends with its total,
+unworded. The expected rows below were read off the published lines by eye, or computed from
+the file with the csv module (tests/fixtures/README.md), not taken from the importer."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from ecograph.ingest.double_encoding import undo_double_encoding
 from ecograph.ingest.importer import import_file
 from ecograph.ingest.readers import read_csv_text, read_table
 from ecograph.ingest.scdl import repair_row
+from ecograph.ingest.values import parse_amount
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 VENDEE_2018 = FIXTURES / "scdl_vendee_2018_excerpt.csv"
@@ -125,3 +128,31 @@ def test_a_piece_that_is_no_nature_of_aid_is_not_joined_into_the_nature() -> Non
         *cells[:6],
         "versement unique,solde en fin d'action",
     ]
+
+
+# ----------------------------------------------------------------------------- Montpellier
+MONTPELLIER = FIXTURES / "grants_montpellier_2013.csv"
+
+
+def test_a_total_without_its_word_is_not_a_grant(store) -> None:  # type: ignore[no-untyped-def]
+    """Montpellier's list of 2013 ends with «;;;19 256 523 €»: no name, no word, the sum."""
+    with MONTPELLIER.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))[1:]
+    *grants, last = rows
+    amounts = [parse_amount(r[3]) for r in grants]
+    assert last[:3] == ["", "", ""] and parse_amount(last[3]) == sum(amounts)  # the file's claim
+    result = import_file(store, MONTPELLIER, funder="Ville de Montpellier")
+    assert not result.rejects and result.counts["partnerships"] == len(grants) == 937
+    total = store.select("SELECT (SUM(?a) AS ?t) WHERE { ?p eg:amount ?a }")[0]["t"]
+    assert Decimal(total.value) == sum(amounts) == Decimal("19256523")
+    assert any("a total without the word, skipped (row 939)" in a for a in result.assumptions)
+
+
+def test_a_row_of_only_an_amount_that_is_no_sum_stays_a_grant(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "list.csv"
+    path.write_text("STRUCTURE;Montant\nAsso A;1 000 €\nAsso B;500 €\n;1 200 €\n;1 500 €\n")
+    result = import_file(store, path, funder="Ville de Montpellier")
+    # 1 200 € adds up to nothing above it: a grant whose beneficiary the file does not name;
+    # 1 500 € is the sum of the two named grants but not of all three above it, nor since
+    # the last total (there was none): it stays a grant too
+    assert result.counts["partnerships"] == 4 and result.counts.get("rowsSkipped", 0) == 0
