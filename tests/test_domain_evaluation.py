@@ -30,16 +30,27 @@ MAINE_ET_LOIRE = ROOT / "tests" / "fixtures" / "import" / "scdl_maine_et_loire.c
 DOMAINS = sorted({k.domain for k in DomainRules.shipped().keywords})
 
 #: The figures measured when the rules were last changed (README's table): the rules may do
-#: better, never worse. (labelled, given, right) on the test half.
+#: better, never worse. (labelled, given, right) on the test half. Employment gave up one
+#: right grant of this half (3 → 2) when a bare «insertion» stopped meaning employment: on
+#: the samples the rules are written on, it was social as often as into work (4 of 8).
 TEST_HALF_FLOOR = {
     "health": (1, 1, 1),
     "housing": (6, 4, 4),
     "ageing": (7, 5, 5),
     "poverty": (7, 8, 5),
-    "employment": (5, 4, 3),
+    "employment": (5, 2, 2),
 }
 #: Precision on the audit sample, per key domain: right / given.
-AUDIT_FLOOR = {"health": 0.86, "housing": 1.0, "ageing": 1.0, "poverty": 1.0, "employment": 0.89}
+AUDIT_FLOOR = {"health": 0.86, "housing": 1.0, "ageing": 1.0, "poverty": 1.0, "employment": 0.92}
+MONTPELLIER = labelled_grants_path().with_name("grants-audit-montpellier.csv")
+#: (given, right) on Montpellier's audit half, per key domain.
+MONTPELLIER_FLOOR = {
+    "health": (10, 8),
+    "housing": (5, 5),
+    "ageing": (4, 3),
+    "poverty": (6, 5),
+    "employment": (3, 3),
+}
 
 
 def key(name: str) -> str:
@@ -113,8 +124,8 @@ def test_precision_and_recall_on_the_test_half_do_not_fall() -> None:
         assert score.right >= right, f"{domain}: recall fell"
         assert (score.precision or 0) >= right / given, f"{domain}: precision fell"
     covered, in_scope = result.covered, result.in_scope_euro_coverage
-    assert covered >= 94, "fewer grants given a domain"  # 72 %
-    assert in_scope >= 0.665, "less of the in-scope euros given a domain"
+    assert covered >= 93, "fewer grants given a domain"  # 71 %
+    assert in_scope >= 0.63, "less of the in-scope euros given a domain"
 
 
 def test_precision_on_the_audit_sample_does_not_fall() -> None:
@@ -148,6 +159,21 @@ def test_the_figures_on_the_vendee_test_half_do_not_fall() -> None:
         assert (result.scores[domain].precision or 1.0) >= 0.9, domain
     assert result.covered >= 97, "fewer grants given a domain"  # 75 %
     assert result.in_scope_euro_coverage >= 0.90, "less of the in-scope euros given a domain"
+
+
+def test_the_montpellier_audit_is_split_by_beneficiary_and_its_precision_does_not_fall() -> None:
+    grants = read_labelled(MONTPELLIER)
+    assert len(grants) == 143 and {g.half for g in grants} == {"audit", "tune-audit"}
+    halves: dict[str, set[str]] = defaultdict(set)
+    for grant in grants:
+        halves[key(grant.beneficiary)].add(grant.half)
+        assert grant.domains is None or grant.domains <= set(DOMAINS), grant
+    assert all(len(h) == 1 for h in halves.values()), "a beneficiary in both"
+    result = evaluate(DomainRules.shipped(), grants, half="audit", domains=DOMAINS)
+    for domain, (given, right) in MONTPELLIER_FLOOR.items():
+        score = result.scores[domain]
+        assert score.right >= right, f"{domain}: fewer right"
+        assert (score.precision or 0) >= right / given, f"{domain}: precision fell"
 
 
 def test_coverage_of_a_whole_published_file() -> None:

@@ -239,7 +239,7 @@ def test_domains_commands(tmp_path: Path) -> None:
     assert "ageing" in explained.output and "ehpad" in explained.output
     evaluated = runner.invoke(app, ["domains", "evaluate"], env={"COLUMNS": "120"})
     assert evaluated.exit_code == 0, evaluated.output
-    assert "test half" in evaluated.output and "Audit sample" in evaluated.output
+    assert "test half" in evaluated.output and "Montpellier" in evaluated.output
     broken = tmp_path / "domains.ttl"
     broken.write_text(
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"

@@ -34,6 +34,47 @@ def labelled_grants_path() -> Path:
     return data_path("domains/grants-labelled.csv")
 
 
+@dataclass(frozen=True)
+class Sample:
+    """A labelled sample the rules are measured on, and the part of it that counts."""
+
+    name: str
+    short: str
+    file: str
+    half: str
+
+
+#: Every labelled sample and the part of it the rules were never written against, in the
+#: order they were drawn (data/domains/PROVENANCE.md says how each was drawn and labelled).
+MEASURED_SAMPLES = (
+    Sample(
+        "Loire-Atlantique and Maine-et-Loire, test half",
+        "44+49 test",
+        "grants-labelled.csv",
+        "test",
+    ),
+    Sample("their audit", "44 audit", "grants-audit.csv", "audit"),
+    Sample("Vendée, test half", "85 test", "grants-vendee.csv", "test"),
+    Sample("Montpellier, audit", "Montpellier", "grants-audit-montpellier.csv", "audit"),
+)
+
+
+def measured(rules: DomainRules, domains: Sequence[str]) -> list[tuple[Sample, Evaluation]]:
+    """The rules on the measured part of every shipped sample."""
+    return [
+        (
+            sample,
+            evaluate(
+                rules,
+                read_labelled(data_path(f"domains/{sample.file}")),
+                half=sample.half,
+                domains=domains,
+            ),
+        )
+        for sample in MEASURED_SAMPLES
+    ]
+
+
 def vendee_grants_path() -> Path:
     """The labelled grants of a third département, the Vendée, whose files the rules were not
     first written on (its PROVENANCE.md says how they were drawn, labelled and split)."""

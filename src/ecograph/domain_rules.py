@@ -70,9 +70,12 @@ _MIN_STEM = 3
 MIN_CUT = 5
 #: How many distinct words an index remembers before it starts again (bounded memory).
 _SEEN_WORDS = 200_000
-#: Prefixes that stand as words of their own in names ("ASSOCIATION INTER FACES"): never
-#: taken as a longer word cut short.
-NOT_CUT = frozenset({"inter", "trans", "multi", "super", "micro", "macro", "ultra", "extra"})
+#: Prefixes that stand as words of their own in names ("ASSOCIATION INTER FACES"), and
+#: words that begin a keyword's word without being it cut short («accès» is not a cut
+#: «accessibilité»): never taken as a longer word cut short.
+NOT_CUT = frozenset(
+    {"inter", "trans", "multi", "super", "micro", "macro", "ultra", "extra", "acces"}
+)
 _WORD = re.compile(r"[a-z0-9]+")
 #: Combining marks, which NFKD splits from their letter ("é" → "e" + U+0301).
 _ACCENTS = re.compile("[\u0300-\u036f]")

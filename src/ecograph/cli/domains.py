@@ -12,7 +12,6 @@ from ecograph.cli.common import console, fail
 from ecograph.cli.tables import add_row, make_table
 
 if TYPE_CHECKING:
-    from ecograph.domain_evaluation import Evaluation
     from ecograph.domain_rules import DomainRules
 
 SchemeOption = Annotated[
@@ -56,28 +55,35 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def _print_fresh_file(result: Evaluation, half: str) -> None:
-    """The same measure on the Vendée's grants: a département whose files the rules were not
-    first written on, where objects say more than names."""
+def _print_precision_everywhere(rules: DomainRules, order: list[str]) -> None:
+    """Precision per domain on the measured part of every shipped sample, side by side."""
+    from ecograph.domain_evaluation import KEY_DOMAINS, measured
+
+    results = measured(rules, order)
+    columns = [("domain", "key"), *((sample.short, "number") for sample, _ in results)]
     table = make_table(
-        f"The same rules on {result.judged} labelled grants of the Vendée ({half} half)",
-        [
-            ("domain", "key"),
-            ("labelled", "number"),
-            ("given", "number"),
-            ("precision", "number"),
-            ("recall", "number"),
-        ],
+        "Precision (right / given) on every sample the rules were not written on",
+        [*columns, ("all", "number")],  # type: ignore[list-item]
     )
-    for domain, score in result.scores.items():
-        if score.labelled or score.given:
-            cells = [domain, str(score.labelled), str(score.given)]
-            add_row(table, *cells, _ratio(score.precision), _ratio(score.recall))
+    for domain in order:
+        scores = [result.scores[domain] for _, result in results]
+        given, right = sum(s.given for s in scores), sum(s.right for s in scores)
+        if not given and domain not in KEY_DOMAINS:
+            continue
+        cells = [f"{s.right}/{s.given}" if s.given else "—" for s in scores]
+        add_row(table, domain, *cells, _ratio(right / given if given else None))
     console.print(table)
+    for sample, result in results:
+        if sample.half == "audit":  # drawn by the rules: its coverage and recall mean nothing
+            continue
+        console.print(
+            f"Coverage, {sample.name}: {result.coverage:.0%} of the {result.judged} judged "
+            f"grants and {result.euro_coverage:.0%} of their euros get a domain; "
+            f"{result.in_scope_euro_coverage:.0%} of the euros of those the labeller gave one."
+        )
     console.print(
-        f"Coverage (Vendée, {half} half): {result.coverage:.0%} of the grants and "
-        f"{result.euro_coverage:.0%} of their euros get at least one domain; of the euros of "
-        f"the grants the labeller gave a domain, {result.in_scope_euro_coverage:.0%}."
+        "The audits were drawn mostly among the grants the rules give a key domain, and "
+        "labelled without knowing why: they measure precision, not recall or coverage."
     )
 
 
@@ -114,9 +120,7 @@ def evaluate(
         KEY_DOMAINS,
         evaluate,
         file_coverage,
-        labelled_grants_path,
         read_labelled,
-        vendee_grants_path,
     )
 
     if half not in ("test", "tune", "all"):
@@ -126,46 +130,25 @@ def evaluate(
     order = sorted({d for g in grants for d in g.domains or ()} | set(KEY_DOMAINS))
     order = [*KEY_DOMAINS, *(d for d in order if d not in KEY_DOMAINS)]
     result = evaluate(rules, grants, half=half, domains=order)
-    audit = None
-    if labels is None:
-        audit_path = labelled_grants_path().with_name("grants-audit.csv")
-        audit = evaluate(rules, read_labelled(audit_path), half="audit", domains=order)
     title = (
         f"Domain rules on {result.judged} hand-labelled real grants ({half} half; "
         f"{result.unknown} the labeller could not judge set aside)"
     )
     columns = [("domain", "key"), ("labelled", "number"), ("given", "number")]
     columns += [("precision", "number"), ("recall", "number")]
-    if audit is not None:
-        columns += [("audit given", "number"), ("audit precision", "number")]
-        columns += [("precision, both", "number")]
     table = make_table(title, columns)  # type: ignore[arg-type]
     for domain in order:
         score = result.scores[domain]
         cells = [domain, score.labelled, score.given, _ratio(score.precision)]
-        cells.append(_ratio(score.recall))
-        if audit is not None:
-            checked = audit.scores[domain]
-            either = score.given + checked.given
-            both = (score.right + checked.right) / either if either else None
-            cells += [checked.given, _ratio(checked.precision), _ratio(both)]
-        add_row(table, *(str(c) for c in cells))
+        add_row(table, *(str(c) for c in cells), _ratio(score.recall))
     console.print(table)
     console.print(
         f"Coverage ({half} half): {result.coverage:.0%} of the judged grants and "
         f"{result.euro_coverage:.0%} of their euros get at least one domain; of the euros "
         f"of the grants the labeller gave a domain, {result.in_scope_euro_coverage:.0%}."
     )
-    if audit is not None:
-        console.print(
-            f"Audit sample: {audit.judged} more grants ({audit.unknown} set aside), drawn "
-            "mostly among those the rules give a key domain, labelled without knowing why: "
-            "its precision is the better estimate where the first sample has few grants; "
-            "its recall means nothing (the sample was drawn by the rules)."
-        )
     if labels is None:
-        fresh = evaluate(rules, read_labelled(vendee_grants_path()), half=half, domains=order)
-        _print_fresh_file(fresh, half)
+        _print_precision_everywhere(rules, order)
     for path in coverage or []:
         try:
             measured = file_coverage(rules, path)
