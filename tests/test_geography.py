@@ -16,7 +16,7 @@ from ecograph.geography import (
     resolve_territory,
     split_territory_iri,
 )
-from ecograph.ingest.places import PlaceProblem, territory_ref
+from ecograph.ingest.places import PlaceProblem, resolve_commune, territory_ref
 from ecograph.namespaces import TERRITORY_BASE
 from ecograph.queries import (
     PARAMETER_USAGE,
@@ -269,3 +269,45 @@ def test_a_postal_address_gives_its_commune(postcode: str, town: str, code: str)
 )
 def test_an_address_that_names_no_single_commune_gives_none(postcode: str, town: str) -> None:
     assert geography().commune_at(postcode, town) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "postcode", "code", "said"),
+    [
+        ("Nantes", None, "44109", None),
+        # delegated communes (INSEE, 2026): Vouvray-sur-Loir and Château-du-Loir are part of
+        # Montval-sur-Loir (72071) since 2017; Cherré names one in 49 and one in 72
+        ("72384", None, "72071", "code of a former commune (Vouvray-sur-Loir)"),
+        ("CHATEAU DU LOIR", "72500", "72071", "former commune, now part of Montval-sur-Loir"),
+        ("Cherré", "72400", "72080", "now part of Cherré-Au"),
+        ("Cherré", "49330", "49080", "now part of Les Hauts-d'Anjou"),
+        ("LE MANS CEDEX 2", "72016", "72181", "CEDEX address: read as «LE MANS»"),
+        ("NANTES CEDEX", None, "44109", "CEDEX address"),
+    ],
+)
+def test_addresses_name_merged_communes_and_cedex_towns(
+    text: str, postcode: str | None, code: str, said: str | None
+) -> None:
+    iri, assumed = resolve_commune(text, postcode=postcode)
+    assert iri.endswith(f"/commune/{code}")
+    assert (assumed is None) if said is None else (said in (assumed or ""))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cherré",  # two former communes of that name, and nothing to tell them apart
+        "Saint-Denis",  # a current name shared by four communes: not read as a former one
+        "Atlantis CEDEX",
+    ],
+)
+def test_a_merged_or_cedex_name_that_is_not_one_commune_stays_refused(text: str) -> None:
+    with pytest.raises(PlaceProblem):
+        resolve_commune(text)
+
+
+def test_the_table_keeps_the_merged_communes() -> None:
+    former = geography().former_communes
+    assert len(former) == 2576  # 2,105 delegated and 471 associated communes (COG 2026)
+    assert former["72071"] == ("Château-du-Loir", "72071")
+    assert all(current in geography().communes for _, current in former.values())

@@ -156,3 +156,46 @@ def test_a_row_of_only_an_amount_that_is_no_sum_stays_a_grant(store, tmp_path: P
     # 1 500 € is the sum of the two named grants but not of all three above it, nor since
     # the last total (there was none): it stays a grant too
     assert result.counts["partnerships"] == 4 and result.counts.get("rowsSkipped", 0) == 0
+
+
+# ----------------------------------------------------------------------------- Sarthe
+SARTHE = FIXTURES / "grants_sarthe_2018_excerpt.csv"
+
+
+def test_a_budget_annex_list_lands_without_counting_guarantees_as_grants(store) -> None:  # type: ignore[no-untyped-def]
+    """The Sarthe's list of 2018: «Nom de l'organisme bénéficiaire», a postcode and a town,
+    then an operating grant, an investment grant, a loan guarantee, a loan and aid in kind,
+    each in its column. A guarantee of 1.8 M€ is not 1.8 M€ given."""
+    result = import_file(store, SARTHE, funder="Département de la Sarthe")
+    assert not result.rejects and result.counts["rowsImported"] == 17
+    amounts = store.select(
+        "SELECT ?n ?a WHERE { ?p eg:beneficiary/skos:prefLabel ?n OPTIONAL { ?p eg:amount ?a } }"
+    )
+    given: dict[str, list[Decimal]] = {}
+    for row in amounts:
+        given.setdefault(row["n"].value, [])
+        if row["a"] is not None:
+            given[row["n"].value].append(Decimal(row["a"].value))
+    # the file's first eleven rows: an operating grant each, but one of aid in kind («X»)
+    assert given["4L AMIGOS"] == [Decimal("500")]
+    assert given["1711 EME SECTION DE MEDAILLES MILITAIRES D'ALLON"] == []
+    assert sum(len(v) for v in given.values()) == 10 + 4  # ACE 1, ADMR 1, AEP 2
+    picked = {"ACADEA", "ACE ACTION CATHOLIQUE ENFANT SARTHE", "ADMR FEDERATION DE LA SARTHE"}
+    picked |= {"AEP INSTITUTION ST JOSEPH", "BANQUE ALIMENTAIRE", "WIMOOV VOITURE AND CO"}
+    assert {name: sorted(given[name]) for name in picked | {"14 JUILLET"}} == {
+        "14 JUILLET": [Decimal("250")],
+        "ACADEA": [],  # a guarantee alone: a tie, its figure a note
+        "ACE ACTION CATHOLIQUE ENFANT SARTHE": [Decimal("100")],
+        "ADMR FEDERATION DE LA SARTHE": [Decimal("13875")],
+        "AEP INSTITUTION ST JOSEPH": [Decimal("2914.5"), Decimal("39800")],
+        "BANQUE ALIMENTAIRE": [],  # aid in kind, ticked «X»
+        "WIMOOV VOITURE AND CO": [],  # «N 82 584,28»: a letter of the town slid into it
+    }
+    notes = {r["n"].value for r in store.select("SELECT ?n WHERE { ?p skos:note ?n }")}
+    assert "garantie d'emprunt : 1 798 193,68" in notes
+    assert any("82 584,28" in n for n in notes), "an unread amount is kept as published"
+    # «LE MANS CEDEX 2» is Le Mans
+    assert store.ask(
+        "ASK { ?a skos:prefLabel 'ACE ACTION CATHOLIQUE ENFANT SARTHE'@fr ; "
+        "eg:basedIn <https://w3id.org/ecograph/territory/commune/72181> }"
+    )

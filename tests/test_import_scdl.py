@@ -315,8 +315,13 @@ def test_a_grant_list_without_funder_column_takes_funder_option(store, tmp_path)
     path = tmp_path / "votes-2024.csv"
     path.write_text(GRANT_LIST, encoding="utf-8")
     result = import_file(store, path, funder="Ville de Nantes")
-    # one grant per filled amount column, one tie without amount for the row with none
-    assert _grants(store) == (5, Decimal("267000.00"), 4)
+    # one grant per filled amount column, one tie without amount for the row with none; the
+    # loan guarantee is a tie whose figure is a note: 250 000 € guaranteed is not given
+    assert _grants(store) == (5, Decimal("17000.00"), 3)
+    assert store.ask(
+        "ASK { ?p eg:beneficiary/skos:prefLabel 'Jardins Solidaires'@fr ; "
+        'skos:note "garantie d\'emprunt : 250 000"@fr FILTER NOT EXISTS { ?p eg:amount ?a } }'
+    )
     assert _funders(store) == {actor_iri_for_siren(BASE, "214401093")}
     descriptions = {
         r["d"].value for r in store.select("SELECT ?d WHERE { ?p dcterms:description ?d }")
@@ -362,9 +367,10 @@ def test_a_grant_lists_beneficiaries_are_placed_by_postcode_and_town(store, tmp_
     assert _grants(store)[:2] == (5, Decimal("500"))
 
 
-def test_a_loan_column_in_a_list_without_montant_is_one_of_its_amounts(store, tmp_path) -> None:
-    """The 2017 annex's "Montant du prêt" is a note beside an SCDL montant, but in a voted
-    list without one it is an amount column like the others."""
+def test_a_loan_column_in_a_list_is_said_on_the_tie_not_counted(store, tmp_path) -> None:
+    """The 2017 annex's "Montant du prêt" is a note beside an SCDL montant, and in a voted
+    list too: a loan is paid back, so its figure is said on the funding tie (a tie of its
+    own when the row has no grant) but never summed with the grants' euros."""
     path = tmp_path / "prets.csv"
     path.write_text(
         "Bénéficiaire;Ville;Subvention;Montant du prêt\n"
@@ -373,7 +379,9 @@ def test_a_loan_column_in_a_list_without_montant_is_one_of_its_amounts(store, tm
         encoding="utf-8",
     )
     result = import_file(store, path, funder="Département de Loire-Atlantique")
-    assert _grants(store) == (3, Decimal("1201000"), 3)
+    assert _grants(store) == (2, Decimal("1000"), 1)
+    notes = {r["n"].value for r in store.select("SELECT ?n WHERE { ?p skos:note ?n }")}
+    assert {"prêt : 800000", "prêt : 400000"} <= notes
     descriptions = {
         r["d"].value for r in store.select("SELECT ?d WHERE { ?p dcterms:description ?d }")
     }
@@ -444,7 +452,7 @@ def test_the_sheet_whose_header_is_a_grant_list_is_taken(store, tmp_path) -> Non
     path = tmp_path / "votes.xlsx"
     workbook.save(path)
     result = import_file(store, path, funder="44109")
-    assert _grants(store)[:2] == (5, Decimal("267000.00"))
+    assert _grants(store)[:2] == (5, Decimal("17000.00"))
     assert any("«Subventions»" in a for a in result.assumptions)
 
 

@@ -121,6 +121,11 @@ class TerritoryTable:
             )
             for code, name, parent, pop, *rest in table["arrondissements_municipaux"]
         }
+        #: Communes merged into another (delegated or associated communes): code → (name,
+        #: the current commune's code). Addresses and registers still name them.
+        self.former_communes: dict[str, tuple[str, str]] = {
+            code: (name, current) for code, name, current in table.get("former_communes", ())
+        }
 
     @cached_property
     def communes_by_epci(self) -> dict[str, list[Commune]]:

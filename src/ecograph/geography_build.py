@@ -29,7 +29,7 @@ def derive_table(etalab_dir: Path) -> dict[str, Any]:
         epcis.append([epci["code"], epci["nom"], epci["type"], epci["populationMunicipale"]])
         for member in epci["membres"]:
             epci_of[member["code"]] = epci["code"]
-    communes, arrondissements = [], []
+    communes, arrondissements, former = [], [], []
     for row in read("communes"):
         if row["type"] == "commune-actuelle":
             communes.append(
@@ -44,6 +44,10 @@ def derive_table(etalab_dir: Path) -> dict[str, Any]:
                     sorted(row.get("codesPostaux") or []),
                 ]
             )
+        elif row["type"] in ("commune-deleguee", "commune-associee") and row.get("chefLieu"):
+            # a commune merged into another («Château-du-Loir», now part of Montval-sur-Loir):
+            # addresses still name it
+            former.append([row["code"], row["nom"], row["chefLieu"]])
         elif row["type"] == "arrondissement-municipal":
             arrondissements.append(
                 [
@@ -66,6 +70,7 @@ def derive_table(etalab_dir: Path) -> dict[str, Any]:
         "epci": sorted(epcis),
         "communes": sorted(communes),
         "arrondissements_municipaux": sorted(arrondissements),
+        "former_communes": sorted(former),
     }
 
 

@@ -46,6 +46,56 @@ def _by_name() -> dict[str, list[str]]:
     return names
 
 
+@functools.cache
+def _by_former_name() -> dict[str, list[str]]:
+    """A merged commune's name → the current communes that took in a commune of that name."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for name, current in geography().former_communes.values():
+        if current in geography().communes:
+            names[place_key(name)].append(current)
+    return names
+
+
+_CEDEX = re.compile(r"^(.*?)[\s,]+cedex(?:\s*\d+)?\s*$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
+def resolve_commune(text: str, *, postcode: str | None = None) -> tuple[str, str | None]:
+    """(the commune's IRI, what was assumed to find it, or None), or ``PlaceProblem``.
+
+    Besides :func:`commune_iri`, reads what addresses and registers carry: the INSEE code or
+    the name of a commune since merged into another («72384», «CHATEAU DU LOIR», now part of
+    Montval-sur-Loir) and a CEDEX suffix («LE MANS CEDEX 2», a business address's town).
+    """
+    try:
+        return commune_iri(text, postcode=postcode), None
+    except PlaceProblem as problem:
+        table = geography()
+        former = table.former_communes.get(text.strip())
+        if former is not None and former[1] in table.communes:
+            now = table.communes[former[1]]
+            return _commune_iri(now.code), (
+                f"«{text.strip()}» is the code of a former commune ({former[0]}), now part of "
+                f"{now.name} ({now.code}): placed there"
+            )
+        cedex = _CEDEX.match(text.strip())
+        if cedex and cedex[1]:
+            iri, _ = resolve_commune(cedex[1], postcode=postcode)
+            return iri, f"«{text.strip()}» is a CEDEX address: read as «{cedex[1]}»"
+        departement = departement_of_postcode(postcode_of(postcode) or "")
+        if place_key(text) in _by_name():  # a current name, only ambiguous: not a former one
+            raise problem from None
+        merged = sorted(set(_by_former_name().get(place_key(text), [])))
+        if departement:
+            merged = [c for c in merged if _departement_of(c) == departement] or merged
+        if len(merged) != 1:
+            raise problem from None
+        name = table.communes[merged[0]].name
+        return _commune_iri(merged[0]), (
+            f"«{text.strip()}» is a former commune, now part of {name} ({merged[0]}): placed there"
+        )
+
+
 @functools.lru_cache(maxsize=65536)
 def commune_iri(text: str, *, postcode: str | None = None) -> str:
     """The IRI of the commune a cell names (INSEE code or name), or ``PlaceProblem``.

@@ -50,7 +50,7 @@ from collections.abc import Callable
 
 from ecograph.domain_rules import Evidence, Keyword
 from ecograph.ingest.conversion import ActorDraft, Conversion
-from ecograph.ingest.places import PlaceProblem, commune_iri
+from ecograph.ingest.places import PlaceProblem, resolve_commune
 from ecograph.ingest.row_fields import Fields
 from ecograph.ingest.sirene import legal_form
 from ecograph.ingest.streamed import RowFilters, TerritoryFilter, positions_of
@@ -273,15 +273,21 @@ class RnaRows:
         postcode = fields.text("postcode")
         if code:
             try:
-                return commune_iri(code)
-            except PlaceProblem:
-                pass
-        if town or postcode:
-            try:
-                place = commune_iri(town or "", postcode=postcode)
+                place, assumed = resolve_commune(code)
             except PlaceProblem:
                 pass
             else:
+                if assumed:
+                    conversion.note(f"{fields.column('commune')}: {assumed}", fields.row)
+                return place
+        if town or postcode:
+            try:
+                place, assumed = resolve_commune(town or "", postcode=postcode)
+            except PlaceProblem:
+                pass
+            else:
+                if assumed:
+                    conversion.note(f"{fields.column('town')}: {assumed}", fields.row)
                 if code:
                     conversion.note(
                         f"{fields.column('commune')}: not a 2026 commune code; commune taken "

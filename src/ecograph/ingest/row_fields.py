@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from ecograph.ingest.conversion import Conversion, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping
-from ecograph.ingest.places import PlaceProblem, commune_iri, territory_ref
+from ecograph.ingest.places import PlaceProblem, resolve_commune, territory_ref
 from ecograph.ingest.readers import Table
 from ecograph.ingest.synonyms import accepted, lookup
 from ecograph.ingest.values import (
@@ -195,9 +195,16 @@ class Fields:
 
     def commune(self, field: str = "commune") -> str | None:
         """A commune by INSEE code or name; a postcode column, when there is one, tells
-        communes of the same name apart."""
+        communes of the same name apart. A CEDEX address or a merged commune's name is read
+        too, and said."""
         postcode = self.values.get("postcode")
-        return self._read(field, lambda text: commune_iri(text, postcode=postcode))  # type: ignore[return-value]
+        found = self._read(field, lambda text: resolve_commune(text, postcode=postcode))
+        if not isinstance(found, tuple):
+            return None
+        iri: str = found[0]
+        if found[1]:
+            self.conversion.note(f"{self.column(field)}: {found[1]}", self.row)
+        return iri
 
     def territory(self, field: str = "territory") -> str | None:
         return self._read(field, territory_ref)  # type: ignore[return-value]

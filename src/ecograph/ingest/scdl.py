@@ -263,6 +263,10 @@ def _departement_of_siren(siren: str) -> Authority | None:
     return None
 
 
+#: Natures of a list's amount columns that are not money given: a loan guarantee commits the
+#: funder to pay only if the borrower defaults, a loan is paid back. Their figures are notes on
+#: the funding tie, as the SCDL schema's annex fields are, never summed with grants.
+_NOT_GIVEN = frozenset({"garantie d'emprunt", "prêt"})
 _NATURES = (
     ("fonctionnement", "subvention de fonctionnement"),
     ("investissement", "subvention d'investissement"),
@@ -301,6 +305,12 @@ _LIST_FIELDS: dict[str, tuple[str, ...]] = {
     "dateConvention": ("date", "datedevote", "datedeladecision", "annee", "exercice"),
     "referenceDecision": ("deliberation", "decision", "ndeliberation"),
 }
+#: A name column written out in full: «Nom de l'organisme bénéficiaire», «Nom de la structure
+#: bénéficiaire», «Raison sociale du tiers» (budget annexes list grants this way).
+_BENEFICIARY_NAME = re.compile(
+    r"^(nom|raisonsociale|denomination)(de|du|des)?(l|la|le)?"
+    r"(organisme|structure|association|tiers|beneficiaire|personne)\w*$"
+)
 _AMOUNT_WORDS = re.compile(
     r"montant|subvention|fonctionnement|investissement|garantie|pret|somme|vote|attribue"
     r"|accorde|aide|euros?$"
@@ -335,6 +345,9 @@ def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, 
             if field_name not in found and key in words:
                 found[field_name] = position
                 break
+        else:
+            if "nomBeneficiaire" not in found and _BENEFICIARY_NAME.match(key):
+                found["nomBeneficiaire"] = position
     if "montant" in found:  # SCDL-shaped: its amount is the grant; loans etc. become notes
         return found, [found.pop("montant")]
     for field_name in _ANNEX_AMOUNTS:  # "Montant du prêt" in a list is one of its amounts
@@ -681,6 +694,8 @@ class _Rows:
         self.funder = funder
         self.funder_sirens: dict[str, str] = {}
         self.listed: Counter[str] = Counter()
+        #: The row's amount cells that do not read as amounts, as published: notes on its grants.
+        self.unread: list[str] = []
 
     def grants(self, fields: Fields, amounts: list[int]) -> list[_Grant]:
         conversion = self.conversion
@@ -698,24 +713,42 @@ class _Rows:
         date = self._date(fields)
         objet, nature = fields.text("objet"), fields.text("nature")
         found: list[_Grant] = []
+        self.unread = []
         if not amounts:
             amount = self._amount(fields, "montant")
             found.append(self._grant(fields, funder, beneficiary, amount, date, objet, nature))
+            found[0].notes += tuple(self.unread)
             return found
+        pledged: list[str] = []  # guarantees and loans: said on the tie, not counted as given
         for position in amounts:
             field_name = f"amount:{position}"
             if len(amounts) > 1 and fields.text(field_name) is None:
                 continue  # an empty column of several: no grant of that nature, nothing to say
+            column_nature = _nature_of(fields.column(field_name))
+            if column_nature in _NOT_GIVEN:
+                pledged.append(f"{column_nature} : {fields.text(field_name)}")
+                conversion.note(
+                    f"{fields.column(field_name)}: a {column_nature} is not money given; its "
+                    "amount is a note on the funding tie, not a grant's amount",
+                    fields.row,
+                )
+                continue
             amount = self._amount(fields, field_name)
             if amount is None and len(amounts) > 1:
                 continue
-            column_nature = _nature_of(fields.column(field_name)) if len(amounts) > 1 else nature
+            column_nature = column_nature if len(amounts) > 1 else nature or ""
             found.append(
-                self._grant(fields, funder, beneficiary, amount, date, objet, column_nature)
+                self._grant(fields, funder, beneficiary, amount, date, objet, column_nature or None)
             )
         if not found:  # several amount columns, all empty: one tie without an amount
-            conversion.note("no amount in any amount column: a funding tie without one", fields.row)
-            found.append(self._grant(fields, funder, beneficiary, None, date, objet, nature))
+            if not pledged:
+                conversion.note(
+                    "no amount in any amount column: a funding tie without one", fields.row
+                )
+            only = pledged[0].split(" : ")[0] if len(pledged) == 1 else nature
+            found.append(self._grant(fields, funder, beneficiary, None, date, objet, only))
+        for grant in found:
+            grant.notes += (*pledged, *self.unread)
         return found
 
     def _grant(
@@ -766,10 +799,11 @@ class _Rows:
             if self.strict:
                 raise
             self.conversion.note(
-                f"{fields.column(field_name)}: not an amount; the grant is kept without one "
-                "(the text is in the reject-free summary only)",
+                f"{fields.column(field_name)}: not an amount; the grant is kept without one, "
+                "the text as published a note on it",
                 fields.row,
             )
+            self.unread.append(f"{fields.column(field_name)} : {fields.text(field_name)}")
             return None
         if amount is None:
             if self.strict:

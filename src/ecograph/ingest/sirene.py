@@ -38,7 +38,7 @@ from ecograph.domain_rules import Evidence, Keyword
 from ecograph.ingest.conversion import ActorDraft, Conversion, Reject, RowProblem
 from ecograph.ingest.mapping import Mapping
 from ecograph.ingest.merge import StoreIndex
-from ecograph.ingest.places import PlaceProblem, commune_iri
+from ecograph.ingest.places import PlaceProblem, resolve_commune
 from ecograph.ingest.readers import Table
 from ecograph.ingest.row_fields import Fields, each_row
 from ecograph.ingest.streamed import (
@@ -278,7 +278,10 @@ def _commune(fields: Fields, conversion: Conversion) -> str | None:
     if value is None:
         return None
     try:
-        return commune_iri(value, postcode=fields.text("postcode"))
+        place, assumed = resolve_commune(value, postcode=fields.text("postcode"))
+        if assumed:
+            conversion.note(f"{fields.column('commune')}: {assumed}", fields.row)
+        return place
     except PlaceProblem:
         conversion.note(
             f"{fields.column('commune')}: commune not found in the 2026 geography, "
@@ -359,7 +362,7 @@ def seats_in(
             continue
         postcode = cells[postcode_at] if postcode_at is not None else None
         try:
-            place = commune_iri(cells[commune_at], postcode=postcode)
+            place, _ = resolve_commune(cells[commune_at], postcode=postcode)
         except PlaceProblem:
             continue
         if territory.contains(place):
