@@ -48,7 +48,7 @@ MONTPELLIER_FLOOR = {
     "health": (10, 8),
     "housing": (5, 5),
     "ageing": (4, 3),
-    "poverty": (6, 5),
+    "poverty": (5, 5),
     "employment": (3, 3),
 }
 
@@ -161,14 +161,27 @@ def test_the_figures_on_the_vendee_test_half_do_not_fall() -> None:
     assert result.in_scope_euro_coverage >= 0.90, "less of the in-scope euros given a domain"
 
 
+def _draw_sample_module():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "draw_sample", ROOT / "tests" / "fixtures" / "domains" / "draw_sample.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_the_montpellier_audit_is_split_by_beneficiary_and_its_precision_does_not_fall() -> None:
     grants = read_labelled(MONTPELLIER)
     assert len(grants) == 143 and {g.half for g in grants} == {"audit", "tune-audit"}
-    halves: dict[str, set[str]] = defaultdict(set)
+    draw = _draw_sample_module()
     for grant in grants:
-        halves[key(grant.beneficiary)].add(grant.half)
+        # halved by the hash of the list's cell, «NAME Projet WHAT» as published
+        cell = f"{grant.beneficiary} Projet {grant.objet}" if grant.objet else grant.beneficiary
+        assert grant.half == ("audit" if draw._half(cell) == "test" else "tune-audit"), grant
         assert grant.domains is None or grant.domains <= set(DOMAINS), grant
-    assert all(len(h) == 1 for h in halves.values()), "a beneficiary in both"
     result = evaluate(DomainRules.shipped(), grants, half="audit", domains=DOMAINS)
     for domain, (given, right) in MONTPELLIER_FLOOR.items():
         score = result.scores[domain]

@@ -18,7 +18,7 @@ import pytest
 from ecograph.ingest.double_encoding import undo_double_encoding
 from ecograph.ingest.importer import import_file
 from ecograph.ingest.readers import read_csv_text, read_table
-from ecograph.ingest.scdl import repair_row
+from ecograph.ingest.scdl import project_named_in_name, repair_row
 from ecograph.ingest.values import parse_amount
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -198,4 +198,25 @@ def test_a_budget_annex_list_lands_without_counting_guarantees_as_grants(store) 
     assert store.ask(
         "ASK { ?a skos:prefLabel 'ACE ACTION CATHOLIQUE ENFANT SARTHE'@fr ; "
         "eg:basedIn <https://w3id.org/ecograph/territory/commune/72181> }"
+    )
+
+
+def test_a_project_named_after_the_beneficiary_is_the_grants_object(store) -> None:  # type: ignore[no-untyped-def]
+    """«Via Voltaire Projet Prévention, soutien…» and «Via Voltaire Projet Interface»: one
+    association, two grants, each with its object."""
+    result = import_file(store, MONTPELLIER, funder="Ville de Montpellier")
+    rows = store.select(
+        "SELECT ?d WHERE { ?p eg:beneficiary ?a ; dcterms:description ?d . "
+        "?a skos:prefLabel 'Via Voltaire'@fr }"
+    )
+    objects = sorted(r["d"].value.split(" — ")[0] for r in rows)
+    assert objects == [
+        "Interface",
+        "Prévention, soutien, orientation sanitaire et sociale pour les jeunes",
+    ]
+    assert any("110 cell(s) name a project after the beneficiary" in a for a in result.assumptions)
+    # a name that ends in a small word keeps «Projet»: «Association du Projet …» is one name
+    assert project_named_in_name("Association du Projet Jeunes") == (
+        "Association du Projet Jeunes",
+        "",
     )

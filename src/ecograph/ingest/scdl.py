@@ -444,6 +444,8 @@ def convert_scdl(
             0,
         )
     table = _repaired(table, positions, conversion, strict=strict)
+    if no_funder_column and "objet" not in positions and "nomBeneficiaire" in positions:
+        table = _projects_named_in_names(table, positions, conversion)
     fields = Fields(table, positions, Mapping(), conversion)
     reader = _Rows(conversion, index.base, strict=strict, funder=funder)
     reader.funder_sirens = _funder_sirens(table, positions) if funder is None else {}
@@ -1182,6 +1184,51 @@ def repaired_grant_rows(table: Table) -> tuple[dict[str, int], Table]:
     out. For measures over a published file (``domain_evaluation.file_coverage``)."""
     positions = scdl_positions(table.columns)
     return positions, _repaired(table, positions, Conversion("scdl"), strict=False)
+
+
+#: «Via Voltaire Projet Prévention, soutien…»: a list without an object column that writes
+#: the project after the beneficiary's name, behind «Projet» (Montpellier's lists do).
+_PROJECT_IN_NAME = re.compile(r"^(?P<name>.*\S)\s+Projet\s+(?P<objet>\S.*)$")
+#: Words a name does not end with: «Association du Projet Jeunes» is one name.
+_NAME_ENDS_NOT = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "et", "au", "aux"})
+
+
+def project_named_in_name(cell: str) -> tuple[str, str]:
+    """(name, object) of a beneficiary cell «NAME Projet WHAT»; (the cell, "") for any other:
+    «Projet» written so, after a name of two letters at least that does not end in «de»,
+    «du»… («Association du Projet Jeunes» is one name)."""
+    found = _PROJECT_IN_NAME.match(cell.strip())
+    if found is None or len(found["name"]) < 2:
+        return cell.strip(), ""
+    if name_key(found["name"]).rsplit(" ", 1)[-1] in _NAME_ENDS_NOT:
+        return cell.strip(), ""
+    return found["name"], found["objet"]
+
+
+def _projects_named_in_names(
+    table: Table, positions: dict[str, int], conversion: Conversion
+) -> Table:
+    """The table with each beneficiary cell of the form «NAME Projet WHAT» cut in two: the
+    name, and the object in a column of its own, so one association funded for its running
+    and for a project is one actor (``project_named_in_name``); the cuts are said."""
+    at = positions["nomBeneficiaire"]
+    rows: list[tuple[int, list[str]]] = []
+    cut = 0
+    for number, cells in table.rows:
+        name, objet = project_named_in_name(cells[at]) if at < len(cells) else ("", "")
+        if objet:
+            cells = [*cells[:at], name, *cells[at + 1 :]]
+            cut += 1
+        rows.append((number, [*cells, objet]))
+    if not cut:
+        return table
+    positions["objet"] = len(table.columns)
+    conversion.note(
+        f"{table.columns[at]}: {cut} cell(s) name a project after the beneficiary, behind "
+        "«Projet»; read as the beneficiary's name and the grant's object",
+        0,
+    )
+    return dataclasses.replace(table, columns=[*table.columns, "objet"], rows=rows)
 
 
 def _unwrapped(cells: list[str], roles: list[str], separator: str) -> list[str] | None:
