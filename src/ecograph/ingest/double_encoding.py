@@ -8,6 +8,10 @@ as numbers. Only lines holding such a sequence that stands for a letter or a sig
 text are handed to ftfy, which undoes the double encoding where the result is plainly better
 text and leaves a line alone otherwise (a genuine «Ã» in a name stays; «Â¡» is left as
 written, as it may well have been).
+
+The domain rules read a text's words through a bolder repair of their own
+(``domain_rules.repaired``: «CÅ’UR» is «CŒUR» to them, which ftfy leaves as written): it
+only decides which keyword a word is, and changes no stored text, so it may guess more.
 """
 
 from __future__ import annotations
