@@ -102,7 +102,8 @@ def test_doubly_encoded_lines_are_read_back_and_named() -> None:
 
 
 def test_only_doubly_encoded_lines_change() -> None:
-    genuine = "SÃO TOMÉ;Ação;Ã la carte\n"  # a real «Ã» not followed by a UTF-8 trail byte
+    # a real «Ã» not followed by a UTF-8 trail byte; «É°» would read as «ɰ», no French letter
+    genuine = "SÃO TOMÉ;Ação;Ã la carte;ÉTÉ° 2019;Â¡hola!\n"
     twice = "DÃ©partement;27Â\u00a0000,00\n"
     text, note = undo_double_encoding(genuine + twice + genuine)
     assert text == genuine + "Département;27\u00a0000,00\n" + genuine

@@ -78,9 +78,11 @@ def undo_double_encoding(text: str) -> tuple[str, str | None]:
 
 def _stands_for_french(sequence: str) -> bool:
     """Whether a sequence, read back as UTF-8, is a letter or a sign of French text: «Ã©» is
-    «é», but «Â¡» (an inverted exclamation mark) is as likely to have been written so."""
+    «é», but «Â¡» (an inverted exclamation mark) is as likely to have been written so, and
+    «É°» would read as «ɰ», a letter no French text holds."""
     try:
         character = sequence.encode("cp1252").decode("utf-8")
     except UnicodeError:
         return False
-    return character.isalpha() or character in _FRENCH_SIGNS
+    latin = "\u00c0" <= character <= "\u00ff" or character in "\u0152\u0153\u0178"
+    return (latin and character.isalpha()) or character in _FRENCH_SIGNS
