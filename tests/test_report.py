@@ -431,6 +431,34 @@ def test_report_command_says_a_territory_has_no_actors(tmp_path: Path) -> None:
     assert escape(words("fr")["empty"]) in out.read_text(encoding="utf-8")
 
 
+def test_report_command_says_when_the_territories_are_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grant file imported into a workspace without the geography: its actors are placed
+    through the territories, so the report is empty, and says what to run."""
+    from ecograph.ingest.importer import import_file
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "ws"
+    grants = Path(__file__).parent / "fixtures" / "import" / "scdl_vendee_2017_excerpt.csv"
+    with open_store(folder) as store:
+        import_file(store, grants)
+    result = CliRunner().invoke(
+        app,
+        ["--store", str(folder), "report", "--territory", "85", "--out", str(tmp_path / "r.html")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stdout
+    said = " ".join(result.stdout.split())
+    assert "No actor is based in Vendée" in said and "run `ecograph territories`" in said
+    mapped = CliRunner().invoke(
+        app,
+        ["--store", str(folder), "map", "--territory", "85", "--out", str(tmp_path / "m.html")],
+        catch_exceptions=False,
+    )
+    assert mapped.exit_code == 0 and "run `ecograph territories`" in " ".join(mapped.stdout.split())
+
+
 # ----------------------------------------------------------------------------- the sample
 def _header(page: str) -> str:
     return page[page.index("<header>") : page.index("</header>")]

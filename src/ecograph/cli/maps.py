@@ -96,6 +96,7 @@ def map_command(
     """Write an offline interactive map (HTML): colour by sector, shape by actor type, size
     by a metric, suggested partnerships dashed; search, filters and legend."""
     from ecograph.geography import geography
+    from ecograph.ingest.territories import NOT_LOADED, territories_loaded
     from ecograph.labels import Labels
     from ecograph.render.ecosystem_map import ecosystem_map
     from ecograph.render.origins import actor_origins
@@ -111,6 +112,7 @@ def map_command(
         projection = projection_of(store, scope)
         labels = Labels.from_store(store, lang=lang.value, table=table)
         origins = actor_origins(store, lang=lang.value)
+        unplaced = territory is not None and not territories_loaded(store)
     stages = {"metrics": "Computing metrics…", "suggestions": "Suggesting partnerships…"}
     try:
         document = ecosystem_map(
@@ -145,6 +147,8 @@ def map_command(
             f"{time.perf_counter() - started:.1f} s."
         )
     )
+    if unplaced and not s.actors:
+        console.print(NOT_LOADED)
     if s.aggregated and aggregate is MapAggregate.auto:
         console.print(
             f"More than {AGGREGATE_ABOVE:,} actors: grouped by {s.aggregated}. "

@@ -42,6 +42,7 @@ def report(
     """Territorial report: one offline HTML page (and optionally PDF) with actors, funding,
     cross-sector collaboration against the parent territory, brokers, gaps, suggested
     partnerships and the map."""
+    from ecograph.ingest.territories import NOT_LOADED, territories_loaded
     from ecograph.render.report import build_report, report_territory
     from ecograph.render.report_page import write_report
 
@@ -55,6 +56,7 @@ def report(
         working(f"Computing the report of {place.name}…"),
     ):
         built = build_report(store, place, lang=lang.value, seed=seed, top=top)
+        unplaced = built.empty and not territories_loaded(store)
     target = out or Path(f"report-{place.level}-{place.code}.html")
     try:
         with working("Writing the report…"):
@@ -70,6 +72,8 @@ def report(
         console.print(
             terminal(f"No actor is based in {place.name}: the report says so and no more.")
         )
+    if unplaced:
+        console.print(NOT_LOADED)
     console.print(
         terminal(
             f"Report of {place.name} ({built.here.actors:,} actors, "

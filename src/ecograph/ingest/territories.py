@@ -153,6 +153,21 @@ class TerritoryLoad:
     skipped: bool
 
 
+#: What to say when a territory's report or map is empty for want of the geography.
+NOT_LOADED = (
+    "The territories are not loaded in this workspace, and actors are placed through them: "
+    "run `ecograph territories`, then this command again."
+)
+
+
+def territories_loaded(store: Store) -> bool:
+    """Whether the geography is in the store: actors are placed in a département, an EPCI or
+    a région through it, so a territory's report or map is empty without it."""
+    from ecograph.provenance import loaded_version
+
+    return loaded_version(store, graph_iri(store.base_iri, GRAPH_NAME)) is not None
+
+
 def load_territories(store: Store, *, force: bool = False) -> TerritoryLoad:
     """Load the geography into ``{base}graph/territories``, once per dataset version.
 
