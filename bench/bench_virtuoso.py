@@ -178,6 +178,8 @@ def main() -> None:
     args = parser.parse_args()
     console = Console()
     workspace = Path(args.store)
+    if args.tmpdir:  # a folder named for the database: made if it is not there yet
+        Path(args.tmpdir).mkdir(parents=True, exist_ok=True)
     busy_before = busy_cpu_seconds()
     started = time.perf_counter()
     try:
