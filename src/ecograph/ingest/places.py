@@ -80,11 +80,12 @@ def resolve_commune(text: str, *, postcode: str | None = None) -> tuple[str, str
             )
         cedex = _CEDEX.match(text.strip())
         if cedex and cedex[1]:
-            iri, _ = resolve_commune(cedex[1], postcode=postcode)
-            return iri, f"«{text.strip()}» is a CEDEX address: read as «{cedex[1]}»"
-        departement = departement_of_postcode(postcode_of(postcode) or "")
+            iri, also = resolve_commune(cedex[1], postcode=postcode)
+            said = f"«{text.strip()}» is a CEDEX address: read as «{cedex[1]}»"
+            return iri, f"{said}; {also}" if also else said
         if place_key(text) in _by_name():  # a current name, only ambiguous: not a former one
             raise problem from None
+        departement = departement_of_postcode(postcode_of(postcode) or "")
         merged = sorted(set(_by_former_name().get(place_key(text), [])))
         if departement:
             merged = [c for c in merged if _departement_of(c) == departement] or merged

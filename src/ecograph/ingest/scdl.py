@@ -738,9 +738,9 @@ class _Rows:
             amount = self._amount(fields, field_name)
             if amount is None and len(amounts) > 1:
                 continue
-            column_nature = column_nature if len(amounts) > 1 else nature or ""
+            grant_nature = column_nature if len(amounts) > 1 else nature
             found.append(
-                self._grant(fields, funder, beneficiary, amount, date, objet, column_nature or None)
+                self._grant(fields, funder, beneficiary, amount, date, objet, grant_nature)
             )
         if not found:  # several amount columns, all empty: one tie without an amount
             if not pledged:
