@@ -49,7 +49,7 @@ import functools
 from collections.abc import Callable
 
 from ecograph.domain_rules import Evidence, Keyword
-from ecograph.ingest.conversion import ActorDraft, Conversion
+from ecograph.ingest.conversion import ActorDraft, Conversion, RowProblem
 from ecograph.ingest.places import PlaceProblem, resolve_commune
 from ecograph.ingest.row_fields import Fields
 from ecograph.ingest.sirene import legal_form
@@ -273,13 +273,9 @@ class RnaRows:
         postcode = fields.text("postcode")
         if code:
             try:
-                place, assumed = resolve_commune(code)
-            except PlaceProblem:
+                return fields.commune("commune")
+            except RowProblem:
                 pass
-            else:
-                if assumed:
-                    conversion.note(f"{fields.column('commune')}: {assumed}", fields.row)
-                return place
         if town or postcode:
             try:
                 place, assumed = resolve_commune(town or "", postcode=postcode)

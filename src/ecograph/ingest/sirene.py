@@ -274,15 +274,9 @@ def _optional(
 
 
 def _commune(fields: Fields, conversion: Conversion) -> str | None:
-    value = fields.text("commune")
-    if value is None:
-        return None
     try:
-        place, assumed = resolve_commune(value, postcode=fields.text("postcode"))
-        if assumed:
-            conversion.note(f"{fields.column('commune')}: {assumed}", fields.row)
-        return place
-    except PlaceProblem:
+        return fields.commune("commune")
+    except RowProblem:
         conversion.note(
             f"{fields.column('commune')}: commune not found in the 2026 geography, "
             "actor kept without a commune",
