@@ -84,7 +84,9 @@ class ActorDraft:
 
     @property
     def identified(self) -> bool:
-        return bool(self.siren or self.rna)
+        """Known by an identifier, or as a local authority of the geography: not merely by
+        its name, so finding it in the store is no name merge to review."""
+        return bool(self.siren or self.rna or self.authority)
 
 
 @dataclass
@@ -177,14 +179,18 @@ class ActorCollector:
         place: str | None = None,
         domains: set[str] | None = None,
         description: str | None = None,
+        authority: str | None = None,
     ) -> ActorDraft:
-        """Add what one row says about an actor; returns the (possibly shared) draft."""
+        """Add what one row says about an actor; returns the (possibly shared) draft.
+        ``authority`` is the node of a local authority the row's name designates
+        (``places.authority_named``): rows designating the same one are one actor."""
         keys = [
             k
             for k in (
                 siren and f"siren:{siren}",
                 rna and f"rna:{rna}",
                 local_id and f"id:{local_id}",
+                authority and f"authority:{authority}",
             )
             if k
         ]
@@ -217,6 +223,7 @@ class ActorCollector:
         if siret:
             draft.sirets.add(siret)
         draft.rna = draft.rna or rna
+        draft.authority = draft.authority or authority
         if local_id and draft.local_id and local_id != draft.local_id:
             draft.other_ids.add(local_id)  # two rows, one SIREN: both ids find the actor
             self.duplicate_rows.append((row, draft.first_row))

@@ -284,6 +284,14 @@ def authority_of_code(text: str) -> Authority | None:
     return None
 
 
+def commune_named(name: str) -> Authority | None:
+    """The commune a name designates all by itself («BENONCES», «Saint-Herblain»): one
+    commune, and only one, bears exactly that name. Lists of grants to communes name them so
+    (the State's, the parliamentary reserve's); a name several communes share designates
+    none."""
+    return _authority_of("commune", name_key(name), None)
+
+
 def _authority_of(level: str, tail: str, siren: str | None) -> Authority | None:
     table = geography()
     code_text = tail.replace(" ", "").upper()

@@ -44,6 +44,8 @@ from ecograph.ingest.places import (
     authority_named,
     authority_of_code,
     commune_iri,
+    commune_named,
+    resolve_commune,
 )
 from ecograph.ingest.readers import Table
 from ecograph.ingest.row_fields import Fields, _cached_date, _cached_decimal, each_row
@@ -301,7 +303,23 @@ _LIST_FIELDS: dict[str, tuple[str, ...]] = {
         "villedubeneficiaire",
         "communebeneficiaire",
     ),
-    "objet": ("objet", "objetdelademande", "projet", "intitule", "libelle", "action"),
+    "address": (
+        "adresse",
+        "adressedubeneficiaire",
+        "adressebeneficiaire",
+        "adressepostale",
+        "adressecomplete",
+    ),
+    "objet": (
+        "objet",
+        "objetdelademande",
+        "projet",
+        "intitule",
+        "libelle",
+        "descriptif",
+        "description",
+        "action",
+    ),
     "dateConvention": ("date", "datedevote", "datedeladecision", "annee", "exercice"),
     "referenceDecision": ("deliberation", "decision", "ndeliberation"),
 }
@@ -318,36 +336,52 @@ _AMOUNT_WORDS = re.compile(
 
 
 _TOTAL_WORDS = re.compile(r"total|cumul")
+#: The end of a French postal address: «… 94120 Fontenay-sous-Bois», «BP13 94161 Saint-Mandé
+#: Cedex», «- 79000 NIORT»; or the town first: «NIORT 79000».
+_ADDRESS_TOWN = re.compile(r"(?<![\d.,])(?P<postcode>\d{5})\s*-?\s*(?P<town>[^\d,;]+?)\s*$")
+_TOWN_THEN_POSTCODE = re.compile(r"^(?P<town>[^\d,;]+?)\s+(?P<postcode>\d{5})\s*$")
 
 
 def _place_positions(table: Table, positions: dict[str, int]) -> dict[str, int]:
-    """An SCDL file with the beneficiary's postcode or town besides the schema's fields (some
-    aggregated files add them): those columns place the beneficiary."""
+    """An SCDL file with the beneficiary's postcode, town or address besides the schema's
+    fields (some aggregated files add them): those columns place the beneficiary."""
     found = dict(positions)
     for position, column in enumerate(table.columns):
         key = _header_key(column)
-        for field_name in ("postcode", "commune"):
+        for field_name in ("postcode", "commune", "address"):
             taken = field_name in found or position in found.values()
             if not taken and key in _LIST_FIELDS[field_name]:
                 found[field_name] = position
     return found
 
 
+def _ranks(field_name: str, key: str, words: tuple[str, ...]) -> list[int]:
+    """How well a header key names a list field: its place among the field's words, a name
+    column written out in full («Nom de l'organisme bénéficiaire») first of all."""
+    if field_name == "nomBeneficiaire" and _BENEFICIARY_NAME.match(key):
+        return [-1]
+    return [words.index(key)] if key in words else []
+
+
 def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, int], list[int]]:
     """A grant list without a funder column: its beneficiary, place and text columns, and
     every amount column (a header about money whose filled cells are numbers)."""
     found = dict(positions)
-    for position, column in enumerate(table.columns):
-        if position in found.values():
+    keys = [_header_key(column) for column in table.columns]
+    for field_name, words in _LIST_FIELDS.items():
+        if field_name in found:
             continue
-        key = _header_key(column)
-        for field_name, words in _LIST_FIELDS.items():
-            if field_name not in found and key in words:
-                found[field_name] = position
-                break
-        else:
-            if "nomBeneficiaire" not in found and _BENEFICIARY_NAME.match(key):
-                found["nomBeneficiaire"] = position
+        # The header that names the field best, not the first that names it: in «nom;
+        # prenom;groupe;beneficiaire» (a list naming who proposed each grant) «nom» is a
+        # person's name and «beneficiaire» the beneficiary.
+        ranked = [
+            (rank, position)
+            for position, key in enumerate(keys)
+            if position not in found.values()
+            for rank in _ranks(field_name, key, words)
+        ]
+        if ranked:
+            found[field_name] = min(ranked)[1]
     if "montant" in found:  # SCDL-shaped: its amount is the grant; loans etc. become notes
         return found, [found.pop("montant")]
     for field_name in _ANNEX_AMOUNTS:  # "Montant du prêt" in a list is one of its amounts
@@ -360,6 +394,82 @@ def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, 
     ]
     parts = [p for p in amounts if not _TOTAL_WORDS.search(_header_key(table.columns[p]))]
     return found, parts or amounts  # a "total" beside its parts would count twice
+
+
+def _total_positions(table: Table, amounts: list[int]) -> list[int]:
+    """The amount columns a list totals its grants in, beside the ones it details them in
+    («Total des subventions» beside «Détail des subventions»)."""
+    return [
+        p
+        for p, column in enumerate(table.columns)
+        if p not in amounts
+        and _TOTAL_WORDS.search(_header_key(column))
+        and _AMOUNT_WORDS.search(_header_key(column))
+        and _numbers(table, p)
+    ]
+
+
+@dataclass
+class _Subtotals:
+    """What :func:`_subtotal_rows` found: rows that only total a beneficiary's grants
+    (``skipped``), total rows with no detail row (``alone``: the total is the grant), and
+    total rows their details do not add up to (``wrong``)."""
+
+    skipped: set[int] = field(default_factory=set)
+    alone: set[int] = field(default_factory=set)
+    wrong: set[int] = field(default_factory=set)
+
+
+def _subtotal_rows(
+    table: Table, positions: dict[str, int], amounts: list[int], totals: list[int]
+) -> _Subtotals:
+    """The rows of a list that give a beneficiary's total and no detail.
+
+    The State's lists of subsidised associations give each association a row with its total,
+    and one row per budget line with its amount; sorted by name, associations of one name
+    have their total rows first, then their detail rows. A total row is no grant of its own:
+    it is skipped when the detail rows of the same beneficiary (by identifier, else by name)
+    add up to it. A total with no detail row is the one figure given: it is the grant. A
+    total its details do not add up to is kept, so nothing is lost, and the difference said.
+    """
+    found = _Subtotals()
+    key_at = positions.get("idBeneficiaire", positions.get("nomBeneficiaire"))
+    if not totals or not amounts or key_at is None:
+        return found
+
+    def cell(cells: list[str], p: int) -> str:
+        return cells[p].strip() if p < len(cells) else ""
+
+    def amount(cells: list[str], at: list[int]) -> Decimal | None:
+        try:
+            read = [parse_amount(cell(cells, p)) for p in at if cell(cells, p)]
+        except ValueProblem:
+            return None
+        return sum((a for a in read if a is not None), Decimal(0))
+
+    heads: dict[str, list[tuple[int, Decimal | None]]] = {}
+    details: dict[str, list[Decimal | None]] = {}
+    for number, cells in table.rows:
+        key = cell(cells, key_at)
+        if any(cell(cells, p) for p in amounts):
+            details.setdefault(key, []).append(amount(cells, amounts))
+        elif any(cell(cells, p) for p in totals):
+            heads.setdefault(key, []).append((number, amount(cells, totals)))
+    for key, rows in heads.items():
+        numbers = {number for number, _ in rows}
+        parts = details.get(key, [])
+        if not parts:
+            (found.alone if len(rows) == 1 else found.wrong).update(numbers)
+        elif (
+            None not in parts
+            and all(total is not None for _, total in rows)
+            and sum((p for p in parts if p is not None), Decimal(0))
+            == sum((t for _, t in rows if t is not None), Decimal(0))
+        ):
+            found.skipped.update(numbers)
+        else:
+            found.wrong.update(numbers)
+    return found
 
 
 def is_grant_table(table: Table, *, funder_given: bool) -> bool:
@@ -446,6 +556,10 @@ def convert_scdl(
     table = _repaired(table, positions, conversion, strict=strict)
     if no_funder_column and "objet" not in positions and "nomBeneficiaire" in positions:
         table = _projects_named_in_names(table, positions, conversion)
+    total_cells = _total_positions(table, amounts) if no_funder_column else []
+    subtotals = _subtotal_rows(table, positions, amounts, total_cells)
+    for position in total_cells:  # read as an amount where a total is the only figure
+        positions[f"amount:{position}"] = position
     fields = Fields(table, positions, Mapping(), conversion)
     reader = _Rows(conversion, index.base, strict=strict, funder=funder)
     reader.funder_sirens = _funder_sirens(table, positions) if funder is None else {}
@@ -454,6 +568,28 @@ def convert_scdl(
     amount_cells = amounts or [positions[f] for f in ("montant",) if f in positions]
     totals = _UnwordedTotals(amount_cells)
     for number, cells in each_row(table, conversion, fields, tick=tick):
+        row_amounts = amounts
+        if number in subtotals.skipped:
+            conversion.rows_skipped += 1
+            conversion.note(
+                "a row giving a beneficiary's total and no detail, whose detail rows add up "
+                "to it: a subtotal, skipped",
+                number,
+            )
+            continue
+        if number in subtotals.alone:
+            row_amounts = total_cells
+            conversion.note(
+                "a row giving a beneficiary's total and no detail, with no detail row for "
+                "this beneficiary: the total is imported as its grant",
+                number,
+            )
+        if number in subtotals.wrong:
+            conversion.note(
+                "a row giving a beneficiary's total and no detail, whose detail rows do not "
+                "add up to it: kept as a funding tie without an amount, its total as a note",
+                number,
+            )
         if totals.is_total(cells):
             conversion.rows_skipped += 1
             conversion.note(
@@ -463,7 +599,7 @@ def convert_scdl(
             )
             continue
         try:
-            found = reader.grants(fields, amounts)
+            found = reader.grants(fields, row_amounts)
         except RowProblem as err:
             conversion.rejects.append(Reject(number, err.column, err.value, err.problem, cells))
             continue
@@ -775,7 +911,6 @@ class _Rows:
             objet or "",
             nature or "",
         )
-        key = "g-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
         unread = fields.text("dateConvention") if date is None else None
         notes = (
             ((f"date de la convention (dateConvention) : {unread}",) if unread else ())
@@ -790,6 +925,9 @@ class _Rows:
                 if name.startswith(EXTRA) and (value := fields.text(name))
             )
         )
+        # What the notes say tells grants apart too: two budget lines of 1,500 € to one
+        # association («IMPUTATION : … 131 - Création», «… 163 - Jeunesse») are two grants.
+        key = "g-" + hashlib.sha1("\x1f".join(parts + notes).encode()).hexdigest()[:16]
         return _Grant(
             key, funder, beneficiary, lexical, date, reference, description, notes, objet, nature
         )
@@ -978,6 +1116,17 @@ class _Rows:
                 )
         if role == "funder" and authority is None and siren:  # "Conseil départemental"
             authority = _departement_of_siren(siren)
+        if role == "beneficiary" and name and not (siren or rna):
+            authority = authority_named(name) or commune_named(name)
+            if authority is not None:
+                _listed(
+                    conversion,
+                    self.listed,
+                    f"beneficiary «{name}» recognised by its name as the local authority "
+                    f"{authority.label}",
+                    "more beneficiaries recognised by their names as local authorities",
+                    fields.row,
+                )
         if not (siren or rna) and authority is None:
             conversion.note(f"{role} without SIREN or RNA: identified by its name", fields.row)
         if authority is not None:
@@ -999,10 +1148,12 @@ class _Rows:
             type_guessed=authority is None,
             sector="public" if authority else default_sectors().get(kind or ""),
             place=self._place(fields) if role == "beneficiary" else None,
+            authority=authority.iri(self.base) if authority is not None else None,
         )
-        if authority is not None:
-            draft.authority = authority.iri(self.base)
         draft.notes.update(notes)
+        address = fields.text("address") if role == "beneficiary" else None
+        if address:
+            draft.notes.add(f"{fields.column('address')} : {address}")
         return draft
 
     def _unnamed(self, fields: Fields) -> ActorDraft:
@@ -1023,6 +1174,8 @@ class _Rows:
 
     def _place(self, fields: Fields) -> str | None:
         if fields.text("commune") is None:
+            if fields.text("postcode") is None and fields.text("address") is not None:
+                return self._place_of_address(fields)
             return self._place_of_postcode(fields)
         try:
             return fields.commune("commune")
@@ -1033,6 +1186,29 @@ class _Rows:
                 fields.row,
             )
             return None
+
+    def _place_of_address(self, fields: Fields) -> str | None:
+        """A list that gives an address, not a town: the commune its «postcode town» ends
+        with («… 16, rue Aubry 94120 Fontenay-sous-Bois»), or the commune the whole cell
+        names («Montréal la Cluse»). The address itself is a note on the actor
+        (:meth:`_party`); one that names no commune (a canton, a region: «Haut-Bugey») is
+        said, and the beneficiary kept without a commune."""
+        address = fields.text("address") or ""
+        found = _ADDRESS_TOWN.search(address) or _TOWN_THEN_POSTCODE.search(address)
+        town, postcode = (found["town"], found["postcode"]) if found else (address, None)
+        try:
+            iri, assumed = resolve_commune(town.strip(" -,"), postcode=postcode)
+        except PlaceProblem:
+            self.conversion.note(
+                f"{fields.column('address')}: no commune read in the address (a canton, a "
+                "region, a shared name?); the beneficiary is kept without a commune, the "
+                "address as a note",
+                fields.row,
+            )
+            return None
+        if assumed:
+            self.conversion.note(f"{fields.column('address')}: {assumed}", fields.row)
+        return iri
 
     def _place_of_postcode(self, fields: Fields) -> str | None:
         """A list that gives the postcode but not the town: the commune when the postcode
