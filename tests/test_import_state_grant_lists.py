@@ -165,3 +165,26 @@ def test_a_total_row_with_no_budget_line_is_the_grant(store, tmp_path: Path) -> 
     assert result.counts["partnerships"] == 16
     said = "\n".join(result.assumptions)
     assert "the total is imported as its grant" in said
+
+
+def test_a_beneficiary_named_as_an_authority_is_that_authority_and_only_then(
+    store,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "beneficiaire;montant\n"
+        "Ville de Saint-Herblain;1000\n"  # the commune 44162
+        "SAINT-DENIS;700\n",  # several communes bear the name: none is assumed
+        encoding="utf-8",
+    )
+    result = import_file(store, path, funder=STATE)
+    assert result.counts["partnerships"] == 2
+    rows = store.select(
+        "SELECT ?b ?n ?s WHERE { ?p eg:beneficiary ?b . ?b skos:prefLabel ?n ; eg:sector ?s }"
+    )
+    found = {r["n"].value: (r["b"].value, r["s"].value) for r in rows}
+    public = concept_iri("sector", "public")
+    assert found["Ville de Saint-Herblain"] == (f"{store.base_iri}actor/siren/214401622", public)
+    assert found["SAINT-DENIS"][1] != public
+    assert "/actor/siren/" not in found["SAINT-DENIS"][0]
