@@ -56,6 +56,7 @@ MEASURED_SAMPLES = (
     Sample("their audit", "44 audit", "grants-audit.csv", "audit"),
     Sample("Vendée, test half", "85 test", "grants-vendee.csv", "test"),
     Sample("Montpellier, audit", "Montpellier", "grants-audit-montpellier.csv", "audit"),
+    Sample("the State's parliamentary reserve", "reserve", "grants-audit-reserve.csv", "audit"),
 )
 
 
