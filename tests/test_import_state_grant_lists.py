@@ -188,3 +188,20 @@ def test_a_beneficiary_named_as_an_authority_is_that_authority_and_only_then(
     assert found["Ville de Saint-Herblain"] == (f"{store.base_iri}actor/siren/214401622", public)
     assert found["SAINT-DENIS"][1] != public
     assert "/actor/siren/" not in found["SAINT-DENIS"][0]
+
+
+def test_a_communes_name_says_nothing_of_what_its_grant_funds(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # «hôpital» is a health keyword; Neuilly-l'Hôpital (80) is a commune, its road works none
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "beneficiaire;descriptif;montant\n"
+        "NEUILLY-L'HOPITAL;la réalisation de travaux d'aménagement sécuritaire;5000\n"
+        "Association de l'Hôpital de jour;Fonctionnement;800\n",
+        encoding="utf-8",
+    )
+    import_file(store, path, funder=STATE)
+    rows = store.select(
+        "SELECT ?n WHERE { ?p eg:beneficiary ?b ; eg:inferredDomain egdom:health . "
+        "?b skos:prefLabel ?n }"
+    )
+    assert [r["n"].value for r in rows] == ["Association de l'Hôpital de jour"]

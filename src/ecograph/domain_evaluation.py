@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ecograph.domain_rules import DomainRules
+from ecograph.ingest.places import authority_named, commune_named
 from ecograph.resources import data_path
 
 #: The domains whose precision the project commits to (issue: ≥ 0.9 each).
@@ -190,10 +191,15 @@ class Evaluation:
 
 
 def predicted(rules: DomainRules, grant: LabelledGrant) -> frozenset[str]:
-    """The domains the rules give a labelled grant, as an import would."""
+    """The domains the rules give a labelled grant, as an import would: a beneficiary the
+    import recognises as a local authority by its name is not classified by that name (a
+    place: «NEUILLY-L'HOPITAL»)."""
+    name = grant.beneficiary
+    if authority_named(name) or commune_named(name):
+        name = ""
     return frozenset(
         rules.grant_evidence(
-            objet=grant.objet or None, nature=grant.nature or None, beneficiary=grant.beneficiary
+            objet=grant.objet or None, nature=grant.nature or None, beneficiary=name or None
         )
     )
 

@@ -405,7 +405,8 @@ def _inferred(
     # a register's code first (the source states it), then the actor's own words, then its
     # grants': each domain keeps the first reason found
     found = {d: e for d, e in draft.inferred.items() if e.place.startswith("code")}
-    for name, _ in draft.names.most_common():
+    # a local authority's name is a place («Neuilly-l'Hôpital»), not what it does
+    for name, _ in [] if draft.authority else draft.names.most_common():
         for domain, evidence in rules.evidence({"nom": name}).items():
             found.setdefault(domain, evidence)
     for domain, evidence in rules.evidence({"description": draft.description}).items():

@@ -711,8 +711,10 @@ def _infer_domains(grants: list[_Grant], rules: DomainRules, *, base: str, sourc
     """Each grant's domains; those its object or nature gives go to its beneficiary too
     (the first grant that gives a domain is the one its evidence names)."""
     for grant in grants:
+        # a local authority's name is a place («Neuilly-l'Hôpital»), not what it does
+        named = None if grant.beneficiary.authority else grant.beneficiary.name
         grant.domains = rules.grant_evidence(
-            objet=grant.objet, nature=grant.nature, beneficiary=grant.beneficiary.name
+            objet=grant.objet, nature=grant.nature, beneficiary=named
         )
         via = _local_iri(base, "partnership", source, grant.key)
         for domain, evidence in grant.domains.items():
