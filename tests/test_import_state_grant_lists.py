@@ -205,3 +205,17 @@ def test_a_communes_name_says_nothing_of_what_its_grant_funds(store, tmp_path: P
         "?b skos:prefLabel ?n }"
     )
     assert [r["n"].value for r in rows] == ["Association de l'Hôpital de jour"]
+
+
+def test_a_header_saying_beneficiary_wins_and_file_order_settles_the_others(
+    store,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    generic = tmp_path / "generic.csv"  # «Nom» first, «Structure» its kind: the name is «Nom»
+    generic.write_text("Nom;Structure;Montant\nLes Amis du Lac;Association;300\n", "utf-8")
+    import_file(store, generic, funder=STATE)
+    named = tmp_path / "named.csv"  # «nom» is the proposer: «beneficiaire» says who receives
+    named.write_text("nom;prenom;beneficiaire;montant\nMARTIN;Paul;Club Nautique;200\n", "utf-8")
+    import_file(store, named, funder=STATE)
+    names = {name for name, _ in _received(store)}
+    assert names == {"Les Amis du Lac", "Club Nautique"}

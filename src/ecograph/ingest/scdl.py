@@ -355,12 +355,20 @@ def _place_positions(table: Table, positions: dict[str, int]) -> dict[str, int]:
     return found
 
 
+#: Headers that name the beneficiary as such; «nom», «structure», «association» name it only
+#: when nothing better does (the column order decides between those).
+_NAMED_BENEFICIARY = frozenset({"beneficiaire", "nomdubeneficiaire"})
+
+
 def _ranks(field_name: str, key: str, words: tuple[str, ...]) -> list[int]:
-    """How well a header key names a list field: its place among the field's words, a name
-    column written out in full («Nom de l'organisme bénéficiaire») first of all."""
-    if field_name == "nomBeneficiaire" and _BENEFICIARY_NAME.match(key):
-        return [-1]
-    return [words.index(key)] if key in words else []
+    """How well a header key names a list field (lower is better): for the beneficiary, a
+    header that says «bénéficiaire» before any other; for the other fields, the key's place
+    among the field's words."""
+    if field_name != "nomBeneficiaire":
+        return [words.index(key)] if key in words else []
+    if _BENEFICIARY_NAME.match(key) or key in _NAMED_BENEFICIARY:
+        return [0]
+    return [1] if key in words else []
 
 
 def _list_positions(table: Table, positions: dict[str, int]) -> tuple[dict[str, int], list[int]]:
