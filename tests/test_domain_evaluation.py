@@ -266,3 +266,23 @@ def test_the_reserve_audit_holds_the_published_rows_and_its_precision_does_not_f
         score = result.scores[domain]
         assert score.right >= right, f"{domain}: fewer right"
         assert (score.precision or 0) >= right / given, f"{domain}: precision fell"
+
+
+def test_coverage_reads_a_list_as_the_import_does() -> None:
+    """A list without a funder column: its beneficiary and object columns by their headers,
+    its budget lines counted once (the rows that total them left out)."""
+    fixtures = Path(__file__).parent / "fixtures" / "import"
+    lines = file_coverage(DomainRules.shipped(), fixtures / "jaune_2010_centres_sociaux.csv")
+    with (fixtures / "jaune_2010_centres_sociaux.csv").open(encoding="utf-8") as handle:
+        details = [
+            Decimal(r["Détail des subventions"].replace(" ", ""))
+            for r in csv.DictReader(handle, delimiter=";")
+            if r["Détail des subventions"].strip()
+        ]
+    assert (lines.grants, lines.euros) == (len(details), sum(details))
+    assert lines.covered > 0  # centres sociaux are culture and poverty by their names
+    reserve = file_coverage(DomainRules.shipped(), RESERVE_HEAD)
+    with RESERVE_HEAD.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert (reserve.grants, reserve.euros) == (len(rows), sum(Decimal(r["montant"]) for r in rows))
+    assert 0 < reserve.covered < reserve.grants

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ecograph.domain_rules import DomainRules
+from ecograph.domain_rules import DomainRules, Evidence
 from ecograph.ingest.places import authority_named, commune_named
 from ecograph.resources import data_path
 
@@ -191,16 +191,19 @@ class Evaluation:
 
 
 def predicted(rules: DomainRules, grant: LabelledGrant) -> frozenset[str]:
-    """The domains the rules give a labelled grant, as an import would: a beneficiary the
-    import recognises as a local authority by its name is not classified by that name (a
-    place: «NEUILLY-L'HOPITAL»)."""
-    name = grant.beneficiary
-    if authority_named(name) or commune_named(name):
-        name = ""
-    return frozenset(
-        rules.grant_evidence(
-            objet=grant.objet or None, nature=grant.nature or None, beneficiary=name or None
-        )
+    """The domains the rules give a labelled grant, as an import would."""
+    return frozenset(_classified(rules, grant.objet, grant.nature, grant.beneficiary))
+
+
+def _classified(
+    rules: DomainRules, objet: str | None, nature: str | None, beneficiary: str | None
+) -> dict[str, Evidence]:
+    """A grant's domains as the import gives them: a beneficiary it recognises as a local
+    authority by its name is not classified by that name (a place: «NEUILLY-L'HOPITAL»)."""
+    if beneficiary and (authority_named(beneficiary) or commune_named(beneficiary)):
+        beneficiary = None
+    return rules.grant_evidence(
+        objet=objet or None, nature=nature or None, beneficiary=beneficiary or None
     )
 
 
@@ -247,9 +250,10 @@ class FileCoverage:
 
 
 def file_coverage(rules: DomainRules, path: Path) -> FileCoverage:
-    """Coverage of a whole SCDL file, read as the importer reads it (its header in any of the
-    schema's spellings, rows split by unquoted commas repaired): every row is one grant, its
-    amount as published; a row the import would refuse is left out."""
+    """Coverage of a whole grant file, read as the importer reads it (an SCDL header in any
+    of the schema's spellings, or a list's; rows split by unquoted commas repaired; a list's
+    total rows left out): every row is one grant, its amount as published (a list's amount
+    columns of money given, added); a row the import would refuse is left out."""
     from ecograph.ingest.readers import read_table
     from ecograph.ingest.scdl import repaired_grant_rows
 
@@ -262,12 +266,11 @@ def file_coverage(rules: DomainRules, path: Path) -> FileCoverage:
             return None
         return row[position].strip() or None
 
+    amount_fields = [name for name in positions if name == "montant" or name.startswith("amount:")]
     for _, row in table.rows:
-        amount = _amount(cell(row, "montant") or "")
-        found = rules.grant_evidence(
-            objet=cell(row, "objet"),
-            nature=cell(row, "nature"),
-            beneficiary=cell(row, "nomBeneficiaire"),
+        amount = sum((_amount(cell(row, name) or "") for name in amount_fields), Decimal(0))
+        found = _classified(
+            rules, cell(row, "objet"), cell(row, "nature"), cell(row, "nomBeneficiaire")
         )
         result.grants += 1
         result.euros += amount

@@ -1365,11 +1365,23 @@ def _repair(
 
 
 def repaired_grant_rows(table: Table) -> tuple[dict[str, int], Table]:
-    """(the SCDL field positions, the rows) of a grant file as the import reads them: each
-    row split by a separator inside a value put back together, each one that cannot be left
-    out. For measures over a published file (``domain_evaluation.file_coverage``)."""
+    """(the field positions, the rows) of a grant file as the import reads them: each row
+    split by a separator inside a value put back together, each one that cannot be left
+    out. For measures over a published file (``domain_evaluation.file_coverage``).
+
+    A list without a funder column is read as a list: its beneficiary and object columns by
+    their headers, each amount column of money given as ``amount:N`` (not a guarantee or a
+    loan), and the rows that only total a beneficiary's lines left out."""
     positions = scdl_positions(table.columns)
-    return positions, _repaired(table, positions, Conversion("scdl"), strict=False)
+    if "nomAttribuant" in positions or "idAttribuant" in positions:
+        return positions, _repaired(table, positions, Conversion("scdl"), strict=False)
+    positions, amounts = _list_positions(table, positions)
+    given = [p for p in amounts if _nature_of(table.columns[p]) not in _NOT_GIVEN]
+    positions.update({f"amount:{p}": p for p in given})
+    repaired = _repaired(table, positions, Conversion("scdl"), strict=False)
+    subtotals = _subtotal_rows(repaired, positions, amounts, _total_positions(repaired, amounts))
+    kept = [(number, cells) for number, cells in repaired.rows if number not in subtotals.skipped]
+    return positions, dataclasses.replace(repaired, rows=kept)
 
 
 #: «Via Voltaire Projet Prévention, soutien…»: a list without an object column that writes
