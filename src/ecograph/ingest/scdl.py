@@ -338,8 +338,9 @@ _AMOUNT_WORDS = re.compile(
 _TOTAL_WORDS = re.compile(r"total|cumul")
 #: The end of a French postal address: «… 94120 Fontenay-sous-Bois», «BP13 94161 Saint-Mandé
 #: Cedex», «- 79000 NIORT»; or the town first: «NIORT 79000».
-_ADDRESS_TOWN = re.compile(r"(?<![\d.,])(?P<postcode>\d{5})\s*-?\s*(?P<town>[^\d,;]+?)\s*$")
-_TOWN_THEN_POSTCODE = re.compile(r"^(?P<town>[^\d,;]+?)\s+(?P<postcode>\d{5})\s*$")
+#: Both read a stripped cell, greedily: linear in its length, however long its runs of spaces.
+_ADDRESS_TOWN = re.compile(r"(?<![\d.,])(?P<postcode>\d{5})\s*-?\s*(?P<town>[^\d,;]+)$")
+_TOWN_THEN_POSTCODE = re.compile(r"^(?P<town>[^\d,;]*[^\d,;\s])\s+(?P<postcode>\d{5})$")
 
 
 def _place_positions(table: Table, positions: dict[str, int]) -> dict[str, int]:
@@ -1203,7 +1204,7 @@ class _Rows:
         names («Montréal la Cluse»). The address itself is a note on the actor
         (:meth:`_party`); one that names no commune (a canton, a region: «Haut-Bugey») is
         said, and the beneficiary kept without a commune."""
-        address = fields.text("address") or ""
+        address = (fields.text("address") or "").strip()
         found = _ADDRESS_TOWN.search(address) or _TOWN_THEN_POSTCODE.search(address)
         town, postcode = (found["town"], found["postcode"]) if found else (address, None)
         try:
