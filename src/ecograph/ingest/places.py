@@ -59,6 +59,23 @@ def _by_former_name() -> dict[str, list[str]]:
 _CEDEX = re.compile(r"^(.*?)[\s,]+cedex(?:\s*\d+)?\s*$", re.IGNORECASE)
 
 
+#: Longer than any commune's name with its CEDEX, arrondissement or département hint: a cell
+#: longer than this names no commune, and reading it as one would cost time for nothing (the
+#: patterns below, and the lookups, are not meant for a 100,000-character cell).
+MAX_PLACE_CHARACTERS = 200
+
+
+def _bounded(text: str) -> str:
+    """The cell, stripped, or ``PlaceProblem`` when it is too long to name a commune."""
+    raw = text.strip()
+    if len(raw) > MAX_PLACE_CHARACTERS:
+        raise PlaceProblem(
+            f"a cell of {len(raw):,} characters names no commune (a name, even with its "
+            f"CEDEX or département, has at most {MAX_PLACE_CHARACTERS})"
+        )
+    return raw
+
+
 @functools.lru_cache(maxsize=65536)
 def resolve_commune(text: str, *, postcode: str | None = None) -> tuple[str, str | None]:
     """(the commune's IRI, what was assumed to find it, or None), or ``PlaceProblem``.
@@ -67,6 +84,7 @@ def resolve_commune(text: str, *, postcode: str | None = None) -> tuple[str, str
     the name of a commune since merged into another («72384», «CHATEAU DU LOIR», now part of
     Montval-sur-Loir) and a CEDEX suffix («LE MANS CEDEX 2», a business address's town).
     """
+    _bounded(text)
     try:
         return commune_iri(text, postcode=postcode), None
     except PlaceProblem as problem:
@@ -107,7 +125,7 @@ def commune_iri(text: str, *, postcode: str | None = None) -> str:
     spelt as the INSEE spells it stands even if the postcode is stale.
     """
     table = geography()
-    raw = text.strip()
+    raw = _bounded(text)
     code = raw[:-2] if raw.endswith(".0") else raw
     match = _CODE.match(code)
     if match:
