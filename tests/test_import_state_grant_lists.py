@@ -24,6 +24,7 @@ import pytest
 
 from ecograph.ingest.importer import import_file
 from ecograph.ingest.synonyms import concept_iri
+from ecograph.name_keys import name_key
 from ecograph.vocab import EG
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -219,3 +220,25 @@ def test_a_header_saying_beneficiary_wins_and_file_order_settles_the_others(
     import_file(store, named, funder=STATE)
     names = {name for name, _ in _received(store)}
     assert names == {"Les Amis du Lac", "Club Nautique"}
+
+
+def test_the_2013_reserve_imports_in_its_own_layout(store) -> None:  # type: ignore[no-untyped-def]
+    # comma-separated, the beneficiary first, addresses on several lines and wrapped in
+    # quotes of their own («"Cour de la Mairie\n86700 COUHE"»), the proposer's département
+    path = FIXTURES / "reserve_parlementaire_2013_head.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    result = import_file(store, path, funder=STATE)
+    assert not result.rejects and result.counts["partnerships"] == len(rows) == 138
+    received = _received(store)
+    assert sum(a for _, a in received if a is not None) == sum(Decimal(r["Montant"]) for r in rows)
+    # «A Portée de Voix» and «A portée de Voix», neither placed, are one actor, for review
+    assert {name_key(name) for name, _ in received} == {name_key(r["Bénéficiaire"]) for r in rows}
+    assert [m.name for m in result.name_merges] == ["A portée de Voix"]
+    # Couhé merged into Valence-en-Poitou (86082) in 2019
+    assert store.ask(
+        "ASK { ?a skos:prefLabel '2000 Danses'@fr ; eg:basedIn "
+        "<https://w3id.org/ecograph/territory/commune/86082> }"
+    )
+    said = "\n".join(result.assumptions)
+    assert "«COUHE» is a former commune" in said

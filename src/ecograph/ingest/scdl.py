@@ -1204,7 +1204,8 @@ class _Rows:
         names («Montréal la Cluse»). The address itself is a note on the actor
         (:meth:`_party`); one that names no commune (a canton, a region: «Haut-Bugey») is
         said, and the beneficiary kept without a commune."""
-        address = (fields.text("address") or "").strip()
+        # the 2013 reserve wraps its addresses in quotes of their own: «"Mairie\n86700 COUHE"»
+        address = (fields.text("address") or "").strip().strip('"«»').strip()
         found = _ADDRESS_TOWN.search(address) or _TOWN_THEN_POSTCODE.search(address)
         town, postcode = (found["town"], found["postcode"]) if found else (address, None)
         try:
