@@ -15,6 +15,7 @@ import pytest
 from ecograph.domain_evaluation import (
     HALVES,
     KEY_DOMAINS,
+    LabelledGrant,
     evaluate,
     file_coverage,
     labelled_grants_path,
@@ -63,6 +64,16 @@ RESERVE_FLOOR = {
     "poverty": (32, 31),
     "employment": (9, 8),
 }
+
+
+def _assert_audit_holds(grants: list[LabelledGrant], floor: dict[str, tuple[int, int]]) -> None:
+    """The rules on an audit sample: per key domain, as many right (given, right) and a
+    precision as high as first measured."""
+    result = evaluate(DomainRules.shipped(), grants, half="audit", domains=DOMAINS)
+    for domain, (given, right) in floor.items():
+        score = result.scores[domain]
+        assert score.right >= right, f"{domain}: fewer right"
+        assert (score.precision or 0) >= right / given, f"{domain}: precision fell"
 
 
 def key(name: str) -> str:
@@ -194,11 +205,7 @@ def test_the_montpellier_audit_is_split_by_beneficiary_and_its_precision_does_no
         cell = f"{grant.beneficiary} Projet {grant.objet}" if grant.objet else grant.beneficiary
         assert grant.half == ("audit" if draw._half(cell) == "test" else "tune-audit"), grant
         assert grant.domains is None or grant.domains <= set(DOMAINS), grant
-    result = evaluate(DomainRules.shipped(), grants, half="audit", domains=DOMAINS)
-    for domain, (given, right) in MONTPELLIER_FLOOR.items():
-        score = result.scores[domain]
-        assert score.right >= right, f"{domain}: fewer right"
-        assert (score.precision or 0) >= right / given, f"{domain}: precision fell"
+    _assert_audit_holds(grants, MONTPELLIER_FLOOR)
 
 
 def test_coverage_of_a_whole_published_file() -> None:
@@ -261,11 +268,7 @@ def test_the_reserve_audit_holds_the_published_rows_and_its_precision_does_not_f
             row["beneficiaire"].strip(),
             row["descriptif"].strip(),
         ), grant.id
-    result = evaluate(DomainRules.shipped(), grants, half="audit", domains=DOMAINS)
-    for domain, (given, right) in RESERVE_FLOOR.items():
-        score = result.scores[domain]
-        assert score.right >= right, f"{domain}: fewer right"
-        assert (score.precision or 0) >= right / given, f"{domain}: precision fell"
+    _assert_audit_holds(grants, RESERVE_FLOOR)
 
 
 def test_coverage_reads_a_list_as_the_import_does() -> None:
